@@ -1,0 +1,54 @@
+// The agent configuration, /etc/staffgate/agent.conf (TOML, DESIGN.md §5).
+// Loading is all-or-nothing: an unknown key or a bad value is an error that
+// names the file, the line and the key, and the agent refuses to start
+// rather than enforce half a policy.
+#ifndef STAFFGATE_COMMON_CONFIG_H_
+#define STAFFGATE_COMMON_CONFIG_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace staffgate::common {
+
+inline constexpr char kDefaultAgentConfigPath[] = "/etc/staffgate/agent.conf";
+
+enum class UnknownAccounts { kDeny, kIgnore };
+enum class OnRevoke { kTerminate, kNone };
+enum class LeaseUnreachable { kAllow, kDeny };
+
+struct AgentConfig {
+  std::string path;  // The file this came from, for messages.
+  std::string workstation;
+  std::string central_url;  // Empty: no sync.
+  std::string ca_file = "/etc/staffgate/central-ca.pem";
+  std::string token_file = "/etc/staffgate/workstation.token";
+  std::vector<std::string> trusted_keys;  // Empty: not enrolled.
+  std::string socket = "/run/staffgate/agent.sock";
+  std::string state_dir = "/var/lib/staffgate";
+  std::string audit_log = "/var/log/staffgate/audit.jsonl";
+  std::vector<std::string> exempt_accounts{"root"};
+  uid_t min_uid = 1000;
+  UnknownAccounts unknown_accounts = UnknownAccounts::kDeny;
+  OnRevoke on_revoke = OnRevoke::kTerminate;
+  LeaseUnreachable lease_unreachable = LeaseUnreachable::kAllow;
+};
+
+// Parses TOML text; `path` is only used in messages. Errors: kConfig with
+// "PATH:LINE: key 'KEY': what is wrong".
+Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& path);
+
+// Reads and parses the file. Errors: kConfig (also for unreadable files).
+Result<AgentConfig> LoadAgentConfig(const std::string& path);
+
+// Renders a config as TOML that ParseAgentConfig reads back identically
+// (used by `staffgatectl enroll`).
+std::string RenderAgentConfig(const AgentConfig& config);
+
+}  // namespace staffgate::common
+
+#endif  // STAFFGATE_COMMON_CONFIG_H_

@@ -1,0 +1,96 @@
+#include "common/file_util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace staffgate::common {
+namespace {
+
+std::string ErrnoText(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + strerror(errno);
+}
+
+std::string DirName(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    ErrorKind kind = errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo;
+    return Fail(kind, ErrnoText("cannot open", path));
+  }
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto err = Fail(ErrorKind::kIo, ErrnoText("cannot read", path));
+      close(fd);
+      return err;
+    }
+    if (n == 0) break;
+    if (data.size() + static_cast<std::size_t>(n) > max_bytes) {
+      close(fd);
+      return Fail(ErrorKind::kTooLarge,
+                  path + " is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  return data;
+}
+
+Result<void> WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
+  std::random_device rd;
+  std::string tmp = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(rd());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return Fail(ErrorKind::kIo, ErrnoText("cannot create", tmp));
+  auto fail = [&](const char* what) {
+    auto err = Fail(ErrorKind::kIo, ErrnoText(what, tmp));
+    close(fd);
+    unlink(tmp.c_str());
+    return err;
+  };
+  std::size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (fchmod(fd, mode) != 0) return fail("cannot chmod");
+  if (fsync(fd) != 0) return fail("cannot fsync");
+  if (close(fd) != 0) {
+    unlink(tmp.c_str());
+    return Fail(ErrorKind::kIo, ErrnoText("cannot close", tmp));
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    auto err = Fail(ErrorKind::kIo, ErrnoText("cannot rename onto", path));
+    unlink(tmp.c_str());
+    return err;
+  }
+  int dir = open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    // The rename is only durable once the directory entry is on disk.
+    int rc = fsync(dir);
+    close(dir);
+    if (rc != 0) return Fail(ErrorKind::kIo, ErrnoText("cannot fsync directory of", path));
+  }
+  return Ok();
+}
+
+}  // namespace staffgate::common

@@ -1,0 +1,26 @@
+// Small, careful file helpers: bounded reads and crash-safe replacement.
+#ifndef STAFFGATE_COMMON_FILE_UTIL_H_
+#define STAFFGATE_COMMON_FILE_UTIL_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace staffgate::common {
+
+// Reads a whole file of at most `max_bytes`.
+// Errors: kNotFound (ENOENT), kTooLarge, kIo (anything else, with errno text).
+Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes);
+
+// Replaces `path` atomically: writes a temp file in the same directory,
+// fsyncs it, renames it over `path` and fsyncs the directory. On any error
+// the old file is untouched and the temp file removed. Errors: kIo.
+Result<void> WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode);
+
+}  // namespace staffgate::common
+
+#endif  // STAFFGATE_COMMON_FILE_UTIL_H_
