@@ -1,0 +1,135 @@
+#!/bin/bash
+# Runs inside the throwaway Debian 12 root prepared by run.sh, as root.
+set -uo pipefail
+export DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin
+passes=0 fails=0
+ok() { echo "PASS: $*"; passes=$((passes + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+pam_files="common-auth common-account common-session common-session-noninteractive common-password"
+snapshot() { (cd /etc/pam.d && cat $pam_files) | sha256sum | cut -d' ' -f1; }
+agent_pid=
+
+start_agent() {
+  mkdir -p /run/staffgate /var/log/staffgate /var/lib/staffgate
+  /usr/sbin/staffgated --config /etc/staffgate/agent.conf 2>>/tmp/agent.log &
+  agent_pid=$!
+  for _ in $(seq 100); do [ -S /run/staffgate/agent.sock ] && return 0; sleep 0.05; done
+  echo "agent did not start:"; cat /tmp/agent.log; return 1
+}
+stop_agent() {
+  [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
+  agent_pid=
+}
+login_ok() { pamtester login "$1" acct_mgmt >/tmp/pt.out 2>&1; }
+
+# --- install -----------------------------------------------------------------
+before=$(snapshot)
+if apt-get install -y -q /tmp/debs/*.deb >/tmp/install.log 2>&1; then ok "apt installs the three packages"; else
+  bad "apt install"; cat /tmp/install.log; exit 1; fi
+check "common-auth names pam_staffgate" grep -q 'pam_staffgate.so' /etc/pam.d/common-auth
+check "common-account names pam_staffgate" grep -q 'pam_staffgate.so' /etc/pam.d/common-account
+check "common-session names pam_staffgate" grep -q 'pam_staffgate.so' /etc/pam.d/common-session
+check "common-session-noninteractive does not" bash -c '! grep -q pam_staffgate.so /etc/pam.d/common-session-noninteractive'
+check "no sufficient control on our lines" bash -c '! grep pam_staffgate.so /etc/pam.d/common-* | grep -q sufficient'
+check "agent config is a conffile" grep -qx /etc/staffgate/agent.conf /var/lib/dpkg/info/staffgate-agent.conffiles
+check "central system user exists" getent passwd staffgate-central
+check "central initialised its directory" test -s /var/lib/staffgate-central/roster-signing.pub
+
+useradd -m -s /bin/bash alice && useradd -m -s /bin/bash bob && useradd -m -s /bin/bash carol
+for u in alice bob carol; do echo "$u:Correct-Horse-7" | chpasswd; done
+
+# --- a fresh install locks nobody out -------------------------------------------
+start_agent || exit 1
+check "unenrolled agent: alice allowed" login_ok alice
+check "unenrolled agent: status says not enrolled" bash -c 'staffgatectl status | grep -qi "not enrolled\|enrolled: no\|enrolled.*false"'
+
+# --- enroll offline with a roster signed by the central's key ------------------
+keydir=/var/lib/staffgate-central
+now=$(date -u +%FT%TZ) exp=$(date -u -d '+7 days' +%FT%TZ)
+cat >/tmp/roster.json <<JSON
+{"schema":"staffgate.roster.v1","serial":1,"issued_at":"$now","expires_at":"$exp","organization":"Test Motors",
+ "employees":[{"id":"E1","status":"active","accounts":["alice"]},
+              {"id":"E2","status":"terminated","accounts":["bob"]}],
+ "shared_accounts":["sales"]}
+JSON
+enroll() {
+  cp "$keydir/roster-signing.pub" /etc/staffgate/roster-signing.pub
+  check "staffgate-central sign" staffgate-central sign --key "$keydir/roster-signing.key" --in /tmp/roster.json --out /tmp/roster.dsse
+  sed -i 's|^trusted_keys = .*|trusted_keys = ["/etc/staffgate/roster-signing.pub"]|; s|^# workstation = .*|workstation = "TEST-01"|' /etc/staffgate/agent.conf
+  kill -HUP "$agent_pid"; sleep 0.5
+  check "staffgatectl roster install" staffgatectl roster install /tmp/roster.dsse
+}
+enroll
+check "login: active employee allowed" login_ok alice
+check "login: terminated employee refused" bash -c '! pamtester login bob acct_mgmt >/tmp/pt.out 2>&1'
+check "login: terminated gets account expired" grep -qi 'expired' /tmp/pt.out
+check "login: unknown account refused" bash -c '! pamtester login carol acct_mgmt >/dev/null 2>&1'
+check "login: root allowed" login_ok root
+
+# --- OpenSSH with UsePAM: key logins -------------------------------------------
+port=$((20000 + RANDOM % 20000))
+mkdir -p /run/sshd && ssh-keygen -A >/dev/null
+cat >/etc/ssh/sshd_staffgate_test <<CONF
+Port $port
+ListenAddress 127.0.0.1
+UsePAM yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+HostKey /etc/ssh/ssh_host_ed25519_key
+PidFile /run/sshd-staffgate-test.pid
+CONF
+for u in alice bob; do
+  install -d -m 700 -o "$u" -g "$u" "/home/$u/.ssh"
+  ssh-keygen -q -t ed25519 -N '' -f "/tmp/key_$u"
+  install -m 600 -o "$u" -g "$u" "/tmp/key_$u.pub" "/home/$u/.ssh/authorized_keys"
+done
+/usr/sbin/sshd -f /etc/ssh/sshd_staffgate_test -D -e 2>/tmp/sshd.log &
+sshd_pid=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+ssh_as() {
+  timeout 20 ssh -i "/tmp/key_$1" -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    -o BatchMode=yes -o LogLevel=ERROR "$1@127.0.0.1" 'echo logged-in-as-$USER'
+}
+ssh_as alice >/tmp/ssh_alice.out 2>/tmp/ssh_alice.err
+check "ssh key login: active employee" grep -q logged-in-as-alice /tmp/ssh_alice.out
+ssh_as bob >/tmp/ssh_bob.out 2>/tmp/ssh_bob.err; rc=$?
+check "ssh key login: terminated employee refused" test "$rc" -ne 0 -a ! -s /tmp/ssh_bob.out
+msg=$(staffgatectl check bob --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["message"])' 2>/dev/null ||
+      staffgatectl check bob --json 2>/dev/null | sed -n 's/.*"message": *"\([^"]*\)".*/\1/p')
+check "ssh: the refusal message reaches the client" bash -c '[ -n "$1" ] && grep -qF "$1" /tmp/ssh_bob.err' _ "$msg"
+kill "$sshd_pid" 2>/dev/null; wait "$sshd_pid" 2>/dev/null
+
+# --- agent down -------------------------------------------------------------------
+stop_agent
+check "agent down: root still allowed" login_ok root
+check "agent down: employee refused" bash -c '! pamtester login alice acct_mgmt >/tmp/pt.out 2>&1'
+
+# --- purge restores the PAM stack ---------------------------------------------------
+apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central >/tmp/purge.log 2>&1 || { bad "purge"; cat /tmp/purge.log; }
+check "purge restores the PAM stack byte for byte" test "$(snapshot)" = "$before"
+check "purge removes the central system user" bash -c '! getent passwd staffgate-central'
+check "purge removes agent state" test ! -e /var/lib/staffgate
+
+# --- beside libpam-sss ----------------------------------------------------------------
+if apt-get install -y -q libpam-sss >/tmp/sss.log 2>&1; then
+  before_sss=$(snapshot)
+  apt-get install -y -q /tmp/debs/*.deb >/tmp/install2.log 2>&1 || bad "reinstall beside libpam-sss"
+  ours=$(grep -n pam_staffgate.so /etc/pam.d/common-account | head -1 | cut -d: -f1)
+  localuser=$(grep -n 'sufficient.*pam_localuser.so' /etc/pam.d/common-account | head -1 | cut -d: -f1)
+  check "with libpam-sss: our account line runs before pam_localuser's sufficient" \
+    test -n "$ours" -a -n "$localuser" -a "${ours:-0}" -lt "${localuser:-0}"
+  start_agent || true
+  enroll
+  check "with libpam-sss: local terminated employee still refused" bash -c '! pamtester login bob acct_mgmt >/dev/null 2>&1'
+  check "with libpam-sss: local active employee allowed" login_ok alice
+  stop_agent
+  apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central >/dev/null 2>&1
+  check "with libpam-sss: purge restores the stack" test "$(snapshot)" = "$before_sss"
+else
+  echo "SKIP: libpam-sss could not be installed in the test root"
+fi
+
+echo "packages: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
