@@ -1,0 +1,119 @@
+#include "pam_module/module_args.h"
+
+#include <charconv>
+#include <cstdio>
+#include <limits>
+
+namespace staffgate::pam {
+namespace {
+
+// Digits only (no sign, no spaces, no trailing text), within [lo, hi].
+std::optional<unsigned long long> ParseNumber(std::string_view text, unsigned long long lo,
+                                              unsigned long long hi) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  unsigned long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (value < lo || value > hi) return std::nullopt;
+  return value;
+}
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// uid_t is 32 bits; (uid_t)-1 means "no uid" to the kernel.
+constexpr unsigned long long kMaxUid = std::numeric_limits<uid_t>::max() - 1;
+// sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
+constexpr std::size_t kMaxSocketPath = 107;
+
+}  // namespace
+
+ParsedArgs ParseModuleArgs(int argc, const char** argv) {
+  ParsedArgs out;
+  ModuleArgs& args = out.args;
+  for (int i = 0; i < argc && argv != nullptr; ++i) {
+    if (argv[i] == nullptr) continue;
+    std::string_view arg(argv[i]);
+    auto bad = [&](const char* why) {
+      out.problems.push_back("bad value in argument '" + std::string(arg) + "' (" + why +
+                             "), keeping the default");
+    };
+    if (arg == "debug") {
+      args.debug = true;
+    } else if (arg == "quiet") {
+      args.quiet = true;
+    } else if (StartsWith(arg, "socket=")) {
+      std::string_view path = arg.substr(7);
+      if (path.empty() || path.front() != '/') {
+        bad("not an absolute path");
+      } else if (path.size() > kMaxSocketPath) {
+        bad("path too long for a unix socket");
+      } else {
+        args.socket_path = std::string(path);
+      }
+    } else if (StartsWith(arg, "timeout_ms=")) {
+      auto value = ParseNumber(arg.substr(11), 1, kMaxTimeoutMs);
+      if (value) {
+        args.timeout_ms = static_cast<int>(*value);
+      } else {
+        bad("expected 1 to 120000");
+      }
+    } else if (StartsWith(arg, "agent_uid=")) {
+      auto value = ParseNumber(arg.substr(10), 0, kMaxUid);
+      if (value) {
+        args.agent_uid = static_cast<uid_t>(*value);
+      } else {
+        bad("expected a numeric uid");
+      }
+    } else if (StartsWith(arg, "min_uid=")) {
+      auto value = ParseNumber(arg.substr(8), 0, kMaxUid);
+      if (value) {
+        args.min_uid = static_cast<uid_t>(*value);
+      } else {
+        bad("expected a numeric uid");
+      }
+    } else {
+      out.problems.push_back("unknown argument '" + std::string(arg) + "' ignored");
+    }
+  }
+  return out;
+}
+
+std::optional<uid_t> ParseUidMin(std::string_view text) {
+  std::optional<uid_t> found;
+  while (!text.empty()) {
+    auto eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos) continue;
+    line = line.substr(first);
+    if (!StartsWith(line, "UID_MIN")) continue;
+    line = line.substr(7);
+    if (line.empty() || (line.front() != ' ' && line.front() != '\t')) continue;
+    line = line.substr(line.find_first_not_of(" \t") == std::string_view::npos
+                           ? line.size()
+                           : line.find_first_not_of(" \t"));
+    auto last = line.find_last_not_of(" \t\r");
+    line = line.substr(0, last == std::string_view::npos ? 0 : last + 1);
+    // login.defs(5): the last setting of a key wins, like shadow-utils reads it.
+    if (auto value = ParseNumber(line, 0, kMaxUid)) found = static_cast<uid_t>(*value);
+  }
+  return found;
+}
+
+uid_t ReadUidMin(const char* path) {
+  std::FILE* file = std::fopen(path, "re");
+  if (file == nullptr) return kFallbackMinUid;
+  std::string text;
+  char buf[4096];
+  std::size_t n = 0;
+  while (text.size() < 64 * 1024 && (n = std::fread(buf, 1, sizeof(buf), file)) > 0) {
+    text.append(buf, n);
+  }
+  std::fclose(file);
+  return ParseUidMin(text).value_or(kFallbackMinUid);
+}
+
+}  // namespace staffgate::pam

@@ -1,0 +1,167 @@
+#include "pam_module/module_core.h"
+
+#include <syslog.h>
+#include <unistd.h>
+
+#include "pam_module/module_args.h"
+#include "pam_module/session_id.h"
+
+namespace staffgate::pam {
+namespace {
+
+using common::Decision;
+using common::Op;
+
+// Longest agent message shown or logged; one line fits a greeter.
+constexpr std::size_t kMaxShownBytes = 512;
+
+// Control characters (newlines, escapes) never reach a terminal or syslog.
+std::string Printable(const std::string& text, std::size_t cap = kMaxShownBytes) {
+  std::string out = text.substr(0, cap);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return out;
+}
+
+std::string Describe(Stage stage, const std::string& user) {
+  return std::string(StageName(stage)) + " for '" + Printable(user, 64) + "'";
+}
+
+common::Request BuildRequest(PamContext& ctx, Stage stage, const std::string& user) {
+  common::Request request;
+  request.op = Op::kCheck;
+  request.phase = PhaseOf(stage);
+  request.account = user;
+  request.service = ctx.GetItem(PAM_SERVICE);
+  request.tty = ctx.GetItem(PAM_TTY);
+  request.rhost = ctx.GetItem(PAM_RHOST);
+  return request;
+}
+
+// Logs the outcome of an exchange and returns the PAM code.
+int Conclude(PamContext& ctx, const ModuleArgs& args, Stage stage, int flags,
+             const std::string& user, const common::Result<common::Response>& answer) {
+  std::string what = Describe(stage, user);
+  if (!answer) {
+    int code = ReturnCodeForError(answer.error());
+    ctx.Log(LOG_ERR, what + ": no answer from the agent (" +
+                         std::string(common::ErrorKindName(answer.error().kind)) + ": " +
+                         Printable(answer.error().message) + ") -> " + PamCodeName(code));
+    return code;
+  }
+  const common::Response& response = *answer;
+  int code = ReturnCodeForAnswer(stage, response);
+  if (!response.ok) {
+    ctx.Log(LOG_ERR, what + ": the agent refused the request (" + Printable(response.error, 64) +
+                         ": " + Printable(response.message) + ") -> " + PamCodeName(code));
+    return code;
+  }
+  if (stage == Stage::kSessionClose) {
+    if (args.debug) ctx.Log(LOG_DEBUG, what + ": session closed");
+    return code;
+  }
+  if (response.reason.empty()) {
+    ctx.Log(LOG_ERR, what + ": malformed answer without a decision -> " + PamCodeName(code));
+    return code;
+  }
+  std::string line = what + ": " + std::string(common::DecisionName(response.decision)) + " (" +
+                     Printable(response.reason, 64) + ") -> " + PamCodeName(code);
+  bool notable =
+      response.decision == Decision::kDeny || response.decision == Decision::kResetRequired;
+  if (notable) {
+    ctx.Log(LOG_NOTICE, line);
+  } else if (args.debug) {
+    ctx.Log(LOG_DEBUG, line);
+  }
+  if (ShouldShowMessage(stage, response)) {
+    if ((flags & PAM_SILENT) != 0 || args.quiet) {
+      if (args.debug) ctx.Log(LOG_DEBUG, what + ": message suppressed (PAM_SILENT or quiet)");
+    } else {
+      ctx.ShowError(Printable(response.message));
+    }
+  }
+  return code;
+}
+
+}  // namespace
+
+CoreDeps RealDeps() {
+  return CoreDeps{
+      [](const common::ClientOptions& options, const common::Request& request) {
+        return common::CallAgent(options, request);
+      },
+      [] { return NewSessionId(); },
+      [] { return ReadUidMin(); },
+  };
+}
+
+int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int argc,
+             const char** argv) {
+  ParsedArgs parsed = ParseModuleArgs(argc, argv);
+  for (const std::string& problem : parsed.problems) ctx.Log(LOG_ERR, problem);
+  const ModuleArgs& args = parsed.args;
+  uid_t min_uid = args.min_uid ? *args.min_uid : deps.default_min_uid();
+
+  std::string user;
+  int rc = ctx.GetUser(&user);
+  if (rc != PAM_SUCCESS) {
+    ctx.Log(LOG_ERR, std::string(StageName(stage)) + ": cannot determine the user -> " +
+                         PamCodeName(rc));
+    return rc;
+  }
+  // root and system accounts never depend on the agent (DESIGN.md §3), so
+  // they keep working while it is down.
+  if (user == "root") {
+    if (args.debug) ctx.Log(LOG_DEBUG, Describe(stage, user) + ": root, not asked -> PAM_IGNORE");
+    return PAM_IGNORE;
+  }
+  if (auto uid = ctx.LookupUid(user); uid && *uid < min_uid) {
+    if (args.debug) {
+      ctx.Log(LOG_DEBUG, Describe(stage, user) + ": uid " + std::to_string(*uid) +
+                             " below min_uid " + std::to_string(min_uid) +
+                             ", not asked -> PAM_IGNORE");
+    }
+    return PAM_IGNORE;
+  }
+
+  common::Request request = BuildRequest(ctx, stage, user);
+  if (stage == Stage::kSessionOpen) {
+    auto id = deps.new_session_id();
+    if (!id) {
+      ctx.Log(LOG_CRIT, Describe(stage, user) + ": no session id: " + id.error().message);
+      return PAM_SYSTEM_ERR;
+    }
+    // Stored before asking, so close_session can release whatever the agent
+    // recorded even if this answer is lost to the deadline.
+    if (int stored = ctx.StoreSessionId(*id); stored != PAM_SUCCESS) {
+      ctx.Log(LOG_ERR, Describe(stage, user) + ": cannot keep the session id -> " +
+                           PamCodeName(stored));
+      return stored;
+    }
+    request.op = Op::kSessionOpen;
+    request.session = *id;
+    request.pid = getpid();
+  } else if (stage == Stage::kSessionClose) {
+    std::string id = ctx.LoadSessionId();
+    if (!IsValidSessionId(id)) {
+      if (args.debug) ctx.Log(LOG_DEBUG, Describe(stage, user) + ": no session id, nothing to close");
+      return PAM_SUCCESS;
+    }
+    request.op = Op::kSessionClose;
+    request.session = id;
+  }
+
+  common::ClientOptions options;
+  options.socket_path = args.socket_path;
+  options.timeout_ms = args.timeout_ms;
+  options.agent_uid = args.agent_uid;
+  if (args.debug) {
+    ctx.Log(LOG_DEBUG, Describe(stage, user) + ": asking " + options.socket_path + " (" +
+                           std::string(common::OpName(request.op)) + ", timeout " +
+                           std::to_string(options.timeout_ms) + " ms)");
+  }
+  return Conclude(ctx, args, stage, flags, user, deps.call_agent(options, request));
+}
+
+}  // namespace staffgate::pam

@@ -1,0 +1,61 @@
+// pam_staffgate.so: the C ABI libpam calls. Each entry point only adapts to
+// module_core and makes sure no C++ exception ever crosses extern "C" (one
+// escaping would abort the login process: sshd, gdm, su).
+#include <security/pam_modules.h>
+
+#include "pam_module/module_core.h"
+#include "pam_module/pam_context.h"
+
+namespace {
+
+using staffgate::pam::Stage;
+
+int Run(pam_handle_t* pamh, Stage stage, int flags, int argc, const char** argv) {
+  try {
+    staffgate::pam::LibPamContext ctx(pamh);
+    return staffgate::pam::RunStage(ctx, staffgate::pam::RealDeps(), stage, flags, argc, argv);
+  } catch (...) {
+    return PAM_SYSTEM_ERR;
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_authenticate(
+    pam_handle_t* pamh, int flags, int argc, const char** argv) {
+  return Run(pamh, Stage::kAuth, flags, argc, argv);
+}
+
+// Credentials are not ours to set: the account check happens in acct_mgmt.
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_setcred(pam_handle_t*, int, int,
+                                                                     const char**) {
+  return PAM_IGNORE;
+}
+
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_acct_mgmt(pam_handle_t* pamh,
+                                                                       int flags, int argc,
+                                                                       const char** argv) {
+  return Run(pamh, Stage::kAccount, flags, argc, argv);
+}
+
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_open_session(pam_handle_t* pamh,
+                                                                          int flags, int argc,
+                                                                          const char** argv) {
+  return Run(pamh, Stage::kSessionOpen, flags, argc, argv);
+}
+
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_close_session(pam_handle_t* pamh,
+                                                                           int flags, int argc,
+                                                                           const char** argv) {
+  return Run(pamh, Stage::kSessionClose, flags, argc, argv);
+}
+
+// Password changes go through pam_unix; a reset is enforced in acct_mgmt.
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_chauthtok(pam_handle_t*, int, int,
+                                                                       const char**) {
+  return PAM_IGNORE;
+}
+
+}  // extern "C"

@@ -1,0 +1,57 @@
+// How an agent answer (or the failure to get one) becomes a PAM return code.
+// The table is fixed by DESIGN.md §3; it lives here, apart from any libpam
+// call, so every row is unit-tested.
+#ifndef STAFFGATE_PAM_MODULE_RETURN_CODES_H_
+#define STAFFGATE_PAM_MODULE_RETURN_CODES_H_
+
+#include <string>
+
+#include "common/protocol.h"
+#include "common/result.h"
+
+namespace staffgate::pam {
+
+// Which PAM entry point is asking. kSessionClose is not in the DESIGN table:
+// closing never refuses anything (see ReturnCodeForAnswer).
+enum class Stage { kAuth, kAccount, kSessionOpen, kSessionClose };
+
+// The phase sent to the agent for a stage.
+common::Phase PhaseOf(Stage stage);
+// "auth", "account", "open_session", "close_session" (for logs).
+const char* StageName(Stage stage);
+
+// The code for a well-formed ok:true answer with a decision.
+//   allow:          auth IGNORE,       account SUCCESS,          session SUCCESS
+//   ignore:         IGNORE everywhere
+//   deny terminated auth PERM_DENIED,  account ACCT_EXPIRED,     session PERM_DENIED
+//   deny (other):   PERM_DENIED everywhere
+//   reset_required: auth IGNORE,       account NEW_AUTHTOK_REQD, session SUCCESS
+// kSessionClose: SUCCESS for every decision (a logout is never refused).
+int ReturnCodeForDecision(Stage stage, common::Decision decision, const std::string& reason);
+
+// The code for an answer the agent gave: ok:true with a decision maps as
+// above. An ok:true answer without a decision, to a check or session_open,
+// is malformed: PAM_SERVICE_ERR. An ok:false answer ("forbidden",
+// "bad_request", "internal") is also PAM_SERVICE_ERR and never
+// PAM_AUTHINFO_UNAVAIL: the agent is up and refused to decide, and a profile
+// that fails open on an unreachable agent must not fail open on that.
+// kSessionClose: any ok:true answer is SUCCESS.
+int ReturnCodeForAnswer(Stage stage, const common::Response& response);
+
+// The code when no answer was obtained: kUnavailable, kTimeout and
+// kPermission (socket or peer not owned by agent_uid: do not trust it) give
+// PAM_AUTHINFO_UNAVAIL; kInvalidInput and kTooLarge (a malformed answer)
+// give PAM_SERVICE_ERR; anything else PAM_SERVICE_ERR too.
+int ReturnCodeForError(const common::Error& error);
+
+// True when the person should see the agent's message for this answer:
+// deny (and reset_required) in the account and session-open stages only.
+// The auth stage never shows a reason: the person may not be who they claim.
+bool ShouldShowMessage(Stage stage, const common::Response& response);
+
+// "PAM_SUCCESS", "PAM_ACCT_EXPIRED", ... for logs ("PAM_<n>" if unknown).
+std::string PamCodeName(int code);
+
+}  // namespace staffgate::pam
+
+#endif  // STAFFGATE_PAM_MODULE_RETURN_CODES_H_
