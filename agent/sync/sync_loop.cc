@@ -1,0 +1,121 @@
+#include "agent/sync/sync_loop.h"
+
+#include <syslog.h>
+
+namespace staffgate::agent {
+
+SyncLoop::SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock,
+                   LogFn log, int wait_s)
+    : source_(source),
+      target_(target),
+      clock_(clock),
+      log_(std::move(log)),
+      wait_s_(wait_s),
+      backoff_(std::chrono::seconds(1), std::chrono::seconds(60),
+               static_cast<std::uint64_t>(clock.NowMs())) {
+  status_.configured = true;
+}
+
+SyncLoop::~SyncLoop() { Stop(); }
+
+void SyncLoop::Start() {
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void SyncLoop::Stop() {
+  stop_ = true;
+  Wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void SyncLoop::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+SyncStatus SyncLoop::Status() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return status_;
+}
+
+common::Result<std::string> SyncLoop::RunOnce(int wait_s) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    status_.last_attempt = clock_.Now();
+  }
+  auto current = target_.CurrentSerial();
+  // Without a roster there is nothing to wait for: ask for the current one.
+  auto fetched = source_.Fetch(current, current ? wait_s : 0);
+  common::Result<std::string> outcome;
+  bool reachable = false;
+  if (!fetched) {
+    reachable = fetched.error().kind != common::ErrorKind::kUnavailable &&
+                fetched.error().kind != common::ErrorKind::kTimeout;
+    outcome = tl::unexpected(fetched.error());
+  } else if (fetched->not_modified) {
+    reachable = true;
+    outcome = std::string("up to date");
+  } else {
+    reachable = true;
+    auto installed = target_.InstallFromCentral(fetched->envelope);
+    if (!installed) {
+      outcome = common::Fail(installed.error().kind,
+                             "roster from the central rejected: " + installed.error().message);
+    } else {
+      auto serial = target_.CurrentSerial();
+      outcome = *installed ? "installed serial " + std::to_string(serial.value_or(0))
+                           : std::string("up to date");
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  status_.central_reachable = reachable;
+  if (outcome) {
+    status_.last_success = clock_.Now();
+    status_.last_result = *outcome;
+  } else {
+    status_.last_result = outcome.error().message;
+  }
+  return outcome;
+}
+
+void SyncLoop::Run() {
+  std::string last_error;
+  while (!stop_) {
+    auto started = std::chrono::steady_clock::now();
+    auto outcome = RunOnce(wait_s_);
+    if (stop_) break;
+    std::chrono::milliseconds delay(0);
+    if (outcome) {
+      backoff_.Reset();
+      // A central that answers 304 at once instead of holding the request
+      // must not turn the long-poll into a busy loop.
+      auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - started);
+      if (*outcome == "up to date" && spent < std::chrono::seconds(1)) {
+        delay = std::chrono::seconds(1) - spent;
+      }
+      if (!last_error.empty()) log_(LOG_NOTICE, "sync with the central restored");
+      last_error.clear();
+      if (*outcome != "up to date") log_(LOG_INFO, "sync: " + *outcome);
+    } else {
+      delay = backoff_.Next();
+      // Log a changed error at once, a repeated one only now and then.
+      if (outcome.error().message != last_error || backoff_.failures() % 10 == 0) {
+        log_(LOG_WARNING, "sync failed: " + outcome.error().message + " (retrying in " +
+                              std::to_string(delay.count() / 1000) + " s)");
+      }
+      last_error = outcome.error().message;
+    }
+    if (delay.count() > 0) {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, delay, [this] { return wake_ || stop_.load(); });
+      wake_ = false;
+    }
+  }
+}
+
+}  // namespace staffgate::agent

@@ -1,0 +1,85 @@
+// Keeps the agent's roster in step with the central: a long-poll loop on
+// its own thread, so a slow or hostile central can never delay an answer
+// to the PAM module. Failures back off with jitter (1 s to 60 s).
+#ifndef STAFFGATE_AGENT_SYNC_SYNC_LOOP_H_
+#define STAFFGATE_AGENT_SYNC_SYNC_LOOP_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "agent/sync/backoff.h"
+#include "agent/sync/roster_fetcher.h"
+#include "common/result.h"
+#include "common/time_util.h"
+
+namespace staffgate::agent {
+
+// What the loop installs into (the agent's roster store).
+class SyncTarget {
+ public:
+  virtual ~SyncTarget() = default;
+  // The serial of the roster in use, if any.
+  virtual std::optional<std::uint64_t> CurrentSerial() const = 0;
+  // Verifies and installs an envelope from the central. Returns true when a
+  // newer roster was installed, false for "no change"; an error when the
+  // roster was rejected (the old one stays).
+  virtual common::Result<bool> InstallFromCentral(const std::string& envelope) = 0;
+};
+
+struct SyncStatus {
+  bool configured = false;
+  std::optional<common::UnixSeconds> last_attempt;
+  std::optional<common::UnixSeconds> last_success;
+  bool central_reachable = false;
+  std::string last_result;  // Plain words: "up to date", "installed serial 7", the error.
+};
+
+class SyncLoop {
+ public:
+  using LogFn = std::function<void(int priority, const std::string& line)>;
+
+  // All references must outlive the loop.
+  SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock, LogFn log,
+           int wait_s = 55);
+  ~SyncLoop();  // Stops the thread.
+
+  void Start();
+  // Stops and joins; aborts a transfer in progress via the stop flag that
+  // FetcherOptions::stop should point at (stop_flag()).
+  void Stop();
+  // Cuts a backoff wait short: sync now.
+  void Wake();
+  // One round (fetch, install). Returns the outcome in plain words or the
+  // error. Used by the thread, `staffgatectl sync` (wait_s 0, concurrently
+  // with the thread's long-poll: the target serialises installs) and tests.
+  common::Result<std::string> RunOnce(int wait_s);
+
+  SyncStatus Status() const;
+  const std::atomic<bool>* stop_flag() const { return &stop_; }
+
+ private:
+  void Run();
+
+  RosterSource& source_;
+  SyncTarget& target_;
+  const common::Clock& clock_;
+  LogFn log_;
+  int wait_s_;
+  Backoff backoff_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mu_;  // Guards status_, wake_.
+  std::condition_variable cv_;
+  bool wake_ = false;
+  SyncStatus status_;
+  std::thread thread_;
+};
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_SYNC_SYNC_LOOP_H_
