@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""Module tier: pam_staffgate.so inside pamtester, through pam_wrapper and
+nss_wrapper, asking a REAL staffgated that holds a roster signed with the
+openssl CLI. No root needed: as a non-root runner every test account gets the
+runner's own uid (the agent's caller rule lets a uid ask about itself) and
+agent_uid / min_uid follow the runner.
+
+Environment (set by tests/module/CMakeLists.txt):
+  STAFFGATE_MODULE    path of pam_staffgate.so
+  STAFFGATED          path of staffgated
+  PAM_WRAPPER_LIB     libpam_wrapper.so   NSS_WRAPPER_LIB  libnss_wrapper.so
+"""
+
+import datetime
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sgtest  # noqa: E402
+
+MODULE = os.environ.get("STAFFGATE_MODULE", "")
+STAFFGATED = os.environ.get("STAFFGATED", "")
+PAM_WRAPPER_LIB = os.environ.get("PAM_WRAPPER_LIB", "libpam_wrapper.so")
+NSS_WRAPPER_LIB = os.environ.get("NSS_WRAPPER_LIB", "libnss_wrapper.so")
+WORKSTATION = "WS-TEST"
+HANG_TIMEOUT_MS = 1000
+
+
+def days_since_epoch(dt):
+    return int(dt.timestamp() // 86400)
+
+
+class PamModuleTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        for path, what in ((MODULE, "STAFFGATE_MODULE"), (STAFFGATED, "STAFFGATED")):
+            if not path or not os.path.exists(path):
+                raise RuntimeError("%s not set or missing: %r" % (what, path))
+        cls.tmp = tempfile.mkdtemp(prefix="sgmod-")
+        try:
+            cls._set_up()
+        except BaseException:
+            cls._tear_down()
+            raise
+
+    @classmethod
+    def _set_up(cls):
+        tmp = cls.tmp
+        uid = os.getuid()
+        cls.is_root = uid == 0
+        # Root: distinct uids above UID_MIN. Non-root: the agent answers a
+        # non-root caller only about accounts carrying the caller's own uid.
+        cls.min_uid = 1000 if cls.is_root else uid
+        names = ["asmith", "bjones", "csmith", "dlee", "ereset", "fchanged", "sales",
+                 "nobodyknows", "exempted"]
+        cls.uids = {n: (2001 + i if cls.is_root else uid) for i, n in enumerate(names)}
+        today = sgtest.now_utc()
+        reset_after = today - datetime.timedelta(days=9)
+        old_change = days_since_epoch(today - datetime.timedelta(days=30))
+        passwd, shadow = [], []
+        for name, u in cls.uids.items():
+            passwd.append("%s:x:%d:%d:%s:/nonexistent:/bin/sh" % (name, u, u, name))
+            lstchg = old_change if name == "ereset" else days_since_epoch(today)
+            shadow.append("%s:!:%d:0:99999:7:::" % (name, lstchg))
+        passwd.append("root:x:0:0:root:/root:/bin/sh")
+        shadow.append("root:!:%d:0:99999:7:::" % days_since_epoch(today))
+        if cls.min_uid > 0:
+            passwd.append("sysacct:x:%d:%d::/nonexistent:/bin/sh" % (cls.min_uid - 1,
+                                                                      cls.min_uid - 1))
+        cls.passwd = os.path.join(tmp, "passwd")
+        cls.group = os.path.join(tmp, "group")
+        cls.shadow = os.path.join(tmp, "shadow")
+        with open(cls.passwd, "w") as f:
+            f.write("\n".join(passwd) + "\n")
+        with open(cls.group, "w") as f:
+            f.write("root:x:0:\nstaff:x:%d:\n" % cls.min_uid)
+        with open(cls.shadow, "w") as f:
+            f.write("\n".join(shadow) + "\n")
+
+        key = sgtest.SigningKey(tmp)
+        payload = sgtest.roster_payload(
+            employees=[
+                {"id": "E1001", "status": "active", "accounts": ["asmith"], "groups": ["*"]},
+                {"id": "E1002", "status": "terminated", "accounts": ["bjones"],
+                 "groups": ["sales"]},
+                {"id": "E1003", "status": "suspended", "accounts": ["csmith"]},
+                {"id": "E1004", "status": "active", "accounts": ["dlee"],
+                 "groups": ["service"]},
+                {"id": "E1005", "status": "active", "accounts": ["ereset"],
+                 "credentials_reset_after": sgtest.rfc3339(reset_after)},
+                {"id": "E1006", "status": "active", "accounts": ["fchanged"],
+                 "credentials_reset_after": sgtest.rfc3339(reset_after)},
+                {"id": "E1007", "status": "active", "accounts": ["exempted"]},
+            ],
+            shared=["sales"],
+            workstations={WORKSTATION: {"groups": ["sales"]}},
+        )
+        state = os.path.join(tmp, "state")
+        os.mkdir(state, 0o700)
+        with open(os.path.join(state, "roster.dsse"), "wb") as f:
+            f.write(key.sign_envelope(payload))
+        cls.socket = os.path.join(tmp, "agent.sock")
+        config = os.path.join(tmp, "agent.conf")
+        sgtest.write_agent_config(config, workstation=WORKSTATION, trusted_key=key.pub,
+                                  socket_path=cls.socket, state_dir=state,
+                                  audit_log=os.path.join(tmp, "audit.jsonl"),
+                                  min_uid=cls.min_uid, exempt=("root", "exempted"))
+        nss_env = {
+            "NSS_WRAPPER_PASSWD": cls.passwd,
+            "NSS_WRAPPER_GROUP": cls.group,
+            "NSS_WRAPPER_SHADOW": cls.shadow,
+        }
+        agent_env = dict(os.environ, LD_PRELOAD=NSS_WRAPPER_LIB, **nss_env)
+        cls.agent = sgtest.Agent(STAFFGATED, config, cls.socket, env=agent_env)
+        cls.agent.start()
+
+        cls.hang_socket = os.path.join(tmp, "hang.sock")
+        cls.listener = sgtest.SilentListener(cls.hang_socket)
+
+        services = os.path.join(tmp, "services")
+        os.mkdir(services)
+        common = ["agent_uid=%d" % uid, "min_uid=%d" % cls.min_uid, "debug"]
+        permit = {s: ["required pam_permit.so"] for s in ("auth", "account", "session")}
+        env_dump = {"session": ["optional pam_exec.so type=open_session stdout /usr/bin/env"]}
+        ok_sock = "socket=" + cls.socket
+        down_sock = "socket=" + os.path.join(tmp, "missing.sock")
+        hang = ["socket=" + cls.hang_socket, "timeout_ms=%d" % HANG_TIMEOUT_MS]
+        files = {
+            "sg": sgtest.pam_service_text(MODULE, [ok_sock] + common),
+            "sg-permit": sgtest.pam_service_text(MODULE, [ok_sock] + common, permit),
+            "sg-quiet": sgtest.pam_service_text(MODULE, [ok_sock, "quiet"] + common),
+            "sg-env": sgtest.pam_service_text(MODULE, [ok_sock] + common, env_dump),
+            "sg-down": sgtest.pam_service_text(MODULE, [down_sock] + common),
+            "sg-down-permit": sgtest.pam_service_text(MODULE, [down_sock] + common, permit),
+            "sg-hang": sgtest.pam_service_text(MODULE, hang + common),
+            "other": "auth required pam_deny.so\naccount required pam_deny.so\n"
+                     "session required pam_deny.so\npassword required pam_deny.so\n",
+        }
+        for name, text in files.items():
+            with open(os.path.join(services, name), "w") as f:
+                f.write(text)
+        cls.pam_env = dict(os.environ, LD_PRELOAD="%s %s" % (PAM_WRAPPER_LIB, NSS_WRAPPER_LIB),
+                           PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=services,
+                           PAM_WRAPPER_DEBUGLEVEL="2", **nss_env)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tear_down()
+
+    @classmethod
+    def _tear_down(cls):
+        if getattr(cls, "listener", None):
+            cls.listener.close()
+        if getattr(cls, "agent", None):
+            cls.agent.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    # --- helpers -----------------------------------------------------------
+    def pam(self, service, user, *ops, **kwargs):
+        rc, out, err, secs = sgtest.pamtester(service, user, ops, self.pam_env,
+                                              items={"tty": "pts/3", "rhost": "10.1.2.3"},
+                                              **kwargs)
+        self.last = (rc, out, err)
+        return rc, out, err, secs
+
+    def assert_fails_with(self, code, service, user, op):
+        rc, out, err, _ = self.pam(service, user, op)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("pamtester: " + sgtest.PAM_TEXT[code], err)
+        return out, err
+
+    def assert_ok(self, service, user, *ops):
+        rc, out, err, _ = self.pam(service, user, *ops)
+        self.assertEqual(rc, 0, out + err)
+        return out, err
+
+    def agent_message(self, account, phase="account"):
+        """The message text the agent itself gives for this account."""
+        answer = sgtest.ask_agent(self.socket, {"v": 1, "op": "check", "phase": phase,
+                                                "account": account, "service": "sg"})
+        self.assertTrue(answer.get("ok"), answer)
+        return answer
+
+    def message_lines(self, err):
+        """stderr lines that are neither pamtester's nor pam_wrapper's."""
+        return [l for l in err.splitlines()
+                if l.strip() and not l.startswith(("pamtester:", "PWRAP_"))]
+
+    # --- the decision table through PAM -------------------------------------
+    def test_active_allowed_in_every_phase(self):
+        self.assert_ok("sg-permit", "asmith", "authenticate", "acct_mgmt", "open_session",
+                       "close_session")
+        # Alone in the stack: account and session answer PAM_SUCCESS (not IGNORE).
+        out, err = self.assert_ok("sg", "asmith", "acct_mgmt", "open_session", "close_session")
+        self.assertIn("allow (allowed) -> PAM_SUCCESS", err)
+        self.assertEqual(self.message_lines(err), [])
+        # auth: allow is PAM_IGNORE (never vouches for a password).
+        rc, out, err, _ = self.pam("sg", "asmith", "authenticate")
+        self.assertIn("auth for 'asmith': allow (allowed) -> PAM_IGNORE", err)
+
+    def test_terminated_account_expired_with_message(self):
+        answer = self.agent_message("bjones")
+        self.assertEqual((answer["decision"], answer["reason"]), ("deny", "terminated"))
+        out, err = self.assert_fails_with("ACCT_EXPIRED", "sg", "bjones", "acct_mgmt")
+        self.assertTrue(answer["message"])
+        self.assertIn(answer["message"], err)
+        self.assertIn("deny (terminated) -> PAM_ACCT_EXPIRED", err)
+        out, err = self.assert_fails_with("PERM_DENIED", "sg", "bjones", "open_session")
+        self.assertIn(answer["message"], err)
+
+    def test_auth_phase_denies_without_a_reason(self):
+        answer = self.agent_message("bjones", "auth")
+        out, err = self.assert_fails_with("PERM_DENIED", "sg-permit", "bjones", "authenticate")
+        self.assertNotIn(answer["message"], out + err)
+        self.assertEqual(self.message_lines(err), [])
+
+    def test_suspended(self):
+        answer = self.agent_message("csmith")
+        self.assertEqual(answer["reason"], "suspended")
+        out, err = self.assert_fails_with("PERM_DENIED", "sg", "csmith", "acct_mgmt")
+        self.assertIn(answer["message"], err)
+        self.assertIn("deny (suspended) -> PAM_PERM_DENIED", err)
+
+    def test_shared_account(self):
+        out, err = self.assert_fails_with("PERM_DENIED", "sg", "sales", "acct_mgmt")
+        self.assertIn("deny (shared_account)", err)
+        self.assertIn(self.agent_message("sales")["message"], err)
+
+    def test_unknown_account(self):
+        out, err = self.assert_fails_with("PERM_DENIED", "sg", "nobodyknows", "acct_mgmt")
+        self.assertIn("deny (unknown_account)", err)
+
+    def test_account_without_passwd_entry_is_still_asked(self):
+        rc, out, err, _ = self.pam("sg", "ghost", "acct_mgmt")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("account for 'ghost': asking", err)
+        if self.is_root:  # a non-root caller may not ask about another uid
+            self.assertIn("deny (unknown_account)", err)
+
+    def test_not_permitted_here(self):
+        out, err = self.assert_fails_with("PERM_DENIED", "sg", "dlee", "acct_mgmt")
+        self.assertIn("deny (not_permitted_here)", err)
+
+    def test_reset_required_from_shadow(self):
+        out, err = self.assert_fails_with("NEW_AUTHTOK_REQD", "sg", "ereset", "acct_mgmt")
+        self.assertIn("reset_required (credentials_reset_required)", err)
+        # auth ignores it and the session opens: the password change happens
+        # in between (chauthtok), driven by the application.
+        self.assert_ok("sg-permit", "ereset", "authenticate", "open_session")
+        # Changed after the reset request: allowed.
+        out, err = self.assert_ok("sg", "fchanged", "acct_mgmt")
+        self.assertIn("allow (allowed)", err)
+
+    def test_exempt_account_is_ignored(self):
+        self.assert_ok("sg-permit", "exempted", "authenticate", "acct_mgmt", "open_session")
+        # Alone in the stack, PAM_IGNORE makes libpam fail: proves it was IGNORE.
+        out, err = self.assert_fails_with("PERM_DENIED", "sg", "exempted", "acct_mgmt")
+        self.assertIn("ignore (exempt) -> PAM_IGNORE", err)
+
+    def test_root_and_system_accounts_never_ask_the_agent(self):
+        # The agent is "down" for this service: root still gets in.
+        out, err = self.assert_ok("sg-down-permit", "root", "authenticate", "acct_mgmt",
+                                  "open_session", "close_session")
+        self.assertIn("root, not asked -> PAM_IGNORE", err)
+        self.assertNotIn("asking", err)
+        if self.min_uid > 0:
+            out, err = self.assert_ok("sg-down-permit", "sysacct", "acct_mgmt")
+            self.assertIn("below min_uid", err)
+            self.assertNotIn("asking", err)
+
+    def test_agent_down_is_authinfo_unavail(self):
+        for op in ("authenticate", "acct_mgmt", "open_session"):
+            with self.subTest(op=op):
+                self.assert_fails_with("AUTHINFO_UNAVAIL", "sg-down", "asmith", op)
+
+    def test_silent_agent_is_bounded_by_timeout(self):
+        rc, out, err, secs = self.pam("sg-hang", "asmith", "acct_mgmt", timeout=30)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn(sgtest.PAM_TEXT["AUTHINFO_UNAVAIL"], err)
+        self.assertIn("timeout", err)
+        self.assertLess(secs, HANG_TIMEOUT_MS / 1000.0 + 3.0)
+
+    def test_pam_silent_suppresses_the_message(self):
+        message = self.agent_message("bjones")["message"]
+        out, err = self.assert_fails_with("ACCT_EXPIRED", "sg", "bjones", "acct_mgmt(PAM_SILENT)")
+        self.assertNotIn(message, out + err)
+        self.assertEqual(self.message_lines(err), [])
+
+    def test_quiet_suppresses_the_message(self):
+        message = self.agent_message("bjones")["message"]
+        out, err = self.assert_fails_with("ACCT_EXPIRED", "sg-quiet", "bjones", "acct_mgmt")
+        self.assertNotIn(message, out + err)
+        self.assertEqual(self.message_lines(err), [])
+
+    def test_session_id_exported_and_closed(self):
+        out, err = self.assert_ok("sg-env", "asmith", "open_session", "close_session")
+        ids = re.findall(r"^STAFFGATE_SESSION=([0-9a-f]+)$", out, re.M)
+        self.assertEqual(len(ids), 1, out)
+        self.assertEqual(len(ids[0]), 32)
+        self.assertIn("open_session for 'asmith': allow (allowed) -> PAM_SUCCESS", err)
+        self.assertIn("close_session for 'asmith': session closed", err)
+        # A second session gets a fresh id.
+        out2, _ = self.assert_ok("sg-env", "asmith", "open_session", "close_session")
+        self.assertNotIn(ids[0], out2)
+
+    def test_session_open_refused_for_terminated(self):
+        self.assert_fails_with("PERM_DENIED", "sg-env", "bjones", "open_session")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
