@@ -1,0 +1,45 @@
+// Workstation enrollment (`staffgatectl enroll`, DESIGN.md §5): fetch the
+// roster signing key from the central over TLS verified with the given CA
+// (or pin a key file the administrator brings), and write the agent
+// configuration that turns enforcement on.
+#ifndef STAFFGATE_AGENT_SYNC_ENROLL_H_
+#define STAFFGATE_AGENT_SYNC_ENROLL_H_
+
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "common/ed25519.h"
+#include "common/result.h"
+
+namespace staffgate::agent {
+
+struct EnrollOptions {
+  std::string central_url;
+  std::string token_file;
+  std::string ca_file;
+  std::string roster_key_file;  // Optional: pin this key instead of fetching.
+  std::string config_path = common::kDefaultAgentConfigPath;
+  // Where the fetched key is written (next to the config by default).
+  std::string key_path = "/etc/staffgate/roster-signing.pub";
+  std::string workstation;  // Optional; kept from the existing config otherwise.
+};
+
+struct EnrollOutcome {
+  common::AgentConfig config;       // As written.
+  std::vector<std::string> keyids;  // Trusted from now on.
+};
+
+// Parses every PEM public key in `pem_text` (GET /v1/keys may list several
+// during a key rotation). Errors: kInvalidInput when none is valid Ed25519.
+common::Result<std::vector<common::PublicKey>> ParsePublicKeys(const std::string& pem_text);
+
+// Fetches or pins the key, writes key_path and config_path atomically
+// (keeping every other setting of an existing config). Does not talk to
+// the agent; the caller reloads it. Errors: kConfig (bad existing config),
+// kUnavailable/kPermission (central), kInvalidInput (key), kIo.
+common::Result<EnrollOutcome> Enroll(const EnrollOptions& options);
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_SYNC_ENROLL_H_
