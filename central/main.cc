@@ -1,0 +1,42 @@
+// staffgate-central: the authoritative employee status service.
+//   init  --dir DIR ...        create keys, certificates, database, config
+//   serve --config FILE        serve HTTPS
+//   sign  --key K --in P --out E  sign a roster payload offline
+// Exit codes: 0 success, 1 error (one line on stderr), 2 bad usage.
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "central/sign_command.h"
+
+namespace {
+
+int Report(const staffgate::common::Result<void>& result) {
+  if (result) return 0;
+  std::fprintf(stderr, "staffgate-central: %s\n", result.error().message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"staffgate-central: signed employee rosters for the staffgate fleet"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("staffgate-central ") + STAFFGATE_VERSION);
+
+  std::string key, in, out;
+  auto* sign = app.add_subcommand("sign", "Sign a roster payload file into a DSSE envelope");
+  sign->add_option("--key", key, "Ed25519 private key (PKCS#8 PEM)")->required();
+  sign->add_option("--in", in, "roster payload (staffgate.roster.v1 JSON)")->required();
+  sign->add_option("--out", out, "envelope file to write")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (*sign) return Report(staffgate::central::SignRosterFile(key, in, out));
+  return 2;
+}
