@@ -44,8 +44,8 @@ int ReturnCodeForDecision(Stage stage, Decision decision, const std::string& rea
 }
 
 int ReturnCodeForAnswer(Stage stage, const common::Response& response) {
-  if (!response.ok) return PAM_SERVICE_ERR;
   if (stage == Stage::kSessionClose) return PAM_SUCCESS;
+  if (!response.ok) return PAM_SERVICE_ERR;
   // ParseResponse leaves `reason` empty when "decision" is absent.
   if (response.reason.empty()) return PAM_SERVICE_ERR;
   return ReturnCodeForDecision(stage, response.decision, response.reason);

@@ -35,7 +35,9 @@ int ReturnCodeForDecision(Stage stage, common::Decision decision, const std::str
 // "bad_request", "internal") is also PAM_SERVICE_ERR and never
 // PAM_AUTHINFO_UNAVAIL: the agent is up and refused to decide, and a profile
 // that fails open on an unreachable agent must not fail open on that.
-// kSessionClose: any ok:true answer is SUCCESS.
+// kSessionClose: any well-formed answer, even ok:false (an agent that
+// restarted and forgot the session), is SUCCESS: there is nothing left for
+// PAM to do, and a logout must not fail. The refusal is still logged.
 int ReturnCodeForAnswer(Stage stage, const common::Response& response);
 
 // The code when no answer was obtained: kUnavailable, kTimeout and

@@ -293,6 +293,10 @@ TEST_CASE("module core: close_session without a valid id asks nothing", "[module
   pam.env_id = "0123456789abcdef0123456789abcdef";
   agent.reply = staffgate::common::Fail(ErrorKind::kTimeout, "late");
   CHECK(Run(pam, agent, Stage::kSessionClose) == PAM_AUTHINFO_UNAVAIL);
+  // An agent that forgot the session refuses; the logout still succeeds.
+  agent.reply = staffgate::common::ErrorResponse("forbidden", "unknown session");
+  CHECK(Run(pam, agent, Stage::kSessionClose) == PAM_SUCCESS);
+  CHECK(pam.Logged(LOG_ERR, "close_session for 'asmith': the agent refused the request"));
 }
 
 TEST_CASE("module core: unknown and bad arguments are logged at LOG_ERR", "[module]") {
