@@ -26,6 +26,8 @@ bool StartsWith(std::string_view text, std::string_view prefix) {
 constexpr unsigned long long kMaxUid = std::numeric_limits<uid_t>::max() - 1;
 // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
 constexpr std::size_t kMaxSocketPath = 107;
+// login.defs is a few KiB; never read more than this into a login process.
+constexpr std::size_t kMaxLoginDefsBytes = 64 * 1024;
 
 }  // namespace
 
@@ -109,7 +111,7 @@ uid_t ReadUidMin(const char* path) {
   std::string text;
   char buf[4096];
   std::size_t n = 0;
-  while (text.size() < 64 * 1024 && (n = std::fread(buf, 1, sizeof(buf), file)) > 0) {
+  while (text.size() < kMaxLoginDefsBytes && (n = std::fread(buf, 1, sizeof(buf), file)) > 0) {
     text.append(buf, n);
   }
   std::fclose(file);

@@ -106,8 +106,8 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
   std::string user;
   int rc = ctx.GetUser(&user);
   if (rc != PAM_SUCCESS) {
-    ctx.Log(LOG_ERR, std::string(StageName(stage)) + ": cannot determine the user -> " +
-                         PamCodeName(rc));
+    ctx.Log(LOG_ERR,
+            std::string(StageName(stage)) + ": cannot determine the user -> " + PamCodeName(rc));
     return rc;
   }
   // root and system accounts never depend on the agent (DESIGN.md §3), so
@@ -135,8 +135,8 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
     // Stored before asking, so close_session can release whatever the agent
     // recorded even if this answer is lost to the deadline.
     if (int stored = ctx.StoreSessionId(*id); stored != PAM_SUCCESS) {
-      ctx.Log(LOG_ERR, Describe(stage, user) + ": cannot keep the session id -> " +
-                           PamCodeName(stored));
+      ctx.Log(LOG_ERR,
+              Describe(stage, user) + ": cannot keep the session id -> " + PamCodeName(stored));
       return stored;
     }
     request.op = Op::kSessionOpen;
@@ -145,7 +145,8 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
   } else if (stage == Stage::kSessionClose) {
     std::string id = ctx.LoadSessionId();
     if (!IsValidSessionId(id)) {
-      if (args.debug) ctx.Log(LOG_DEBUG, Describe(stage, user) + ": no session id, nothing to close");
+      if (args.debug)
+        ctx.Log(LOG_DEBUG, Describe(stage, user) + ": no session id, nothing to close");
       return PAM_SUCCESS;
     }
     request.op = Op::kSessionClose;

@@ -33,16 +33,15 @@
 
 namespace staffgate::pam {
 
-using AgentCall =
-    std::function<common::Result<common::Response>(const common::ClientOptions&,
-                                                    const common::Request&)>;
+using AgentCall = std::function<common::Result<common::Response>(const common::ClientOptions&,
+                                                                 const common::Request&)>;
 using SessionIdSource = std::function<common::Result<std::string>()>;
 using UidMinSource = std::function<uid_t()>;
 
 struct CoreDeps {
-  AgentCall call_agent;              // common::CallAgent in production.
-  SessionIdSource new_session_id;    // NewSessionId in production.
-  UidMinSource default_min_uid;      // ReadUidMin in production.
+  AgentCall call_agent;            // common::CallAgent in production.
+  SessionIdSource new_session_id;  // NewSessionId in production.
+  UidMinSource default_min_uid;    // ReadUidMin in production.
 };
 
 // The production dependencies.

@@ -1,14 +1,13 @@
 #include "pam_module/pam_context.h"
 
 #include <pwd.h>
+#include <security/pam_ext.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
-
-#include <security/pam_ext.h>
 
 namespace staffgate::pam {
 namespace {

@@ -5,12 +5,11 @@
 #ifndef STAFFGATE_PAM_MODULE_PAM_CONTEXT_H_
 #define STAFFGATE_PAM_MODULE_PAM_CONTEXT_H_
 
+#include <security/pam_modules.h>
 #include <sys/types.h>
 
 #include <optional>
 #include <string>
-
-#include <security/pam_modules.h>
 
 namespace staffgate::pam {
 

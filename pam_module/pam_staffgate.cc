@@ -23,14 +23,16 @@ int Run(pam_handle_t* pamh, Stage stage, int flags, int argc, const char** argv)
 
 extern "C" {
 
-PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_authenticate(
-    pam_handle_t* pamh, int flags, int argc, const char** argv) {
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_authenticate(pam_handle_t* pamh,
+                                                                          int flags, int argc,
+                                                                          const char** argv) {
   return Run(pamh, Stage::kAuth, flags, argc, argv);
 }
 
 // Credentials are not ours to set: the account check happens in acct_mgmt.
-PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_setcred(pam_handle_t*, int, int,
-                                                                     const char**) {
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_setcred(pam_handle_t* /*pamh*/,
+                                                                     int /*flags*/, int /*argc*/,
+                                                                     const char** /*argv*/) {
   return PAM_IGNORE;
 }
 
@@ -53,8 +55,9 @@ PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_close_session(pam_h
 }
 
 // Password changes go through pam_unix; a reset is enforced in acct_mgmt.
-PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_chauthtok(pam_handle_t*, int, int,
-                                                                       const char**) {
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_chauthtok(pam_handle_t* /*pamh*/,
+                                                                       int /*flags*/, int /*argc*/,
+                                                                       const char** /*argv*/) {
   return PAM_IGNORE;
 }
 

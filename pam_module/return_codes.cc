@@ -8,20 +8,27 @@ using common::Decision;
 
 common::Phase PhaseOf(Stage stage) {
   switch (stage) {
-    case Stage::kAuth: return common::Phase::kAuth;
-    case Stage::kAccount: return common::Phase::kAccount;
+    case Stage::kAuth:
+      return common::Phase::kAuth;
+    case Stage::kAccount:
+      return common::Phase::kAccount;
     case Stage::kSessionOpen:
-    case Stage::kSessionClose: return common::Phase::kSession;
+    case Stage::kSessionClose:
+      return common::Phase::kSession;
   }
   return common::Phase::kAccount;
 }
 
 const char* StageName(Stage stage) {
   switch (stage) {
-    case Stage::kAuth: return "auth";
-    case Stage::kAccount: return "account";
-    case Stage::kSessionOpen: return "open_session";
-    case Stage::kSessionClose: return "close_session";
+    case Stage::kAuth:
+      return "auth";
+    case Stage::kAccount:
+      return "account";
+    case Stage::kSessionOpen:
+      return "open_session";
+    case Stage::kSessionClose:
+      return "close_session";
   }
   return "account";
 }
@@ -73,19 +80,32 @@ bool ShouldShowMessage(Stage stage, const common::Response& response) {
 
 std::string PamCodeName(int code) {
   switch (code) {
-    case PAM_SUCCESS: return "PAM_SUCCESS";
-    case PAM_IGNORE: return "PAM_IGNORE";
-    case PAM_PERM_DENIED: return "PAM_PERM_DENIED";
-    case PAM_ACCT_EXPIRED: return "PAM_ACCT_EXPIRED";
-    case PAM_NEW_AUTHTOK_REQD: return "PAM_NEW_AUTHTOK_REQD";
-    case PAM_AUTHINFO_UNAVAIL: return "PAM_AUTHINFO_UNAVAIL";
-    case PAM_SERVICE_ERR: return "PAM_SERVICE_ERR";
-    case PAM_SYSTEM_ERR: return "PAM_SYSTEM_ERR";
-    case PAM_USER_UNKNOWN: return "PAM_USER_UNKNOWN";
-    case PAM_BUF_ERR: return "PAM_BUF_ERR";
-    case PAM_CONV_ERR: return "PAM_CONV_ERR";
-    case PAM_AUTH_ERR: return "PAM_AUTH_ERR";
-    default: return "PAM_" + std::to_string(code);
+    case PAM_SUCCESS:
+      return "PAM_SUCCESS";
+    case PAM_IGNORE:
+      return "PAM_IGNORE";
+    case PAM_PERM_DENIED:
+      return "PAM_PERM_DENIED";
+    case PAM_ACCT_EXPIRED:
+      return "PAM_ACCT_EXPIRED";
+    case PAM_NEW_AUTHTOK_REQD:
+      return "PAM_NEW_AUTHTOK_REQD";
+    case PAM_AUTHINFO_UNAVAIL:
+      return "PAM_AUTHINFO_UNAVAIL";
+    case PAM_SERVICE_ERR:
+      return "PAM_SERVICE_ERR";
+    case PAM_SYSTEM_ERR:
+      return "PAM_SYSTEM_ERR";
+    case PAM_USER_UNKNOWN:
+      return "PAM_USER_UNKNOWN";
+    case PAM_BUF_ERR:
+      return "PAM_BUF_ERR";
+    case PAM_CONV_ERR:
+      return "PAM_CONV_ERR";
+    case PAM_AUTH_ERR:
+      return "PAM_AUTH_ERR";
+    default:
+      return "PAM_" + std::to_string(code);
   }
 }
 

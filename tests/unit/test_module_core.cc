@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
 #include <security/_pam_types.h>
 #include <syslog.h>
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,10 +28,9 @@ class FakePam : public staffgate::pam::PamContext {
  public:
   int get_user_rc = PAM_SUCCESS;
   std::string user = "asmith";
-  std::map<int, std::string> items{{PAM_SERVICE, "sshd"}, {PAM_TTY, "pts/0"},
-                                   {PAM_RHOST, "10.1.2.3"}};
-  std::map<std::string, uid_t> uids{{"asmith", 1001}, {"daemon", 1}, {"root", 0},
-                                    {"toor", 0}};
+  std::map<int, std::string> items{
+      {PAM_SERVICE, "sshd"}, {PAM_TTY, "pts/0"}, {PAM_RHOST, "10.1.2.3"}};
+  std::map<std::string, uid_t> uids{{"asmith", 1001}, {"daemon", 1}, {"root", 0}, {"toor", 0}};
   std::vector<std::pair<int, std::string>> logs;
   std::vector<std::string> shown;
   std::string data_id;

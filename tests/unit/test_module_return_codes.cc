@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <security/_pam_types.h>
+
+#include <catch2/catch.hpp>
 
 #include "pam_module/return_codes.h"
 
@@ -101,5 +101,6 @@ TEST_CASE("return codes: when the message is shown", "[module]") {
   CHECK(ShouldShowMessage(Stage::kAccount, reset));
   CHECK_FALSE(ShouldShowMessage(Stage::kAuth, reset));
   CHECK_FALSE(ShouldShowMessage(Stage::kSessionOpen, reset));
-  CHECK_FALSE(ShouldShowMessage(Stage::kAccount, staffgate::common::ErrorResponse("forbidden", "x")));
+  CHECK_FALSE(
+      ShouldShowMessage(Stage::kAccount, staffgate::common::ErrorResponse("forbidden", "x")));
 }
