@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "central/init_command.h"
 #include "central/sign_command.h"
 
 namespace {
@@ -31,11 +32,24 @@ int main(int argc, char** argv) {
   sign->add_option("--in", in, "roster payload (staffgate.roster.v1 JSON)")->required();
   sign->add_option("--out", out, "envelope file to write")->required();
 
+  staffgate::central::InitOptions init_options;
+  auto* init = app.add_subcommand("init", "Create keys, certificates, database and config in DIR");
+  init->add_option("--dir", init_options.dir, "directory to create")->required();
+  init->add_option("--listen", init_options.listen, "HOST:PORT to serve on")
+      ->default_val("127.0.0.1:8443");
+  init->add_option("--org", init_options.organization, "organisation name for rosters");
+  init->add_option("--san", init_options.sans, "extra DNS name or IP for the TLS certificate");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+  if (*init) {
+    auto done = staffgate::central::InitCentral(init_options);
+    if (done) std::printf("initialised %s\n", init_options.dir.c_str());
+    return Report(done);
   }
   if (*sign) return Report(staffgate::central::SignRosterFile(key, in, out));
   return 2;

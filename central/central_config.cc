@@ -1,0 +1,174 @@
+#include "central/central_config.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include <toml.hpp>
+
+#include "common/file_util.h"
+
+namespace staffgate::central {
+namespace {
+
+using common::ErrorKind;
+using common::Fail;
+using common::Result;
+
+constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+
+tl::unexpected<common::Error> Bad(const std::string& path, const toml::value& v,
+                                  const std::string& key, const std::string& what) {
+  return Fail(ErrorKind::kConfig, path + ":" + std::to_string(v.location().line()) + ": key '" +
+                                      key + "': " + what);
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string Resolve(const std::string& dir, const std::string& p) {
+  if (p.empty() || p[0] == '/') return p;
+  return (std::filesystem::path(dir) / p).string();
+}
+
+Result<void> Apply(const std::string& path, const std::string& key, const toml::value& v,
+                   CentralConfig& c) {
+  auto str = [&](std::string& field) -> Result<void> {
+    if (!v.is_string() || v.as_string().str.empty()) return Bad(path, v, key, "expected a non-empty string");
+    field = v.as_string().str;
+    return common::Ok();
+  };
+  auto integer = [&](auto& field, std::int64_t lo, std::int64_t hi) -> Result<void> {
+    if (!v.is_integer() || v.as_integer() < lo || v.as_integer() > hi) {
+      return Bad(path, v, key,
+                 "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+    }
+    field = static_cast<std::remove_reference_t<decltype(field)>>(v.as_integer());
+    return common::Ok();
+  };
+  if (key == "listen") {
+    if (!v.is_string()) return Bad(path, v, key, "expected \"HOST:PORT\"");
+    auto hp = ParseListen(v.as_string().str);
+    if (!hp) return Bad(path, v, key, hp.error().message);
+    c.listen_host = hp->first;
+    c.listen_port = hp->second;
+    return common::Ok();
+  }
+  if (key == "db") return str(c.db);
+  if (key == "signing_key") return str(c.signing_key);
+  if (key == "tls_cert") return str(c.tls_cert);
+  if (key == "tls_key") return str(c.tls_key);
+  if (key == "organization") {
+    if (!v.is_string()) return Bad(path, v, key, "expected a string");
+    c.organization = v.as_string().str;
+    return common::Ok();
+  }
+  if (key == "roster_lifetime_s") return integer(c.roster_lifetime_s, 300, 366LL * 24 * 3600);
+  if (key == "lease_ttl_s") return integer(c.lease_ttl_s, 10, 24 * 3600);
+  if (key == "max_body_bytes") return integer(c.max_body_bytes, 1024, 64LL * 1024 * 1024);
+  if (key == "max_wait_s") return integer(c.max_wait_s, 0, 60);
+  if (key == "header_timeout_s") return integer(c.header_timeout_s, 1, 300);
+  if (key == "idle_timeout_s") return integer(c.idle_timeout_s, 1, 3600);
+  if (key == "threads") return integer(c.threads, 1, 64);
+  if (key == "max_connections") return integer(c.max_connections, 1, 1000000);
+  return Bad(path, v, key, "unknown key");
+}
+
+}  // namespace
+
+std::string CentralConfig::Listen() const {
+  if (listen_host.find(':') != std::string::npos) {
+    return "[" + listen_host + "]:" + std::to_string(listen_port);
+  }
+  return listen_host + ":" + std::to_string(listen_port);
+}
+
+Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return Fail(ErrorKind::kInvalidInput, "listen address must be HOST:PORT");
+  }
+  std::string host(text.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string_view port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5) return Fail(ErrorKind::kInvalidInput, "bad port in listen address");
+  unsigned value = 0;
+  for (char ch : port) {
+    if (ch < '0' || ch > '9') return Fail(ErrorKind::kInvalidInput, "bad port in listen address");
+    value = value * 10 + static_cast<unsigned>(ch - '0');
+  }
+  if (value > 65535) return Fail(ErrorKind::kInvalidInput, "port out of range in listen address");
+  return std::pair{host, static_cast<std::uint16_t>(value)};
+}
+
+Result<CentralConfig> ParseCentralConfig(std::string_view text, const std::string& path) {
+  toml::value root;
+  try {
+    std::istringstream in{std::string(text)};
+    root = toml::parse(in, path);
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kConfig, std::string(e.what()));
+  }
+  if (!root.is_table()) return Fail(ErrorKind::kConfig, path + ": not a TOML table");
+  CentralConfig c;
+  c.path = path;
+  for (const auto& [key, value] : root.as_table()) {
+    auto applied = Apply(path, key, value, c);
+    if (!applied) return tl::unexpected(applied.error());
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  for (std::string* p : {&c.db, &c.signing_key, &c.tls_cert, &c.tls_key}) *p = Resolve(dir, *p);
+  return c;
+}
+
+Result<CentralConfig> LoadCentralConfig(const std::string& path) {
+  auto text = common::ReadFileCapped(path, kMaxConfigBytes);
+  if (!text) return Fail(ErrorKind::kConfig, "cannot load config: " + text.error().message);
+  return ParseCentralConfig(*text, path);
+}
+
+std::string RenderCentralConfig(const CentralConfig& c) {
+  std::string o;
+  o += "# staffgate-central configuration (TOML, top-level keys only).\n";
+  o += "# Relative paths are relative to the directory of this file.\n\n";
+  o += "# Address and port to serve HTTPS on (\"HOST:PORT\", \"[::1]:8443\" for IPv6).\n";
+  o += "listen = " + Quote(c.Listen()) + "\n\n";
+  o += "# SQLite database: employees, accounts, workstations, events, published\n";
+  o += "# rosters. The highest serial ever published is also kept beside it in\n";
+  o += "# <db>.serial so that restoring an older database never serves an older roster.\n";
+  o += "db = " + Quote(c.db) + "\n\n";
+  o += "# Ed25519 roster signing key (PKCS#8 PEM, mode 0600). Its public half is\n";
+  o += "# served at GET /v1/keys and pinned by every agent.\n";
+  o += "signing_key = " + Quote(c.signing_key) + "\n\n";
+  o += "# TLS server certificate chain and private key (PEM).\n";
+  o += "tls_cert = " + Quote(c.tls_cert) + "\n";
+  o += "tls_key = " + Quote(c.tls_key) + "\n\n";
+  o += "# Organisation name written into every roster.\n";
+  o += "organization = " + Quote(c.organization) + "\n\n";
+  o += "# Seconds a signed roster stays valid. The central re-signs when less than\n";
+  o += "# half of it remains, so online agents never see an expired roster.\n";
+  o += "roster_lifetime_s = " + std::to_string(c.roster_lifetime_s) + "\n\n";
+  o += "# Seconds a session lease lives without renewal (session leases).\n";
+  o += "lease_ttl_s = " + std::to_string(c.lease_ttl_s) + "\n\n";
+  o += "# Largest accepted request body in bytes (event batches, CSV imports).\n";
+  o += "max_body_bytes = " + std::to_string(c.max_body_bytes) + "\n\n";
+  o += "# Longest long-poll (Prefer: wait=N) the central holds, in seconds (<= 60).\n";
+  o += "max_wait_s = " + std::to_string(c.max_wait_s) + "\n\n";
+  o += "# Seconds a client has to send a complete request header (slow clients).\n";
+  o += "header_timeout_s = " + std::to_string(c.header_timeout_s) + "\n\n";
+  o += "# Seconds an idle keep-alive connection is kept open.\n";
+  o += "idle_timeout_s = " + std::to_string(c.idle_timeout_s) + "\n\n";
+  o += "# Network threads.\n";
+  o += "threads = " + std::to_string(c.threads) + "\n\n";
+  o += "# Connections beyond this are closed at once (protects the fd limit).\n";
+  o += "max_connections = " + std::to_string(c.max_connections) + "\n";
+  return o;
+}
+
+}  // namespace staffgate::central

@@ -1,0 +1,51 @@
+// central.conf (TOML, top-level keys only): where the central keeps its
+// database and keys, and the limits it serves with. Loading is
+// all-or-nothing like the agent's: an unknown key or a bad value is an
+// error naming file, line and key. Relative paths are relative to the
+// directory of the config file, so a whole `init --dir` tree can be moved.
+#ifndef STAFFGATE_CENTRAL_CENTRAL_CONFIG_H_
+#define STAFFGATE_CENTRAL_CENTRAL_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace staffgate::central {
+
+struct CentralConfig {
+  std::string path;                 // The file this was read from.
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8443;
+  std::string db = "central.db";
+  std::string signing_key = "roster-signing.key";
+  std::string tls_cert = "tls.crt";
+  std::string tls_key = "tls.key";
+  std::string organization;
+  std::int64_t roster_lifetime_s = 7 * 24 * 3600;
+  std::int64_t lease_ttl_s = 90;
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  int max_wait_s = 60;
+  int header_timeout_s = 10;
+  int idle_timeout_s = 75;
+  int threads = 2;
+  std::size_t max_connections = 20000;
+
+  // "host:port" as written in `listen`.
+  std::string Listen() const;
+};
+
+// Splits "HOST:PORT" ("[::1]:8443" for IPv6). Errors: kInvalidInput.
+common::Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view text);
+
+// Errors: kConfig "<file>:<line>: key '<k>': <what>".
+common::Result<CentralConfig> ParseCentralConfig(std::string_view text, const std::string& path);
+common::Result<CentralConfig> LoadCentralConfig(const std::string& path);
+
+// The documented config file `init` writes (every key with a comment).
+std::string RenderCentralConfig(const CentralConfig& config);
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_CENTRAL_CONFIG_H_

@@ -1,0 +1,97 @@
+#include "central/init_command.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "central/central_config.h"
+#include "central/service.h"
+#include "central/tls_certs.h"
+#include "central/tokens.h"
+#include "common/ed25519.h"
+#include "common/file_util.h"
+
+namespace staffgate::central {
+
+using common::ErrorKind;
+using common::Fail;
+using common::Result;
+
+namespace {
+
+constexpr const char* kOwnedFiles[] = {"central.conf", "central.db", "roster-signing.key",
+                                       "roster-signing.pub", "ca.pem", "tls.crt", "tls.key",
+                                       "admin.token"};
+
+}  // namespace
+
+Result<void> InitCentral(const InitOptions& options) {
+  namespace fs = std::filesystem;
+  auto listen = ParseListen(options.listen);
+  if (!listen) return Fail(ErrorKind::kInvalidInput, "--listen: " + listen.error().message);
+  if (options.dir.empty()) return Fail(ErrorKind::kInvalidInput, "--dir must not be empty");
+  std::error_code ec;
+  for (const char* name : kOwnedFiles) {
+    fs::path p = fs::path(options.dir) / name;
+    if (fs::exists(p, ec)) {
+      return Fail(ErrorKind::kInvalidInput,
+                  p.string() + " already exists; refusing to overwrite an existing central");
+    }
+  }
+  fs::path parent = fs::path(options.dir).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (::mkdir(options.dir.c_str(), 0750) != 0 && errno != EEXIST) {
+    return Fail(ErrorKind::kIo, "cannot create " + options.dir + ": " + std::strerror(errno));
+  }
+  auto at = [&](const char* name) { return (fs::path(options.dir) / name).string(); };
+
+  // Every secret is generated before anything is written, so an OpenSSL
+  // failure leaves no half-made directory behind.
+  auto key = common::PrivateKey::Generate();
+  if (!key) return tl::unexpected(key.error());
+  auto tls = MakeTlsMaterial(options.organization, options.sans);
+  if (!tls) return tl::unexpected(tls.error());
+  auto token = NewToken();
+  if (!token) return tl::unexpected(token.error());
+
+  struct File {
+    const char* name;
+    std::string data;
+    mode_t mode;
+  };
+  CentralConfig config;
+  config.listen_host = listen->first;
+  config.listen_port = listen->second;
+  config.organization = options.organization;
+  const File files[] = {
+      {"roster-signing.key", key->ToPem(), 0600},
+      {"roster-signing.pub", key->Public().ToPem(), 0644},
+      {"ca.pem", tls->ca_cert_pem, 0644},
+      {"tls.crt", tls->server_cert_pem + tls->ca_cert_pem, 0644},
+      {"tls.key", tls->server_key_pem, 0600},
+      {"admin.token", *token + "\n", 0600},
+  };
+  for (const File& f : files) {
+    if (auto ok = common::WriteFileAtomic(at(f.name), f.data, f.mode); !ok) return ok;
+  }
+
+  common::SystemClock clock;
+  // SQLite creates the database and its -wal/-shm files: owner-only.
+  mode_t old_umask = ::umask(0077);
+  ServiceOptions service_options;
+  service_options.db_path = at("central.db");
+  service_options.organization = options.organization;
+  service_options.roster_lifetime_s = config.roster_lifetime_s;
+  auto service = Service::Open(service_options, std::move(*key), clock);
+  ::umask(old_umask);
+  if (!service) return tl::unexpected(service.error());
+  if (auto ok = (*service)->SetAdminTokenHash(TokenHash(*token)); !ok) return ok;
+  service->reset();
+
+  // The config goes last: its presence means "this directory is complete".
+  return common::WriteFileAtomic(at("central.conf"), RenderCentralConfig(config), 0640);
+}
+
+}  // namespace staffgate::central

@@ -1,0 +1,29 @@
+// `staffgate-central init --dir DIR`: everything a new central needs, in
+// one directory (DESIGN.md §5). Never overwrites existing keys.
+#ifndef STAFFGATE_CENTRAL_INIT_COMMAND_H_
+#define STAFFGATE_CENTRAL_INIT_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace staffgate::central {
+
+struct InitOptions {
+  std::string dir;
+  std::string listen = "127.0.0.1:8443";
+  std::string organization;
+  std::vector<std::string> sans;
+};
+
+// Creates DIR (0750) with roster-signing.key (0600), roster-signing.pub,
+// ca.pem, tls.crt, tls.key (0600), admin.token (0600), central.db (with
+// the admin token's hash and a first signed roster) and central.conf.
+// Errors: kInvalidInput (bad --listen/--san, DIR already holds a central's
+// keys or database), kIo, kInternal.
+common::Result<void> InitCentral(const InitOptions& options);
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_INIT_COMMAND_H_

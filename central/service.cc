@@ -1,0 +1,283 @@
+// Service: opening, publishing, authentication, contacts, events.
+// The admin changes are in service_admin.cc.
+#include "central/service.h"
+
+#include <cstdlib>
+
+#include "central/roster_builder.h"
+#include "central/tokens.h"
+#include "central/validation.h"
+#include "common/envelope.h"
+#include "common/file_util.h"
+
+namespace staffgate::central {
+
+using common::ErrorKind;
+using common::Fail;
+using common::Json;
+using common::Result;
+
+Service::Service(ServiceOptions options, common::PrivateKey key, const common::Clock& clock,
+                 std::unique_ptr<Store> store)
+    : options_(std::move(options)),
+      key_(std::move(key)),
+      public_pem_(key_.Public().ToPem()),
+      clock_(clock),
+      serial_file_(options_.db_path + ".serial"),
+      store_(std::move(store)) {}
+
+Service::~Service() { (void)FlushContacts(); }
+
+Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, common::PrivateKey key,
+                                               const common::Clock& clock) {
+  auto store = Store::Open(options.db_path);
+  if (!store) return tl::unexpected(store.error());
+  std::unique_ptr<Service> s(new Service(options, std::move(key), clock, std::move(*store)));
+  std::lock_guard<std::mutex> lock(s->mu_);
+  auto state = s->store_->LoadState();
+  if (!state) return tl::unexpected(state.error());
+  s->state_ = std::move(*state);
+  for (const auto& [name, w] : s->state_.workstations) s->token_to_workstation_[w.token_hash] = name;
+  auto admin = s->store_->GetMeta("admin_token_sha256");
+  if (!admin) return tl::unexpected(admin.error());
+  s->admin_token_hash_ = admin->value_or("");
+  auto latest = s->store_->LatestRoster();
+  if (!latest) return tl::unexpected(latest.error());
+  auto file_serial = s->ReadSerialFile();
+  if (!file_serial) return tl::unexpected(file_serial.error());
+  s->high_water_ = std::max<std::uint64_t>(*file_serial, *latest ? (*latest)->serial : 0);
+  const common::UnixSeconds now = clock.Now();
+  bool fresh = *latest && (*latest)->serial >= s->high_water_ &&
+               (*latest)->expires_at - now >= options.roster_lifetime_s / 2;
+  if (fresh) {
+    s->current_ = std::make_shared<PublishedRoster>(**latest);
+    return s;
+  }
+  // No roster yet, a database older than the last published serial, or one
+  // close to expiry: publish the next serial now.
+  auto txn = Transaction::Begin(s->store_->db());
+  if (!txn) return tl::unexpected(txn.error());
+  auto published = s->PublishLocked(s->state_);
+  if (!published) return tl::unexpected(published.error());
+  auto committed = txn->Commit();
+  if (!committed) return tl::unexpected(committed.error());
+  s->current_ = std::make_shared<PublishedRoster>(std::move(*published));
+  return s;
+}
+
+std::shared_ptr<const PublishedRoster> Service::Current() const {
+  std::lock_guard<std::mutex> lock(current_mu_);
+  return current_;
+}
+
+void Service::SetPublishListener(std::function<void(std::uint64_t)> listener) {
+  std::lock_guard<std::mutex> lock(listener_mu_);
+  listener_ = std::move(listener);
+}
+
+void Service::Notify(std::uint64_t serial) {
+  std::function<void(std::uint64_t)> listener;
+  {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    listener = listener_;
+  }
+  if (listener) listener(serial);
+}
+
+Result<std::uint64_t> Service::ReadSerialFile() const {
+  auto text = common::ReadFileCapped(serial_file_, 64);
+  if (!text) {
+    if (text.error().kind == ErrorKind::kNotFound) return std::uint64_t{0};
+    return tl::unexpected(text.error());
+  }
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text->c_str(), &end, 10);
+  if (end == text->c_str()) {
+    return Fail(ErrorKind::kConfig, serial_file_ + " does not hold a serial number");
+  }
+  return static_cast<std::uint64_t>(v);
+}
+
+Result<PublishedRoster> Service::PublishLocked(const State& state) {
+  PublishedRoster r;
+  r.serial = high_water_ + 1;
+  r.issued_at = clock_.Now();
+  r.expires_at = r.issued_at + options_.roster_lifetime_s;
+  std::string payload =
+      BuildRosterPayload(state, r.serial, r.issued_at, r.expires_at, options_.organization);
+  auto envelope = common::SignEnvelope(common::kRosterPayloadType, payload, key_);
+  if (!envelope) return tl::unexpected(envelope.error());
+  r.envelope = std::move(*envelope);
+  auto saved = store_->SaveRoster(r);
+  if (!saved) return tl::unexpected(saved.error());
+  // The high-water mark goes to disk before the commit: whatever happens
+  // next, no later start can publish or serve a serial at or below it.
+  auto written = common::WriteFileAtomic(serial_file_, std::to_string(r.serial) + "\n", 0644);
+  if (!written) return tl::unexpected(written.error());
+  high_water_ = r.serial;
+  return r;
+}
+
+Result<void> Service::Change(const Mutation& mutate) {
+  std::uint64_t serial = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    State next = state_;
+    if (auto ok = mutate(next); !ok) return ok;
+    if (auto ok = CheckState(next); !ok) return ok;
+    auto txn = Transaction::Begin(store_->db());
+    if (!txn) return tl::unexpected(txn.error());
+    const common::UnixSeconds now = clock_.Now();
+    // Accounts of changed employees are cleared first, so an account may
+    // move between two employees within one change (imports).
+    std::vector<const EmployeeRecord*> changed;
+    for (const auto& [id, e] : next.employees) {
+      auto old = state_.employees.find(id);
+      if (old == state_.employees.end() || !(old->second == e)) changed.push_back(&e);
+    }
+    for (const EmployeeRecord* e : changed) {
+      auto stmt = store_->db().Prepare("DELETE FROM accounts WHERE employee_id = ?");
+      if (!stmt) return tl::unexpected(stmt.error());
+      if (auto ok = stmt->Bind(1, e->id).Run(); !ok) return ok;
+    }
+    for (const EmployeeRecord* e : changed) {
+      if (auto ok = store_->PutEmployee(*e, now); !ok) return ok;
+    }
+    for (const std::string& name : state_.shared_accounts) {
+      if (!next.shared_accounts.count(name)) {
+        if (auto ok = store_->RemoveShared(name); !ok) return ok;
+      }
+    }
+    for (const std::string& name : next.shared_accounts) {
+      if (!state_.shared_accounts.count(name)) {
+        if (auto ok = store_->AddShared(name); !ok) return ok;
+      }
+    }
+    for (const auto& [name, w] : next.workstations) {
+      auto old = state_.workstations.find(name);
+      if (old == state_.workstations.end() || old->second.groups != w.groups ||
+          old->second.token_hash != w.token_hash) {
+        if (auto ok = store_->PutWorkstation(w); !ok) return ok;
+      }
+    }
+    if (next.max_workstations_per_account != state_.max_workstations_per_account) {
+      auto ok = store_->SetMeta("max_workstations_per_account",
+                                std::to_string(next.max_workstations_per_account));
+      if (!ok) return ok;
+    }
+    auto published = PublishLocked(next);
+    if (!published) return tl::unexpected(published.error());
+    if (auto ok = txn->Commit(); !ok) return ok;
+    token_to_workstation_.clear();
+    for (const auto& [name, w] : next.workstations) token_to_workstation_[w.token_hash] = name;
+    state_ = std::move(next);
+    serial = published->serial;
+    std::lock_guard<std::mutex> current_lock(current_mu_);
+    current_ = std::make_shared<PublishedRoster>(std::move(*published));
+  }
+  Notify(serial);
+  return common::Ok();
+}
+
+Result<bool> Service::ResignIfDue() {
+  auto current = Current();
+  if (current && current->expires_at - clock_.Now() >= options_.roster_lifetime_s / 2) return false;
+  auto changed = Change([](State&) { return common::Ok(); });
+  if (!changed) return tl::unexpected(changed.error());
+  return true;
+}
+
+bool Service::IsAdminToken(std::string_view token) const {
+  std::string hash = TokenHash(token);
+  std::lock_guard<std::mutex> lock(mu_);
+  return !admin_token_hash_.empty() && ConstantTimeEquals(hash, admin_token_hash_);
+}
+
+Result<void> Service::SetAdminTokenHash(const std::string& hash) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto ok = store_->SetMeta("admin_token_sha256", hash); !ok) return ok;
+  admin_token_hash_ = hash;
+  return common::Ok();
+}
+
+std::optional<std::string> Service::WorkstationForToken(std::string_view token) const {
+  if (token.empty()) return std::nullopt;
+  std::string hash = TokenHash(token);
+  std::lock_guard<std::mutex> lock(mu_);
+  // The map is keyed by the hash, so a lookup reveals nothing about the
+  // token; the final comparison is constant-time all the same.
+  auto it = token_to_workstation_.find(hash);
+  if (it == token_to_workstation_.end() || !ConstantTimeEquals(it->first, hash)) return std::nullopt;
+  return it->second;
+}
+
+void Service::RecordContact(const std::string& workstation, std::optional<std::uint64_t> served_serial,
+                            const std::string& user_agent) {
+  std::lock_guard<std::mutex> lock(contacts_mu_);
+  Contact& c = contacts_[workstation];
+  c.when = clock_.Now();
+  if (served_serial) c.serial = served_serial;
+  c.agent_version = user_agent.substr(0, 128);
+}
+
+Result<void> Service::FlushContacts() {
+  std::unordered_map<std::string, Contact> pending;
+  {
+    std::lock_guard<std::mutex> lock(contacts_mu_);
+    pending.swap(contacts_);
+  }
+  if (pending.empty()) return common::Ok();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto txn = Transaction::Begin(store_->db());
+  if (!txn) return tl::unexpected(txn.error());
+  for (const auto& [name, c] : pending) {
+    if (auto ok = store_->UpdateContact(name, c.when, c.serial, c.agent_version); !ok) return ok;
+    auto it = state_.workstations.find(name);
+    if (it == state_.workstations.end()) continue;
+    it->second.last_contact = c.when;
+    if (c.serial) it->second.last_serial = c.serial;
+    it->second.agent_version = c.agent_version;
+  }
+  return txn->Commit();
+}
+
+Result<void> Service::Healthy() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto version = store_->SchemaVersion();
+  if (!version) return tl::unexpected(version.error());
+  auto sig = key_.Sign("staffgate healthz");
+  if (!sig) return tl::unexpected(sig.error());
+  return common::Ok();
+}
+
+Result<EventBatchResult> Service::StoreEvents(const std::string& workstation, const Json& batch) {
+  if (!batch.is_array()) return Fail(ErrorKind::kInvalidInput, "the body must be a JSON array of events");
+  if (batch.size() > kMaxEventsPerBatch) {
+    return Fail(ErrorKind::kTooLarge, "more than " + std::to_string(kMaxEventsPerBatch) + " events in one batch");
+  }
+  EventBatchResult result;
+  const std::int64_t now_ms = clock_.NowMs();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto txn = Transaction::Begin(store_->db());
+  if (!txn) return tl::unexpected(txn.error());
+  for (const Json& event : batch) {
+    auto id = event.is_object() ? event.find("id") : event.end();
+    if (!event.is_object() || id == event.end() || !id->is_string() || id->get_ref<const std::string&>().empty() ||
+        id->get_ref<const std::string&>().size() > kMaxEventIdBytes) {
+      ++result.rejected;  // Counted, not fatal: one bad event must not block the outbox.
+      continue;
+    }
+    auto inserted = store_->InsertEvent(event, workstation, now_ms);
+    if (!inserted) return tl::unexpected(inserted.error());
+    ++(*inserted ? result.accepted : result.duplicates);
+  }
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  return result;
+}
+
+Result<std::vector<Json>> Service::Events(const EventQuery& query) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return store_->QueryEvents(query);
+}
+
+}  // namespace staffgate::central

@@ -1,0 +1,143 @@
+// The central's application logic, free of HTTP: the authoritative State,
+// admin changes (validated, one SQLite transaction each, each publishing
+// the next signed roster serial), workstation authentication and contact
+// records, re-signing before expiry, and audit events.
+//
+// Thread-safe: every method may be called from any network thread. Admin
+// changes are serialised by one mutex; the current roster is read through
+// a shared_ptr swap, so serving it never waits for a write.
+#ifndef STAFFGATE_CENTRAL_SERVICE_H_
+#define STAFFGATE_CENTRAL_SERVICE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "central/model.h"
+#include "central/store.h"
+#include "common/ed25519.h"
+#include "common/json_util.h"
+#include "common/result.h"
+#include "common/time_util.h"
+
+namespace staffgate::central {
+
+struct ServiceOptions {
+  std::string db_path;
+  std::string organization;
+  common::UnixSeconds roster_lifetime_s = 7 * 24 * 3600;
+};
+
+// Caps on one POST /v1/events batch.
+inline constexpr std::size_t kMaxEventsPerBatch = 10000;
+inline constexpr std::size_t kMaxEventIdBytes = 128;
+
+struct EventBatchResult {
+  std::size_t accepted = 0, duplicates = 0, rejected = 0;
+};
+
+class Service {
+ public:
+  // Opens the database (migrating it), loads the state and makes sure a
+  // valid roster is current: publishes one when there is none, when it
+  // needs re-signing, or when the database is older than the highest
+  // serial ever published (kept in `<db>.serial`), so serials never go back.
+  // `clock` must outlive the Service. Errors: kIo, kConfig.
+  static common::Result<std::unique_ptr<Service>> Open(const ServiceOptions& options,
+                                                       common::PrivateKey key,
+                                                       const common::Clock& clock);
+  ~Service();
+
+  std::shared_ptr<const PublishedRoster> Current() const;
+  std::string PublicKeyPem() const { return public_pem_; }
+  // Called after every publish, outside the lock, with the new serial.
+  void SetPublishListener(std::function<void(std::uint64_t)> listener);
+  // Publishes a fresh serial when less than half of the lifetime remains.
+  // Returns whether it did.
+  common::Result<bool> ResignIfDue();
+
+  // The admin token's hash is set by `init`; compared in constant time.
+  bool IsAdminToken(std::string_view token) const;
+  common::Result<void> SetAdminTokenHash(const std::string& hash);
+  // The workstation a token belongs to, or nullopt.
+  std::optional<std::string> WorkstationForToken(std::string_view token) const;
+  // Remembered in memory and written by FlushContacts (batched: thousands
+  // of agents long-poll, one fsync each would be wasteful).
+  void RecordContact(const std::string& workstation, std::optional<std::uint64_t> served_serial,
+                     const std::string& user_agent);
+  common::Result<void> FlushContacts();
+  // OK when the database answers and the key signs.
+  common::Result<void> Healthy();
+
+  // Admin changes. Errors: kInvalidInput (validation, 400), kNotFound (404),
+  // kIo (database). Nothing changes on error.
+  common::Result<EmployeeRecord> AddEmployee(EmployeeRecord employee);
+  common::Result<EmployeeRecord> SetStatus(const std::string& id, common::EmployeeStatus status);
+  common::Result<EmployeeRecord> ResetCredentials(const std::string& id);
+  common::Result<void> AddShared(const std::string& name);
+  common::Result<void> RemoveShared(const std::string& name);
+  // Registers a workstation (or re-keys an existing one); returns its token.
+  common::Result<std::string> AddWorkstation(const std::string& name, std::vector<std::string> groups);
+  common::Result<ImportReport> Import(std::string_view csv);
+  common::Result<void> SetMaxWorkstationsPerAccount(std::uint32_t max);
+
+  std::vector<EmployeeRecord> Employees() const;
+  std::set<std::string> SharedAccounts() const;
+  std::vector<WorkstationRecord> Workstations() const;
+  std::uint32_t MaxWorkstationsPerAccount() const;
+
+  // Stores a batch (a JSON array) from `workstation`; idempotent by id.
+  // Errors: kInvalidInput (not an array), kTooLarge, kIo.
+  common::Result<EventBatchResult> StoreEvents(const std::string& workstation, const common::Json& batch);
+  common::Result<std::vector<common::Json>> Events(const EventQuery& query);
+
+ private:
+  Service(ServiceOptions options, common::PrivateKey key, const common::Clock& clock,
+          std::unique_ptr<Store> store);
+  using Mutation = std::function<common::Result<void>(State&)>;
+  // Copies the state, applies `mutate`, validates, persists the difference
+  // and the next roster in one transaction, then swaps both in.
+  common::Result<void> Change(const Mutation& mutate);
+  // With mu_ held and a transaction open: signs `state` as the next serial.
+  common::Result<PublishedRoster> PublishLocked(const State& state);
+  common::Result<std::uint64_t> ReadSerialFile() const;
+  void Notify(std::uint64_t serial);
+
+  ServiceOptions options_;
+  common::PrivateKey key_;
+  std::string public_pem_;
+  const common::Clock& clock_;
+  std::string serial_file_;
+
+  mutable std::mutex mu_;  // Guards store_, state_, high_water_, token maps.
+  std::unique_ptr<Store> store_;
+  State state_;
+  std::uint64_t high_water_ = 0;
+  std::string admin_token_hash_;
+  std::unordered_map<std::string, std::string> token_to_workstation_;  // hash -> name
+
+  mutable std::mutex current_mu_;
+  std::shared_ptr<const PublishedRoster> current_;
+
+  struct Contact {
+    common::UnixSeconds when = 0;
+    std::optional<std::uint64_t> serial;
+    std::string agent_version;
+  };
+  mutable std::mutex contacts_mu_;
+  std::unordered_map<std::string, Contact> contacts_;  // Not yet flushed.
+
+  std::mutex listener_mu_;
+  std::function<void(std::uint64_t)> listener_;
+};
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_SERVICE_H_

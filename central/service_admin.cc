@@ -1,0 +1,176 @@
+// Service: admin changes and reads. Each change goes through Change(), so
+// it is validated as a whole state, written in one transaction with the
+// next roster, and wakes the long-polls.
+#include <algorithm>
+
+#include "central/csv_import.h"
+#include "central/service.h"
+#include "central/tokens.h"
+#include "central/validation.h"
+
+namespace staffgate::central {
+
+using common::ErrorKind;
+using common::Fail;
+using common::Result;
+
+namespace {
+
+tl::unexpected<common::Error> NoEmployee(const std::string& id) {
+  return Fail(ErrorKind::kNotFound, "no employee with id '" + id.substr(0, 64) + "'");
+}
+
+}  // namespace
+
+Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
+  if (auto ok = CheckEmployeeId(employee.id); !ok) return tl::unexpected(ok.error());
+  if (employee.accounts.empty()) return Fail(ErrorKind::kInvalidInput, "an employee needs at least one account");
+  std::vector<std::string> unique;
+  for (const std::string& a : employee.accounts) {
+    if (std::find(unique.begin(), unique.end(), a) == unique.end()) unique.push_back(a);
+  }
+  employee.accounts = std::move(unique);
+  if (employee.groups.empty()) employee.groups = {"*"};
+  auto changed = Change([&](State& s) -> Result<void> {
+    if (s.employees.count(employee.id)) {
+      return Fail(ErrorKind::kInvalidInput, "employee " + employee.id + " already exists");
+    }
+    s.employees[employee.id] = employee;
+    return common::Ok();
+  });
+  if (!changed) return tl::unexpected(changed.error());
+  return employee;
+}
+
+Result<EmployeeRecord> Service::SetStatus(const std::string& id, common::EmployeeStatus status) {
+  EmployeeRecord out;
+  auto changed = Change([&](State& s) -> Result<void> {
+    auto it = s.employees.find(id);
+    if (it == s.employees.end()) return NoEmployee(id);
+    it->second.status = status;
+    out = it->second;
+    return common::Ok();
+  });
+  if (!changed) return tl::unexpected(changed.error());
+  return out;
+}
+
+Result<EmployeeRecord> Service::ResetCredentials(const std::string& id) {
+  EmployeeRecord out;
+  const common::UnixSeconds now = clock_.Now();
+  auto changed = Change([&](State& s) -> Result<void> {
+    auto it = s.employees.find(id);
+    if (it == s.employees.end()) return NoEmployee(id);
+    it->second.credentials_reset_after = now;
+    out = it->second;
+    return common::Ok();
+  });
+  if (!changed) return tl::unexpected(changed.error());
+  return out;
+}
+
+Result<void> Service::AddShared(const std::string& name) {
+  if (auto ok = CheckAccountName(name); !ok) return ok;
+  return Change([&](State& s) -> Result<void> {
+    s.shared_accounts.insert(name);
+    return common::Ok();
+  });
+}
+
+Result<void> Service::RemoveShared(const std::string& name) {
+  return Change([&](State& s) -> Result<void> {
+    if (!s.shared_accounts.erase(name)) {
+      return Fail(ErrorKind::kNotFound, "'" + name.substr(0, 64) + "' is not a shared account");
+    }
+    return common::Ok();
+  });
+}
+
+Result<std::string> Service::AddWorkstation(const std::string& name, std::vector<std::string> groups) {
+  if (auto ok = CheckWorkstationName(name); !ok) return tl::unexpected(ok.error());
+  auto token = NewToken();
+  if (!token) return tl::unexpected(token.error());
+  const std::string hash = TokenHash(*token);
+  const common::UnixSeconds now = clock_.Now();
+  auto changed = Change([&](State& s) -> Result<void> {
+    WorkstationRecord& w = s.workstations[name];
+    if (w.name.empty()) {
+      w.name = name;
+      w.created_at = now;
+    }
+    w.groups = groups;
+    w.token_hash = hash;
+    return common::Ok();
+  });
+  if (!changed) return tl::unexpected(changed.error());
+  return *token;
+}
+
+Result<ImportReport> Service::Import(std::string_view csv) {
+  auto rows = ParseImport(csv);
+  if (!rows) return tl::unexpected(rows.error());
+  ImportReport report;
+  auto changed = Change([&](State& s) -> Result<void> {
+    for (ImportRow& row : *rows) {
+      auto it = s.employees.find(row.employee.id);
+      if (it == s.employees.end()) {
+        report.added.push_back(row.employee.id);
+        s.employees[row.employee.id] = row.employee;
+        continue;
+      }
+      row.employee.credentials_reset_after = it->second.credentials_reset_after;
+      if (it->second == row.employee) {
+        report.unchanged.push_back(row.employee.id);
+      } else {
+        report.changed.push_back(row.employee.id);
+        it->second = row.employee;
+      }
+    }
+    return common::Ok();
+  });
+  if (!changed) return tl::unexpected(changed.error());
+  return report;
+}
+
+Result<void> Service::SetMaxWorkstationsPerAccount(std::uint32_t max) {
+  return Change([&](State& s) -> Result<void> {
+    s.max_workstations_per_account = max;
+    return common::Ok();
+  });
+}
+
+std::vector<EmployeeRecord> Service::Employees() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<EmployeeRecord> out;
+  for (const auto& [id, e] : state_.employees) out.push_back(e);
+  return out;
+}
+
+std::set<std::string> Service::SharedAccounts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_.shared_accounts;
+}
+
+std::vector<WorkstationRecord> Service::Workstations() const {
+  std::vector<WorkstationRecord> out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [name, w] : state_.workstations) out.push_back(w);
+  }
+  std::lock_guard<std::mutex> lock(contacts_mu_);
+  for (WorkstationRecord& w : out) {
+    auto it = contacts_.find(w.name);
+    if (it == contacts_.end()) continue;
+    w.last_contact = it->second.when;
+    if (it->second.serial) w.last_serial = it->second.serial;
+    w.agent_version = it->second.agent_version;
+  }
+  return out;
+}
+
+std::uint32_t Service::MaxWorkstationsPerAccount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_.max_workstations_per_account;
+}
+
+}  // namespace staffgate::central

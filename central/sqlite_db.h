@@ -1,0 +1,82 @@
+// A thin RAII layer over SQLite: one connection, prepared statements,
+// errors as values. Not thread-safe: the owner (Store) serialises access.
+#ifndef STAFFGATE_CENTRAL_SQLITE_DB_H_
+#define STAFFGATE_CENTRAL_SQLITE_DB_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace staffgate::central {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();
+
+  // Binds are 1-based, as in SQLite. Returns *this for chaining.
+  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, std::int64_t value);
+  Statement& BindNull(int index);
+  Statement& Bind(int index, const std::optional<std::int64_t>& value);
+
+  // true: a row is available; false: done. Errors: kIo, kInvalidInput
+  // (constraint violation, with SQLite's message).
+  common::Result<bool> Step();
+  // Steps to completion (for INSERT/UPDATE/DELETE).
+  common::Result<void> Run();
+  void Reset();
+
+  std::string Text(int column) const;
+  std::int64_t Int(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Database {
+ public:
+  // Opens (creating) `path` with WAL, synchronous=FULL (an acknowledged
+  // admin change survives a crash), foreign keys and a busy timeout.
+  // Errors: kIo.
+  static common::Result<std::unique_ptr<Database>> Open(const std::string& path);
+  ~Database();
+
+  common::Result<void> Exec(const std::string& sql);
+  common::Result<Statement> Prepare(std::string_view sql);
+  // Rows changed by the last statement.
+  std::int64_t Changes() const;
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+class Transaction {
+ public:
+  static common::Result<Transaction> Begin(Database& db);
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  common::Result<void> Commit();
+
+ private:
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;
+};
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_SQLITE_DB_H_

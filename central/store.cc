@@ -1,0 +1,342 @@
+#include "central/store.h"
+
+#include <cstdlib>
+#include <ctime>
+
+#include "central/validation.h"
+#include "common/time_util.h"
+
+namespace staffgate::central {
+namespace {
+
+using common::ErrorKind;
+using common::Fail;
+using common::Json;
+using common::Result;
+
+// Migration N brings the schema from version N-1 to N.
+const char* const kMigrations[] = {
+    // 1: the first schema.
+    R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE employees (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('active','suspended','terminated')),
+  groups TEXT NOT NULL,
+  credentials_reset_after INTEGER,
+  updated_at INTEGER NOT NULL);
+CREATE TABLE accounts (
+  name TEXT PRIMARY KEY,
+  employee_id TEXT NOT NULL REFERENCES employees(id) ON DELETE CASCADE);
+CREATE TABLE shared_accounts (name TEXT PRIMARY KEY);
+CREATE TABLE workstations (
+  name TEXT PRIMARY KEY,
+  groups TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  last_contact INTEGER,
+  last_serial INTEGER,
+  agent_version TEXT NOT NULL DEFAULT '');
+CREATE TABLE rosters (
+  serial INTEGER PRIMARY KEY,
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  envelope TEXT NOT NULL);
+CREATE TABLE events (
+  id TEXT PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  workstation TEXT NOT NULL,
+  type TEXT NOT NULL DEFAULT '',
+  account TEXT NOT NULL DEFAULT '',
+  decision TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  received_ms INTEGER NOT NULL);
+CREATE INDEX events_time ON events(time_ms);
+CREATE INDEX events_account ON events(account, time_ms);
+CREATE INDEX events_workstation ON events(workstation, time_ms);
+)sql",
+};
+
+std::string JoinJson(const std::vector<std::string>& items) { return common::DumpJson(Json(items)); }
+
+std::vector<std::string> ParseList(const std::string& text) {
+  auto parsed = common::ParseJson(text, common::JsonLimits{1 << 20, 4});
+  std::vector<std::string> out;
+  if (parsed && parsed->is_array()) {
+    for (const Json& item : *parsed) {
+      if (item.is_string()) out.push_back(item.get<std::string>());
+    }
+  }
+  return out;
+}
+
+#define SG_TRY(expr)                                         \
+  do {                                                       \
+    auto sg_result_ = (expr);                                \
+    if (!sg_result_) return tl::unexpected(sg_result_.error()); \
+  } while (0)
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  auto db = Database::Open(path);
+  if (!db) return tl::unexpected(db.error());
+  std::unique_ptr<Store> store(new Store(std::move(*db)));
+  SG_TRY(store->Migrate());
+  return store;
+}
+
+Result<int> Store::SchemaVersion() {
+  auto stmt = db_->Prepare("SELECT MAX(version) FROM schema_version");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  return *row && !stmt->IsNull(0) ? static_cast<int>(stmt->Int(0)) : 0;
+}
+
+Result<void> Store::Migrate() {
+  SG_TRY(db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL)"));
+  auto version = SchemaVersion();
+  if (!version) return tl::unexpected(version.error());
+  if (*version > kSchemaVersion) {
+    return Fail(ErrorKind::kConfig, "the database has schema version " + std::to_string(*version) +
+                                        ", newer than this staffgate-central (" +
+                                        std::to_string(kSchemaVersion) + ")");
+  }
+  for (int v = *version + 1; v <= kSchemaVersion; ++v) {
+    auto txn = Transaction::Begin(*db_);
+    if (!txn) return tl::unexpected(txn.error());
+    SG_TRY(db_->Exec(kMigrations[v - 1]));
+    auto stmt = db_->Prepare("INSERT INTO schema_version(version, applied_at) VALUES (?, ?)");
+    if (!stmt) return tl::unexpected(stmt.error());
+    SG_TRY(stmt->Bind(1, std::int64_t{v}).Bind(2, static_cast<std::int64_t>(std::time(nullptr))).Run());
+    SG_TRY(txn->Commit());
+  }
+  return common::Ok();
+}
+
+Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
+  auto stmt = db_->Prepare("SELECT value FROM meta WHERE key = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, key);
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(stmt->Text(0));
+}
+
+Result<void> Store::SetMeta(const std::string& key, const std::string& value) {
+  auto stmt = db_->Prepare("INSERT INTO meta(key, value) VALUES (?, ?) "
+                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  if (!stmt) return tl::unexpected(stmt.error());
+  return stmt->Bind(1, key).Bind(2, value).Run();
+}
+
+Result<State> Store::LoadState() {
+  State state;
+  auto emp = db_->Prepare("SELECT id, name, status, groups, credentials_reset_after FROM employees");
+  if (!emp) return tl::unexpected(emp.error());
+  for (;;) {
+    auto row = emp->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    EmployeeRecord e;
+    e.id = emp->Text(0);
+    e.name = emp->Text(1);
+    e.status = common::ParseEmployeeStatus(emp->Text(2)).value_or(common::EmployeeStatus::kSuspended);
+    e.groups = ParseList(emp->Text(3));
+    e.accounts.clear();
+    if (!emp->IsNull(4)) e.credentials_reset_after = emp->Int(4);
+    state.employees.emplace(e.id, std::move(e));
+  }
+  auto acc = db_->Prepare("SELECT name, employee_id FROM accounts ORDER BY rowid");
+  if (!acc) return tl::unexpected(acc.error());
+  for (;;) {
+    auto row = acc->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    auto it = state.employees.find(acc->Text(1));
+    if (it != state.employees.end()) it->second.accounts.push_back(acc->Text(0));
+  }
+  auto shared = db_->Prepare("SELECT name FROM shared_accounts");
+  if (!shared) return tl::unexpected(shared.error());
+  for (;;) {
+    auto row = shared->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    state.shared_accounts.insert(shared->Text(0));
+  }
+  auto ws = db_->Prepare("SELECT name, groups, token_hash, created_at, last_contact, last_serial, "
+                         "agent_version FROM workstations");
+  if (!ws) return tl::unexpected(ws.error());
+  for (;;) {
+    auto row = ws->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    WorkstationRecord w;
+    w.name = ws->Text(0);
+    w.groups = ParseList(ws->Text(1));
+    w.token_hash = ws->Text(2);
+    w.created_at = ws->Int(3);
+    if (!ws->IsNull(4)) w.last_contact = ws->Int(4);
+    if (!ws->IsNull(5)) w.last_serial = static_cast<std::uint64_t>(ws->Int(5));
+    w.agent_version = ws->Text(6);
+    state.workstations.emplace(w.name, std::move(w));
+  }
+  auto policy = GetMeta("max_workstations_per_account");
+  if (!policy) return tl::unexpected(policy.error());
+  if (*policy) {
+    state.max_workstations_per_account =
+        static_cast<std::uint32_t>(std::strtoul((*policy)->c_str(), nullptr, 10));
+  }
+  return state;
+}
+
+Result<void> Store::PutEmployee(const EmployeeRecord& e, common::UnixSeconds now) {
+  auto up = db_->Prepare(
+      "INSERT INTO employees(id, name, status, groups, credentials_reset_after, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+      "status = excluded.status, groups = excluded.groups, "
+      "credentials_reset_after = excluded.credentials_reset_after, updated_at = excluded.updated_at");
+  if (!up) return tl::unexpected(up.error());
+  SG_TRY(up->Bind(1, e.id).Bind(2, e.name).Bind(3, common::EmployeeStatusName(e.status))
+             .Bind(4, JoinJson(e.groups)).Bind(5, e.credentials_reset_after).Bind(6, now).Run());
+  auto del = db_->Prepare("DELETE FROM accounts WHERE employee_id = ?");
+  if (!del) return tl::unexpected(del.error());
+  SG_TRY(del->Bind(1, e.id).Run());
+  auto ins = db_->Prepare("INSERT INTO accounts(name, employee_id) VALUES (?, ?)");
+  if (!ins) return tl::unexpected(ins.error());
+  for (const std::string& account : e.accounts) {
+    ins->Reset();
+    SG_TRY(ins->Bind(1, account).Bind(2, e.id).Run());
+  }
+  return common::Ok();
+}
+
+Result<void> Store::AddShared(const std::string& name) {
+  auto stmt = db_->Prepare("INSERT OR IGNORE INTO shared_accounts(name) VALUES (?)");
+  if (!stmt) return tl::unexpected(stmt.error());
+  return stmt->Bind(1, name).Run();
+}
+
+Result<void> Store::RemoveShared(const std::string& name) {
+  auto stmt = db_->Prepare("DELETE FROM shared_accounts WHERE name = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  return stmt->Bind(1, name).Run();
+}
+
+Result<void> Store::PutWorkstation(const WorkstationRecord& w) {
+  auto stmt = db_->Prepare(
+      "INSERT INTO workstations(name, groups, token_hash, created_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT(name) DO UPDATE SET groups = excluded.groups, token_hash = excluded.token_hash");
+  if (!stmt) return tl::unexpected(stmt.error());
+  return stmt->Bind(1, w.name).Bind(2, JoinJson(w.groups)).Bind(3, w.token_hash)
+      .Bind(4, w.created_at).Run();
+}
+
+Result<void> Store::UpdateContact(const std::string& name, common::UnixSeconds when,
+                                  std::optional<std::uint64_t> serial,
+                                  const std::string& agent_version) {
+  auto stmt = db_->Prepare(
+      "UPDATE workstations SET last_contact = ?, last_serial = COALESCE(?, last_serial), "
+      "agent_version = ? WHERE name = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  std::optional<std::int64_t> s;
+  if (serial) s = static_cast<std::int64_t>(*serial);
+  return stmt->Bind(1, when).Bind(2, s).Bind(3, agent_version).Bind(4, name).Run();
+}
+
+Result<void> Store::SaveRoster(const PublishedRoster& r) {
+  auto stmt = db_->Prepare(
+      "INSERT OR REPLACE INTO rosters(serial, issued_at, expires_at, envelope) VALUES (?, ?, ?, ?)");
+  if (!stmt) return tl::unexpected(stmt.error());
+  SG_TRY(stmt->Bind(1, static_cast<std::int64_t>(r.serial)).Bind(2, r.issued_at)
+             .Bind(3, r.expires_at).Bind(4, r.envelope).Run());
+  // Older envelopes are history only; keep a few for forensics.
+  auto prune = db_->Prepare("DELETE FROM rosters WHERE serial < ?");
+  if (!prune) return tl::unexpected(prune.error());
+  return prune->Bind(1, static_cast<std::int64_t>(r.serial) - 50).Run();
+}
+
+Result<std::optional<PublishedRoster>> Store::LatestRoster() {
+  auto stmt = db_->Prepare(
+      "SELECT serial, issued_at, expires_at, envelope FROM rosters ORDER BY serial DESC LIMIT 1");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<PublishedRoster>();
+  PublishedRoster r;
+  r.serial = static_cast<std::uint64_t>(stmt->Int(0));
+  r.issued_at = stmt->Int(1);
+  r.expires_at = stmt->Int(2);
+  r.envelope = stmt->Text(3);
+  return std::optional<PublishedRoster>(std::move(r));
+}
+
+Result<bool> Store::InsertEvent(const Json& obj, const std::string& workstation,
+                                std::int64_t received_ms) {
+  auto field = [&](const char* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::int64_t time_ms = received_ms;
+  if (auto t = common::ParseRfc3339(field("time")); t) {
+    time_ms = *t * 1000;
+    const std::string text = field("time");
+    auto dot = text.find('.');
+    if (dot != std::string::npos && dot + 3 < text.size()) {
+      int ms = 0, digits = 0;
+      for (std::size_t i = dot + 1; i < text.size() && digits < 3 && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+        ms = ms * 10 + (text[i] - '0');
+      }
+      while (digits++ < 3) ms *= 10;
+      time_ms += ms;
+    }
+  }
+  auto stmt = db_->Prepare(
+      "INSERT OR IGNORE INTO events(id, time_ms, workstation, type, account, decision, body, received_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!stmt) return tl::unexpected(stmt.error());
+  SG_TRY(stmt->Bind(1, field("id")).Bind(2, time_ms).Bind(3, workstation).Bind(4, field("type"))
+             .Bind(5, field("account")).Bind(6, field("decision")).Bind(7, common::DumpJson(obj))
+             .Bind(8, received_ms).Run());
+  return db_->Changes() > 0;
+}
+
+Result<std::vector<Json>> Store::QueryEvents(const EventQuery& q) {
+  // Newest `limit` matches, returned oldest first.
+  auto stmt = db_->Prepare(
+      "SELECT body, workstation, time_ms FROM (SELECT body, workstation, time_ms, rowid AS r FROM events "
+      "WHERE time_ms >= ? AND (? = '' OR workstation = ?) AND (? = '' OR account = ?) "
+      "AND (? = '' OR decision = ?) AND (? = '' OR type = ?) "
+      "ORDER BY time_ms DESC, r DESC LIMIT ?) ORDER BY time_ms, r");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, q.since_ms.value_or(0))
+      .Bind(2, q.workstation).Bind(3, q.workstation)
+      .Bind(4, q.account).Bind(5, q.account)
+      .Bind(6, q.decision).Bind(7, q.decision)
+      .Bind(8, q.type).Bind(9, q.type)
+      .Bind(10, static_cast<std::int64_t>(q.limit));
+  std::vector<Json> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    auto obj = common::ParseJson(stmt->Text(0), common::JsonLimits{1 << 20, 16});
+    if (!obj || !obj->is_object()) continue;
+    (*obj)["workstation"] = stmt->Text(1);
+    out.push_back(std::move(*obj));
+  }
+  return out;
+}
+
+Result<std::int64_t> Store::CountEvents() {
+  auto stmt = db_->Prepare("SELECT COUNT(*) FROM events");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  return stmt->Int(0);
+}
+
+}  // namespace staffgate::central

@@ -1,0 +1,64 @@
+// SQLite persistence of the central's State, the published rosters and the
+// audit events. Schema changes are numbered migrations recorded in the
+// schema_version table. Not thread-safe: the Service serialises access and
+// wraps each admin change and its roster in one transaction.
+#ifndef STAFFGATE_CENTRAL_STORE_H_
+#define STAFFGATE_CENTRAL_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "central/model.h"
+#include "central/sqlite_db.h"
+#include "common/json_util.h"
+#include "common/result.h"
+
+namespace staffgate::central {
+
+// The schema version this build writes.
+inline constexpr int kSchemaVersion = 1;
+
+class Store {
+ public:
+  // Opens `path` and applies pending migrations. A database from a newer
+  // build is refused (kConfig) rather than half understood.
+  static common::Result<std::unique_ptr<Store>> Open(const std::string& path);
+
+  Database& db() { return *db_; }
+  common::Result<int> SchemaVersion();
+
+  common::Result<std::optional<std::string>> GetMeta(const std::string& key);
+  common::Result<void> SetMeta(const std::string& key, const std::string& value);
+
+  common::Result<State> LoadState();
+  common::Result<void> PutEmployee(const EmployeeRecord& e, common::UnixSeconds now);
+  common::Result<void> AddShared(const std::string& name);
+  common::Result<void> RemoveShared(const std::string& name);
+  common::Result<void> PutWorkstation(const WorkstationRecord& w);
+  // Records contact details (batched by the Service). Unknown names are ignored.
+  common::Result<void> UpdateContact(const std::string& name, common::UnixSeconds when,
+                                     std::optional<std::uint64_t> serial,
+                                     const std::string& agent_version);
+
+  common::Result<void> SaveRoster(const PublishedRoster& roster);
+  common::Result<std::optional<PublishedRoster>> LatestRoster();
+
+  // Inserts one event (already validated, `obj` has a string "id"). Returns
+  // false when an event with that id exists (idempotent redelivery).
+  common::Result<bool> InsertEvent(const common::Json& obj, const std::string& workstation,
+                                   std::int64_t received_ms);
+  // Matching events as stored JSON objects, oldest first.
+  common::Result<std::vector<common::Json>> QueryEvents(const EventQuery& query);
+  common::Result<std::int64_t> CountEvents();
+
+ private:
+  explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  common::Result<void> Migrate();
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_STORE_H_

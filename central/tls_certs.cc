@@ -1,0 +1,169 @@
+#include "central/tls_certs.h"
+
+#include <openssl/bio.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace staffgate::central {
+namespace {
+
+using common::ErrorKind;
+using common::Fail;
+using common::Result;
+
+struct Free {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+  void operator()(X509* p) const { X509_free(p); }
+  void operator()(BIO* p) const { BIO_free(p); }
+  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
+  void operator()(GENERAL_NAMES* p) const { GENERAL_NAMES_free(p); }
+  void operator()(ASN1_OCTET_STRING* p) const { ASN1_OCTET_STRING_free(p); }
+};
+template <typename T>
+using Ptr = std::unique_ptr<T, Free>;
+
+auto OsslFail(const char* what) { return Fail(ErrorKind::kInternal, std::string("OpenSSL: ") + what); }
+
+Ptr<EVP_PKEY> NewP256() { return Ptr<EVP_PKEY>(EVP_EC_gen("P-256")); }
+
+std::string Drain(BIO* bio) {
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);
+  return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+}
+
+bool AddExt(X509* cert, X509* issuer, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  Ptr<X509_EXTENSION> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+  return ext && X509_add_ext(cert, ext.get(), -1) == 1;
+}
+
+bool AddSans(X509* cert, const std::vector<std::string>& sans, std::string* bad) {
+  Ptr<GENERAL_NAMES> names(GENERAL_NAMES_new());
+  if (!names) return false;
+  for (const std::string& san : sans) {
+    GENERAL_NAME* gn = nullptr;
+    if (ASN1_OCTET_STRING* ip = a2i_IPADDRESS(san.c_str())) {
+      gn = GENERAL_NAME_new();
+      if (!gn) return ASN1_OCTET_STRING_free(ip), false;
+      GENERAL_NAME_set0_value(gn, GEN_IPADD, ip);
+    } else {
+      bool ok = !san.empty() && san.size() <= 253;
+      for (char ch : san) {
+        ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '*');
+      }
+      if (!ok) {
+        *bad = san;
+        return false;
+      }
+      ASN1_IA5STRING* dns = ASN1_IA5STRING_new();
+      if (!dns || !ASN1_STRING_set(dns, san.data(), static_cast<int>(san.size()))) {
+        ASN1_IA5STRING_free(dns);
+        return false;
+      }
+      gn = GENERAL_NAME_new();
+      if (!gn) return ASN1_IA5STRING_free(dns), false;
+      GENERAL_NAME_set0_value(gn, GEN_DNS, dns);
+    }
+    if (!sk_GENERAL_NAME_push(names.get(), gn)) return GENERAL_NAME_free(gn), false;
+  }
+  return X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) == 1;
+}
+
+Ptr<X509> NewCert(EVP_PKEY* subject_key, const std::string& cn, const std::string& org,
+                  long days) {
+  Ptr<X509> cert(X509_new());
+  if (!cert || !X509_set_version(cert.get(), 2)) return nullptr;
+  unsigned char serial[16];
+  if (RAND_bytes(serial, sizeof(serial)) != 1) return nullptr;
+  serial[0] &= 0x7f;  // Positive.
+  BIGNUM* bn = BN_bin2bn(serial, sizeof(serial), nullptr);
+  bool ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
+  BN_free(bn);
+  if (!ok) return nullptr;
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);  // Tolerate clock skew.
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), days * 24 * 3600);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  if (!org.empty()) {
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(org.c_str()), -1, -1, 0);
+  }
+  if (!X509_set_pubkey(cert.get(), subject_key)) return nullptr;
+  return cert;
+}
+
+Result<std::string> CertPem(X509* cert) {
+  Ptr<BIO> bio(BIO_new(BIO_s_mem()));
+  if (!bio || !PEM_write_bio_X509(bio.get(), cert)) return OsslFail("cannot write certificate");
+  return Drain(bio.get());
+}
+
+}  // namespace
+
+Result<TlsMaterial> MakeTlsMaterial(const std::string& organization,
+                                    const std::vector<std::string>& sans) {
+  Ptr<EVP_PKEY> ca_key = NewP256();
+  Ptr<EVP_PKEY> server_key = NewP256();
+  if (!ca_key || !server_key) return OsslFail("cannot generate P-256 keys");
+
+  std::string org = organization.empty() ? "staffgate" : organization;
+  Ptr<X509> ca = NewCert(ca_key.get(), org + " staffgate central CA", org, 3650);
+  if (!ca) return OsslFail("cannot build the CA certificate");
+  if (!X509_set_issuer_name(ca.get(), X509_get_subject_name(ca.get())) ||
+      !AddExt(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
+      !AddExt(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign") ||
+      !AddExt(ca.get(), ca.get(), NID_subject_key_identifier, "hash") ||
+      X509_sign(ca.get(), ca_key.get(), EVP_sha256()) <= 0) {
+    return OsslFail("cannot sign the CA certificate");
+  }
+
+  Ptr<X509> server = NewCert(server_key.get(), "staffgate-central", org, 825);
+  if (!server) return OsslFail("cannot build the server certificate");
+  std::vector<std::string> all{"localhost", "127.0.0.1"};
+  for (const std::string& s : sans) {
+    if (std::find(all.begin(), all.end(), s) == all.end()) all.push_back(s);
+  }
+  std::string bad;
+  if (!X509_set_issuer_name(server.get(), X509_get_subject_name(ca.get())) ||
+      !AddExt(server.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE") ||
+      !AddExt(server.get(), ca.get(), NID_key_usage, "critical,digitalSignature") ||
+      !AddExt(server.get(), ca.get(), NID_ext_key_usage, "serverAuth") ||
+      !AddExt(server.get(), ca.get(), NID_authority_key_identifier, "keyid:always") ||
+      !AddSans(server.get(), all, &bad)) {
+    if (!bad.empty()) {
+      return Fail(ErrorKind::kInvalidInput, "'" + bad + "' is neither a DNS name nor an IP address");
+    }
+    return OsslFail("cannot add server certificate extensions");
+  }
+  if (X509_sign(server.get(), ca_key.get(), EVP_sha256()) <= 0) {
+    return OsslFail("cannot sign the server certificate");
+  }
+
+  TlsMaterial out;
+  auto ca_pem = CertPem(ca.get());
+  auto server_pem = CertPem(server.get());
+  if (!ca_pem || !server_pem) return OsslFail("cannot write certificates");
+  out.ca_cert_pem = *ca_pem;
+  out.server_cert_pem = *server_pem;
+  Ptr<BIO> bio(BIO_new(BIO_s_mem()));
+  if (!bio || !PEM_write_bio_PrivateKey(bio.get(), server_key.get(), nullptr, nullptr, 0,
+                                        nullptr, nullptr)) {
+    return OsslFail("cannot write the server key");
+  }
+  out.server_key_pem = Drain(bio.get());
+  return out;
+}
+
+}  // namespace staffgate::central
