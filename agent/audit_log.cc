@@ -1,0 +1,112 @@
+#include "agent/audit_log.h"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "common/time_util.h"
+
+namespace staffgate::agent {
+namespace {
+
+void MakeParentDirs(const std::string& path) {
+  for (std::size_t pos = path.find('/', 1); pos != std::string::npos;
+       pos = path.find('/', pos + 1)) {
+    mkdir(path.substr(0, pos).c_str(), 0750);  // EEXIST is fine.
+  }
+}
+
+}  // namespace
+
+common::Json AuditEvent::ToJson() const {
+  common::Json obj = {{"id", id},
+                      {"time", common::FormatRfc3339Ms(time_ms)},
+                      {"workstation", workstation},
+                      {"type", type}};
+  for (auto [key, value] : {std::pair{"account", &account}, std::pair{"phase", &phase},
+                            std::pair{"service", &service}, std::pair{"tty", &tty},
+                            std::pair{"rhost", &rhost}, std::pair{"decision", &decision},
+                            std::pair{"reason", &reason}, std::pair{"detail", &detail}}) {
+    if (!value->empty()) obj[key] = *value;
+  }
+  if (serial) obj["serial"] = *serial;
+  return obj;
+}
+
+std::string NewEventId() {
+  unsigned char b[16] = {};
+  std::size_t got = 0;
+  while (got < sizeof(b)) {
+    ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // Cannot happen on Linux >= 3.17 after boot.
+    got += static_cast<std::size_t>(n);
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  char out[37];
+  std::snprintf(out, sizeof(out),
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                b[14], b[15]);
+  return out;
+}
+
+AuditLog::AuditLog(std::string path, LogFn log) : path_(std::move(path)), log_(std::move(log)) {}
+
+AuditLog::~AuditLog() {
+  if (fd_ >= 0) close(fd_);
+}
+
+common::Result<void> AuditLog::OpenLocked() {
+  if (fd_ >= 0) close(fd_);
+  MakeParentDirs(path_);
+  fd_ = open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd_ < 0) {
+    return common::Fail(common::ErrorKind::kIo,
+                        "cannot open audit log " + path_ + ": " + strerror(errno));
+  }
+  return common::Ok();
+}
+
+common::Result<void> AuditLog::Open() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return OpenLocked();
+}
+
+common::Result<void> AuditLog::Reopen(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  path_ = path;
+  return OpenLocked();
+}
+
+void AuditLog::Record(const AuditEvent& event) {
+  std::string line;
+  if (event.id.empty()) {
+    AuditEvent copy = event;
+    copy.id = NewEventId();
+    line = common::DumpJson(copy.ToJson());
+  } else {
+    line = common::DumpJson(event.ToJson());
+  }
+  line += '\n';
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ >= 0) {
+    // O_APPEND makes each line one atomic append, also against other writers.
+    ssize_t n = write(fd_, line.data(), line.size());
+    if (n == static_cast<ssize_t>(line.size())) return;
+  }
+  // Log the first failure and then every 1000th, so a full disk does not
+  // also flood the journal.
+  if (failures_++ % 1000 == 0 && log_) {
+    log_(LOG_ERR, "audit log " + path_ + " is not writable (" + std::to_string(failures_) +
+                      " event(s) lost)");
+  }
+}
+
+}  // namespace staffgate::agent

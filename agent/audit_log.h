@@ -1,0 +1,77 @@
+// Audit events (DESIGN.md §7, issue 4 §3): one JSON object per line in the
+// local audit file. Events carry account names, decisions and serials,
+// never tokens or anything from the password stack.
+//
+// AuditSink is the seam for more destinations (the central outbox of
+// issue 4): the agent records each event once into every sink.
+#ifndef STAFFGATE_AGENT_AUDIT_LOG_H_
+#define STAFFGATE_AGENT_AUDIT_LOG_H_
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "agent/log.h"
+#include "common/json_util.h"
+#include "common/result.h"
+
+namespace staffgate::agent {
+
+struct AuditEvent {
+  std::string id;  // Random and unique (NewEventId); filled by Record if empty.
+  std::int64_t time_ms = 0;
+  std::string workstation;
+  // "decision", "session_open", "session_close", "roster_installed",
+  // "roster_rejected", "agent_start", "agent_stop", "config_reloaded".
+  std::string type;
+  std::string account, phase, service, tty, rhost;
+  std::string decision, reason;
+  std::optional<std::uint64_t> serial;
+  std::string detail;  // Plain words for roster and agent events.
+
+  // The JSON object written for this event (empty fields left out, except
+  // the identifying ones).
+  common::Json ToJson() const;
+};
+
+// 128 random bits as a UUID-v4 string.
+std::string NewEventId();
+
+class AuditSink {
+ public:
+  virtual ~AuditSink() = default;
+  // Must be thread-safe and must not throw; failures are logged by the sink.
+  virtual void Record(const AuditEvent& event) = 0;
+};
+
+// Appends to a file opened O_APPEND (created 0640, parent directory created
+// 0750 when missing). One write(2) per event. If the file cannot be opened
+// or written, the event is dropped with a rate-limited log line: an audit
+// disk problem must not stop logins.
+class AuditLog : public AuditSink {
+ public:
+  AuditLog(std::string path, LogFn log);
+  ~AuditLog() override;
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Opens the file. Errors: kIo (the agent still runs, see above).
+  common::Result<void> Open();
+  // Reopens, possibly at a new path (SIGHUP: log rotation, config change).
+  common::Result<void> Reopen(const std::string& path);
+  void Record(const AuditEvent& event) override;
+
+ private:
+  common::Result<void> OpenLocked();
+
+  std::mutex mu_;
+  std::string path_;
+  LogFn log_;
+  int fd_ = -1;
+  std::int64_t failures_ = 0;
+};
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_AUDIT_LOG_H_

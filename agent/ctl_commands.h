@@ -1,0 +1,44 @@
+// staffgatectl's commands (DESIGN.md §5). Each returns the process exit
+// code: 0 success (check: allow or ignore), 1 refused or failed (check:
+// deny or reset_required; roster rejected; forbidden), 2 bad usage,
+// 3 agent unreachable. Output goes to stdout, one-line errors to stderr.
+#ifndef STAFFGATE_AGENT_CTL_COMMANDS_H_
+#define STAFFGATE_AGENT_CTL_COMMANDS_H_
+
+#include <optional>
+#include <string>
+
+#include "common/agent_client.h"
+#include "common/config.h"
+
+namespace staffgate::agent {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitUnreachable = 3;
+
+struct CtlContext {
+  common::ClientOptions client;
+  // The agent config when one was read (not with --socket): needed to
+  // install a roster directly when the agent is down.
+  std::optional<common::AgentConfig> config;
+  std::string config_error;  // Why `config` is empty, for messages.
+};
+
+int CmdStatus(const CtlContext& ctx, bool json);
+int CmdCheck(const CtlContext& ctx, const std::string& account, const std::string& phase,
+             const std::string& service, bool json);
+int CmdSessions(const CtlContext& ctx, bool json);
+// Asks the agent to install `file`; when the agent is unreachable and a
+// config is available, verifies and installs into state_dir directly
+// (InstallRosterDirectly).
+int CmdRosterInstall(const CtlContext& ctx, const std::string& file);
+
+// ctl_install.cc: the offline path, same rules as the agent (trusted keys,
+// expiry, rollback against the roster already in state_dir).
+int InstallRosterDirectly(const common::AgentConfig& config, const std::string& file);
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_CTL_COMMANDS_H_

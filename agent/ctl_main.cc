@@ -1,0 +1,86 @@
+// staffgatectl [--config FILE | --socket PATH] COMMAND (DESIGN.md §5).
+// Exit codes: see ctl_commands.h; 2 for bad usage.
+#include <sys/stat.h>
+
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "agent/ctl_commands.h"
+#include "common/config.h"
+
+namespace {
+
+using staffgate::agent::CtlContext;
+
+// The agent we talk to must run as the owner of its config: root for
+// /etc/staffgate/agent.conf; the test user for a test's temporary config.
+// With --socket the caller says exactly what it connects to: no check.
+CtlContext MakeContext(const std::string& config_path, const std::string& socket_path) {
+  CtlContext ctx;
+  if (!socket_path.empty()) {
+    ctx.client.socket_path = socket_path;
+    ctx.client.agent_uid = std::nullopt;
+    return ctx;
+  }
+  auto config = staffgate::common::LoadAgentConfig(config_path);
+  if (!config) {
+    ctx.config_error = config.error().message;
+    ctx.client.socket_path = staffgate::common::kDefaultSocketPath;
+    ctx.client.agent_uid = 0;
+    return ctx;
+  }
+  struct stat st {};
+  ctx.client.agent_uid = stat(config_path.c_str(), &st) == 0 ? st.st_uid : 0;
+  ctx.client.socket_path = config->socket;
+  ctx.config = std::move(*config);
+  return ctx;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"staffgatectl: inspect and control the staffgate agent"};
+  app.require_subcommand(1);
+  std::string config_path = staffgate::common::kDefaultAgentConfigPath;
+  std::string socket_path;
+  auto* config_opt = app.add_option("--config", config_path, "agent configuration file");
+  app.add_option("--socket", socket_path, "agent socket (skips the config)")->excludes(config_opt);
+  app.set_version_flag("--version", "staffgatectl " STAFFGATE_VERSION);
+
+  bool json = false;
+  auto* status = app.add_subcommand("status", "show the agent's state");
+  status->add_flag("--json", json, "print the agent's JSON answer");
+
+  std::string account, phase = "account", service = "staffgatectl";
+  auto* check = app.add_subcommand("check", "show the decision for an account");
+  check->add_option("ACCOUNT", account, "account name")->required();
+  check->add_option("--phase", phase, "auth, account or session")
+      ->check(CLI::IsMember({"auth", "account", "session"}));
+  check->add_option("--service", service, "PAM service name");
+  check->add_flag("--json", json, "print the agent's JSON answer");
+
+  auto* sessions = app.add_subcommand("sessions", "open sessions known to the agent (root)");
+  sessions->add_flag("--json", json, "print the agent's JSON answer");
+
+  std::string file;
+  auto* roster = app.add_subcommand("roster", "roster commands");
+  roster->require_subcommand(1);
+  auto* install = roster->add_subcommand("install", "verify and install a roster envelope (root)");
+  install->add_option("FILE", file, "DSSE envelope file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : staffgate::agent::kExitUsage;
+  }
+
+  CtlContext ctx = MakeContext(config_path, socket_path);
+  if (status->parsed()) return staffgate::agent::CmdStatus(ctx, json);
+  if (check->parsed()) return staffgate::agent::CmdCheck(ctx, account, phase, service, json);
+  if (sessions->parsed()) return staffgate::agent::CmdSessions(ctx, json);
+  if (install->parsed()) return staffgate::agent::CmdRosterInstall(ctx, file);
+  return staffgate::agent::kExitUsage;
+}

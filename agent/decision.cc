@@ -1,0 +1,102 @@
+#include "agent/decision.h"
+
+#include <algorithm>
+
+namespace staffgate::agent {
+namespace {
+
+using common::Decision;
+
+constexpr std::int64_t kSecondsPerDay = 86400;
+
+Verdict Make(Decision decision, Reason reason, std::uint64_t serial = 0) {
+  Verdict v;
+  v.decision = decision;
+  v.reason = reason;
+  v.serial = serial;
+  return v;
+}
+
+bool IsExempt(const DecisionInput& input, const DecisionContext& ctx) {
+  const auto& exempt = ctx.config->exempt_accounts;
+  if (std::find(exempt.begin(), exempt.end(), input.account) != exempt.end()) return true;
+  auto uid = ctx.users->UidOf(input.account);
+  return uid && *uid < ctx.config->min_uid;
+}
+
+bool ResetRequired(const DecisionInput& input, const common::Employee& employee,
+                   const DecisionContext& ctx) {
+  if (!employee.credentials_reset_after) return false;
+  auto day = ctx.users->PasswordChangedDay(input.account);
+  if (!day || *day <= 0) return false;  // Unknown: see the header.
+  return *employee.credentials_reset_after > *day * kSecondsPerDay;
+}
+
+}  // namespace
+
+std::string_view ReasonName(Reason reason) {
+  switch (reason) {
+    case Reason::kExempt: return "exempt";
+    case Reason::kNotEnrolled: return "not_enrolled";
+    case Reason::kNoRoster: return "no_roster";
+    case Reason::kRosterExpired: return "roster_expired";
+    case Reason::kSharedAccount: return "shared_account";
+    case Reason::kUnknownAccount: return "unknown_account";
+    case Reason::kTerminated: return "terminated";
+    case Reason::kSuspended: return "suspended";
+    case Reason::kNotPermittedHere: return "not_permitted_here";
+    case Reason::kInUseElsewhere: return "in_use_elsewhere";
+    case Reason::kCredentialsResetRequired: return "credentials_reset_required";
+    case Reason::kAllowed: return "allowed";
+  }
+  return "no_roster";
+}
+
+Verdict Decide(const DecisionInput& input, const DecisionContext& ctx) {
+  const common::AgentConfig& config = *ctx.config;
+  // 1
+  if (IsExempt(input, ctx)) return Make(Decision::kIgnore, Reason::kExempt);
+  // 2
+  if (config.trusted_keys.empty()) return Make(Decision::kIgnore, Reason::kNotEnrolled);
+  // 3
+  const common::Roster* roster = ctx.roster;
+  if (roster == nullptr) return Make(Decision::kDeny, Reason::kNoRoster);
+  const std::uint64_t serial = roster->serial;
+  if (roster->expires_at <= ctx.now) return Make(Decision::kDeny, Reason::kRosterExpired, serial);
+  // 4
+  if (roster->IsShared(input.account)) return Make(Decision::kDeny, Reason::kSharedAccount, serial);
+  // 5
+  const common::Employee* employee = roster->FindEmployee(input.account);
+  if (employee == nullptr) {
+    Decision d = config.unknown_accounts == common::UnknownAccounts::kIgnore ? Decision::kIgnore
+                                                                             : Decision::kDeny;
+    return Make(d, Reason::kUnknownAccount, serial);
+  }
+  // 6, 7
+  if (employee->status == common::EmployeeStatus::kTerminated) {
+    return Make(Decision::kDeny, Reason::kTerminated, serial);
+  }
+  if (employee->status == common::EmployeeStatus::kSuspended) {
+    return Make(Decision::kDeny, Reason::kSuspended, serial);
+  }
+  // 8
+  if (!common::GroupsPermit(employee->groups, roster->GroupsOf(config.workstation))) {
+    return Make(Decision::kDeny, Reason::kNotPermittedHere, serial);
+  }
+  // 9
+  if (input.phase == common::Phase::kSession && ctx.session_gate != nullptr) {
+    if (auto other = ctx.session_gate->HeldElsewhere(input, *roster)) {
+      Verdict v = Make(Decision::kDeny, Reason::kInUseElsewhere, serial);
+      v.other_workstation = *other;
+      return v;
+    }
+  }
+  // 10
+  if (ResetRequired(input, *employee, ctx)) {
+    return Make(Decision::kResetRequired, Reason::kCredentialsResetRequired, serial);
+  }
+  // 11
+  return Make(Decision::kAllow, Reason::kAllowed, serial);
+}
+
+}  // namespace staffgate::agent

@@ -1,0 +1,90 @@
+// The decision table of DESIGN.md §3, as a pure function: the same inputs
+// always give the same verdict, with no I/O except the injected UserDb and
+// the optional row-9 hook. Used for the auth, account and session phases
+// alike.
+//
+// Choices the design leaves open, fixed here:
+//  - Row 1: an account without a passwd entry is not exempt by uid; it
+//    continues down the table (usually to unknown_account).
+//  - Row 3: expiry is measured against `now` at decision time, so a cached
+//    roster turns into roster_expired without any event.
+//  - Row 10: shadow's sp_lstchg counts days; the change is taken to happen
+//    at the start of that UTC day, so a reset is required iff
+//    credentials_reset_after > lstchg * 86400. The row is skipped when the
+//    account has no readable shadow entry or lstchg <= 0 (0 means "change
+//    at next login" to shadow itself, negative means unknown): we only
+//    demand a reset when we can tell it has not happened.
+#ifndef STAFFGATE_AGENT_DECISION_H_
+#define STAFFGATE_AGENT_DECISION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "agent/user_db.h"
+#include "common/config.h"
+#include "common/protocol.h"
+#include "common/roster.h"
+#include "common/time_util.h"
+
+namespace staffgate::agent {
+
+enum class Reason {
+  kExempt,
+  kNotEnrolled,
+  kNoRoster,
+  kRosterExpired,
+  kSharedAccount,
+  kUnknownAccount,
+  kTerminated,
+  kSuspended,
+  kNotPermittedHere,
+  kInUseElsewhere,
+  kCredentialsResetRequired,
+  kAllowed,
+};
+
+// The wire name ("exempt", "credentials_reset_required", ...).
+std::string_view ReasonName(Reason reason);
+
+struct DecisionInput {
+  std::string account;
+  common::Phase phase = common::Phase::kAccount;
+  std::string service;
+  std::string tty;
+  std::string rhost;
+};
+
+// Row 9 (DESIGN.md §3, issue 5): asked only in the session phase, for an
+// account that passed rows 1-8. Returns the workstation that already holds
+// the account, or nullopt to continue to row 10. Implementations may block
+// (central lease call) and must be thread-safe.
+class SessionGate {
+ public:
+  virtual ~SessionGate() = default;
+  virtual std::optional<std::string> HeldElsewhere(const DecisionInput& input,
+                                                   const common::Roster& roster) = 0;
+};
+
+struct DecisionContext {
+  const common::AgentConfig* config = nullptr;  // Required.
+  const common::Roster* roster = nullptr;       // The last good roster, or null.
+  const UserDb* users = nullptr;                // Required.
+  common::UnixSeconds now = 0;
+  SessionGate* session_gate = nullptr;          // Null: row 9 is skipped.
+};
+
+struct Verdict {
+  common::Decision decision = common::Decision::kDeny;
+  Reason reason = Reason::kNoRoster;
+  std::uint64_t serial = 0;     // Serial of the roster used; 0 without one.
+  std::string other_workstation;  // Row 9 only, for the message.
+};
+
+// Walks rows 1-11 in order; the first match wins.
+Verdict Decide(const DecisionInput& input, const DecisionContext& ctx);
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_DECISION_H_

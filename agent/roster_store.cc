@@ -1,0 +1,145 @@
+#include "agent/roster_store.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/envelope.h"
+#include "common/file_util.h"
+#include "common/roster_acceptance.h"
+
+namespace staffgate::agent {
+namespace {
+
+using common::ErrorKind;
+
+void MakeDirs(const std::string& path) {
+  for (std::size_t pos = path.find('/', 1);; pos = path.find('/', pos + 1)) {
+    mkdir(path.substr(0, pos).c_str(), 0755);  // EEXIST is fine.
+    if (pos == std::string::npos) break;
+  }
+}
+
+}  // namespace
+
+RosterStore::RosterStore(std::string state_dir, const common::Clock& clock, LogFn log,
+                         EventFn on_event)
+    : state_dir_(std::move(state_dir)),
+      clock_(clock),
+      log_(std::move(log)),
+      on_event_(std::move(on_event)) {}
+
+void RosterStore::RemoveStaleTempFiles() {
+  // WriteFileAtomic names its temp files "roster.dsse.tmp.<pid>.<n>"; one
+  // left by a crash is never read, only removed.
+  DIR* dir = opendir(state_dir_.c_str());
+  if (dir == nullptr) return;
+  const std::string prefix = "roster.dsse.tmp.";
+  while (struct dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name.rfind(prefix, 0) == 0) {
+      unlinkat(dirfd(dir), name.c_str(), 0);
+      log_(LOG_NOTICE, "removed an unfinished roster write: " + state_dir_ + "/" + name);
+    }
+  }
+  closedir(dir);
+}
+
+void RosterStore::Swap(std::shared_ptr<const common::Roster> roster) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (roster && (!highest_ || roster->serial > *highest_)) highest_ = roster->serial;
+  current_ = std::move(roster);
+}
+
+common::Result<void> RosterStore::Load(std::vector<common::PublicKey> trusted) {
+  std::lock_guard<std::mutex> install_lock(install_mu_);
+  trusted_ = std::move(trusted);
+  MakeDirs(state_dir_);
+  RemoveStaleTempFiles();
+  const std::string path = RosterPath();
+  auto bytes = common::ReadFileCapped(path, common::kMaxEnvelopeBytes);
+  if (!bytes) {
+    if (bytes.error().kind == ErrorKind::kNotFound) {
+      log_(LOG_NOTICE, "no cached roster at " + path + " yet");
+      Swap(nullptr);
+      return common::Ok();
+    }
+    log_(LOG_ERR, "cached roster refused: " + bytes.error().message);
+    Swap(nullptr);
+    return tl::unexpected(bytes.error());
+  }
+  if (trusted_.empty()) {
+    // Not enrolled: nothing can be verified, and nothing is enforced.
+    Swap(nullptr);
+    return common::Ok();
+  }
+  // The floor is learned even from an expired roster; expiry is judged at
+  // decision time.
+  common::AcceptanceOptions options;
+  options.ignore_expiry = true;
+  auto accepted = common::AcceptRoster(*bytes, trusted_, clock_.Now(), std::nullopt, options);
+  if (!accepted) {
+    log_(LOG_ERR, "cached roster " + path + " refused: " + accepted.error().message);
+    if (on_event_) on_event_("roster_rejected", std::nullopt, "cached: " + accepted.error().message);
+    Swap(nullptr);
+    return tl::unexpected(accepted.error());
+  }
+  auto roster = accepted->roster;
+  for (const auto& warning : roster->warnings) log_(LOG_WARNING, "roster: " + warning);
+  if (roster->expires_at <= clock_.Now()) {
+    log_(LOG_WARNING, "cached roster serial " + std::to_string(roster->serial) + " expired at " +
+                          common::FormatRfc3339(roster->expires_at) +
+                          "; refusing logins until a newer one arrives");
+  } else {
+    log_(LOG_INFO, "loaded roster serial " + std::to_string(roster->serial) + " from " + path);
+  }
+  Swap(std::move(roster));
+  return common::Ok();
+}
+
+common::Result<InstallOutcome> RosterStore::Install(std::string_view envelope,
+                                                    const std::string& source) {
+  std::lock_guard<std::mutex> install_lock(install_mu_);
+  auto accepted = common::AcceptRoster(envelope, trusted_, clock_.Now(), HighestSerial());
+  if (!accepted) {
+    const auto& err = accepted.error();
+    log_(LOG_WARNING, "roster from " + source + " rejected (" +
+                          std::string(common::ErrorKindName(err.kind)) + "): " + err.message);
+    if (on_event_) {
+      on_event_("roster_rejected", std::nullopt,
+                std::string(common::ErrorKindName(err.kind)) + ": " + err.message);
+    }
+    return tl::unexpected(err);
+  }
+  InstallOutcome outcome;
+  outcome.serial = accepted->roster->serial;
+  if (accepted->no_change) {
+    outcome.no_change = true;
+    return outcome;
+  }
+  auto written = common::WriteFileAtomic(RosterPath(), envelope, 0644);
+  if (!written) {
+    // Enforce the newer roster anyway (a termination must not wait for a
+    // disk); only a restart before the next save would fall back.
+    outcome.warning = "installed but not saved: " + written.error().message;
+    log_(LOG_ERR, "roster serial " + std::to_string(outcome.serial) + " " + outcome.warning);
+  }
+  for (const auto& warning : accepted->roster->warnings) log_(LOG_WARNING, "roster: " + warning);
+  Swap(accepted->roster);
+  outcome.installed = true;
+  log_(LOG_INFO, "installed roster serial " + std::to_string(outcome.serial) + " from " + source);
+  if (on_event_) on_event_("roster_installed", outcome.serial, "from " + source);
+  return outcome;
+}
+
+std::shared_ptr<const common::Roster> RosterStore::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
+}
+
+std::optional<std::uint64_t> RosterStore::HighestSerial() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return highest_;
+}
+
+}  // namespace staffgate::agent

@@ -1,0 +1,88 @@
+// The agent's roster: the last good one in memory and at
+// <state_dir>/roster.dsse, and the highest serial ever accepted (the
+// rollback floor). DESIGN.md §2.
+//
+// Threads: Current() may be called from any thread at any time and never
+// waits for verification: a new envelope is verified and written outside
+// the lock that guards the pointer, then swapped in. Install and
+// Load/Reconfigure are serialised among themselves.
+#ifndef STAFFGATE_AGENT_ROSTER_STORE_H_
+#define STAFFGATE_AGENT_ROSTER_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/log.h"
+#include "common/ed25519.h"
+#include "common/result.h"
+#include "common/roster.h"
+#include "common/time_util.h"
+
+namespace staffgate::agent {
+
+struct InstallOutcome {
+  bool installed = false;  // A newer roster is now in use.
+  bool no_change = false;  // Same serial as the one in use.
+  std::uint64_t serial = 0;
+  std::string warning;     // Set when installed in memory but not saved to disk.
+};
+
+class RosterStore {
+ public:
+  // Called for roster_installed / roster_rejected events (for the audit
+  // trail). `serial` is the roster's when known.
+  using EventFn = std::function<void(const std::string& type, std::optional<std::uint64_t> serial,
+                                     const std::string& detail)>;
+
+  // `clock` must outlive the store. `on_event` may be empty.
+  RosterStore(std::string state_dir, const common::Clock& clock, LogFn log, EventFn on_event = {});
+
+  // Sets the trusted keys and (re)loads <state_dir>/roster.dsse: removes
+  // temp files a crash left behind, verifies the signature, learns the
+  // serial floor even from an expired roster (which stays "current" so
+  // decisions say roster_expired, never serve from it). A missing file is
+  // not an error (Ok, no roster). A file that fails verification leaves
+  // no roster and returns its error (already logged). The serial floor
+  // never goes down.
+  common::Result<void> Load(std::vector<common::PublicKey> trusted);
+
+  // Verifies `envelope` by DESIGN.md §2 and, when newer, writes it
+  // atomically to roster.dsse and swaps it in. `source` ("central",
+  // "file /path") appears in log lines. Errors (the old roster stays, the
+  // rejection is logged and reported through on_event): kTooLarge,
+  // kInvalidInput, kBadSignature, kExpired, kRollback.
+  common::Result<InstallOutcome> Install(std::string_view envelope, const std::string& source);
+
+  // The roster in use (possibly expired), or null.
+  std::shared_ptr<const common::Roster> Current() const;
+  // The highest serial accepted so far, if any.
+  std::optional<std::uint64_t> HighestSerial() const;
+
+  std::string RosterPath() const { return state_dir_ + "/roster.dsse"; }
+
+ private:
+  void RemoveStaleTempFiles();
+  void Swap(std::shared_ptr<const common::Roster> roster);
+
+  const std::string state_dir_;
+  const common::Clock& clock_;
+  LogFn log_;
+  EventFn on_event_;
+
+  std::mutex install_mu_;  // Serialises Load and Install; guards trusted_.
+  std::vector<common::PublicKey> trusted_;
+
+  mutable std::mutex mu_;  // Guards current_ and highest_; held only briefly.
+  std::shared_ptr<const common::Roster> current_;
+  std::optional<std::uint64_t> highest_;
+};
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_ROSTER_STORE_H_

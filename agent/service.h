@@ -1,0 +1,81 @@
+// The agent's request handling, independent of sockets: one request line
+// and the caller's uid in, one response line out. Owns nothing but the
+// current config pointer; the roster store, user db, clock, audit sink
+// and session table are injected and must outlive it.
+//
+// Ops: the DESIGN.md §4 ops (check, session_open, session_close, status)
+// exactly as specified, plus root-only ops for staffgatectl:
+//   {"v":1,"op":"roster_install","path":"/abs/file"}  the agent reads the file
+//   {"v":1,"op":"sessions"}                          open sessions
+// Threads: Handle may be called from many threads at once.
+#ifndef STAFFGATE_AGENT_SERVICE_H_
+#define STAFFGATE_AGENT_SERVICE_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "agent/audit_log.h"
+#include "agent/decision.h"
+#include "agent/log.h"
+#include "agent/roster_store.h"
+#include "agent/session_table.h"
+#include "agent/user_db.h"
+#include "common/config.h"
+#include "common/protocol.h"
+#include "common/time_util.h"
+
+namespace staffgate::agent {
+
+struct ServiceDeps {
+  RosterStore* store = nullptr;
+  const UserDb* users = nullptr;
+  const common::Clock* clock = nullptr;
+  AuditSink* audit = nullptr;      // May be null (no audit).
+  SessionTable* sessions = nullptr;
+  SessionGate* session_gate = nullptr;  // Row 9 (issue 5); null for now.
+  LogFn log;
+  // Adds fields to the status answer (issue 4: last sync, central
+  // reachable, outbox depth). May be empty.
+  std::function<void(common::Json&)> status_extra;
+};
+
+class Service {
+ public:
+  Service(std::shared_ptr<const common::AgentConfig> config, ServiceDeps deps);
+
+  // Answers one request line (no newline in or out). Never throws.
+  std::string Handle(std::string_view line, uid_t peer_uid);
+
+  // Swaps the config (SIGHUP). Requests in flight finish with the old one.
+  void SetConfig(std::shared_ptr<const common::AgentConfig> config);
+  std::shared_ptr<const common::AgentConfig> config() const;
+
+  // Records an agent-level event (agent_start, roster_*, ...) with this
+  // workstation's name and the current time.
+  void RecordEvent(AuditEvent event);
+
+ private:
+  common::Response Check(const common::Request& req, uid_t peer_uid);
+  common::Response SessionOpen(const common::Request& req, uid_t peer_uid);
+  common::Response SessionClose(const common::Request& req, uid_t peer_uid);
+  common::Response Status();
+  common::Response Extension(std::string_view line, uid_t peer_uid,
+                             const common::Error& parse_error);
+  common::Response RosterInstall(const common::Json& request);
+  common::Response Sessions();
+  // Decides and audits one request; fills the response fields.
+  common::Response DecideAndAudit(const common::Request& req, const std::string& type);
+
+  ServiceDeps deps_;
+  mutable std::mutex config_mu_;
+  std::shared_ptr<const common::AgentConfig> config_;
+};
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_SERVICE_H_

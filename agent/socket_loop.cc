@@ -1,0 +1,256 @@
+#include "agent/socket_loop.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "common/protocol.h"
+
+namespace staffgate::agent {
+namespace {
+
+// Stop answering (and reading) a peer that has this much unread output.
+constexpr std::size_t kMaxPendingOutput = 1024 * 1024;
+// Bytes read per wake-up, so one chatty peer cannot starve the others.
+constexpr std::size_t kMaxReadPerWake = 256 * 1024;
+constexpr int kTickMs = 250;
+
+std::string ErrorLine(const char* error, const std::string& message) {
+  return common::SerializeResponse(common::ErrorResponse(error, message)) + "\n";
+}
+
+}  // namespace
+
+SocketLoop::SocketLoop(int listen_fd, const SocketServerOptions& options,
+                       const SocketServer::Handler& handler, const LogFn& log,
+                       std::atomic<std::size_t>& connections)
+    : listen_fd_(listen_fd),
+      options_(options),
+      handler_(handler),
+      log_(log),
+      connections_(connections) {}
+
+SocketLoop::~SocketLoop() { Stop(); }
+
+common::Result<void> SocketLoop::Start() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+    return common::Fail(common::ErrorKind::kIo, std::string("epoll/eventfd: ") + strerror(errno));
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = wake_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+  ev.data.fd = listen_fd_;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+    return common::Fail(common::ErrorKind::kIo, std::string("epoll_ctl: ") + strerror(errno));
+  }
+  thread_ = std::thread([this] { Run(); });
+  return common::Ok();
+}
+
+void SocketLoop::Stop() {
+  if (thread_.joinable()) {
+    std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof(one));
+    thread_.join();
+  }
+  std::vector<int> fds;
+  for (const auto& [fd, conn] : conns_) fds.push_back(fd);
+  for (int fd : fds) Close(fd);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+  epoll_fd_ = wake_fd_ = -1;
+}
+
+void SocketLoop::Run() {
+  epoll_event events[64];
+  auto next_sweep = std::chrono::steady_clock::now();
+  for (;;) {
+    int n = epoll_wait(epoll_fd_, events, 64, kTickMs);
+    if (n < 0 && errno != EINTR) {
+      log_(LOG_CRIT, std::string("epoll_wait failed: ") + strerror(errno));
+      return;
+    }
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      const std::uint32_t what = events[i].events;
+      if (fd == wake_fd_) return;
+      if (fd == listen_fd_) {
+        Accept();
+        continue;
+      }
+      auto it = conns_.find(fd);
+      if (it == conns_.end()) continue;
+      Conn& conn = *it->second;
+      bool ok = true;
+      if (what & (EPOLLIN | EPOLLHUP | EPOLLERR)) ok = OnReadable(conn);
+      if (ok && (what & EPOLLOUT)) {
+        ok = Flush(conn);
+        // Lines held back while the peer was not reading.
+        if (ok && conn.out.empty()) ok = ProcessLines(conn) && Flush(conn);
+      }
+      if (ok) {
+        Rearm(conn);
+      } else {
+        Close(fd);
+      }
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_sweep) {
+      SweepIdle(now);
+      next_sweep = now + std::chrono::milliseconds(kTickMs);
+    }
+  }
+}
+
+void SocketLoop::Accept() {
+  for (int i = 0; i < 32; ++i) {
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        log_(LOG_ERR, std::string("accept: ") + strerror(errno));
+      }
+      return;
+    }
+    if (connections_.fetch_add(1) >= options_.max_connections) {
+      connections_.fetch_sub(1);
+      std::string busy = ErrorLine("busy", "too many connections; try again");
+      [[maybe_unused]] ssize_t n = send(fd, busy.data(), busy.size(), MSG_NOSIGNAL);
+      close(fd);
+      continue;
+    }
+    ucred cred{};
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      close(fd);
+      connections_.fetch_sub(1);
+      continue;
+    }
+    auto conn = std::make_unique<Conn>();
+    conn->fd = fd;
+    conn->uid = cred.uid;
+    conn->deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.idle_timeout_ms);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      close(fd);
+      connections_.fetch_sub(1);
+      continue;
+    }
+    conns_.emplace(fd, std::move(conn));
+  }
+}
+
+bool SocketLoop::OnReadable(Conn& conn) {
+  char buf[65536];
+  std::size_t total = 0;
+  bool eof = false;
+  while (total < kMaxReadPerWake) {
+    ssize_t n = read(conn.fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return false;
+    }
+    if (n == 0) {
+      eof = true;
+      break;
+    }
+    conn.in.append(buf, static_cast<std::size_t>(n));
+    total += static_cast<std::size_t>(n);
+    if (conn.in.size() > common::kMaxLineBytes && conn.in.find('\n') == std::string::npos) break;
+  }
+  if (eof) {
+    // The peer has sent everything (shutdown(SHUT_WR)): answer, then close.
+    // A last line without a newline is still a request.
+    if (!conn.in.empty() && conn.in.back() != '\n') conn.in += '\n';
+    conn.close_after_flush = true;
+  }
+  if (!ProcessLines(conn)) return false;
+  return Flush(conn);
+}
+
+bool SocketLoop::ProcessLines(Conn& conn) {
+  std::size_t start = 0;
+  const auto idle = std::chrono::milliseconds(options_.idle_timeout_ms);
+  while (conn.out.size() - conn.out_sent < kMaxPendingOutput) {
+    std::size_t nl = conn.in.find('\n', start);
+    if (nl == std::string::npos) break;
+    if (nl - start > common::kMaxLineBytes) break;
+    std::string_view line(conn.in.data() + start, nl - start);
+    conn.out += handler_(line, conn.uid);
+    conn.out += '\n';
+    conn.deadline = std::chrono::steady_clock::now() + idle;
+    start = nl + 1;
+  }
+  conn.in.erase(0, start);
+  std::size_t nl = conn.in.find('\n');
+  if ((nl == std::string::npos ? conn.in.size() : nl) > common::kMaxLineBytes) {
+    conn.out += ErrorLine("bad_request", "request line longer than " +
+                                             std::to_string(common::kMaxLineBytes) + " bytes");
+    conn.in.clear();
+    conn.close_after_flush = true;
+  }
+  return true;
+}
+
+bool SocketLoop::Flush(Conn& conn) {
+  while (conn.out_sent < conn.out.size()) {
+    ssize_t n = send(conn.fd, conn.out.data() + conn.out_sent, conn.out.size() - conn.out_sent,
+                     MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+      return false;
+    }
+    conn.out_sent += static_cast<std::size_t>(n);
+  }
+  conn.out.clear();
+  conn.out_sent = 0;
+  return true;
+}
+
+void SocketLoop::Rearm(Conn& conn) {
+  const bool pending = !conn.out.empty();
+  if (!pending && conn.close_after_flush) {
+    Close(conn.fd);
+    return;
+  }
+  if (pending == conn.want_write) return;
+  conn.want_write = pending;
+  epoll_event ev{};
+  // While output is pending, only wait for writability: that is the
+  // backpressure on a peer that does not read.
+  ev.events = pending ? EPOLLOUT : EPOLLIN;
+  ev.data.fd = conn.fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, conn.fd, &ev);
+}
+
+void SocketLoop::Close(int fd) {
+  auto it = conns_.find(fd);
+  if (it == conns_.end()) return;
+  close(fd);
+  conns_.erase(it);
+  connections_.fetch_sub(1);
+}
+
+void SocketLoop::SweepIdle(TimePoint now) {
+  std::vector<int> idle;
+  for (const auto& [fd, conn] : conns_) {
+    if (conn->deadline <= now) idle.push_back(fd);
+  }
+  for (int fd : idle) Close(fd);
+}
+
+}  // namespace staffgate::agent

@@ -1,0 +1,79 @@
+// The agent's unix socket (DESIGN.md §4): newline-delimited requests,
+// several per connection, at most 64 KiB a line, idle connections closed.
+//
+// Design: a few event-loop threads (epoll), each accepting from the shared
+// listening socket (EPOLLEXCLUSIVE) and answering its own connections
+// inline; a decision is microseconds of CPU, so no worker hand-off is
+// needed. The cost of that choice: an NSS lookup that blocks (a hung
+// LDAP) stalls one loop; the module's deadline bounds what a login waits.
+//
+// Rules enforced here, not in the handler:
+//  - a line longer than 64 KiB gets one bad_request answer, then the
+//    connection is closed;
+//  - "idle" means no complete request for idle_timeout_ms (a peer that
+//    drips bytes without a newline is closed too);
+//  - at most max_connections at once; one over gets {"ok":false,"error":"busy"};
+//  - a peer that does not read its answers is not read from either.
+#ifndef STAFFGATE_AGENT_SOCKET_SERVER_H_
+#define STAFFGATE_AGENT_SOCKET_SERVER_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "agent/log.h"
+#include "common/result.h"
+
+namespace staffgate::agent {
+
+class SocketLoop;
+
+struct SocketServerOptions {
+  std::string path;
+  int threads = 2;
+  std::size_t max_connections = 1024;
+  int idle_timeout_ms = 5000;
+  mode_t mode = 0666;
+};
+
+class SocketServer {
+ public:
+  // Answers one line (no newline) from a peer with `peer_uid`; called
+  // concurrently from the loop threads.
+  using Handler = std::function<std::string(std::string_view line, uid_t peer_uid)>;
+
+  SocketServer(SocketServerOptions options, Handler handler, LogFn log);
+  ~SocketServer();  // Stop()s.
+  SocketServer(const SocketServer&) = delete;
+  SocketServer& operator=(const SocketServer&) = delete;
+
+  // Creates the parent directory (0755) when missing, removes a stale
+  // socket file (refuses when another process answers on it, or when the
+  // path is not a socket), binds, sets the mode, listens and starts the
+  // threads. Errors: kIo, kInvalidInput (path too long), kUnavailable
+  // (another agent is running).
+  common::Result<void> Start();
+  // Stops the threads, closes every connection and removes the socket
+  // file if it is still ours. Idempotent.
+  void Stop();
+
+ private:
+  SocketServerOptions options_;
+  Handler handler_;
+  LogFn log_;
+  int listen_fd_ = -1;
+  ino_t socket_inode_ = 0;
+  std::atomic<std::size_t> connections_{0};
+  std::vector<std::unique_ptr<SocketLoop>> loops_;
+};
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_SOCKET_SERVER_H_
