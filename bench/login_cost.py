@@ -110,6 +110,7 @@ def main():
             rc, out, err, _ = sgtest.pamtester("bench-" + name, users[name], ["acct_mgmt"], env)
             if rc != 0:
                 raise RuntimeError("%s: pamtester failed:\n%s%s" % (name, out, err))
+        load_before = os.getloadavg()[0]
         samples = {name: [] for name in names}
         failures = {name: 0 for name in names}
         for i in range(args.rounds):
@@ -121,11 +122,15 @@ def main():
         floor = statistics.median(samples["pam_permit"])
         print("login cost: pamtester acct_mgmt, %d interleaved rounds, pam_wrapper+nss_wrapper"
               % args.rounds)
-        print("%-14s %10s %10s %10s %9s" % ("stack", "median ms", "p90 ms", "ratio", "failures"))
+        print("load average before/after: %.2f / %.2f (2 busy cores inflate every figure)"
+              % (load_before, os.getloadavg()[0]))
+        print("%-14s %10s %10s %10s %9s %9s" % ("stack", "median ms", "p90 ms", "+ms", "ratio",
+                                               "failures"))
         for name in names:
             med = statistics.median(samples[name])
-            print("%-14s %10.3f %10.3f %9.3fx %9d" % (name, med, percentile(samples[name], 90),
-                                                       med / floor, failures[name]))
+            print("%-14s %10.3f %10.3f %10.3f %8.3fx %9d" % (
+                name, med, percentile(samples[name], 90), med - floor, med / floor,
+                failures[name]))
         ratio = statistics.median(samples["pam_staffgate"]) / floor
         verdict = "meets" if ratio <= 1.10 else "MISSES"
         print("staffgate / permit = %.3fx (%s the 1.10x target)" % (ratio, verdict))

@@ -174,11 +174,13 @@ class Agent:
         self.proc = None
 
 
-class SilentListener:
-    """A unix socket that accepts connections and never answers."""
+class ScriptedListener:
+    """A unix socket standing in for a broken agent: it accepts connections
+    and either never answers (reply=None) or answers every request line
+    with `reply` (bytes, sent as is)."""
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self, path, reply=None):
+        self.path, self.reply = path, reply
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(path)
         os.chmod(path, 0o666)
@@ -193,11 +195,23 @@ class SilentListener:
         while not self.stopping.is_set():
             try:
                 conn, _ = self.sock.accept()
-                self.held.append(conn)
             except socket.timeout:
                 continue
             except OSError:
                 return
+            self.held.append(conn)
+            if self.reply is not None:
+                try:
+                    conn.settimeout(5)
+                    data = b""
+                    while b"\n" not in data:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+                    conn.sendall(self.reply)
+                except OSError:
+                    pass
 
     def close(self):
         self.stopping.set()

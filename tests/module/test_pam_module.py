@@ -119,7 +119,14 @@ class PamModuleTest(unittest.TestCase):
         cls.agent.start()
 
         cls.hang_socket = os.path.join(tmp, "hang.sock")
-        cls.listener = sgtest.SilentListener(cls.hang_socket)
+        cls.garbage_socket = os.path.join(tmp, "garbage.sock")
+        cls.refusing_socket = os.path.join(tmp, "refusing.sock")
+        cls.listeners = [
+            sgtest.ScriptedListener(cls.hang_socket),
+            sgtest.ScriptedListener(cls.garbage_socket, b"this is not json\n"),
+            sgtest.ScriptedListener(cls.refusing_socket,
+                                    b'{"v":1,"ok":false,"error":"forbidden","message":"no"}\n'),
+        ]
 
         services = os.path.join(tmp, "services")
         os.mkdir(services)
@@ -137,6 +144,14 @@ class PamModuleTest(unittest.TestCase):
             "sg-down": sgtest.pam_service_text(MODULE, [down_sock] + common),
             "sg-down-permit": sgtest.pam_service_text(MODULE, [down_sock] + common, permit),
             "sg-hang": sgtest.pam_service_text(MODULE, hang + common),
+            "sg-garbage": sgtest.pam_service_text(MODULE, ["socket=" + cls.garbage_socket]
+                                                  + common),
+            "sg-refusing": sgtest.pam_service_text(MODULE, ["socket=" + cls.refusing_socket]
+                                                   + common),
+            # The real agent's socket, but the module expects another owner.
+            "sg-wrong-owner": sgtest.pam_service_text(
+                MODULE, [ok_sock, "agent_uid=%d" % (uid + 4242), "min_uid=%d" % cls.min_uid,
+                         "debug"]),
             "other": "auth required pam_deny.so\naccount required pam_deny.so\n"
                      "session required pam_deny.so\npassword required pam_deny.so\n",
         }
@@ -153,8 +168,8 @@ class PamModuleTest(unittest.TestCase):
 
     @classmethod
     def _tear_down(cls):
-        if getattr(cls, "listener", None):
-            cls.listener.close()
+        for listener in getattr(cls, "listeners", []):
+            listener.close()
         if getattr(cls, "agent", None):
             cls.agent.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
@@ -283,6 +298,20 @@ class PamModuleTest(unittest.TestCase):
         self.assertIn(sgtest.PAM_TEXT["AUTHINFO_UNAVAIL"], err)
         self.assertIn("timeout", err)
         self.assertLess(secs, HANG_TIMEOUT_MS / 1000.0 + 3.0)
+
+    def test_malformed_answer_is_service_err(self):
+        out, err = self.assert_fails_with("SERVICE_ERR", "sg-garbage", "asmith", "acct_mgmt")
+        self.assertIn("-> PAM_SERVICE_ERR", err)
+
+    def test_refused_request_is_service_err_not_unavail(self):
+        # ok:false must not take a fail-open profile's authinfo_unavail path.
+        out, err = self.assert_fails_with("SERVICE_ERR", "sg-refusing", "asmith", "acct_mgmt")
+        self.assertIn("refused the request (forbidden", err)
+
+    def test_socket_owned_by_another_uid_is_not_trusted(self):
+        out, err = self.assert_fails_with("AUTHINFO_UNAVAIL", "sg-wrong-owner", "asmith",
+                                          "acct_mgmt")
+        self.assertIn("permission", err)
 
     def test_pam_silent_suppresses_the_message(self):
         message = self.agent_message("bjones")["message"]
