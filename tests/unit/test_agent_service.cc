@@ -1,0 +1,219 @@
+// Service: the socket protocol without the socket. Caller rules
+// (SO_PEERCRED uid), malformed requests, sessions and audit events.
+#include <catch2/catch.hpp>
+
+#include "agent/caller_rules.h"
+#include "agent/service.h"
+#include "common/file_util.h"
+#include "common/json_util.h"
+#include "test_agent_util.h"
+
+namespace staffgate::agent {
+namespace {
+
+using common::Json;
+using testutil::Employee;
+using testutil::kNow;
+
+struct CaptureSink : AuditSink {
+  std::mutex mu;
+  std::vector<AuditEvent> events;
+  void Record(const AuditEvent& e) override {
+    std::lock_guard<std::mutex> lock(mu);
+    events.push_back(e);
+  }
+};
+
+struct ServiceFixture {
+  testutil::TempDir dir;
+  common::FakeClock clock{kNow};
+  common::PrivateKey key = *common::PrivateKey::Generate();
+  StaticUserDb users;
+  CaptureSink audit;
+  SessionTable sessions{3};
+  std::unique_ptr<RosterStore> store;
+  std::unique_ptr<Service> service;
+
+  ServiceFixture() {
+    users.Add("root", 0);
+    users.Add("asmith", 1001);
+    users.Add("bjones", 1002);
+    users.Add("sales", 1003);
+    store = std::make_unique<RosterStore>(dir / "state", clock, [](int, const std::string&) {});
+    REQUIRE(store->Load({key.Public()}));
+    Json employees = Json::array({Employee("E1001", "active", {"asmith"}),
+                                  Employee("E1002", "terminated", {"bjones"})});
+    REQUIRE(store->Install(testutil::Sign(testutil::RosterPayload(42, employees, {"sales"}), key),
+                           "test"));
+    common::AgentConfig config;
+    config.workstation = "SVC-03";
+    config.trusted_keys = {"k.pub"};
+    ServiceDeps deps;
+    deps.store = store.get();
+    deps.users = &users;
+    deps.clock = &clock;
+    deps.audit = &audit;
+    deps.sessions = &sessions;
+    deps.log = [](int, const std::string&) {};
+    service = std::make_unique<Service>(std::make_shared<const common::AgentConfig>(config),
+                                        std::move(deps));
+  }
+
+  Json Ask(const std::string& line, uid_t uid) {
+    std::string answer = service->Handle(line, uid);
+    REQUIRE(answer.find('\n') == std::string::npos);
+    return Json::parse(answer);
+  }
+  Json Check(const std::string& account, uid_t uid) {
+    return Ask(common::DumpJson(Json{{"v", 1}, {"op", "check"}, {"phase", "account"},
+                                     {"account", account}, {"service", "sshd"}}),
+               uid);
+  }
+};
+
+const Json kForbidden = {{"v", 1}, {"ok", false}, {"error", "forbidden"},
+                         {"message", kForbiddenMessage}};
+
+TEST_CASE("caller rules: the pure rule", "[agent]") {
+  CHECK(CallerMay(0, CallerOp::kAdmin, std::nullopt));
+  CHECK(CallerMay(0, CallerOp::kCheck, std::nullopt));
+  CHECK(CallerMay(1001, CallerOp::kStatus, std::nullopt));
+  CHECK(CallerMay(1001, CallerOp::kCheck, 1001u));
+  CHECK_FALSE(CallerMay(1001, CallerOp::kCheck, 1002u));
+  CHECK_FALSE(CallerMay(1001, CallerOp::kCheck, std::nullopt));
+  CHECK_FALSE(CallerMay(1001, CallerOp::kCheck, 0u));
+  CHECK(CallerMay(1001, CallerOp::kSessionClose, 1001u));
+  CHECK_FALSE(CallerMay(1001, CallerOp::kAdmin, 1001u));
+}
+
+TEST_CASE("caller rules: a non-root caller learns nothing about other accounts", "[agent]") {
+  ServiceFixture f;
+  // Root may ask about anyone.
+  CHECK(f.Check("bjones", 0)["reason"] == "terminated");
+  f.audit.events.clear();
+  // asmith about herself: the full answer.
+  Json own = f.Check("asmith", 1001);
+  CHECK(own["ok"] == true);
+  CHECK(own["decision"] == "allow");
+  CHECK(own["serial"] == 42);
+  // About someone else, a shared account, an unknown one, or root: the same
+  // bare forbidden, whatever that account's status.
+  for (const char* other : {"bjones", "sales", "nosuchuser", "root"}) {
+    INFO(other);
+    CHECK(f.Check(other, 1001) == kForbidden);
+  }
+  // Status is for everyone.
+  Json status = f.Ask(R"({"v":1,"op":"status"})", 1001);
+  CHECK(status["ok"] == true);
+  CHECK(status["serial"] == 42);
+  // Root-only ops.
+  CHECK(f.Ask(R"({"v":1,"op":"sessions"})", 1001) == kForbidden);
+  CHECK(f.Ask(R"({"v":1,"op":"roster_install","path":"/etc/passwd"})", 1001) == kForbidden);
+  // Forbidden questions are not audited as decisions.
+  for (const auto& e : f.audit.events) CHECK(e.account != "bjones");
+}
+
+TEST_CASE("service: malformed requests get bad_request", "[agent]") {
+  ServiceFixture f;
+  for (const char* line :
+       {"garbage", "", "[]", "{}", R"({"v":1})", R"({"v":2,"op":"status"})",
+        R"({"v":1,"op":"foo"})", R"({"v":1,"op":"check"})", R"({"v":1,"op":"check","account":7})",
+        R"({"v":1,"op":"check","account":"a","phase":"lunch"})",
+        R"({"v":1,"op":"session_open","account":"asmith"})", R"({"v":1,"op":"session_close"})",
+        R"({"v":1,"op":"check","account":"a","account":"b"})", R"({"v":"1","op":"status"})",
+        R"({"v":1,"op":"roster_install"})"}) {
+    INFO(line);
+    Json answer = f.Ask(line, 0);
+    CHECK(answer["ok"] == false);
+    CHECK(answer["error"] == "bad_request");
+    CHECK(answer["message"].get<std::string>().size() > 0);
+  }
+  CHECK(f.Ask(R"({"v":1,"op":"foo"})", 0)["message"] == "unknown op 'foo'");
+  CHECK(f.audit.events.empty());
+}
+
+TEST_CASE("service: check is audited with the decision and the serial", "[agent]") {
+  ServiceFixture f;
+  f.Ask(R"({"v":1,"op":"check","phase":"auth","account":"bjones","service":"gdm","tty":":0","rhost":"h"})",
+        0);
+  REQUIRE(f.audit.events.size() == 1);
+  const AuditEvent& e = f.audit.events[0];
+  CHECK(e.type == "decision");
+  CHECK(e.account == "bjones");
+  CHECK(e.phase == "auth");
+  CHECK(e.service == "gdm");
+  CHECK(e.tty == ":0");
+  CHECK(e.rhost == "h");
+  CHECK(e.decision == "deny");
+  CHECK(e.reason == "terminated");
+  CHECK(e.serial == 42u);
+  CHECK(e.workstation == "SVC-03");
+  Json line = e.ToJson();
+  for (const char* key : {"id", "time", "workstation", "type", "account", "phase", "service",
+                          "tty", "rhost", "decision", "reason", "serial"}) {
+    CHECK(line.contains(key));
+  }
+}
+
+TEST_CASE("service: sessions are remembered on allow and forgotten on close", "[agent]") {
+  ServiceFixture f;
+  Json opened = f.Ask(
+      R"({"v":1,"op":"session_open","account":"asmith","session":"s1","service":"login","tty":"tty1","pid":77})",
+      0);
+  CHECK(opened["decision"] == "allow");
+  Json denied = f.Ask(R"({"v":1,"op":"session_open","account":"bjones","session":"s2"})", 0);
+  CHECK(denied["reason"] == "terminated");
+  Json list = f.Ask(R"({"v":1,"op":"sessions"})", 0);
+  REQUIRE(list["sessions"].size() == 1);
+  CHECK(list["sessions"][0]["account"] == "asmith");
+  CHECK(list["sessions"][0]["pid"] == 77);
+  CHECK(list["sessions"][0]["tty"] == "tty1");
+  // Another non-root uid may not close asmith's session.
+  CHECK(f.Ask(R"({"v":1,"op":"session_close","session":"s1"})", 1002) == kForbidden);
+  Json closed = f.Ask(R"({"v":1,"op":"session_close","session":"s1"})", 1001);
+  CHECK(closed["closed"] == true);
+  CHECK(f.Ask(R"({"v":1,"op":"session_close","session":"s1"})", 0)["closed"] == false);
+  CHECK(f.Ask(R"({"v":1,"op":"sessions"})", 0)["sessions"].empty());
+  // Non-root session_open is held to the same rule as check.
+  CHECK(f.Ask(R"({"v":1,"op":"session_open","account":"bjones","session":"s3"})", 1001) ==
+        kForbidden);
+}
+
+TEST_CASE("service: roster_install reads the file and reports rejections", "[agent]") {
+  ServiceFixture f;
+  const std::string path = f.dir / "new.dsse";
+  Json employees = Json::array({Employee("E1001", "suspended", {"asmith"})});
+  REQUIRE(common::WriteFileAtomic(
+      path, testutil::Sign(testutil::RosterPayload(43, employees), f.key), 0644));
+  Json request = {{"v", 1}, {"op", "roster_install"}, {"path", path}};
+  Json installed = f.Ask(common::DumpJson(request), 0);
+  CHECK(installed["ok"] == true);
+  CHECK(installed["installed"] == true);
+  CHECK(installed["serial"] == 43);
+  CHECK(f.Check("asmith", 0)["reason"] == "suspended");
+  Json again = f.Ask(common::DumpJson(request), 0);
+  CHECK(again["no_change"] == true);
+  REQUIRE(common::WriteFileAtomic(
+      path, testutil::Sign(testutil::RosterPayload(41, employees), f.key), 0644));
+  Json rollback = f.Ask(common::DumpJson(request), 0);
+  CHECK(rollback["ok"] == false);
+  CHECK(rollback["error"] == "rejected");
+  CHECK(rollback["kind"] == "rollback");
+  request["path"] = "relative.dsse";
+  CHECK(f.Ask(common::DumpJson(request), 0)["error"] == "bad_request");
+}
+
+TEST_CASE("service: status reports the roster and enrollment", "[agent]") {
+  ServiceFixture f;
+  Json status = f.Ask(R"({"v":1,"op":"status"})", 0);
+  CHECK(status["enrolled"] == true);
+  CHECK(status["workstation"] == "SVC-03");
+  CHECK(status["roster"]["serial"] == 42);
+  CHECK(status["roster"]["state"] == "valid");
+  f.clock.Advance(30 * 86400);
+  CHECK(f.Ask(R"({"v":1,"op":"status"})", 0)["roster"]["state"] == "expired");
+  CHECK(f.Check("asmith", 0)["reason"] == "roster_expired");
+}
+
+}  // namespace
+}  // namespace staffgate::agent

@@ -1,0 +1,192 @@
+// SocketServer over a real unix socket in a temp dir: framing, caps, the
+// socket file's life cycle. No sleeps: every read has a receive timeout
+// that only bounds a failing test.
+#include <catch2/catch.hpp>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "agent/socket_server.h"
+#include "common/protocol.h"
+#include "test_agent_util.h"
+
+namespace staffgate::agent {
+namespace {
+
+class Client {
+ public:
+  explicit Client(const std::string& path) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    timeval tv{10, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~Client() { close(fd_); }
+  bool connected() const { return connected_; }
+  void Send(const std::string& data) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = send(fd_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      done += static_cast<std::size_t>(n);
+    }
+  }
+  void ShutdownWrite() { shutdown(fd_, SHUT_WR); }
+  // One line, or "" on EOF/timeout.
+  std::string ReadLine() {
+    for (;;) {
+      auto nl = buf_.find('\n');
+      if (nl != std::string::npos) {
+        std::string line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        return line;
+      }
+      char chunk[4096];
+      ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+      if (n <= 0) return "";
+      buf_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+  bool AtEof() {
+    char c;
+    return recv(fd_, &c, 1, 0) == 0;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string buf_;
+};
+
+struct ServerFixture {
+  testutil::TempDir dir;
+  std::string path = dir / "run/agent.sock";
+  std::unique_ptr<SocketServer> server;
+
+  explicit ServerFixture(std::size_t max_connections = 64) {
+    SocketServerOptions options;
+    options.path = path;
+    options.max_connections = max_connections;
+    server = std::make_unique<SocketServer>(
+        options,
+        [](std::string_view line, uid_t uid) {
+          return "echo " + std::to_string(uid) + " " + std::to_string(line.size()) + " " +
+                 std::string(line.substr(0, 16));
+        },
+        [](int, const std::string&) {});
+  }
+};
+
+TEST_CASE("socket server: several requests per connection, in order", "[agent]") {
+  ServerFixture f;
+  REQUIRE(f.server->Start());
+  struct stat st{};
+  REQUIRE(stat(f.path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0666);
+  Client c(f.path);
+  REQUIRE(c.connected());
+  c.Send("one\ntwo\nthree");
+  CHECK(c.ReadLine() == "echo " + std::to_string(getuid()) + " 3 one");
+  CHECK(c.ReadLine() == "echo " + std::to_string(getuid()) + " 3 two");
+  c.Send("\n");
+  CHECK(c.ReadLine() == "echo " + std::to_string(getuid()) + " 5 three");
+  // A last line without a newline is answered when the peer half-closes.
+  c.Send("four");
+  c.ShutdownWrite();
+  CHECK(c.ReadLine() == "echo " + std::to_string(getuid()) + " 4 four");
+  CHECK(c.AtEof());
+}
+
+TEST_CASE("socket server: a line over 64 KiB gets an error and the connection closes",
+          "[agent]") {
+  ServerFixture f;
+  REQUIRE(f.server->Start());
+  SECTION("without a newline") {
+    Client c(f.path);
+    c.Send(std::string(common::kMaxLineBytes + 10, 'x'));
+    auto resp = common::ParseResponse(c.ReadLine());
+    REQUIRE(resp);
+    CHECK_FALSE(resp->ok);
+    CHECK(resp->error == "bad_request");
+    CHECK(c.AtEof());
+  }
+  SECTION("after a good line, with a newline") {
+    Client c(f.path);
+    c.Send("ok\n" + std::string(common::kMaxLineBytes + 1, 'x') + "\nnever\n");
+    CHECK(c.ReadLine().rfind("echo ", 0) == 0);
+    auto resp = common::ParseResponse(c.ReadLine());
+    REQUIRE(resp);
+    CHECK(resp->error == "bad_request");
+    CHECK(c.AtEof());
+  }
+  SECTION("exactly 64 KiB is still a line") {
+    Client c(f.path);
+    c.Send(std::string(common::kMaxLineBytes, 'y') + "\n");
+    CHECK(c.ReadLine() == "echo " + std::to_string(getuid()) + " 65536 yyyyyyyyyyyyyyyy");
+  }
+}
+
+TEST_CASE("socket server: connections over the cap are told busy", "[agent]") {
+  ServerFixture f(2);
+  REQUIRE(f.server->Start());
+  Client a(f.path), b(f.path);
+  a.Send("a\n");
+  b.Send("b\n");
+  CHECK(!a.ReadLine().empty());
+  CHECK(!b.ReadLine().empty());
+  Client c(f.path);
+  auto resp = common::ParseResponse(c.ReadLine());
+  REQUIRE(resp);
+  CHECK(resp->error == "busy");
+}
+
+TEST_CASE("socket server: socket file life cycle", "[agent]") {
+  ServerFixture f;
+  REQUIRE(f.server->Start());
+  SECTION("a second server on the same path refuses to start") {
+    ServerFixture g;
+    SocketServerOptions options;
+    options.path = f.path;
+    SocketServer second(options, [](std::string_view, uid_t) { return ""; },
+                        [](int, const std::string&) {});
+    auto started = second.Start();
+    REQUIRE_FALSE(started);
+    CHECK(started.error().kind == common::ErrorKind::kUnavailable);
+  }
+  SECTION("stop removes the socket; a stale socket file is replaced") {
+    f.server->Stop();
+    struct stat st{};
+    CHECK(stat(f.path.c_str(), &st) != 0);
+    // Leave a stale socket behind (bound, never listening).
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    f.path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+    close(fd);
+    REQUIRE(f.server->Start());
+    Client c(f.path);
+    c.Send("x\n");
+    CHECK(!c.ReadLine().empty());
+  }
+  SECTION("a path that is not a socket is left alone") {
+    f.server->Stop();
+    std::ofstream(f.path) << "precious";
+    auto started = f.server->Start();
+    REQUIRE_FALSE(started);
+    std::ifstream in(f.path);
+    std::string content;
+    in >> content;
+    CHECK(content == "precious");
+  }
+}
+
+}  // namespace
+}  // namespace staffgate::agent
