@@ -1,0 +1,16 @@
+// A fixed Ed25519 key for the fuzz targets and their seed corpora. It signs
+// nothing real: it only lets the fuzzer reach the roster parser through a
+// valid signature. Never trust it anywhere else.
+#ifndef STAFFGATE_TESTS_FUZZ_FUZZ_KEY_H_
+#define STAFFGATE_TESTS_FUZZ_FUZZ_KEY_H_
+
+namespace staffgate::fuzz {
+
+inline constexpr char kFuzzPrivateKeyPem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEICVUqRpkKKnUps6+aI2Dne+d67yU/ZeZaSxBlR99Q7FY\n"
+    "-----END PRIVATE KEY-----\n";
+
+}  // namespace staffgate::fuzz
+
+#endif  // STAFFGATE_TESTS_FUZZ_FUZZ_KEY_H_

@@ -1,0 +1,369 @@
+// DSSE envelope verification (VerifyEnvelope) and the agent's acceptance
+// rules on top of it (AcceptRoster): DESIGN.md §2.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/base64.h"
+#include "common/ed25519.h"
+#include "common/envelope.h"
+#include "common/json_util.h"
+#include "common/roster_acceptance.h"
+#include "common/time_util.h"
+
+namespace {
+
+using namespace staffgate::common;
+
+constexpr UnixSeconds kIssued = 1795906800;   // 2026-11-28T23:00:00Z
+constexpr UnixSeconds kExpires = 1796511600;  // 2026-12-05T23:00:00Z
+constexpr UnixSeconds kNow = kIssued + 3600;
+
+PrivateKey NewKey() {
+  auto key = PrivateKey::Generate();
+  REQUIRE(key);
+  return std::move(*key);
+}
+
+std::string RosterPayload(std::uint64_t serial, const std::string& expires = "2026-12-05T23:00:00Z",
+                          const std::string& schema = "staffgate.roster.v1") {
+  return R"({"schema":")" + schema + R"(","serial":)" + std::to_string(serial) +
+         R"(,"issued_at":"2026-11-28T23:00:00Z","expires_at":")" + expires +
+         R"(","organization":"Example Motors","employees":[{"id":"E1","status":"active","accounts":["asmith"]}]})";
+}
+
+std::string Sig(const PrivateKey& key, const std::string& payload,
+                const std::string& type = kRosterPayloadType) {
+  auto sig = key.Sign(Pae(type, payload));
+  REQUIRE(sig);
+  return *sig;
+}
+
+struct SigEntry {
+  Json keyid;  // null: field left out.
+  std::string sig_b64;
+};
+
+// Builds envelope JSON by hand so tests control every field.
+std::string Envelope(const std::string& payload, const std::vector<SigEntry>& sigs,
+                     const std::string& type = kRosterPayloadType) {
+  Json list = Json::array();
+  for (const auto& s : sigs) {
+    Json entry = {{"sig", s.sig_b64}};
+    if (!s.keyid.is_null()) entry["keyid"] = s.keyid;
+    list.push_back(entry);
+  }
+  return DumpJson({{"payloadType", type}, {"payload", Base64Encode(payload)}, {"signatures", list}});
+}
+
+std::string Signed(const PrivateKey& key, const std::string& payload) {
+  return Envelope(payload, {{key.Public().keyid(), Base64Encode(Sig(key, payload))}});
+}
+
+ErrorKind KindOf(const Result<VerifiedPayload>& r) {
+  REQUIRE_FALSE(r);
+  return r.error().kind;
+}
+
+ErrorKind KindOf(const Result<AcceptedRoster>& r) {
+  REQUIRE_FALSE(r);
+  return r.error().kind;
+}
+
+}  // namespace
+
+TEST_CASE("a valid envelope verifies and yields the exact payload bytes", "[envelope]") {
+  auto key = NewKey();
+  std::string payload = RosterPayload(42) + "\n  ";  // Trailing bytes are signed too.
+  auto r = VerifyEnvelope(Signed(key, payload), kRosterPayloadType, {key.Public()});
+  REQUIRE(r);
+  CHECK(r->payload == payload);
+  CHECK(r->keyid == key.Public().keyid());
+  // SignEnvelope's own output verifies as well.
+  auto env = SignEnvelope(kRosterPayloadType, payload, key);
+  REQUIRE(env);
+  auto again = VerifyEnvelope(*env, kRosterPayloadType, {key.Public()});
+  REQUIRE(again);
+  CHECK(again->payload == payload);
+}
+
+TEST_CASE("PAE is the DSSE v1 encoding", "[envelope]") {
+  CHECK(Pae("t", "") == "DSSEv1 1 t 0 ");
+  CHECK(Pae(kRosterPayloadType, "ab") ==
+        "DSSEv1 37 application/vnd.staffgate.roster+json 2 ab");
+  CHECK(Pae("", std::string("\0x", 2)) == std::string("DSSEv1 0  2 \0x", 14));
+}
+
+TEST_CASE("tampered payload or signature is rejected", "[envelope]") {
+  auto key = NewKey();
+  std::string payload = RosterPayload(42);
+  std::string sig = Sig(key, payload);
+  std::string other = RosterPayload(43);
+  CHECK(KindOf(VerifyEnvelope(Envelope(other, {{key.Public().keyid(), Base64Encode(sig)}}),
+                              kRosterPayloadType, {key.Public()})) == ErrorKind::kBadSignature);
+  for (std::size_t byte : {0, 31, 63}) {
+    std::string flipped = sig;
+    flipped[byte] ^= 0x01;
+    CHECK(KindOf(VerifyEnvelope(Envelope(payload, {{key.Public().keyid(), Base64Encode(flipped)}}),
+                                kRosterPayloadType, {key.Public()})) == ErrorKind::kBadSignature);
+  }
+  // Truncated and overlong signatures are simply invalid.
+  for (const std::string& bad : {sig.substr(0, 63), sig + "x", std::string()}) {
+    CHECK(KindOf(VerifyEnvelope(Envelope(payload, {{key.Public().keyid(), Base64Encode(bad)}}),
+                                kRosterPayloadType, {key.Public()})) == ErrorKind::kBadSignature);
+  }
+}
+
+TEST_CASE("signatures of untrusted keys are skipped", "[envelope]") {
+  auto trusted = NewKey();
+  auto stranger = NewKey();
+  std::string payload = RosterPayload(42);
+  // Signed by a stranger under its own keyid: skipped, nothing valid left.
+  auto r = VerifyEnvelope(Signed(stranger, payload), kRosterPayloadType, {trusted.Public()});
+  CHECK(KindOf(r) == ErrorKind::kBadSignature);
+  // The stranger claims the trusted keyid: tried, fails.
+  r = VerifyEnvelope(Envelope(payload, {{trusted.Public().keyid(), Base64Encode(Sig(stranger, payload))}}),
+                     kRosterPayloadType, {trusted.Public()});
+  CHECK(KindOf(r) == ErrorKind::kBadSignature);
+  // A valid signature by the trusted key under a keyid naming no trusted
+  // key is skipped (the keyid decides which key is tried).
+  r = VerifyEnvelope(Envelope(payload, {{stranger.Public().keyid(), Base64Encode(Sig(trusted, payload))}}),
+                     kRosterPayloadType, {trusted.Public()});
+  CHECK(KindOf(r) == ErrorKind::kBadSignature);
+  // No signatures at all.
+  CHECK(KindOf(VerifyEnvelope(Envelope(payload, {}), kRosterPayloadType, {trusted.Public()})) ==
+        ErrorKind::kBadSignature);
+  // No trusted keys at all.
+  CHECK(KindOf(VerifyEnvelope(Signed(trusted, payload), kRosterPayloadType, {})) ==
+        ErrorKind::kBadSignature);
+}
+
+TEST_CASE("an empty or missing keyid is tried against every trusted key", "[envelope]") {
+  auto a = NewKey();
+  auto b = NewKey();
+  auto c = NewKey();
+  std::string payload = RosterPayload(42);
+  std::string sig = Base64Encode(Sig(b, payload));
+  for (const Json& keyid : {Json(""), Json()}) {
+    auto r = VerifyEnvelope(Envelope(payload, {{keyid, sig}}), kRosterPayloadType,
+                            {a.Public(), b.Public(), c.Public()});
+    REQUIRE(r);
+    CHECK(r->keyid == b.Public().keyid());
+    CHECK(KindOf(VerifyEnvelope(Envelope(payload, {{keyid, sig}}), kRosterPayloadType,
+                                {a.Public(), c.Public()})) == ErrorKind::kBadSignature);
+  }
+}
+
+TEST_CASE("one valid signature is enough, even after bogus ones", "[envelope]") {
+  auto key = NewKey();
+  auto stranger = NewKey();
+  std::string payload = RosterPayload(42);
+  std::string bogus = Base64Encode(std::string(64, '\x5a'));
+  std::string good = Base64Encode(Sig(key, payload));
+  auto r = VerifyEnvelope(Envelope(payload, {{key.Public().keyid(), bogus},
+                                             {stranger.Public().keyid(), Base64Encode(Sig(stranger, payload))},
+                                             {"", bogus},
+                                             {key.Public().keyid(), good}}),
+                          kRosterPayloadType, {key.Public()});
+  REQUIRE(r);
+  CHECK(r->payload == payload);
+}
+
+TEST_CASE("the payloadType must be the roster type", "[envelope]") {
+  auto key = NewKey();
+  std::string payload = RosterPayload(42);
+  const std::string other = "application/vnd.in-toto+json";
+  // Correctly signed for the other type: still refused.
+  auto env = Envelope(payload, {{key.Public().keyid(), Base64Encode(Sig(key, payload, other))}}, other);
+  CHECK(KindOf(VerifyEnvelope(env, kRosterPayloadType, {key.Public()})) == ErrorKind::kInvalidInput);
+  // The type is part of what is signed: relabelling breaks the signature.
+  auto relabelled = Envelope(payload, {{key.Public().keyid(), Base64Encode(Sig(key, payload, other))}});
+  CHECK(KindOf(VerifyEnvelope(relabelled, kRosterPayloadType, {key.Public()})) ==
+        ErrorKind::kBadSignature);
+}
+
+TEST_CASE("bad base64 in payload or signature is invalid input", "[envelope]") {
+  auto key = NewKey();
+  std::string payload = RosterPayload(42);
+  std::string sig = Base64Encode(Sig(key, payload));
+  std::string good = Signed(key, payload);
+  auto replace = [](std::string s, const std::string& from, const std::string& to) {
+    auto at = s.find(from);
+    REQUIRE(at != std::string::npos);
+    return s.replace(at, from.size(), to);
+  };
+  std::string b64 = Base64Encode(payload);
+  for (const std::string& bad_payload : {std::string("not base64!"), b64.substr(0, b64.size() - 1),
+                                         b64 + "\\n", "-_" + b64.substr(2)}) {
+    INFO(bad_payload);
+    CHECK(KindOf(VerifyEnvelope(replace(good, b64, bad_payload), kRosterPayloadType,
+                                {key.Public()})) == ErrorKind::kInvalidInput);
+  }
+  for (const std::string& bad_sig : {std::string("***"), sig.substr(0, sig.size() - 2)}) {
+    INFO(bad_sig);
+    CHECK(KindOf(VerifyEnvelope(replace(good, sig, bad_sig), kRosterPayloadType,
+                                {key.Public()})) == ErrorKind::kInvalidInput);
+  }
+}
+
+TEST_CASE("malformed envelopes are invalid input", "[envelope]") {
+  auto key = NewKey();
+  std::string payload = RosterPayload(42);
+  std::string b64 = Base64Encode(payload);
+  std::string sig = Base64Encode(Sig(key, payload));
+  std::string type = std::string("\"") + kRosterPayloadType + "\"";
+  const std::string sigs = R"([{"keyid":"","sig":")" + sig + R"("}])";
+  for (const std::string& env : {
+           std::string(""), std::string("null"), std::string("[]"), std::string("\"x\""),
+           std::string("{"),
+           R"({"payload":")" + b64 + R"(","signatures":)" + sigs + "}",
+           R"({"payloadType":7,"payload":")" + b64 + R"(","signatures":)" + sigs + "}",
+           R"({"payloadType":)" + type + R"(,"signatures":)" + sigs + "}",
+           R"({"payloadType":)" + type + R"(,"payload":["x"],"signatures":)" + sigs + "}",
+           R"({"payloadType":)" + type + R"(,"payload":")" + b64 + R"("})",
+           R"({"payloadType":)" + type + R"(,"payload":")" + b64 + R"(","signatures":{}})",
+           R"({"payloadType":)" + type + R"(,"payload":")" + b64 + R"(","signatures":["x"]})",
+           R"({"payloadType":)" + type + R"(,"payload":")" + b64 + R"(","signatures":[{"keyid":""}]})",
+           R"({"payloadType":)" + type + R"(,"payload":")" + b64 +
+               R"(","signatures":[{"keyid":5,"sig":")" + sig + R"("}]})",
+           R"({"payloadType":)" + type + R"(,"payload":")" + b64 +
+               R"(","signatures":[{"keyid":"","sig":null}]})",
+       }) {
+    INFO(env);
+    CHECK(KindOf(VerifyEnvelope(env, kRosterPayloadType, {key.Public()})) == ErrorKind::kInvalidInput);
+  }
+  // The same document, well formed, verifies: the cases above fail for
+  // their defect alone.
+  std::string ok = R"({"payloadType":)" + type + R"(,"payload":")" + b64 + R"(","signatures":)" + sigs + "}";
+  CHECK(VerifyEnvelope(ok, kRosterPayloadType, {key.Public()}));
+}
+
+TEST_CASE("duplicate keys are rejected in the envelope and in the payload", "[envelope]") {
+  auto key = NewKey();
+  std::string payload = RosterPayload(42);
+  std::string b64 = Base64Encode(payload);
+  std::string sig = Base64Encode(Sig(key, payload));
+  std::string type = std::string("\"") + kRosterPayloadType + "\"";
+  // A second "payload" would let the document mean two things.
+  std::string dup = R"({"payloadType":)" + type + R"(,"payload":")" + b64 + R"(","payload":")" +
+                    Base64Encode(RosterPayload(1)) + R"(","signatures":[{"keyid":"","sig":")" +
+                    sig + R"("}]})";
+  CHECK(KindOf(VerifyEnvelope(dup, kRosterPayloadType, {key.Public()})) == ErrorKind::kInvalidInput);
+  std::string dup_sig = R"({"payloadType":)" + type + R"(,"payload":")" + b64 +
+                        R"(","signatures":[{"keyid":"","sig":")" + sig + R"(","sig":")" + sig + R"("}]})";
+  CHECK(KindOf(VerifyEnvelope(dup_sig, kRosterPayloadType, {key.Public()})) ==
+        ErrorKind::kInvalidInput);
+
+  // Validly signed payloads with duplicate keys, top level and nested.
+  for (const char* p :
+       {R"({"schema":"staffgate.roster.v1","serial":42,"serial":99,"issued_at":"2026-11-28T23:00:00Z","expires_at":"2026-12-05T23:00:00Z","employees":[]})",
+        R"({"schema":"staffgate.roster.v1","serial":42,"issued_at":"2026-11-28T23:00:00Z","expires_at":"2026-12-05T23:00:00Z","employees":[{"id":"E1","status":"active","status":"terminated","accounts":["a"]}]})"}) {
+    INFO(p);
+    auto r = AcceptRoster(Signed(key, p), {key.Public()}, kNow, std::nullopt);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == ErrorKind::kInvalidInput);
+    CHECK_THAT(r.error().message, Catch::Contains("duplicate"));
+  }
+}
+
+TEST_CASE("a 20 MiB envelope is refused before parsing", "[envelope]") {
+  auto key = NewKey();
+  // Not JSON at all: kTooLarge (not kInvalidInput) proves nothing was parsed.
+  std::string huge(20u << 20, 'x');
+  CHECK(KindOf(VerifyEnvelope(huge, kRosterPayloadType, {key.Public()})) == ErrorKind::kTooLarge);
+  CHECK(KindOf(AcceptRoster(huge, {key.Public()}, kNow, std::nullopt)) == ErrorKind::kTooLarge);
+  // One byte over the cap is enough; at the cap the size rule passes.
+  std::string over(kMaxEnvelopeBytes + 1, ' ');
+  CHECK(KindOf(VerifyEnvelope(over, kRosterPayloadType, {key.Public()})) == ErrorKind::kTooLarge);
+  std::string at(kMaxEnvelopeBytes, ' ');
+  CHECK(KindOf(VerifyEnvelope(at, kRosterPayloadType, {key.Public()})) == ErrorKind::kInvalidInput);
+}
+
+TEST_CASE("100,000-deep nesting is refused without a crash", "[envelope]") {
+  auto key = NewKey();
+  for (const std::string& open : {std::string("["), std::string("{\"a\":")}) {
+    std::string deep;
+    for (int i = 0; i < 100000; ++i) deep += open;
+    std::string closing(100000, open == "[" ? ']' : '}');
+    CHECK(KindOf(VerifyEnvelope(deep + closing, kRosterPayloadType, {key.Public()})) ==
+          ErrorKind::kTooLarge);
+    // Inside a validly signed payload: refused by the roster parser.
+    std::string payload = R"({"schema":"staffgate.roster.v1","x":)" + deep + "1" + closing + "}";
+    CHECK(KindOf(AcceptRoster(Signed(key, payload), {key.Public()}, kNow, std::nullopt)) ==
+          ErrorKind::kTooLarge);
+  }
+}
+
+TEST_CASE("AcceptRoster checks schema, expiry and serial", "[envelope]") {
+  auto key = NewKey();
+  std::vector<PublicKey> trusted{key.Public()};
+
+  SECTION("valid, first roster") {
+    auto r = AcceptRoster(Signed(key, RosterPayload(42)), trusted, kNow, std::nullopt);
+    REQUIRE(r);
+    CHECK_FALSE(r->no_change);
+    CHECK(r->roster->serial == 42);
+    CHECK(r->roster->issued_at == kIssued);
+    CHECK(r->roster->expires_at == kExpires);
+    CHECK(r->roster->FindEmployee("asmith") != nullptr);
+  }
+  SECTION("wrong schema") {
+    for (const char* schema : {"staffgate.roster.v2", "", "STAFFGATE.ROSTER.V1"}) {
+      auto r = AcceptRoster(Signed(key, RosterPayload(42, "2026-12-05T23:00:00Z", schema)),
+                            trusted, kNow, std::nullopt);
+      CHECK(KindOf(r) == ErrorKind::kInvalidInput);
+    }
+  }
+  SECTION("expired when expires_at <= now") {
+    FakeClock clock(kExpires - 1);
+    std::string env = Signed(key, RosterPayload(42));
+    CHECK(AcceptRoster(env, trusted, clock.Now(), std::nullopt));
+    clock.Advance(1);  // now == expires_at
+    CHECK(KindOf(AcceptRoster(env, trusted, clock.Now(), std::nullopt)) == ErrorKind::kExpired);
+    clock.Set(kExpires + 86400 * 365);
+    CHECK(KindOf(AcceptRoster(env, trusted, clock.Now(), std::nullopt)) == ErrorKind::kExpired);
+    // Only to learn the serial floor of a cached roster.
+    auto floor = AcceptRoster(env, trusted, clock.Now(), std::nullopt, {.ignore_expiry = true});
+    REQUIRE(floor);
+    CHECK(floor->roster->serial == 42);
+  }
+  SECTION("rollback, equal serial, newer serial") {
+    std::string env = Signed(key, RosterPayload(42));
+    CHECK(KindOf(AcceptRoster(env, trusted, kNow, 43)) == ErrorKind::kRollback);
+    auto same = AcceptRoster(env, trusted, kNow, 42);
+    REQUIRE(same);
+    CHECK(same->no_change);
+    auto newer = AcceptRoster(env, trusted, kNow, 41);
+    REQUIRE(newer);
+    CHECK_FALSE(newer->no_change);
+    auto zero = AcceptRoster(Signed(key, RosterPayload(0)), trusted, kNow, 0);
+    REQUIRE(zero);
+    CHECK(zero->no_change);
+  }
+  SECTION("the signature is checked before anything else") {
+    auto stranger = NewKey();
+    // Expired and rolled back, but unsigned: the signature error wins.
+    std::string env = Signed(stranger, RosterPayload(1, "2000-01-01T00:00:00Z"));
+    CHECK(KindOf(AcceptRoster(env, trusted, kNow, 42)) == ErrorKind::kBadSignature);
+    CHECK(KindOf(AcceptRoster(Signed(key, RosterPayload(42)), {}, kNow, std::nullopt)) ==
+          ErrorKind::kBadSignature);
+  }
+  SECTION("a signed payload that is not a roster") {
+    for (const std::string& p : {std::string("not json"), std::string("[1,2]"), std::string("{}"),
+                                 std::string(R"({"schema":"staffgate.roster.v1","serial":-1,"issued_at":"2026-11-28T23:00:00Z","expires_at":"2026-12-05T23:00:00Z","employees":[]})")}) {
+      INFO(p);
+      CHECK(KindOf(AcceptRoster(Signed(key, p), trusted, kNow, std::nullopt)) ==
+            ErrorKind::kInvalidInput);
+    }
+  }
+}
+
+TEST_CASE("too many signatures are refused", "[envelope]") {
+  auto key = NewKey();
+  std::string payload = RosterPayload(42);
+  std::vector<SigEntry> many(17, SigEntry{"", Base64Encode(std::string(64, 'x'))});
+  CHECK(KindOf(VerifyEnvelope(Envelope(payload, many), kRosterPayloadType, {key.Public()})) ==
+        ErrorKind::kTooLarge);
+}
