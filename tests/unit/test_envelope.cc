@@ -238,6 +238,12 @@ TEST_CASE("malformed envelopes are invalid input", "[envelope]") {
   // their defect alone.
   std::string ok = R"({"payloadType":)" + type + R"(,"payload":")" + b64 + R"(","signatures":)" + sigs + "}";
   CHECK(VerifyEnvelope(ok, kRosterPayloadType, {key.Public()}));
+  // Anything after the document, even behind a NUL byte, is refused.
+  for (const std::string& tail : {std::string("x"), std::string("{}"), std::string("\0{}", 3),
+                                   std::string("\0", 1)}) {
+    CHECK(KindOf(VerifyEnvelope(ok + tail, kRosterPayloadType, {key.Public()})) ==
+          ErrorKind::kInvalidInput);
+  }
 }
 
 TEST_CASE("duplicate keys are rejected in the envelope and in the payload", "[envelope]") {

@@ -1,0 +1,252 @@
+// The agent configuration (DESIGN.md §5): every key, and errors that name
+// the file, the line and the key.
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "common/config.h"
+#include "common/file_util.h"
+
+namespace {
+
+using namespace staffgate::common;
+
+constexpr char kPath[] = "/etc/staffgate/agent.conf";
+
+// Expects a kConfig error whose message starts with "PATH:LINE: key 'KEY'".
+void ExpectError(const std::string& text, int line, const std::string& key) {
+  INFO(text);
+  auto r = ParseAgentConfig(text, kPath);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::kConfig);
+  CHECK_THAT(r.error().message,
+             Catch::StartsWith(std::string(kPath) + ":" + std::to_string(line) + ": key '" + key + "'"));
+}
+
+}  // namespace
+
+TEST_CASE("every key of DESIGN.md §5 is read", "[config]") {
+  auto r = ParseAgentConfig(R"(workstation = "SVC-03"
+central_url = "https://central.example.com:8443"   # absent: no sync
+ca_file = "/etc/staffgate/central-ca.pem.test"
+token_file = "/etc/staffgate/workstation.token.test"
+trusted_keys = ["/etc/staffgate/roster-signing.pub", "/etc/staffgate/next.pub"]  # empty: not enrolled
+socket = "/run/staffgate/test.sock"
+state_dir = "/var/lib/staffgate-test"
+audit_log = "/var/log/staffgate/test.jsonl"
+exempt_accounts = ["root", "backup"]
+min_uid = 2000
+unknown_accounts = "ignore"          # or "deny"
+on_revoke = "none"            # or "terminate"
+lease_unreachable = "deny"
+)",
+                            kPath);
+  REQUIRE(r);
+  CHECK(r->path == kPath);
+  CHECK(r->workstation == "SVC-03");
+  CHECK(r->central_url == "https://central.example.com:8443");
+  CHECK(r->ca_file == "/etc/staffgate/central-ca.pem.test");
+  CHECK(r->token_file == "/etc/staffgate/workstation.token.test");
+  CHECK(r->trusted_keys == std::vector<std::string>{"/etc/staffgate/roster-signing.pub", "/etc/staffgate/next.pub"});
+  CHECK(r->socket == "/run/staffgate/test.sock");
+  CHECK(r->state_dir == "/var/lib/staffgate-test");
+  CHECK(r->audit_log == "/var/log/staffgate/test.jsonl");
+  CHECK(r->exempt_accounts == std::vector<std::string>{"root", "backup"});
+  CHECK(r->min_uid == 2000);
+  CHECK(r->unknown_accounts == UnknownAccounts::kIgnore);
+  CHECK(r->on_revoke == OnRevoke::kNone);
+  CHECK(r->lease_unreachable == LeaseUnreachable::kDeny);
+
+  // The other value of each choice.
+  auto other = ParseAgentConfig("unknown_accounts = \"deny\"\non_revoke = \"terminate\"\nlease_unreachable = \"allow\"\n", kPath);
+  REQUIRE(other);
+  CHECK(other->unknown_accounts == UnknownAccounts::kDeny);
+  CHECK(other->on_revoke == OnRevoke::kTerminate);
+  CHECK(other->lease_unreachable == LeaseUnreachable::kAllow);
+}
+
+TEST_CASE("an empty config gives the documented defaults", "[config]") {
+  for (const char* text : {"", "# only a comment\n\n", "\n"}) {
+    auto r = ParseAgentConfig(text, kPath);
+    REQUIRE(r);
+    CHECK(r->workstation.empty());
+    CHECK(r->central_url.empty());
+    CHECK(r->ca_file == "/etc/staffgate/central-ca.pem");
+    CHECK(r->token_file == "/etc/staffgate/workstation.token");
+    CHECK(r->trusted_keys.empty());
+    CHECK(r->socket == "/run/staffgate/agent.sock");
+    CHECK(r->state_dir == "/var/lib/staffgate");
+    CHECK(r->audit_log == "/var/log/staffgate/audit.jsonl");
+    CHECK(r->exempt_accounts == std::vector<std::string>{"root"});
+    CHECK(r->min_uid == 1000);
+    CHECK(r->unknown_accounts == UnknownAccounts::kDeny);
+    CHECK(r->on_revoke == OnRevoke::kTerminate);
+    CHECK(r->lease_unreachable == LeaseUnreachable::kAllow);
+  }
+  // Empty lists and an empty central_url are meaningful values.
+  auto r = ParseAgentConfig("trusted_keys = []\nexempt_accounts = []\ncentral_url = \"\"\nmin_uid = 0\n", kPath);
+  REQUIRE(r);
+  CHECK(r->trusted_keys.empty());
+  CHECK(r->exempt_accounts.empty());
+  CHECK(r->min_uid == 0);
+}
+
+TEST_CASE("an unknown key names file, line and key", "[config]") {
+  ExpectError("workstation = \"SVC-03\"\n# comment\n\ncolour = \"blue\"\n", 4, "colour");
+  ExpectError("\n\n\n\n\n\n\nmin_uids = 1000\n", 8, "min_uids");
+  // A table is a key we do not know either.
+  auto r = ParseAgentConfig("workstation = \"W\"\n[agent]\nmin_uid = 5\n", kPath);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == ErrorKind::kConfig);
+  CHECK_THAT(r.error().message, Catch::StartsWith(std::string(kPath) + ":") &&
+                                    Catch::Contains("key 'agent'") && Catch::Contains("unknown key"));
+}
+
+TEST_CASE("bad values name file, line and key", "[config]") {
+  ExpectError("workstation = \"W\"\nmin_uid = -1\n", 2, "min_uid");
+  ExpectError("min_uid = \"1000\"\n", 1, "min_uid");
+  ExpectError("\nmin_uid = 1.5\n", 2, "min_uid");
+  ExpectError("min_uid = 4294967296\n", 1, "min_uid");
+  ExpectError("# x\nunknown_accounts = \"maybe\"\n", 2, "unknown_accounts");
+  ExpectError("unknown_accounts = true\n", 1, "unknown_accounts");
+  ExpectError("on_revoke = \"kill\"\n", 1, "on_revoke");
+  ExpectError("lease_unreachable = \"open\"\n", 1, "lease_unreachable");
+  ExpectError("\n\ncentral_url = \"http://central.example.com\"\n", 3, "central_url");
+  ExpectError("central_url = \"central.example.com\"\n", 1, "central_url");
+  ExpectError("trusted_keys = \"/etc/staffgate/roster-signing.pub\"\n", 1, "trusted_keys");
+  ExpectError("trusted_keys = [1, 2]\n", 1, "trusted_keys");
+  ExpectError("exempt_accounts = \"root\"\n", 1, "exempt_accounts");
+  ExpectError("socket = \"run/staffgate/agent.sock\"\n", 1, "socket");
+  ExpectError("socket = \"/" + std::string(120, 's') + "\"\n", 1, "socket");
+  ExpectError("socket = \"\"\n", 1, "socket");
+  ExpectError("workstation = \"\"\n", 1, "workstation");
+  ExpectError("workstation = 3\n", 1, "workstation");
+  ExpectError("state_dir = []\n", 1, "state_dir");
+  ExpectError("ca_file = \"\"\n", 1, "ca_file");
+  ExpectError("audit_log = false\n", 1, "audit_log");
+  // The message says what is wrong.
+  auto r = ParseAgentConfig("unknown_accounts = \"maybe\"\n", kPath);
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("\"deny\"") && Catch::Contains("\"ignore\"") &&
+                                    Catch::Contains("maybe"));
+}
+
+TEST_CASE("TOML syntax errors name the file", "[config]") {
+  for (const char* text : {"workstation = \n", "workstation = \"SVC-03\n", "= 3\n", "min_uid = 1\nmin_uid = 2\n",
+                           "trusted_keys = [\"a\",\n", "[[\n"}) {
+    INFO(text);
+    auto r = ParseAgentConfig(text, kPath);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == ErrorKind::kConfig);
+    CHECK_THAT(r.error().message, Catch::Contains(kPath));
+  }
+}
+
+TEST_CASE("hostile config text fails cleanly", "[config]") {
+  // Invalid UTF-8 (toml11 3.7 reads out of bounds on it) and deep nesting
+  // (it recurses per level): refused before toml11 sees them.
+  for (const std::string& text :
+       {std::string("workstation = 'l\xff\x8a'\n"), std::string("# \xc0\xaf\nmin_uid = 1\n"),
+        std::string("workstation = \"\xed\xa0\x80\"\n"),
+        "trusted_keys = " + std::string(20000, '[') + std::string(20000, ']') + "\n",
+        "x = " + std::string(20000, '{') + "\n"}) {
+    auto r = ParseAgentConfig(text, kPath);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == ErrorKind::kConfig);
+    CHECK_THAT(r.error().message, Catch::StartsWith(std::string(kPath) + ":"));
+  }
+  auto r = ParseAgentConfig("\n\nworkstation = \"a\xff\"\n", kPath);
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::StartsWith(std::string(kPath) + ":3:"));
+  // Brackets inside strings and comments do not count as nesting.
+  std::string many(40, '[');
+  auto ok = ParseAgentConfig("# " + many + "\nworkstation = \"" + many + "\"\nstate_dir = '" + many +
+                                 "'\nca_file = \"\"\"\n" + many + "\"\"\"\ntoken_file = \"\\\"" + many + "\"\n",
+                             kPath);
+  REQUIRE(ok);
+  CHECK(ok->workstation == many);
+  CHECK(ok->state_dir == many);
+  CHECK(ok->ca_file == many);
+  CHECK(ok->token_file == "\"" + many);
+  // Valid multi-byte UTF-8 is fine.
+  auto utf8 = ParseAgentConfig("workstation = \"Caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x9a\x97\"\n", kPath);
+  REQUIRE(utf8);
+  CHECK(utf8->workstation == "Caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x9a\x97");
+}
+
+TEST_CASE("RenderAgentConfig round-trips through ParseAgentConfig", "[config]") {
+  AgentConfig c;
+  c.workstation = "SVC \"03\" \\ tab\there\nnewline \x01 \x7f caf\xc3\xa9";
+  c.central_url = "https://central.example.com:8443/";
+  c.ca_file = "/etc/staffgate/ca with space.pem";
+  c.token_file = "/etc/staffgate/tok'en";
+  c.trusted_keys = {"/a.pub", "/b \"quoted\".pub"};
+  c.socket = "/tmp/sg.sock";
+  c.state_dir = "/var/lib/sg";
+  c.audit_log = "/var/log/sg/audit.jsonl";
+  c.exempt_accounts = {};
+  c.min_uid = 0;
+  c.unknown_accounts = UnknownAccounts::kIgnore;
+  c.on_revoke = OnRevoke::kNone;
+  c.lease_unreachable = LeaseUnreachable::kDeny;
+  std::string text = RenderAgentConfig(c);
+  INFO(text);
+  auto r = ParseAgentConfig(text, "rendered.conf");
+  REQUIRE(r);
+  CHECK(r->workstation == c.workstation);
+  CHECK(r->central_url == c.central_url);
+  CHECK(r->ca_file == c.ca_file);
+  CHECK(r->token_file == c.token_file);
+  CHECK(r->trusted_keys == c.trusted_keys);
+  CHECK(r->socket == c.socket);
+  CHECK(r->state_dir == c.state_dir);
+  CHECK(r->audit_log == c.audit_log);
+  CHECK(r->exempt_accounts == c.exempt_accounts);
+  CHECK(r->min_uid == c.min_uid);
+  CHECK(r->unknown_accounts == c.unknown_accounts);
+  CHECK(r->on_revoke == c.on_revoke);
+  CHECK(r->lease_unreachable == c.lease_unreachable);
+
+  // The defaults round-trip too (no workstation, no central).
+  AgentConfig d;
+  auto back = ParseAgentConfig(RenderAgentConfig(d), "rendered.conf");
+  REQUIRE(back);
+  CHECK(back->workstation.empty());
+  CHECK(back->central_url.empty());
+  CHECK(back->exempt_accounts == d.exempt_accounts);
+  CHECK(back->min_uid == d.min_uid);
+}
+
+TEST_CASE("LoadAgentConfig reads files and names them in errors", "[config]") {
+  char dir_template[] = "/tmp/sg-config-XXXXXX";
+  REQUIRE(mkdtemp(dir_template));
+  std::string dir = dir_template;
+  std::string path = dir + "/agent.conf";
+  REQUIRE(WriteFileAtomic(path, "workstation = \"W1\"\nmin_uid = 500\n", 0644));
+  auto r = LoadAgentConfig(path);
+  REQUIRE(r);
+  CHECK(r->path == path);
+  CHECK(r->workstation == "W1");
+  CHECK(r->min_uid == 500);
+
+  REQUIRE(WriteFileAtomic(path, "workstation = \"W1\"\nbogus = 1\n", 0644));
+  auto bad = LoadAgentConfig(path);
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::StartsWith(path + ":2: key 'bogus'"));
+
+  auto missing = LoadAgentConfig(dir + "/missing.conf");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kind == ErrorKind::kConfig);
+  CHECK_THAT(missing.error().message, Catch::Contains(dir + "/missing.conf"));
+
+  // Over the 1 MiB cap.
+  REQUIRE(WriteFileAtomic(path, std::string(1024 * 1024 + 1, '\n'), 0644));
+  auto huge = LoadAgentConfig(path);
+  REQUIRE_FALSE(huge);
+  CHECK(huge.error().kind == ErrorKind::kConfig);
+  unlink(path.c_str());
+  rmdir(dir.c_str());
+}
