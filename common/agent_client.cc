@@ -136,6 +136,8 @@ Result<std::string> Exchange(int fd, const ClientOptions& options, const std::st
     in.append(buf, static_cast<std::size_t>(n));
     auto newline = in.find('\n');
     if (newline != std::string::npos) {
+      // The cap holds for the line, not only for what came before its end.
+      if (newline > kMaxLineBytes) return Fail(ErrorKind::kTooLarge, "agent answer too long");
       in.resize(newline);
       return in;
     }
