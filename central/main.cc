@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "central/init_command.h"
+#include "central/serve_command.h"
 #include "central/sign_command.h"
 
 namespace {
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
   init->add_option("--org", init_options.organization, "organisation name for rosters");
   init->add_option("--san", init_options.sans, "extra DNS name or IP for the TLS certificate");
 
+  std::string config_path;
+  auto* serve = app.add_subcommand("serve", "Serve HTTPS until SIGTERM");
+  serve->add_option("--config", config_path, "central.conf")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -51,6 +56,7 @@ int main(int argc, char** argv) {
     if (done) std::printf("initialised %s\n", init_options.dir.c_str());
     return Report(done);
   }
+  if (*serve) return Report(staffgate::central::Serve(config_path));
   if (*sign) return Report(staffgate::central::SignRosterFile(key, in, out));
   return 2;
 }

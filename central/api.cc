@@ -1,0 +1,190 @@
+// Api: routing, authentication and the workstation endpoints.
+// The /v1/admin endpoints are in api_admin.cc.
+#include "central/api.h"
+
+#include <cstdlib>
+
+#include "common/json_util.h"
+
+namespace staffgate::central {
+
+using common::ErrorKind;
+using common::Json;
+
+namespace {
+
+std::string BearerToken(const std::string& header) {
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (header.size() <= kPrefix.size()) return {};
+  for (std::size_t i = 0; i < kPrefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) !=
+        std::tolower(static_cast<unsigned char>(kPrefix[i]))) {
+      return {};
+    }
+  }
+  std::string token = header.substr(kPrefix.size());
+  while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+  while (!token.empty() && token.back() == ' ') token.pop_back();
+  return token;
+}
+
+ApiResponse Text(int status, std::string content_type, std::string body) {
+  ApiResponse r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+ApiResponse JsonError(int status, const std::string& error, const std::string& message) {
+  return Text(status, "application/json",
+              common::DumpJson(Json{{"error", error}, {"message", message}}) + "\n");
+}
+
+Api::Api(Service& service, Metrics& metrics, const WaitHub& hub, int max_wait_s)
+    : service_(service), metrics_(metrics), hub_(hub), max_wait_s_(max_wait_s) {}
+
+std::optional<std::uint64_t> Api::ParseEtag(const std::string& value) {
+  std::string_view v = value;
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  if (v.empty() || v.size() > 20) return std::nullopt;
+  std::uint64_t out = 0;
+  for (char ch : v) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    out = out * 10 + static_cast<std::uint64_t>(ch - '0');
+  }
+  return out;
+}
+
+std::optional<int> Api::ParsePreferWait(const std::string& value) {
+  auto pos = value.find("wait=");
+  if (pos == std::string::npos) return std::nullopt;
+  int n = 0, digits = 0;
+  for (std::size_t i = pos + 5; i < value.size() && value[i] >= '0' && value[i] <= '9' && digits < 6; ++i, ++digits) {
+    n = n * 10 + (value[i] - '0');
+  }
+  if (digits == 0) return std::nullopt;
+  return n;
+}
+
+ApiResponse Api::ErrorResponse(const common::Error& error) {
+  switch (error.kind) {
+    case ErrorKind::kInvalidInput:
+      return JsonError(400, "invalid_input", error.message);
+    case ErrorKind::kTooLarge:
+      return JsonError(413, "too_large", error.message);
+    case ErrorKind::kNotFound:
+      return JsonError(404, "not_found", error.message);
+    default:
+      return JsonError(500, std::string(common::ErrorKindName(error.kind)), error.message);
+  }
+}
+
+ApiResponse Api::AnswerRoster(std::uint64_t known_serial) {
+  auto current = service_.Current();
+  ApiResponse r;
+  r.headers.emplace_back("ETag", "\"" + std::to_string(current->serial) + "\"");
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  if (current->serial == known_serial) {
+    ++metrics_.roster_304;
+    r.status = 304;
+    r.content_type.clear();
+    return r;
+  }
+  ++metrics_.roster_200;
+  r.content_type = "application/json";
+  r.body = current->envelope;
+  return r;
+}
+
+ApiOutcome Api::Handle(const ApiRequest& req) {
+  ++metrics_.requests;
+  ApiOutcome out;
+  std::string path = req.target, query;
+  if (auto q = path.find('?'); q != std::string::npos) {
+    query = path.substr(q + 1);
+    path.resize(q);
+  }
+  auto finish = [&](ApiResponse r) {
+    if (r.status == 401) ++metrics_.unauthorized;
+    else if (r.status >= 500) ++metrics_.server_errors;
+    else if (r.status >= 400) ++metrics_.bad_requests;
+    out.response = std::move(r);
+    return out;
+  };
+  auto method_not_allowed = [&] { return finish(JsonError(405, "method_not_allowed", req.method + " is not allowed on " + path)); };
+
+  if (path == "/healthz") {
+    if (req.method != "GET") return method_not_allowed();
+    auto healthy = service_.Healthy();
+    if (!healthy) return finish(JsonError(503, "unhealthy", healthy.error().message));
+    return finish(Text(200, "application/json", "{\"status\":\"ok\"}\n"));
+  }
+  if (path == "/metrics") {
+    if (req.method != "GET") return method_not_allowed();
+    auto current = service_.Current();
+    return finish(Text(200, "text/plain; version=0.0.4",
+                       metrics_.Render(current->serial, current->expires_at, hub_.Size(),
+                                       service_.Workstations().size())));
+  }
+
+  const std::string token = BearerToken(req.authorization);
+  if (path.rfind("/v1/admin/", 0) == 0) {
+    if (token.empty() || !service_.IsAdminToken(token)) {
+      return finish(JsonError(401, "unauthorized", "a valid admin token is required"));
+    }
+    return finish(Admin(req, path, query));
+  }
+  if (path != "/v1/roster" && path != "/v1/keys" && path != "/v1/events") {
+    return finish(JsonError(404, "not_found", "no such endpoint"));
+  }
+  std::optional<std::string> workstation = service_.WorkstationForToken(token);
+  const bool admin = !workstation && !token.empty() && service_.IsAdminToken(token);
+  if (!workstation && !admin) {
+    return finish(JsonError(401, "unauthorized", "a valid workstation token is required"));
+  }
+
+  if (path == "/v1/keys") {
+    if (req.method != "GET") return method_not_allowed();
+    if (workstation) service_.RecordContact(*workstation, std::nullopt, req.user_agent);
+    return finish(Text(200, "application/x-pem-file", service_.PublicKeyPem()));
+  }
+  if (path == "/v1/roster") {
+    if (req.method != "GET") return method_not_allowed();
+    std::optional<std::uint64_t> known;
+    if (!req.if_none_match.empty()) known = ParseEtag(req.if_none_match);
+    auto current = service_.Current();
+    if (workstation) service_.RecordContact(*workstation, current->serial, req.user_agent);
+    std::optional<int> wait = ParsePreferWait(req.prefer);
+    if (known && *known == current->serial && wait && *wait > 0 && max_wait_s_ > 0) {
+      ++metrics_.long_polls;
+      out.hold = true;
+      out.known_serial = *known;
+      out.wait_s = std::min(*wait, max_wait_s_);
+      return out;
+    }
+    return finish(AnswerRoster(known.value_or(~std::uint64_t{0})));
+  }
+  // /v1/events
+  if (req.method != "POST") return method_not_allowed();
+  if (!workstation) return finish(JsonError(403, "forbidden", "events come from workstations"));
+  service_.RecordContact(*workstation, std::nullopt, req.user_agent);
+  auto batch = common::ParseJson(req.body, common::JsonLimits{req.body.size() + 1, 16});
+  if (!batch) return finish(JsonError(400, "invalid_input", "events: " + batch.error().message));
+  auto stored = service_.StoreEvents(*workstation, *batch);
+  if (!stored) return finish(ErrorResponse(stored.error()));
+  metrics_.events_accepted += stored->accepted;
+  metrics_.events_duplicate += stored->duplicates;
+  metrics_.events_rejected += stored->rejected;
+  return finish(Text(202, "application/json",
+                     common::DumpJson(Json{{"accepted", stored->accepted},
+                                           {"duplicates", stored->duplicates},
+                                           {"rejected", stored->rejected}}) + "\n"));
+}
+
+}  // namespace staffgate::central

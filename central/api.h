@@ -1,0 +1,76 @@
+// The central's HTTP API (DESIGN.md §6) without HTTP: requests and
+// responses as plain structs, so routing, authentication and every status
+// code are testable without sockets. The Beast layer (http_session.cc)
+// only moves bytes and holds long-polls.
+#ifndef STAFFGATE_CENTRAL_API_H_
+#define STAFFGATE_CENTRAL_API_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "central/metrics.h"
+#include "central/service.h"
+#include "central/wait_hub.h"
+#include "common/result.h"
+
+namespace staffgate::central {
+
+struct ApiRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // Path and query, as received.
+  std::string body;
+  std::string authorization, if_none_match, prefer, user_agent;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// What to do with a request: answer now, or hold it (a long-poll) until
+// the serial moves past `known_serial` or `wait_s` seconds pass, then call
+// Api::AnswerRoster.
+struct ApiOutcome {
+  ApiResponse response;
+  bool hold = false;
+  std::uint64_t known_serial = 0;
+  int wait_s = 0;
+};
+
+class Api {
+ public:
+  // `service`, `metrics` and `hub` must outlive the Api. Thread-safe.
+  Api(Service& service, Metrics& metrics, const WaitHub& hub, int max_wait_s);
+
+  ApiOutcome Handle(const ApiRequest& request);
+  // The answer to a held roster request: 200 with the envelope when the
+  // serial moved past `known_serial`, else 304.
+  ApiResponse AnswerRoster(std::uint64_t known_serial);
+  std::uint64_t CurrentSerial() const { return service_.Current()->serial; }
+
+  // Parses an If-None-Match value: "42", W/"42" or 42.
+  static std::optional<std::uint64_t> ParseEtag(const std::string& value);
+  // Parses "wait=N" out of a Prefer header; nullopt when absent.
+  static std::optional<int> ParsePreferWait(const std::string& value);
+
+ private:
+  ApiResponse Admin(const ApiRequest& request, const std::string& path, const std::string& query);
+  ApiResponse ErrorResponse(const common::Error& error);
+
+  Service& service_;
+  Metrics& metrics_;
+  const WaitHub& hub_;
+  int max_wait_s_;
+};
+
+// {"error":"<kind>","message":"..."} with the matching status.
+ApiResponse JsonError(int status, const std::string& error, const std::string& message);
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_API_H_

@@ -1,0 +1,195 @@
+#include "central/http_server.h"
+
+#include <openssl/ssl.h>
+#include <syslog.h>
+
+#include <condition_variable>
+#include <thread>
+#include <vector>
+
+#include "central/http_session.h"
+
+namespace staffgate::central {
+
+using common::ErrorKind;
+using common::Fail;
+
+namespace {
+
+constexpr auto kContactFlushPeriod = std::chrono::seconds(2);
+constexpr int kResignCheckEvery = 30;  // Flush periods (one minute).
+constexpr auto kDrainDeadline = std::chrono::seconds(15);
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(const CentralConfig& c, Service& s, LogFn l)
+      : config(c),
+        service(s),
+        log(std::move(l)),
+        tls(net::ssl::context::tls_server),
+        api(s, metrics, hub, c.max_wait_s),
+        ctx(tls, api, hub, metrics, config),
+        acceptor(ioc),
+        signals(ioc, SIGTERM, SIGINT),
+        housekeeping(ioc) {}
+
+  common::Result<void> SetUpTls();
+  common::Result<void> Bind();
+  void Accept();
+  void Housekeeping(int tick);
+  void BeginStop();
+
+  const CentralConfig& config;
+  Service& service;
+  LogFn log;
+  net::io_context ioc;
+  net::ssl::context tls;
+  Metrics metrics;
+  WaitHub hub;
+  Api api;
+  ServerContext ctx;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  net::steady_timer housekeeping;
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool run_done = false;  // Guarded by stop_mu.
+};
+
+common::Result<void> HttpServer::Impl::SetUpTls() {
+  try {
+    tls.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                    net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                    net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+    tls.use_certificate_chain_file(config.tls_cert);
+    tls.use_private_key_file(config.tls_key, net::ssl::context::pem);
+  } catch (const std::exception& e) {
+    return Fail(ErrorKind::kConfig, "TLS certificate " + config.tls_cert + " / key " + config.tls_key +
+                                        ": " + e.what());
+  }
+  return common::Ok();
+}
+
+common::Result<void> HttpServer::Impl::Bind() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(config.listen_host, ec);
+  if (ec) {
+    // A host name: resolve it once.
+    tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(config.listen_host, std::to_string(config.listen_port), ec);
+    if (ec || results.empty()) {
+      return Fail(ErrorKind::kConfig, "cannot resolve listen host " + config.listen_host);
+    }
+    address = results.begin()->endpoint().address();
+  }
+  tcp::endpoint endpoint(address, config.listen_port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Fail(ErrorKind::kIo, "cannot listen on " + config.Listen() + ": " + ec.message());
+  return common::Ok();
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || ctx.stopping) return;
+      // EMFILE and friends: keep accepting; the peer will retry.
+      log(LOG_WARNING, "accept: " + ec.message());
+    } else if (static_cast<std::size_t>(metrics.connections_open.load()) >= config.max_connections) {
+      ++metrics.connections_refused;
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      ++metrics.connections_accepted;
+      std::make_shared<Session>(std::move(socket), ctx)->Start();
+    }
+    if (!ctx.stopping) Accept();
+  });
+}
+
+void HttpServer::Impl::Housekeeping(int tick) {
+  housekeeping.expires_after(kContactFlushPeriod);
+  housekeeping.async_wait([this, tick](beast::error_code ec) {
+    if (ec || ctx.stopping) return;
+    if (auto flushed = service.FlushContacts(); !flushed) {
+      log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
+    }
+    if (tick % kResignCheckEvery == 0) {
+      auto resigned = service.ResignIfDue();
+      if (!resigned) log(LOG_ERR, "cannot re-sign the roster: " + resigned.error().message);
+      else if (*resigned) log(LOG_INFO, "re-signed the roster as serial " + std::to_string(service.Current()->serial));
+    }
+    Housekeeping(tick + 1);
+  });
+}
+
+void HttpServer::Impl::BeginStop() {
+  if (ctx.stopping.exchange(true)) return;
+  log(LOG_INFO, "stopping: finishing in-flight requests");
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  housekeeping.cancel();
+  signals.cancel();
+  hub.WakeAll();  // Held long-polls answer now (304 unless a change came).
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard<std::mutex> lock(ctx.sessions_mu);
+    for (auto& [raw, weak] : ctx.sessions) {
+      if (auto s = weak.lock()) sessions.push_back(std::move(s));
+    }
+  }
+  for (auto& s : sessions) s->Shutdown();
+  { std::lock_guard<std::mutex> lock(stop_mu); }
+  stop_cv.notify_all();
+}
+
+HttpServer::HttpServer(const CentralConfig& config, Service& service, LogFn log)
+    : impl_(std::make_unique<Impl>(config, service, std::move(log))) {}
+
+HttpServer::~HttpServer() = default;
+
+common::Result<void> HttpServer::Run() {
+  Impl& s = *impl_;
+  if (auto ok = s.SetUpTls(); !ok) return ok;
+  if (auto ok = s.Bind(); !ok) return ok;
+  s.service.SetPublishListener([&s](std::uint64_t) { s.hub.WakeAll(); });
+  s.signals.async_wait([&s](beast::error_code ec, int) {
+    if (!ec) s.BeginStop();
+  });
+  s.Accept();
+  s.Housekeeping(1);
+  s.log(LOG_INFO, "serving https://" + s.config.Listen() + " (roster serial " +
+                      std::to_string(s.service.Current()->serial) + ")");
+
+  // Drain watchdog: after a stop, in-flight work gets kDrainDeadline.
+  std::thread watchdog([&s] {
+    std::unique_lock<std::mutex> lock(s.stop_mu);
+    s.stop_cv.wait(lock, [&s] { return s.run_done || s.ctx.stopping.load(); });
+    if (!s.stop_cv.wait_for(lock, kDrainDeadline, [&s] { return s.run_done; })) {
+      s.log(LOG_WARNING, "stopping: drain deadline passed, closing remaining connections");
+      s.ioc.stop();
+    }
+  });
+  std::vector<std::thread> threads;
+  for (int i = 1; i < s.config.threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+  {
+    std::lock_guard<std::mutex> lock(s.stop_mu);
+    s.run_done = true;
+  }
+  s.stop_cv.notify_all();
+  watchdog.join();
+  s.service.SetPublishListener(nullptr);
+  if (auto flushed = s.service.FlushContacts(); !flushed) {
+    s.log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
+  }
+  s.log(LOG_INFO, "stopped");
+  return common::Ok();
+}
+
+}  // namespace staffgate::central

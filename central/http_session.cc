@@ -1,0 +1,168 @@
+#include "central/http_session.h"
+
+namespace staffgate::central {
+
+namespace {
+
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr auto kWriteTimeout = std::chrono::seconds(30);
+
+}  // namespace
+
+Session::Session(tcp::socket&& socket, ServerContext& ctx)
+    : ctx_(ctx), stream_(std::move(socket), ctx.tls), wait_timer_(stream_.get_executor()) {
+  ++ctx_.metrics.connections_open;
+}
+
+Session::~Session() {
+  --ctx_.metrics.connections_open;
+  std::lock_guard<std::mutex> lock(ctx_.sessions_mu);
+  ctx_.sessions.erase(this);
+}
+
+void Session::Start() {
+  {
+    std::lock_guard<std::mutex> lock(ctx_.sessions_mu);
+    ctx_.sessions[this] = weak_from_this();
+  }
+  // Run on the strand: the socket's executor.
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    beast::get_lowest_layer(self->stream_)
+        .expires_after(std::chrono::seconds(self->ctx_.config.header_timeout_s));
+    self->stream_.async_handshake(net::ssl::stream_base::server,
+                                  [self](beast::error_code ec) { self->OnHandshake(ec); });
+  });
+}
+
+void Session::Shutdown() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->state_ != State::kBusy) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().close(ignored);
+    }
+  });
+}
+
+void Session::OnHandshake(beast::error_code ec) {
+  if (ec) return;  // Failed handshakes are normal noise (scanners, wrong CA).
+  DoRead();
+}
+
+void Session::DoRead() {
+  if (ctx_.stopping) return DoClose();
+  state_ = State::kReading;
+  parser_.emplace();
+  parser_->header_limit(kMaxHeaderBytes);
+  parser_->body_limit(ctx_.config.max_body_bytes);
+  // A new connection must send its request promptly; a kept-alive one may
+  // idle between requests for idle_timeout_s.
+  int seconds = first_request_ ? ctx_.config.header_timeout_s : ctx_.config.idle_timeout_s;
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(seconds));
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+}
+
+void Session::OnRead(beast::error_code ec, std::size_t) {
+  state_ = State::kBusy;
+  first_request_ = false;
+  if (ec == http::error::body_limit) {
+    ++ctx_.metrics.bad_requests;
+    return Send(JsonError(413, "too_large", "request body exceeds " +
+                                                std::to_string(ctx_.config.max_body_bytes) + " bytes"),
+                false);
+  }
+  if (ec == http::error::header_limit) {
+    ++ctx_.metrics.bad_requests;
+    return Send(JsonError(431, "too_large", "request header too large"), false);
+  }
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+      ec == net::ssl::error::stream_truncated) {
+    return DoClose();
+  }
+  if (ec) {
+    if (parser_->got_some()) {
+      ++ctx_.metrics.bad_requests;
+      return Send(JsonError(400, "bad_request", "malformed HTTP request"), false);
+    }
+    return DoClose();
+  }
+  auto& req = parser_->get();
+  version_ = req.version();
+  ApiRequest api_req;
+  api_req.method = std::string(req.method_string());
+  api_req.target = std::string(req.target());
+  api_req.body = std::move(req.body());
+  auto header = [&](http::field f) { auto it = req.find(f); return it == req.end() ? std::string() : std::string(it->value()); };
+  api_req.authorization = header(http::field::authorization);
+  api_req.if_none_match = header(http::field::if_none_match);
+  api_req.user_agent = header(http::field::user_agent);
+  api_req.prefer = std::string(req["Prefer"]);
+  const bool keep_alive = req.keep_alive();
+  ApiOutcome outcome = ctx_.api.Handle(api_req);
+  if (outcome.hold) {
+    held_keep_alive_ = keep_alive;
+    return Hold(outcome.known_serial, outcome.wait_s);
+  }
+  Send(std::move(outcome.response), keep_alive);
+}
+
+void Session::Hold(std::uint64_t known_serial, int wait_s) {
+  held_serial_ = known_serial;
+  beast::get_lowest_layer(stream_).expires_never();
+  wait_timer_.expires_after(std::chrono::seconds(wait_s));
+  waiter_ = ctx_.hub.Add([weak = weak_from_this(), ex = stream_.get_executor()] {
+    net::post(ex, [weak] {
+      if (auto self = weak.lock()) self->Wake();
+    });
+  });
+  wait_timer_.async_wait([self = shared_from_this()](beast::error_code) { self->OnWaitDone(); });
+  // A publish between the check in Api::Handle and Add would be missed:
+  // look once more now that we are registered.
+  if (ctx_.api.CurrentSerial() != known_serial || ctx_.stopping) {
+    Wake();
+  }
+}
+
+void Session::Wake() { wait_timer_.cancel(); }
+
+void Session::OnWaitDone() {
+  ctx_.hub.Remove(waiter_);
+  waiter_ = 0;
+  Send(ctx_.api.AnswerRoster(held_serial_), held_keep_alive_);
+}
+
+void Session::Send(ApiResponse response, bool keep_alive) {
+  state_ = State::kBusy;
+  keep_alive = keep_alive && !ctx_.stopping;
+  auto res = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(response.status), version_);
+  res->set(http::field::server, "staffgate-central");
+  if (!response.content_type.empty()) res->set(http::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) res->set(name, value);
+  res->body() = std::move(response.body);
+  res->keep_alive(keep_alive);
+  res->prepare_payload();
+  if (response.status == 304) res->erase(http::field::content_length);  // No body, no length.
+  response_ = res;
+  beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+}
+
+void Session::OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
+  response_.reset();
+  if (ec) return;
+  if (!keep_alive) return DoClose();
+  DoRead();
+}
+
+void Session::DoClose() {
+  state_ = State::kBusy;
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+  stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->stream_).socket().close(ignored);
+  });
+}
+
+}  // namespace staffgate::central

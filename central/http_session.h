@@ -1,0 +1,84 @@
+// Internal to the server (includes Beast; never include from elsewhere).
+// One HTTPS connection: TLS handshake, keep-alive request loop with size
+// caps and timeouts, and long-polls held on a timer (no thread per request).
+#ifndef STAFFGATE_CENTRAL_HTTP_SESSION_H_
+#define STAFFGATE_CENTRAL_HTTP_SESSION_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <utility>  // Boost 1.74 Asio uses std::exchange without it (C++20).
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "central/api.h"
+#include "central/central_config.h"
+#include "central/metrics.h"
+#include "central/wait_hub.h"
+
+namespace staffgate::central {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+class Session;
+
+// What every session shares; owned by the server.
+struct ServerContext {
+  ServerContext(net::ssl::context& t, Api& a, WaitHub& h, Metrics& m, const CentralConfig& c)
+      : tls(t), api(a), hub(h), metrics(m), config(c) {}
+  net::ssl::context& tls;
+  Api& api;
+  WaitHub& hub;
+  Metrics& metrics;
+  const CentralConfig& config;
+  std::atomic<bool> stopping{false};
+  std::mutex sessions_mu;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ServerContext& ctx);
+  ~Session();
+  void Start();
+  // From any thread: close now if idle, else after the current response.
+  void Shutdown();
+
+ private:
+  enum class State { kHandshake, kReading, kBusy };
+  void OnHandshake(beast::error_code ec);
+  void DoRead();
+  void OnRead(beast::error_code ec, std::size_t bytes);
+  void Hold(std::uint64_t known_serial, int wait_s);
+  void Wake();
+  void OnWaitDone();
+  void Send(ApiResponse response, bool keep_alive);
+  void OnWrite(bool keep_alive, beast::error_code ec, std::size_t bytes);
+  void DoClose();
+
+  ServerContext& ctx_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http::response<http::string_body>> response_;
+  net::steady_timer wait_timer_;
+  WaitHub::Id waiter_ = 0;
+  std::uint64_t held_serial_ = 0;
+  bool held_keep_alive_ = true;
+  unsigned version_ = 11;
+  bool first_request_ = true;
+  State state_ = State::kHandshake;
+};
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_HTTP_SESSION_H_

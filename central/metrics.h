@@ -1,0 +1,35 @@
+// Prometheus counters of the central (GET /metrics). Counts only: no
+// account names, employee ids or workstation names.
+#ifndef STAFFGATE_CENTRAL_METRICS_H_
+#define STAFFGATE_CENTRAL_METRICS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace staffgate::central {
+
+struct Metrics {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> roster_200{0};
+  std::atomic<std::uint64_t> roster_304{0};
+  std::atomic<std::uint64_t> long_polls{0};
+  std::atomic<std::uint64_t> events_accepted{0};
+  std::atomic<std::uint64_t> events_duplicate{0};
+  std::atomic<std::uint64_t> events_rejected{0};
+  std::atomic<std::uint64_t> admin_changes{0};
+  std::atomic<std::uint64_t> unauthorized{0};
+  std::atomic<std::uint64_t> bad_requests{0};
+  std::atomic<std::uint64_t> server_errors{0};
+  std::atomic<std::uint64_t> connections_accepted{0};
+  std::atomic<std::uint64_t> connections_refused{0};
+  std::atomic<std::int64_t> connections_open{0};
+
+  // Prometheus text format 0.0.4; gauges passed in are read at call time.
+  std::string Render(std::uint64_t serial, std::int64_t expires_at, std::size_t waiting,
+                     std::size_t workstations) const;
+};
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_METRICS_H_

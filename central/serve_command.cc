@@ -1,0 +1,38 @@
+#include "central/serve_command.h"
+
+#include <csignal>
+#include <cstdio>
+
+#include "central/central_config.h"
+#include "central/http_server.h"
+#include "central/service.h"
+#include "common/ed25519.h"
+
+namespace staffgate::central {
+
+common::Result<void> Serve(const std::string& config_path) {
+  auto log = [](int priority, const std::string& line) {
+    std::fprintf(stderr, "<%d>%s\n", priority, line.c_str());
+    std::fflush(stderr);
+  };
+  auto config = LoadCentralConfig(config_path);
+  if (!config) return tl::unexpected(config.error());
+  auto key = common::PrivateKey::FromPemFile(config->signing_key);
+  if (!key) return tl::unexpected(key.error());
+  common::SystemClock clock;
+  ServiceOptions options;
+  options.db_path = config->db;
+  options.organization = config->organization;
+  options.roster_lifetime_s = config->roster_lifetime_s;
+  auto service = Service::Open(options, std::move(*key), clock);
+  if (!service) return tl::unexpected(service.error());
+  // The signal_set inside the server takes SIGTERM/SIGINT; a client that
+  // vanishes mid-write must not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  HttpServer server(*config, **service, log);
+  auto served = server.Run();
+  service->reset();  // Flushes and closes the database before we report.
+  return served;
+}
+
+}  // namespace staffgate::central
