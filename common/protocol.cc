@@ -132,6 +132,10 @@ Result<Request> ParseRequest(std::string_view line) {
     req.session = std::move(*session);
     auto pid = GetOptionalInt(obj, "pid");
     if (!pid) return tl::unexpected(pid.error());
+    // A pid is positive and fits pid_t; anything else is not a process.
+    if (pid->value_or(0) < 0 || pid->value_or(0) > 0x7fffffff) {
+      return Fail(ErrorKind::kInvalidInput, "\"pid\" is out of range");
+    }
     req.pid = pid->value_or(0);
   }
   return req;

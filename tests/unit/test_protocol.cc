@@ -117,6 +117,8 @@ TEST_CASE("wrong types, missing fields, unknown values", "[protocol]") {
            R"({"v":1,"op":"session_open","session":"s"})",         // account missing
            R"({"v":1,"op":"session_open","account":"a","session":"s","pid":"12"})",
            R"({"v":1,"op":"session_open","account":"a","session":"s","pid":1.5})",
+           R"({"v":1,"op":"session_open","account":"a","session":"s","pid":-1})",
+           R"({"v":1,"op":"session_open","account":"a","session":"s","pid":4294967296})",
            R"({"v":1,"op":"session_close"})",
            R"({"v":1,"op":"session_close","session":""})",
            R"({"v":1,"op":"session_close","session":3})",
