@@ -21,6 +21,7 @@ common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const common::Age
 Agent::Agent(common::AgentConfig config, LogFn log, const common::Clock& clock,
              const UserDb& users)
     : log_(std::move(log)), clock_(clock) {
+  users_ = std::make_unique<CachingUserDb>(users, clock_);
   audit_ = std::make_unique<AuditLog>(config.audit_log, log_);
   auto shared_config = std::make_shared<const common::AgentConfig>(std::move(config));
   // The store reports roster events through the service, which stamps them
@@ -38,7 +39,7 @@ Agent::Agent(common::AgentConfig config, LogFn log, const common::Clock& clock,
       });
   ServiceDeps deps;
   deps.store = store_.get();
-  deps.users = &users;
+  deps.users = users_.get();
   deps.clock = &clock_;
   deps.audit = audit_.get();
   deps.sessions = &sessions_;
@@ -101,6 +102,7 @@ void Agent::Reload(const std::string& path) {
     log_(LOG_ERR, reopened.error().message);
   }
   service_->SetConfig(std::make_shared<const common::AgentConfig>(*loaded));
+  users_->Clear();
   // New keys may make a cached roster valid (enrollment) or invalid
   // (rotation): verify it again under them.
   (void)store_->Load(std::move(*keys));

@@ -18,6 +18,7 @@
 #include "agent/session_table.h"
 #include "agent/socket_server.h"
 #include "agent/user_db.h"
+#include "agent/user_db_cache.h"
 #include "common/config.h"
 #include "common/ed25519.h"
 #include "common/time_util.h"
@@ -29,7 +30,8 @@ common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const common::Age
 
 class Agent {
  public:
-  // `clock` and `users` must outlive the agent.
+  // `clock` and `users` must outlive the agent. Uid lookups go through a
+  // CachingUserDb (see user_db_cache.h), cleared on Reload.
   Agent(common::AgentConfig config, LogFn log, const common::Clock& clock, const UserDb& users);
   ~Agent();
 
@@ -52,6 +54,7 @@ class Agent {
  private:
   LogFn log_;
   const common::Clock& clock_;
+  std::unique_ptr<CachingUserDb> users_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<RosterStore> store_;
   SessionTable sessions_;

@@ -169,6 +169,9 @@ bool SocketLoop::OnReadable(Conn& conn) {
     }
     conn.in.append(buf, static_cast<std::size_t>(n));
     total += static_cast<std::size_t>(n);
+    // A short read drained the socket for now; epoll (level-triggered)
+    // reports the rest. Saves a read that would only say EAGAIN.
+    if (static_cast<std::size_t>(n) < sizeof(buf)) break;
     if (conn.in.size() > common::kMaxLineBytes && conn.in.find('\n') == std::string::npos) break;
   }
   if (eof) {

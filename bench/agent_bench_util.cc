@@ -1,0 +1,228 @@
+#include "bench/agent_bench_util.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "common/agent_client.h"
+#include "common/file_util.h"
+#include "common/json_util.h"
+#include "common/time_util.h"
+
+namespace staffgate::bench {
+namespace {
+
+using common::Json;
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+class LineClient {
+ public:
+  explicit LineClient(const std::string& path) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("connect");
+  }
+  ~LineClient() { close(fd_); }
+  std::string Ask(const std::string& line) {
+    std::string out = line + "\n";
+    if (send(fd_, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) {
+      Die("send");
+    }
+    for (;;) {
+      auto nl = buf_.find('\n');
+      if (nl != std::string::npos) {
+        std::string answer = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        return answer;
+      }
+      char chunk[4096];
+      ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+      if (n <= 0) Die("agent closed the connection");
+      buf_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+};
+
+double Percentile(std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  std::size_t i = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
+  return sorted[i];
+}
+
+}  // namespace
+
+std::string SyntheticRoster(std::size_t employees, std::uint64_t serial) {
+  const char* groups[] = {"sales", "service", "parts", "finance"};
+  Json list = Json::array();
+  for (std::size_t i = 0; i < employees; ++i) {
+    const char* status = i % 50 == 7 ? "terminated" : i % 100 == 13 ? "suspended" : "active";
+    Json g = i % 10 == 0 ? Json::array({"*"}) : Json::array({groups[i % 4]});
+    Json e = {{"id", "E" + std::to_string(100000 + i)},
+              {"status", status},
+              {"accounts", Json::array({"u" + std::to_string(i)})},
+              {"groups", g}};
+    if (i % 97 == 5) e["credentials_reset_after"] = "2026-11-20T10:00:00Z";
+    list.push_back(std::move(e));
+  }
+  const common::UnixSeconds now = common::SystemClock().Now();
+  Json doc = {{"schema", "staffgate.roster.v1"},
+              {"serial", serial},
+              {"issued_at", common::FormatRfc3339(now - 60)},
+              {"expires_at", common::FormatRfc3339(now + 7 * 86400)},
+              {"organization", "Bench Motors"},
+              {"employees", std::move(list)},
+              {"shared_accounts", Json::array({"sales", "frontdesk", "service"})},
+              {"workstations", {{"BENCH-01", {{"groups", {"service", "parts"}}}}}},
+              {"policy", {{"max_workstations_per_account", 1}}}};
+  return common::DumpJson(doc);
+}
+
+std::vector<std::string> SampleAccounts(std::size_t employees, std::size_t count) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < count; ++i) {
+    out.push_back("u" + std::to_string((i * 7919) % employees));
+  }
+  out.push_back("sales");
+  out.push_back("nosuchperson");
+  return out;
+}
+
+RunningAgent StartAgent(const std::string& staffgated, const std::string& envelope,
+                        const common::PublicKey& key, const std::string& name) {
+  RunningAgent agent;
+  std::string tmpl = "/tmp/sg-bench-" + name + ".XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) Die("mkdtemp");
+  agent.dir = tmpl;
+  agent.socket = agent.dir + "/agent.sock";
+  const std::string state = agent.dir + "/state";
+  const std::string config = agent.dir + "/agent.conf";
+  if (!common::WriteFileAtomic(agent.dir + "/key.pub", key.ToPem(), 0644)) Die("write key");
+  std::string mk = "mkdir -p " + state;
+  if (std::system(mk.c_str()) != 0) Die("mkdir");
+  if (!common::WriteFileAtomic(state + "/roster.dsse", envelope, 0644)) Die("write roster");
+  std::string conf = "workstation = \"BENCH-01\"\n"
+                     "trusted_keys = [\"" + agent.dir + "/key.pub\"]\n"
+                     "socket = \"" + agent.socket + "\"\n"
+                     "state_dir = \"" + state + "\"\n"
+                     "audit_log = \"" + agent.dir + "/audit.jsonl\"\n"
+                     "min_uid = 1000\n"
+                     "on_revoke = \"none\"\n";
+  if (!common::WriteFileAtomic(config, conf, 0644)) Die("write config");
+
+  agent.pid = fork();
+  if (agent.pid < 0) Die("fork");
+  if (agent.pid == 0) {
+    std::string log = agent.dir + "/agent.log";
+    if (!freopen(log.c_str(), "w", stderr)) _exit(127);
+    execl(staffgated.c_str(), staffgated.c_str(), "--config", config.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  common::ClientOptions options;
+  options.socket_path = agent.socket;
+  options.agent_uid = std::nullopt;
+  options.timeout_ms = 1000;
+  for (int i = 0; i < 600; ++i) {
+    common::Request status;
+    status.op = common::Op::kStatus;
+    if (auto r = common::CallAgent(options, status); r && r->ok) return agent;
+    int st = 0;
+    if (waitpid(agent.pid, &st, WNOHANG) == agent.pid) Die("staffgated exited; see " + agent.dir);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Die("staffgated did not come up; see " + agent.dir + "/agent.log");
+}
+
+void StopAgent(RunningAgent& agent) {
+  if (agent.pid > 0) {
+    kill(agent.pid, SIGTERM);
+    int st = 0;
+    waitpid(agent.pid, &st, 0);
+    agent.pid = -1;
+  }
+  std::string rm = "rm -rf " + agent.dir;
+  if (std::system(rm.c_str()) != 0) std::fprintf(stderr, "bench: could not remove %s\n", agent.dir.c_str());
+}
+
+long RssKb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      long kb = 0;
+      in >> kb;
+      return kb;
+    }
+    in.ignore(1 << 12, '\n');
+  }
+  return 0;
+}
+
+Stats RunClients(const std::string& socket, int clients, double seconds,
+                 const std::vector<std::string>& accounts, bool reconnect) {
+  std::vector<std::string> lines;
+  for (const auto& a : accounts) {
+    lines.push_back(common::DumpJson(Json{{"v", 1}, {"op", "check"}, {"phase", "account"},
+                                          {"account", a}, {"service", "bench"}}));
+  }
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      auto& mine = latencies[static_cast<std::size_t>(c)];
+      mine.reserve(200000);
+      common::ClientOptions options;
+      options.socket_path = socket;
+      options.agent_uid = std::nullopt;
+      std::unique_ptr<LineClient> conn;
+      if (!reconnect) conn = std::make_unique<LineClient>(socket);
+      std::size_t i = static_cast<std::size_t>(c) * 31;
+      while (Clock::now() < deadline) {
+        const std::string& line = lines[i++ % lines.size()];
+        auto t0 = Clock::now();
+        if (reconnect) {
+          if (!common::CallAgentRaw(options, line)) Die("request failed");
+        } else {
+          conn->Ask(line);
+        }
+        mine.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  Stats s;
+  s.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  s.requests = all.size();
+  s.per_second = static_cast<double>(all.size()) / s.seconds;
+  s.p50_us = Percentile(all, 0.50);
+  s.p99_us = Percentile(all, 0.99);
+  s.max_us = all.empty() ? 0 : all.back();
+  return s;
+}
+
+}  // namespace staffgate::bench

@@ -1,0 +1,54 @@
+// Shared by the agent benchmarks: synthetic rosters, a real staffgated in
+// a temp dir, and socket clients that measure per-request latency.
+#ifndef STAFFGATE_BENCH_AGENT_BENCH_UTIL_H_
+#define STAFFGATE_BENCH_AGENT_BENCH_UTIL_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/ed25519.h"
+
+namespace staffgate::bench {
+
+// A roster payload with `employees` employees (account "u<N>"): ~2%
+// terminated, ~1% suspended, groups among sales/service/parts/finance or
+// "*", some shared accounts and workstations.
+std::string SyntheticRoster(std::size_t employees, std::uint64_t serial);
+
+// Accounts to ask about, spread over the roster (allowed and refused).
+std::vector<std::string> SampleAccounts(std::size_t employees, std::size_t count);
+
+struct RunningAgent {
+  pid_t pid = -1;
+  std::string dir;
+  std::string socket;
+};
+
+// Writes a key, config and the signed roster into a fresh temp dir and
+// starts `staffgated` on it; waits until it answers status. Exits the
+// process with a message on failure (benchmarks only).
+RunningAgent StartAgent(const std::string& staffgated, const std::string& envelope,
+                        const common::PublicKey& key, const std::string& name);
+void StopAgent(RunningAgent& agent);
+// VmRSS of `pid` in KiB (0 if unknown).
+long RssKb(pid_t pid);
+
+struct Stats {
+  std::size_t requests = 0;
+  double seconds = 0;
+  double per_second = 0;
+  double p50_us = 0, p99_us = 0, max_us = 0;
+};
+
+// `clients` threads ask `check` for `accounts` round-robin for `seconds`.
+// reconnect=false: one persistent connection per client (several requests
+// per connection); true: a new connection per request, as pam_staffgate does.
+Stats RunClients(const std::string& socket, int clients, double seconds,
+                 const std::vector<std::string>& accounts, bool reconnect);
+
+}  // namespace staffgate::bench
+
+#endif  // STAFFGATE_BENCH_AGENT_BENCH_UTIL_H_
