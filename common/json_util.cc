@@ -36,36 +36,51 @@ int MaxDepth(std::string_view text, int stop_after) {
   return max_depth;
 }
 
-// A SAX handler that builds nothing and remembers the first key repeated
-// within one object.
-struct DuplicateKeyFinder {
-  std::vector<std::set<std::string>> keys;
-  std::string duplicate;
+// Builds the DOM like Json::parse and refuses a key repeated within one
+// object. A SAX wrapper rather than parse()'s callback: nlohmann's callback
+// parser rescans the parent container at every object_end, which made a
+// 100,000-employee roster take seconds (quadratic).
+class StrictDomBuilder {
+ public:
+  explicit StrictDomBuilder(Json& result) : dom_(result, /*allow_exceptions_=*/false) {}
 
-  bool null() { return true; }
-  bool boolean(bool) { return true; }
-  bool number_integer(Json::number_integer_t) { return true; }
-  bool number_unsigned(Json::number_unsigned_t) { return true; }
-  bool number_float(Json::number_float_t, const std::string&) { return true; }
-  bool string(std::string&) { return true; }
-  bool binary(Json::binary_t&) { return true; }
-  bool start_object(std::size_t) {
-    keys.emplace_back();
-    return true;
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(Json::number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(Json::number_float_t v, const std::string& s) {
+    return dom_.number_float(v, s);
+  }
+  bool string(std::string& v) { return dom_.string(v); }
+  bool binary(Json::binary_t& v) { return dom_.binary(v); }
+  bool start_object(std::size_t n) {
+    keys_.emplace_back();
+    return dom_.start_object(n);
   }
   bool key(std::string& k) {
-    if (!keys.empty() && !keys.back().insert(k).second && duplicate.empty()) duplicate = k;
-    return true;
+    if (!keys_.empty() && !keys_.back().insert(k).second) {
+      duplicate_ = k;
+      return false;  // Stops the parse.
+    }
+    return dom_.key(k);
   }
   bool end_object() {
-    if (!keys.empty()) keys.pop_back();
-    return true;
+    if (!keys_.empty()) keys_.pop_back();
+    return dom_.end_object();
   }
-  bool start_array(std::size_t) { return true; }
-  bool end_array() { return true; }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-    return false;
+  bool start_array(std::size_t n) { return dom_.start_array(n); }
+  bool end_array() { return dom_.end_array(); }
+  template <typename Exception>
+  bool parse_error(std::size_t pos, const std::string& token, const Exception& ex) {
+    return dom_.parse_error(pos, token, ex);
   }
+
+  const std::string& duplicate() const { return duplicate_; }
+
+ private:
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  std::vector<std::set<std::string>> keys_;
+  std::string duplicate_;
 };
 
 }  // namespace
@@ -85,19 +100,14 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
     return Fail(ErrorKind::kTooLarge,
                 "JSON nesting deeper than " + std::to_string(limits.max_depth));
   }
-  // Duplicate keys are found in a separate SAX pass: nlohmann's callback
-  // parser rescans the parent container at every object_end, which made a
-  // 100,000-employee roster take seconds (quadratic). Two linear passes.
-  DuplicateKeyFinder finder;
-  if (!Json::sax_parse(text.begin(), text.end(), &finder, Json::input_format_t::json,
-                       /*strict=*/true)) {
-    return Fail(ErrorKind::kInvalidInput, "not valid JSON");
+  Json value;
+  StrictDomBuilder builder(value);
+  const bool ok = Json::sax_parse(text.begin(), text.end(), &builder, Json::input_format_t::json,
+                                  /*strict=*/true);
+  if (!builder.duplicate().empty()) {
+    return Fail(ErrorKind::kInvalidInput, "duplicate key \"" + builder.duplicate() + "\"");
   }
-  if (!finder.duplicate.empty()) {
-    return Fail(ErrorKind::kInvalidInput, "duplicate key \"" + finder.duplicate + "\"");
-  }
-  Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) {
+  if (!ok || value.is_discarded()) {
     return Fail(ErrorKind::kInvalidInput, "not valid JSON");
   }
   return value;
