@@ -1,0 +1,211 @@
+#include "central/admin/commands.h"
+
+#include <cstdio>
+#include <ctime>
+
+#include "central/admin/table.h"
+#include "central/validation.h"
+#include "common/file_util.h"
+#include "common/time_util.h"
+
+namespace staffgate::central::admin {
+
+using common::ErrorKind;
+using common::Fail;
+using common::Json;
+
+namespace {
+
+int Failed(const common::Error& error) {
+  std::fprintf(stderr, "staffgate-admin: %s\n", error.message.c_str());
+  return 1;
+}
+
+void PrintJson(const Json& value) { std::printf("%s\n", value.dump(2).c_str()); }
+
+std::string Str(const Json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return "-";
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump();
+}
+
+std::string Join(const Json& arr, const char* sep) {
+  std::string out;
+  if (!arr.is_array()) return out;
+  for (const Json& item : arr) {
+    if (!out.empty()) out += sep;
+    out += item.is_string() ? item.get<std::string>() : item.dump();
+  }
+  return out;
+}
+
+std::string UrlEncode(const std::string& s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out += static_cast<char>(ch);
+    } else {
+      out += '%';
+      out += kHex[ch >> 4];
+      out += kHex[ch & 15];
+    }
+  }
+  return out;
+}
+
+int PrintChange(const common::Result<Json>& answer, const std::string& what) {
+  if (!answer) return Failed(answer.error());
+  std::printf("%s (roster serial %s)\n", what.c_str(), Str(*answer, "serial").c_str());
+  return 0;
+}
+
+}  // namespace
+
+common::Result<std::int64_t> ParseSince(const std::string& text, std::int64_t now) {
+  if (text.empty()) return Fail(ErrorKind::kInvalidInput, "--since must not be empty");
+  if (auto t = common::ParseRfc3339(text); t) return *t;
+  std::size_t digits = 0;
+  std::int64_t n = 0;
+  while (digits < text.size() && digits < 12 && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    n = n * 10 + (text[digits] - '0');
+    ++digits;
+  }
+  if (digits == 0) return Fail(ErrorKind::kInvalidInput, "--since: use 30m, 1h, 7d, RFC 3339 or Unix seconds");
+  std::string unit = text.substr(digits);
+  if (unit.empty()) return n;  // Unix seconds.
+  std::int64_t factor = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : unit == "w" ? 604800 : 0;
+  if (factor == 0) return Fail(ErrorKind::kInvalidInput, "--since: unknown unit '" + unit + "' (use s, m, h, d, w)");
+  return now - n * factor;
+}
+
+int EmployeeAdd(AdminClient& client, const std::string& id, const std::vector<std::string>& accounts,
+                const std::string& groups, const std::string& name) {
+  Json body = {{"id", id}, {"accounts", accounts}, {"name", name}};
+  if (!groups.empty()) body["groups"] = SplitList(groups, ',');
+  return PrintChange(client.Call("POST", "/v1/admin/employees", common::DumpJson(body)),
+                     "added employee " + id);
+}
+
+int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action) {
+  auto answer = client.Call("POST", "/v1/admin/employees/" + UrlEncode(id) + "/" + action, "{}");
+  std::string what = action == "terminate" ? "terminated" : action == "suspend" ? "suspended"
+                     : action == "reinstate" ? "reinstated" : "credential reset required for";
+  return PrintChange(answer, what + " employee " + id);
+}
+
+int EmployeeList(AdminClient& client, bool json) {
+  auto answer = client.Call("GET", "/v1/admin/employees");
+  if (!answer) return Failed(answer.error());
+  if (json) return PrintJson((*answer)["employees"]), 0;
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& e : (*answer)["employees"]) {
+    rows.push_back({Str(e, "id"), Str(e, "name"), Str(e, "status"), Join(e["accounts"], ","),
+                    Join(e["groups"], ","), Str(e, "credentials_reset_after")});
+  }
+  std::fputs(RenderTable({"ID", "NAME", "STATUS", "ACCOUNTS", "GROUPS", "RESET AFTER"}, rows).c_str(), stdout);
+  return 0;
+}
+
+int SharedAdd(AdminClient& client, const std::string& name) {
+  return PrintChange(client.Call("POST", "/v1/admin/shared-accounts", common::DumpJson(Json{{"name", name}})),
+                     "added shared account " + name);
+}
+
+int SharedRemove(AdminClient& client, const std::string& name) {
+  return PrintChange(client.Call("DELETE", "/v1/admin/shared-accounts/" + UrlEncode(name)),
+                     "removed shared account " + name);
+}
+
+int SharedList(AdminClient& client, bool json) {
+  auto answer = client.Call("GET", "/v1/admin/shared-accounts");
+  if (!answer) return Failed(answer.error());
+  if (json) return PrintJson((*answer)["shared_accounts"]), 0;
+  for (const Json& name : (*answer)["shared_accounts"]) std::printf("%s\n", name.get<std::string>().c_str());
+  return 0;
+}
+
+int WorkstationAdd(AdminClient& client, const std::string& name, const std::string& groups) {
+  Json body = {{"name", name}, {"groups", SplitList(groups, ',')}};
+  auto answer = client.Call("POST", "/v1/admin/workstations", common::DumpJson(body));
+  if (!answer) return Failed(answer.error());
+  // The token alone on stdout, so `> workstation.token` just works.
+  std::printf("%s\n", Str(*answer, "token").c_str());
+  return 0;
+}
+
+int WorkstationList(AdminClient& client, bool json) {
+  auto answer = client.Call("GET", "/v1/admin/workstations");
+  if (!answer) return Failed(answer.error());
+  if (json) return PrintJson((*answer)["workstations"]), 0;
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& w : (*answer)["workstations"]) {
+    std::string version = Str(w, "agent_version");
+    rows.push_back({Str(w, "name"), Join(w["groups"], ","), Str(w, "last_contact"),
+                    Str(w, "last_serial"), version.empty() ? "-" : version});
+  }
+  std::fputs(RenderTable({"NAME", "GROUPS", "LAST CONTACT", "SERIAL", "AGENT"}, rows).c_str(), stdout);
+  return 0;
+}
+
+int Import(AdminClient& client, const std::string& file, bool json) {
+  auto csv = common::ReadFileCapped(file, 64 * 1024 * 1024);
+  if (!csv) return Failed(csv.error());
+  auto answer = client.Call("POST", "/v1/admin/import", *csv, "text/csv");
+  if (!answer) return Failed(common::Error{answer.error().kind, file + ": " + answer.error().message});
+  if (json) return PrintJson(*answer), 0;
+  std::printf("imported %s: %zu added, %zu changed, %zu unchanged (roster serial %s)\n", file.c_str(),
+              (*answer)["added"].size(), (*answer)["changed"].size(), (*answer)["unchanged"].size(),
+              Str(*answer, "serial").c_str());
+  for (const char* kind : {"added", "changed"}) {
+    if (!(*answer)[kind].empty()) std::printf("  %s: %s\n", kind, Join((*answer)[kind], ", ").c_str());
+  }
+  return 0;
+}
+
+int Events(AdminClient& client, const EventFilter& f, bool json) {
+  std::string query = "?limit=" + std::to_string(f.limit);
+  if (!f.since.empty()) {
+    auto since = ParseSince(f.since, static_cast<std::int64_t>(std::time(nullptr)));
+    if (!since) return Failed(since.error());
+    query += "&since=" + std::to_string(*since);
+  }
+  if (!f.workstation.empty()) query += "&workstation=" + UrlEncode(f.workstation);
+  if (!f.account.empty()) query += "&account=" + UrlEncode(f.account);
+  if (!f.decision.empty()) query += "&decision=" + UrlEncode(f.decision);
+  auto answer = client.Call("GET", "/v1/admin/events" + query);
+  if (!answer) return Failed(answer.error());
+  if (json) return PrintJson((*answer)["events"]), 0;
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& e : (*answer)["events"]) {
+    rows.push_back({Str(e, "time"), Str(e, "workstation"), Str(e, "type"), Str(e, "account"),
+                    Str(e, "service"), Str(e, "decision"), Str(e, "reason")});
+  }
+  std::fputs(RenderTable({"TIME", "WORKSTATION", "TYPE", "ACCOUNT", "SERVICE", "DECISION", "REASON"}, rows).c_str(), stdout);
+  return 0;
+}
+
+int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value) {
+  if (key != "max-workstations-per-account") {
+    std::fprintf(stderr, "staffgate-admin: unknown policy '%s' (known: max-workstations-per-account)\n", key.c_str());
+    return 2;
+  }
+  Json body = {{"max_workstations_per_account", value}};
+  return PrintChange(client.Call("PUT", "/v1/admin/policy", common::DumpJson(body)),
+                     "max-workstations-per-account set to " + std::to_string(value));
+}
+
+int Sessions(AdminClient& client, bool json) {
+  auto answer = client.Call("GET", "/v1/admin/sessions");
+  if (!answer) return Failed(answer.error());
+  if (json) return PrintJson((*answer)["sessions"]), 0;
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& s : (*answer)["sessions"]) {
+    rows.push_back({Str(s, "account"), Str(s, "workstation"), Str(s, "id"), Str(s, "expires_at")});
+  }
+  std::fputs(RenderTable({"ACCOUNT", "WORKSTATION", "SESSION", "EXPIRES"}, rows).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace staffgate::central::admin

@@ -1,0 +1,41 @@
+// staffgate-admin commands: each calls the central's /v1/admin API and
+// prints a table (or JSON with --json). Return the process exit code:
+// 0 success, 1 error (one line on stderr already printed).
+#ifndef STAFFGATE_CENTRAL_ADMIN_COMMANDS_H_
+#define STAFFGATE_CENTRAL_ADMIN_COMMANDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "central/admin/admin_client.h"
+#include "common/result.h"
+
+namespace staffgate::central::admin {
+
+int EmployeeAdd(AdminClient& client, const std::string& id, const std::vector<std::string>& accounts,
+                const std::string& groups, const std::string& name);
+int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action);
+int EmployeeList(AdminClient& client, bool json);
+int SharedAdd(AdminClient& client, const std::string& name);
+int SharedRemove(AdminClient& client, const std::string& name);
+int SharedList(AdminClient& client, bool json);
+int WorkstationAdd(AdminClient& client, const std::string& name, const std::string& groups);
+int WorkstationList(AdminClient& client, bool json);
+int Import(AdminClient& client, const std::string& file, bool json);
+struct EventFilter {
+  std::string since, workstation, account, decision;
+  std::size_t limit = 1000;
+};
+int Events(AdminClient& client, const EventFilter& filter, bool json);
+int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value);
+int Sessions(AdminClient& client, bool json);
+
+// "90s", "15m", "1h", "7d" -> seconds; an RFC 3339 time or Unix seconds
+// are returned as Unix seconds relative to `now`. Errors: kInvalidInput.
+common::Result<std::int64_t> ParseSince(const std::string& text, std::int64_t now);
+
+}  // namespace staffgate::central::admin
+
+#endif  // STAFFGATE_CENTRAL_ADMIN_COMMANDS_H_
