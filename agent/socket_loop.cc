@@ -192,7 +192,7 @@ bool SocketLoop::ProcessLines(Conn& conn) {
     if (nl == std::string::npos) break;
     if (nl - start > common::kMaxLineBytes) break;
     std::string_view line(conn.in.data() + start, nl - start);
-    conn.out += handler_(line, conn.uid);
+    conn.out += Answer(line, conn.uid);
     conn.out += '\n';
     conn.deadline = std::chrono::steady_clock::now() + idle;
     start = nl + 1;
@@ -206,6 +206,19 @@ bool SocketLoop::ProcessLines(Conn& conn) {
     conn.close_after_flush = true;
   }
   return true;
+}
+
+std::string SocketLoop::Answer(std::string_view line, uid_t uid) {
+  // Exceptions must not cross the thread boundary (that would end the
+  // agent); the handler is written not to throw, this is the backstop.
+  try {
+    return handler_(line, uid);
+  } catch (const std::exception& e) {
+    log_(LOG_CRIT, std::string("request handler failed: ") + e.what());
+  } catch (...) {
+    log_(LOG_CRIT, "request handler failed");
+  }
+  return common::SerializeResponse(common::ErrorResponse("internal", "internal error"));
 }
 
 bool SocketLoop::Flush(Conn& conn) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -48,6 +49,8 @@ class SocketLoop {
   // connection must be closed now.
   bool OnReadable(Conn& conn);
   bool ProcessLines(Conn& conn);
+  // The handler's answer, or an "internal" error if it threw.
+  std::string Answer(std::string_view line, uid_t uid);
   // Writes pending output. Returns false on a broken connection.
   bool Flush(Conn& conn);
   // Re-arms epoll for reading or writing; closes when done.

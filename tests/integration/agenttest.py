@@ -10,10 +10,13 @@ import datetime
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+import unittest
 
 PAYLOAD_TYPE = "application/vnd.staffgate.roster+json"
 
@@ -223,3 +226,120 @@ def wait_until(predicate, timeout=10.0, step=0.05):
         if value or time.monotonic() >= deadline:
             return value
         time.sleep(step)
+
+
+# ---- The shared test world (used by test_agent_*.py) ----
+STAFFGATED = os.environ.get("STAFFGATED", "")
+STAFFGATECTL = os.environ.get("STAFFGATECTL", "")
+NSS_WRAPPER_LIB = os.environ.get("NSS_WRAPPER_LIB", "")
+IS_ROOT = os.getuid() == 0
+NOBODY = 65534
+WORKSTATION = "SVC-03"
+
+EMPLOYEES = [
+    {"id": "E1001", "status": "active", "accounts": ["asmith"], "groups": ["*"]},
+    {"id": "E1002", "status": "terminated", "accounts": ["bjones"], "groups": ["sales"]},
+    {"id": "E1003", "status": "suspended", "accounts": ["csmith"]},
+    {"id": "E1004", "status": "active", "accounts": ["dlee"], "groups": ["parts"]},
+    {"id": "E1005", "status": "active", "accounts": ["ereset"]},
+    {"id": "E1006", "status": "active", "accounts": ["selfie"]},
+]
+
+
+class World:
+    """A temp dir with nss_wrapper files, a signing key and agent configs."""
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="sgint-")
+        os.chmod(self.tmp, 0o755)  # a client running as nobody must reach the socket
+        uid = os.getuid()
+        # Root: real distinct uids. Non-root: the agent answers a non-root
+        # caller only about accounts carrying its own uid, so all share it.
+        self.min_uid = 1000 if IS_ROOT else uid
+        names = ["asmith", "bjones", "csmith", "dlee", "ereset", "sales", "stranger"]
+        self.uids = {n: (2001 + i if IS_ROOT else uid) for i, n in enumerate(names)}
+        self.uids["selfie"] = NOBODY if IS_ROOT else uid
+        today = now_utc()
+        passwd, shadow = ["root:x:0:0:root:/root:/bin/sh"], []
+        for name, u in self.uids.items():
+            passwd.append("%s:x:%d:%d::/nonexistent:/bin/sh" % (name, u, u))
+            changed = today - datetime.timedelta(days=30 if name == "ereset" else 0)
+            shadow.append("%s:!:%d:0:99999:7:::" % (name, days_since_epoch(changed)))
+        if self.min_uid > 0:
+            passwd.append("sysacct:x:%d:%d::/:/bin/sh" % (self.min_uid - 1, self.min_uid - 1))
+        self.files = {}
+        for name, lines in (("passwd", passwd), ("group", ["root:x:0:"]), ("shadow", shadow)):
+            self.files[name] = os.path.join(self.tmp, name)
+            with open(self.files[name], "w") as f:
+                f.write("\n".join(lines) + "\n")
+        self.key = SigningKey(self.tmp)
+        self.env = dict(os.environ, LD_PRELOAD=NSS_WRAPPER_LIB,
+                        NSS_WRAPPER_PASSWD=self.files["passwd"],
+                        NSS_WRAPPER_GROUP=self.files["group"],
+                        NSS_WRAPPER_SHADOW=self.files["shadow"])
+        self.reset_after = rfc3339(today - datetime.timedelta(days=9))
+
+    def employees(self, **status):
+        out = []
+        for e in EMPLOYEES:
+            e = dict(e)
+            if e["id"] == "E1005":
+                e["credentials_reset_after"] = self.reset_after
+            if e["accounts"][0] in status:
+                e["status"] = status[e["accounts"][0]]
+            out.append(e)
+        return out
+
+    def envelope(self, serial, lifetime=datetime.timedelta(days=7), issued=None, **status):
+        payload = roster_payload(self.employees(**status), serial, shared=["sales"],
+                                 workstations={WORKSTATION: {"groups": ["service"]}},
+                                 issued=issued, lifetime=lifetime)
+        return self.key.sign_envelope(payload)
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def agent(self, name, serial=None, **overrides):
+        """Config + state for one agent; returns an (unstarted) Agent."""
+        base = os.path.join(self.tmp, name)
+        os.makedirs(base + "-state", exist_ok=True)
+        if serial is not None:
+            self.write(name + "-state/roster.dsse", self.envelope(serial))
+        values = dict(workstation=WORKSTATION, trusted_keys=[self.key.pub],
+                      socket=os.path.join(base + "-run", "agent.sock"),
+                      state_dir=base + "-state", audit_log=base + "-audit.jsonl",
+                      exempt_accounts=["root"], min_uid=self.min_uid,
+                      unknown_accounts="deny", on_revoke="none")
+        values.update(overrides)
+        config = base + ".conf"
+        write_config(config, **values)
+        agent = Agent(STAFFGATED, config, values["socket"], self.env)
+        agent.values = values
+        return agent
+
+    def ctl(self, agent, *args, user=None, timeout=60):
+        cmd = [STAFFGATECTL, "--config", agent.config] + list(args)
+        kwargs = {}
+        if user is not None:
+            kwargs.update(user=user, group=user, extra_groups=[])
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout, **kwargs)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+    def remove(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def check(account, phase="account", **extra):
+    return dict({"v": 1, "op": "check", "phase": phase, "account": account,
+                 "service": "sshd"}, **extra)
+
+
+def require_binaries():
+    """For setUpModule: skip cleanly when something the tests need is missing."""
+    missing = [n for n, v in (("STAFFGATED", STAFFGATED), ("STAFFGATECTL", STAFFGATECTL),
+                              ("NSS_WRAPPER_LIB", NSS_WRAPPER_LIB)) if not os.path.exists(v)]
+    if missing or not shutil.which("openssl"):
+        raise unittest.SkipTest("needs %s and openssl" % ", ".join(missing))
