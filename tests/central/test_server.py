@@ -384,5 +384,77 @@ class CentralServerTest(unittest.TestCase):
         self.assertEqual(self.serial(), s0 + 11)
 
 
+@unittest.skipUnless(CENTRAL and ADMIN, "STAFFGATE_CENTRAL_BIN and STAFFGATE_ADMIN_BIN needed")
+class CentralRobustnessTest(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="sg-central-")
+        self.c = Central(self._tmp.name)
+        conf = os.path.join(self.c.dir, "central.conf")
+        with open(conf) as f:
+            text = f.read()
+        text = text.replace("max_body_bytes = 8388608", "max_body_bytes = 4096")
+        text = text.replace("header_timeout_s = 10", "header_timeout_s = 1")
+        with open(conf, "w") as f:
+            f.write(text)
+        self.c.start()
+
+    def tearDown(self):
+        if self.c.proc and self.c.proc.poll() is None:
+            self.c.proc.kill()
+            self.c.proc.wait()
+        self._tmp.cleanup()
+
+    def test_kill_9_during_writes_loses_nothing_acknowledged(self):
+        acked = []
+        stop = threading.Event()
+
+        def writer():
+            conn = self.c.connection(10)
+            for i in range(100000):
+                if stop.is_set():
+                    return
+                body = json.dumps({"id": "K%d" % i, "accounts": ["k%d" % i]})
+                try:
+                    status, _, _ = self.c.request("POST", "/v1/admin/employees", body=body,
+                                                  token=self.c.admin_token, conn=conn)
+                except (OSError, http.client.HTTPException):
+                    return
+                if status == 201:
+                    acked.append("K%d" % i)
+        t = threading.Thread(target=writer)
+        t.start()
+        deadline = time.monotonic() + 60
+        while len(acked) < 25 and time.monotonic() < deadline and t.is_alive():
+            time.sleep(0.01)
+        self.c.proc.send_signal(signal.SIGKILL)
+        self.c.proc.wait()
+        stop.set()
+        t.join(timeout=30)
+        self.assertGreaterEqual(len(acked), 25)
+        self.c.logf.close()
+        self.c.start()
+        listed = {e["id"] for e in json.loads(self.c.admin("employee", "list", "--json").stdout)}
+        self.assertEqual(set(acked) - listed, set())
+        status, headers, body = self.c.request("GET", "/v1/admin/status", token=self.c.admin_token)
+        self.assertGreaterEqual(json.loads(body)["serial"], len(acked) + 1)
+
+    def test_body_cap_and_slow_client(self):
+        status, _, body = self.c.request("POST", "/v1/admin/import", body="x" * 10000,
+                                         token=self.c.admin_token)
+        self.assertEqual(status, 413)
+        # A client that never finishes its header is dropped after header_timeout_s.
+        raw = socket.create_connection(("127.0.0.1", self.c.port), timeout=30)
+        tls = self.c.tls.wrap_socket(raw, server_hostname="127.0.0.1")
+        tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        start = time.monotonic()
+        try:
+            self.assertEqual(tls.recv(100), b"")
+        except (ConnectionResetError, ssl.SSLError):
+            pass
+        self.assertLess(time.monotonic() - start, 25)
+        tls.close()
+        self.assertEqual(self.c.request("GET", "/healthz")[0], 200)
+
+
 if __name__ == "__main__":
     unittest.main()
