@@ -40,23 +40,21 @@ const std::vector<PublicKey>& Trusted() {
 // 2026-12-01T00:00:00Z: inside the validity of the seed rosters.
 constexpr std::int64_t kNow = 1796083200;
 
+// One AcceptRoster per input (it runs VerifyEnvelope itself): signature
+// checks dominate the cost, and serials in the corpus vary around 42 so
+// rollback, no_change and newer are all reached.
 void Accept(std::string_view envelope) {
-  (void)staffgate::common::VerifyEnvelope(envelope, staffgate::common::kRosterPayloadType,
-                                          Trusted());
-  for (auto highest : {std::optional<std::uint64_t>(), std::optional<std::uint64_t>(42)}) {
-    auto accepted = staffgate::common::AcceptRoster(envelope, Trusted(), kNow, highest);
-    if (accepted) {
-      const auto& r = *accepted->roster;
-      // Touch the derived index so its invariants are exercised too.
-      for (const auto& e : r.employees) {
-        for (const auto& a : e.accounts) {
-          const auto* found = r.FindEmployee(a);
-          if (found && r.IsShared(a)) std::abort();  // Conflicts never resolve to a person.
-        }
-      }
-      for (const auto& [ws, groups] : r.workstation_groups) (void)r.GroupsOf(ws);
+  auto accepted = staffgate::common::AcceptRoster(envelope, Trusted(), kNow, 42);
+  if (!accepted) return;
+  const auto& r = *accepted->roster;
+  // Touch the derived index so its invariants are exercised too.
+  for (const auto& e : r.employees) {
+    for (const auto& a : e.accounts) {
+      const auto* found = r.FindEmployee(a);
+      if (found && r.IsShared(a)) std::abort();  // Conflicts never resolve to a person.
     }
   }
+  for (const auto& [ws, groups] : r.workstation_groups) (void)r.GroupsOf(ws);
 }
 
 }  // namespace
