@@ -28,6 +28,25 @@ PAM_TEXT = {
 }
 
 
+def sanitizer_env():
+    """Extra environment for sanitizer builds (STAFFGATE_SANITIZE): the
+    sanitizer runtimes must come first in LD_PRELOAD when an instrumented
+    module is loaded into an uninstrumented host (pamtester), or before
+    nss_wrapper in an instrumented agent. Empty for normal builds."""
+    libs = os.environ.get("STAFFGATE_SANITIZER_PRELOAD", "").split()
+    if not libs:
+        return {}
+    return {"STAFFGATE_SANITIZER_PRELOAD": " ".join(libs),
+            "ASAN_OPTIONS": "detect_leaks=0",  # the hosts' leaks are not ours
+            "PAM_WRAPPER_DISABLE_DEEPBIND": "1", "NSS_WRAPPER_DISABLE_DEEPBIND": "1"}
+
+
+def preload(*libs):
+    """An LD_PRELOAD value: sanitizer runtimes (if any), then `libs`."""
+    first = os.environ.get("STAFFGATE_SANITIZER_PRELOAD", "").split()
+    return " ".join(first + [lib for lib in libs if lib])
+
+
 def rfc3339(dt):
     return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -114,7 +114,8 @@ class PamModuleTest(unittest.TestCase):
             "NSS_WRAPPER_GROUP": cls.group,
             "NSS_WRAPPER_SHADOW": cls.shadow,
         }
-        agent_env = dict(os.environ, LD_PRELOAD=NSS_WRAPPER_LIB, **nss_env)
+        agent_env = dict(os.environ, LD_PRELOAD=sgtest.preload(NSS_WRAPPER_LIB),
+                         **nss_env, **sgtest.sanitizer_env())
         cls.agent = sgtest.Agent(STAFFGATED, config, cls.socket, env=agent_env)
         cls.agent.start()
 
@@ -158,9 +159,10 @@ class PamModuleTest(unittest.TestCase):
         for name, text in files.items():
             with open(os.path.join(services, name), "w") as f:
                 f.write(text)
-        cls.pam_env = dict(os.environ, LD_PRELOAD="%s %s" % (PAM_WRAPPER_LIB, NSS_WRAPPER_LIB),
+        cls.pam_env = dict(os.environ, LD_PRELOAD=sgtest.preload(PAM_WRAPPER_LIB, NSS_WRAPPER_LIB),
                            PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=services,
                            PAM_WRAPPER_DEBUGLEVEL="2", **nss_env)
+        cls.pam_env.update(sgtest.sanitizer_env())
 
     @classmethod
     def tearDownClass(cls):

@@ -162,6 +162,8 @@ class RootPamTest(unittest.TestCase):
     def pam(self, role, user, *ops):
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("PAM_WRAPPER", "NSS_WRAPPER")) and k != "LD_PRELOAD"}
+        if sgtest.preload():
+            env.update(LD_PRELOAD=sgtest.preload(), **sgtest.sanitizer_env())
         rc, out, err, _ = sgtest.pamtester(self.svc[role], user, ops, env,
                                            items={"tty": "pts/9"})
         return rc, out, err
