@@ -63,6 +63,7 @@ common::Result<void> Agent::Start() {
   SocketServerOptions options;
   options.path = config->socket;
   options.threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
+  options.is_slow = &Service::IsSlowRequest;
   server_ = std::make_unique<SocketServer>(
       options, [this](std::string_view line, uid_t uid) { return service_->Handle(line, uid); },
       log_);

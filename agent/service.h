@@ -51,6 +51,13 @@ class Service {
   // Answers one request line (no newline in or out). Never throws.
   std::string Handle(std::string_view line, uid_t peer_uid);
 
+  // True for lines that may take long (roster_install of a large roster),
+  // which the socket server answers off its event loops. A cheap text
+  // test: a false positive only moves a request to the worker.
+  static bool IsSlowRequest(std::string_view line) {
+    return line.find("\"roster_install\"") != std::string_view::npos;
+  }
+
   // Swaps the config (SIGHUP). Requests in flight finish with the old one.
   void SetConfig(std::shared_ptr<const common::AgentConfig> config);
   std::shared_ptr<const common::AgentConfig> config() const;

@@ -28,25 +28,29 @@ std::string ErrorLine(const char* error, const std::string& message) {
 
 SocketLoop::SocketLoop(int listen_fd, const SocketServerOptions& options,
                        const SocketServer::Handler& handler, const LogFn& log,
-                       std::atomic<std::size_t>& connections)
+                       std::atomic<std::size_t>& connections, SlowWorker& slow)
     : listen_fd_(listen_fd),
       options_(options),
       handler_(handler),
       log_(log),
-      connections_(connections) {}
+      connections_(connections),
+      slow_(slow) {}
 
 SocketLoop::~SocketLoop() { Stop(); }
 
 common::Result<void> SocketLoop::Start() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+  done_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epoll_fd_ < 0 || wake_fd_ < 0 || done_fd_ < 0) {
     return common::Fail(common::ErrorKind::kIo, std::string("epoll/eventfd: ") + strerror(errno));
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = wake_fd_;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  ev.data.fd = done_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, done_fd_, &ev);
   ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.fd = listen_fd_;
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
@@ -67,7 +71,8 @@ void SocketLoop::Stop() {
   for (int fd : fds) Close(fd);
   if (epoll_fd_ >= 0) close(epoll_fd_);
   if (wake_fd_ >= 0) close(wake_fd_);
-  epoll_fd_ = wake_fd_ = -1;
+  if (done_fd_ >= 0) close(done_fd_);
+  epoll_fd_ = wake_fd_ = done_fd_ = -1;
 }
 
 void SocketLoop::Run() {
@@ -83,6 +88,12 @@ void SocketLoop::Run() {
       const int fd = events[i].data.fd;
       const std::uint32_t what = events[i].events;
       if (fd == wake_fd_) return;
+      if (fd == done_fd_) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] ssize_t r = read(done_fd_, &count, sizeof(count));
+        DeliverCompletions();
+        continue;
+      }
       if (fd == listen_fd_) {
         Accept();
         continue;
@@ -137,6 +148,7 @@ void SocketLoop::Accept() {
     }
     auto conn = std::make_unique<Conn>();
     conn->fd = fd;
+    conn->id = next_id_++;
     conn->uid = cred.uid;
     conn->deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.idle_timeout_ms);
@@ -187,17 +199,32 @@ bool SocketLoop::OnReadable(Conn& conn) {
 bool SocketLoop::ProcessLines(Conn& conn) {
   std::size_t start = 0;
   const auto idle = std::chrono::milliseconds(options_.idle_timeout_ms);
-  while (conn.out.size() - conn.out_sent < kMaxPendingOutput) {
+  while (!conn.waiting && conn.out.size() - conn.out_sent < kMaxPendingOutput) {
     std::size_t nl = conn.in.find('\n', start);
     if (nl == std::string::npos) break;
     if (nl - start > common::kMaxLineBytes) break;
     std::string_view line(conn.in.data() + start, nl - start);
-    conn.out += Answer(line, conn.uid);
-    conn.out += '\n';
+    if (options_.is_slow && options_.is_slow(line)) {
+      // Answered by the worker; this connection waits (answers stay in
+      // order), the loop goes on serving the others.
+      conn.waiting = true;
+      auto task = [this, fd = conn.fd, id = conn.id, text = std::string(line), uid = conn.uid] {
+        Complete(fd, id, Answer(text, uid));
+      };
+      if (!slow_.Post(std::move(task))) {
+        conn.waiting = false;
+        conn.out += common::SerializeResponse(common::ErrorResponse("busy", "shutting down"));
+        conn.out += '\n';
+      }
+    } else {
+      conn.out += Answer(line, conn.uid);
+      conn.out += '\n';
+    }
     conn.deadline = std::chrono::steady_clock::now() + idle;
     start = nl + 1;
   }
   conn.in.erase(0, start);
+  if (conn.waiting) return true;
   std::size_t nl = conn.in.find('\n');
   if ((nl == std::string::npos ? conn.in.size() : nl) > common::kMaxLineBytes) {
     conn.out += ErrorLine("bad_request", "request line longer than " +
@@ -239,18 +266,55 @@ bool SocketLoop::Flush(Conn& conn) {
 
 void SocketLoop::Rearm(Conn& conn) {
   const bool pending = !conn.out.empty();
-  if (!pending && conn.close_after_flush) {
+  if (!pending && !conn.waiting && conn.close_after_flush) {
     Close(conn.fd);
     return;
   }
-  if (pending == conn.want_write) return;
-  conn.want_write = pending;
-  epoll_event ev{};
   // While output is pending, only wait for writability: that is the
-  // backpressure on a peer that does not read.
-  ev.events = pending ? EPOLLOUT : EPOLLIN;
+  // backpressure on a peer that does not read. While a slow answer is
+  // being made, wait for nothing (out of the set, so a hang-up cannot
+  // spin the loop); DeliverCompletions re-arms.
+  const std::uint32_t want =
+      conn.waiting ? 0u : static_cast<std::uint32_t>(pending ? EPOLLOUT : EPOLLIN);
+  if (want == conn.armed) return;
+  epoll_event ev{};
+  ev.events = want;
   ev.data.fd = conn.fd;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, conn.fd, &ev);
+  const int op = want == 0 ? EPOLL_CTL_DEL : conn.armed == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  epoll_ctl(epoll_fd_, op, conn.fd, &ev);
+  conn.armed = want;
+}
+
+void SocketLoop::Complete(int fd, std::uint64_t id, std::string answer) {
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    done_.push_back(Completion{fd, id, std::move(answer)});
+  }
+  std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(done_fd_, &one, sizeof(one));
+}
+
+void SocketLoop::DeliverCompletions() {
+  std::vector<Completion> done;
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    done.swap(done_);
+  }
+  for (auto& c : done) {
+    auto it = conns_.find(c.fd);
+    if (it == conns_.end() || it->second->id != c.id) continue;  // Gone meanwhile.
+    Conn& conn = *it->second;
+    conn.waiting = false;
+    conn.out += c.answer;
+    conn.out += '\n';
+    conn.deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.idle_timeout_ms);
+    if (ProcessLines(conn) && Flush(conn)) {
+      Rearm(conn);
+    } else {
+      Close(conn.fd);
+    }
+  }
 }
 
 void SocketLoop::Close(int fd) {
@@ -264,7 +328,7 @@ void SocketLoop::Close(int fd) {
 void SocketLoop::SweepIdle(TimePoint now) {
   std::vector<int> idle;
   for (const auto& [fd, conn] : conns_) {
-    if (conn->deadline <= now) idle.push_back(fd);
+    if (!conn->waiting && conn->deadline <= now) idle.push_back(fd);
   }
   for (int fd : idle) Close(fd);
 }

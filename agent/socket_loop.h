@@ -3,17 +3,21 @@
 #ifndef STAFFGATE_AGENT_SOCKET_LOOP_H_
 #define STAFFGATE_AGENT_SOCKET_LOOP_H_
 
+#include <sys/epoll.h>
 #include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
+#include "agent/slow_worker.h"
 #include "agent/socket_server.h"
 
 namespace staffgate::agent {
@@ -23,12 +27,15 @@ class SocketLoop {
   // References must outlive the loop. Errors from Start: kIo.
   SocketLoop(int listen_fd, const SocketServerOptions& options,
              const SocketServer::Handler& handler, const LogFn& log,
-             std::atomic<std::size_t>& connections);
+             std::atomic<std::size_t>& connections, SlowWorker& slow);
   ~SocketLoop();
 
   common::Result<void> Start();
   // Wakes the thread, joins it and closes its connections.
   void Stop();
+  // Called by the slow worker: the answer for connection (fd, id).
+  // Thread-safe; dropped if that connection is gone.
+  void Complete(int fd, std::uint64_t id, std::string answer);
 
  private:
   using TimePoint = std::chrono::steady_clock::time_point;
@@ -39,8 +46,15 @@ class SocketLoop {
     std::string out;
     std::size_t out_sent = 0;
     TimePoint deadline;
+    std::uint64_t id = 0;            // Tells a reused fd from the old connection.
     bool close_after_flush = false;
-    bool want_write = false;
+    bool waiting = false;            // A slow request is being answered.
+    std::uint32_t armed = EPOLLIN;   // The events registered with epoll.
+  };
+  struct Completion {
+    int fd;
+    std::uint64_t id;
+    std::string answer;
   };
 
   void Run();
@@ -57,14 +71,20 @@ class SocketLoop {
   void Rearm(Conn& conn);
   void Close(int fd);
   void SweepIdle(TimePoint now);
+  void DeliverCompletions();
 
   const int listen_fd_;
   const SocketServerOptions& options_;
   const SocketServer::Handler& handler_;
   const LogFn& log_;
   std::atomic<std::size_t>& connections_;
+  SlowWorker& slow_;
   int epoll_fd_ = -1;
-  int wake_fd_ = -1;
+  int wake_fd_ = -1;   // Stop.
+  int done_fd_ = -1;   // Completions are waiting.
+  std::uint64_t next_id_ = 1;
+  std::mutex done_mu_;
+  std::vector<Completion> done_;  // Guarded by done_mu_.
   std::thread thread_;
   std::unordered_map<int, std::unique_ptr<Conn>> conns_;
 };

@@ -79,10 +79,11 @@ common::Result<void> SocketServer::Start() {
   }
   socket_inode_ = st.st_ino;
 
+  slow_.Start();
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   for (int i = 0; i < threads; ++i) {
-    loops_.push_back(
-        std::make_unique<SocketLoop>(listen_fd_, options_, handler_, log_, connections_));
+    loops_.push_back(std::make_unique<SocketLoop>(listen_fd_, options_, handler_, log_,
+                                                  connections_, slow_));
     if (auto started = loops_.back()->Start(); !started) {
       Stop();
       return started;
@@ -92,6 +93,7 @@ common::Result<void> SocketServer::Start() {
 }
 
 void SocketServer::Stop() {
+  slow_.Stop();  // First: its tasks post into the loops.
   for (auto& loop : loops_) loop->Stop();
   loops_.clear();
   if (listen_fd_ >= 0) {

@@ -13,7 +13,10 @@
 //  - "idle" means no complete request for idle_timeout_ms (a peer that
 //    drips bytes without a newline is closed too);
 //  - at most max_connections at once; one over gets {"ok":false,"error":"busy"};
-//  - a peer that does not read its answers is not read from either.
+//  - a peer that does not read its answers is not read from either;
+//  - a line for which `is_slow` says true (roster_install) is answered on
+//    a worker thread; that connection waits for it (answers stay in
+//    order), every other connection keeps being answered.
 #ifndef STAFFGATE_AGENT_SOCKET_SERVER_H_
 #define STAFFGATE_AGENT_SOCKET_SERVER_H_
 
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "agent/log.h"
+#include "agent/slow_worker.h"
 #include "common/result.h"
 
 namespace staffgate::agent {
@@ -41,6 +45,8 @@ struct SocketServerOptions {
   std::size_t max_connections = 1024;
   int idle_timeout_ms = 5000;
   mode_t mode = 0666;
+  // May be empty (everything answered inline). Must be cheap.
+  std::function<bool(std::string_view line)> is_slow;
 };
 
 class SocketServer {
@@ -71,6 +77,7 @@ class SocketServer {
   int listen_fd_ = -1;
   ino_t socket_inode_ = 0;
   std::atomic<std::size_t> connections_{0};
+  SlowWorker slow_;
   std::vector<std::unique_ptr<SocketLoop>> loops_;
 };
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <future>
 
 #include "agent/socket_server.h"
 #include "common/protocol.h"
@@ -145,6 +146,32 @@ TEST_CASE("socket server: connections over the cap are told busy", "[agent]") {
   auto resp = common::ParseResponse(c.ReadLine());
   REQUIRE(resp);
   CHECK(resp->error == "busy");
+}
+
+TEST_CASE("socket server: a slow request does not hold up other connections", "[agent]") {
+  testutil::TempDir dir;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  SocketServerOptions options;
+  options.path = dir / "agent.sock";
+  options.threads = 1;  // One loop: a blocking handler would stall everyone.
+  options.is_slow = [](std::string_view line) { return line == "slow"; };
+  SocketServer server(
+      options,
+      [released](std::string_view line, uid_t) {
+        if (line == "slow") released.wait();
+        return "answer " + std::string(line);
+      },
+      [](int, const std::string&) {});
+  REQUIRE(server.Start());
+  Client slow(options.path);
+  slow.Send("slow\nafter\n");
+  Client other(options.path);
+  other.Send("fast\n");
+  CHECK(other.ReadLine() == "answer fast");  // answered while "slow" is still running
+  release.set_value();
+  CHECK(slow.ReadLine() == "answer slow");   // and the slow connection keeps its order
+  CHECK(slow.ReadLine() == "answer after");
 }
 
 TEST_CASE("socket server: socket file life cycle", "[agent]") {
