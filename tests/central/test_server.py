@@ -438,6 +438,27 @@ class CentralRobustnessTest(unittest.TestCase):
         status, headers, body = self.c.request("GET", "/v1/admin/status", token=self.c.admin_token)
         self.assertGreaterEqual(json.loads(body)["serial"], len(acked) + 1)
 
+    def test_sigterm_answers_held_polls_and_exits_cleanly(self):
+        token = self.c.admin("workstation", "add", "WS-T").stdout.strip()
+        status, headers, _ = self.c.request("GET", "/v1/roster", token=token)
+        etag = headers["ETag"]
+        result = {}
+
+        def poll():
+            result["answer"] = self.c.request("GET", "/v1/roster", token=token, timeout=90,
+                                              headers={"If-None-Match": etag, "Prefer": "wait=60"})
+        t = threading.Thread(target=poll)
+        t.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and b"long_polls_waiting 1" not in self.c.request("GET", "/metrics")[2]:
+            time.sleep(0.02)
+        self.assertEqual(self.c.stop(), 0)
+        t.join(timeout=60)
+        self.assertFalse(t.is_alive())
+        self.assertEqual(result["answer"][0], 304)
+        with open(self.c.log) as f:
+            self.assertIn("stopped", f.read())
+
     def test_body_cap_and_slow_client(self):
         status, _, body = self.c.request("POST", "/v1/admin/import", body="x" * 10000,
                                          token=self.c.admin_token)
