@@ -35,6 +35,8 @@ RunningAgent StartAgent(const std::string& staffgated, const std::string& envelo
 void StopAgent(RunningAgent& agent);
 // VmRSS of `pid` in KiB (0 if unknown).
 long RssKb(pid_t pid);
+// CPU time (user + system) `pid` has used so far, in milliseconds.
+double CpuMs(pid_t pid);
 
 struct Stats {
   std::size_t requests = 0;
