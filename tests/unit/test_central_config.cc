@@ -1,0 +1,38 @@
+#include <catch2/catch.hpp>
+
+#include "central/central_config.h"
+
+using staffgate::central::CentralConfig;
+using staffgate::central::ParseCentralConfig;
+using staffgate::central::RenderCentralConfig;
+
+TEST_CASE("central config: the rendered template reads back", "[central][config]") {
+  CentralConfig c;
+  c.listen_host = "0.0.0.0";
+  c.listen_port = 9443;
+  c.organization = "Example \"Motors\"";
+  auto parsed = ParseCentralConfig(RenderCentralConfig(c), "/etc/sg/central.conf");
+  REQUIRE(parsed);
+  CHECK(parsed->Listen() == "0.0.0.0:9443");
+  CHECK(parsed->organization == "Example \"Motors\"");
+  CHECK(parsed->db == "/etc/sg/central.db");  // Relative to the config file.
+  CHECK(parsed->signing_key == "/etc/sg/roster-signing.key");
+  CHECK(parsed->roster_lifetime_s == 7 * 24 * 3600);
+}
+
+TEST_CASE("central config: errors name file, line and key", "[central][config]") {
+  auto unknown = ParseCentralConfig("listen = \"127.0.0.1:1\"\nbogus = 1\n", "c.conf");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().message == "c.conf:2: key 'bogus': unknown key");
+  auto range = ParseCentralConfig("max_wait_s = 61\n", "c.conf");
+  REQUIRE_FALSE(range);
+  CHECK(range.error().message.find("c.conf:1: key 'max_wait_s'") == 0);
+  CHECK_FALSE(ParseCentralConfig("listen = \"nohostport\"\n", "c.conf"));
+  CHECK_FALSE(ParseCentralConfig("listen = \"h:70000\"\n", "c.conf"));
+  CHECK_FALSE(ParseCentralConfig("db = 5\n", "c.conf"));
+  CHECK_FALSE(ParseCentralConfig("not toml [", "c.conf"));
+  auto v6 = ParseCentralConfig("listen = \"[::1]:8443\"\n", "c.conf");
+  REQUIRE(v6);
+  CHECK(v6->listen_host == "::1");
+  CHECK(v6->Listen() == "[::1]:8443");
+}
