@@ -273,7 +273,11 @@ class World:
             with open(self.files[name], "w") as f:
                 f.write("\n".join(lines) + "\n")
         self.key = SigningKey(self.tmp)
-        self.env = dict(os.environ, LD_PRELOAD=NSS_WRAPPER_LIB,
+        # A sanitizer build refuses to start when nss_wrapper is preloaded
+        # ahead of its runtime; the check is only about interposition order.
+        asan = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS", ""),
+                                      "verify_asan_link_order=0"]))
+        self.env = dict(os.environ, LD_PRELOAD=NSS_WRAPPER_LIB, ASAN_OPTIONS=asan,
                         NSS_WRAPPER_PASSWD=self.files["passwd"],
                         NSS_WRAPPER_GROUP=self.files["group"],
                         NSS_WRAPPER_SHADOW=self.files["shadow"])
