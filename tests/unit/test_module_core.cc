@@ -111,7 +111,7 @@ TEST_CASE("module core: the request carries the account, phase and PAM items", "
   const char* argv[] = {"socket=/tmp/sg/agent.sock", "timeout_ms=750", "agent_uid=77"};
   CHECK(RunStage(pam, Deps(agent), Stage::kAccount, 0, 3, argv) == PAM_SUCCESS);
   REQUIRE(agent.requests.size() == 1);
-  const Request& r = agent.requests[0];
+  const Request r = agent.requests[0];  // copy: more requests follow
   CHECK(r.op == Op::kCheck);
   CHECK(r.phase == Phase::kAccount);
   CHECK(r.account == "asmith");
@@ -261,7 +261,7 @@ TEST_CASE("module core: open_session stores and exports a session id", "[module]
   agent.reply = Decide(Decision::kAllow, "allowed");
   CHECK(Run(pam, agent, Stage::kSessionOpen) == PAM_SUCCESS);
   REQUIRE(agent.requests.size() == 1);
-  const Request& open = agent.requests[0];
+  const Request open = agent.requests[0];  // copy: more requests follow
   CHECK(open.op == Op::kSessionOpen);
   CHECK(open.account == "asmith");
   CHECK(open.session == "0123456789abcdef0123456789abcdef");
