@@ -24,6 +24,7 @@ stop_agent() {
 login_ok() { pamtester login "$1" acct_mgmt >/tmp/pt.out 2>&1; }
 
 # --- install -----------------------------------------------------------------
+apt-get update -qq >/tmp/update.log 2>&1 || { bad "apt-get update in the test root"; cat /tmp/update.log; }
 before=$(snapshot)
 if apt-get install -y -q /tmp/debs/*.deb >/tmp/install.log 2>&1; then ok "apt installs the three packages"; else
   bad "apt install"; cat /tmp/install.log; exit 1; fi
@@ -42,7 +43,7 @@ for u in alice bob carol; do echo "$u:Correct-Horse-7" | chpasswd; done
 # --- a fresh install locks nobody out -------------------------------------------
 start_agent || exit 1
 check "unenrolled agent: alice allowed" login_ok alice
-check "unenrolled agent: status says not enrolled" bash -c 'staffgatectl status | grep -qi "not enrolled\|enrolled: no\|enrolled.*false"'
+check "unenrolled agent: status says not enrolled" bash -c 'staffgatectl status | grep -qiE "not enrolled|enrolled: *no|enrolled.*false"'
 
 # --- enroll offline with a roster signed by the central's key ------------------
 keydir=/var/lib/staffgate-central
@@ -90,7 +91,7 @@ sshd_pid=$!
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
 ssh_as() {
   timeout 20 ssh -i "/tmp/key_$1" -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-    -o BatchMode=yes -o LogLevel=ERROR "$1@127.0.0.1" 'echo logged-in-as-$USER'
+    -o BatchMode=yes -o LogLevel=INFO "$1@127.0.0.1" 'echo logged-in-as-$USER'
 }
 ssh_as alice >/tmp/ssh_alice.out 2>/tmp/ssh_alice.err
 check "ssh key login: active employee" grep -q logged-in-as-alice /tmp/ssh_alice.out

@@ -31,7 +31,7 @@ includes=pamtester,libpam-runtime,passwd,procps,openssh-server,openssh-client,ad
 base="$cache/bookworm-$(echo "$includes" | md5sum | cut -c1-8).tar"
 if [ ! -s "$base" ]; then
   echo "building the Debian 12 base root (cached in $base)"
-  if ! mmdebstrap --variant=apt --include="$includes" bookworm "$base.tmp" >"$cache/mmdebstrap.log" 2>&1; then
+  if ! mmdebstrap --variant=apt --format=tar --include="$includes" bookworm "$base.tmp" >"$cache/mmdebstrap.log" 2>&1; then
     echo "SKIP: mmdebstrap could not build a Debian root (no mirror?); see $cache/mmdebstrap.log"
     rm -f "$base.tmp"; exit 77
   fi
