@@ -102,6 +102,115 @@ msg=$(staffgatectl check bob --json 2>/dev/null | python3 -c 'import json,sys; p
 check "ssh: the refusal message reaches the client" bash -c '[ -n "$1" ] && grep -qF "$1" /tmp/ssh_bob.err' _ "$msg"
 kill "$sshd_pid" 2>/dev/null; wait "$sshd_pid" 2>/dev/null
 
+# --- upgrade keeps config and state ----------------------------------------------------
+# run.sh repacked the same packages as VERSION+upgradetest1 into /tmp/debs-new.
+# The agent.conf shipped is unchanged, so dpkg must keep the local edit without
+# asking (no --force-confold) and leave no .dpkg-new/.dpkg-dist beside it.
+central_dir=/var/lib/staffgate-central
+audit=/var/log/staffgate/audit.jsonl
+kept_files="/etc/staffgate/agent.conf /etc/staffgate/roster-signing.pub /var/lib/staffgate/roster.dsse"
+state_sums() {  # agent config and roster, the central's directory (content, owner, mode), its user
+  sha256sum $kept_files
+  (cd "$central_dir" && find . -printf '%p %u:%g %m\n' | LC_ALL=C sort &&
+    find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+  getent passwd staffgate-central | cut -d: -f1,3,4,6
+  getent group staffgate-central | cut -d: -f1,3
+}
+staffgate_lines() { grep -c 'pam_staffgate\.so' "/etc/pam.d/$1"; }
+one_line_per_block() {
+  [ "$(staffgate_lines common-auth)" = 1 ] && [ "$(staffgate_lines common-account)" = 1 ] &&
+    [ "$(staffgate_lines common-session)" = 1 ] && [ "$(staffgate_lines common-session-noninteractive)" = 0 ]
+}
+# watch_logins: root, an active and a terminated employee log in over and over
+# until /tmp/watch.stop exists. A stack naming a missing module would refuse
+# root; a stack without staffgate for a moment would let bob in.
+watch_logins() {
+  local n=0 f=0
+  while [ ! -e /tmp/watch.stop ]; do
+    n=$((n + 1))
+    login_ok root || { f=$((f + 1)); echo "root refused at attempt $n: $(cat /tmp/pt.out)"; }
+    login_ok alice || { f=$((f + 1)); echo "alice refused at attempt $n: $(cat /tmp/pt.out)"; }
+    login_ok bob && { f=$((f + 1)); echo "bob allowed at attempt $n"; }
+  done >/tmp/watch.log
+  echo "$n $f" >/tmp/watch.result
+}
+installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null; }
+all_upgraded() {
+  local p
+  for p in libpam-staffgate staffgate-agent staffgate-central; do
+    [ "$(installed_version "$p")" = "install ok installed $new_version" ] || { echo "$p: $(installed_version "$p")"; return 1; }
+  done
+}
+no_dpkg_leftovers() { [ -z "$(find /etc/staffgate \( -name '*.dpkg-*' -o -name '*.ucf-*' \) -print)" ]; }
+
+upgrade_test() {
+  new_version=$(dpkg-deb -f /tmp/debs-new/staffgate-agent_*.deb Version 2>/dev/null)
+  if [ -z "$new_version" ]; then bad "upgrade: newer packages present in /tmp/debs-new"; return; fi
+  printf '# local edit: must survive upgrades\n' >>/etc/staffgate/agent.conf
+  kill -HUP "$agent_pid"; sleep 0.3
+  check "before upgrade: dpkg sees agent.conf as a modified conffile" \
+    bash -c 'dpkg --verify staffgate-agent | grep -q " c /etc/staffgate/agent.conf$"'
+  check "before upgrade: roster, audit log and central state in place" \
+    test -s /var/lib/staffgate/roster.dsse -a -s /var/log/staffgate/audit.jsonl -a -s "$central_dir/central.conf"
+  local sums_before stack_before old_exe
+  sums_before=$(state_sums) stack_before=$(snapshot)
+  # The audit log grows during the upgrade (logins below): its old lines must stay.
+  local audit_size audit_sum
+  audit_size=$(stat -c %s "$audit") audit_sum=$(sha256sum <"$audit")
+
+  rm -f /tmp/watch.stop /tmp/watch.result
+  watch_logins & local watch_pid=$!
+  if apt-get install -y -q /tmp/debs-new/*.deb </dev/null >/tmp/upgrade.log 2>&1; then
+    ok "apt upgrades the three packages to $new_version (noninteractive, no --force-conf*)"
+  else bad "apt upgrade"; cat /tmp/upgrade.log; fi
+  touch /tmp/watch.stop; wait "$watch_pid"
+  check "upgrade: no conffile prompt" bash -c '! grep -qiE "conffile|configuration file" /tmp/upgrade.log'
+  check "upgrade: dpkg -s shows $new_version for all three" all_upgraded
+  local n=0 f=1; read -r n f </tmp/watch.result
+  check "upgrade: throughout it root and alice allowed, bob refused ($n rounds, $f wrong)" \
+    test "$n" -gt 0 -a "$f" = 0
+  [ "$f" = 0 ] || head -5 /tmp/watch.log
+  check "upgrade: audit log kept (its $audit_size bytes from before unchanged)" \
+    test "$(head -c "$audit_size" "$audit" | sha256sum)" = "$audit_sum"
+  check "upgrade: agent.conf, roster, central directory and user (same uid) unchanged" \
+    test "$(state_sums)" = "$sums_before"
+  [ "$(state_sums)" = "$sums_before" ] || diff <(echo "$sums_before") <(state_sums)
+  check "upgrade: no .dpkg-new/.dpkg-dist beside the config" no_dpkg_leftovers
+  check "upgrade: PAM stack byte for byte as before" test "$(snapshot)" = "$stack_before"
+  check "upgrade: one staffgate line in auth, account, session; none noninteractive" one_line_per_block
+
+  # No systemd here: restart by hand what the postinst's deb-systemd-invoke restarts.
+  old_exe=$(readlink "/proc/$agent_pid/exe")
+  check "upgrade: the running agent kept answering (alice allowed, bob refused)" \
+    bash -c 'pamtester login alice acct_mgmt >/dev/null 2>&1 && ! pamtester login bob acct_mgmt >/dev/null 2>&1'
+  stop_agent
+  start_agent || { bad "agent starts after the upgrade"; return; }
+  check "upgrade: restarted agent runs the new file (old one was ${old_exe##*/})" \
+    test "$(readlink "/proc/$agent_pid/exe")" = /usr/sbin/staffgated
+  check "after upgrade: active employee allowed" login_ok alice
+  check "after upgrade: terminated employee refused" bash -c '! pamtester login bob acct_mgmt >/tmp/pt.out 2>&1'
+
+  # An admin who took the profile out of the stack keeps that choice on upgrade.
+  pam-auth-update --disable staffgate >/dev/null 2>&1
+  local stack_disabled; stack_disabled=$(snapshot)
+  apt-get install -y -q --reinstall /tmp/debs-new/*.deb </dev/null >/tmp/reinstall.log 2>&1 || { bad "apt reinstall"; cat /tmp/reinstall.log; }
+  check "upgrade: a profile the admin disabled stays disabled" test "$(snapshot)" = "$stack_disabled" -a "$(staffgate_lines common-account)" = 0
+  pam-auth-update --enable staffgate >/dev/null 2>&1
+  check "upgrade: re-enabled profile gives the same stack again" test "$(snapshot)" = "$stack_before"
+}
+upgrade_test
+
+# A removal that fails after our prerm ran: dpkg unwinds with postinst
+# abort-remove, which must put the profile back (the module is still there).
+unwind_test() {
+  local stack; stack=$(snapshot)
+  "$(dpkg-query --control-path libpam-staffgate prerm)" remove >/dev/null 2>&1
+  check "prerm remove takes staffgate out of the stack" test "$(staffgate_lines common-account)" = 0
+  "$(dpkg-query --control-path libpam-staffgate postinst)" abort-remove >/dev/null 2>&1
+  check "postinst abort-remove puts the same stack back" test "$(snapshot)" = "$stack"
+}
+unwind_test
+
 # --- agent down -------------------------------------------------------------------
 stop_agent
 check "agent down: root still allowed" login_ok root

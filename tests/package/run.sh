@@ -3,7 +3,8 @@
 # throwaway Debian 12 root with mmdebstrap, installs the three .debs with
 # apt, and checks the generated PAM stack, real logins through the `login`
 # service with pamtester, an OpenSSH server with UsePAM, libpam-sss beside
-# us, and that purge restores the PAM stack byte for byte.
+# us, that an upgrade keeps config and state, and that purge restores the PAM
+# stack byte for byte.
 #
 # Usage: run.sh DIST_DIR        Exit 0 pass, 1 fail, 77 skipped.
 set -uo pipefail
@@ -38,6 +39,24 @@ if [ ! -s "$base" ]; then
   mv "$base.tmp" "$base"
 fi
 
+# repack_newer SRC DEST SUFFIX: the same packages under version VERSION+SUFFIX
+# (no recompiling; Depends on "(= VERSION)" follow), for the upgrade test.
+repack_newer() {
+  local src=$1 dest=$2 suffix=$3 deb work pkg ver arch
+  mkdir -p "$dest"
+  for deb in "$src"/*.deb; do
+    pkg=$(dpkg-deb -f "$deb" Package) ver=$(dpkg-deb -f "$deb" Version) arch=$(dpkg-deb -f "$deb" Architecture)
+    work=$(mktemp -d)
+    dpkg-deb -R "$deb" "$work/pkg" &&
+      sed -i -e "s/^Version: .*/Version: $ver$suffix/" -e "s/(= ${ver//./\\.})/(= $ver$suffix)/g" \
+        "$work/pkg/DEBIAN/control" &&
+      dpkg-deb -Zxz --root-owner-group --build "$work/pkg" "$dest/${pkg}_$ver${suffix}_$arch.deb" >/dev/null
+    local rc=$?
+    rm -rf "$work"
+    [ "$rc" = 0 ] || return 1
+  done
+}
+
 root=$(mktemp -d /tmp/staffgate-pkgroot.XXXXXX)
 cleanup() {
   pkill -KILL -f "$root" 2>/dev/null || true
@@ -52,6 +71,9 @@ mount --bind /dev/pts "$root/dev/pts"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 mkdir -p "$root/tmp/debs" && cp "$dist"/*.deb "$root/tmp/debs/"
 cp "$here/in_root.sh" "$root/tmp/in_root.sh"
+# A missing /tmp/debs-new counts as a failure inside the root.
+repack_newer "$dist" "$root/tmp/debs-new" +upgradetest1 ||
+  { echo "FAIL: repacking the packages under a newer version"; rm -rf "$root/tmp/debs-new"; }
 
 chroot "$root" /bin/bash /tmp/in_root.sh
 rc=$?
