@@ -1,6 +1,7 @@
 #include "agent/agent.h"
 
 #include <algorithm>
+#include <utility>
 #include <thread>
 
 namespace staffgate::agent {
@@ -19,10 +20,11 @@ common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const common::Age
 }
 
 Agent::Agent(common::AgentConfig config, LogFn log, const common::Clock& clock,
-             const UserDb& users)
+             const UserDb& users, ProcessControl* os)
     : log_(std::move(log)), clock_(clock) {
   users_ = std::make_unique<CachingUserDb>(users, clock_);
   audit_ = std::make_unique<AuditLog>(config.audit_log, log_);
+  fanout_ = std::make_unique<AuditFanout>(*audit_);
   auto shared_config = std::make_shared<const common::AgentConfig>(std::move(config));
   // The store reports roster events through the service, which stamps them
   // with the workstation; the service is created right below and outlives
@@ -36,20 +38,41 @@ Agent::Agent(common::AgentConfig config, LogFn log, const common::Clock& clock,
         event.serial = serial;
         event.detail = detail;
         service_->RecordEvent(std::move(event));
+        if (type == "roster_installed") OnRosterInstalled();
       });
   ServiceDeps deps;
   deps.store = store_.get();
   deps.users = users_.get();
   deps.clock = &clock_;
-  deps.audit = audit_.get();
+  deps.audit = fanout_.get();
   deps.sessions = &sessions_;
   deps.log = log_;
+  deps.status_extra = [this](common::Json& status) {
+    if (auto link = this->link()) link->FillStatus(status);
+  };
+  deps.admin_ops["sync"] = [this](const common::Json&) { return SyncOp(); };
+  deps.admin_ops["reload"] = [this](const common::Json&) { return ReloadOp(); };
   service_ = std::make_unique<Service>(shared_config, std::move(deps));
+
+  Revoker::Deps revoke;
+  revoke.os = os != nullptr ? os : &system_os_;
+  revoke.users = users_.get();
+  revoke.clock = &clock_;
+  revoke.log = log_;
+  revoke.record = [this](AuditEvent event) { service_->RecordEvent(std::move(event)); };
+  revoke.config = [this] { return service_->config(); };
+  revoker_ = std::make_unique<Revoker>(std::move(revoke));
 }
 
 Agent::~Agent() { Stop(); }
 
+std::shared_ptr<CentralLink> Agent::link() const {
+  std::lock_guard<std::mutex> lock(link_mu_);
+  return link_;
+}
+
 common::Result<void> Agent::Start() {
+  std::lock_guard<std::mutex> reload_lock(reload_mu_);
   auto config = service_->config();
   auto keys = LoadTrustedKeys(*config);
   if (!keys) return tl::unexpected(keys.error());
@@ -59,6 +82,10 @@ common::Result<void> Agent::Start() {
                           "): every login is ignored by staffgate");
   }
   (void)store_->Load(std::move(*keys));  // Failures are logged; we serve no_roster.
+  {
+    std::lock_guard<std::mutex> lock(link_mu_);
+    last_roster_ = store_->Current();
+  }
 
   SocketServerOptions options;
   options.path = config->socket;
@@ -72,6 +99,8 @@ common::Result<void> Agent::Start() {
     return started;
   }
   started_ = true;
+  revoker_->Start();
+  ReconcileLink(*config);
   AuditEvent event;
   event.type = "agent_start";
   event.serial = store_->HighestSerial();
@@ -82,16 +111,17 @@ common::Result<void> Agent::Start() {
   return common::Ok();
 }
 
-void Agent::Reload(const std::string& path) {
+common::Result<void> Agent::Reload(const std::string& path) {
+  std::lock_guard<std::mutex> reload_lock(reload_mu_);
   auto loaded = common::LoadAgentConfig(path);
   if (!loaded) {
     log_(LOG_ERR, "reload: keeping the old configuration: " + loaded.error().message);
-    return;
+    return tl::unexpected(loaded.error());
   }
   auto keys = LoadTrustedKeys(*loaded);
   if (!keys) {
     log_(LOG_ERR, "reload: keeping the old configuration: " + keys.error().message);
-    return;
+    return tl::unexpected(keys.error());
   }
   auto old = service_->config();
   if (loaded->socket != old->socket || loaded->state_dir != old->state_dir) {
@@ -107,20 +137,101 @@ void Agent::Reload(const std::string& path) {
   // New keys may make a cached roster valid (enrollment) or invalid
   // (rotation): verify it again under them.
   (void)store_->Load(std::move(*keys));
+  {
+    std::lock_guard<std::mutex> lock(link_mu_);
+    last_roster_ = store_->Current();
+  }
+  if (started_) ReconcileLink(*service_->config());
   AuditEvent event;
   event.type = "config_reloaded";
   event.serial = store_->HighestSerial();
   service_->RecordEvent(std::move(event));
   log_(LOG_INFO, "reloaded " + path);
+  return common::Ok();
+}
+
+void Agent::ReconcileLink(const common::AgentConfig& config) {
+  auto current = link();
+  const bool wanted = !config.central_url.empty();
+  if (current && wanted && current->key() == CentralLinkKey(config)) return;
+  if (current) {
+    fanout_->SetLink(nullptr);
+    {
+      std::lock_guard<std::mutex> lock(link_mu_);
+      link_.reset();
+    }
+    current->Stop();
+  }
+  if (!wanted) return;
+  auto created = CentralLink::Create(config, *store_, clock_, log_);
+  if (!created) {
+    log_(LOG_ERR, "not following the central " + config.central_url + ": " +
+                      created.error().message + " (decisions continue from the cached roster)");
+    return;
+  }
+  std::shared_ptr<CentralLink> fresh(std::move(*created));
+  {
+    std::lock_guard<std::mutex> lock(link_mu_);
+    link_ = fresh;
+  }
+  fanout_->SetLink(fresh);
+  fresh->Start();
+}
+
+void Agent::OnRosterInstalled() {
+  std::shared_ptr<const common::Roster> before, after = store_->Current();
+  {
+    std::lock_guard<std::mutex> lock(link_mu_);
+    before = std::exchange(last_roster_, after);
+  }
+  revoker_->RosterChanged(std::move(before), std::move(after));
+}
+
+common::Response Agent::SyncOp() {
+  auto current = link();
+  if (!current) {
+    return common::ErrorResponse("not_configured",
+                                 "no central_url in " + service_->config()->path);
+  }
+  auto outcome = current->SyncNow();
+  if (!outcome) return common::ErrorResponse("sync_failed", outcome.error().message);
+  common::Response resp;
+  resp.message = *outcome;
+  resp.extra = common::Json{{"result", *outcome}};
+  if (auto serial = store_->HighestSerial()) resp.serial = *serial;
+  return resp;
+}
+
+common::Response Agent::ReloadOp() {
+  auto reloaded = Reload(service_->config()->path);
+  if (!reloaded) return common::ErrorResponse("reload_failed", reloaded.error().message);
+  common::Response resp;
+  resp.extra = common::Json{{"reloaded", service_->config()->path}};
+  return resp;
 }
 
 void Agent::Stop() {
-  if (!started_) return;
-  started_ = false;
+  {
+    std::lock_guard<std::mutex> reload_lock(reload_mu_);
+    if (!started_) return;
+    started_ = false;
+  }
+  // Not under reload_mu_: a reload op in flight on a socket worker takes it,
+  // and server_->Stop() joins that worker.
   server_->Stop();
+  revoker_->Stop();
   AuditEvent event;
   event.type = "agent_stop";
   service_->RecordEvent(std::move(event));
+  // Stopped after agent_stop is queued, so the event is in the outbox
+  // (delivered on the next start if not now).
+  std::lock_guard<std::mutex> reload_lock(reload_mu_);
+  if (auto current = link()) {
+    fanout_->SetLink(nullptr);
+    current->Stop();
+    std::lock_guard<std::mutex> lock(link_mu_);
+    link_.reset();
+  }
   log_(LOG_INFO, "staffgated stopped");
 }
 

@@ -2,8 +2,9 @@
 // audit log, session table, request service and socket server. main.cc
 // owns one Agent and feeds it signals; tests can run one in-process.
 //
-// Issue 4 (sync) plugs in here: a SyncLoop installing through store(),
-// an outbox AuditSink, and status fields via ServiceDeps::status_extra.
+// With `central_url` set, a CentralLink follows the central's roster and
+// delivers the audit outbox; a Revoker ends the sessions of people a new
+// roster revokes. Both run on their own threads, off the decision path.
 #ifndef STAFFGATE_AGENT_AGENT_H_
 #define STAFFGATE_AGENT_AGENT_H_
 
@@ -11,7 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "agent/audit_fanout.h"
 #include "agent/audit_log.h"
+#include "agent/central_link.h"
+#include "agent/revoke/session_terminator.h"
+#include "agent/revoker.h"
 #include "agent/log.h"
 #include "agent/roster_store.h"
 #include "agent/service.h"
@@ -30,9 +35,11 @@ common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const common::Age
 
 class Agent {
  public:
-  // `clock` and `users` must outlive the agent. Uid lookups go through a
-  // CachingUserDb (see user_db_cache.h), cleared on Reload.
-  Agent(common::AgentConfig config, LogFn log, const common::Clock& clock, const UserDb& users);
+  // `clock`, `users` and `os` must outlive the agent (`os` null: the real
+  // /proc and kill(2)). Uid lookups go through a CachingUserDb (see
+  // user_db_cache.h), cleared on Reload.
+  Agent(common::AgentConfig config, LogFn log, const common::Clock& clock, const UserDb& users,
+        ProcessControl* os = nullptr);
   ~Agent();
 
   // Loads the keys (errors: kConfig), opens the audit log (failure only
@@ -40,18 +47,28 @@ class Agent {
   // no_roster), and starts serving. Errors from the socket: see
   // SocketServer::Start.
   common::Result<void> Start();
-  // Re-reads the config file (SIGHUP). A config that does not load, or
-  // whose keys do not load, is logged and the old one kept. `socket` and
-  // `state_dir` changes need a restart (logged, old values kept).
-  void Reload(const std::string& path);
+  // Re-reads the config file (SIGHUP, `staffgatectl enroll`). A config
+  // that does not load, or whose keys do not load, is logged and the old
+  // one kept (returns the error). `socket` and `state_dir` changes need a
+  // restart (logged, old values kept). Changed central settings replace
+  // the central link. Thread-safe.
+  common::Result<void> Reload(const std::string& path);
   // Records agent_stop, stops serving and removes the socket.
   void Stop();
 
   RosterStore& store() { return *store_; }
+  // The link to the central, or null when none is configured.
+  std::shared_ptr<CentralLink> link() const;
   Service& service() { return *service_; }
   std::shared_ptr<const common::AgentConfig> config() const { return service_->config(); }
 
  private:
+  // Starts, replaces or drops the central link to match `config`.
+  void ReconcileLink(const common::AgentConfig& config);
+  void OnRosterInstalled();
+  common::Response SyncOp();
+  common::Response ReloadOp();
+
   LogFn log_;
   const common::Clock& clock_;
   std::unique_ptr<CachingUserDb> users_;
@@ -60,6 +77,14 @@ class Agent {
   SessionTable sessions_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<SocketServer> server_;
+  std::unique_ptr<AuditFanout> fanout_;
+  SystemProcessControl system_os_;
+  std::unique_ptr<Revoker> revoker_;
+
+  std::mutex reload_mu_;  // Serialises Start, Reload and Stop.
+  mutable std::mutex link_mu_;  // Guards link_ and last_roster_.
+  std::shared_ptr<CentralLink> link_;
+  std::shared_ptr<const common::Roster> last_roster_;  // What the revoker last saw.
   bool started_ = false;
 };
 

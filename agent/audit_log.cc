@@ -104,6 +104,10 @@ void AuditLog::Record(const AuditEvent& event) {
   } else {
     line = common::DumpJson(event.ToJson());
   }
+  AppendLine(std::move(line));
+}
+
+void AuditLog::AppendLine(std::string line) {
   line += '\n';
   std::lock_guard<std::mutex> lock(mu_);
   if (fd_ >= 0) {

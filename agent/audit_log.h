@@ -61,6 +61,8 @@ class AuditLog : public AuditSink {
   // Reopens, possibly at a new path (SIGHUP: log rotation, config change).
   common::Result<void> Reopen(const std::string& path);
   void Record(const AuditEvent& event) override;
+  // Appends one already serialised event (no newline inside).
+  void AppendLine(std::string json);
 
  private:
   common::Result<void> OpenLocked();

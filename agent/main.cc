@@ -13,6 +13,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <curl/curl.h>
 
 #include "agent/agent.h"
 #include "agent/log.h"
@@ -54,6 +55,8 @@ int Run(const std::string& config_path) {
     return 1;
   }
   RaiseFileLimit();
+  // Before any thread: curl's global state is set up once, here.
+  curl_global_init(CURL_GLOBAL_DEFAULT);
 
   staffgate::common::SystemClock clock;
   staffgate::agent::SystemUserDb users;
@@ -81,6 +84,7 @@ int Run(const std::string& config_path) {
   }
   agent.Stop();
   close(sfd);
+  curl_global_cleanup();
   return 0;
 }
 

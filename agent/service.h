@@ -7,6 +7,7 @@
 // exactly as specified, plus root-only ops for staffgatectl:
 //   {"v":1,"op":"roster_install","path":"/abs/file"}  the agent reads the file
 //   {"v":1,"op":"sessions"}                          open sessions
+//   {"v":1,"op":"sync"} / {"v":1,"op":"reload"}       via ServiceDeps::admin_ops
 // Threads: Handle may be called from many threads at once.
 #ifndef STAFFGATE_AGENT_SERVICE_H_
 #define STAFFGATE_AGENT_SERVICE_H_
@@ -14,6 +15,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +44,9 @@ struct ServiceDeps {
   // Adds fields to the status answer (issue 4: last sync, central
   // reachable, outbox depth). May be empty.
   std::function<void(common::Json&)> status_extra;
+  // More root-only ops, by name (the agent's "sync" and "reload"). Run off
+  // the event loops (IsSlowRequest). Handlers must not throw.
+  std::map<std::string, std::function<common::Response(const common::Json& request)>> admin_ops;
 };
 
 class Service {
@@ -55,7 +60,9 @@ class Service {
   // which the socket server answers off its event loops. A cheap text
   // test: a false positive only moves a request to the worker.
   static bool IsSlowRequest(std::string_view line) {
-    return line.find("\"roster_install\"") != std::string_view::npos;
+    return line.find("\"roster_install\"") != std::string_view::npos ||
+           line.find("\"sync\"") != std::string_view::npos ||
+           line.find("\"reload\"") != std::string_view::npos;
   }
 
   // Swaps the config (SIGHUP). Requests in flight finish with the old one.

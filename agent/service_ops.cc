@@ -54,10 +54,14 @@ Response Service::Extension(std::string_view line, uid_t peer_uid,
     return bad;
   }
   const auto& name = op->get_ref<const std::string&>();
-  if (name != "roster_install" && name != "sessions") return bad;
+  auto extra_op = deps_.admin_ops.find(name);
+  if (name != "roster_install" && name != "sessions" && extra_op == deps_.admin_ops.end()) {
+    return bad;
+  }
   if (!CallerMay(peer_uid, CallerOp::kAdmin, std::nullopt)) {
     return common::ErrorResponse("forbidden", kForbiddenMessage);
   }
+  if (extra_op != deps_.admin_ops.end()) return extra_op->second(*parsed);
   return name == "sessions" ? Sessions() : RosterInstall(*parsed);
 }
 

@@ -35,7 +35,8 @@ def make_ca_and_cert(directory, name="ca"):
 class FakeCentral:
     def __init__(self, cert, key, token, pub_pem_path):
         self.token = token
-        self.pub_pem = open(pub_pem_path, "rb").read()
+        with open(pub_pem_path, "rb") as f:
+            self.pub_pem = f.read()
         self.lock = threading.Condition()
         self.envelope = None        # bytes of the current good envelope
         self.serial = 0

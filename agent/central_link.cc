@@ -1,0 +1,134 @@
+#include "agent/central_link.h"
+
+#include <syslog.h>
+
+#include "common/file_util.h"
+
+namespace staffgate::agent {
+namespace {
+
+using common::ErrorKind;
+using common::Fail;
+
+constexpr std::size_t kMaxTokenBytes = 4096;
+
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::string Trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> StoreSyncTarget::CurrentSerial() const {
+  return store_.HighestSerial();
+}
+
+common::Result<bool> StoreSyncTarget::InstallFromCentral(const std::string& envelope) {
+  auto outcome = store_.Install(envelope, "central");
+  if (!outcome) return tl::unexpected(outcome.error());
+  return outcome->installed;
+}
+
+std::string CentralLinkKey(const common::AgentConfig& config) {
+  return config.central_url + '\n' + config.ca_file + '\n' + config.token_file + '\n' +
+         config.state_dir;
+}
+
+CentralLink::CentralLink(const common::AgentConfig& config, RosterStore& store,
+                         const common::Clock& clock, LogFn log)
+    : key_(CentralLinkKey(config)), clock_(clock), log_(std::move(log)), target_(store) {
+  http_.central_url = TrimSlash(config.central_url);
+  http_.ca_file = config.ca_file;
+  http_.user_agent = std::string("staffgated/") + STAFFGATE_VERSION;
+  http_.stop = &stop_;
+}
+
+common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(const common::AgentConfig& config,
+                                                                 RosterStore& store,
+                                                                 const common::Clock& clock,
+                                                                 LogFn log) {
+  std::unique_ptr<CentralLink> link(new CentralLink(config, store, clock, log));
+  auto token = common::ReadFileCapped(config.token_file, kMaxTokenBytes);
+  if (!token) {
+    return Fail(ErrorKind::kConfig, "cannot read the workstation token: " + token.error().message);
+  }
+  link->http_.token = Trim(std::move(*token));
+  if (link->http_.token.empty()) {
+    return Fail(ErrorKind::kConfig, "the workstation token file " + config.token_file + " is empty");
+  }
+  EventOutbox::Options outbox_options;
+  outbox_options.dir = config.state_dir + "/outbox";
+  auto outbox = EventOutbox::Open(outbox_options, log);
+  if (!outbox) return tl::unexpected(outbox.error());
+  link->outbox_ = std::move(*outbox);
+
+  link->source_ = std::make_unique<CurlRosterSource>(link->http_);
+  link->loop_ = std::make_unique<SyncLoop>(*link->source_, link->target_, clock, log);
+  FetcherOptions http = link->http_;
+  std::string url = http.central_url + "/v1/events";
+  link->sender_ = std::make_unique<EventSender>(
+      *link->outbox_,
+      [http, url](const std::string& body) -> common::Result<long> {
+        HttpRequest req;
+        req.method = "POST";
+        req.url = url;
+        req.body = body;
+        auto resp = PerformHttps(http, req);
+        if (!resp) return tl::unexpected(resp.error());
+        return resp->status;
+      },
+      log);
+  return link;
+}
+
+CentralLink::~CentralLink() { Stop(); }
+
+void CentralLink::Start() {
+  stop_ = false;
+  loop_->Start();
+  sender_->Start();
+  log_(LOG_INFO, "following the central at " + http_.central_url);
+}
+
+void CentralLink::Stop() {
+  stop_ = true;
+  if (loop_) loop_->Stop();
+  if (sender_) sender_->Stop();
+}
+
+void CentralLink::Enqueue(const std::string& event_json) {
+  auto appended = outbox_->Append(event_json);
+  if (appended) {
+    sender_->Notify();
+    return;
+  }
+  // Logged on the first failure and then every 1000th: a full disk must
+  // not flood the journal once per login.
+  if (enqueue_failures_++ % 1000 == 0) {
+    log_(LOG_ERR, "cannot queue an audit event for the central (kept in the local audit log): " +
+                      appended.error().message);
+  }
+}
+
+common::Result<std::string> CentralLink::SyncNow() { return loop_->RunOnce(0); }
+
+void CentralLink::FillStatus(common::Json& status) {
+  SyncStatus sync = loop_->Status();
+  if (sync.last_success) status["last_sync"] = common::FormatRfc3339(*sync.last_success);
+  if (sync.last_attempt) {
+    status["last_sync_attempt"] = common::FormatRfc3339(*sync.last_attempt);
+    status["last_sync_result"] = sync.last_result;
+    status["central_reachable"] = sync.central_reachable;
+  }
+  status["central_url"] = http_.central_url;
+  status["outbox_depth"] = outbox_->Depth();
+}
+
+}  // namespace staffgate::agent

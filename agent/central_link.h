@@ -1,0 +1,91 @@
+// The agent's live connection to staffgate-central (issue 4): the roster
+// long-poll (SyncLoop over CurlRosterSource) installing into the agent's
+// RosterStore, and the durable outbox of audit events with its sender.
+// Both run on their own threads; nothing here is on the decision path
+// except Enqueue, which is one append(2) to the outbox.
+//
+// Created from the agent config when `central_url` is set; replaced as a
+// whole when a reload changes the central settings.
+#ifndef STAFFGATE_AGENT_CENTRAL_LINK_H_
+#define STAFFGATE_AGENT_CENTRAL_LINK_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "agent/log.h"
+#include "agent/roster_store.h"
+#include "agent/sync/event_outbox.h"
+#include "agent/sync/event_sender.h"
+#include "agent/sync/roster_fetcher.h"
+#include "agent/sync/sync_loop.h"
+#include "common/config.h"
+#include "common/json_util.h"
+#include "common/time_util.h"
+
+namespace staffgate::agent {
+
+// RosterStore seen as the sync loop's target.
+class StoreSyncTarget : public SyncTarget {
+ public:
+  explicit StoreSyncTarget(RosterStore& store) : store_(store) {}
+  std::optional<std::uint64_t> CurrentSerial() const override;
+  common::Result<bool> InstallFromCentral(const std::string& envelope) override;
+
+ private:
+  RosterStore& store_;
+};
+
+// The settings that make two links equal: a reload that changes none of
+// them keeps the running link.
+std::string CentralLinkKey(const common::AgentConfig& config);
+
+class CentralLink {
+ public:
+  // Reads the token, opens <state_dir>/outbox. Does not start threads.
+  // `store` and `clock` must outlive the link. Errors: kConfig (token
+  // unreadable or empty), kIo (outbox directory).
+  static common::Result<std::unique_ptr<CentralLink>> Create(const common::AgentConfig& config,
+                                                            RosterStore& store,
+                                                            const common::Clock& clock, LogFn log);
+  ~CentralLink();  // Stops.
+  CentralLink(const CentralLink&) = delete;
+  CentralLink& operator=(const CentralLink&) = delete;
+
+  void Start();
+  // Joins both threads; a long-poll in flight is aborted.
+  void Stop();
+
+  // Appends one event line to the outbox and nudges the sender. Thread-safe;
+  // a failure (disk full) is logged, rate-limited, never thrown.
+  void Enqueue(const std::string& event_json);
+  // One sync round now (staffgatectl sync): the outcome in plain words.
+  common::Result<std::string> SyncNow();
+  // Adds last_sync, last_sync_result, central_reachable, outbox_depth.
+  void FillStatus(common::Json& status);
+
+  // TLS settings, CA and token for other calls to the same central (leases).
+  const FetcherOptions& http() const { return http_; }
+  const std::string& key() const { return key_; }
+
+ private:
+  CentralLink(const common::AgentConfig& config, RosterStore& store, const common::Clock& clock,
+              LogFn log);
+
+  std::string key_;
+  FetcherOptions http_;
+  const common::Clock& clock_;
+  LogFn log_;
+  StoreSyncTarget target_;
+  std::unique_ptr<CurlRosterSource> source_;
+  std::unique_ptr<SyncLoop> loop_;
+  std::unique_ptr<EventOutbox> outbox_;
+  std::unique_ptr<EventSender> sender_;
+  std::atomic<bool> stop_{false};  // Aborts transfers in flight (FetcherOptions::stop).
+  std::atomic<std::int64_t> enqueue_failures_{0};
+};
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_CENTRAL_LINK_H_

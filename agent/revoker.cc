@@ -1,0 +1,133 @@
+#include "agent/revoker.h"
+
+#include <syslog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include "agent/decision.h"
+
+namespace staffgate::agent {
+namespace {
+
+bool Admits(common::Decision decision) {
+  return decision == common::Decision::kAllow || decision == common::Decision::kResetRequired;
+}
+
+std::set<std::string> AccountsOf(const common::Roster& roster) {
+  std::set<std::string> out(roster.shared_accounts.begin(), roster.shared_accounts.end());
+  for (const auto& employee : roster.employees) {
+    out.insert(employee.accounts.begin(), employee.accounts.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<RevokedAccount> NewlyRevoked(const common::Roster& before, const common::Roster& after,
+                                         const common::AgentConfig& config, const UserDb& users,
+                                         common::UnixSeconds now, uid_t self_uid) {
+  std::set<std::string> accounts = AccountsOf(before);
+  for (const auto& account : AccountsOf(after)) accounts.insert(account);
+  std::vector<RevokedAccount> out;
+  for (const auto& account : accounts) {
+    auto uid = users.UidOf(account);
+    if (!uid || *uid == 0 || *uid < config.min_uid || *uid == self_uid) continue;
+    if (std::find(config.exempt_accounts.begin(), config.exempt_accounts.end(), account) !=
+        config.exempt_accounts.end()) {
+      continue;
+    }
+    DecisionInput input;
+    input.account = account;
+    input.service = "staffgated";
+    DecisionContext ctx;
+    ctx.config = &config;
+    ctx.users = &users;
+    ctx.now = now;
+    ctx.roster = &before;
+    if (!Admits(Decide(input, ctx).decision)) continue;
+    ctx.roster = &after;
+    Verdict verdict = Decide(input, ctx);
+    if (verdict.decision != common::Decision::kDeny) continue;
+    out.push_back(RevokedAccount{account, *uid, std::string(ReasonName(verdict.reason))});
+  }
+  return out;
+}
+
+Revoker::Revoker(Deps deps) : deps_(std::move(deps)) {}
+
+Revoker::~Revoker() { Stop(); }
+
+void Revoker::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Revoker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    queue_.clear();
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Revoker::RosterChanged(std::shared_ptr<const common::Roster> before,
+                            std::shared_ptr<const common::Roster> after) {
+  if (!before || !after) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.emplace_back(std::move(before), std::move(after));
+  }
+  cv_.notify_all();
+}
+
+void Revoker::WaitIdle() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return (queue_.empty() && !busy_) || stop_; });
+}
+
+void Revoker::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    if (stop_) break;
+    Change change = std::move(queue_.front());
+    queue_.pop_front();
+    busy_ = true;
+    lock.unlock();
+    Process(change);
+    lock.lock();
+    busy_ = false;
+    cv_.notify_all();
+  }
+}
+
+void Revoker::Process(const Change& change) {
+  auto config = deps_.config();
+  if (config->on_revoke != common::OnRevoke::kTerminate || config->trusted_keys.empty()) return;
+  auto revoked = NewlyRevoked(*change.first, *change.second, *config, *deps_.users,
+                              deps_.clock->Now(), geteuid());
+  for (const auto& account : revoked) {
+    if (deps_.os->ProcessesOf(account.uid).empty()) continue;
+    TerminationReport report = TerminateUser(*deps_.os, account.uid, config->min_uid);
+    std::string detail = "ended the sessions of " + account.account + " (" + account.reason +
+                         "): " + (report.used_logind ? "loginctl terminate-user, " : "") +
+                         std::to_string(report.signalled) + " processes sent SIGTERM, " +
+                         std::to_string(report.killed) + " needed SIGKILL";
+    deps_.log(LOG_NOTICE, detail);
+    AuditEvent event;
+    event.type = "sessions_terminated";
+    event.account = account.account;
+    event.decision = "deny";
+    event.reason = account.reason;
+    event.serial = change.second->serial;
+    event.detail = detail;
+    deps_.record(std::move(event));
+  }
+}
+
+}  // namespace staffgate::agent

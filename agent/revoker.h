@@ -1,0 +1,88 @@
+// Ends the live sessions of people a new roster has just revoked (issue 4
+// §5, on_revoke = "terminate"). After each roster change the agent hands
+// the previous and the new roster to Revoker, which on its own thread
+// finds the accounts the old roster let in and the new one refuses, and
+// ends every process of those that run here (SessionTerminator).
+//
+// Only a change counts: an account refused by both rosters (a local
+// non-employee, `nobody`) is never touched, and nothing happens on the
+// first roster an agent ever sees. Exempt accounts, uids below min_uid,
+// uid 0 and the agent's own uid are never touched.
+#ifndef STAFFGATE_AGENT_REVOKER_H_
+#define STAFFGATE_AGENT_REVOKER_H_
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "agent/audit_log.h"
+#include "agent/log.h"
+#include "agent/revoke/session_terminator.h"
+#include "agent/user_db.h"
+#include "common/config.h"
+#include "common/roster.h"
+#include "common/time_util.h"
+
+namespace staffgate::agent {
+
+struct RevokedAccount {
+  std::string account;
+  uid_t uid = 0;
+  std::string reason;  // The new roster's reason: "terminated", "suspended", ...
+};
+
+// Accounts that `before` admitted (allow or reset_required) and `after`
+// refuses, with a local uid >= min_uid that is not `self_uid`. Pure.
+std::vector<RevokedAccount> NewlyRevoked(const common::Roster& before, const common::Roster& after,
+                                         const common::AgentConfig& config, const UserDb& users,
+                                         common::UnixSeconds now, uid_t self_uid);
+
+class Revoker {
+ public:
+  struct Deps {
+    ProcessControl* os = nullptr;
+    const UserDb* users = nullptr;
+    const common::Clock* clock = nullptr;
+    LogFn log;
+    std::function<void(AuditEvent)> record;  // Audits each termination.
+    std::function<std::shared_ptr<const common::AgentConfig>()> config;
+  };
+  // All pointers must outlive the revoker.
+  explicit Revoker(Deps deps);
+  ~Revoker();  // Stops.
+
+  void Start();
+  // Finishes the termination in progress, drops the rest, joins.
+  void Stop();
+  // Queues one roster change; returns at once. Thread-safe.
+  void RosterChanged(std::shared_ptr<const common::Roster> before,
+                     std::shared_ptr<const common::Roster> after);
+  // Blocks until the queue is empty (tests).
+  void WaitIdle();
+
+ private:
+  using Change = std::pair<std::shared_ptr<const common::Roster>,
+                           std::shared_ptr<const common::Roster>>;
+  void Run();
+  void Process(const Change& change);
+
+  Deps deps_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Change> queue_;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_REVOKER_H_
