@@ -80,6 +80,8 @@ ApiResponse Api::ErrorResponse(const common::Error& error) {
       return JsonError(413, "too_large", error.message);
     case ErrorKind::kNotFound:
       return JsonError(404, "not_found", error.message);
+    case ErrorKind::kForbidden:
+      return JsonError(403, "forbidden", error.message);
     default:
       return JsonError(500, std::string(common::ErrorKindName(error.kind)), error.message);
   }
@@ -128,6 +130,8 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
   if (path == "/metrics") {
     if (req.method != "GET") return method_not_allowed();
     auto current = service_.Current();
+    metrics_.leases_lapsed = service_.LeasesLapsed();
+    metrics_.leases_live = static_cast<std::int64_t>(service_.LiveLeaseCount());
     return finish(Text(200, "text/plain; version=0.0.4",
                        metrics_.Render(current->serial, current->expires_at, hub_.Size(),
                                        service_.Workstations().size())));
@@ -140,7 +144,8 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
     }
     return finish(Admin(req, path, query));
   }
-  if (path != "/v1/roster" && path != "/v1/keys" && path != "/v1/events") {
+  const bool sessions = path == "/v1/sessions" || path.rfind("/v1/sessions/", 0) == 0;
+  if (path != "/v1/roster" && path != "/v1/keys" && path != "/v1/events" && !sessions) {
     return finish(JsonError(404, "not_found", "no such endpoint"));
   }
   std::optional<std::string> workstation = service_.WorkstationForToken(token);
@@ -169,6 +174,11 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
       return out;
     }
     return finish(AnswerRoster(known.value_or(~std::uint64_t{0})));
+  }
+  if (sessions) {
+    if (!workstation) return finish(JsonError(403, "forbidden", "session leases are held by workstations"));
+    service_.RecordContact(*workstation, std::nullopt, req.user_agent);
+    return finish(Sessions(req, path, *workstation));
   }
   // /v1/events
   if (req.method != "POST") return method_not_allowed();

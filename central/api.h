@@ -60,6 +60,12 @@ class Api {
 
  private:
   ApiResponse Admin(const ApiRequest& request, const std::string& path, const std::string& query);
+  // POST /v1/sessions, PUT/DELETE /v1/sessions/{id} for `workstation`
+  // (api_sessions.cc).
+  ApiResponse Sessions(const ApiRequest& request, const std::string& path, const std::string& workstation);
+  // GET /v1/admin/sessions, DELETE /v1/admin/sessions/{id}; `rest` is the
+  // path after /v1/admin/ (api_sessions.cc).
+  ApiResponse AdminSessions(const ApiRequest& request, const std::string& rest);
   ApiResponse ErrorResponse(const common::Error& error);
 
   Service& service_;

@@ -219,6 +219,7 @@ ApiResponse Api::Admin(const ApiRequest& req, const std::string& path, const std
     if (!events) return fail(events.error());
     return Ok(200, Json{{"events", *events}});
   }
+  if (rest == "sessions" || rest.rfind("sessions/", 0) == 0) return AdminSessions(req, rest);
   if (rest == "status") {
     if (req.method != "GET") return wrong_method();
     auto current = service_.Current();

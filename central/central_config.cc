@@ -69,7 +69,7 @@ Result<void> Apply(const std::string& path, const std::string& key, const toml::
     return common::Ok();
   }
   if (key == "roster_lifetime_s") return integer(c.roster_lifetime_s, 300, 366LL * 24 * 3600);
-  if (key == "lease_ttl_s") return integer(c.lease_ttl_s, 10, 24 * 3600);
+  if (key == "lease_ttl_s") return integer(c.lease_ttl_s, 1, 24 * 3600);
   if (key == "max_body_bytes") return integer(c.max_body_bytes, 1024, 64LL * 1024 * 1024);
   if (key == "max_wait_s") return integer(c.max_wait_s, 0, 60);
   if (key == "header_timeout_s") return integer(c.header_timeout_s, 1, 300);
@@ -154,7 +154,8 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "# Seconds a signed roster stays valid. The central re-signs when less than\n";
   o += "# half of it remains, so online agents never see an expired roster.\n";
   o += "roster_lifetime_s = " + std::to_string(c.roster_lifetime_s) + "\n\n";
-  o += "# Seconds a session lease lives without renewal (session leases).\n";
+  o += "# Seconds a session lease lives without renewal: agents renew while the\n";
+  o += "# session lasts; a workstation that died keeps its accounts this long.\n";
   o += "lease_ttl_s = " + std::to_string(c.lease_ttl_s) + "\n\n";
   o += "# Largest accepted request body in bytes (event batches, CSV imports).\n";
   o += "max_body_bytes = " + std::to_string(c.max_body_bytes) + "\n\n";

@@ -22,6 +22,13 @@ std::string Metrics::Render(std::uint64_t serial, std::int64_t expires_at, std::
   Add(o, "staffgate_central_events_duplicate_total", "counter", "Audit events already stored (redelivery).", c(events_duplicate));
   Add(o, "staffgate_central_events_rejected_total", "counter", "Audit events without a usable id.", c(events_rejected));
   Add(o, "staffgate_central_admin_changes_total", "counter", "Admin changes applied.", c(admin_changes));
+  Add(o, "staffgate_central_leases_acquired_total", "counter", "Session leases created (201).", c(leases_acquired));
+  Add(o, "staffgate_central_leases_renewed_total", "counter", "Session leases renewed.", c(leases_renewed));
+  Add(o, "staffgate_central_leases_refused_total", "counter", "Session leases refused: in use elsewhere (409).", c(leases_refused));
+  Add(o, "staffgate_central_leases_released_total", "counter", "Session leases released by their workstation.", c(leases_released));
+  Add(o, "staffgate_central_leases_ended_by_admin_total", "counter", "Session leases ended by an admin.", c(leases_ended_by_admin));
+  Add(o, "staffgate_central_leases_lapsed_total", "counter", "Session leases that lapsed unrenewed (pruned).", c(leases_lapsed));
+  Add(o, "staffgate_central_leases_live", "gauge", "Live session leases.", leases_live.load());
   Add(o, "staffgate_central_unauthorized_total", "counter", "Requests refused with 401.", c(unauthorized));
   Add(o, "staffgate_central_bad_requests_total", "counter", "Requests answered 4xx other than 401.", c(bad_requests));
   Add(o, "staffgate_central_server_errors_total", "counter", "Requests answered 5xx.", c(server_errors));

@@ -18,6 +18,13 @@ struct Metrics {
   std::atomic<std::uint64_t> events_duplicate{0};
   std::atomic<std::uint64_t> events_rejected{0};
   std::atomic<std::uint64_t> admin_changes{0};
+  std::atomic<std::uint64_t> leases_acquired{0};   // 201
+  std::atomic<std::uint64_t> leases_renewed{0};    // PUT, or POST by the holder
+  std::atomic<std::uint64_t> leases_refused{0};    // 409
+  std::atomic<std::uint64_t> leases_released{0};   // DELETE by the workstation
+  std::atomic<std::uint64_t> leases_ended_by_admin{0};
+  std::atomic<std::uint64_t> leases_lapsed{0};     // Copied from the Service at render time.
+  std::atomic<std::int64_t> leases_live{0};        // Copied from the Service at render time.
   std::atomic<std::uint64_t> unauthorized{0};
   std::atomic<std::uint64_t> bad_requests{0};
   std::atomic<std::uint64_t> server_errors{0};

@@ -55,6 +55,20 @@ struct ImportReport {
   std::vector<std::string> added, changed, unchanged;  // Employee ids.
 };
 
+// A session lease (issue 5): `workstation` has `account` signed in. Live
+// while expires_at > now; lapsed leases are invisible and pruned lazily.
+struct Lease {
+  std::string id;  // 32 lowercase hex characters, random.
+  std::string account;
+  std::string workstation;
+  common::UnixSeconds acquired_at = 0;
+  common::UnixSeconds renewed_at = 0;
+  common::UnixSeconds expires_at = 0;
+  std::uint64_t seq = 0;  // Acquisition order (ties within a second).
+
+  bool operator==(const Lease&) const = default;
+};
+
 struct EventQuery {
   std::optional<std::int64_t> since_ms;
   std::string workstation, account, decision, type;

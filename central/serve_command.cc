@@ -24,6 +24,7 @@ common::Result<void> Serve(const std::string& config_path) {
   options.db_path = config->db;
   options.organization = config->organization;
   options.roster_lifetime_s = config->roster_lifetime_s;
+  options.lease_ttl_s = config->lease_ttl_s;
   auto service = Service::Open(options, std::move(*key), clock);
   if (!service) return tl::unexpected(service.error());
   // The signal_set inside the server takes SIGTERM/SIGINT; a client that

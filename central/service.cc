@@ -41,6 +41,9 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, co
   auto admin = s->store_->GetMeta("admin_token_sha256");
   if (!admin) return tl::unexpected(admin.error());
   s->admin_token_hash_ = admin->value_or("");
+  auto leases = s->store_->LoadLeases();
+  if (!leases) return tl::unexpected(leases.error());
+  s->leases_.Load(std::move(*leases));
   auto latest = s->store_->LatestRoster();
   if (!latest) return tl::unexpected(latest.error());
   auto file_serial = s->ReadSerialFile();

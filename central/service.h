@@ -9,6 +9,7 @@
 #ifndef STAFFGATE_CENTRAL_SERVICE_H_
 #define STAFFGATE_CENTRAL_SERVICE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "central/lease_book.h"
 #include "central/model.h"
 #include "central/store.h"
 #include "common/ed25519.h"
@@ -33,6 +35,7 @@ struct ServiceOptions {
   std::string db_path;
   std::string organization;
   common::UnixSeconds roster_lifetime_s = 7 * 24 * 3600;
+  common::UnixSeconds lease_ttl_s = 90;  // central.conf lease_ttl_s.
 };
 
 // Caps on one POST /v1/events batch.
@@ -98,6 +101,27 @@ class Service {
   common::Result<EventBatchResult> StoreEvents(const std::string& workstation, const common::Json& batch);
   common::Result<std::vector<common::Json>> Events(const EventQuery& query);
 
+  // Session leases (service_sessions.cc, issue 5). Each acquisition,
+  // refusal, release and admin end is written together with a central
+  // audit event (type lease_acquired / lease_refused / lease_released /
+  // lease_ended_by_admin) in one transaction; renewals write no event.
+  // Lapsed leases are pruned on acquire and list. The policy is
+  // max_workstations_per_account (0 = unlimited).
+  // Errors: kInvalidInput (account name), kIo.
+  common::Result<AcquireOutcome> AcquireLease(const std::string& account, const std::string& workstation);
+  // Errors: kNotFound (unknown or lapsed), kForbidden (another
+  // workstation's lease), kIo.
+  common::Result<Lease> RenewLease(const std::string& id, const std::string& workstation);
+  common::Result<void> ReleaseLease(const std::string& id, const std::string& workstation);
+  // An admin ends any live lease. Errors: kNotFound, kIo.
+  common::Result<Lease> EndLease(const std::string& id);
+  // Live leases sorted by account, then workstation. Errors: kIo.
+  common::Result<std::vector<Lease>> Leases();
+  std::size_t LiveLeaseCount() const;
+  // Leases that lapsed and were pruned since the start.
+  std::uint64_t LeasesLapsed() const { return leases_lapsed_.load(); }
+  common::UnixSeconds LeaseTtl() const { return options_.lease_ttl_s; }
+
  private:
   Service(ServiceOptions options, common::PrivateKey key, const common::Clock& clock,
           std::unique_ptr<Store> store);
@@ -109,6 +133,10 @@ class Service {
   common::Result<PublishedRoster> PublishLocked(const State& state);
   common::Result<std::uint64_t> ReadSerialFile() const;
   void Notify(std::uint64_t serial);
+  // With mu_ held: drops lapsed leases from the book and the database.
+  common::Result<void> PruneLeasesLocked(common::UnixSeconds now);
+  // With mu_ held and a transaction open: stores a central audit event.
+  common::Result<void> LeaseEventLocked(const std::string& type, const Lease& lease, common::Json extra);
 
   ServiceOptions options_;
   common::PrivateKey key_;
@@ -116,12 +144,14 @@ class Service {
   const common::Clock& clock_;
   std::string serial_file_;
 
-  mutable std::mutex mu_;  // Guards store_, state_, high_water_, token maps.
+  mutable std::mutex mu_;  // Guards store_, state_, high_water_, token maps, leases_.
   std::unique_ptr<Store> store_;
   State state_;
   std::uint64_t high_water_ = 0;
   std::string admin_token_hash_;
   std::unordered_map<std::string, std::string> token_to_workstation_;  // hash -> name
+  LeaseBook leases_;
+  std::atomic<std::uint64_t> leases_lapsed_{0};
 
   mutable std::mutex current_mu_;
   std::shared_ptr<const PublishedRoster> current_;

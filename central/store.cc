@@ -56,7 +56,21 @@ CREATE INDEX events_time ON events(time_ms);
 CREATE INDEX events_account ON events(account, time_ms);
 CREATE INDEX events_workstation ON events(workstation, time_ms);
 )sql",
+    // 2: session leases (issue 5).
+    R"sql(
+CREATE TABLE leases (
+  id TEXT PRIMARY KEY,
+  account TEXT NOT NULL,
+  workstation TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  renewed_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  seq INTEGER NOT NULL);
+CREATE INDEX leases_expires ON leases(expires_at);
+)sql",
 };
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
+              "one migration per schema version");
 
 std::string JoinJson(const std::vector<std::string>& items) { return common::DumpJson(Json(items)); }
 

@@ -1,5 +1,5 @@
-// SQLite persistence of the central's State, the published rosters and the
-// audit events. Schema changes are numbered migrations recorded in the
+// SQLite persistence of the central's State, the published rosters, the
+// audit events and the session leases. Schema changes are numbered migrations recorded in the
 // schema_version table. Not thread-safe: the Service serialises access and
 // wraps each admin change and its roster in one transaction.
 #ifndef STAFFGATE_CENTRAL_STORE_H_
@@ -18,7 +18,7 @@
 namespace staffgate::central {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 class Store {
  public:
@@ -52,6 +52,13 @@ class Store {
   // Matching events as stored JSON objects, oldest first.
   common::Result<std::vector<common::Json>> QueryEvents(const EventQuery& query);
   common::Result<std::int64_t> CountEvents();
+
+  // Session leases (store_leases.cc). PutLease inserts or replaces by id.
+  common::Result<std::vector<Lease>> LoadLeases();
+  common::Result<void> PutLease(const Lease& lease);
+  common::Result<void> DeleteLease(const std::string& id);
+  // Deletes every lease with expires_at <= now.
+  common::Result<void> DeleteLapsedLeases(common::UnixSeconds now);
 
  private:
   explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}

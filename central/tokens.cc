@@ -7,20 +7,22 @@
 
 namespace staffgate::central {
 
-common::Result<std::string> NewToken() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
-    return common::Fail(common::ErrorKind::kInternal, "no randomness for a token");
+common::Result<std::string> NewRandomHex(std::size_t bytes) {
+  unsigned char buf[64];
+  if (bytes > sizeof(buf) || RAND_bytes(buf, static_cast<int>(bytes)) != 1) {
+    return common::Fail(common::ErrorKind::kInternal, "no randomness for a token or id");
   }
   static const char kHex[] = "0123456789abcdef";
   std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
+  for (std::size_t i = 0; i < bytes; ++i) {
+    out += kHex[buf[i] >> 4];
+    out += kHex[buf[i] & 15];
   }
-  OPENSSL_cleanse(bytes, sizeof(bytes));
+  OPENSSL_cleanse(buf, sizeof(buf));
   return out;
 }
+
+common::Result<std::string> NewToken() { return NewRandomHex(32); }
 
 std::string TokenHash(std::string_view token) {
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {

@@ -72,6 +72,7 @@ common::Result<Json> AdminClient::Call(const std::string& method, const std::str
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   auto parsed = common::ParseJson(sink.data, common::JsonLimits{kMaxResponseBytes, 64});
   if (status >= 200 && status < 300) {
+    if (status == 204) return Json(nullptr);  // No Content.
     if (!parsed) return Fail(ErrorKind::kInternal, "the central sent an unreadable answer");
     return parsed;
   }

@@ -23,7 +23,8 @@ class AdminClient {
  public:
   explicit AdminClient(Connection connection) : conn_(std::move(connection)) {}
 
-  // Sends one request and returns the parsed JSON answer of a 2xx.
+  // Sends one request and returns the parsed JSON answer of a 2xx (null
+  // for 204 No Content).
   // Errors: kUnavailable (network/TLS), kTooLarge (answer over the cap),
   // kForbidden (401), kInvalidInput/kNotFound/kInternal for 400/404/5xx
   // with the central's message.

@@ -88,8 +88,11 @@ int main(int argc, char** argv) {
   policy_set->add_option("KEY", policy_key, "max-workstations-per-account")->required();
   policy_set->add_option("VALUE", policy_value)->required();
 
-  auto* sessions = app.add_subcommand("sessions", "open sessions fleet-wide");
+  auto* sessions = app.add_subcommand("sessions", "live session leases fleet-wide");
+  sessions->require_subcommand(0, 1);
   sessions->add_flag("--json", json, "JSON output");
+  auto* sessions_end = sessions->add_subcommand("end", "end a session lease (the account may sign in elsewhere)");
+  sessions_end->add_option("ID", id, "lease id (from `sessions`)")->required();
 
   try {
     app.parse(argc, argv);
@@ -123,6 +126,7 @@ int main(int argc, char** argv) {
   else if (*import) rc = admin::Import(client, file, json);
   else if (*events) rc = admin::Events(client, filter, json);
   else if (*policy_set) rc = admin::PolicySet(client, policy_key, policy_value);
+  else if (*sessions_end) rc = admin::SessionEnd(client, id);
   else if (*sessions) rc = admin::Sessions(client, json);
   curl_global_cleanup();
   return rc;

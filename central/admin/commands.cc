@@ -199,12 +199,27 @@ int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value) 
 int Sessions(AdminClient& client, bool json) {
   auto answer = client.Call("GET", "/v1/admin/sessions");
   if (!answer) return Failed(answer.error());
-  if (json) return PrintJson((*answer)["sessions"]), 0;
+  if (!answer->is_array()) return Failed(common::Error{ErrorKind::kInternal, "the central sent an unexpected answer"});
+  if (json) return PrintJson(*answer), 0;
   std::vector<std::vector<std::string>> rows;
-  for (const Json& s : (*answer)["sessions"]) {
-    rows.push_back({Str(s, "account"), Str(s, "workstation"), Str(s, "id"), Str(s, "expires_at")});
+  for (const Json& s : *answer) {
+    rows.push_back({Str(s, "id"), Str(s, "account"), Str(s, "workstation"), Str(s, "acquired_at"),
+                    Str(s, "expires_at")});
   }
-  std::fputs(RenderTable({"ACCOUNT", "WORKSTATION", "SESSION", "EXPIRES"}, rows).c_str(), stdout);
+  std::fputs(RenderTable({"ID", "ACCOUNT", "WORKSTATION", "SINCE", "EXPIRES"}, rows).c_str(), stdout);
+  return 0;
+}
+
+int SessionEnd(AdminClient& client, const std::string& id) {
+  auto answer = client.Call("DELETE", "/v1/admin/sessions/" + UrlEncode(id));
+  if (!answer) {
+    if (answer.error().kind == ErrorKind::kNotFound) {
+      std::fprintf(stderr, "staffgate-admin: no live session lease with id '%s'\n", id.substr(0, 64).c_str());
+      return 1;
+    }
+    return Failed(answer.error());
+  }
+  std::printf("ended session lease %s\n", id.c_str());
   return 0;
 }
 

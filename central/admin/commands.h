@@ -30,7 +30,9 @@ struct EventFilter {
 };
 int Events(AdminClient& client, const EventFilter& filter, bool json);
 int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value);
+// Live session leases fleet-wide; SessionEnd ends one (exit 1 when unknown).
 int Sessions(AdminClient& client, bool json);
+int SessionEnd(AdminClient& client, const std::string& id);
 
 // "90s", "15m", "1h", "7d" -> seconds; an RFC 3339 time or Unix seconds
 // are returned as Unix seconds relative to `now`. Errors: kInvalidInput.

@@ -1,0 +1,77 @@
+// Session leases in memory (issue 5, DESIGN.md §3 row 9, §6): which
+// workstation has which account signed in, and until when. Pure logic:
+// time comes in as an argument and nothing is persisted here; the Service
+// decides with a LeaseBook, writes the result to SQLite, then applies it
+// with Put/Erase. Not thread-safe: the Service guards it with its mutex.
+//
+// Rules: a lease is live while expires_at > now; lapsed leases are treated
+// as absent by every method and removed by Prune. One workstation holds at
+// most one lease per account (acquiring again renews it), so an agent that
+// restarted never conflicts with itself.
+#ifndef STAFFGATE_CENTRAL_LEASE_BOOK_H_
+#define STAFFGATE_CENTRAL_LEASE_BOOK_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "central/model.h"
+#include "common/result.h"
+#include "common/time_util.h"
+
+namespace staffgate::central {
+
+enum class AcquireKind {
+  kCreated,  // A new lease (HTTP 201).
+  kRenewed,  // This workstation already held one: renewed (HTTP 200).
+  kRefused,  // Too many other workstations hold the account (HTTP 409).
+};
+
+struct AcquireOutcome {
+  AcquireKind kind = AcquireKind::kRefused;
+  Lease lease;          // kCreated/kRenewed: the lease to store.
+  std::string holder;   // kRefused: the most recently acquired other workstation.
+};
+
+class LeaseBook {
+ public:
+  // Replaces the contents (leases loaded from the database).
+  void Load(std::vector<Lease> leases);
+
+  // Removes the leases with expires_at <= now and returns them.
+  std::vector<Lease> Prune(common::UnixSeconds now);
+
+  // Decides an acquisition by `workstation` of `account` without changing
+  // the book. `max_workstations` is the policy (0 = unlimited); `new_id` is
+  // the id a created lease gets. Refused when this workstation holds no
+  // live lease for the account and at least `max_workstations` others do.
+  AcquireOutcome Acquire(const std::string& account, const std::string& workstation,
+                         common::UnixSeconds now, common::UnixSeconds ttl_s,
+                         std::uint32_t max_workstations, const std::string& new_id) const;
+
+  // The live lease `id` as owned by `workstation`. Errors: kNotFound
+  // (unknown or lapsed), kForbidden (another workstation's).
+  common::Result<Lease> Owned(const std::string& id, const std::string& workstation,
+                              common::UnixSeconds now) const;
+  // The live lease `id`, whoever holds it. Errors: kNotFound.
+  common::Result<Lease> Find(const std::string& id, common::UnixSeconds now) const;
+  // `lease` renewed at `now` (a copy; the book is unchanged).
+  static Lease Renewed(Lease lease, common::UnixSeconds now, common::UnixSeconds ttl_s);
+
+  // Live leases sorted by account, then workstation.
+  std::vector<Lease> Live(common::UnixSeconds now) const;
+  std::size_t CountLive(common::UnixSeconds now) const;
+
+  // Inserts or replaces a lease (by id); Erase removes one.
+  void Put(const Lease& lease);
+  void Erase(const std::string& id);
+
+ private:
+  std::map<std::string, Lease> by_id_;
+  std::uint64_t next_seq_ = 1;
+};
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_LEASE_BOOK_H_

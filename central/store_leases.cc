@@ -1,0 +1,54 @@
+// Store: the leases table (migration 2). Each call is one statement; the
+// Service wraps it, and the audit event that goes with it, in a transaction.
+#include "central/store.h"
+
+namespace staffgate::central {
+
+using common::Result;
+
+Result<std::vector<Lease>> Store::LoadLeases() {
+  auto stmt = db_->Prepare(
+      "SELECT id, account, workstation, acquired_at, renewed_at, expires_at, seq FROM leases ORDER BY seq");
+  if (!stmt) return tl::unexpected(stmt.error());
+  std::vector<Lease> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    Lease lease;
+    lease.id = stmt->Text(0);
+    lease.account = stmt->Text(1);
+    lease.workstation = stmt->Text(2);
+    lease.acquired_at = stmt->Int(3);
+    lease.renewed_at = stmt->Int(4);
+    lease.expires_at = stmt->Int(5);
+    lease.seq = static_cast<std::uint64_t>(stmt->Int(6));
+    out.push_back(std::move(lease));
+  }
+  return out;
+}
+
+Result<void> Store::PutLease(const Lease& lease) {
+  auto stmt = db_->Prepare(
+      "INSERT INTO leases(id, account, workstation, acquired_at, renewed_at, expires_at, seq) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET renewed_at = excluded.renewed_at, "
+      "expires_at = excluded.expires_at");
+  if (!stmt) return tl::unexpected(stmt.error());
+  return stmt->Bind(1, lease.id).Bind(2, lease.account).Bind(3, lease.workstation)
+      .Bind(4, lease.acquired_at).Bind(5, lease.renewed_at).Bind(6, lease.expires_at)
+      .Bind(7, static_cast<std::int64_t>(lease.seq)).Run();
+}
+
+Result<void> Store::DeleteLease(const std::string& id) {
+  auto stmt = db_->Prepare("DELETE FROM leases WHERE id = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  return stmt->Bind(1, id).Run();
+}
+
+Result<void> Store::DeleteLapsedLeases(common::UnixSeconds now) {
+  auto stmt = db_->Prepare("DELETE FROM leases WHERE expires_at <= ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  return stmt->Bind(1, now).Run();
+}
+
+}  // namespace staffgate::central
