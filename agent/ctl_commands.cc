@@ -58,6 +58,18 @@ std::optional<common::Response> Parse(const std::string& line, int* exit_code) {
   return std::move(*resp);
 }
 
+}  // namespace
+
+std::optional<common::Response> CallOp(const CtlContext& ctx, const Json& request, int* exit_code,
+                                       int timeout_ms, std::string* raw) {
+  auto line = Call(ctx, request, exit_code, timeout_ms);
+  if (!line) return std::nullopt;
+  if (raw != nullptr) *raw = *line;
+  return Parse(*line, exit_code);
+}
+
+namespace {
+
 std::string Text(const Json& obj, const char* key, const std::string& fallback) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return fallback;
@@ -70,12 +82,11 @@ std::string Text(const Json& obj, const char* key, const std::string& fallback) 
 
 int CmdStatus(const CtlContext& ctx, bool json) {
   int rc = kExitOk;
-  auto line = Call(ctx, Json{{"v", 1}, {"op", "status"}}, &rc);
-  if (!line) return rc;
-  auto resp = Parse(*line, &rc);
+  std::string line;
+  auto resp = CallOp(ctx, Json{{"v", 1}, {"op", "status"}}, &rc, 0, &line);
   if (!resp) return rc;
   if (json) {
-    std::cout << *line << "\n";
+    std::cout << line << "\n";
     return kExitOk;
   }
   const Json& s = resp->extra;
@@ -100,6 +111,9 @@ int CmdStatus(const CtlContext& ctx, bool json) {
               Text(s, "central_reachable",
                    s.value("central_configured", false) ? "unknown" : "no central configured")
                   .c_str());
+  if (s.contains("outbox_depth")) {
+    std::printf("%-18s %s\n", "events to send:", Text(s, "outbox_depth", "0").c_str());
+  }
   return kExitOk;
 }
 
@@ -112,9 +126,8 @@ int CmdCheck(const CtlContext& ctx, const std::string& account, const std::strin
   int rc = kExitOk;
   Json request = {{"v", 1}, {"op", "check"}, {"phase", phase}, {"account", account},
                   {"service", service}};
-  auto line = Call(ctx, request, &rc);
-  if (!line) return rc;
-  auto resp = Parse(*line, &rc);
+  std::string line;
+  auto resp = CallOp(ctx, request, &rc, 0, &line);
   if (!resp) return rc;
   if (resp->reason.empty()) {
     std::cerr << "staffgatectl: the agent's answer has no decision\n";
@@ -123,7 +136,7 @@ int CmdCheck(const CtlContext& ctx, const std::string& account, const std::strin
   const bool refused = resp->decision == common::Decision::kDeny ||
                        resp->decision == common::Decision::kResetRequired;
   if (json) {
-    std::cout << *line << "\n";
+    std::cout << line << "\n";
   } else {
     std::printf("%-9s %s\n", "account:", account.c_str());
     std::printf("%-9s %s\n", "decision:", std::string(common::DecisionName(resp->decision)).c_str());
@@ -138,12 +151,11 @@ int CmdCheck(const CtlContext& ctx, const std::string& account, const std::strin
 
 int CmdSessions(const CtlContext& ctx, bool json) {
   int rc = kExitOk;
-  auto line = Call(ctx, Json{{"v", 1}, {"op", "sessions"}}, &rc);
-  if (!line) return rc;
-  auto resp = Parse(*line, &rc);
+  std::string line;
+  auto resp = CallOp(ctx, Json{{"v", 1}, {"op", "sessions"}}, &rc, 0, &line);
   if (!resp) return rc;
   if (json) {
-    std::cout << *line << "\n";
+    std::cout << line << "\n";
     return kExitOk;
   }
   const Json list = resp->extra.value("sessions", Json::array());

@@ -10,6 +10,8 @@
 
 #include "common/agent_client.h"
 #include "common/config.h"
+#include "common/json_util.h"
+#include "common/protocol.h"
 
 namespace staffgate::agent {
 
@@ -26,6 +28,13 @@ struct CtlContext {
   std::string config_error;  // Why `config` is empty, for messages.
 };
 
+// Sends one request to the agent and parses the answer. On any failure
+// prints one line to stderr, sets *exit_code (kExitUnreachable when the
+// agent cannot be reached) and returns nullopt. `raw` receives the line.
+std::optional<common::Response> CallOp(const CtlContext& ctx, const common::Json& request,
+                                       int* exit_code, int timeout_ms = 0,
+                                       std::string* raw = nullptr);
+
 int CmdStatus(const CtlContext& ctx, bool json);
 int CmdCheck(const CtlContext& ctx, const std::string& account, const std::string& phase,
              const std::string& service, bool json);
@@ -34,6 +43,12 @@ int CmdSessions(const CtlContext& ctx, bool json);
 // config is available, verifies and installs into state_dir directly
 // (InstallRosterDirectly).
 int CmdRosterInstall(const CtlContext& ctx, const std::string& file);
+
+// ctl_sync.cc: `sync` (one round now) and `enroll` (write config and key,
+// reload the agent, fetch the first roster; DESIGN.md §5).
+int CmdSync(const CtlContext& ctx);
+struct EnrollOptions;
+int CmdEnroll(const CtlContext& ctx, const EnrollOptions& options);
 
 // ctl_install.cc: the offline path, same rules as the agent (trusted keys,
 // expiry, rollback against the roster already in state_dir).

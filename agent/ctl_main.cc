@@ -6,8 +6,10 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <curl/curl.h>
 
 #include "agent/ctl_commands.h"
+#include "agent/sync/enroll.h"
 #include "common/config.h"
 
 namespace {
@@ -70,6 +72,21 @@ int main(int argc, char** argv) {
   auto* install = roster->add_subcommand("install", "verify and install a roster envelope (root)");
   install->add_option("FILE", file, "DSSE envelope file")->required();
 
+  auto* sync = app.add_subcommand("sync", "sync with the central now (root)");
+
+  staffgate::agent::EnrollOptions enroll_options;
+  auto* enroll = app.add_subcommand("enroll", "enroll this workstation with a central (root)");
+  enroll->add_option("--central", enroll_options.central_url, "https://HOST:PORT")->required();
+  enroll->add_option("--token-file", enroll_options.token_file, "the workstation token")
+      ->required();
+  enroll->add_option("--ca", enroll_options.ca_file, "the central's CA certificate (PEM)")
+      ->required();
+  enroll->add_option("--roster-key", enroll_options.roster_key_file,
+                     "pin this roster signing key instead of fetching it");
+  enroll->add_option("--workstation", enroll_options.workstation,
+                     "this workstation's name at the central (default: kept, else host name)");
+  enroll->add_option("--key-out", enroll_options.key_path, "where to write the trusted key (default: beside the config)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -77,10 +94,22 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : staffgate::agent::kExitUsage;
   }
 
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   CtlContext ctx = MakeContext(config_path, socket_path);
   if (status->parsed()) return staffgate::agent::CmdStatus(ctx, json);
   if (check->parsed()) return staffgate::agent::CmdCheck(ctx, account, phase, service, json);
   if (sessions->parsed()) return staffgate::agent::CmdSessions(ctx, json);
   if (install->parsed()) return staffgate::agent::CmdRosterInstall(ctx, file);
+  if (sync->parsed()) return staffgate::agent::CmdSync(ctx);
+  if (enroll->parsed()) {
+    enroll_options.config_path = config_path;
+    if (enroll_options.key_path.empty()) {
+      auto slash = config_path.rfind('/');
+      enroll_options.key_path =
+          (slash == std::string::npos ? std::string(".") : config_path.substr(0, slash)) +
+          "/roster-signing.pub";
+    }
+    return staffgate::agent::CmdEnroll(ctx, enroll_options);
+  }
   return staffgate::agent::kExitUsage;
 }

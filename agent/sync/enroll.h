@@ -20,8 +20,8 @@ struct EnrollOptions {
   std::string ca_file;
   std::string roster_key_file;  // Optional: pin this key instead of fetching.
   std::string config_path = common::kDefaultAgentConfigPath;
-  // Where the fetched key is written (next to the config by default).
-  std::string key_path = "/etc/staffgate/roster-signing.pub";
+  // Where the fetched key is written (staffgatectl: beside the config).
+  std::string key_path;
   std::string workstation;  // Optional; kept from the existing config otherwise.
 };
 

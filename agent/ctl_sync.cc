@@ -1,0 +1,97 @@
+// staffgatectl sync and enroll (DESIGN.md §5).
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "agent/ctl_commands.h"
+#include "agent/sync/enroll.h"
+#include "agent/sync/roster_fetcher.h"
+#include "common/file_util.h"
+
+namespace staffgate::agent {
+namespace {
+
+using common::Json;
+
+// A sync round waits at most connect + transfer time; the agent answers
+// when it is done.
+constexpr int kSyncTimeoutMs = 60000;
+
+// Fetches the first roster ourselves when the agent is not running, and
+// installs it with the agent's own acceptance rules.
+int FetchFirstRosterDirectly(const common::AgentConfig& config) {
+  FetcherOptions http;
+  http.central_url = config.central_url;
+  http.ca_file = config.ca_file;
+  auto token = common::ReadFileCapped(config.token_file, 4096);
+  if (!token) {
+    std::cerr << "staffgatectl: " << token.error().message << "\n";
+    return kExitFailed;
+  }
+  http.token = *token;
+  while (!http.token.empty() && (http.token.back() == '\n' || http.token.back() == ' ')) {
+    http.token.pop_back();
+  }
+  http.user_agent = std::string("staffgatectl/") + STAFFGATE_VERSION;
+  CurlRosterSource source(http);
+  auto fetched = source.Fetch(std::nullopt, 0);
+  if (!fetched) {
+    std::cerr << "staffgatectl: cannot fetch the first roster: " << fetched.error().message
+              << "\n";
+    return kExitFailed;
+  }
+  std::string tmp = config.state_dir + "/.enroll-roster.dsse";
+  if (auto wrote = common::WriteFileAtomic(tmp, fetched->envelope, 0600); !wrote) {
+    std::cerr << "staffgatectl: " << wrote.error().message << "\n";
+    return kExitFailed;
+  }
+  int rc = InstallRosterDirectly(config, tmp);
+  unlink(tmp.c_str());
+  return rc;
+}
+
+}  // namespace
+
+int CmdSync(const CtlContext& ctx) {
+  int rc = kExitOk;
+  auto resp = CallOp(ctx, Json{{"v", 1}, {"op", "sync"}}, &rc, kSyncTimeoutMs);
+  if (!resp) return rc;
+  std::string result = resp->extra.is_object() ? resp->extra.value("result", "") : "";
+  std::printf("%s", (result.empty() ? resp->message : result).c_str());
+  if (resp->serial != 0) {
+    std::printf(" (roster serial %llu)", static_cast<unsigned long long>(resp->serial));
+  }
+  std::printf("\n");
+  return kExitOk;
+}
+
+int CmdEnroll(const CtlContext& ctx, const EnrollOptions& options) {
+  auto enrolled = Enroll(options);
+  if (!enrolled) {
+    std::cerr << "staffgatectl: enrollment failed: " << enrolled.error().message << "\n";
+    return kExitFailed;
+  }
+  const common::AgentConfig& config = enrolled->config;
+  std::printf("enrolled workstation %s with %s\n", config.workstation.c_str(),
+              config.central_url.c_str());
+  for (const auto& keyid : enrolled->keyids) {
+    std::printf("trusting roster key %s (%s)\n", keyid.c_str(), options.key_path.c_str());
+  }
+  std::printf("wrote %s\n", options.config_path.c_str());
+
+  CtlContext agent = ctx;
+  agent.client.socket_path = config.socket;
+  int rc = kExitOk;
+  auto reloaded = CallOp(agent, Json{{"v", 1}, {"op", "reload"}}, &rc, 10000);
+  if (!reloaded) {
+    if (rc != kExitUnreachable) return rc;
+    std::cerr << "staffgatectl: the agent is not running; fetching the first roster directly "
+                 "(the agent uses it when it starts)\n";
+    return FetchFirstRosterDirectly(config);
+  }
+  std::printf("the agent reloaded its configuration\n");
+  return CmdSync(agent);
+}
+
+}  // namespace staffgate::agent
