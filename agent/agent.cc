@@ -1,10 +1,20 @@
 #include "agent/agent.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <utility>
 #include <thread>
 
 namespace staffgate::agent {
+namespace {
+
+// A login waits for the lease call: keep well inside the module's default
+// 2 s deadline for the whole exchange.
+constexpr int kLeaseDeadlineMs = 1200;
+
+}  // namespace
 
 common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const common::AgentConfig& config) {
   std::vector<common::PublicKey> keys;
@@ -40,8 +50,21 @@ Agent::Agent(common::AgentConfig config, LogFn log, const common::Clock& clock,
         service_->RecordEvent(std::move(event));
         if (type == "roster_installed") OnRosterInstalled();
       });
+  LeaseGate::Deps gate;
+  gate.sessions = &sessions_;
+  gate.clock = &clock_;
+  gate.log = log_;
+  gate.record = [this](AuditEvent event) { service_->RecordEvent(std::move(event)); };
+  gate.config = [this] { return service_->config(); };
+  gate.alive = [](std::int64_t pid) {
+    return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+  };
+  gate_ = std::make_unique<LeaseGate>(std::move(gate));
+
   ServiceDeps deps;
   deps.store = store_.get();
+  deps.session_gate = gate_.get();
+  deps.leases = [this] { return gate_->Leases(); };
   deps.users = users_.get();
   deps.clock = &clock_;
   deps.audit = fanout_.get();
@@ -100,6 +123,7 @@ common::Result<void> Agent::Start() {
   }
   started_ = true;
   revoker_->Start();
+  gate_->Start();
   ReconcileLink(*config);
   AuditEvent event;
   event.type = "agent_start";
@@ -155,6 +179,7 @@ void Agent::ReconcileLink(const common::AgentConfig& config) {
   const bool wanted = !config.central_url.empty();
   if (current && wanted && current->key() == CentralLinkKey(config)) return;
   if (current) {
+    gate_->SetApi(nullptr);
     fanout_->SetLink(nullptr);
     {
       std::lock_guard<std::mutex> lock(link_mu_);
@@ -175,6 +200,7 @@ void Agent::ReconcileLink(const common::AgentConfig& config) {
     link_ = fresh;
   }
   fanout_->SetLink(fresh);
+  gate_->SetApi(std::make_shared<HttpLeaseApi>(fresh->http(), kLeaseDeadlineMs));
   fresh->Start();
 }
 
@@ -220,6 +246,7 @@ void Agent::Stop() {
   // and server_->Stop() joins that worker.
   server_->Stop();
   revoker_->Stop();
+  gate_->Stop();
   AuditEvent event;
   event.type = "agent_stop";
   service_->RecordEvent(std::move(event));

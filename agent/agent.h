@@ -15,6 +15,7 @@
 #include "agent/audit_fanout.h"
 #include "agent/audit_log.h"
 #include "agent/central_link.h"
+#include "agent/lease_gate.h"
 #include "agent/revoke/session_terminator.h"
 #include "agent/revoker.h"
 #include "agent/log.h"
@@ -80,6 +81,7 @@ class Agent {
   std::unique_ptr<AuditFanout> fanout_;
   SystemProcessControl system_os_;
   std::unique_ptr<Revoker> revoker_;
+  std::unique_ptr<LeaseGate> gate_;
 
   std::mutex reload_mu_;  // Serialises Start, Reload and Stop.
   mutable std::mutex link_mu_;  // Guards link_ and last_roster_.

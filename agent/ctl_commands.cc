@@ -163,13 +163,16 @@ int CmdSessions(const CtlContext& ctx, bool json) {
     std::printf("no open sessions\n");
     return kExitOk;
   }
-  std::printf("%-12s %-10s %-10s %-8s %-21s %s\n", "ACCOUNT", "SERVICE", "TTY", "PID", "OPENED",
-              "SESSION");
+  std::printf("%-12s %-10s %-10s %-8s %-21s %-32s %s\n", "ACCOUNT", "SERVICE", "TTY", "PID",
+              "OPENED", "SESSION", "CENTRAL LEASE");
   for (const auto& s : list) {
-    std::printf("%-12s %-10s %-10s %-8s %-21s %s\n", Text(s, "account", "").c_str(),
+    std::printf("%-12s %-10s %-10s %-8s %-21s %-32s %s\n", Text(s, "account", "").c_str(),
                 Text(s, "service", "-").c_str(), Text(s, "tty", "-").c_str(),
                 Text(s, "pid", "-").c_str(), Text(s, "opened_at", "").c_str(),
-                Text(s, "session", "").c_str());
+                Text(s, "session", "").c_str(),
+                s.contains("lease") ? (Text(s, "lease", "") + " until " +
+                                       Text(s, "lease_expires_at", "")).c_str()
+                                    : "-");
   }
   if (resp->extra.value("truncated", false)) std::printf("(list truncated)\n");
   return kExitOk;

@@ -46,6 +46,7 @@ std::string_view ReasonName(Reason reason) {
     case Reason::kSuspended: return "suspended";
     case Reason::kNotPermittedHere: return "not_permitted_here";
     case Reason::kInUseElsewhere: return "in_use_elsewhere";
+    case Reason::kLeaseUnverified: return "lease_unverified";
     case Reason::kCredentialsResetRequired: return "credentials_reset_required";
     case Reason::kAllowed: return "allowed";
   }
@@ -85,10 +86,14 @@ Verdict Decide(const DecisionInput& input, const DecisionContext& ctx) {
   }
   // 9
   if (input.phase == common::Phase::kSession && ctx.session_gate != nullptr) {
-    if (auto other = ctx.session_gate->HeldElsewhere(input, *roster)) {
+    GateAnswer gate = ctx.session_gate->Admit(input, *roster);
+    if (gate.kind == GateAnswer::Kind::kHeldElsewhere) {
       Verdict v = Make(Decision::kDeny, Reason::kInUseElsewhere, serial);
-      v.other_workstation = *other;
+      v.other_workstation = gate.workstation;
       return v;
+    }
+    if (gate.kind == GateAnswer::Kind::kUnverified) {
+      return Make(Decision::kDeny, Reason::kLeaseUnverified, serial);
     }
   }
   // 10

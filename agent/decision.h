@@ -41,6 +41,7 @@ enum class Reason {
   kSuspended,
   kNotPermittedHere,
   kInUseElsewhere,
+  kLeaseUnverified,
   kCredentialsResetRequired,
   kAllowed,
 };
@@ -57,14 +58,26 @@ struct DecisionInput {
 };
 
 // Row 9 (DESIGN.md §3, issue 5): asked only in the session phase, for an
-// account that passed rows 1-8. Returns the workstation that already holds
-// the account, or nullopt to continue to row 10. Implementations may block
-// (central lease call) and must be thread-safe.
+// account that passed rows 1-8. Implementations may block (central lease
+// call, bounded) and must be thread-safe.
+struct GateAnswer {
+  enum class Kind {
+    kFree,           // Continue to row 10.
+    kHeldElsewhere,  // Deny in_use_elsewhere, naming `workstation`.
+    kUnverified,     // Central unreachable and lease_unreachable = "deny".
+  };
+  Kind kind = Kind::kFree;
+  std::string workstation;
+};
+
 class SessionGate {
  public:
   virtual ~SessionGate() = default;
-  virtual std::optional<std::string> HeldElsewhere(const DecisionInput& input,
-                                                   const common::Roster& roster) = 0;
+  virtual GateAnswer Admit(const DecisionInput& input, const common::Roster& roster) = 0;
+  // After an admitted session_open was recorded in the session table (or
+  // could not be: table full), and after a session_close.
+  virtual void SessionOpened(const std::string& account) { (void)account; }
+  virtual void SessionClosed(const std::string& account) { (void)account; }
 };
 
 struct DecisionContext {

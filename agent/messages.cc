@@ -43,6 +43,9 @@ std::string MessageFor(const Verdict& verdict, const std::string& account) {
       }
       return "You are signed in on " + Printable(verdict.other_workstation) +
              ". Sign out there first.";
+    case Reason::kLeaseUnverified:
+      return "Sign-in cannot be confirmed right now (the staffgate central service is "
+             "unreachable). Please try again in a minute or contact IT.";
     case Reason::kCredentialsResetRequired:
       return "Your password must be changed before you can continue. "
              "Please choose a new password now.";

@@ -104,6 +104,7 @@ Response Service::SessionOpen(const common::Request& req, uid_t peer_uid) {
     if (!deps_.sessions->Open(info) && deps_.log) {
       deps_.log(LOG_WARNING, "session table full; not tracking a session of " + req.account);
     }
+    if (deps_.session_gate != nullptr) deps_.session_gate->SessionOpened(req.account);
   }
   return resp;
 }
@@ -127,6 +128,7 @@ Response Service::SessionClose(const common::Request& req, uid_t peer_uid) {
     event.service = closed->service;
     event.tty = closed->tty;
     RecordEvent(std::move(event));
+    if (deps_.session_gate != nullptr) deps_.session_gate->SessionClosed(closed->account);
   }
   return resp;
 }

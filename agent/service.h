@@ -39,7 +39,9 @@ struct ServiceDeps {
   const common::Clock* clock = nullptr;
   AuditSink* audit = nullptr;      // May be null (no audit).
   SessionTable* sessions = nullptr;
-  SessionGate* session_gate = nullptr;  // Row 9 (issue 5); null for now.
+  SessionGate* session_gate = nullptr;  // Row 9 (issue 5); null: skipped.
+  // The leases held, for the sessions op (a JSON array). May be empty.
+  std::function<common::Json()> leases;
   LogFn log;
   // Adds fields to the status answer (issue 4: last sync, central
   // reachable, outbox depth). May be empty.

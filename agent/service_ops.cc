@@ -109,8 +109,19 @@ Response Service::Sessions() {
                         {"pid", s.pid},
                         {"opened_at", common::FormatRfc3339(s.opened_at)}});
   }
+  Json leases = deps_.leases ? deps_.leases() : Json::array();
+  // Each session shows the central lease of its account, if one is held.
+  for (auto& entry : list) {
+    for (const auto& lease : leases) {
+      if (lease.value("account", "") == entry.value("account", "")) {
+        entry["lease"] = lease.value("lease", "");
+        entry["lease_expires_at"] = lease.value("expires_at", "");
+      }
+    }
+  }
   Response resp;
-  resp.extra = Json{{"sessions", std::move(list)}, {"truncated", truncated}};
+  resp.extra = Json{{"sessions", std::move(list)}, {"truncated", truncated},
+                    {"leases", std::move(leases)}};
   return resp;
 }
 

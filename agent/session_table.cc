@@ -50,4 +50,11 @@ std::size_t SessionTable::Size() const {
   return sessions_.size();
 }
 
+std::size_t SessionTable::CountFor(const std::string& account) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::size_t n = 0;
+  for (const auto& [id, info] : sessions_) n += info.account == account ? 1 : 0;
+  return n;
+}
+
 }  // namespace staffgate::agent

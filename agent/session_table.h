@@ -45,6 +45,8 @@ class SessionTable {
   // All sessions, oldest first.
   std::vector<SessionInfo> List() const;
   std::size_t Size() const;
+  // Open sessions of `account`.
+  std::size_t CountFor(const std::string& account) const;
 
  private:
   const std::size_t max_sessions_;

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace staffgate::agent {
@@ -49,6 +50,29 @@ std::string TrimSlash(std::string url) {
 common::Result<HttpResponse> PerformHttps(const FetcherOptions& options, const HttpRequest& req) {
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return Fail(ErrorKind::kInternal, "curl_easy_init failed");
+  return PerformHttpsOn(curl.get(), options, req);
+}
+
+HttpsClient::HttpsClient(FetcherOptions options) : options_(std::move(options)) {}
+
+HttpsClient::~HttpsClient() {
+  if (handle_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(handle_));
+}
+
+common::Result<HttpResponse> HttpsClient::Perform(const HttpRequest& req) {
+  // Busy (another login's call in flight): a fresh connection rather than
+  // a queue, so one slow answer never eats the next caller's deadline.
+  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return PerformHttps(options_, req);
+  if (handle_ == nullptr) handle_ = curl_easy_init();
+  if (handle_ == nullptr) return Fail(ErrorKind::kInternal, "curl_easy_init failed");
+  // Reset clears the options but keeps the open connection and TLS session.
+  curl_easy_reset(static_cast<CURL*>(handle_));
+  return PerformHttpsOn(handle_, options_, req);
+}
+
+common::Result<HttpResponse> PerformHttpsOn(void* handle, const FetcherOptions& options,
+                                            const HttpRequest& req) {
   HttpResponse resp;
   Sink sink{&resp.body, options.max_body_bytes};
   std::unique_ptr<curl_slist, SlistDeleter> headers;
@@ -60,7 +84,7 @@ common::Result<HttpResponse> PerformHttps(const FetcherOptions& options, const H
   if (req.method != "GET") add_header("Content-Type: " + req.content_type);
   add_header("Expect:");  // No 100-continue round trip for small bodies.
 
-  CURL* c = curl.get();
+  CURL* c = static_cast<CURL*>(handle);
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -70,8 +94,15 @@ common::Result<HttpResponse> PerformHttps(const FetcherOptions& options, const H
   curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout_s));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(req.total_timeout_s));
+  if (req.total_timeout_ms > 0) {
+    const long total = req.total_timeout_ms;
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     std::min(total, static_cast<long>(options.connect_timeout_s) * 1000));
+  } else {
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout_s));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(req.total_timeout_s));
+  }
   curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteCapped);

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,8 +71,30 @@ struct HttpRequest {
   std::string content_type = "application/json";
   std::vector<std::string> headers;
   int total_timeout_s = 30;
+  int total_timeout_ms = 0;  // When > 0, used instead of total_timeout_s (short calls).
 };
 common::Result<HttpResponse> PerformHttps(const FetcherOptions& options, const HttpRequest& req);
+// The same on a caller's CURL easy handle (connection reuse).
+common::Result<HttpResponse> PerformHttpsOn(void* curl_handle, const FetcherOptions& options,
+                                            const HttpRequest& req);
+
+// One kept-alive connection to the central for short calls (leases):
+// saves the TCP and TLS handshakes of PerformHttps on every call.
+// Thread-safe: a call made while the handle is busy uses a fresh one.
+class HttpsClient {
+ public:
+  explicit HttpsClient(FetcherOptions options);
+  ~HttpsClient();
+  HttpsClient(const HttpsClient&) = delete;
+  HttpsClient& operator=(const HttpsClient&) = delete;
+  common::Result<HttpResponse> Perform(const HttpRequest& req);
+  const FetcherOptions& options() const { return options_; }
+
+ private:
+  FetcherOptions options_;
+  std::mutex mu_;
+  void* handle_ = nullptr;  // CURL*, created on first use.
+};
 
 }  // namespace staffgate::agent
 

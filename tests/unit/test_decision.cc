@@ -166,9 +166,13 @@ TEST_CASE("row 8: the group rule", "[decision]") {
 struct FakeGate : SessionGate {
   std::optional<std::string> holder;
   int calls = 0;
-  std::optional<std::string> HeldElsewhere(const DecisionInput&, const common::Roster&) override {
+  bool unverified = false;
+  GateAnswer Admit(const DecisionInput&, const common::Roster&) override {
     ++calls;
-    return holder;
+    GateAnswer answer;
+    if (unverified) answer.kind = GateAnswer::Kind::kUnverified;
+    if (holder) answer = GateAnswer{GateAnswer::Kind::kHeldElsewhere, *holder};
+    return answer;
   }
 };
 
@@ -189,6 +193,8 @@ TEST_CASE("row 9 hook: asked only in the session phase, after rows 1-8", "[decis
   CHECK(gate.calls == 1);
   gate.holder.reset();
   Expect(ask("asmith", Phase::kSession), Decision::kAllow, Reason::kAllowed);
+  gate.unverified = true;
+  Expect(ask("asmith", Phase::kSession), Decision::kDeny, Reason::kLeaseUnverified);
 }
 
 TEST_CASE("row 10: credentials_reset_after against shadow's last change day", "[decision]") {
@@ -255,6 +261,7 @@ TEST_CASE("reason names are the wire names", "[decision]") {
   CHECK(ReasonName(Reason::kSuspended) == "suspended");
   CHECK(ReasonName(Reason::kNotPermittedHere) == "not_permitted_here");
   CHECK(ReasonName(Reason::kInUseElsewhere) == "in_use_elsewhere");
+  CHECK(ReasonName(Reason::kLeaseUnverified) == "lease_unverified");
   CHECK(ReasonName(Reason::kCredentialsResetRequired) == "credentials_reset_required");
   CHECK(ReasonName(Reason::kAllowed) == "allowed");
 }

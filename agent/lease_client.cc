@@ -1,0 +1,109 @@
+#include "agent/lease_client.h"
+
+#include "common/json_util.h"
+
+namespace staffgate::agent {
+namespace {
+
+constexpr std::size_t kMaxLeaseAnswerBytes = 16 * 1024;
+
+bool ValidLeaseId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+LeaseReply ParseLeaseReply(long status, const std::string& body) {
+  LeaseReply reply;
+  auto text = [&](const common::Json& obj, const char* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  common::Json obj;
+  if (!body.empty()) {
+    auto parsed = common::ParseJson(body, common::JsonLimits{kMaxLeaseAnswerBytes, 4});
+    if (parsed && parsed->is_object()) obj = std::move(*parsed);
+  }
+  switch (status) {
+    case 200:
+    case 201: {
+      reply.id = obj.is_object() ? text(obj, "id") : "";
+      auto ttl = obj.is_object() ? obj.find("ttl_s") : obj.end();
+      if (!ValidLeaseId(reply.id) || !obj.is_object() || ttl == obj.end() ||
+          !ttl->is_number_integer() || *ttl < 1 || *ttl > 86400) {
+        reply.kind = LeaseReply::Kind::kUnavailable;
+        reply.error = "the central's lease answer is malformed";
+        return reply;
+      }
+      reply.kind = LeaseReply::Kind::kGranted;
+      reply.ttl_s = ttl->get<int>();
+      return reply;
+    }
+    case 204:
+      reply.kind = LeaseReply::Kind::kGranted;
+      return reply;
+    case 409:
+      reply.kind = LeaseReply::Kind::kConflict;
+      reply.holder = obj.is_object() ? text(obj, "workstation") : "";
+      if (reply.holder.size() > 128) reply.holder.resize(128);
+      reply.error = "in use on " + (reply.holder.empty() ? "another workstation" : reply.holder);
+      return reply;
+    case 404:
+      reply.kind = LeaseReply::Kind::kNotFound;
+      reply.error = "the lease is gone (lapsed or ended by an administrator)";
+      return reply;
+    case 400:
+    case 401:
+    case 403:
+      reply.kind = LeaseReply::Kind::kRefused;
+      reply.error = "the central refused the lease call (HTTP " + std::to_string(status) + ")" +
+                    (obj.is_object() && !text(obj, "message").empty()
+                         ? ": " + text(obj, "message").substr(0, 200)
+                         : "");
+      return reply;
+    default:
+      reply.kind = LeaseReply::Kind::kUnavailable;
+      reply.error = "the central answered HTTP " + std::to_string(status) + " to a lease call";
+      return reply;
+  }
+}
+
+HttpLeaseApi::HttpLeaseApi(const FetcherOptions& options, int deadline_ms)
+    : client_([&] {
+        FetcherOptions copy = options;
+        copy.max_body_bytes = kMaxLeaseAnswerBytes;
+        copy.stop = nullptr;  // The link's flag may not outlive us.
+        return copy;
+      }()),
+      base_(options.central_url + "/v1/sessions"),
+      deadline_ms_(deadline_ms) {}
+
+LeaseReply HttpLeaseApi::Call(const std::string& method, const std::string& path,
+                              const std::string& body) {
+  HttpRequest req;
+  req.method = method;
+  req.url = base_ + path;
+  req.body = body;
+  req.total_timeout_ms = deadline_ms_;
+  auto resp = client_.Perform(req);
+  if (!resp) {
+    LeaseReply reply;
+    reply.error = resp.error().message;
+    return reply;
+  }
+  return ParseLeaseReply(resp->status, resp->body);
+}
+
+LeaseReply HttpLeaseApi::Acquire(const std::string& account) {
+  return Call("POST", "", common::DumpJson(common::Json{{"account", account}}));
+}
+
+LeaseReply HttpLeaseApi::Renew(const std::string& id) { return Call("PUT", "/" + id, "{}"); }
+
+LeaseReply HttpLeaseApi::Release(const std::string& id) { return Call("DELETE", "/" + id, ""); }
+
+}  // namespace staffgate::agent

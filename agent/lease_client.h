@@ -1,0 +1,61 @@
+// The central's session lease API (DESIGN.md §6, issue 5) as the agent
+// sees it: acquire, renew and release one lease for (account, this
+// workstation). An interface so the lease logic is tested without a
+// network; HttpLeaseApi is the real one.
+#ifndef STAFFGATE_AGENT_LEASE_CLIENT_H_
+#define STAFFGATE_AGENT_LEASE_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "agent/sync/roster_fetcher.h"
+
+namespace staffgate::agent {
+
+struct LeaseReply {
+  enum class Kind {
+    kGranted,      // 200/201 (acquire, renew) or 204 (release).
+    kConflict,     // 409: `holder` has it.
+    kNotFound,     // 404: lapsed or ended by an administrator.
+    kUnavailable,  // Network, TLS, timeout, 5xx, or an answer we cannot read.
+    kRefused,      // 400/401/403: our request or token is wrong; retrying will not help.
+  };
+  Kind kind = Kind::kUnavailable;
+  std::string id;       // Lease id (granted).
+  int ttl_s = 0;        // Granted lease lifetime.
+  std::string holder;   // Conflict: the other workstation.
+  std::string error;    // Plain words for logs.
+};
+
+class LeaseApi {
+ public:
+  virtual ~LeaseApi() = default;
+  // Thread-safe; each call bounded by the implementation's deadline.
+  virtual LeaseReply Acquire(const std::string& account) = 0;
+  virtual LeaseReply Renew(const std::string& id) = 0;
+  virtual LeaseReply Release(const std::string& id) = 0;
+};
+
+class HttpLeaseApi : public LeaseApi {
+ public:
+  // `deadline_ms` bounds each call (a login waits for Acquire).
+  HttpLeaseApi(const FetcherOptions& options, int deadline_ms);
+  LeaseReply Acquire(const std::string& account) override;
+  LeaseReply Renew(const std::string& id) override;
+  LeaseReply Release(const std::string& id) override;
+
+ private:
+  LeaseReply Call(const std::string& method, const std::string& path, const std::string& body);
+
+  HttpsClient client_;
+  std::string base_;
+  int deadline_ms_;
+};
+
+// Parses a lease answer (status and body) into a reply. Pure; exposed
+// for tests and fuzzing.
+LeaseReply ParseLeaseReply(long status, const std::string& body);
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_LEASE_CLIENT_H_

@@ -1,0 +1,239 @@
+#include "agent/lease_gate.h"
+
+#include <syslog.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace staffgate::agent {
+namespace {
+
+// A renewal that failed for want of the central is tried again this soon.
+constexpr common::UnixSeconds kRetryS = 5;
+
+common::UnixSeconds RenewPeriod(int ttl_s) { return std::max(1, ttl_s / 3); }
+
+}  // namespace
+
+LeaseGate::LeaseGate(Deps deps) : deps_(std::move(deps)) {}
+
+LeaseGate::~LeaseGate() { Stop(); }
+
+void LeaseGate::SetApi(std::shared_ptr<LeaseApi> api) {
+  std::lock_guard<std::mutex> lock(mu_);
+  api_ = std::move(api);
+}
+
+std::shared_ptr<LeaseApi> LeaseGate::api() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return api_;
+}
+
+void LeaseGate::Audit(const std::string& type, const std::string& account,
+                      const std::string& decision, const std::string& reason,
+                      const std::string& detail) {
+  AuditEvent event;
+  event.type = type;
+  event.account = account;
+  event.phase = "session";
+  event.decision = decision;
+  event.reason = reason;
+  event.detail = detail;
+  deps_.record(std::move(event));
+}
+
+GateAnswer LeaseGate::Admit(const DecisionInput& input, const common::Roster&) {
+  auto api = this->api();
+  if (!api) return {};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = leases_.find(input.account);
+    if (it != leases_.end()) {  // Another session here: share the lease.
+      ++it->second.pending;
+      return {};
+    }
+  }
+  LeaseReply reply = api->Acquire(input.account);
+  const common::UnixSeconds now = deps_.clock->Now();
+  switch (reply.kind) {
+    case LeaseReply::Kind::kGranted: {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        Lease& lease = leases_[input.account];
+        lease.id = reply.id;
+        lease.ttl_s = reply.ttl_s;
+        lease.renewed_at = now;
+        lease.next_renew = now + RenewPeriod(reply.ttl_s);
+        ++lease.pending;
+      }
+      Audit("lease_acquired", input.account, "allow", "allowed", "lease " + reply.id);
+      return {};
+    }
+    case LeaseReply::Kind::kConflict:
+      Audit("lease_refused", input.account, "deny", "in_use_elsewhere",
+            "held by " + reply.holder);
+      return {GateAnswer::Kind::kHeldElsewhere, reply.holder};
+    default:
+      break;
+  }
+  const bool deny = deps_.config()->lease_unreachable == common::LeaseUnreachable::kDeny;
+  deps_.log(LOG_WARNING, "cannot verify the session lease of " + input.account + ": " +
+                             reply.error + (deny ? " (refused: lease_unreachable = \"deny\")"
+                                                 : " (let in unverified)"));
+  Audit("lease_unverified", input.account, deny ? "deny" : "allow", "lease_unverified",
+        reply.error);
+  if (deny) return {GateAnswer::Kind::kUnverified, ""};
+  return {};
+}
+
+void LeaseGate::SessionOpened(const std::string& account) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = leases_.find(account);
+  if (it != leases_.end() && it->second.pending > 0) --it->second.pending;
+}
+
+void LeaseGate::SessionClosed(const std::string&) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    poke_ = true;
+  }
+  cv_.notify_all();
+}
+
+void LeaseGate::ReapDeadSessions() {
+  if (!deps_.alive) return;
+  for (const SessionInfo& s : deps_.sessions->List()) {
+    if (s.pid <= 0 || deps_.alive(s.pid)) continue;
+    if (!deps_.sessions->Close(s.id)) continue;
+    AuditEvent event;
+    event.type = "session_close";
+    event.account = s.account;
+    event.phase = "session";
+    event.service = s.service;
+    event.tty = s.tty;
+    event.detail = "process " + std::to_string(s.pid) + " ended without close_session";
+    deps_.record(std::move(event));
+  }
+}
+
+void LeaseGate::RenewDue(LeaseApi& api) {
+  const common::UnixSeconds now = deps_.clock->Now();
+  std::vector<std::pair<std::string, std::string>> due;  // (account, lease id)
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [account, lease] : leases_) {
+      if (lease.next_renew <= now) due.emplace_back(account, lease.id);
+    }
+  }
+  for (const auto& [account, id] : due) {
+    LeaseReply reply = api.Renew(id);
+    if (reply.kind == LeaseReply::Kind::kNotFound && deps_.sessions->CountFor(account) > 0) {
+      // Lapsed (central or network down for a TTL) or ended by an
+      // administrator while sessions still run here: take it again.
+      reply = api.Acquire(account);
+      if (reply.kind == LeaseReply::Kind::kGranted) {
+        Audit("lease_acquired", account, "allow", "allowed", "lease " + reply.id + " (again)");
+      } else if (reply.kind == LeaseReply::Kind::kConflict) {
+        deps_.log(LOG_WARNING, "the lease of " + account + " is now held by " + reply.holder);
+        Audit("lease_lost", account, "deny", "in_use_elsewhere", "held by " + reply.holder);
+        std::lock_guard<std::mutex> lock(mu_);
+        leases_.erase(account);
+        continue;
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = leases_.find(account);
+    if (it == leases_.end() || (it->second.id != id && reply.id.empty())) continue;
+    switch (reply.kind) {
+      case LeaseReply::Kind::kGranted:
+        it->second.id = reply.id.empty() ? id : reply.id;
+        it->second.ttl_s = reply.ttl_s > 0 ? reply.ttl_s : it->second.ttl_s;
+        it->second.renewed_at = now;
+        it->second.next_renew = now + RenewPeriod(it->second.ttl_s);
+        break;
+      case LeaseReply::Kind::kNotFound:  // And no session left: nothing to keep.
+        leases_.erase(it);
+        break;
+      default:
+        it->second.next_renew = now + kRetryS;
+        break;
+    }
+  }
+}
+
+void LeaseGate::ReleaseIdle(LeaseApi& api) {
+  std::vector<std::pair<std::string, std::string>> idle;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = leases_.begin(); it != leases_.end();) {
+      if (it->second.pending == 0 && deps_.sessions->CountFor(it->first) == 0) {
+        idle.emplace_back(it->first, it->second.id);
+        it = leases_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const auto& [account, id] : idle) {
+    LeaseReply reply = api.Release(id);
+    if (reply.kind == LeaseReply::Kind::kGranted || reply.kind == LeaseReply::Kind::kNotFound) {
+      Audit("lease_released", account, "", "", "lease " + id);
+    } else {
+      // It lapses at the central within its TTL anyway.
+      deps_.log(LOG_NOTICE, "could not release the lease of " + account + " (" + reply.error +
+                                "); it lapses at the central");
+      Audit("lease_released", account, "", "", "lease " + id + " left to lapse: " + reply.error);
+    }
+  }
+}
+
+void LeaseGate::Tick() {
+  ReapDeadSessions();
+  auto api = this->api();
+  if (!api) {
+    std::lock_guard<std::mutex> lock(mu_);
+    leases_.clear();  // No central any more: nothing to renew or release.
+    return;
+  }
+  RenewDue(*api);
+  ReleaseIdle(*api);
+}
+
+void LeaseGate::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stop_ = false;
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_ || poke_; });
+      if (stop_) break;
+      poke_ = false;
+      lock.unlock();
+      Tick();
+      lock.lock();
+    }
+  });
+}
+
+void LeaseGate::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+common::Json LeaseGate::Leases() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  common::Json out = common::Json::array();
+  for (const auto& [account, lease] : leases_) {
+    out.push_back({{"account", account},
+                   {"lease", lease.id},
+                   {"expires_at", common::FormatRfc3339(lease.renewed_at + lease.ttl_s)}});
+  }
+  return out;
+}
+
+}  // namespace staffgate::agent

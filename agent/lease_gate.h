@@ -1,0 +1,99 @@
+// One person, one workstation (DESIGN.md §3 row 9, issue 5): the agent's
+// side of session leases. At session_open the gate holds a lease at the
+// central for (account, this workstation); every session of that account
+// here shares it. A background thread renews leases (every ttl/3), ends
+// the bookkeeping of sessions whose process is gone without a
+// close_session, and releases a lease once its account has no session
+// left here.
+//
+// Central unreachable at session_open: lease_unreachable = "allow" lets
+// the session in, audited as lease_unverified; "deny" refuses it.
+// Without a central (no central_url) the gate admits everyone: there is
+// nobody to ask.
+//
+// Threads: Admit and SessionClosed from socket threads; Tick from the
+// gate's thread (or tests). All state under one mutex, never held across
+// a network call.
+#ifndef STAFFGATE_AGENT_LEASE_GATE_H_
+#define STAFFGATE_AGENT_LEASE_GATE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "agent/audit_log.h"
+#include "agent/decision.h"
+#include "agent/lease_client.h"
+#include "agent/log.h"
+#include "agent/session_table.h"
+#include "common/config.h"
+#include "common/json_util.h"
+#include "common/time_util.h"
+
+namespace staffgate::agent {
+
+class LeaseGate : public SessionGate {
+ public:
+  struct Deps {
+    SessionTable* sessions = nullptr;
+    const common::Clock* clock = nullptr;
+    LogFn log;
+    std::function<void(AuditEvent)> record;
+    std::function<std::shared_ptr<const common::AgentConfig>()> config;
+    // Whether the process that opened a session still runs.
+    std::function<bool(std::int64_t pid)> alive;
+  };
+  explicit LeaseGate(Deps deps);
+  ~LeaseGate() override;  // Stops.
+
+  // The central's lease API, or null (no central). Thread-safe.
+  void SetApi(std::shared_ptr<LeaseApi> api);
+
+  GateAnswer Admit(const DecisionInput& input, const common::Roster& roster) override;
+  void SessionOpened(const std::string& account) override;
+  // Releases the lease (on the gate's thread) when it was the last
+  // session of `account` here. Returns at once.
+  void SessionClosed(const std::string& account) override;
+
+  // One round of upkeep: reap sessions whose process is gone, renew due
+  // leases, release idle ones. Called every second by the thread.
+  void Tick();
+  void Start();
+  void Stop();
+
+  // The leases held, for `staffgatectl sessions`: [{account, lease, expires_at}].
+  common::Json Leases() const;
+
+ private:
+  struct Lease {
+    std::string id;
+    int ttl_s = 0;
+    common::UnixSeconds renewed_at = 0;   // Last grant from the central.
+    common::UnixSeconds next_renew = 0;   // When to renew next.
+    int pending = 0;  // Admitted session_opens not yet in the session table.
+  };
+  std::shared_ptr<LeaseApi> api() const;
+  void Audit(const std::string& type, const std::string& account, const std::string& decision,
+             const std::string& reason, const std::string& detail);
+  void ReapDeadSessions();
+  void RenewDue(LeaseApi& api);
+  void ReleaseIdle(LeaseApi& api);
+
+  Deps deps_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::shared_ptr<LeaseApi> api_;
+  std::map<std::string, Lease> leases_;  // By account.
+  bool stop_ = false;
+  bool poke_ = false;
+  std::thread thread_;
+};
+
+}  // namespace staffgate::agent
+
+#endif  // STAFFGATE_AGENT_LEASE_GATE_H_
