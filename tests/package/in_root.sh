@@ -22,6 +22,13 @@ stop_agent() {
   agent_pid=
 }
 login_ok() { pamtester login "$1" acct_mgmt >/tmp/pt.out 2>&1; }
+central_pid=
+stop_central() {
+  [ -n "$central_pid" ] && kill "$central_pid" 2>/dev/null && wait "$central_pid" 2>/dev/null
+  central_pid=
+}
+# Nothing started here outlives the script, whichever way it ends.
+trap 'stop_agent; stop_central' EXIT
 
 # --- install -----------------------------------------------------------------
 apt-get update -qq >/tmp/update.log 2>&1 || { bad "apt-get update in the test root"; cat /tmp/update.log; }
@@ -37,39 +44,146 @@ check "agent config is a conffile" grep -qx /etc/staffgate/agent.conf /var/lib/d
 check "central system user exists" getent passwd staffgate-central
 check "central initialised its directory" test -s /var/lib/staffgate-central/roster-signing.pub
 
-useradd -m -s /bin/bash alice && useradd -m -s /bin/bash bob && useradd -m -s /bin/bash carol
-for u in alice bob carol; do echo "$u:Correct-Horse-7" | chpasswd; done
+for u in alice bob carol dave; do useradd -m -s /bin/bash "$u"; done
+for u in alice bob carol dave; do echo "$u:Correct-Horse-7" | chpasswd; done
 
 # --- a fresh install locks nobody out -------------------------------------------
 start_agent || exit 1
 check "unenrolled agent: alice allowed" login_ok alice
 check "unenrolled agent: status says not enrolled" bash -c 'staffgatectl status | grep -qiE "not enrolled|enrolled: *no|enrolled.*false"'
 
-# --- enroll offline with a roster signed by the central's key ------------------
-keydir=/var/lib/staffgate-central
-now=$(date -u +%FT%TZ) exp=$(date -u -d '+7 days' +%FT%TZ)
-cat >/tmp/roster.json <<JSON
-{"schema":"staffgate.roster.v1","serial":1,"issued_at":"$now","expires_at":"$exp","organization":"Test Motors",
- "employees":[{"id":"E1","status":"active","accounts":["alice"]},
-              {"id":"E2","status":"terminated","accounts":["bob"]}],
- "shared_accounts":["sales"]}
-JSON
-enroll() {
-  cp "$keydir/roster-signing.pub" /etc/staffgate/roster-signing.pub
-  check "staffgate-central sign" staffgate-central sign --key "$keydir/roster-signing.key" --in /tmp/roster.json --out /tmp/roster.dsse
-  sed -i 's|^trusted_keys = .*|trusted_keys = ["/etc/staffgate/roster-signing.pub"]|; s|^# workstation = .*|workstation = "TEST-01"|' /etc/staffgate/agent.conf
-  kill -HUP "$agent_pid"; sleep 0.5
-  check "staffgatectl roster install" staffgatectl roster install /tmp/roster.dsse
+# --- the central, as the package installed it -------------------------------------
+# postinst initialised /var/lib/staffgate-central as the system user (the unit's
+# ConditionPathExists needs central.conf). An admin who wants another address
+# edits `listen` there; init itself refuses to overwrite an existing central.
+# No systemd here: the test runs what the unit runs, as the unit's user.
+central_dir=/var/lib/staffgate-central
+cport=$((20000 + RANDOM % 20000))
+export STAFFGATE_CENTRAL="https://127.0.0.1:$cport" STAFFGATE_CA="$central_dir/ca.pem" \
+  STAFFGATE_TOKEN_FILE="$central_dir/admin.token"
+central_files_ok() {
+  local f
+  for f in central.conf central.db roster-signing.key roster-signing.pub ca.pem tls.crt tls.key admin.token; do
+    [ -s "$central_dir/$f" ] || { echo "missing $central_dir/$f"; return 1; }
+  done
+  [ "$(stat -c '%U %a' "$central_dir")" = "staffgate-central 700" ] &&
+    [ "$(stat -c '%U %a' "$central_dir/roster-signing.key")" = "staffgate-central 600" ] &&
+    [ "$(stat -c '%U %a' "$central_dir/admin.token")" = "staffgate-central 600" ]
 }
-enroll
+configure_central() {  # the package's central on 127.0.0.1:$cport
+  check "central: postinst's init made every file, owned by the system user" central_files_ok
+  local sum; sum=$(sha256sum "$central_dir/roster-signing.key")
+  check "central: init refuses to overwrite the package's central" \
+    bash -c 'out=$(setpriv --reuid=staffgate-central --regid=staffgate-central --init-groups \
+               staffgate-central init --dir "$1" --listen 127.0.0.1:1 2>&1) && exit 1
+             [[ $out == *"refusing to overwrite"* ]] && [ "$(sha256sum "$1/roster-signing.key")" = "$2" ]' _ "$central_dir" "$sum"
+  sed -i "s|^listen = .*|listen = \"127.0.0.1:$cport\"|" "$central_dir/central.conf"
+}
+start_central() {
+  (umask 077; exec setpriv --reuid=staffgate-central --regid=staffgate-central --init-groups \
+    /usr/bin/staffgate-central serve --config "$central_dir/central.conf") 2>>/tmp/central.log &
+  central_pid=$!
+  for _ in $(seq 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$cport") 2>/dev/null && return 0
+    kill -0 "$central_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "central did not start:"; cat /tmp/central.log; return 1
+}
+populate_central() {  # the people the login checks use, and this workstation
+  if { staffgate-admin employee add E1 --account alice --name "Alice Active" &&
+       staffgate-admin employee add E2 --account bob --name "Bob Gone" &&
+       staffgate-admin employee terminate E2 &&
+       staffgate-admin employee add E4 --account dave --name "Dave Soon-Gone" &&
+       staffgate-admin shared-account add sales; } >/tmp/admin.log 2>&1; then
+    ok "staffgate-admin: alice active, bob terminated, dave active, 'sales' shared"
+  else bad "staffgate-admin employee/shared-account"; cat /tmp/admin.log; fi
+  install -d -m 0755 /etc/staffgate
+  (umask 077; staffgate-admin workstation add TEST-01 >/etc/staffgate/workstation.token 2>>/tmp/admin.log)
+  check "staffgate-admin workstation add TEST-01 gives a token (kept 0600)" \
+    test -s /etc/staffgate/workstation.token -a "$(stat -c %a /etc/staffgate/workstation.token)" = 600
+  install -m 0644 "$central_dir/ca.pem" /etc/staffgate/central-ca.pem
+}
+enroll_args=(--central "https://127.0.0.1:$cport" --token-file /etc/staffgate/workstation.token
+             --ca /etc/staffgate/central-ca.pem --workstation TEST-01)
+status_has() { staffgatectl status >/tmp/status.out 2>&1 && grep -qE "$1" /tmp/status.out; }
+wait_until() {  # SECONDS COMMAND...: true once COMMAND succeeds
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do [ "$SECONDS" -ge "$deadline" ] && return 1; sleep 0.1; done
+}
+same_key() {  # same Ed25519 public key, whatever the PEM layout
+  [ "$(openssl pkey -pubin -in "$1" -outform DER | sha256sum)" = "$(openssl pkey -pubin -in "$2" -outform DER | sha256sum)" ]
+}
+export -f same_key
+
+configure_central
+start_central || exit 1
+check "central: serves HTTPS with the package's certificate" \
+  bash -c 'openssl s_client -connect "127.0.0.1:$1" -CAfile "$2" -verify_ip 127.0.0.1 -verify_return_error </dev/null >/tmp/s_client.out 2>&1' _ "$cport" "$central_dir/ca.pem"
+populate_central
+
+# --- enroll with the real central ------------------------------------------------------
+# Refusals first: a CA that did not sign the central's certificate, a wrong token.
+# Neither may write a config that enforces anything.
+conf_sum=$(sha256sum </etc/staffgate/agent.conf)
+args=("${enroll_args[@]}"); args[5]=/etc/ssl/certs/ca-certificates.crt
+check "enroll: refused with a CA that did not sign the central's certificate" \
+  bash -c '! staffgatectl enroll "$@" >/tmp/enroll_badca.out 2>&1' _ "${args[@]}"
+echo wrong-token >/tmp/bad.token; chmod 600 /tmp/bad.token
+args=("${enroll_args[@]}"); args[3]=/tmp/bad.token
+check "enroll: refused with a wrong workstation token" \
+  bash -c '! staffgatectl enroll "$@" >/tmp/enroll_badtoken.out 2>&1' _ "${args[@]}"
+check "enroll: refusals left agent.conf alone and the agent unenrolled" \
+  bash -c '[ "$(sha256sum </etc/staffgate/agent.conf)" = "$1" ] && ! staffgatectl status | grep -qE "enrolled: +yes"' _ "$conf_sum"
+
+if staffgatectl enroll "${enroll_args[@]}" >/tmp/enroll.out 2>&1; then ok "staffgatectl enroll with the central (key from GET /v1/keys)"; else
+  bad "staffgatectl enroll with the central"; cat /tmp/enroll.out; tail -20 /tmp/agent.log; fi
+check "enroll: the running agent reloaded and synced" grep -q 'the agent reloaded' /tmp/enroll.out
+check "enroll: trusts the central's roster key (/etc/staffgate/roster-signing.pub)" \
+  bash -c 'grep -q "^trusted_keys = \[\"/etc/staffgate/roster-signing.pub\"\]" /etc/staffgate/agent.conf &&
+           { cmp -s /etc/staffgate/roster-signing.pub "$1" || same_key /etc/staffgate/roster-signing.pub "$1"; }' _ "$central_dir/roster-signing.pub"
+check "enroll: agent.conf names the central, the CA, the token and TEST-01" \
+  bash -c "grep -q '^central_url = \"https://127.0.0.1:$cport\"' /etc/staffgate/agent.conf &&
+           grep -q '^ca_file = \"/etc/staffgate/central-ca.pem\"' /etc/staffgate/agent.conf &&
+           grep -q '^token_file = \"/etc/staffgate/workstation.token\"' /etc/staffgate/agent.conf &&
+           grep -q '^workstation = \"TEST-01\"' /etc/staffgate/agent.conf"
+check "status: enrolled, workstation TEST-01" bash -c 'staffgatectl status | grep -qE "enrolled: +yes" && staffgatectl status | grep -qE "workstation: +TEST-01"'
+check "status: central reachable" wait_until 10 status_has 'central reachable: +yes'
+check "status: a valid roster from the central" status_has 'roster serial: +[1-9][0-9]* \(valid\)'
+grep -qE 'central reachable: +yes' /tmp/status.out || cat /tmp/status.out
+
 check "login: active employee allowed" login_ok alice
 check "login: terminated employee refused" bash -c '! pamtester login bob acct_mgmt >/tmp/pt.out 2>&1'
 check "login: terminated gets account expired" grep -qi 'expired' /tmp/pt.out
 check "login: unknown account refused" bash -c '! pamtester login carol acct_mgmt >/dev/null 2>&1'
 check "login: root allowed" login_ok root
 
+# --- a live revocation: HR terminates dave, the agent follows by long-poll ------------------
+refused() { ! pamtester login "$1" acct_mgmt >/tmp/pt_live.out 2>&1; }
+check "live: dave allowed before" login_ok dave
+t0=$(date +%s%N)
+staffgate-admin employee terminate E4 >/tmp/admin_term.out 2>&1 || { bad "staffgate-admin employee terminate E4"; cat /tmp/admin_term.out; }
+t1=$(date +%s%N)
+if wait_until 10 refused dave; then
+  t2=$(date +%s%N)
+  revoke_ms=$(( (t2 - t0) / 1000000 ))
+  ok "live: login refuses dave $revoke_ms ms after 'staffgate-admin employee terminate' ($(( (t1 - t0) / 1000000 )) ms of it the admin call)"
+else
+  bad "live: login still allows dave 10 s after 'staffgate-admin employee terminate'"; staffgatectl status; tail -20 /tmp/agent.log
+fi
+check "live: dave's refusal says account expired" grep -qi 'expired' /tmp/pt_live.out
+central_events() { staffgate-admin events --since 1h --workstation TEST-01 "$@" >/tmp/events.out 2>&1; }
+dave_event() { central_events --account dave --decision deny && grep -E 'TEST-01 +decision +dave +login +deny +terminated' /tmp/events.out >/dev/null; }
+bob_event() { central_events --account bob && grep -E 'TEST-01 +decision +bob +login +deny +terminated' /tmp/events.out >/dev/null; }
+check "staffgate-admin events: TEST-01's login decisions reached the central (dave, bob refused)" \
+  wait_until 30 bash -c "$(declare -f central_events dave_event bob_event); dave_event && bob_event"
+grep -q TEST-01 /tmp/events.out || { cat /tmp/events.out; staffgatectl status; }
+check "workstation list: TEST-01 has been in contact" \
+  bash -c 'staffgate-admin workstation list >/tmp/ws.out 2>&1 && grep -E "^TEST-01 " /tmp/ws.out | grep -q "[0-9]T[0-9]"'
+
 # --- OpenSSH with UsePAM: key logins -------------------------------------------
-port=$((20000 + RANDOM % 20000))
+port=$cport
+while [ "$port" = "$cport" ]; do port=$((20000 + RANDOM % 20000)); done
 mkdir -p /run/sshd && ssh-keygen -A >/dev/null
 cat >/etc/ssh/sshd_staffgate_test <<CONF
 Port $port
@@ -106,9 +220,9 @@ kill "$sshd_pid" 2>/dev/null; wait "$sshd_pid" 2>/dev/null
 # run.sh repacked the same packages as VERSION+upgradetest1 into /tmp/debs-new.
 # The agent.conf shipped is unchanged, so dpkg must keep the local edit without
 # asking (no --force-confold) and leave no .dpkg-new/.dpkg-dist beside it.
-central_dir=/var/lib/staffgate-central
 audit=/var/log/staffgate/audit.jsonl
-kept_files="/etc/staffgate/agent.conf /etc/staffgate/roster-signing.pub /var/lib/staffgate/roster.dsse"
+kept_files="/etc/staffgate/agent.conf /etc/staffgate/roster-signing.pub /etc/staffgate/workstation.token
+  /etc/staffgate/central-ca.pem /var/lib/staffgate/roster.dsse"
 state_sums() {  # agent config and roster, the central's directory (content, owner, mode), its user
   sha256sum $kept_files
   (cd "$central_dir" && find . -printf '%p %u:%g %m\n' | LC_ALL=C sort &&
@@ -152,6 +266,10 @@ upgrade_test() {
     bash -c 'dpkg --verify staffgate-agent | grep -q " c /etc/staffgate/agent.conf$"'
   check "before upgrade: roster, audit log and central state in place" \
     test -s /var/lib/staffgate/roster.dsse -a -s /var/log/staffgate/audit.jsonl -a -s "$central_dir/central.conf"
+  # With systemd the central's postinst restarts it; here it is stopped for the
+  # upgrade (its database is part of the state that must come through) and
+  # started again after. The agent keeps deciding from its cached roster.
+  stop_central
   local sums_before stack_before old_exe
   sums_before=$(state_sums) stack_before=$(snapshot)
   # The audit log grows during the upgrade (logins below): its old lines must stay.
@@ -189,6 +307,11 @@ upgrade_test() {
     test "$(readlink "/proc/$agent_pid/exe")" = /usr/sbin/staffgated
   check "after upgrade: active employee allowed" login_ok alice
   check "after upgrade: terminated employee refused" bash -c '! pamtester login bob acct_mgmt >/tmp/pt.out 2>&1'
+  start_central || { bad "central starts after the upgrade"; return; }
+  staffgate-admin employee reinstate E4 >/tmp/admin_reinstate.out 2>&1 || { bad "staffgate-admin employee reinstate E4"; cat /tmp/admin_reinstate.out; }
+  check "after upgrade: the agent follows the central again (dave reinstated, allowed within 10 s)" \
+    wait_until 10 login_ok dave
+  check "after upgrade: status says central reachable" wait_until 10 status_has 'central reachable: +yes'
 
   # An admin who took the profile out of the stack keeps that choice on upgrade.
   pam-auth-update --disable staffgate >/dev/null 2>&1
@@ -213,6 +336,7 @@ unwind_test
 
 # --- agent down -------------------------------------------------------------------
 stop_agent
+stop_central
 check "agent down: root still allowed" login_ok root
 check "agent down: employee refused" bash -c '! pamtester login alice acct_mgmt >/tmp/pt.out 2>&1'
 
@@ -221,6 +345,8 @@ apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central >/tmp/pur
 check "purge restores the PAM stack byte for byte" test "$(snapshot)" = "$before"
 check "purge removes the central system user" bash -c '! getent passwd staffgate-central'
 check "purge removes agent state" test ! -e /var/lib/staffgate
+check "purge removes the central's state" test ! -e /var/lib/staffgate-central
+check "purge removes /etc/staffgate (config, token, CA, key)" test ! -e /etc/staffgate
 
 # --- beside libpam-sss ----------------------------------------------------------------
 if apt-get install -y -q libpam-sss >/tmp/sss.log 2>&1; then
@@ -230,11 +356,30 @@ if apt-get install -y -q libpam-sss >/tmp/sss.log 2>&1; then
   localuser=$(grep -n 'sufficient.*pam_localuser.so' /etc/pam.d/common-account | head -1 | cut -d: -f1)
   check "with libpam-sss: our account line runs before pam_localuser's sufficient" \
     test -n "$ours" -a -n "$localuser" -a "${ours:-0}" -lt "${localuser:-0}"
+  # A fresh central (purge took the old one) and the pinned path: the admin
+  # brings the roster key, the agent is down, so enroll installs the first
+  # roster itself and the agent enforces from its first answer.
+  configure_central
+  start_central || true
+  populate_central
+  install -m 0644 "$central_dir/roster-signing.pub" /tmp/pinned-roster-key.pub
+  if staffgatectl enroll "${enroll_args[@]}" --roster-key /tmp/pinned-roster-key.pub >/tmp/enroll2.out 2>&1; then
+    ok "with libpam-sss: enroll pinning --roster-key, agent down"; else
+    bad "with libpam-sss: enroll pinning --roster-key, agent down"; cat /tmp/enroll2.out; fi
+  check "with libpam-sss: enroll installed the first roster into the state dir" \
+    test -s /var/lib/staffgate/roster.dsse -a "$(stat -c %U /var/lib/staffgate/roster.dsse 2>/dev/null)" = root
   start_agent || true
-  enroll
   check "with libpam-sss: local terminated employee still refused" bash -c '! pamtester login bob acct_mgmt >/dev/null 2>&1'
   check "with libpam-sss: local active employee allowed" login_ok alice
+  # The agent started with the central's current roster, so its first request
+  # is a long-poll held up to 55 s; `sync` asks at once. (Until that first
+  # answer, status says "central reachable: no": reported, agent side.)
+  check "with libpam-sss: staffgatectl sync: up to date" bash -c 'staffgatectl sync | grep -q "up to date"'
+  check "with libpam-sss: status: enrolled, central reachable" \
+    bash -c "$(declare -f status_has); status_has 'central reachable: +yes' && status_has 'enrolled: +yes'"
+  grep -qE 'central reachable: +yes' /tmp/status.out || cat /tmp/status.out
   stop_agent
+  stop_central
   apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central >/dev/null 2>&1
   check "with libpam-sss: purge restores the stack" test "$(snapshot)" = "$before_sss"
 else

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Package install tests (issue: Debian packages). Root only: builds a
 # throwaway Debian 12 root with mmdebstrap, installs the three .debs with
-# apt, and checks the generated PAM stack, real logins through the `login`
-# service with pamtester, an OpenSSH server with UsePAM, libpam-sss beside
-# us, that an upgrade keeps config and state, and that purge restores the PAM
-# stack byte for byte.
+# apt, starts the packaged staffgate-central as its system user, enrolls the
+# agent with `staffgatectl enroll`, and checks the generated PAM stack, real
+# logins through the `login` service with pamtester, a live revocation by
+# staffgate-admin, audit events at the central, an OpenSSH server with UsePAM,
+# libpam-sss beside us, that an upgrade keeps config and state, and that purge
+# restores the PAM stack byte for byte.
 #
 # Usage: run.sh DIST_DIR        Exit 0 pass, 1 fail, 77 skipped.
 set -uo pipefail
