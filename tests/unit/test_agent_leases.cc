@@ -1,0 +1,220 @@
+// The agent's lease logic (issue 5) against a scripted LeaseApi and a fake
+// clock: sharing, renewal, release, reaping, lapse and unreachable central.
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <set>
+
+#include "agent/lease_client.h"
+#include "agent/lease_gate.h"
+#include "test_agent_util.h"
+
+namespace staffgate::agent {
+namespace {
+
+using common::Json;
+using testutil::Employee;
+using testutil::kNow;
+
+struct ScriptedApi : LeaseApi {
+  std::deque<LeaseReply> acquire, renew, release;  // Next answers; empty: granted.
+  std::vector<std::string> calls;
+  int n = 0;
+  LeaseReply Next(std::deque<LeaseReply>& q, const std::string& call) {
+    calls.push_back(call);
+    if (!q.empty()) {
+      LeaseReply r = q.front();
+      q.pop_front();
+      return r;
+    }
+    LeaseReply r;
+    r.kind = LeaseReply::Kind::kGranted;
+    r.id = "lease" + std::to_string(++n);
+    r.ttl_s = 90;
+    return r;
+  }
+  LeaseReply Acquire(const std::string& a) override { return Next(acquire, "acquire " + a); }
+  LeaseReply Renew(const std::string& id) override { return Next(renew, "renew " + id); }
+  LeaseReply Release(const std::string& id) override { return Next(release, "release " + id); }
+};
+
+LeaseReply Reply(LeaseReply::Kind kind, std::string holder = "") {
+  LeaseReply r;
+  r.kind = kind;
+  r.holder = std::move(holder);
+  r.error = "scripted";
+  return r;
+}
+
+struct Fixture {
+  common::FakeClock clock{kNow};
+  SessionTable sessions;
+  std::shared_ptr<ScriptedApi> api = std::make_shared<ScriptedApi>();
+  std::vector<AuditEvent> events;
+  std::set<std::int64_t> dead;
+  common::AgentConfig config;
+  common::Roster roster =
+      *common::ParseRoster(testutil::RosterPayload(7, Json::array({Employee("E1", "active", {"asmith"})})));
+  std::unique_ptr<LeaseGate> gate;
+
+  Fixture() {
+    LeaseGate::Deps deps;
+    deps.sessions = &sessions;
+    deps.clock = &clock;
+    deps.log = [](int, const std::string&) {};
+    deps.record = [this](AuditEvent e) { events.push_back(std::move(e)); };
+    deps.config = [this] { return std::make_shared<const common::AgentConfig>(config); };
+    deps.alive = [this](std::int64_t pid) { return dead.count(pid) == 0; };
+    gate = std::make_unique<LeaseGate>(std::move(deps));
+    gate->SetApi(api);
+  }
+  // What Service does for an admitted session_open.
+  GateAnswer Open(const std::string& id, std::int64_t pid = 100) {
+    GateAnswer answer = gate->Admit(DecisionInput{"asmith", common::Phase::kSession, "login", "", ""},
+                                    roster);
+    if (answer.kind == GateAnswer::Kind::kFree) {
+      sessions.Open(SessionInfo{id, "asmith", "login", "tty1", pid, clock.Now(), 0});
+      gate->SessionOpened("asmith");
+    }
+    return answer;
+  }
+  void Close(const std::string& id) {
+    sessions.Close(id);
+    gate->SessionClosed("asmith");
+  }
+  std::vector<std::string> Types() const {
+    std::vector<std::string> out;
+    for (const auto& e : events) out.push_back(e.type);
+    return out;
+  }
+};
+
+TEST_CASE("leases: one per account, shared by its sessions, released after the last", "[leases]") {
+  Fixture f;
+  CHECK(f.Open("s1").kind == GateAnswer::Kind::kFree);
+  CHECK(f.Open("s2").kind == GateAnswer::Kind::kFree);
+  CHECK(f.api->calls == std::vector<std::string>{"acquire asmith"});
+  CHECK(f.gate->Leases().size() == 1);
+  f.Close("s1");
+  f.gate->Tick();
+  CHECK(f.api->calls.size() == 1);  // s2 still runs.
+  f.Close("s2");
+  f.gate->Tick();
+  CHECK(f.api->calls.back() == "release lease1");
+  CHECK(f.gate->Leases().empty());
+  CHECK(f.Types() == std::vector<std::string>{"lease_acquired", "lease_released"});
+}
+
+TEST_CASE("leases: a conflict names the other workstation", "[leases]") {
+  Fixture f;
+  f.api->acquire.push_back(Reply(LeaseReply::Kind::kConflict, "SVC-02"));
+  GateAnswer answer = f.Open("s1");
+  CHECK(answer.kind == GateAnswer::Kind::kHeldElsewhere);
+  CHECK(answer.workstation == "SVC-02");
+  CHECK(f.sessions.Size() == 0);
+  REQUIRE(f.events.size() == 1);
+  CHECK(f.events[0].type == "lease_refused");
+  CHECK(f.events[0].reason == "in_use_elsewhere");
+}
+
+TEST_CASE("leases: renewed every ttl/3, re-acquired after a lapse", "[leases]") {
+  Fixture f;
+  f.Open("s1");
+  f.clock.Advance(29);
+  f.gate->Tick();
+  CHECK(f.api->calls.size() == 1);  // Not due yet.
+  f.clock.Advance(1);
+  f.gate->Tick();
+  CHECK(f.api->calls.back() == "renew lease1");
+  // The central lost it (lapsed while the network was down): take it again.
+  f.api->renew.push_back(Reply(LeaseReply::Kind::kNotFound));
+  f.clock.Advance(30);
+  f.gate->Tick();
+  CHECK(f.api->calls.back() == "acquire asmith");
+  CHECK(f.gate->Leases()[0]["lease"] == "lease3");
+  // Unreachable at renewal: kept, retried soon.
+  f.api->renew.push_back(Reply(LeaseReply::Kind::kUnavailable));
+  f.clock.Advance(30);
+  f.gate->Tick();
+  CHECK(f.gate->Leases().size() == 1);
+  f.clock.Advance(5);
+  f.gate->Tick();
+  CHECK(f.api->calls.back() == "renew lease3");
+}
+
+TEST_CASE("leases: taken by another workstation after a lapse is lost, audited", "[leases]") {
+  Fixture f;
+  f.Open("s1");
+  f.api->renew.push_back(Reply(LeaseReply::Kind::kNotFound));
+  f.api->acquire.push_back(Reply(LeaseReply::Kind::kConflict, "SVC-09"));
+  f.clock.Advance(30);
+  f.gate->Tick();
+  CHECK(f.gate->Leases().empty());
+  CHECK(f.Types().back() == "lease_lost");
+}
+
+TEST_CASE("leases: a session whose process is gone is closed and its lease released",
+          "[leases]") {
+  Fixture f;
+  f.Open("s1", 4242);
+  f.dead.insert(4242);
+  f.gate->Tick();
+  CHECK(f.sessions.Size() == 0);
+  CHECK(f.api->calls.back() == "release lease1");
+  CHECK(f.Types() == std::vector<std::string>{"lease_acquired", "session_close", "lease_released"});
+  CHECK(f.events[1].detail.find("without close_session") != std::string::npos);
+}
+
+TEST_CASE("leases: an admitted open not yet in the table is never released", "[leases]") {
+  Fixture f;
+  GateAnswer answer =
+      f.gate->Admit(DecisionInput{"asmith", common::Phase::kSession, "login", "", ""}, f.roster);
+  CHECK(answer.kind == GateAnswer::Kind::kFree);
+  f.gate->Tick();  // The session is about to be recorded: keep the lease.
+  CHECK(f.api->calls.size() == 1);
+  f.gate->SessionOpened("asmith");  // Table full: nothing recorded after all.
+  f.gate->Tick();
+  CHECK(f.api->calls.back() == "release lease1");
+}
+
+TEST_CASE("leases: central unreachable follows lease_unreachable", "[leases]") {
+  Fixture f;
+  f.api->acquire.push_back(Reply(LeaseReply::Kind::kUnavailable));
+  CHECK(f.Open("s1").kind == GateAnswer::Kind::kFree);
+  CHECK(f.events.back().type == "lease_unverified");
+  CHECK(f.events.back().decision == "allow");
+  f.config.lease_unreachable = common::LeaseUnreachable::kDeny;
+  f.api->acquire.push_back(Reply(LeaseReply::Kind::kUnavailable));
+  CHECK(f.Open("s2").kind == GateAnswer::Kind::kUnverified);
+  CHECK(f.events.back().decision == "deny");
+}
+
+TEST_CASE("leases: without a central everyone is admitted, nothing is held", "[leases]") {
+  Fixture f;
+  f.gate->SetApi(nullptr);
+  CHECK(f.Open("s1").kind == GateAnswer::Kind::kFree);
+  CHECK(f.api->calls.empty());
+  CHECK(f.gate->Leases().empty());
+}
+
+TEST_CASE("lease answers are parsed strictly", "[leases]") {
+  auto granted = ParseLeaseReply(
+      201, R"({"id":"0123456789abcdef0123456789abcdef","account":"a","workstation":"W","expires_at":"x","ttl_s":90})");
+  CHECK(granted.kind == LeaseReply::Kind::kGranted);
+  CHECK(granted.ttl_s == 90);
+  CHECK(ParseLeaseReply(201, R"({"id":"../../x","ttl_s":90})").kind ==
+        LeaseReply::Kind::kUnavailable);
+  CHECK(ParseLeaseReply(200, R"({"id":"ab","ttl_s":0})").kind == LeaseReply::Kind::kUnavailable);
+  CHECK(ParseLeaseReply(200, "<html>").kind == LeaseReply::Kind::kUnavailable);
+  auto conflict = ParseLeaseReply(409, R"({"error":"in_use_elsewhere","workstation":"SVC-02"})");
+  CHECK(conflict.kind == LeaseReply::Kind::kConflict);
+  CHECK(conflict.holder == "SVC-02");
+  CHECK(ParseLeaseReply(409, "garbage").holder.empty());
+  CHECK(ParseLeaseReply(204, "").kind == LeaseReply::Kind::kGranted);
+  CHECK(ParseLeaseReply(404, "{}").kind == LeaseReply::Kind::kNotFound);
+  CHECK(ParseLeaseReply(401, "{}").kind == LeaseReply::Kind::kRefused);
+  CHECK(ParseLeaseReply(503, "").kind == LeaseReply::Kind::kUnavailable);
+}
+
+}  // namespace
+}  // namespace staffgate::agent
