@@ -122,8 +122,8 @@ common::Result<std::string> CentralLink::SyncNow() { return loop_->RunOnce(0); }
 void CentralLink::FillStatus(common::Json& status) {
   SyncStatus sync = loop_->Status();
   if (sync.last_success) status["last_sync"] = common::FormatRfc3339(*sync.last_success);
-  if (sync.last_attempt) {
-    status["last_sync_attempt"] = common::FormatRfc3339(*sync.last_attempt);
+  if (sync.last_attempt) status["last_sync_attempt"] = common::FormatRfc3339(*sync.last_attempt);
+  if (sync.answered) {
     status["last_sync_result"] = sync.last_result;
     status["central_reachable"] = sync.central_reachable;
   }

@@ -72,24 +72,31 @@ LeaseReply ParseLeaseReply(long status, const std::string& body) {
   }
 }
 
+namespace {
+
+FetcherOptions LeaseOptions(const FetcherOptions& options) {
+  FetcherOptions copy = options;
+  copy.max_body_bytes = kMaxLeaseAnswerBytes;
+  copy.stop = nullptr;  // The link's flag may not outlive us.
+  return copy;
+}
+
+}  // namespace
+
 HttpLeaseApi::HttpLeaseApi(const FetcherOptions& options, int deadline_ms)
-    : client_([&] {
-        FetcherOptions copy = options;
-        copy.max_body_bytes = kMaxLeaseAnswerBytes;
-        copy.stop = nullptr;  // The link's flag may not outlive us.
-        return copy;
-      }()),
+    : login_client_(LeaseOptions(options)),
+      upkeep_client_(LeaseOptions(options)),
       base_(options.central_url + "/v1/sessions"),
       deadline_ms_(deadline_ms) {}
 
-LeaseReply HttpLeaseApi::Call(const std::string& method, const std::string& path,
-                              const std::string& body) {
+LeaseReply HttpLeaseApi::Call(HttpsClient& client, const std::string& method,
+                              const std::string& path, const std::string& body) {
   HttpRequest req;
   req.method = method;
   req.url = base_ + path;
   req.body = body;
   req.total_timeout_ms = deadline_ms_;
-  auto resp = client_.Perform(req);
+  auto resp = client.Perform(req);
   if (!resp) {
     LeaseReply reply;
     reply.error = resp.error().message;
@@ -99,11 +106,15 @@ LeaseReply HttpLeaseApi::Call(const std::string& method, const std::string& path
 }
 
 LeaseReply HttpLeaseApi::Acquire(const std::string& account) {
-  return Call("POST", "", common::DumpJson(common::Json{{"account", account}}));
+  return Call(login_client_, "POST", "", common::DumpJson(common::Json{{"account", account}}));
 }
 
-LeaseReply HttpLeaseApi::Renew(const std::string& id) { return Call("PUT", "/" + id, "{}"); }
+LeaseReply HttpLeaseApi::Renew(const std::string& id) {
+  return Call(upkeep_client_, "PUT", "/" + id, "{}");
+}
 
-LeaseReply HttpLeaseApi::Release(const std::string& id) { return Call("DELETE", "/" + id, ""); }
+LeaseReply HttpLeaseApi::Release(const std::string& id) {
+  return Call(upkeep_client_, "DELETE", "/" + id, "");
+}
 
 }  // namespace staffgate::agent

@@ -45,9 +45,14 @@ class HttpLeaseApi : public LeaseApi {
   LeaseReply Release(const std::string& id) override;
 
  private:
-  LeaseReply Call(const std::string& method, const std::string& path, const std::string& body);
+  LeaseReply Call(HttpsClient& client, const std::string& method, const std::string& path,
+                  const std::string& body);
 
-  HttpsClient client_;
+  // Logins (Acquire) have a connection of their own, so a release or
+  // renewal in flight on the gate's thread never makes them wait or pay
+  // for a new TLS handshake.
+  HttpsClient login_client_;
+  HttpsClient upkeep_client_;
   std::string base_;
   int deadline_ms_;
 };

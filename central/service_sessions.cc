@@ -43,7 +43,7 @@ Result<AcquireOutcome> Service::AcquireLease(const std::string& account, const s
   if (!new_id) return tl::unexpected(new_id.error());
   std::lock_guard<std::mutex> lock(mu_);
   const common::UnixSeconds now = clock_.Now();
-  auto txn = Transaction::Begin(store_->db());
+  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
   if (!txn) return tl::unexpected(txn.error());
   if (auto ok = PruneLeasesLocked(now); !ok) return tl::unexpected(ok.error());
   AcquireOutcome out = leases_.Acquire(account, workstation, now, options_.lease_ttl_s,
@@ -81,8 +81,10 @@ Result<Lease> Service::RenewLease(const std::string& id, const std::string& work
   auto owned = leases_.Owned(id, workstation, now);
   if (!owned) return owned;
   Lease renewed = LeaseBook::Renewed(*owned, now, options_.lease_ttl_s);
-  // One statement: SQLite commits it atomically on its own.
+  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
+  if (!txn) return tl::unexpected(txn.error());
   if (auto ok = store_->PutLease(renewed); !ok) return tl::unexpected(ok.error());
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
   leases_.Put(renewed);
   return renewed;
 }
@@ -91,7 +93,7 @@ Result<void> Service::ReleaseLease(const std::string& id, const std::string& wor
   std::lock_guard<std::mutex> lock(mu_);
   auto owned = leases_.Owned(id, workstation, clock_.Now());
   if (!owned) return tl::unexpected(owned.error());
-  auto txn = Transaction::Begin(store_->db());
+  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
   if (!txn) return tl::unexpected(txn.error());
   if (auto ok = store_->DeleteLease(id); !ok) return ok;
   if (auto ok = LeaseEventLocked("lease_released", *owned, Json::object()); !ok) return ok;

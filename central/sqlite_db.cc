@@ -109,19 +109,38 @@ Result<Statement> Database::Prepare(std::string_view sql) {
 
 std::int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 
-Result<Transaction> Transaction::Begin(Database& db) {
+Result<Transaction> Transaction::Begin(Database& db, Durability durability) {
+  const bool relaxed = durability == Durability::kRelaxed;
+  if (relaxed) {
+    auto set = db.Exec("PRAGMA synchronous=NORMAL");
+    if (!set) return tl::unexpected(set.error());
+  }
   auto begun = db.Exec("BEGIN IMMEDIATE");
-  if (!begun) return tl::unexpected(begun.error());
-  return Transaction(&db);
+  if (!begun) {
+    if (relaxed) (void)db.Exec("PRAGMA synchronous=FULL");
+    return tl::unexpected(begun.error());
+  }
+  return Transaction(&db, relaxed);
+}
+
+void Transaction::RestoreSync() {
+  if (relaxed_ && db_) (void)db_->Exec("PRAGMA synchronous=FULL");
+  relaxed_ = false;
 }
 
 Transaction::~Transaction() {
-  if (db_) (void)db_->Exec("ROLLBACK");
+  if (db_) {
+    (void)db_->Exec("ROLLBACK");
+    RestoreSync();
+  }
 }
 
 Result<void> Transaction::Commit() {
   auto done = db_->Exec("COMMIT");
-  if (done) db_ = nullptr;
+  if (done) {
+    RestoreSync();
+    db_ = nullptr;
+  }
   return done;
 }
 

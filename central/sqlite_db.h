@@ -64,17 +64,29 @@ class Database {
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+// kSynced: COMMIT waits for fsync (the default: employee changes, events).
+// kRelaxed: WAL with synchronous=NORMAL for this transaction only: a kill -9
+// loses nothing, a power cut may lose the last commits. Used for session
+// leases, which live for a TTL and sit on the login path.
+enum class Durability { kSynced, kRelaxed };
+
 class Transaction {
  public:
-  static common::Result<Transaction> Begin(Database& db);
-  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  static common::Result<Transaction> Begin(Database& db,
+                                           Durability durability = Durability::kSynced);
+  Transaction(Transaction&& other) noexcept : db_(other.db_), relaxed_(other.relaxed_) {
+    other.db_ = nullptr;
+    other.relaxed_ = false;
+  }
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();
   common::Result<void> Commit();
 
  private:
-  explicit Transaction(Database* db) : db_(db) {}
+  Transaction(Database* db, bool relaxed) : db_(db), relaxed_(relaxed) {}
+  void RestoreSync();
   Database* db_;
+  bool relaxed_;
 };
 
 }  // namespace staffgate::central

@@ -72,6 +72,7 @@ common::Result<std::string> SyncLoop::RunOnce(int wait_s) {
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
+  status_.answered = true;
   status_.central_reachable = reachable;
   if (outcome) {
     status_.last_success = clock_.Now();
@@ -84,9 +85,14 @@ common::Result<std::string> SyncLoop::RunOnce(int wait_s) {
 
 void SyncLoop::Run() {
   std::string last_error;
+  // The first round asks without waiting, so `status` knows at once
+  // whether the central answers instead of after a whole long-poll.
+  bool first = true;
   while (!stop_) {
     auto started = std::chrono::steady_clock::now();
-    auto outcome = RunOnce(wait_s_);
+    const bool quick = first;
+    auto outcome = RunOnce(quick ? 0 : wait_s_);
+    first = false;
     if (stop_) break;
     std::chrono::milliseconds delay(0);
     if (outcome) {
@@ -95,7 +101,7 @@ void SyncLoop::Run() {
       // must not turn the long-poll into a busy loop.
       auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
-      if (*outcome == "up to date" && spent < std::chrono::seconds(1)) {
+      if (*outcome == "up to date" && !quick && spent < std::chrono::seconds(1)) {
         delay = std::chrono::seconds(1) - spent;
       }
       if (!last_error.empty()) log_(LOG_NOTICE, "sync with the central restored");

@@ -36,6 +36,7 @@ struct SyncStatus {
   bool configured = false;
   std::optional<common::UnixSeconds> last_attempt;
   std::optional<common::UnixSeconds> last_success;
+  bool answered = false;  // At least one round has finished.
   bool central_reachable = false;
   std::string last_result;  // Plain words: "up to date", "installed serial 7", the error.
 };
