@@ -204,14 +204,14 @@ void LeaseGate::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   stop_ = false;
   thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> held(mu_);
     while (!stop_) {
-      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_ || poke_; });
+      cv_.wait_for(held, std::chrono::seconds(1), [this] { return stop_ || poke_; });
       if (stop_) break;
       poke_ = false;
-      lock.unlock();
+      held.unlock();
       Tick();
-      lock.lock();
+      held.lock();
     }
   });
 }
