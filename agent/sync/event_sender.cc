@@ -80,10 +80,10 @@ void EventSender::Run() {
       // Wake at least every 2 s: appends from other processes' paths and
       // retries of a small backlog need no explicit notification.
       cv_.wait_for(lock, std::chrono::seconds(2), [this] { return pending_ || stop_.load(); });
-      // Linger a moment so a burst of logins becomes one batch: each batch
+      // Linger a second so a burst of logins becomes one batch: each batch
       // is one synced commit at the central, on the same lock as leases.
       if (pending_ && !stop_) {
-        cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_.load(); });
+        cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_.load(); });
       }
       pending_ = false;
     }
