@@ -29,7 +29,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "module"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "lib"))
 import sgtest  # noqa: E402
 
 NAMES = ["pam_permit", "pam_staffgate", "pam_unix"]

@@ -8,83 +8,14 @@ import signal
 import socket
 import ssl
 import stat
-import subprocess
+import sys
 import tempfile
 import threading
 import time
 import unittest
 
-from centraltest import ADMIN, CENTRAL, openssl_verify, run
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Central:
-    """One initialised central directory and its serving process."""
-
-    def __init__(self, root):
-        self.dir = os.path.join(root, "central")
-        self.port = free_port()
-        r = run([CENTRAL, "init", "--dir", self.dir, "--listen", "127.0.0.1:%d" % self.port,
-                 "--org", "Test Motors", "--san", "central.test"])
-        assert r.returncode == 0, r.stderr
-        self.proc = None
-        with open(os.path.join(self.dir, "admin.token")) as f:
-            self.admin_token = f.read().strip()
-        self.tls = ssl.create_default_context(cafile=os.path.join(self.dir, "ca.pem"))
-        self.log = os.path.join(root, "serve.log")
-
-    def start(self):
-        self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen([CENTRAL, "serve", "--config", os.path.join(self.dir, "central.conf")],
-                                     stdout=self.logf, stderr=self.logf)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if self.request("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                raise AssertionError("server exited: " + open(self.log).read())
-            time.sleep(0.05)
-        raise AssertionError("server did not come up")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            rc = self.proc.wait(timeout=30)
-            self.logf.close()
-            return rc
-        return None
-
-    def connection(self, timeout=30):
-        return http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls, timeout=timeout)
-
-    def request(self, method, path, body=None, token=None, headers=None, conn=None, timeout=30):
-        h = dict(headers or {})
-        if token:
-            h["Authorization"] = "Bearer " + token
-        own = conn is None
-        conn = conn or self.connection(timeout)
-        try:
-            conn.request(method, path, body=body, headers=h)
-            resp = conn.getresponse()
-            data = resp.read()
-            return resp.status, dict(resp.getheaders()), data
-        finally:
-            if own:
-                conn.close()
-
-    def admin(self, *args, token_file=None):
-        env = dict(os.environ, STAFFGATE_CENTRAL="https://127.0.0.1:%d" % self.port,
-                   STAFFGATE_CA=os.path.join(self.dir, "ca.pem"),
-                   STAFFGATE_TOKEN_FILE=token_file or os.path.join(self.dir, "admin.token"))
-        return run([ADMIN] + list(args), env=env)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from centraltest import ADMIN, CENTRAL, Central, openssl_verify, run  # noqa: E402
 
 
 @unittest.skipUnless(CENTRAL and ADMIN, "STAFFGATE_CENTRAL_BIN and STAFFGATE_ADMIN_BIN needed")

@@ -4,13 +4,14 @@ conflicts, ownership, lapse at a short TTL, staffgate-admin sessions, and
 leases that survive a restart."""
 import json
 import os
+import sys
 import re
 import tempfile
 import time
 import unittest
 
-from centraltest import ADMIN, CENTRAL
-from test_server import Central
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from centraltest import ADMIN, CENTRAL, Central  # noqa: E402
 
 LEASE_KEYS = {"id", "account", "workstation", "expires_at", "ttl_s"}
 LIST_KEYS = {"id", "account", "workstation", "acquired_at", "renewed_at", "expires_at"}

@@ -2,8 +2,10 @@
 import base64
 import json
 import os
+import sys
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from centraltest import CENTRAL, PAYLOAD_TYPE, TempDirTest, openssl_verify, run
 
 PAYLOAD = (b'{"schema":"staffgate.roster.v1","serial":7,"issued_at":"2026-11-28T23:00:00Z",'

@@ -1,9 +1,17 @@
-"""Shared helpers for the central tier: binaries, temp dirs, openssl checks."""
+"""Shared helpers for tests that need staffgate-central (the central and
+sync tiers): binaries, temp dirs, openssl checks, and a real central on
+127.0.0.1 (Central). Import with
+`sys.path.insert(0, os.path.join(HERE, "..", "lib"))`."""
 import base64
+import http.client
 import json
 import os
+import signal
+import socket
+import ssl
 import subprocess
 import tempfile
+import time
 import unittest
 
 CENTRAL = os.environ.get("STAFFGATE_CENTRAL_BIN", "")
@@ -50,3 +58,73 @@ class TempDirTest(unittest.TestCase):
 
     def path(self, *parts):
         return os.path.join(self.tmp, *parts)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Central:
+    """One initialised central directory and its serving process."""
+
+    def __init__(self, root):
+        self.dir = os.path.join(root, "central")
+        self.port = free_port()
+        r = run([CENTRAL, "init", "--dir", self.dir, "--listen", "127.0.0.1:%d" % self.port,
+                 "--org", "Test Motors", "--san", "central.test"])
+        assert r.returncode == 0, r.stderr
+        self.proc = None
+        with open(os.path.join(self.dir, "admin.token")) as f:
+            self.admin_token = f.read().strip()
+        self.tls = ssl.create_default_context(cafile=os.path.join(self.dir, "ca.pem"))
+        self.log = os.path.join(root, "serve.log")
+
+    def start(self):
+        self.logf = open(self.log, "ab")
+        self.proc = subprocess.Popen([CENTRAL, "serve", "--config", os.path.join(self.dir, "central.conf")],
+                                     stdout=self.logf, stderr=self.logf)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise AssertionError("server exited: " + open(self.log).read())
+            time.sleep(0.05)
+        raise AssertionError("server did not come up")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            rc = self.proc.wait(timeout=30)
+            self.logf.close()
+            return rc
+        return None
+
+    def connection(self, timeout=30):
+        return http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls, timeout=timeout)
+
+    def request(self, method, path, body=None, token=None, headers=None, conn=None, timeout=30):
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = "Bearer " + token
+        own = conn is None
+        conn = conn or self.connection(timeout)
+        try:
+            conn.request(method, path, body=body, headers=h)
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, dict(resp.getheaders()), data
+        finally:
+            if own:
+                conn.close()
+
+    def admin(self, *args, token_file=None):
+        env = dict(os.environ, STAFFGATE_CENTRAL="https://127.0.0.1:%d" % self.port,
+                   STAFFGATE_CA=os.path.join(self.dir, "ca.pem"),
+                   STAFFGATE_TOKEN_FILE=token_file or os.path.join(self.dir, "admin.token"))
+        return run([ADMIN] + list(args), env=env)

@@ -1,8 +1,11 @@
-"""Shared helpers for the module and root test tiers (Python 3 stdlib only).
+"""Shared helpers for the Python test tiers (module, root, integration,
+sync) and bench/ (Python 3 stdlib only). Import with
+`sys.path.insert(0, os.path.join(HERE, "..", "lib"))`.
 
 Builds a roster signed with the openssl CLI (independent of our C++ code),
-writes an agent config, runs a real staffgated, and runs pamtester. Every
-wait is bounded; every child process is stopped in tearDown paths.
+writes an agent config, runs a real staffgated, talks to its socket, and
+runs pamtester. Every wait is bounded; every child process is stopped in
+tearDown paths.
 """
 
 import base64
@@ -47,12 +50,21 @@ def preload(*libs):
     return " ".join(first + [lib for lib in libs if lib])
 
 
+# A pam.d stage tail that lets the stack succeed when our module ignores.
+PERMIT = {s: ["required pam_permit.so"] for s in ("auth", "account", "session")}
+
+
 def rfc3339(dt):
     return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def now_utc():
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+def days_since_epoch(dt):
+    """The day number /etc/shadow uses for the last password change."""
+    return int(dt.timestamp()) // 86400
 
 
 def run(cmd, **kwargs):
@@ -65,9 +77,9 @@ def run(cmd, **kwargs):
 class SigningKey:
     """An Ed25519 key made and used only through the openssl CLI."""
 
-    def __init__(self, directory):
-        self.key = os.path.join(directory, "roster-signing.key")
-        self.pub = os.path.join(directory, "roster-signing.pub")
+    def __init__(self, directory, name="roster-signing"):
+        self.key = os.path.join(directory, name + ".key")
+        self.pub = os.path.join(directory, name + ".pub")
         run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", self.key])
         run(["openssl", "pkey", "-in", self.key, "-pubout", "-out", self.pub])
         der = run(["openssl", "pkey", "-pubin", "-in", self.pub, "-outform", "DER"]).stdout
@@ -94,66 +106,138 @@ class SigningKey:
         return (json.dumps(envelope) + "\n").encode()
 
 
-def roster_payload(employees, shared=(), workstations=None, serial=1):
-    issued = now_utc() - datetime.timedelta(hours=1)
+DEFAULT_POLICY = {"max_workstations_per_account": 0}
+
+
+def roster_payload(employees, shared=(), workstations=None, serial=1, issued=None,
+                   lifetime=datetime.timedelta(days=7), policy=DEFAULT_POLICY):
+    """A staffgate.roster.v1 payload (bytes), issued an hour ago unless
+    `issued` is given; `policy=None` leaves the policy object out."""
+    issued = issued or (now_utc() - datetime.timedelta(hours=1))
     doc = {
         "schema": "staffgate.roster.v1",
         "serial": serial,
         "issued_at": rfc3339(issued),
-        "expires_at": rfc3339(issued + datetime.timedelta(days=7)),
+        "expires_at": rfc3339(issued + lifetime),
         "organization": "Example Motors",
         "employees": employees,
         "shared_accounts": list(shared),
         "workstations": workstations or {},
-        "policy": {"max_workstations_per_account": 0},
     }
+    if policy is not None:
+        doc["policy"] = policy
     return json.dumps(doc, indent=1).encode()
 
 
-def write_agent_config(path, *, workstation, trusted_key, socket_path, state_dir, audit_log,
-                       min_uid, exempt=("root",)):
-    lines = [
-        'workstation = %s' % json.dumps(workstation),
-        'trusted_keys = [%s]' % json.dumps(trusted_key),
-        'socket = %s' % json.dumps(socket_path),
-        'state_dir = %s' % json.dumps(state_dir),
-        'audit_log = %s' % json.dumps(audit_log),
-        'exempt_accounts = [%s]' % ", ".join(json.dumps(e) for e in exempt),
-        'min_uid = %d' % min_uid,
-        'unknown_accounts = "deny"',
-        # Tests must never kill processes of the (fake) revoked accounts.
-        'on_revoke = "none"',
-    ]
+def write_config(path, **values):
+    """Writes a TOML agent config from keyword values (str, int, list)."""
+    lines = []
+    for key, value in values.items():
+        if isinstance(value, (list, tuple)):
+            lines.append("%s = [%s]" % (key, ", ".join(json.dumps(v) for v in value)))
+        elif isinstance(value, int):
+            lines.append("%s = %d" % (key, value))
+        else:
+            lines.append("%s = %s" % (key, json.dumps(value)))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
-def ask_agent(socket_path, request, timeout=5.0):
-    """One raw request/response over the agent socket (as the test runner)."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(socket_path)
-        s.sendall((json.dumps(request) + "\n").encode())
-        data = b""
-        while b"\n" not in data:
-            chunk = s.recv(65536)
+def write_agent_config(path, *, workstation, trusted_key, socket_path, state_dir, audit_log,
+                       min_uid, exempt=("root",)):
+    """The agent config the module and root tiers use: one trusted key,
+    unknown accounts denied, and (tests must never kill processes of the
+    fake revoked accounts) on_revoke = "none"."""
+    write_config(path, workstation=workstation, trusted_keys=[trusted_key],
+                 socket=socket_path, state_dir=state_dir, audit_log=audit_log,
+                 exempt_accounts=list(exempt), min_uid=min_uid, unknown_accounts="deny",
+                 on_revoke="none")
+
+
+class Conn:
+    """A raw client connection to the agent socket that can send several lines."""
+
+    def __init__(self, path, timeout=10.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.buf = b""
+
+    def send(self, data: bytes):
+        self.sock.sendall(data)
+
+    def request(self, obj):
+        self.send((json.dumps(obj) + "\n").encode())
+        return self.read_json()
+
+    def read_line(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
             if not chunk:
-                break
-            data += chunk
-    return json.loads(data.split(b"\n")[0])
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def read_json(self):
+        line = self.read_line()
+        return None if line is None else json.loads(line)
+
+    def at_eof(self):
+        """True when the server closed the connection (bounded by the timeout)."""
+        try:
+            return self.sock.recv(1) == b""
+        except ConnectionResetError:
+            return True
+
+    def close(self):
+        self.sock.close()
+
+
+def ask(path, obj, timeout=10.0):
+    """One request/response on a fresh connection; None if the agent closed
+    the connection without answering."""
+    c = Conn(path, timeout)
+    try:
+        return c.request(obj)
+    finally:
+        c.close()
+
+
+def ask_agent(socket_path, request, timeout=5.0):
+    """ask() with the shorter timeout the module, root and sync tiers use."""
+    return ask(socket_path, request, timeout)
+
+
+def check_request(account, phase="account", **extra):
+    """A protocol `check` request for `account` (DESIGN.md §4)."""
+    return dict({"v": 1, "op": "check", "phase": phase, "account": account}, **extra)
+
+
+def wait_until(predicate, timeout=10.0, step=0.05):
+    """Polls `predicate` until it returns a true value or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(step)
 
 
 class Agent:
-    """A real staffgated child process."""
+    """A real staffgated child process. Its output goes to `log_path`
+    (default CONFIG.log), truncated at each start unless `append_log`."""
 
-    def __init__(self, binary, config, socket_path, env=None, log_path=None):
+    def __init__(self, binary, config, socket_path, env=None, log_path=None, append_log=False):
         self.binary, self.config, self.socket_path = binary, config, socket_path
         self.env = env
         self.log_path = log_path or config + ".log"
+        self.log_mode = "ab" if append_log else "wb"
         self.proc = None
 
     def start(self, wait_s=20.0):
-        self.log = open(self.log_path, "wb")
+        """Starts staffgated and waits until it answers `status`."""
+        self.log = open(self.log_path, self.log_mode)
         self.proc = subprocess.Popen([self.binary, "--config", self.config], env=self.env,
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -164,7 +248,7 @@ class Agent:
                                    (self.proc.returncode, self.read_log()))
             if os.path.exists(self.socket_path):
                 try:
-                    if ask_agent(self.socket_path, {"v": 1, "op": "status"}, 2.0).get("ok"):
+                    if ask(self.socket_path, {"v": 1, "op": "status"}, 2.0).get("ok"):
                         return
                 except OSError:
                     pass
@@ -179,18 +263,47 @@ class Agent:
         except OSError:
             return ""
 
-    def stop(self):
+    def signal(self, signo):
+        self.proc.send_signal(signo)
+
+    def stop(self, timeout=10):
+        """SIGTERM and wait (SIGKILL after `timeout`); returns the exit code."""
         if self.proc is None:
-            return
+            return None
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=timeout)
+        rc = self.proc.returncode
         self.log.close()
         self.proc = None
+        return rc
+
+
+def start_signed_agent(staffgated, tmp, *, workstation, employees, min_uid, shared=(),
+                       workstations=None, exempt=("root",), env=None):
+    """A running staffgated whose cached roster (tmp/state/roster.dsse) is
+    signed by a fresh key (tmp/roster-signing.*), with write_agent_config's
+    settings in tmp/agent.conf, socket tmp/agent.sock and audit log
+    tmp/audit.jsonl. Raises if the agent does not come up; the caller stops it."""
+    key = SigningKey(tmp)
+    payload = roster_payload(employees=employees, shared=shared, workstations=workstations)
+    state = os.path.join(tmp, "state")
+    os.mkdir(state, 0o700)
+    with open(os.path.join(state, "roster.dsse"), "wb") as f:
+        f.write(key.sign_envelope(payload))
+    socket_path = os.path.join(tmp, "agent.sock")
+    config = os.path.join(tmp, "agent.conf")
+    write_agent_config(config, workstation=workstation, trusted_key=key.pub,
+                       socket_path=socket_path, state_dir=state,
+                       audit_log=os.path.join(tmp, "audit.jsonl"), min_uid=min_uid,
+                       exempt=exempt)
+    agent = Agent(staffgated, config, socket_path, env=env)
+    agent.start()
+    return agent
 
 
 class ScriptedListener:
@@ -263,3 +376,9 @@ def pamtester(service, user, ops, env, items=None, timeout=60):
     elapsed = time.monotonic() - start
     return proc.returncode, proc.stdout.decode(errors="replace"), \
         proc.stderr.decode(errors="replace"), elapsed
+
+
+def assert_pam_failed(test, code, rc, out, err):
+    """Asserts that pamtester failed (exit 1) with PAM_TEXT[code] on stderr."""
+    test.assertEqual(rc, 1, out + err)
+    test.assertIn("pamtester: " + PAM_TEXT[code], err)

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import sgtest  # noqa: E402
 
 MODULE = os.environ.get("STAFFGATE_MODULE", "")
@@ -28,10 +28,6 @@ PAM_WRAPPER_LIB = os.environ.get("PAM_WRAPPER_LIB", "libpam_wrapper.so")
 NSS_WRAPPER_LIB = os.environ.get("NSS_WRAPPER_LIB", "libnss_wrapper.so")
 WORKSTATION = "WS-TEST"
 HANG_TIMEOUT_MS = 1000
-
-
-def days_since_epoch(dt):
-    return int(dt.timestamp() // 86400)
 
 
 class PamModuleTest(unittest.TestCase):
@@ -60,14 +56,14 @@ class PamModuleTest(unittest.TestCase):
         cls.uids = {n: (2001 + i if cls.is_root else uid) for i, n in enumerate(names)}
         today = sgtest.now_utc()
         reset_after = today - datetime.timedelta(days=9)
-        old_change = days_since_epoch(today - datetime.timedelta(days=30))
+        old_change = sgtest.days_since_epoch(today - datetime.timedelta(days=30))
         passwd, shadow = [], []
         for name, u in cls.uids.items():
             passwd.append("%s:x:%d:%d:%s:/nonexistent:/bin/sh" % (name, u, u, name))
-            lstchg = old_change if name == "ereset" else days_since_epoch(today)
+            lstchg = old_change if name == "ereset" else sgtest.days_since_epoch(today)
             shadow.append("%s:!:%d:0:99999:7:::" % (name, lstchg))
         passwd.append("root:x:0:0:root:/root:/bin/sh")
-        shadow.append("root:!:%d:0:99999:7:::" % days_since_epoch(today))
+        shadow.append("root:!:%d:0:99999:7:::" % sgtest.days_since_epoch(today))
         if cls.min_uid > 0:
             passwd.append("sysacct:x:%d:%d::/nonexistent:/bin/sh" % (cls.min_uid - 1,
                                                                       cls.min_uid - 1))
@@ -81,8 +77,16 @@ class PamModuleTest(unittest.TestCase):
         with open(cls.shadow, "w") as f:
             f.write("\n".join(shadow) + "\n")
 
-        key = sgtest.SigningKey(tmp)
-        payload = sgtest.roster_payload(
+        nss_env = {
+            "NSS_WRAPPER_PASSWD": cls.passwd,
+            "NSS_WRAPPER_GROUP": cls.group,
+            "NSS_WRAPPER_SHADOW": cls.shadow,
+        }
+        agent_env = dict(os.environ, LD_PRELOAD=sgtest.preload(NSS_WRAPPER_LIB),
+                         **nss_env, **sgtest.sanitizer_env())
+        cls.agent = sgtest.start_signed_agent(
+            STAFFGATED, tmp, workstation=WORKSTATION, min_uid=cls.min_uid,
+            exempt=("root", "exempted"), env=agent_env,
             employees=[
                 {"id": "E1001", "status": "active", "accounts": ["asmith"], "groups": ["*"]},
                 {"id": "E1002", "status": "terminated", "accounts": ["bjones"],
@@ -97,27 +101,8 @@ class PamModuleTest(unittest.TestCase):
                 {"id": "E1007", "status": "active", "accounts": ["exempted"]},
             ],
             shared=["sales"],
-            workstations={WORKSTATION: {"groups": ["sales"]}},
-        )
-        state = os.path.join(tmp, "state")
-        os.mkdir(state, 0o700)
-        with open(os.path.join(state, "roster.dsse"), "wb") as f:
-            f.write(key.sign_envelope(payload))
-        cls.socket = os.path.join(tmp, "agent.sock")
-        config = os.path.join(tmp, "agent.conf")
-        sgtest.write_agent_config(config, workstation=WORKSTATION, trusted_key=key.pub,
-                                  socket_path=cls.socket, state_dir=state,
-                                  audit_log=os.path.join(tmp, "audit.jsonl"),
-                                  min_uid=cls.min_uid, exempt=("root", "exempted"))
-        nss_env = {
-            "NSS_WRAPPER_PASSWD": cls.passwd,
-            "NSS_WRAPPER_GROUP": cls.group,
-            "NSS_WRAPPER_SHADOW": cls.shadow,
-        }
-        agent_env = dict(os.environ, LD_PRELOAD=sgtest.preload(NSS_WRAPPER_LIB),
-                         **nss_env, **sgtest.sanitizer_env())
-        cls.agent = sgtest.Agent(STAFFGATED, config, cls.socket, env=agent_env)
-        cls.agent.start()
+            workstations={WORKSTATION: {"groups": ["sales"]}})
+        cls.socket = cls.agent.socket_path
 
         cls.hang_socket = os.path.join(tmp, "hang.sock")
         cls.garbage_socket = os.path.join(tmp, "garbage.sock")
@@ -132,7 +117,7 @@ class PamModuleTest(unittest.TestCase):
         services = os.path.join(tmp, "services")
         os.mkdir(services)
         common = ["agent_uid=%d" % uid, "min_uid=%d" % cls.min_uid, "debug"]
-        permit = {s: ["required pam_permit.so"] for s in ("auth", "account", "session")}
+        permit = sgtest.PERMIT
         env_dump = {"session": ["optional pam_exec.so type=open_session stdout /usr/bin/env"]}
         ok_sock = "socket=" + cls.socket
         down_sock = "socket=" + os.path.join(tmp, "missing.sock")
@@ -186,8 +171,7 @@ class PamModuleTest(unittest.TestCase):
 
     def assert_fails_with(self, code, service, user, op):
         rc, out, err, _ = self.pam(service, user, op)
-        self.assertEqual(rc, 1, out + err)
-        self.assertIn("pamtester: " + sgtest.PAM_TEXT[code], err)
+        sgtest.assert_pam_failed(self, code, rc, out, err)
         return out, err
 
     def assert_ok(self, service, user, *ops):
@@ -197,8 +181,8 @@ class PamModuleTest(unittest.TestCase):
 
     def agent_message(self, account, phase="account"):
         """The message text the agent itself gives for this account."""
-        answer = sgtest.ask_agent(self.socket, {"v": 1, "op": "check", "phase": phase,
-                                                "account": account, "service": "sg"})
+        answer = sgtest.ask_agent(self.socket,
+                                  sgtest.check_request(account, phase, service="sg"))
         self.assertTrue(answer.get("ok"), answer)
         return answer
 

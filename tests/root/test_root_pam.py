@@ -24,7 +24,7 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "module"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import sgtest  # noqa: E402
 
 SKIP = 77
@@ -99,8 +99,8 @@ class RootPamTest(unittest.TestCase):
         sgtest.run(["chage", "-d", today.strftime("%Y-%m-%d"), cls.user["changed"]])
         reset_after = sgtest.rfc3339(today - datetime.timedelta(days=9))
 
-        key = sgtest.SigningKey(tmp)
-        payload = sgtest.roster_payload(
+        cls.agent = sgtest.start_signed_agent(
+            STAFFGATED, tmp, workstation=WORKSTATION, min_uid=1000, env=dict(os.environ),
             employees=[
                 {"id": "R1", "status": "active", "accounts": [cls.user["active"]]},
                 {"id": "R2", "status": "terminated", "accounts": [cls.user["terminated"]]},
@@ -109,21 +109,11 @@ class RootPamTest(unittest.TestCase):
                 {"id": "R4", "status": "active", "accounts": [cls.user["changed"]],
                  "credentials_reset_after": reset_after},
             ])
-        state = os.path.join(tmp, "state")
-        os.mkdir(state, 0o700)
-        with open(os.path.join(state, "roster.dsse"), "wb") as f:
-            f.write(key.sign_envelope(payload))
-        cls.socket = os.path.join(tmp, "agent.sock")
-        config = os.path.join(tmp, "agent.conf")
-        sgtest.write_agent_config(config, workstation=WORKSTATION, trusted_key=key.pub,
-                                  socket_path=cls.socket, state_dir=state,
-                                  audit_log=os.path.join(tmp, "audit.jsonl"), min_uid=1000)
-        cls.agent = sgtest.Agent(STAFFGATED, config, cls.socket, env=dict(os.environ))
-        cls.agent.start()
+        cls.socket = cls.agent.socket_path
 
         args = ["socket=" + cls.socket, "min_uid=1000"]
         down = ["socket=" + os.path.join(tmp, "missing.sock"), "min_uid=1000"]
-        permit = {s: ["required pam_permit.so"] for s in ("auth", "account", "session")}
+        permit = sgtest.PERMIT
         cls.svc = {
             "plain": "%s-%d" % (MARKER, PID),
             "permit": "%s-%d-permit" % (MARKER, PID),
@@ -170,8 +160,7 @@ class RootPamTest(unittest.TestCase):
 
     def assert_code(self, code, role, user, op):
         rc, out, err = self.pam(role, user, op)
-        self.assertEqual(rc, 1, out + err)
-        self.assertIn("pamtester: " + sgtest.PAM_TEXT[code], err)
+        sgtest.assert_pam_failed(self, code, rc, out, err)
         return err
 
     def test_active_allowed(self):
@@ -181,8 +170,7 @@ class RootPamTest(unittest.TestCase):
 
     def test_terminated_refused(self):
         err = self.assert_code("ACCT_EXPIRED", "plain", self.user["terminated"], "acct_mgmt")
-        answer = sgtest.ask_agent(self.socket, {"v": 1, "op": "check", "phase": "account",
-                                                "account": self.user["terminated"]})
+        answer = sgtest.ask_agent(self.socket, sgtest.check_request(self.user["terminated"]))
         self.assertEqual(answer.get("reason"), "terminated")
         self.assertIn(answer["message"], err)
         self.assert_code("PERM_DENIED", "permit", self.user["terminated"], "authenticate")

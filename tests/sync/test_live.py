@@ -20,12 +20,10 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "module"))
-sys.path.insert(0, os.path.join(HERE, "..", "central"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 import sgtest  # noqa: E402
-from centraltest import ADMIN, CENTRAL  # noqa: E402
-from test_server import Central  # noqa: E402
+from centraltest import ADMIN, CENTRAL, Central  # noqa: E402
 
 STAFFGATED = STAFFGATECTL = None
 ROOT = os.getuid() == 0
