@@ -1,11 +1,8 @@
 #include "central/central_config.h"
 
 #include <filesystem>
-#include <sstream>
 
-#include <toml.hpp>
-
-#include "common/file_util.h"
+#include "common/toml_reader.h"
 
 namespace staffgate::central {
 namespace {
@@ -13,14 +10,7 @@ namespace {
 using common::ErrorKind;
 using common::Fail;
 using common::Result;
-
-constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
-
-tl::unexpected<common::Error> Bad(const std::string& path, const toml::value& v,
-                                  const std::string& key, const std::string& what) {
-  return Fail(ErrorKind::kConfig, path + ":" + std::to_string(v.location().line()) + ": key '" +
-                                      key + "': " + what);
-}
+using common::TomlKeyReader;
 
 std::string Quote(const std::string& s) {
   std::string out = "\"";
@@ -36,25 +26,24 @@ std::string Resolve(const std::string& dir, const std::string& p) {
   return (std::filesystem::path(dir) / p).string();
 }
 
-Result<void> Apply(const std::string& path, const std::string& key, const toml::value& v,
+Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::value& v,
                    CentralConfig& c) {
   auto str = [&](std::string& field) -> Result<void> {
-    if (!v.is_string() || v.as_string().str.empty()) return Bad(path, v, key, "expected a non-empty string");
-    field = v.as_string().str;
+    auto s = r.String(v, key);
+    if (!s || s->empty()) return r.Bad(v, key, "expected a non-empty string");
+    field = std::move(*s);
     return common::Ok();
   };
   auto integer = [&](auto& field, std::int64_t lo, std::int64_t hi) -> Result<void> {
-    if (!v.is_integer() || v.as_integer() < lo || v.as_integer() > hi) {
-      return Bad(path, v, key,
-                 "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
-    }
-    field = static_cast<std::remove_reference_t<decltype(field)>>(v.as_integer());
+    auto n = r.Integer(v, key, lo, hi);
+    if (!n) return tl::unexpected(n.error());
+    field = static_cast<std::remove_reference_t<decltype(field)>>(*n);
     return common::Ok();
   };
   if (key == "listen") {
-    if (!v.is_string()) return Bad(path, v, key, "expected \"HOST:PORT\"");
+    if (!v.is_string()) return r.Bad(v, key, "expected \"HOST:PORT\"");
     auto hp = ParseListen(v.as_string().str);
-    if (!hp) return Bad(path, v, key, hp.error().message);
+    if (!hp) return r.Bad(v, key, hp.error().message);
     c.listen_host = hp->first;
     c.listen_port = hp->second;
     return common::Ok();
@@ -64,8 +53,9 @@ Result<void> Apply(const std::string& path, const std::string& key, const toml::
   if (key == "tls_cert") return str(c.tls_cert);
   if (key == "tls_key") return str(c.tls_key);
   if (key == "organization") {
-    if (!v.is_string()) return Bad(path, v, key, "expected a string");
-    c.organization = v.as_string().str;
+    auto s = r.String(v, key);
+    if (!s) return tl::unexpected(s.error());
+    c.organization = std::move(*s);
     return common::Ok();
   }
   if (key == "roster_lifetime_s") return integer(c.roster_lifetime_s, 300, 366LL * 24 * 3600);
@@ -76,7 +66,7 @@ Result<void> Apply(const std::string& path, const std::string& key, const toml::
   if (key == "idle_timeout_s") return integer(c.idle_timeout_s, 1, 3600);
   if (key == "threads") return integer(c.threads, 1, 64);
   if (key == "max_connections") return integer(c.max_connections, 1, 1000000);
-  return Bad(path, v, key, "unknown key");
+  return r.Bad(v, key, "unknown key");
 }
 
 }  // namespace
@@ -107,18 +97,13 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view text)
 }
 
 Result<CentralConfig> ParseCentralConfig(std::string_view text, const std::string& path) {
-  toml::value root;
-  try {
-    std::istringstream in{std::string(text)};
-    root = toml::parse(in, path);
-  } catch (const std::exception& e) {
-    return Fail(ErrorKind::kConfig, std::string(e.what()));
-  }
-  if (!root.is_table()) return Fail(ErrorKind::kConfig, path + ": not a TOML table");
+  auto root = common::ParseTomlTable(text, path);
+  if (!root) return tl::unexpected(root.error());
   CentralConfig c;
   c.path = path;
-  for (const auto& [key, value] : root.as_table()) {
-    auto applied = Apply(path, key, value, c);
+  const TomlKeyReader reader(path);
+  for (const auto& [key, value] : root->as_table()) {
+    auto applied = Apply(reader, key, value, c);
     if (!applied) return tl::unexpected(applied.error());
   }
   std::string dir = std::filesystem::path(path).parent_path().string();
@@ -128,8 +113,8 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text, const std::strin
 }
 
 Result<CentralConfig> LoadCentralConfig(const std::string& path) {
-  auto text = common::ReadFileCapped(path, kMaxConfigBytes);
-  if (!text) return Fail(ErrorKind::kConfig, "cannot load config: " + text.error().message);
+  auto text = common::ReadConfigText(path);
+  if (!text) return tl::unexpected(text.error());
   return ParseCentralConfig(*text, path);
 }
 

@@ -36,3 +36,14 @@ TEST_CASE("central config: errors name file, line and key", "[central][config]")
   CHECK(v6->listen_host == "::1");
   CHECK(v6->Listen() == "[::1]:8443");
 }
+
+TEST_CASE("central config: hostile text fails cleanly", "[central][config]") {
+  // The shared TOML reader's pre-checks (common/toml_reader.h) guard the
+  // central too: invalid UTF-8 and deep nesting never reach toml11.
+  auto utf8 = ParseCentralConfig("\norganization = \"a\xff\"\n", "c.conf");
+  REQUIRE_FALSE(utf8);
+  CHECK(utf8.error().message == "c.conf:2: invalid UTF-8");
+  auto deep = ParseCentralConfig("x = " + std::string(20000, '[') + "\n", "c.conf");
+  REQUIRE_FALSE(deep);
+  CHECK(deep.error().message == "c.conf:1: arrays or tables nested too deeply");
+}
