@@ -44,9 +44,12 @@ std::vector<RevokedAccount> NewlyRevoked(const common::Roster& before, const com
     DecisionContext ctx;
     ctx.config = &config;
     ctx.users = &users;
-    ctx.now = now;
+    // Judge the old roster while it was valid: an agent that was offline
+    // past its expiry must still end the sessions the new roster revokes.
+    ctx.now = std::min(now, before.expires_at - 1);
     ctx.roster = &before;
     if (!Admits(Decide(input, ctx).decision)) continue;
+    ctx.now = now;
     ctx.roster = &after;
     Verdict verdict = Decide(input, ctx);
     if (verdict.decision != common::Decision::kDeny) continue;

@@ -50,6 +50,14 @@ TEST_CASE("revoker: admitted then refused is revoked; system, exempt and self ne
   CHECK(f.Revoked(before, after) == std::vector<std::string>{"asmith:terminated"});
 }
 
+TEST_CASE("revoker: an old roster that expired while offline still counts", "[revoke]") {
+  Fixture f;
+  auto before = Make(1, "active", "active", "active");
+  before.expires_at = kNow - 60;  // Expired a minute ago.
+  auto after = Make(2, "terminated", "active", "active");
+  CHECK(f.Revoked(before, after) == std::vector<std::string>{"asmith:terminated"});
+}
+
 TEST_CASE("revoker: refused by both rosters is not a revocation", "[revoke]") {
   Fixture f;
   auto before = Make(1, "suspended", "active", "active");
