@@ -120,6 +120,9 @@ void HttpServer::Impl::Housekeeping(int tick) {
     if (auto flushed = service.FlushContacts(); !flushed) {
       log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
     }
+    if (auto flushed = service.FlushLeases(); !flushed) {
+      log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
+    }
     if (tick % kResignCheckEvery == 0) {
       auto resigned = service.ResignIfDue();
       if (!resigned) log(LOG_ERR, "cannot re-sign the roster: " + resigned.error().message);
@@ -189,6 +192,9 @@ common::Result<void> HttpServer::Run() {
   s.service.SetPublishListener(nullptr);
   if (auto flushed = s.service.FlushContacts(); !flushed) {
     s.log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
+  }
+  if (auto flushed = s.service.FlushLeases(); !flushed) {
+    s.log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
   }
   s.log(LOG_INFO, "stopped");
   return common::Ok();

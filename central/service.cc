@@ -26,7 +26,10 @@ Service::Service(ServiceOptions options, common::PrivateKey key, const common::C
       serial_file_(options_.db_path + ".serial"),
       store_(std::move(store)) {}
 
-Service::~Service() { (void)FlushContacts(); }
+Service::~Service() {
+  (void)FlushContacts();
+  (void)FlushLeases();
+}
 
 Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, common::PrivateKey key,
                                                const common::Clock& clock) {
@@ -37,13 +40,20 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, co
   auto state = s->store_->LoadState();
   if (!state) return tl::unexpected(state.error());
   s->state_ = std::move(*state);
-  for (const auto& [name, w] : s->state_.workstations) s->token_to_workstation_[w.token_hash] = name;
+  s->max_workstations_ = s->state_.max_workstations_per_account;
   auto admin = s->store_->GetMeta("admin_token_sha256");
   if (!admin) return tl::unexpected(admin.error());
-  s->admin_token_hash_ = admin->value_or("");
+  {
+    std::lock_guard<std::mutex> tokens(s->tokens_mu_);
+    for (const auto& [name, w] : s->state_.workstations) s->token_to_workstation_[w.token_hash] = name;
+    s->admin_token_hash_ = admin->value_or("");
+  }
   auto leases = s->store_->LoadLeases();
   if (!leases) return tl::unexpected(leases.error());
-  s->leases_.Load(std::move(*leases));
+  {
+    std::lock_guard<std::mutex> lease_lock(s->lease_mu_);
+    s->leases_.Load(std::move(*leases));
+  }
   auto latest = s->store_->LatestRoster();
   if (!latest) return tl::unexpected(latest.error());
   auto file_serial = s->ReadSerialFile();
@@ -171,8 +181,12 @@ Result<void> Service::Change(const Mutation& mutate) {
     auto published = PublishLocked(next);
     if (!published) return tl::unexpected(published.error());
     if (auto ok = txn->Commit(); !ok) return ok;
-    token_to_workstation_.clear();
-    for (const auto& [name, w] : next.workstations) token_to_workstation_[w.token_hash] = name;
+    {
+      std::lock_guard<std::mutex> tokens(tokens_mu_);
+      token_to_workstation_.clear();
+      for (const auto& [name, w] : next.workstations) token_to_workstation_[w.token_hash] = name;
+    }
+    max_workstations_ = next.max_workstations_per_account;
     state_ = std::move(next);
     serial = published->serial;
     std::lock_guard<std::mutex> current_lock(current_mu_);
@@ -192,13 +206,14 @@ Result<bool> Service::ResignIfDue() {
 
 bool Service::IsAdminToken(std::string_view token) const {
   std::string hash = TokenHash(token);
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(tokens_mu_);
   return !admin_token_hash_.empty() && ConstantTimeEquals(hash, admin_token_hash_);
 }
 
 Result<void> Service::SetAdminTokenHash(const std::string& hash) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto ok = store_->SetMeta("admin_token_sha256", hash); !ok) return ok;
+  std::lock_guard<std::mutex> tokens(tokens_mu_);
   admin_token_hash_ = hash;
   return common::Ok();
 }
@@ -206,7 +221,7 @@ Result<void> Service::SetAdminTokenHash(const std::string& hash) {
 std::optional<std::string> Service::WorkstationForToken(std::string_view token) const {
   if (token.empty()) return std::nullopt;
   std::string hash = TokenHash(token);
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(tokens_mu_);
   // The map is keyed by the hash, so a lookup reveals nothing about the
   // token; the final comparison is constant-time all the same.
   auto it = token_to_workstation_.find(hash);
@@ -279,6 +294,7 @@ Result<EventBatchResult> Service::StoreEvents(const std::string& workstation, co
 }
 
 Result<std::vector<Json>> Service::Events(const EventQuery& query) {
+  (void)FlushLeases();  // So the lease events decided so far are listed too.
   std::lock_guard<std::mutex> lock(mu_);
   return store_->QueryEvents(query);
 }

@@ -101,10 +101,12 @@ class Service {
   common::Result<EventBatchResult> StoreEvents(const std::string& workstation, const common::Json& batch);
   common::Result<std::vector<common::Json>> Events(const EventQuery& query);
 
-  // Session leases (service_sessions.cc, issue 5). Each acquisition,
-  // refusal, release and admin end is written together with a central
-  // audit event (type lease_acquired / lease_refused / lease_released /
-  // lease_ended_by_admin) in one transaction; renewals write no event.
+  // Session leases (service_sessions.cc, issue 5). Decided in memory and
+  // answered at once; each acquisition, refusal, release and admin end
+  // queues the lease row change and a central audit event (lease_acquired
+  // / lease_refused / lease_released / lease_ended_by_admin) for
+  // FlushLeases; renewals queue no event. An admin end is flushed before
+  // it returns.
   // Lapsed leases are pruned on acquire and list. The policy is
   // max_workstations_per_account (0 = unlimited).
   // Errors: kInvalidInput (account name), kIo.
@@ -118,6 +120,11 @@ class Service {
   // Live leases sorted by account, then workstation. Errors: kIo.
   common::Result<std::vector<Lease>> Leases();
   std::size_t LiveLeaseCount() const;
+  // Writes the lease changes and lease events decided since the last call
+  // (one relaxed transaction). Called every 2 s by the server, before
+  // listing events, at shutdown and by the destructor; a crash loses at
+  // most that window, which agents' renewals (404, acquire again) repair.
+  common::Result<void> FlushLeases();
   // Leases that lapsed and were pruned since the start.
   std::uint64_t LeasesLapsed() const { return leases_lapsed_.load(); }
   common::UnixSeconds LeaseTtl() const { return options_.lease_ttl_s; }
@@ -133,10 +140,7 @@ class Service {
   common::Result<PublishedRoster> PublishLocked(const State& state);
   common::Result<std::uint64_t> ReadSerialFile() const;
   void Notify(std::uint64_t serial);
-  // With mu_ held: drops lapsed leases from the book and the database.
-  common::Result<void> PruneLeasesLocked(common::UnixSeconds now);
-  // With mu_ held and a transaction open: stores a central audit event.
-  common::Result<void> LeaseEventLocked(const std::string& type, const Lease& lease, common::Json extra);
+
 
   ServiceOptions options_;
   common::PrivateKey key_;
@@ -144,13 +148,31 @@ class Service {
   const common::Clock& clock_;
   std::string serial_file_;
 
-  mutable std::mutex mu_;  // Guards store_, state_, high_water_, token maps, leases_.
+  mutable std::mutex mu_;  // Guards store_, state_, high_water_.
   std::unique_ptr<Store> store_;
   State state_;
   std::uint64_t high_water_ = 0;
+  // Every request authenticates: never behind mu_, which a commit holds
+  // through its fsync. Written with mu_ held too (lock order mu_, tokens_mu_).
+  mutable std::mutex tokens_mu_;
   std::string admin_token_hash_;
   std::unordered_map<std::string, std::string> token_to_workstation_;  // hash -> name
+  // Leases are decided in memory under lease_mu_ (never waiting for the
+  // disk: they sit on the login path) and written by FlushLeases.
+  struct LeaseWrite {
+    enum class Kind { kPut, kDelete, kDeleteLapsed, kEvent } kind = Kind::kPut;
+    Lease lease;                    // kPut; kEvent: account/workstation/id.
+    std::string id;                 // kDelete.
+    common::UnixSeconds now = 0;    // kDeleteLapsed.
+    common::Json event;             // kEvent: the whole event.
+    std::int64_t time_ms = 0;       // kEvent.
+  };
+  void QueueLeaseEventLocked(const std::string& type, const Lease& lease, common::Json extra);
+  void PruneLeasesLocked(common::UnixSeconds now);
+  mutable std::mutex lease_mu_;  // Guards leases_, lease_writes_.
   LeaseBook leases_;
+  std::vector<LeaseWrite> lease_writes_;
+  std::atomic<std::uint32_t> max_workstations_{1};  // state_'s policy, readable without mu_.
   std::atomic<std::uint64_t> leases_lapsed_{0};
 
   mutable std::mutex current_mu_;

@@ -1,7 +1,10 @@
-// Service: session leases (issue 5). The LeaseBook decides, SQLite records
-// (lease row and audit event in one transaction), then the book is updated,
-// so an answered acquisition survives a crash and a failed write changes
-// nothing a client could have seen.
+// Service: session leases (issue 5). The LeaseBook decides in memory under
+// lease_mu_ and the answer goes out at once; the row changes and audit
+// events are queued and written by FlushLeases in one relaxed transaction.
+// A login therefore never waits for the disk, nor for another request's
+// fsync (events and admin changes commit with synchronous=FULL under mu_).
+// A crash loses at most the writes since the last flush (2 s): agents
+// renew every ttl/3 and acquire again on 404.
 #include "central/service.h"
 #include "central/tokens.h"
 #include "central/validation.h"
@@ -13,18 +16,20 @@ using common::Fail;
 using common::Json;
 using common::Result;
 
-Result<void> Service::PruneLeasesLocked(common::UnixSeconds now) {
+void Service::PruneLeasesLocked(common::UnixSeconds now) {
   std::vector<Lease> lapsed = leases_.Prune(now);
-  if (lapsed.empty()) return common::Ok();
+  if (lapsed.empty()) return;
   leases_lapsed_ += lapsed.size();
-  return store_->DeleteLapsedLeases(now);
+  LeaseWrite write;
+  write.kind = LeaseWrite::Kind::kDeleteLapsed;
+  write.now = now;
+  lease_writes_.push_back(std::move(write));
 }
 
-Result<void> Service::LeaseEventLocked(const std::string& type, const Lease& lease, Json extra) {
+void Service::QueueLeaseEventLocked(const std::string& type, const Lease& lease, Json extra) {
   auto id = NewRandomHex(16);
-  if (!id) return tl::unexpected(id.error());
   const std::int64_t now_ms = clock_.NowMs();
-  Json event = {{"id", "central-" + *id},
+  Json event = {{"id", "central-" + (id ? *id : std::to_string(now_ms))},
                 {"time", common::FormatRfc3339Ms(now_ms)},
                 {"type", type},
                 {"source", "central"},
@@ -32,102 +37,129 @@ Result<void> Service::LeaseEventLocked(const std::string& type, const Lease& lea
                 {"workstation", lease.workstation}};
   if (!lease.id.empty()) event["lease"] = lease.id;
   for (auto& [key, value] : extra.items()) event[key] = value;
-  auto inserted = store_->InsertEvent(event, lease.workstation, now_ms);
-  if (!inserted) return tl::unexpected(inserted.error());
-  return common::Ok();
+  LeaseWrite write;
+  write.kind = LeaseWrite::Kind::kEvent;
+  write.lease = lease;
+  write.event = std::move(event);
+  write.time_ms = now_ms;
+  lease_writes_.push_back(std::move(write));
 }
 
 Result<AcquireOutcome> Service::AcquireLease(const std::string& account, const std::string& workstation) {
   if (auto ok = CheckAccountName(account); !ok) return tl::unexpected(ok.error());
   auto new_id = NewRandomHex(16);
   if (!new_id) return tl::unexpected(new_id.error());
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(lease_mu_);
   const common::UnixSeconds now = clock_.Now();
-  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
-  if (!txn) return tl::unexpected(txn.error());
-  if (auto ok = PruneLeasesLocked(now); !ok) return tl::unexpected(ok.error());
-  AcquireOutcome out = leases_.Acquire(account, workstation, now, options_.lease_ttl_s,
-                                       state_.max_workstations_per_account, *new_id);
+  PruneLeasesLocked(now);
+  const std::uint32_t max = max_workstations_.load();
+  AcquireOutcome out = leases_.Acquire(account, workstation, now, options_.lease_ttl_s, max, *new_id);
+  LeaseWrite put;
+  put.kind = LeaseWrite::Kind::kPut;
+  put.lease = out.lease;
   switch (out.kind) {
-    case AcquireKind::kCreated: {
-      if (auto ok = store_->PutLease(out.lease); !ok) return tl::unexpected(ok.error());
-      auto ok = LeaseEventLocked("lease_acquired", out.lease, Json{{"decision", "allow"}, {"reason", "allowed"}});
-      if (!ok) return tl::unexpected(ok.error());
+    case AcquireKind::kCreated:
+      lease_writes_.push_back(put);
+      QueueLeaseEventLocked("lease_acquired", out.lease, Json{{"decision", "allow"}, {"reason", "allowed"}});
       break;
-    }
     case AcquireKind::kRenewed:
-      if (auto ok = store_->PutLease(out.lease); !ok) return tl::unexpected(ok.error());
+      lease_writes_.push_back(put);
       break;
     case AcquireKind::kRefused: {
       Lease wanted;
       wanted.account = account;
       wanted.workstation = workstation;
-      auto ok = LeaseEventLocked("lease_refused", wanted,
-                                 Json{{"decision", "deny"}, {"reason", "in_use_elsewhere"},
-                                      {"holder", out.holder},
-                                      {"max_workstations_per_account", state_.max_workstations_per_account}});
-      if (!ok) return tl::unexpected(ok.error());
+      QueueLeaseEventLocked("lease_refused", wanted,
+                            Json{{"decision", "deny"}, {"reason", "in_use_elsewhere"},
+                                 {"holder", out.holder}, {"max_workstations_per_account", max}});
       break;
     }
   }
-  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
   if (out.kind != AcquireKind::kRefused) leases_.Put(out.lease);
   return out;
 }
 
 Result<Lease> Service::RenewLease(const std::string& id, const std::string& workstation) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(lease_mu_);
   const common::UnixSeconds now = clock_.Now();
   auto owned = leases_.Owned(id, workstation, now);
   if (!owned) return owned;
   Lease renewed = LeaseBook::Renewed(*owned, now, options_.lease_ttl_s);
-  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
-  if (!txn) return tl::unexpected(txn.error());
-  if (auto ok = store_->PutLease(renewed); !ok) return tl::unexpected(ok.error());
-  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  LeaseWrite put;
+  put.kind = LeaseWrite::Kind::kPut;
+  put.lease = renewed;
+  lease_writes_.push_back(std::move(put));
   leases_.Put(renewed);
   return renewed;
 }
 
 Result<void> Service::ReleaseLease(const std::string& id, const std::string& workstation) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(lease_mu_);
   auto owned = leases_.Owned(id, workstation, clock_.Now());
   if (!owned) return tl::unexpected(owned.error());
-  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
-  if (!txn) return tl::unexpected(txn.error());
-  if (auto ok = store_->DeleteLease(id); !ok) return ok;
-  if (auto ok = LeaseEventLocked("lease_released", *owned, Json::object()); !ok) return ok;
-  if (auto ok = txn->Commit(); !ok) return ok;
+  LeaseWrite del;
+  del.kind = LeaseWrite::Kind::kDelete;
+  del.id = id;
+  lease_writes_.push_back(std::move(del));
+  QueueLeaseEventLocked("lease_released", *owned, Json::object());
   leases_.Erase(id);
   return common::Ok();
 }
 
 Result<Lease> Service::EndLease(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto lease = leases_.Find(id, clock_.Now());
-  if (!lease) return lease;
-  auto txn = Transaction::Begin(store_->db());
-  if (!txn) return tl::unexpected(txn.error());
-  if (auto ok = store_->DeleteLease(id); !ok) return tl::unexpected(ok.error());
-  if (auto ok = LeaseEventLocked("lease_ended_by_admin", *lease, Json::object()); !ok) {
-    return tl::unexpected(ok.error());
+  Result<Lease> lease;
+  {
+    std::lock_guard<std::mutex> lock(lease_mu_);
+    lease = leases_.Find(id, clock_.Now());
+    if (!lease) return lease;
+    LeaseWrite del;
+    del.kind = LeaseWrite::Kind::kDelete;
+    del.id = id;
+    lease_writes_.push_back(std::move(del));
+    QueueLeaseEventLocked("lease_ended_by_admin", *lease, Json::object());
+    leases_.Erase(id);
   }
-  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
-  leases_.Erase(id);
+  if (auto ok = FlushLeases(); !ok) return tl::unexpected(ok.error());
   return lease;
 }
 
 Result<std::vector<Lease>> Service::Leases() {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(lease_mu_);
   const common::UnixSeconds now = clock_.Now();
-  // One DELETE statement (atomic on its own), and only when something lapsed.
-  if (auto ok = PruneLeasesLocked(now); !ok) return tl::unexpected(ok.error());
+  PruneLeasesLocked(now);
   return leases_.Live(now);
 }
 
 std::size_t Service::LiveLeaseCount() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(lease_mu_);
   return leases_.CountLive(clock_.Now());
+}
+
+Result<void> Service::FlushLeases() {
+  std::vector<LeaseWrite> writes;
+  {
+    std::lock_guard<std::mutex> lock(lease_mu_);
+    writes.swap(lease_writes_);
+  }
+  if (writes.empty()) return common::Ok();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
+  if (!txn) return tl::unexpected(txn.error());
+  for (const LeaseWrite& w : writes) {
+    Result<void> ok = common::Ok();
+    switch (w.kind) {
+      case LeaseWrite::Kind::kPut: ok = store_->PutLease(w.lease); break;
+      case LeaseWrite::Kind::kDelete: ok = store_->DeleteLease(w.id); break;
+      case LeaseWrite::Kind::kDeleteLapsed: ok = store_->DeleteLapsedLeases(w.now); break;
+      case LeaseWrite::Kind::kEvent: {
+        auto inserted = store_->InsertEvent(w.event, w.lease.workstation, w.time_ms);
+        if (!inserted) ok = tl::unexpected(inserted.error());
+        break;
+      }
+    }
+    if (!ok) return ok;
+  }
+  return txn->Commit();
 }
 
 }  // namespace staffgate::central
