@@ -7,6 +7,9 @@
 #include <utility>
 #include <thread>
 
+#include "agent/session_file.h"
+#include "common/file_util.h"
+
 namespace staffgate::agent {
 namespace {
 
@@ -59,6 +62,7 @@ Agent::Agent(common::AgentConfig config, LogFn log, const common::Clock& clock,
   gate.alive = [](std::int64_t pid) {
     return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
   };
+  gate.after_tick = [this] { SaveSessions(); };
   gate_ = std::make_unique<LeaseGate>(std::move(gate));
 
   ServiceDeps deps;
@@ -122,6 +126,7 @@ common::Result<void> Agent::Start() {
     return started;
   }
   started_ = true;
+  RestoreSessions();
   revoker_->Start();
   gate_->Start();
   ReconcileLink(*config);
@@ -204,6 +209,33 @@ void Agent::ReconcileLink(const common::AgentConfig& config) {
   fresh->Start();
 }
 
+void Agent::RestoreSessions() {
+  boot_id_ = CurrentBootId();
+  const std::string path = service_->config()->state_dir + "/sessions.json";
+  auto text = common::ReadFileCapped(path, 16u << 20);
+  if (!text) return;  // None saved (first start) or unreadable: start empty.
+  auto restored = ParseSessions(*text, boot_id_);
+  for (const auto& session : restored) (void)sessions_.Open(session);
+  saved_version_ = sessions_.Version();
+  if (!restored.empty()) {
+    log_(LOG_INFO, "restored " + std::to_string(restored.size()) +
+                       " open session(s) from before the restart");
+  }
+}
+
+void Agent::SaveSessions() {
+  std::lock_guard<std::mutex> lock(save_mu_);
+  const std::uint64_t version = sessions_.Version();
+  if (version == saved_version_) return;
+  const std::string path = service_->config()->state_dir + "/sessions.json";
+  auto wrote = common::WriteFileAtomic(path, SerializeSessions(sessions_.List(), boot_id_), 0600);
+  if (!wrote) {
+    log_(LOG_WARNING, "cannot save the session table: " + wrote.error().message);
+    return;
+  }
+  saved_version_ = version;
+}
+
 void Agent::OnRosterInstalled() {
   std::shared_ptr<const common::Roster> before, after = store_->Current();
   {
@@ -247,6 +279,7 @@ void Agent::Stop() {
   server_->Stop();
   revoker_->Stop();
   gate_->Stop();
+  SaveSessions();
   AuditEvent event;
   event.type = "agent_stop";
   service_->RecordEvent(std::move(event));

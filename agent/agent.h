@@ -67,6 +67,10 @@ class Agent {
   // Starts, replaces or drops the central link to match `config`.
   void ReconcileLink(const common::AgentConfig& config);
   void OnRosterInstalled();
+  // <state_dir>/sessions.json (session_file.h): restored at Start, saved
+  // by the lease gate's thread when the table changed, and at Stop.
+  void RestoreSessions();
+  void SaveSessions();
   common::Response SyncOp();
   common::Response ReloadOp();
 
@@ -87,6 +91,9 @@ class Agent {
   mutable std::mutex link_mu_;  // Guards link_ and last_roster_.
   std::shared_ptr<CentralLink> link_;
   std::shared_ptr<const common::Roster> last_roster_;  // What the revoker last saw.
+  std::string boot_id_;
+  std::mutex save_mu_;
+  std::uint64_t saved_version_ = 0;
   bool started_ = false;
 };
 

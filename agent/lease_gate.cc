@@ -117,6 +117,52 @@ void LeaseGate::ReapDeadSessions() {
   }
 }
 
+void LeaseGate::AdoptOrphans(LeaseApi& api) {
+  const common::UnixSeconds now = deps_.clock->Now();
+  std::vector<std::string> orphans;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const SessionInfo& s : deps_.sessions->List()) {
+      if (leases_.count(s.account)) continue;
+      auto next = adopt_after_.find(s.account);
+      if (next != adopt_after_.end() && next->second > now) continue;
+      if (std::find(orphans.begin(), orphans.end(), s.account) == orphans.end()) {
+        orphans.push_back(s.account);
+      }
+    }
+  }
+  for (const auto& account : orphans) {
+    LeaseReply reply = api.Acquire(account);
+    bool adopted = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (reply.kind != LeaseReply::Kind::kGranted) {
+        adopt_after_[account] = now + (reply.kind == LeaseReply::Kind::kConflict ? 60 : kRetryS);
+      } else if (!leases_.count(account)) {  // Else a login took one meanwhile.
+        adopt_after_.erase(account);
+        Lease& lease = leases_[account];
+        lease.id = reply.id;
+        lease.ttl_s = reply.ttl_s;
+        lease.renewed_at = now;
+        lease.next_renew = now + RenewPeriod(reply.ttl_s);
+        adopted = true;
+      }
+    }
+    if (adopted) {
+      Audit("lease_acquired", account, "allow", "allowed",
+            "lease " + reply.id + " for sessions already open");
+    } else if (reply.kind == LeaseReply::Kind::kConflict) {
+      deps_.log(LOG_WARNING, "sessions of " + account + " are open here but " + reply.holder +
+                                 " holds the lease");
+      Audit("lease_lost", account, "deny", "in_use_elsewhere", "held by " + reply.holder);
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = adopt_after_.begin(); it != adopt_after_.end();) {
+    it = deps_.sessions->CountFor(it->first) == 0 ? adopt_after_.erase(it) : std::next(it);
+  }
+}
+
 void LeaseGate::RenewDue(LeaseApi& api) {
   const common::UnixSeconds now = deps_.clock->Now();
   std::vector<std::pair<std::string, std::string>> due;  // (account, lease id)
@@ -196,6 +242,7 @@ void LeaseGate::Tick() {
     leases_.clear();  // No central any more: nothing to renew or release.
     return;
   }
+  AdoptOrphans(*api);
   RenewDue(*api);
   ReleaseIdle(*api);
 }
@@ -211,6 +258,7 @@ void LeaseGate::Start() {
       poke_ = false;
       held.unlock();
       Tick();
+      if (deps_.after_tick) deps_.after_tick();
       held.lock();
     }
   });

@@ -47,6 +47,8 @@ class LeaseGate : public SessionGate {
     std::function<std::shared_ptr<const common::AgentConfig>()> config;
     // Whether the process that opened a session still runs.
     std::function<bool(std::int64_t pid)> alive;
+    // Called after each upkeep round (the agent saves the session table).
+    std::function<void()> after_tick;
   };
   explicit LeaseGate(Deps deps);
   ~LeaseGate() override;  // Stops.
@@ -81,6 +83,9 @@ class LeaseGate : public SessionGate {
   void Audit(const std::string& type, const std::string& account, const std::string& decision,
              const std::string& reason, const std::string& detail);
   void ReapDeadSessions();
+  // Sessions without a lease (restored after an agent restart, or let in
+  // unverified while the central was down) get one when the central answers.
+  void AdoptOrphans(LeaseApi& api);
   void RenewDue(LeaseApi& api);
   void ReleaseIdle(LeaseApi& api);
 
@@ -89,6 +94,7 @@ class LeaseGate : public SessionGate {
   std::condition_variable cv_;
   std::shared_ptr<LeaseApi> api_;
   std::map<std::string, Lease> leases_;  // By account.
+  std::map<std::string, common::UnixSeconds> adopt_after_;  // Orphan accounts: next try.
   bool stop_ = false;
   bool poke_ = false;
   std::thread thread_;

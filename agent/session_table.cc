@@ -6,6 +6,7 @@ namespace staffgate::agent {
 
 bool SessionTable::Open(const SessionInfo& info) {
   std::lock_guard<std::mutex> lock(mu_);
+  ++version_;
   auto it = sessions_.find(info.id);
   if (it != sessions_.end()) {
     it->second = info;
@@ -20,6 +21,7 @@ std::optional<SessionInfo> SessionTable::Close(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return std::nullopt;
+  ++version_;
   SessionInfo info = std::move(it->second);
   sessions_.erase(it);
   return info;
@@ -48,6 +50,11 @@ std::vector<SessionInfo> SessionTable::List() const {
 std::size_t SessionTable::Size() const {
   std::lock_guard<std::mutex> lock(mu_);
   return sessions_.size();
+}
+
+std::uint64_t SessionTable::Version() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return version_;
 }
 
 std::size_t SessionTable::CountFor(const std::string& account) const {

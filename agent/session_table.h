@@ -47,11 +47,14 @@ class SessionTable {
   std::size_t Size() const;
   // Open sessions of `account`.
   std::size_t CountFor(const std::string& account) const;
+  // Changes with every Open and Close (to save the table only when needed).
+  std::uint64_t Version() const;
 
  private:
   const std::size_t max_sessions_;
   mutable std::mutex mu_;
   std::map<std::string, SessionInfo> sessions_;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace staffgate::agent

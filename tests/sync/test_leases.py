@@ -197,6 +197,19 @@ class LeaseTest(unittest.TestCase):
         self.wait_for(self.b_admitted, TTL_S + 5, "the dead workstation's lease to lapse")
         print("  B admitted %.1f s after A was killed (TTL %d s)" % (time.monotonic() - killed, TTL_S))
 
+    def test_restarted_agent_keeps_its_sessions_and_lease(self):
+        answer, sid = self.a.open("asmith", self.holder().pid)
+        self.assertEqual(answer["decision"], "allow")
+        self.a.agent.stop()  # SIGTERM: an upgrade or a restart by systemd.
+        self.a.agent.start()
+        self.assertIn("restored 1 open session", self.a.agent.read_log())
+        listed = self.a.ask({"op": "sessions"})
+        self.assertEqual([s["session"] for s in listed["sessions"]], [sid])
+        time.sleep(TTL_S + 2)  # Past the TTL: only renewals keep the lease.
+        self.assertFalse(self.b_admitted(), "the restarted agent stopped renewing")
+        self.assertTrue(self.a.close(sid)["closed"])
+        self.wait_for(self.b_admitted, 5, "B admitted after the restored session closed")
+
     def test_policy_two_lets_both_in(self):
         self.admin_ok("policy", "set", "max-workstations-per-account", "2")
         self.assertEqual(self.a.open("asmith", self.holder().pid)[0]["decision"], "allow")

@@ -7,6 +7,7 @@
 
 #include "agent/lease_client.h"
 #include "agent/lease_gate.h"
+#include "agent/session_file.h"
 #include "test_agent_util.h"
 
 namespace staffgate::agent {
@@ -195,6 +196,39 @@ TEST_CASE("leases: without a central everyone is admitted, nothing is held", "[l
   CHECK(f.Open("s1").kind == GateAnswer::Kind::kFree);
   CHECK(f.api->calls.empty());
   CHECK(f.gate->Leases().empty());
+}
+
+TEST_CASE("leases: sessions without a lease get one when the central answers", "[leases]") {
+  Fixture f;
+  // Restored after an agent restart: in the table, no lease held here.
+  f.sessions.Open(SessionInfo{"old", "asmith", "login", "tty1", 100, kNow - 600, 0});
+  f.api->acquire.push_back(Reply(LeaseReply::Kind::kUnavailable));
+  f.gate->Tick();
+  CHECK(f.gate->Leases().empty());
+  f.gate->Tick();  // Not retried before kRetryS.
+  CHECK(f.api->calls.size() == 1);
+  f.clock.Advance(5);
+  f.gate->Tick();
+  CHECK(f.gate->Leases().size() == 1);
+  CHECK(f.Types().back() == "lease_acquired");
+  f.Close("old");
+  f.gate->Tick();
+  CHECK(f.api->calls.back() == "release lease1");
+}
+
+TEST_CASE("session file: round trip, other boot and garbage give nothing", "[leases]") {
+  std::vector<SessionInfo> in = {{"s1", "asmith", "sshd", "pts/0", 42, kNow, 0},
+                                 {"s2", "bjones", "login", "tty1", 43, kNow + 1, 1001}};
+  auto text = SerializeSessions(in, "boot-a");
+  auto out = ParseSessions(text, "boot-a");
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].account == "bjones");
+  CHECK(out[1].pid == 43);
+  CHECK(out[1].opener_uid == 1001);
+  CHECK(ParseSessions(text, "boot-b").empty());
+  CHECK(ParseSessions(text, "").empty());
+  CHECK(ParseSessions("{not json", "boot-a").empty());
+  CHECK(ParseSessions(R"({"boot_id":"boot-a","sessions":[{"id":"x"},7]})", "boot-a").empty());
 }
 
 TEST_CASE("lease answers are parsed strictly", "[leases]") {
