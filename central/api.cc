@@ -38,9 +38,12 @@ ApiResponse Text(int status, std::string content_type, std::string body) {
 
 }  // namespace
 
+ApiResponse JsonAnswer(int status, const Json& body) {
+  return Text(status, "application/json", common::DumpJson(body) + "\n");
+}
+
 ApiResponse JsonError(int status, const std::string& error, const std::string& message) {
-  return Text(status, "application/json",
-              common::DumpJson(Json{{"error", error}, {"message", message}}) + "\n");
+  return JsonAnswer(status, Json{{"error", error}, {"message", message}});
 }
 
 Api::Api(Service& service, Metrics& metrics, const WaitHub& hub, int max_wait_s)

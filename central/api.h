@@ -14,6 +14,7 @@
 #include "central/metrics.h"
 #include "central/service.h"
 #include "central/wait_hub.h"
+#include "common/json_util.h"
 #include "common/result.h"
 
 namespace staffgate::central {
@@ -76,6 +77,8 @@ class Api {
 
 // {"error":"<kind>","message":"..."} with the matching status.
 ApiResponse JsonError(int status, const std::string& error, const std::string& message);
+// `body` as one JSON line with the given status.
+ApiResponse JsonAnswer(int status, const common::Json& body);
 
 }  // namespace staffgate::central
 

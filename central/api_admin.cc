@@ -34,13 +34,6 @@ Json WorkstationJson(const WorkstationRecord& w) {
   return obj;
 }
 
-ApiResponse Ok(int status, const Json& body) {
-  ApiResponse r;
-  r.status = status;
-  r.body = common::DumpJson(body) + "\n";
-  return r;
-}
-
 std::string UrlDecode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -95,7 +88,7 @@ ApiResponse Api::Admin(const ApiRequest& req, const std::string& path, const std
   auto changed = [&](int status, Json body) {
     ++metrics_.admin_changes;
     body["serial"] = serial();
-    return Ok(status, body);
+    return JsonAnswer(status, body);
   };
   auto wrong_method = [&] { return JsonError(405, "method_not_allowed", req.method + " is not allowed on " + path); };
 
@@ -103,7 +96,7 @@ ApiResponse Api::Admin(const ApiRequest& req, const std::string& path, const std
     if (req.method == "GET") {
       Json list = Json::array();
       for (const EmployeeRecord& e : service_.Employees()) list.push_back(EmployeeJson(e));
-      return Ok(200, Json{{"employees", list}});
+      return JsonAnswer(200, Json{{"employees", list}});
     }
     if (req.method != "POST") return wrong_method();
     auto body = body_object();
@@ -141,7 +134,7 @@ ApiResponse Api::Admin(const ApiRequest& req, const std::string& path, const std
     return changed(200, Json{{"employee", EmployeeJson(*done)}});
   }
   if (rest == "shared-accounts") {
-    if (req.method == "GET") return Ok(200, Json{{"shared_accounts", service_.SharedAccounts()}});
+    if (req.method == "GET") return JsonAnswer(200, Json{{"shared_accounts", service_.SharedAccounts()}});
     if (req.method != "POST") return wrong_method();
     auto body = body_object();
     if (!body) return fail(body.error());
@@ -160,7 +153,7 @@ ApiResponse Api::Admin(const ApiRequest& req, const std::string& path, const std
     if (req.method == "GET") {
       Json list = Json::array();
       for (const WorkstationRecord& w : service_.Workstations()) list.push_back(WorkstationJson(w));
-      return Ok(200, Json{{"workstations", list}});
+      return JsonAnswer(200, Json{{"workstations", list}});
     }
     if (req.method != "POST") return wrong_method();
     auto body = body_object();
@@ -182,7 +175,7 @@ ApiResponse Api::Admin(const ApiRequest& req, const std::string& path, const std
   }
   if (rest == "policy") {
     if (req.method == "GET") {
-      return Ok(200, Json{{"max_workstations_per_account", service_.MaxWorkstationsPerAccount()}});
+      return JsonAnswer(200, Json{{"max_workstations_per_account", service_.MaxWorkstationsPerAccount()}});
     }
     if (req.method != "PUT" && req.method != "POST") return wrong_method();
     auto body = body_object();
@@ -217,13 +210,13 @@ ApiResponse Api::Admin(const ApiRequest& req, const std::string& path, const std
     }
     auto events = service_.Events(q);
     if (!events) return fail(events.error());
-    return Ok(200, Json{{"events", *events}});
+    return JsonAnswer(200, Json{{"events", *events}});
   }
   if (rest == "sessions" || rest.rfind("sessions/", 0) == 0) return AdminSessions(req, rest);
   if (rest == "status") {
     if (req.method != "GET") return wrong_method();
     auto current = service_.Current();
-    return Ok(200, Json{{"serial", current->serial},
+    return JsonAnswer(200, Json{{"serial", current->serial},
                         {"issued_at", common::FormatRfc3339(current->issued_at)},
                         {"expires_at", common::FormatRfc3339(current->expires_at)},
                         {"employees", service_.Employees().size()},

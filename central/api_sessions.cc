@@ -27,13 +27,6 @@ bool IsLeaseId(std::string_view id) {
   return true;
 }
 
-ApiResponse JsonAnswer(int status, const Json& body) {
-  ApiResponse r;
-  r.status = status;
-  r.body = common::DumpJson(body) + "\n";
-  return r;
-}
-
 ApiResponse NoContent() {
   ApiResponse r;
   r.status = 204;
