@@ -123,6 +123,12 @@ class Central:
             if own:
                 conn.close()
 
+    def admin_ok(self, *args):
+        """Runs staffgate-admin; fails unless it exits 0. Returns stdout."""
+        r = self.admin(*args)
+        assert r.returncode == 0, "%s: %s" % (args, r.stderr)
+        return r.stdout
+
     def admin(self, *args, token_file=None):
         env = dict(os.environ, STAFFGATE_CENTRAL="https://127.0.0.1:%d" % self.port,
                    STAFFGATE_CA=os.path.join(self.dir, "ca.pem"),

@@ -214,6 +214,29 @@ def check_request(account, phase="account", **extra):
     return dict({"v": 1, "op": "check", "phase": phase, "account": account}, **extra)
 
 
+def nss_wrapper_env(directory, uids):
+    """Writes DIRECTORY/passwd (root plus each name -> uid in `uids`) and
+    DIRECTORY/group, and returns os.environ with nss_wrapper preloaded on
+    them, so an agent sees these accounts without touching the system."""
+    passwd = os.path.join(directory, "passwd")
+    with open(passwd, "w") as f:
+        f.write("root:x:0:0:root:/root:/bin/sh\n")
+        for name, uid in uids.items():
+            f.write("%s:x:%d:%d::/nonexistent:/bin/sh\n" % (name, uid, uid))
+    group = os.path.join(directory, "group")
+    with open(group, "w") as f:
+        f.write("root:x:0:\n")
+    return dict(os.environ, LD_PRELOAD="libnss_wrapper.so", NSS_WRAPPER_PASSWD=passwd,
+                NSS_WRAPPER_GROUP=group)
+
+
+def write_secret(path, text):
+    """Writes `text` and a newline to `path`, mode 0600 (tokens)."""
+    with open(path, "w") as f:
+        f.write(text + "\n")
+    os.chmod(path, 0o600)
+
+
 def wait_until(predicate, timeout=10.0, step=0.05):
     """Polls `predicate` until it returns a true value or `timeout` passes."""
     deadline = time.monotonic() + timeout

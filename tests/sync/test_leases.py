@@ -44,11 +44,9 @@ class Workstation:
                     'min_uid = %d\non_revoke = "none"\n'
                     % (name, self.socket, os.path.join(self.dir, "state"), self.audit,
                        min(1000, ASMITH_UID)))
-        token = test.admin_ok("workstation", "add", name).strip()
+        token = test.central.admin_ok("workstation", "add", name).strip()
         self.token_file = os.path.join(self.dir, "token")
-        with open(self.token_file, "w") as f:
-            f.write(token + "\n")
-        os.chmod(self.token_file, 0o600)
+        sgtest.write_secret(self.token_file, token)
         self.agent = sgtest.Agent(STAFFGATED, self.config, self.socket, env=test.nss_env)
         self.agent.start()
         r = subprocess.run([STAFFGATECTL, "--config", self.config, "enroll", "--central",
@@ -96,16 +94,8 @@ class LeaseTest(unittest.TestCase):
             f.write(text.replace("lease_ttl_s = 90", "lease_ttl_s = %d" % TTL_S))
         self.central.start()
         self.central_url = "https://127.0.0.1:%d" % self.central.port
-        self.admin_ok("employee", "add", "E1", "--account", "asmith")
-        passwd = os.path.join(self.dir, "passwd")
-        with open(passwd, "w") as f:
-            f.write("root:x:0:0:root:/root:/bin/sh\n")
-            f.write("asmith:x:%d:%d::/nonexistent:/bin/sh\n" % (ASMITH_UID, ASMITH_UID))
-        group = os.path.join(self.dir, "group")
-        with open(group, "w") as f:
-            f.write("root:x:0:\n")
-        self.nss_env = dict(os.environ, LD_PRELOAD="libnss_wrapper.so",
-                            NSS_WRAPPER_PASSWD=passwd, NSS_WRAPPER_GROUP=group)
+        self.central.admin_ok("employee", "add", "E1", "--account", "asmith")
+        self.nss_env = sgtest.nss_wrapper_env(self.dir, {"asmith": ASMITH_UID})
         self.procs = []
         self.a = Workstation(self, "SVC-A")
         self.b = Workstation(self, "SVC-B")
@@ -119,11 +109,6 @@ class LeaseTest(unittest.TestCase):
             ws.agent.stop()
         self.central.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-    def admin_ok(self, *args):
-        r = self.central.admin(*args)
-        self.assertEqual(r.returncode, 0, "%s: %s" % (args, r.stderr))
-        return r.stdout
 
     def holder(self):
         """A process standing for a logged-in session (its pid is sent)."""
@@ -171,7 +156,7 @@ class LeaseTest(unittest.TestCase):
         first, sid1 = self.a.open("asmith", self.holder().pid)
         second, sid2 = self.a.open("asmith", self.holder().pid)
         self.assertEqual((first["decision"], second["decision"]), ("allow", "allow"))
-        leases = json.loads(self.admin_ok("sessions", "--json"))
+        leases = json.loads(self.central.admin_ok("sessions", "--json"))
         self.assertEqual([(l["account"], l["workstation"]) for l in leases], [("asmith", "SVC-A")])
         listed = self.a.ask({"op": "sessions"})
         self.assertEqual(len(listed["sessions"]), 2)
@@ -211,7 +196,7 @@ class LeaseTest(unittest.TestCase):
         self.wait_for(self.b_admitted, 5, "B admitted after the restored session closed")
 
     def test_policy_two_lets_both_in(self):
-        self.admin_ok("policy", "set", "max-workstations-per-account", "2")
+        self.central.admin_ok("policy", "set", "max-workstations-per-account", "2")
         self.assertEqual(self.a.open("asmith", self.holder().pid)[0]["decision"], "allow")
         self.assertEqual(self.b.open("asmith", self.holder().pid)[0]["decision"], "allow")
 

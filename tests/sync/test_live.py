@@ -39,16 +39,14 @@ class LiveTest(unittest.TestCase):
         os.chmod(self.dir, 0o755)
         self.central = Central(self.dir)
         self.central.start()
-        self.admin_ok("employee", "add", "E1", "--account", "asmith", "--groups", "sales")
-        self.admin_ok("employee", "add", "E2", "--account", "bjones", "--groups", "sales")
+        self.central.admin_ok("employee", "add", "E1", "--account", "asmith", "--groups", "sales")
+        self.central.admin_ok("employee", "add", "E2", "--account", "bjones", "--groups", "sales")
         # A service account wrongly listed under an employee: below min_uid,
         # so it is never touched whatever the roster says.
-        self.admin_ok("employee", "add", "E3", "--account", "svcbackup", "--groups", "sales")
-        token = self.admin_ok("workstation", "add", "SVC-03", "--groups", "sales").strip()
+        self.central.admin_ok("employee", "add", "E3", "--account", "svcbackup", "--groups", "sales")
+        token = self.central.admin_ok("workstation", "add", "SVC-03", "--groups", "sales").strip()
         self.token_file = os.path.join(self.dir, "ws.token")
-        with open(self.token_file, "w") as f:
-            f.write(token + "\n")
-        os.chmod(self.token_file, 0o600)
+        sgtest.write_secret(self.token_file, token)
         self.socket = os.path.join(self.dir, "agent.sock")
         self.config = os.path.join(self.dir, "agent.conf")
         uid = os.getuid()
@@ -58,17 +56,8 @@ class LiveTest(unittest.TestCase):
                     % (self.socket, os.path.join(self.dir, "state"),
                        os.path.join(self.dir, "audit.jsonl"), 1000 if ROOT else min(uid, 1000),
                        "terminate" if ROOT else "none"))
-        passwd = os.path.join(self.dir, "passwd")
-        with open(passwd, "w") as f:
-            f.write("root:x:0:0:root:/root:/bin/sh\n")
-            for name in ("asmith", "bjones", "svcbackup"):
-                u = UIDS.get(name, uid)
-                f.write("%s:x:%d:%d::/nonexistent:/bin/sh\n" % (name, u, u))
-        group = os.path.join(self.dir, "group")
-        with open(group, "w") as f:
-            f.write("root:x:0:\n")
-        self.env = dict(os.environ, LD_PRELOAD="libnss_wrapper.so", NSS_WRAPPER_PASSWD=passwd,
-                        NSS_WRAPPER_GROUP=group)
+        self.env = sgtest.nss_wrapper_env(self.dir, {name: UIDS.get(name, uid) for name in
+                                                     ("asmith", "bjones", "svcbackup")})
         self.agent = sgtest.Agent(STAFFGATED, self.config, self.socket, env=self.env)
         self.agent.start()
         self.procs = []
@@ -83,11 +72,6 @@ class LiveTest(unittest.TestCase):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # -- helpers ---------------------------------------------------------------------
-    def admin_ok(self, *args):
-        r = self.central.admin(*args)
-        self.assertEqual(r.returncode, 0, "%s: %s" % (args, r.stderr))
-        return r.stdout
-
     def ctl(self, *args):
         return subprocess.run([STAFFGATECTL, "--config", self.config] + list(args),
                               capture_output=True, text=True, timeout=90)
@@ -123,7 +107,7 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(self.check("asmith")["reason"], "allowed")
 
         started = time.monotonic()
-        self.admin_ok("employee", "terminate", "E1")
+        self.central.admin_ok("employee", "terminate", "E1")
         self.wait_for(lambda: self.check("asmith")["reason"] == "terminated", what="terminated")
         print("  terminate took effect after %.0f ms" % ((time.monotonic() - started) * 1000))
         self.assertEqual(self.check("bjones")["reason"], "allowed")
@@ -184,8 +168,8 @@ class LiveTest(unittest.TestCase):
         victim, bystander, system = spawn(UIDS["bjones"]), spawn(UIDS["asmith"]), spawn(UIDS["svcbackup"])
         time.sleep(0.2)
         started = time.monotonic()
-        self.admin_ok("employee", "terminate", "E2")
-        self.admin_ok("employee", "terminate", "E3")
+        self.central.admin_ok("employee", "terminate", "E2")
+        self.central.admin_ok("employee", "terminate", "E3")
         self.wait_for(lambda: victim.poll() is not None, timeout=20, what="bjones's process to end")
         print("  bjones's process ended %.0f ms after the terminate"
               % ((time.monotonic() - started) * 1000))

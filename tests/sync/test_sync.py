@@ -49,26 +49,15 @@ class SyncTest(unittest.TestCase):
         self.ca, crt, key = make_ca_and_cert(self.dir, "ca")
         self.central = FakeCentral(crt, key, TOKEN, self.key.pub)
         self.token_file = os.path.join(self.dir, "token")
-        with open(self.token_file, "w") as f:
-            f.write(TOKEN + "\n")
-        os.chmod(self.token_file, 0o600)
+        sgtest.write_secret(self.token_file, TOKEN)
         self.socket = os.path.join(self.dir, "agent.sock")
         self.state = os.path.join(self.dir, "state")
         self.audit = os.path.join(self.dir, "audit.jsonl")
         self.config = os.path.join(self.dir, "agent.conf")
         self.write_config(self.central.url, self.ca)
-        passwd = os.path.join(self.dir, "passwd")
         uid = os.getuid()
-        with open(passwd, "w") as f:
-            f.write("root:x:0:0:root:/root:/bin/sh\n")
-            for i, name in enumerate(("asmith", "bjones")):
-                f.write("%s:x:%d:%d::/nonexistent:/bin/sh\n" % (name, uid if uid else 2001 + i,
-                                                                  uid if uid else 2001 + i))
-        group = os.path.join(self.dir, "group")
-        with open(group, "w") as f:
-            f.write("root:x:0:\n")
-        env = dict(os.environ, LD_PRELOAD="libnss_wrapper.so", NSS_WRAPPER_PASSWD=passwd,
-                   NSS_WRAPPER_GROUP=group)
+        env = sgtest.nss_wrapper_env(self.dir, {name: uid if uid else 2001 + i
+                                                for i, name in enumerate(("asmith", "bjones"))})
         self.agent = sgtest.Agent(STAFFGATED, self.config, self.socket, env=env)
 
     def tearDown(self):
