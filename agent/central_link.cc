@@ -2,27 +2,12 @@
 
 #include <syslog.h>
 
-#include "common/file_util.h"
 
 namespace staffgate::agent {
 namespace {
 
 using common::ErrorKind;
 using common::Fail;
-
-constexpr std::size_t kMaxTokenBytes = 4096;
-
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text;
-}
 
 }  // namespace
 
@@ -44,7 +29,7 @@ std::string CentralLinkKey(const common::AgentConfig& config) {
 CentralLink::CentralLink(const common::AgentConfig& config, RosterStore& store,
                          const common::Clock& clock, LogFn log)
     : key_(CentralLinkKey(config)), clock_(clock), log_(std::move(log)), target_(store) {
-  http_.central_url = TrimSlash(config.central_url);
+  http_.central_url = TrimSlashes(config.central_url);
   http_.ca_file = config.ca_file;
   http_.user_agent = std::string("staffgated/") + STAFFGATE_VERSION;
   http_.stop = &stop_;
@@ -55,14 +40,11 @@ common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(const common::A
                                                                  const common::Clock& clock,
                                                                  LogFn log) {
   std::unique_ptr<CentralLink> link(new CentralLink(config, store, clock, log));
-  auto token = common::ReadFileCapped(config.token_file, kMaxTokenBytes);
+  auto token = ReadToken(config.token_file);
   if (!token) {
     return Fail(ErrorKind::kConfig, "cannot read the workstation token: " + token.error().message);
   }
-  link->http_.token = Trim(std::move(*token));
-  if (link->http_.token.empty()) {
-    return Fail(ErrorKind::kConfig, "the workstation token file " + config.token_file + " is empty");
-  }
+  link->http_.token = std::move(*token);
   EventOutbox::Options outbox_options;
   outbox_options.dir = config.state_dir + "/outbox";
   auto outbox = EventOutbox::Open(outbox_options, log);

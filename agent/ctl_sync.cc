@@ -24,15 +24,12 @@ int FetchFirstRosterDirectly(const common::AgentConfig& config) {
   FetcherOptions http;
   http.central_url = config.central_url;
   http.ca_file = config.ca_file;
-  auto token = common::ReadFileCapped(config.token_file, 4096);
+  auto token = ReadToken(config.token_file);
   if (!token) {
     std::cerr << "staffgatectl: " << token.error().message << "\n";
     return kExitFailed;
   }
-  http.token = *token;
-  while (!http.token.empty() && (http.token.back() == '\n' || http.token.back() == ' ')) {
-    http.token.pop_back();
-  }
+  http.token = std::move(*token);
   http.user_agent = std::string("staffgatectl/") + STAFFGATE_VERSION;
   CurlRosterSource source(http);
   auto fetched = source.Fetch(std::nullopt, 0);

@@ -21,13 +21,6 @@ std::string Absolute(const std::string& path) {
   return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
 }
 
-std::string TrimToken(std::string token) {
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
-    token.pop_back();
-  }
-  return token;
-}
-
 }  // namespace
 
 common::Result<std::vector<common::PublicKey>> ParsePublicKeys(const std::string& pem_text) {
@@ -56,9 +49,11 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
   } else if (existing.error().message.find("No such file") == std::string::npos) {
     return tl::unexpected(existing.error());
   }
-  auto token = common::ReadFileCapped(options.token_file, 4096);
-  if (!token) return Fail(ErrorKind::kIo, "cannot read the token: " + token.error().message);
-  if (TrimToken(*token).empty()) return Fail(ErrorKind::kInvalidInput, options.token_file + " is empty");
+  auto token = ReadToken(options.token_file);
+  if (!token) {
+    if (token.error().kind == ErrorKind::kInvalidInput) return tl::unexpected(token.error());
+    return Fail(ErrorKind::kIo, "cannot read the token: " + token.error().message);
+  }
 
   std::string pem;
   if (!options.roster_key_file.empty()) {
@@ -69,13 +64,11 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
     FetcherOptions fetch;
     fetch.central_url = options.central_url;
     fetch.ca_file = options.ca_file;
-    fetch.token = TrimToken(*token);
+    fetch.token = *token;
     fetch.user_agent = std::string("staffgatectl/") + STAFFGATE_VERSION;
     fetch.max_body_bytes = 64 * 1024;
     HttpRequest req;
-    std::string base = options.central_url;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    req.url = base + "/v1/keys";
+    req.url = TrimSlashes(options.central_url) + "/v1/keys";
     req.total_timeout_s = 20;
     auto resp = PerformHttps(fetch, req);
     if (!resp) return tl::unexpected(resp.error());

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "common/file_util.h"
+
 namespace staffgate::agent {
 namespace {
 
@@ -40,12 +42,25 @@ struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
-std::string TrimSlash(std::string url) {
+constexpr std::size_t kMaxTokenBytes = 4096;
+
+}  // namespace
+
+common::Result<std::string> ReadToken(const std::string& path) {
+  auto token = common::ReadFileCapped(path, kMaxTokenBytes);
+  if (!token) return tl::unexpected(token.error());
+  std::string text = std::move(*token);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  if (text.empty()) return Fail(ErrorKind::kInvalidInput, path + " is empty");
+  return text;
+}
+
+std::string TrimSlashes(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
 }
-
-}  // namespace
 
 common::Result<HttpResponse> PerformHttps(const FetcherOptions& options, const HttpRequest& req) {
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
@@ -143,7 +158,7 @@ common::Result<HttpResponse> PerformHttpsOn(void* handle, const FetcherOptions& 
 common::Result<FetchResult> CurlRosterSource::Fetch(std::optional<std::uint64_t> current_serial,
                                                     int wait_s) {
   HttpRequest req;
-  req.url = TrimSlash(options_.central_url) + "/v1/roster";
+  req.url = TrimSlashes(options_.central_url) + "/v1/roster";
   if (current_serial) {
     req.headers.push_back("If-None-Match: \"" + std::to_string(*current_serial) + "\"");
     if (wait_s > 0) req.headers.push_back("Prefer: wait=" + std::to_string(wait_s));

@@ -58,6 +58,14 @@ class CurlRosterSource : public RosterSource {
   FetcherOptions options_;
 };
 
+// The workstation token in `path` without trailing whitespace (never
+// logged). Errors: those of reading the file (kIo, kTooLarge), and
+// kInvalidInput "PATH is empty".
+common::Result<std::string> ReadToken(const std::string& path);
+
+// "https://host:port/" -> "https://host:port", so paths can be appended.
+std::string TrimSlashes(std::string url);
+
 // Performs one HTTPS request with the same safety settings; shared by the
 // fetcher, the event sender and enrollment. `body` empty means GET.
 struct HttpResponse {
