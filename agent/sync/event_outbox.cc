@@ -189,11 +189,17 @@ common::Result<void> EventOutbox::Ack(const OutboxBatch& batch) {
 }
 
 std::size_t EventOutbox::Depth() {
-  std::lock_guard<std::mutex> lock(mu_);
+  // Only the list is taken under the lock: the backlog can be tens of MiB
+  // and Append (on the decision path) must never wait for it to be read.
+  // Segments only grow until rewritten by the cap, so an unlocked read
+  // gives a count that was true a moment ago, which is all status needs.
+  std::vector<std::pair<std::string, std::uint64_t>> parts;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::uint64_t seg : segments_) parts.emplace_back(SegmentPath(seg), ReadAck(seg));
+  }
   std::size_t count = 0;
-  for (std::uint64_t seg : segments_) {
-    std::string path = SegmentPath(seg);
-    std::uint64_t ack = ReadAck(seg);
+  for (const auto& [path, ack] : parts) {
     std::size_t size = FileSize(path);
     if (ack >= size) continue;
     std::string data = ReadRange(path, ack, size - ack);

@@ -62,7 +62,8 @@ class EventOutbox {
   // Marks everything up to batch.end_offset of batch.segment as delivered.
   common::Result<void> Ack(const OutboxBatch& batch);
 
-  // Events not yet acknowledged (counted by lines; O(size) — for status).
+  // Events not yet acknowledged (counted by lines; O(size) — for status,
+  // read without blocking Append).
   std::size_t Depth();
   std::size_t Bytes();
 
