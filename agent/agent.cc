@@ -7,7 +7,7 @@
 #include <utility>
 #include <thread>
 
-#include "agent/session_file.h"
+#include "agent/session/session_file.h"
 #include "common/file_util.h"
 
 namespace staffgate::agent {
@@ -19,7 +19,7 @@ constexpr int kLeaseDeadlineMs = 1200;
 
 }  // namespace
 
-common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const common::AgentConfig& config) {
+common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const AgentConfig& config) {
   std::vector<common::PublicKey> keys;
   for (const auto& path : config.trusted_keys) {
     auto key = common::PublicKey::FromPemFile(path);
@@ -32,13 +32,13 @@ common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const common::Age
   return keys;
 }
 
-Agent::Agent(common::AgentConfig config, LogFn log, const common::Clock& clock,
+Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock,
              const UserDb& users, ProcessControl* os)
     : log_(std::move(log)), clock_(clock) {
   users_ = std::make_unique<CachingUserDb>(users, clock_);
   audit_ = std::make_unique<AuditLog>(config.audit_log, log_);
   fanout_ = std::make_unique<AuditFanout>(*audit_);
-  auto shared_config = std::make_shared<const common::AgentConfig>(std::move(config));
+  auto shared_config = std::make_shared<const AgentConfig>(std::move(config));
   // The store reports roster events through the service, which stamps them
   // with the workstation; the service is created right below and outlives
   // every call.
@@ -142,7 +142,7 @@ common::Result<void> Agent::Start() {
 
 common::Result<void> Agent::Reload(const std::string& path) {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
-  auto loaded = common::LoadAgentConfig(path);
+  auto loaded = LoadAgentConfig(path);
   if (!loaded) {
     log_(LOG_ERR, "reload: keeping the old configuration: " + loaded.error().message);
     return tl::unexpected(loaded.error());
@@ -161,7 +161,7 @@ common::Result<void> Agent::Reload(const std::string& path) {
   if (auto reopened = audit_->Reopen(loaded->audit_log); !reopened) {
     log_(LOG_ERR, reopened.error().message);
   }
-  service_->SetConfig(std::make_shared<const common::AgentConfig>(*loaded));
+  service_->SetConfig(std::make_shared<const AgentConfig>(*loaded));
   users_->Clear();
   // New keys may make a cached roster valid (enrollment) or invalid
   // (rotation): verify it again under them.
@@ -179,7 +179,7 @@ common::Result<void> Agent::Reload(const std::string& path) {
   return common::Ok();
 }
 
-void Agent::ReconcileLink(const common::AgentConfig& config) {
+void Agent::ReconcileLink(const AgentConfig& config) {
   auto current = link();
   const bool wanted = !config.central_url.empty();
   if (current && wanted && current->key() == CentralLinkKey(config)) return;

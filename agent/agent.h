@@ -12,34 +12,34 @@
 #include <string>
 #include <vector>
 
-#include "agent/audit_fanout.h"
-#include "agent/audit_log.h"
-#include "agent/central_link.h"
-#include "agent/lease_gate.h"
+#include "agent/audit/audit_fanout.h"
+#include "agent/audit/audit_log.h"
+#include "agent/sync/central_link.h"
+#include "agent/session/lease_gate.h"
 #include "agent/revoke/session_terminator.h"
-#include "agent/revoker.h"
-#include "agent/log.h"
+#include "agent/revoke/revoker.h"
+#include "common/log.h"
 #include "agent/roster_store.h"
 #include "agent/service.h"
-#include "agent/session_table.h"
-#include "agent/socket_server.h"
+#include "agent/session/session_table.h"
+#include "agent/socket/socket_server.h"
 #include "agent/user_db.h"
 #include "agent/user_db_cache.h"
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 #include "common/ed25519.h"
 #include "common/time_util.h"
 
 namespace staffgate::agent {
 
 // Reads every trusted key file. Errors: kConfig naming the file.
-common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const common::AgentConfig& config);
+common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const AgentConfig& config);
 
 class Agent {
  public:
   // `clock`, `users` and `os` must outlive the agent (`os` null: the real
   // /proc and kill(2)). Uid lookups go through a CachingUserDb (see
   // user_db_cache.h), cleared on Reload.
-  Agent(common::AgentConfig config, LogFn log, const common::Clock& clock, const UserDb& users,
+  Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, const UserDb& users,
         ProcessControl* os = nullptr);
   ~Agent();
 
@@ -61,11 +61,11 @@ class Agent {
   // The link to the central, or null when none is configured.
   std::shared_ptr<CentralLink> link() const;
   Service& service() { return *service_; }
-  std::shared_ptr<const common::AgentConfig> config() const { return service_->config(); }
+  std::shared_ptr<const AgentConfig> config() const { return service_->config(); }
 
  private:
   // Starts, replaces or drops the central link to match `config`.
-  void ReconcileLink(const common::AgentConfig& config);
+  void ReconcileLink(const AgentConfig& config);
   void OnRosterInstalled();
   // <state_dir>/sessions.json (session_file.h): restored at Start, saved
   // by the lease gate's thread when the table changed, and at Stop.
@@ -74,7 +74,7 @@ class Agent {
   common::Response SyncOp();
   common::Response ReloadOp();
 
-  LogFn log_;
+  common::LogFn log_;
   const common::Clock& clock_;
   std::unique_ptr<CachingUserDb> users_;
   std::unique_ptr<AuditLog> audit_;

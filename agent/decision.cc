@@ -54,7 +54,7 @@ std::string_view ReasonName(Reason reason) {
 }
 
 Verdict Decide(const DecisionInput& input, const DecisionContext& ctx) {
-  const common::AgentConfig& config = *ctx.config;
+  const AgentConfig& config = *ctx.config;
   // 1
   if (IsExempt(input, ctx)) return Make(Decision::kIgnore, Reason::kExempt);
   // 2
@@ -69,7 +69,7 @@ Verdict Decide(const DecisionInput& input, const DecisionContext& ctx) {
   // 5
   const common::Employee* employee = roster->FindEmployee(input.account);
   if (employee == nullptr) {
-    Decision d = config.unknown_accounts == common::UnknownAccounts::kIgnore ? Decision::kIgnore
+    Decision d = config.unknown_accounts == UnknownAccounts::kIgnore ? Decision::kIgnore
                                                                              : Decision::kDeny;
     return Make(d, Reason::kUnknownAccount, serial);
   }

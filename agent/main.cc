@@ -16,14 +16,14 @@
 #include <curl/curl.h>
 
 #include "agent/agent.h"
-#include "agent/log.h"
+#include "common/log.h"
 #include "agent/user_db.h"
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 #include "common/time_util.h"
 
 namespace {
 
-using staffgate::agent::LogToStderr;
+using staffgate::common::LogToStderr;
 
 // Enough descriptors for the connection cap, whatever the unit's default.
 void RaiseFileLimit() {
@@ -35,7 +35,7 @@ void RaiseFileLimit() {
 }
 
 int Run(const std::string& config_path) {
-  auto config = staffgate::common::LoadAgentConfig(config_path);
+  auto config = staffgate::agent::LoadAgentConfig(config_path);
   if (!config) {
     LogToStderr(LOG_ERR, "refusing to start: " + config.error().message);
     return 1;
@@ -60,7 +60,7 @@ int Run(const std::string& config_path) {
 
   staffgate::common::SystemClock clock;
   staffgate::agent::SystemUserDb users;
-  staffgate::agent::Agent agent(std::move(*config), staffgate::agent::StderrLogger(), clock, users);
+  staffgate::agent::Agent agent(std::move(*config), staffgate::common::StderrLogger(), clock, users);
   if (auto started = agent.Start(); !started) {
     LogToStderr(LOG_ERR, "refusing to start: " + started.error().message);
     close(sfd);
@@ -92,7 +92,7 @@ int Run(const std::string& config_path) {
 
 int main(int argc, char** argv) {
   CLI::App app{"staffgated: the staffgate workstation agent"};
-  std::string config_path = staffgate::common::kDefaultAgentConfigPath;
+  std::string config_path = staffgate::agent::kDefaultAgentConfigPath;
   app.add_option("--config", config_path, "agent configuration (TOML)");
   app.set_version_flag("--version", "staffgated " STAFFGATE_VERSION);
   try {

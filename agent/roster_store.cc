@@ -25,7 +25,7 @@ void MakeDirs(const std::string& path) {
 
 }  // namespace
 
-RosterStore::RosterStore(std::string state_dir, const common::Clock& clock, LogFn log,
+RosterStore::RosterStore(std::string state_dir, const common::Clock& clock, common::LogFn log,
                          EventFn on_event)
     : state_dir_(std::move(state_dir)),
       clock_(clock),

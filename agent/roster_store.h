@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/log.h"
+#include "common/log.h"
 #include "common/ed25519.h"
 #include "common/result.h"
 #include "common/roster.h"
@@ -41,7 +41,7 @@ class RosterStore {
                                      const std::string& detail)>;
 
   // `clock` must outlive the store. `on_event` may be empty.
-  RosterStore(std::string state_dir, const common::Clock& clock, LogFn log, EventFn on_event = {});
+  RosterStore(std::string state_dir, const common::Clock& clock, common::LogFn log, EventFn on_event = {});
 
   // Sets the trusted keys and (re)loads <state_dir>/roster.dsse: removes
   // temp files a crash left behind, verifies the signature, learns the
@@ -72,7 +72,7 @@ class RosterStore {
 
   const std::string state_dir_;
   const common::Clock& clock_;
-  LogFn log_;
+  common::LogFn log_;
   EventFn on_event_;
 
   std::mutex install_mu_;  // Serialises Load and Install; guards trusted_.

@@ -13,15 +13,15 @@ Response Forbidden() { return common::ErrorResponse("forbidden", kForbiddenMessa
 
 }  // namespace
 
-Service::Service(std::shared_ptr<const common::AgentConfig> config, ServiceDeps deps)
+Service::Service(std::shared_ptr<const AgentConfig> config, ServiceDeps deps)
     : deps_(std::move(deps)), config_(std::move(config)) {}
 
-void Service::SetConfig(std::shared_ptr<const common::AgentConfig> config) {
+void Service::SetConfig(std::shared_ptr<const AgentConfig> config) {
   std::lock_guard<std::mutex> lock(config_mu_);
   config_ = std::move(config);
 }
 
-std::shared_ptr<const common::AgentConfig> Service::config() const {
+std::shared_ptr<const AgentConfig> Service::config() const {
   std::lock_guard<std::mutex> lock(config_mu_);
   return config_;
 }

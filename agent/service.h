@@ -21,13 +21,13 @@
 #include <string>
 #include <string_view>
 
-#include "agent/audit_log.h"
+#include "agent/audit/audit_log.h"
 #include "agent/decision.h"
-#include "agent/log.h"
+#include "common/log.h"
 #include "agent/roster_store.h"
-#include "agent/session_table.h"
+#include "agent/session/session_table.h"
 #include "agent/user_db.h"
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 #include "common/protocol.h"
 #include "common/time_util.h"
 
@@ -42,7 +42,7 @@ struct ServiceDeps {
   SessionGate* session_gate = nullptr;  // Row 9 (issue 5); null: skipped.
   // The leases held, for the sessions op (a JSON array). May be empty.
   std::function<common::Json()> leases;
-  LogFn log;
+  common::LogFn log;
   // Adds fields to the status answer (issue 4: last sync, central
   // reachable, outbox depth). May be empty.
   std::function<void(common::Json&)> status_extra;
@@ -53,7 +53,7 @@ struct ServiceDeps {
 
 class Service {
  public:
-  Service(std::shared_ptr<const common::AgentConfig> config, ServiceDeps deps);
+  Service(std::shared_ptr<const AgentConfig> config, ServiceDeps deps);
 
   // Answers one request line (no newline in or out). Never throws.
   std::string Handle(std::string_view line, uid_t peer_uid);
@@ -68,8 +68,8 @@ class Service {
   }
 
   // Swaps the config (SIGHUP). Requests in flight finish with the old one.
-  void SetConfig(std::shared_ptr<const common::AgentConfig> config);
-  std::shared_ptr<const common::AgentConfig> config() const;
+  void SetConfig(std::shared_ptr<const AgentConfig> config);
+  std::shared_ptr<const AgentConfig> config() const;
 
   // Records an agent-level event (agent_start, roster_*, ...) with this
   // workstation's name and the current time.
@@ -89,7 +89,7 @@ class Service {
 
   ServiceDeps deps_;
   mutable std::mutex config_mu_;
-  std::shared_ptr<const common::AgentConfig> config_;
+  std::shared_ptr<const AgentConfig> config_;
 };
 
 }  // namespace staffgate::agent

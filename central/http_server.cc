@@ -23,7 +23,7 @@ constexpr auto kDrainDeadline = std::chrono::seconds(15);
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const CentralConfig& c, Service& s, LogFn l)
+  Impl(const CentralConfig& c, Service& s, common::LogFn l)
       : config(c),
         service(s),
         log(std::move(l)),
@@ -42,7 +42,7 @@ struct HttpServer::Impl {
 
   const CentralConfig& config;
   Service& service;
-  LogFn log;
+  common::LogFn log;
   net::io_context ioc;
   net::ssl::context tls;
   Metrics metrics;
@@ -152,7 +152,7 @@ void HttpServer::Impl::BeginStop() {
   stop_cv.notify_all();
 }
 
-HttpServer::HttpServer(const CentralConfig& config, Service& service, LogFn log)
+HttpServer::HttpServer(const CentralConfig& config, Service& service, common::LogFn log)
     : impl_(std::make_unique<Impl>(config, service, std::move(log))) {}
 
 HttpServer::~HttpServer() = default;

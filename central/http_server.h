@@ -8,15 +8,15 @@
 
 #include "central/central_config.h"
 #include "central/service.h"
+#include "common/log.h"
 #include "common/result.h"
 
 namespace staffgate::central {
 
 class HttpServer {
  public:
-  using LogFn = std::function<void(int priority, const std::string& line)>;
   // `service` must outlive the server.
-  HttpServer(const CentralConfig& config, Service& service, LogFn log);
+  HttpServer(const CentralConfig& config, Service& service, common::LogFn log);
   ~HttpServer();
 
   // Loads the TLS files, binds and serves on config.threads threads until

@@ -42,8 +42,8 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
   if (options.central_url.rfind("https://", 0) != 0) {
     return Fail(ErrorKind::kInvalidInput, "--central must be an https:// URL");
   }
-  common::AgentConfig config;
-  auto existing = common::LoadAgentConfig(options.config_path);
+  AgentConfig config;
+  auto existing = LoadAgentConfig(options.config_path);
   if (existing) {
     config = std::move(*existing);
   } else if (existing.error().message.find("No such file") == std::string::npos) {
@@ -104,7 +104,7 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
     char host[256] = {0};
     if (gethostname(host, sizeof(host) - 1) == 0) config.workstation = host;
   }
-  auto wrote = common::WriteFileAtomic(options.config_path, common::RenderAgentConfig(config), 0644);
+  auto wrote = common::WriteFileAtomic(options.config_path, RenderAgentConfig(config), 0644);
   if (!wrote) return tl::unexpected(wrote.error());
   config.path = options.config_path;
   outcome.config = std::move(config);

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 #include "common/ed25519.h"
 #include "common/result.h"
 
@@ -19,14 +19,14 @@ struct EnrollOptions {
   std::string token_file;
   std::string ca_file;
   std::string roster_key_file;  // Optional: pin this key instead of fetching.
-  std::string config_path = common::kDefaultAgentConfigPath;
+  std::string config_path = kDefaultAgentConfigPath;
   // Where the fetched key is written (staffgatectl: beside the config).
   std::string key_path;
   std::string workstation;  // Optional; kept from the existing config otherwise.
 };
 
 struct EnrollOutcome {
-  common::AgentConfig config;       // As written.
+  AgentConfig config;       // As written.
   std::vector<std::string> keyids;  // Trusted from now on.
 };
 

@@ -69,7 +69,7 @@ std::uint64_t EventOutbox::ReadAck(std::uint64_t n) const {
   return std::strtoull(text->c_str(), nullptr, 10);
 }
 
-common::Result<std::unique_ptr<EventOutbox>> EventOutbox::Open(Options options, LogFn log) {
+common::Result<std::unique_ptr<EventOutbox>> EventOutbox::Open(Options options, common::LogFn log) {
   std::unique_ptr<EventOutbox> box(new EventOutbox(std::move(options), std::move(log)));
   auto loaded = box->Load();
   if (!loaded) return tl::unexpected(loaded.error());

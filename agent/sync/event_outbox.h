@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "common/log.h"
 #include "common/result.h"
 
 namespace staffgate::agent {
@@ -42,11 +43,10 @@ class EventOutbox {
     std::size_t segment_bytes = 1 << 20;        // Rotate the active segment past this.
     std::size_t max_bytes = 64u << 20;          // Cap before allow events are dropped.
   };
-  using LogFn = std::function<void(int priority, const std::string& line)>;
 
   // Creates the directory (0700), drops an incomplete last line left by a
   // crash mid-append. Errors: kIo.
-  static common::Result<std::unique_ptr<EventOutbox>> Open(Options options, LogFn log);
+  static common::Result<std::unique_ptr<EventOutbox>> Open(Options options, common::LogFn log);
 
   // Appends one event (a JSON object on one line, no newline inside).
   // Errors: kIo (disk full: the caller logs; the decision is still answered).
@@ -68,7 +68,7 @@ class EventOutbox {
   std::size_t Bytes();
 
  private:
-  EventOutbox(Options options, LogFn log) : options_(std::move(options)), log_(std::move(log)) {}
+  EventOutbox(Options options, common::LogFn log) : options_(std::move(options)), log_(std::move(log)) {}
   common::Result<void> Load();
   std::string SegmentPath(std::uint64_t n) const;
   std::string AckPath(std::uint64_t n) const;
@@ -76,7 +76,7 @@ class EventOutbox {
   void EnforceCapLocked();
 
   Options options_;
-  LogFn log_;
+  common::LogFn log_;
   std::mutex mu_;
   std::vector<std::uint64_t> segments_;  // Ascending; last is active.
   int active_fd_ = -1;

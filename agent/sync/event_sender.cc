@@ -10,7 +10,7 @@ constexpr std::size_t kBatchBytes = 256 * 1024;
 
 }  // namespace
 
-EventSender::EventSender(EventOutbox& outbox, PostEventsFn post, LogFn log)
+EventSender::EventSender(EventOutbox& outbox, PostEventsFn post, common::LogFn log)
     : outbox_(outbox),
       post_(std::move(post)),
       log_(std::move(log)),

@@ -14,6 +14,7 @@
 
 #include "agent/sync/backoff.h"
 #include "agent/sync/event_outbox.h"
+#include "common/log.h"
 #include "common/result.h"
 
 namespace staffgate::agent {
@@ -24,8 +25,7 @@ using PostEventsFn = std::function<common::Result<long>(const std::string& json_
 
 class EventSender {
  public:
-  using LogFn = std::function<void(int priority, const std::string& line)>;
-  EventSender(EventOutbox& outbox, PostEventsFn post, LogFn log);
+  EventSender(EventOutbox& outbox, PostEventsFn post, common::LogFn log);
   ~EventSender();
 
   void Start();
@@ -41,7 +41,7 @@ class EventSender {
 
   EventOutbox& outbox_;
   PostEventsFn post_;
-  LogFn log_;
+  common::LogFn log_;
   Backoff backoff_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;

@@ -5,7 +5,7 @@
 namespace staffgate::agent {
 
 SyncLoop::SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock,
-                   LogFn log, int wait_s)
+                   common::LogFn log, int wait_s)
     : source_(source),
       target_(target),
       clock_(clock),

@@ -15,6 +15,7 @@
 
 #include "agent/sync/backoff.h"
 #include "agent/sync/roster_fetcher.h"
+#include "common/log.h"
 #include "common/result.h"
 #include "common/time_util.h"
 
@@ -43,10 +44,9 @@ struct SyncStatus {
 
 class SyncLoop {
  public:
-  using LogFn = std::function<void(int priority, const std::string& line)>;
 
   // All references must outlive the loop.
-  SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock, LogFn log,
+  SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock, common::LogFn log,
            int wait_s = 55);
   ~SyncLoop();  // Stops the thread.
 
@@ -70,7 +70,7 @@ class SyncLoop {
   RosterSource& source_;
   SyncTarget& target_;
   const common::Clock& clock_;
-  LogFn log_;
+  common::LogFn log_;
   int wait_s_;
   Backoff backoff_;
   std::atomic<bool> stop_{false};

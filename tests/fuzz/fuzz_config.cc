@@ -5,10 +5,11 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace staffgate::common;
+using namespace staffgate::agent;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto config = ParseAgentConfig(text, "fuzz.conf");
   if (config) {

@@ -1,7 +1,7 @@
 // libFuzzer target for the agent's reading of the central's session lease
 // answers (agent::ParseLeaseReply, DESIGN.md §6). The first byte picks the
 // HTTP status, the rest is the body. It must never crash, and the reply
-// must keep the contract in agent/lease_client.h: the kind follows the
+// must keep the contract in agent/session/lease_client.h: the kind follows the
 // status, a granted lease has a hex id of 1-64 characters and a ttl of
 // 1-86400 s, and a conflict names a holder of at most 128 bytes.
 #include <cstddef>
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "agent/lease_client.h"
+#include "agent/session/lease_client.h"
 
 namespace {
 

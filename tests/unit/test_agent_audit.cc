@@ -4,7 +4,7 @@
 #include <fstream>
 #include <set>
 
-#include "agent/audit_log.h"
+#include "agent/audit/audit_log.h"
 #include "test_agent_util.h"
 
 namespace staffgate::agent {

@@ -5,9 +5,9 @@
 #include <deque>
 #include <set>
 
-#include "agent/lease_client.h"
-#include "agent/lease_gate.h"
-#include "agent/session_file.h"
+#include "agent/session/lease_client.h"
+#include "agent/session/lease_gate.h"
+#include "agent/session/session_file.h"
 #include "test_agent_util.h"
 
 namespace staffgate::agent {
@@ -53,7 +53,7 @@ struct Fixture {
   std::shared_ptr<ScriptedApi> api = std::make_shared<ScriptedApi>();
   std::vector<AuditEvent> events;
   std::set<std::int64_t> dead;
-  common::AgentConfig config;
+  agent::AgentConfig config;
   common::Roster roster =
       *common::ParseRoster(testutil::RosterPayload(7, Json::array({Employee("E1", "active", {"asmith"})})));
   std::unique_ptr<LeaseGate> gate;
@@ -64,7 +64,7 @@ struct Fixture {
     deps.clock = &clock;
     deps.log = [](int, const std::string&) {};
     deps.record = [this](AuditEvent e) { events.push_back(std::move(e)); };
-    deps.config = [this] { return std::make_shared<const common::AgentConfig>(config); };
+    deps.config = [this] { return std::make_shared<const agent::AgentConfig>(config); };
     deps.alive = [this](std::int64_t pid) { return dead.count(pid) == 0; };
     gate = std::make_unique<LeaseGate>(std::move(deps));
     gate->SetApi(api);
@@ -184,7 +184,7 @@ TEST_CASE("leases: central unreachable follows lease_unreachable", "[leases]") {
   CHECK(f.Open("s1").kind == GateAnswer::Kind::kFree);
   CHECK(f.events.back().type == "lease_unverified");
   CHECK(f.events.back().decision == "allow");
-  f.config.lease_unreachable = common::LeaseUnreachable::kDeny;
+  f.config.lease_unreachable = agent::LeaseUnreachable::kDeny;
   f.api->acquire.push_back(Reply(LeaseReply::Kind::kUnavailable));
   CHECK(f.Open("s2").kind == GateAnswer::Kind::kUnverified);
   CHECK(f.events.back().decision == "deny");

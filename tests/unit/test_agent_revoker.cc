@@ -3,7 +3,7 @@
 // accounts or the agent's own uid.
 #include <catch2/catch.hpp>
 
-#include "agent/revoker.h"
+#include "agent/revoke/revoker.h"
 #include "test_agent_util.h"
 
 namespace staffgate::agent {
@@ -21,7 +21,7 @@ common::Roster Make(std::uint64_t serial, const std::string& asmith, const std::
 }
 
 struct Fixture {
-  common::AgentConfig config;
+  agent::AgentConfig config;
   StaticUserDb users;
   Fixture() {
     config.trusted_keys = {"k"};

@@ -45,7 +45,7 @@ struct ServiceFixture {
                                   Employee("E1002", "terminated", {"bjones"})});
     REQUIRE(store->Install(testutil::Sign(testutil::RosterPayload(42, employees, {"sales"}), key),
                            "test"));
-    common::AgentConfig config;
+    agent::AgentConfig config;
     config.workstation = "SVC-03";
     config.trusted_keys = {"k.pub"};
     ServiceDeps deps;
@@ -55,7 +55,7 @@ struct ServiceFixture {
     deps.audit = &audit;
     deps.sessions = &sessions;
     deps.log = [](int, const std::string&) {};
-    service = std::make_unique<Service>(std::make_shared<const common::AgentConfig>(config),
+    service = std::make_unique<Service>(std::make_shared<const agent::AgentConfig>(config),
                                         std::move(deps));
   }
 

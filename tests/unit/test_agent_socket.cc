@@ -11,7 +11,7 @@
 #include <fstream>
 #include <future>
 
-#include "agent/socket_server.h"
+#include "agent/socket/socket_server.h"
 #include "common/protocol.h"
 #include "test_agent_util.h"
 

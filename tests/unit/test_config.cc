@@ -7,12 +7,13 @@
 
 #include <string>
 
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 #include "common/file_util.h"
 
 namespace {
 
 using namespace staffgate::common;
+using namespace staffgate::agent;
 
 constexpr char kPath[] = "/etc/staffgate/agent.conf";
 

@@ -19,7 +19,7 @@ using testutil::kNow;
 constexpr std::int64_t kDay = 86400;
 
 struct Fixture {
-  common::AgentConfig config;
+  agent::AgentConfig config;
   common::Roster roster;
   StaticUserDb users;
 
@@ -134,7 +134,7 @@ TEST_CASE("row 4 wins over terminated for a conflicting account", "[decision]") 
 TEST_CASE("row 5: unknown accounts are denied, or ignored when configured", "[decision]") {
   Fixture f;
   Expect(f.Ask("nosuch"), Decision::kDeny, Reason::kUnknownAccount);
-  f.config.unknown_accounts = common::UnknownAccounts::kIgnore;
+  f.config.unknown_accounts = agent::UnknownAccounts::kIgnore;
   Verdict v = f.Ask("nosuch");
   Expect(v, Decision::kIgnore, Reason::kUnknownAccount);
   CHECK(v.serial == 42);

@@ -26,12 +26,12 @@
 #include <string>
 #include <thread>
 
-#include "agent/audit_log.h"
+#include "agent/audit/audit_log.h"
 #include "agent/decision.h"
-#include "agent/lease_client.h"
-#include "agent/log.h"
-#include "agent/session_table.h"
-#include "common/config.h"
+#include "agent/session/lease_client.h"
+#include "common/log.h"
+#include "agent/session/session_table.h"
+#include "agent/config/agent_config.h"
 #include "common/json_util.h"
 #include "common/time_util.h"
 
@@ -42,9 +42,9 @@ class LeaseGate : public SessionGate {
   struct Deps {
     SessionTable* sessions = nullptr;
     const common::Clock* clock = nullptr;
-    LogFn log;
+    common::LogFn log;
     std::function<void(AuditEvent)> record;
-    std::function<std::shared_ptr<const common::AgentConfig>()> config;
+    std::function<std::shared_ptr<const AgentConfig>()> config;
     // Whether the process that opened a session still runs.
     std::function<bool(std::int64_t pid)> alive;
     // Called after each upkeep round (the agent saves the session table).

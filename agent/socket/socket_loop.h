@@ -17,8 +17,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "agent/slow_worker.h"
-#include "agent/socket_server.h"
+#include "agent/socket/slow_worker.h"
+#include "agent/socket/socket_server.h"
+#include "common/log.h"
 
 namespace staffgate::agent {
 
@@ -26,7 +27,7 @@ class SocketLoop {
  public:
   // References must outlive the loop. Errors from Start: kIo.
   SocketLoop(int listen_fd, const SocketServerOptions& options,
-             const SocketServer::Handler& handler, const LogFn& log,
+             const SocketServer::Handler& handler, const common::LogFn& log,
              std::atomic<std::size_t>& connections, SlowWorker& slow);
   ~SocketLoop();
 
@@ -76,7 +77,7 @@ class SocketLoop {
   const int listen_fd_;
   const SocketServerOptions& options_;
   const SocketServer::Handler& handler_;
-  const LogFn& log_;
+  const common::LogFn& log_;
   std::atomic<std::size_t>& connections_;
   SlowWorker& slow_;
   int epoll_fd_ = -1;

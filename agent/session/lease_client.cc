@@ -1,4 +1,4 @@
-#include "agent/lease_client.h"
+#include "agent/session/lease_client.h"
 
 #include "common/json_util.h"
 

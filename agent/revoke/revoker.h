@@ -23,11 +23,11 @@
 #include <utility>
 #include <vector>
 
-#include "agent/audit_log.h"
-#include "agent/log.h"
+#include "agent/audit/audit_log.h"
+#include "common/log.h"
 #include "agent/revoke/session_terminator.h"
 #include "agent/user_db.h"
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 #include "common/roster.h"
 #include "common/time_util.h"
 
@@ -42,7 +42,7 @@ struct RevokedAccount {
 // Accounts that `before` admitted (allow or reset_required) and `after`
 // refuses, with a local uid >= min_uid that is not `self_uid`. Pure.
 std::vector<RevokedAccount> NewlyRevoked(const common::Roster& before, const common::Roster& after,
-                                         const common::AgentConfig& config, const UserDb& users,
+                                         const AgentConfig& config, const UserDb& users,
                                          common::UnixSeconds now, uid_t self_uid);
 
 class Revoker {
@@ -51,9 +51,9 @@ class Revoker {
     ProcessControl* os = nullptr;
     const UserDb* users = nullptr;
     const common::Clock* clock = nullptr;
-    LogFn log;
+    common::LogFn log;
     std::function<void(AuditEvent)> record;  // Audits each termination.
-    std::function<std::shared_ptr<const common::AgentConfig>()> config;
+    std::function<std::shared_ptr<const AgentConfig>()> config;
   };
   // All pointers must outlive the revoker.
   explicit Revoker(Deps deps);

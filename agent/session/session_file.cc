@@ -1,4 +1,4 @@
-#include "agent/session_file.h"
+#include "agent/session/session_file.h"
 
 #include "common/file_util.h"
 #include "common/json_util.h"

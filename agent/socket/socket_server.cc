@@ -1,4 +1,4 @@
-#include "agent/socket_server.h"
+#include "agent/socket/socket_server.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "agent/socket_loop.h"
+#include "agent/socket/socket_loop.h"
 
 namespace staffgate::agent {
 namespace {
@@ -35,7 +35,7 @@ bool SomeoneListens(const sockaddr_un& addr) {
 
 }  // namespace
 
-SocketServer::SocketServer(SocketServerOptions options, Handler handler, LogFn log)
+SocketServer::SocketServer(SocketServerOptions options, Handler handler, common::LogFn log)
     : options_(std::move(options)), handler_(std::move(handler)), log_(std::move(log)) {}
 
 SocketServer::~SocketServer() { Stop(); }

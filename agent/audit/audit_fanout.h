@@ -7,8 +7,8 @@
 #include <memory>
 #include <mutex>
 
-#include "agent/audit_log.h"
-#include "agent/central_link.h"
+#include "agent/audit/audit_log.h"
+#include "agent/sync/central_link.h"
 
 namespace staffgate::agent {
 

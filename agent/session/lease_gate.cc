@@ -1,4 +1,4 @@
-#include "agent/lease_gate.h"
+#include "agent/session/lease_gate.h"
 
 #include <syslog.h>
 
@@ -77,7 +77,7 @@ GateAnswer LeaseGate::Admit(const DecisionInput& input, const common::Roster&) {
     default:
       break;
   }
-  const bool deny = deps_.config()->lease_unreachable == common::LeaseUnreachable::kDeny;
+  const bool deny = deps_.config()->lease_unreachable == LeaseUnreachable::kDeny;
   deps_.log(LOG_WARNING, "cannot verify the session lease of " + input.account + ": " +
                              reply.error + (deny ? " (refused: lease_unreachable = \"deny\")"
                                                  : " (let in unverified)"));

@@ -1,4 +1,4 @@
-#include "agent/audit_log.h"
+#include "agent/audit/audit_log.h"
 
 #include <fcntl.h>
 #include <sys/random.h>
@@ -67,7 +67,7 @@ std::string NewEventId() {
   return out;
 }
 
-AuditLog::AuditLog(std::string path, LogFn log) : path_(std::move(path)), log_(std::move(log)) {}
+AuditLog::AuditLog(std::string path, common::LogFn log) : path_(std::move(path)), log_(std::move(log)) {}
 
 AuditLog::~AuditLog() {
   if (fd_ >= 0) close(fd_);

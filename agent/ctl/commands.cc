@@ -1,4 +1,4 @@
-#include "agent/ctl_commands.h"
+#include "agent/ctl/commands.h"
 
 #include <limits.h>
 #include <stdlib.h>

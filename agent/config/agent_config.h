@@ -2,8 +2,8 @@
 // Loading is all-or-nothing: an unknown key or a bad value is an error that
 // names the file, the line and the key, and the agent refuses to start
 // rather than enforce half a policy.
-#ifndef STAFFGATE_COMMON_CONFIG_H_
-#define STAFFGATE_COMMON_CONFIG_H_
+#ifndef STAFFGATE_AGENT_CONFIG_AGENT_CONFIG_H_
+#define STAFFGATE_AGENT_CONFIG_AGENT_CONFIG_H_
 
 #include <sys/types.h>
 
@@ -13,7 +13,7 @@
 
 #include "common/result.h"
 
-namespace staffgate::common {
+namespace staffgate::agent {
 
 inline constexpr char kDefaultAgentConfigPath[] = "/etc/staffgate/agent.conf";
 
@@ -40,15 +40,15 @@ struct AgentConfig {
 
 // Parses TOML text; `path` is only used in messages. Errors: kConfig with
 // "PATH:LINE: key 'KEY': what is wrong".
-Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& path);
+common::Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& path);
 
 // Reads and parses the file. Errors: kConfig (also for unreadable files).
-Result<AgentConfig> LoadAgentConfig(const std::string& path);
+common::Result<AgentConfig> LoadAgentConfig(const std::string& path);
 
 // Renders a config as TOML that ParseAgentConfig reads back identically
 // (used by `staffgatectl enroll`).
 std::string RenderAgentConfig(const AgentConfig& config);
 
-}  // namespace staffgate::common
+}  // namespace staffgate::agent
 
-#endif  // STAFFGATE_COMMON_CONFIG_H_
+#endif  // STAFFGATE_AGENT_CONFIG_AGENT_CONFIG_H_

@@ -1,4 +1,4 @@
-#include "agent/audit_fanout.h"
+#include "agent/audit/audit_fanout.h"
 
 namespace staffgate::agent {
 

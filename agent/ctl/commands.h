@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/agent_client.h"
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 #include "common/json_util.h"
 #include "common/protocol.h"
 
@@ -24,7 +24,7 @@ struct CtlContext {
   common::ClientOptions client;
   // The agent config when one was read (not with --socket): needed to
   // install a roster directly when the agent is down.
-  std::optional<common::AgentConfig> config;
+  std::optional<AgentConfig> config;
   std::string config_error;  // Why `config` is empty, for messages.
 };
 
@@ -44,15 +44,15 @@ int CmdSessions(const CtlContext& ctx, bool json);
 // (InstallRosterDirectly).
 int CmdRosterInstall(const CtlContext& ctx, const std::string& file);
 
-// ctl_sync.cc: `sync` (one round now) and `enroll` (write config and key,
+// sync_command.cc: `sync` (one round now) and `enroll` (write config and key,
 // reload the agent, fetch the first roster; DESIGN.md §5).
 int CmdSync(const CtlContext& ctx);
 struct EnrollOptions;
 int CmdEnroll(const CtlContext& ctx, const EnrollOptions& options);
 
-// ctl_install.cc: the offline path, same rules as the agent (trusted keys,
+// install_command.cc: the offline path, same rules as the agent (trusted keys,
 // expiry, rollback against the roster already in state_dir).
-int InstallRosterDirectly(const common::AgentConfig& config, const std::string& file);
+int InstallRosterDirectly(const AgentConfig& config, const std::string& file);
 
 }  // namespace staffgate::agent
 

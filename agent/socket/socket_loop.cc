@@ -1,4 +1,4 @@
-#include "agent/socket_loop.h"
+#include "agent/socket/socket_loop.h"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -27,7 +27,7 @@ std::string ErrorLine(const char* error, const std::string& message) {
 }  // namespace
 
 SocketLoop::SocketLoop(int listen_fd, const SocketServerOptions& options,
-                       const SocketServer::Handler& handler, const LogFn& log,
+                       const SocketServer::Handler& handler, const common::LogFn& log,
                        std::atomic<std::size_t>& connections, SlowWorker& slow)
     : listen_fd_(listen_fd),
       options_(options),

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "agent/ctl_commands.h"
+#include "agent/ctl/commands.h"
 #include "agent/sync/enroll.h"
 #include "agent/sync/roster_fetcher.h"
 #include "common/file_util.h"
@@ -20,7 +20,7 @@ constexpr int kSyncTimeoutMs = 60000;
 
 // Fetches the first roster ourselves when the agent is not running, and
 // installs it with the agent's own acceptance rules.
-int FetchFirstRosterDirectly(const common::AgentConfig& config) {
+int FetchFirstRosterDirectly(const AgentConfig& config) {
   FetcherOptions http;
   http.central_url = config.central_url;
   http.ca_file = config.ca_file;
@@ -69,7 +69,7 @@ int CmdEnroll(const CtlContext& ctx, const EnrollOptions& options) {
     std::cerr << "staffgatectl: enrollment failed: " << enrolled.error().message << "\n";
     return kExitFailed;
   }
-  const common::AgentConfig& config = enrolled->config;
+  const AgentConfig& config = enrolled->config;
   std::printf("enrolled workstation %s with %s\n", config.workstation.c_str(),
               config.central_url.c_str());
   for (const auto& keyid : enrolled->keyids) {

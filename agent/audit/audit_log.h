@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/log.h"
+#include "common/log.h"
 #include "common/json_util.h"
 #include "common/result.h"
 
@@ -51,7 +51,7 @@ class AuditSink {
 // disk problem must not stop logins.
 class AuditLog : public AuditSink {
  public:
-  AuditLog(std::string path, LogFn log);
+  AuditLog(std::string path, common::LogFn log);
   ~AuditLog() override;
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
@@ -69,7 +69,7 @@ class AuditLog : public AuditSink {
 
   std::mutex mu_;
   std::string path_;
-  LogFn log_;
+  common::LogFn log_;
   int fd_ = -1;
   std::int64_t failures_ = 0;
 };

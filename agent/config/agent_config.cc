@@ -1,18 +1,18 @@
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 
 #include <cstdio>
 
 #include "common/toml_reader.h"
 
-namespace staffgate::common {
+namespace staffgate::agent {
 namespace {
 
-Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::value& v,
+common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& key, const toml::value& v,
                    AgentConfig& c) {
-  auto assign = [](auto& field, auto result) -> Result<void> {
+  auto assign = [](auto& field, auto result) -> common::Result<void> {
     if (!result) return tl::unexpected(result.error());
     field = std::move(*result);
-    return Ok();
+    return common::Ok();
   };
   if (key == "workstation") return assign(c.workstation, r.NonEmptyString(v, key));
   if (key == "central_url") {
@@ -38,7 +38,7 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
     auto uid = r.Integer(v, key, 0, 0x7fffffff, "expected a non-negative integer");
     if (!uid) return tl::unexpected(uid.error());
     c.min_uid = static_cast<uid_t>(*uid);
-    return Ok();
+    return common::Ok();
   }
   if (key == "unknown_accounts") {
     return assign(c.unknown_accounts,
@@ -85,12 +85,12 @@ std::string QuoteList(const std::vector<std::string>& items) {
 
 }  // namespace
 
-Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& path) {
-  auto root = ParseTomlTable(text, path);
+common::Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& path) {
+  auto root = common::ParseTomlTable(text, path);
   if (!root) return tl::unexpected(root.error());
   AgentConfig config;
   config.path = path;
-  const TomlKeyReader reader(path);
+  const common::TomlKeyReader reader(path);
   for (const auto& [key, value] : root->as_table()) {
     auto applied = Apply(reader, key, value, config);
     if (!applied) return tl::unexpected(applied.error());
@@ -98,8 +98,8 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& p
   return config;
 }
 
-Result<AgentConfig> LoadAgentConfig(const std::string& path) {
-  auto text = ReadConfigText(path);
+common::Result<AgentConfig> LoadAgentConfig(const std::string& path) {
+  auto text = common::ReadConfigText(path);
   if (!text) return tl::unexpected(text.error());
   return ParseAgentConfig(*text, path);
 }
@@ -125,4 +125,4 @@ std::string RenderAgentConfig(const AgentConfig& c) {
   return out;
 }
 
-}  // namespace staffgate::common
+}  // namespace staffgate::agent

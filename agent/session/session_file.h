@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/session_table.h"
+#include "agent/session/session_table.h"
 
 namespace staffgate::agent {
 

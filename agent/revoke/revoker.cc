@@ -1,4 +1,4 @@
-#include "agent/revoker.h"
+#include "agent/revoke/revoker.h"
 
 #include <syslog.h>
 #include <unistd.h>
@@ -26,7 +26,7 @@ std::set<std::string> AccountsOf(const common::Roster& roster) {
 }  // namespace
 
 std::vector<RevokedAccount> NewlyRevoked(const common::Roster& before, const common::Roster& after,
-                                         const common::AgentConfig& config, const UserDb& users,
+                                         const AgentConfig& config, const UserDb& users,
                                          common::UnixSeconds now, uid_t self_uid) {
   std::set<std::string> accounts = AccountsOf(before);
   for (const auto& account : AccountsOf(after)) accounts.insert(account);
@@ -111,7 +111,7 @@ void Revoker::Run() {
 
 void Revoker::Process(const Change& change) {
   auto config = deps_.config();
-  if (config->on_revoke != common::OnRevoke::kTerminate || config->trusted_keys.empty()) return;
+  if (config->on_revoke != OnRevoke::kTerminate || config->trusted_keys.empty()) return;
   auto revoked = NewlyRevoked(*change.first, *change.second, *config, *deps_.users,
                               deps_.clock->Now(), geteuid());
   for (const auto& account : revoked) {

@@ -1,4 +1,4 @@
-#include "agent/central_link.h"
+#include "agent/sync/central_link.h"
 
 #include <syslog.h>
 
@@ -21,13 +21,13 @@ common::Result<bool> StoreSyncTarget::InstallFromCentral(const std::string& enve
   return outcome->installed;
 }
 
-std::string CentralLinkKey(const common::AgentConfig& config) {
+std::string CentralLinkKey(const AgentConfig& config) {
   return config.central_url + '\n' + config.ca_file + '\n' + config.token_file + '\n' +
          config.state_dir;
 }
 
-CentralLink::CentralLink(const common::AgentConfig& config, RosterStore& store,
-                         const common::Clock& clock, LogFn log)
+CentralLink::CentralLink(const AgentConfig& config, RosterStore& store,
+                         const common::Clock& clock, common::LogFn log)
     : key_(CentralLinkKey(config)), clock_(clock), log_(std::move(log)), target_(store) {
   http_.central_url = TrimSlashes(config.central_url);
   http_.ca_file = config.ca_file;
@@ -35,10 +35,10 @@ CentralLink::CentralLink(const common::AgentConfig& config, RosterStore& store,
   http_.stop = &stop_;
 }
 
-common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(const common::AgentConfig& config,
+common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(const AgentConfig& config,
                                                                  RosterStore& store,
                                                                  const common::Clock& clock,
-                                                                 LogFn log) {
+                                                                 common::LogFn log) {
   std::unique_ptr<CentralLink> link(new CentralLink(config, store, clock, log));
   auto token = ReadToken(config.token_file);
   if (!token) {

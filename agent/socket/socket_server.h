@@ -31,8 +31,8 @@
 #include <thread>
 #include <vector>
 
-#include "agent/log.h"
-#include "agent/slow_worker.h"
+#include "common/log.h"
+#include "agent/socket/slow_worker.h"
 #include "common/result.h"
 
 namespace staffgate::agent {
@@ -55,7 +55,7 @@ class SocketServer {
   // concurrently from the loop threads.
   using Handler = std::function<std::string(std::string_view line, uid_t peer_uid)>;
 
-  SocketServer(SocketServerOptions options, Handler handler, LogFn log);
+  SocketServer(SocketServerOptions options, Handler handler, common::LogFn log);
   ~SocketServer();  // Stop()s.
   SocketServer(const SocketServer&) = delete;
   SocketServer& operator=(const SocketServer&) = delete;
@@ -73,7 +73,7 @@ class SocketServer {
  private:
   SocketServerOptions options_;
   Handler handler_;
-  LogFn log_;
+  common::LogFn log_;
   int listen_fd_ = -1;
   ino_t socket_inode_ = 0;
   std::atomic<std::size_t> connections_{0};

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "agent/agent.h"
-#include "agent/ctl_commands.h"
+#include "agent/ctl/commands.h"
 #include "agent/roster_store.h"
 #include "common/envelope.h"
 #include "common/file_util.h"
@@ -13,7 +13,7 @@
 
 namespace staffgate::agent {
 
-int InstallRosterDirectly(const common::AgentConfig& config, const std::string& file) {
+int InstallRosterDirectly(const AgentConfig& config, const std::string& file) {
   auto keys = LoadTrustedKeys(config);
   if (!keys) {
     std::cerr << "staffgatectl: " << keys.error().message << "\n";
@@ -24,7 +24,7 @@ int InstallRosterDirectly(const common::AgentConfig& config, const std::string& 
     return kExitFailed;
   }
   common::SystemClock clock;
-  LogFn log = [](int priority, const std::string& line) {
+  common::LogFn log = [](int priority, const std::string& line) {
     if (priority <= LOG_WARNING) std::cerr << "staffgatectl: " << line << "\n";
   };
   RosterStore store(config.state_dir, clock, log);

@@ -1,4 +1,4 @@
-#include "agent/slow_worker.h"
+#include "agent/socket/slow_worker.h"
 
 namespace staffgate::agent {
 

@@ -14,13 +14,13 @@
 #include <memory>
 #include <string>
 
-#include "agent/log.h"
+#include "common/log.h"
 #include "agent/roster_store.h"
 #include "agent/sync/event_outbox.h"
 #include "agent/sync/event_sender.h"
 #include "agent/sync/roster_fetcher.h"
 #include "agent/sync/sync_loop.h"
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 #include "common/json_util.h"
 #include "common/time_util.h"
 
@@ -39,16 +39,16 @@ class StoreSyncTarget : public SyncTarget {
 
 // The settings that make two links equal: a reload that changes none of
 // them keeps the running link.
-std::string CentralLinkKey(const common::AgentConfig& config);
+std::string CentralLinkKey(const AgentConfig& config);
 
 class CentralLink {
  public:
   // Reads the token, opens <state_dir>/outbox. Does not start threads.
   // `store` and `clock` must outlive the link. Errors: kConfig (token
   // unreadable or empty), kIo (outbox directory).
-  static common::Result<std::unique_ptr<CentralLink>> Create(const common::AgentConfig& config,
+  static common::Result<std::unique_ptr<CentralLink>> Create(const AgentConfig& config,
                                                             RosterStore& store,
-                                                            const common::Clock& clock, LogFn log);
+                                                            const common::Clock& clock, common::LogFn log);
   ~CentralLink();  // Stops.
   CentralLink(const CentralLink&) = delete;
   CentralLink& operator=(const CentralLink&) = delete;
@@ -70,13 +70,13 @@ class CentralLink {
   const std::string& key() const { return key_; }
 
  private:
-  CentralLink(const common::AgentConfig& config, RosterStore& store, const common::Clock& clock,
-              LogFn log);
+  CentralLink(const AgentConfig& config, RosterStore& store, const common::Clock& clock,
+              common::LogFn log);
 
   std::string key_;
   FetcherOptions http_;
   const common::Clock& clock_;
-  LogFn log_;
+  common::LogFn log_;
   StoreSyncTarget target_;
   std::unique_ptr<CurlRosterSource> source_;
   std::unique_ptr<SyncLoop> loop_;

@@ -1,4 +1,4 @@
-#include "agent/session_table.h"
+#include "agent/session/session_table.h"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // staffgatectl [--config FILE | --socket PATH] COMMAND (DESIGN.md §5).
-// Exit codes: see ctl_commands.h; 2 for bad usage.
+// Exit codes: see commands.h; 2 for bad usage.
 #include <sys/stat.h>
 
 #include <iostream>
@@ -8,9 +8,9 @@
 #include <CLI/CLI.hpp>
 #include <curl/curl.h>
 
-#include "agent/ctl_commands.h"
+#include "agent/ctl/commands.h"
 #include "agent/sync/enroll.h"
-#include "common/config.h"
+#include "agent/config/agent_config.h"
 
 namespace {
 
@@ -26,7 +26,7 @@ CtlContext MakeContext(const std::string& config_path, const std::string& socket
     ctx.client.agent_uid = std::nullopt;
     return ctx;
   }
-  auto config = staffgate::common::LoadAgentConfig(config_path);
+  auto config = staffgate::agent::LoadAgentConfig(config_path);
   if (!config) {
     ctx.config_error = config.error().message;
     ctx.client.socket_path = staffgate::common::kDefaultSocketPath;
@@ -45,7 +45,7 @@ CtlContext MakeContext(const std::string& config_path, const std::string& socket
 int main(int argc, char** argv) {
   CLI::App app{"staffgatectl: inspect and control the staffgate agent"};
   app.require_subcommand(1);
-  std::string config_path = staffgate::common::kDefaultAgentConfigPath;
+  std::string config_path = staffgate::agent::kDefaultAgentConfigPath;
   std::string socket_path;
   auto* config_opt = app.add_option("--config", config_path, "agent configuration file");
   app.add_option("--socket", socket_path, "agent socket (skips the config)")->excludes(config_opt);

@@ -1,10 +1,10 @@
-#include "agent/log.h"
+#include "common/log.h"
 
 #include <unistd.h>
 
 #include <cerrno>
 
-namespace staffgate::agent {
+namespace staffgate::common {
 
 void LogToStderr(int priority, const std::string& line) {
   std::string out = "<" + std::to_string(priority & LOG_PRIMASK) + ">";
@@ -22,4 +22,4 @@ void LogToStderr(int priority, const std::string& line) {
 
 LogFn StderrLogger() { return [](int priority, const std::string& line) { LogToStderr(priority, line); }; }
 
-}  // namespace staffgate::agent
+}  // namespace staffgate::common
