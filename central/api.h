@@ -1,6 +1,6 @@
 // The central's HTTP API (DESIGN.md §6) without HTTP: requests and
 // responses as plain structs, so routing, authentication and every status
-// code are testable without sockets. The Beast layer (http_session.cc)
+// code are testable without sockets. The Beast layer (http/connection.cc)
 // only moves bytes and holds long-polls.
 #ifndef STAFFGATE_CENTRAL_API_H_
 #define STAFFGATE_CENTRAL_API_H_

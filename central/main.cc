@@ -9,7 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "central/init_command.h"
-#include "central/serve_command.h"
+#include "central/http/serve_command.h"
 #include "central/sign_command.h"
 
 namespace {

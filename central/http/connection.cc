@@ -1,4 +1,4 @@
-#include "central/http_session.h"
+#include "central/http/connection.h"
 
 namespace staffgate::central {
 
@@ -9,21 +9,21 @@ constexpr auto kWriteTimeout = std::chrono::seconds(30);
 
 }  // namespace
 
-Session::Session(tcp::socket&& socket, ServerContext& ctx)
+Connection::Connection(tcp::socket&& socket, ServerContext& ctx)
     : ctx_(ctx), stream_(std::move(socket), ctx.tls), wait_timer_(stream_.get_executor()) {
   ++ctx_.metrics.connections_open;
 }
 
-Session::~Session() {
+Connection::~Connection() {
   --ctx_.metrics.connections_open;
-  std::lock_guard<std::mutex> lock(ctx_.sessions_mu);
-  ctx_.sessions.erase(this);
+  std::lock_guard<std::mutex> lock(ctx_.connections_mu);
+  ctx_.connections.erase(this);
 }
 
-void Session::Start() {
+void Connection::Start() {
   {
-    std::lock_guard<std::mutex> lock(ctx_.sessions_mu);
-    ctx_.sessions[this] = weak_from_this();
+    std::lock_guard<std::mutex> lock(ctx_.connections_mu);
+    ctx_.connections[this] = weak_from_this();
   }
   // Run on the strand: the socket's executor.
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
@@ -34,7 +34,7 @@ void Session::Start() {
   });
 }
 
-void Session::Shutdown() {
+void Connection::Shutdown() {
   net::post(stream_.get_executor(), [self = shared_from_this()] {
     if (self->state_ != State::kBusy) {
       beast::error_code ignored;
@@ -43,12 +43,12 @@ void Session::Shutdown() {
   });
 }
 
-void Session::OnHandshake(beast::error_code ec) {
+void Connection::OnHandshake(beast::error_code ec) {
   if (ec) return;  // Failed handshakes are normal noise (scanners, wrong CA).
   DoRead();
 }
 
-void Session::DoRead() {
+void Connection::DoRead() {
   if (ctx_.stopping) return DoClose();
   state_ = State::kReading;
   parser_.emplace();
@@ -59,10 +59,10 @@ void Session::DoRead() {
   int seconds = first_request_ ? ctx_.config.header_timeout_s : ctx_.config.idle_timeout_s;
   beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(seconds));
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+                   beast::bind_front_handler(&Connection::OnRead, shared_from_this()));
 }
 
-void Session::OnRead(beast::error_code ec, std::size_t) {
+void Connection::OnRead(beast::error_code ec, std::size_t) {
   state_ = State::kBusy;
   first_request_ = false;
   if (ec == http::error::body_limit) {
@@ -106,7 +106,7 @@ void Session::OnRead(beast::error_code ec, std::size_t) {
   Send(std::move(outcome.response), keep_alive);
 }
 
-void Session::Hold(std::uint64_t known_serial, int wait_s) {
+void Connection::Hold(std::uint64_t known_serial, int wait_s) {
   held_serial_ = known_serial;
   beast::get_lowest_layer(stream_).expires_never();
   wait_timer_.expires_after(std::chrono::seconds(wait_s));
@@ -123,15 +123,15 @@ void Session::Hold(std::uint64_t known_serial, int wait_s) {
   }
 }
 
-void Session::Wake() { wait_timer_.cancel(); }
+void Connection::Wake() { wait_timer_.cancel(); }
 
-void Session::OnWaitDone() {
+void Connection::OnWaitDone() {
   ctx_.hub.Remove(waiter_);
   waiter_ = 0;
   Send(ctx_.api.AnswerRoster(held_serial_), held_keep_alive_);
 }
 
-void Session::Send(ApiResponse response, bool keep_alive) {
+void Connection::Send(ApiResponse response, bool keep_alive) {
   state_ = State::kBusy;
   keep_alive = keep_alive && !ctx_.stopping;
   auto res = std::make_shared<http::response<http::string_body>>(
@@ -146,17 +146,17 @@ void Session::Send(ApiResponse response, bool keep_alive) {
   response_ = res;
   beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
   http::async_write(stream_, *response_,
-                    beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+                    beast::bind_front_handler(&Connection::OnWrite, shared_from_this(), keep_alive));
 }
 
-void Session::OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
+void Connection::OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
   response_.reset();
   if (ec) return;
   if (!keep_alive) return DoClose();
   DoRead();
 }
 
-void Session::DoClose() {
+void Connection::DoClose() {
   state_ = State::kBusy;
   beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
   stream_.async_shutdown([self = shared_from_this()](beast::error_code) {

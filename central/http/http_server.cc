@@ -1,4 +1,4 @@
-#include "central/http_server.h"
+#include "central/http/http_server.h"
 
 #include <openssl/ssl.h>
 #include <syslog.h>
@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "central/http_session.h"
+#include "central/http/connection.h"
 
 namespace staffgate::central {
 
@@ -107,7 +107,7 @@ void HttpServer::Impl::Accept() {
       socket.close(ignored);
     } else {
       ++metrics.connections_accepted;
-      std::make_shared<Session>(std::move(socket), ctx)->Start();
+      std::make_shared<Connection>(std::move(socket), ctx)->Start();
     }
     if (!ctx.stopping) Accept();
   });
@@ -140,14 +140,14 @@ void HttpServer::Impl::BeginStop() {
   housekeeping.cancel();
   signals.cancel();
   hub.WakeAll();  // Held long-polls answer now (304 unless a change came).
-  std::vector<std::shared_ptr<Session>> sessions;
+  std::vector<std::shared_ptr<Connection>> connections;
   {
-    std::lock_guard<std::mutex> lock(ctx.sessions_mu);
-    for (auto& [raw, weak] : ctx.sessions) {
-      if (auto s = weak.lock()) sessions.push_back(std::move(s));
+    std::lock_guard<std::mutex> lock(ctx.connections_mu);
+    for (auto& [raw, weak] : ctx.connections) {
+      if (auto s = weak.lock()) connections.push_back(std::move(s));
     }
   }
-  for (auto& s : sessions) s->Shutdown();
+  for (auto& s : connections) s->Shutdown();
   { std::lock_guard<std::mutex> lock(stop_mu); }
   stop_cv.notify_all();
 }

@@ -1,7 +1,7 @@
 // `staffgate-central serve`: the HTTPS front of the Service. Beast and Asio
 // stay behind this header (pimpl) so nothing else compiles them.
-#ifndef STAFFGATE_CENTRAL_HTTP_SERVER_H_
-#define STAFFGATE_CENTRAL_HTTP_SERVER_H_
+#ifndef STAFFGATE_CENTRAL_HTTP_HTTP_SERVER_H_
+#define STAFFGATE_CENTRAL_HTTP_HTTP_SERVER_H_
 
 #include <functional>
 #include <memory>
@@ -32,4 +32,4 @@ class HttpServer {
 
 }  // namespace staffgate::central
 
-#endif  // STAFFGATE_CENTRAL_HTTP_SERVER_H_
+#endif  // STAFFGATE_CENTRAL_HTTP_HTTP_SERVER_H_

@@ -1,8 +1,8 @@
 // Internal to the server (includes Beast; never include from elsewhere).
 // One HTTPS connection: TLS handshake, keep-alive request loop with size
 // caps and timeouts, and long-polls held on a timer (no thread per request).
-#ifndef STAFFGATE_CENTRAL_HTTP_SESSION_H_
-#define STAFFGATE_CENTRAL_HTTP_SESSION_H_
+#ifndef STAFFGATE_CENTRAL_HTTP_CONNECTION_H_
+#define STAFFGATE_CENTRAL_HTTP_CONNECTION_H_
 
 #include <atomic>
 #include <memory>
@@ -29,9 +29,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 
-class Session;
+class Connection;
 
-// What every session shares; owned by the server.
+// What every connection shares; owned by the server.
 struct ServerContext {
   ServerContext(net::ssl::context& t, Api& a, WaitHub& h, Metrics& m, const CentralConfig& c)
       : tls(t), api(a), hub(h), metrics(m), config(c) {}
@@ -41,14 +41,14 @@ struct ServerContext {
   Metrics& metrics;
   const CentralConfig& config;
   std::atomic<bool> stopping{false};
-  std::mutex sessions_mu;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::mutex connections_mu;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Session(tcp::socket&& socket, ServerContext& ctx);
-  ~Session();
+  Connection(tcp::socket&& socket, ServerContext& ctx);
+  ~Connection();
   void Start();
   // From any thread: close now if idle, else after the current response.
   void Shutdown();
@@ -81,4 +81,4 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace staffgate::central
 
-#endif  // STAFFGATE_CENTRAL_HTTP_SESSION_H_
+#endif  // STAFFGATE_CENTRAL_HTTP_CONNECTION_H_

@@ -1,10 +1,10 @@
-#include "central/serve_command.h"
+#include "central/http/serve_command.h"
 
 #include <csignal>
 #include <cstdio>
 
 #include "central/central_config.h"
-#include "central/http_server.h"
+#include "central/http/http_server.h"
 #include "central/service.h"
 #include "common/ed25519.h"
 

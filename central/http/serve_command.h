@@ -1,6 +1,6 @@
 // `staffgate-central serve --config FILE`.
-#ifndef STAFFGATE_CENTRAL_SERVE_COMMAND_H_
-#define STAFFGATE_CENTRAL_SERVE_COMMAND_H_
+#ifndef STAFFGATE_CENTRAL_HTTP_SERVE_COMMAND_H_
+#define STAFFGATE_CENTRAL_HTTP_SERVE_COMMAND_H_
 
 #include <string>
 
@@ -15,4 +15,4 @@ common::Result<void> Serve(const std::string& config_path);
 
 }  // namespace staffgate::central
 
-#endif  // STAFFGATE_CENTRAL_SERVE_COMMAND_H_
+#endif  // STAFFGATE_CENTRAL_HTTP_SERVE_COMMAND_H_
