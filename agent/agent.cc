@@ -164,7 +164,8 @@ common::Result<void> Agent::Reload(const std::string& path) {
   service_->SetConfig(std::make_shared<const AgentConfig>(*loaded));
   users_->Clear();
   // New keys may make a cached roster valid (enrollment) or invalid
-  // (rotation): verify it again under them.
+  // (rotation): verify it again under them. Failures are logged; we serve
+  // no_roster until a good one arrives.
   (void)store_->Load(std::move(*keys));
   {
     std::lock_guard<std::mutex> lock(link_mu_);

@@ -13,13 +13,14 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <curl/curl.h>
 
 #include "agent/agent.h"
+#include "common/https/https_client.h"
 #include "common/log.h"
 #include "agent/user_db.h"
 #include "agent/config/agent_config.h"
 #include "common/time_util.h"
+#include "common/unique_fd.h"
 
 namespace {
 
@@ -49,26 +50,25 @@ int Run(const std::string& config_path) {
   sigaddset(&mask, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-  if (sfd < 0) {
+  staffgate::common::UniqueFd sfd(signalfd(-1, &mask, SFD_CLOEXEC));
+  if (!sfd) {
     LogToStderr(LOG_ERR, std::string("signalfd: ") + strerror(errno));
     return 1;
   }
   RaiseFileLimit();
   // Before any thread: curl's global state is set up once, here.
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+  staffgate::common::HttpsGlobal https;
 
   staffgate::common::SystemClock clock;
   staffgate::agent::SystemUserDb users;
   staffgate::agent::Agent agent(std::move(*config), staffgate::common::StderrLogger(), clock, users);
   if (auto started = agent.Start(); !started) {
     LogToStderr(LOG_ERR, "refusing to start: " + started.error().message);
-    close(sfd);
     return 1;
   }
   for (;;) {
     signalfd_siginfo info{};
-    ssize_t n = read(sfd, &info, sizeof(info));
+    ssize_t n = read(sfd.get(), &info, sizeof(info));
     if (n < 0 && errno == EINTR) continue;
     if (n != static_cast<ssize_t>(sizeof(info))) {
       LogToStderr(LOG_ERR, "signalfd read failed; stopping");
@@ -76,15 +76,16 @@ int Run(const std::string& config_path) {
     }
     if (info.ssi_signo == SIGHUP) {
       LogToStderr(LOG_INFO, "SIGHUP: reloading " + config_path);
-      agent.Reload(config_path);
+      // A failed reload keeps the old configuration and has logged why; the
+      // agent serves on, so there is nothing more to do with the error here.
+      (void)agent.Reload(config_path);
       continue;
     }
     LogToStderr(LOG_INFO, info.ssi_signo == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
     break;
   }
   agent.Stop();
-  close(sfd);
-  curl_global_cleanup();
+  sfd.Reset();
   return 0;
 }
 

@@ -27,6 +27,8 @@ Service::Service(ServiceOptions options, common::PrivateKey key, const common::C
       store_(std::move(store)) {}
 
 Service::~Service() {
+  // Last chance at shutdown: nobody is left to tell; HttpServer::Run has
+  // already flushed and logged any failure.
   (void)FlushContacts();
   (void)FlushLeases();
 }

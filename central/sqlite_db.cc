@@ -117,6 +117,7 @@ Result<Transaction> Transaction::Begin(Database& db, Durability durability) {
   }
   auto begun = db.Exec("BEGIN IMMEDIATE");
   if (!begun) {
+    // Best effort: the BEGIN error is the one to report.
     if (relaxed) (void)db.Exec("PRAGMA synchronous=FULL");
     return tl::unexpected(begun.error());
   }
@@ -124,13 +125,14 @@ Result<Transaction> Transaction::Begin(Database& db, Durability durability) {
 }
 
 void Transaction::RestoreSync() {
+  // Best effort: a failure leaves NORMAL, which is still crash-consistent.
   if (relaxed_ && db_) (void)db_->Exec("PRAGMA synchronous=FULL");
   relaxed_ = false;
 }
 
 Transaction::~Transaction() {
   if (db_) {
-    (void)db_->Exec("ROLLBACK");
+    (void)db_->Exec("ROLLBACK");  // Fails only if nothing is open: then nothing to undo.
     RestoreSync();
   }
 }

@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/unique_fd.h"
+
 namespace staffgate::common {
 namespace {
 
@@ -19,20 +21,6 @@ std::int64_t MonotonicMs() {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Waits for `events` on fd until the deadline. Returns kTimeout when it
 // passes, kUnavailable on a poll error.
@@ -48,7 +36,7 @@ Result<void> WaitFor(int fd, short events, std::int64_t deadline_ms) {
   }
 }
 
-Result<int> Connect(const ClientOptions& options, std::int64_t deadline_ms) {
+Result<UniqueFd> Connect(const ClientOptions& options, std::int64_t deadline_ms) {
   sockaddr_un addr{};
   if (options.socket_path.size() >= sizeof(addr.sun_path)) {
     return Fail(ErrorKind::kInvalidInput, "socket path too long");
@@ -66,32 +54,30 @@ Result<int> Connect(const ClientOptions& options, std::int64_t deadline_ms) {
       return Fail(ErrorKind::kPermission, options.socket_path + " is not owned by the agent uid");
     }
   }
-  int raw = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (raw < 0) return Fail(ErrorKind::kUnavailable, std::string("socket: ") + strerror(errno));
-  if (raw <= 2) {
+  UniqueFd sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!sock) return Fail(ErrorKind::kUnavailable, std::string("socket: ") + strerror(errno));
+  if (sock.get() <= 2) {
     // Never occupy stdin/stdout/stderr of the host process.
-    int moved = fcntl(raw, F_DUPFD_CLOEXEC, 3);
-    close(raw);
+    int moved = fcntl(sock.get(), F_DUPFD_CLOEXEC, 3);
+    sock.Reset(moved);
     if (moved < 0) return Fail(ErrorKind::kUnavailable, std::string("fcntl: ") + strerror(errno));
-    raw = moved;
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, options.socket_path.c_str(), options.socket_path.size() + 1);
   // A full backlog makes a non-blocking AF_UNIX connect fail with EAGAIN
   // (it never completes later), so retry briefly until the deadline.
-  while (connect(raw, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+  while (connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     int saved = errno;
     if (saved == EINTR) continue;
     if (saved == EAGAIN && MonotonicMs() < deadline_ms) {
       poll(nullptr, 0, 5);
       continue;
     }
-    close(raw);
     if (saved == EAGAIN) return Fail(ErrorKind::kTimeout, "agent did not accept in time");
     return Fail(ErrorKind::kUnavailable,
                 "cannot reach agent at " + options.socket_path + ": " + strerror(saved));
   }
-  return raw;
+  return sock;
 }
 
 Result<std::string> Exchange(int fd, const ClientOptions& options, const std::string& line,
@@ -151,8 +137,7 @@ Result<std::string> CallAgentRaw(const ClientOptions& options, const std::string
   std::int64_t deadline = MonotonicMs() + (options.timeout_ms > 0 ? options.timeout_ms : 1);
   auto fd = Connect(options, deadline);
   if (!fd) return tl::unexpected(fd.error());
-  Fd guard(*fd);
-  return Exchange(*fd, options, line, deadline);
+  return Exchange(fd->get(), options, line, deadline);
 }
 
 Result<Response> CallAgent(const ClientOptions& options, const Request& request) {

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <random>
 
+#include "common/unique_fd.h"
+
 namespace staffgate::common {
 namespace {
 
@@ -25,56 +27,52 @@ std::string DirName(const std::string& path) {
 }  // namespace
 
 Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
     ErrorKind kind = errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo;
     return Fail(kind, ErrnoText("cannot open", path));
   }
   std::string data;
   char buf[65536];
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
+    ssize_t n = read(fd.get(), buf, sizeof(buf));
     if (n < 0) {
       if (errno == EINTR) continue;
-      auto err = Fail(ErrorKind::kIo, ErrnoText("cannot read", path));
-      close(fd);
-      return err;
+      return Fail(ErrorKind::kIo, ErrnoText("cannot read", path));
     }
     if (n == 0) break;
     if (data.size() + static_cast<std::size_t>(n) > max_bytes) {
-      close(fd);
       return Fail(ErrorKind::kTooLarge,
                   path + " is larger than " + std::to_string(max_bytes) + " bytes");
     }
     data.append(buf, static_cast<std::size_t>(n));
   }
-  close(fd);
   return data;
 }
 
 Result<void> WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {
   std::random_device rd;
   std::string tmp = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(rd());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Fail(ErrorKind::kIo, ErrnoText("cannot create", tmp));
+  UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (!fd) return Fail(ErrorKind::kIo, ErrnoText("cannot create", tmp));
   auto fail = [&](const char* what) {
     auto err = Fail(ErrorKind::kIo, ErrnoText(what, tmp));
-    close(fd);
+    fd.Reset();
     unlink(tmp.c_str());
     return err;
   };
   std::size_t written = 0;
   while (written < data.size()) {
-    ssize_t n = write(fd, data.data() + written, data.size() - written);
+    ssize_t n = write(fd.get(), data.data() + written, data.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
       return fail("cannot write");
     }
     written += static_cast<std::size_t>(n);
   }
-  if (fchmod(fd, mode) != 0) return fail("cannot chmod");
-  if (fsync(fd) != 0) return fail("cannot fsync");
-  if (close(fd) != 0) {
+  if (fchmod(fd.get(), mode) != 0) return fail("cannot chmod");
+  if (fsync(fd.get()) != 0) return fail("cannot fsync");
+  if (fd.Close() != 0) {
     unlink(tmp.c_str());
     return Fail(ErrorKind::kIo, ErrnoText("cannot close", tmp));
   }
@@ -83,11 +81,10 @@ Result<void> WriteFileAtomic(const std::string& path, std::string_view data, mod
     unlink(tmp.c_str());
     return err;
   }
-  int dir = open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
+  UniqueFd dir(open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir) {
     // The rename is only durable once the directory entry is on disk.
-    int rc = fsync(dir);
-    close(dir);
+    int rc = fsync(dir.get());
     if (rc != 0) return Fail(ErrorKind::kIo, ErrnoText("cannot fsync directory of", path));
   }
   return Ok();

@@ -38,8 +38,21 @@ struct Error {
   std::string ToString() const;
 };
 
+// [[nodiscard]]: a dropped Result is a dropped error. A caller that really
+// has nothing to do with one says so, with the reason, e.g.
+// `(void)Remove(path);  // Best effort: the file may already be gone.`
+// A thin subclass rather than an alias because an alias cannot carry the
+// attribute; it converts to and from tl::expected<T, Error> implicitly.
 template <typename T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+ public:
+  using Base = tl::expected<T, Error>;
+  using Base::Base;
+  using Base::operator=;
+  Result() = default;
+  Result(const Base& other) : Base(other) {}        // NOLINT(google-explicit-constructor)
+  Result(Base&& other) : Base(std::move(other)) {}  // NOLINT(google-explicit-constructor)
+};
 
 // An error value for a Result of any type: `return Fail(kIo, "...")`.
 inline tl::unexpected<Error> Fail(ErrorKind kind, std::string message) {

@@ -69,15 +69,12 @@ std::string NewEventId() {
 
 AuditLog::AuditLog(std::string path, common::LogFn log) : path_(std::move(path)), log_(std::move(log)) {}
 
-AuditLog::~AuditLog() {
-  if (fd_ >= 0) close(fd_);
-}
+AuditLog::~AuditLog() = default;
 
 common::Result<void> AuditLog::OpenLocked() {
-  if (fd_ >= 0) close(fd_);
   MakeParentDirs(path_);
-  fd_ = open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd_ < 0) {
+  fd_.Reset(open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd_) {
     return common::Fail(common::ErrorKind::kIo,
                         "cannot open audit log " + path_ + ": " + strerror(errno));
   }
@@ -110,9 +107,9 @@ void AuditLog::Record(const AuditEvent& event) {
 void AuditLog::AppendLine(std::string line) {
   line += '\n';
   std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ >= 0) {
+  if (fd_) {
     // O_APPEND makes each line one atomic append, also against other writers.
-    ssize_t n = write(fd_, line.data(), line.size());
+    ssize_t n = write(fd_.get(), line.data(), line.size());
     if (n == static_cast<ssize_t>(line.size())) return;
   }
   // Log the first failure and then every 1000th, so a full disk does not

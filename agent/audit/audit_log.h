@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/json_util.h"
 #include "common/result.h"
+#include "common/unique_fd.h"
 
 namespace staffgate::agent {
 
@@ -70,7 +71,7 @@ class AuditLog : public AuditSink {
   std::mutex mu_;
   std::string path_;
   common::LogFn log_;
-  int fd_ = -1;
+  common::UniqueFd fd_;
   std::int64_t failures_ = 0;
 };
 

@@ -6,11 +6,11 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <curl/curl.h>
 
 #include "agent/ctl/commands.h"
 #include "agent/sync/enroll.h"
 #include "agent/config/agent_config.h"
+#include "common/https/https_client.h"
 
 namespace {
 
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : staffgate::agent::kExitUsage;
   }
 
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+  staffgate::common::HttpsGlobal https;
   CtlContext ctx = MakeContext(config_path, socket_path);
   if (status->parsed()) return staffgate::agent::CmdStatus(ctx, json);
   if (check->parsed()) return staffgate::agent::CmdCheck(ctx, account, phase, service, json);

@@ -21,7 +21,7 @@ constexpr int kSyncTimeoutMs = 60000;
 // Fetches the first roster ourselves when the agent is not running, and
 // installs it with the agent's own acceptance rules.
 int FetchFirstRosterDirectly(const AgentConfig& config) {
-  FetcherOptions http;
+  common::HttpsOptions http;
   http.central_url = config.central_url;
   http.ca_file = config.ca_file;
   auto token = ReadToken(config.token_file);

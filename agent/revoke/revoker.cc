@@ -7,6 +7,7 @@
 #include <set>
 
 #include "agent/decision.h"
+#include "common/thread.h"
 
 namespace staffgate::agent {
 namespace {
@@ -65,7 +66,7 @@ Revoker::~Revoker() { Stop(); }
 void Revoker::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = common::StartGuardedThread("revoker", deps_.log, [this] { Run(); });
 }
 
 void Revoker::Stop() {
@@ -95,6 +96,8 @@ void Revoker::WaitIdle() {
 
 void Revoker::Run() {
   std::unique_lock<std::mutex> lock(mu_);
+  busy_ = false;  // A restart after a Process that threw: WaitIdle must not hang.
+  cv_.notify_all();
   while (!stop_) {
     cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
     if (stop_) break;

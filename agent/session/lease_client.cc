@@ -74,8 +74,8 @@ LeaseReply ParseLeaseReply(long status, const std::string& body) {
 
 namespace {
 
-FetcherOptions LeaseOptions(const FetcherOptions& options) {
-  FetcherOptions copy = options;
+common::HttpsOptions LeaseOptions(const common::HttpsOptions& options) {
+  common::HttpsOptions copy = options;
   copy.max_body_bytes = kMaxLeaseAnswerBytes;
   copy.stop = nullptr;  // The link's flag may not outlive us.
   return copy;
@@ -83,17 +83,16 @@ FetcherOptions LeaseOptions(const FetcherOptions& options) {
 
 }  // namespace
 
-HttpLeaseApi::HttpLeaseApi(const FetcherOptions& options, int deadline_ms)
+HttpLeaseApi::HttpLeaseApi(const common::HttpsOptions& options, int deadline_ms)
     : login_client_(LeaseOptions(options)),
       upkeep_client_(LeaseOptions(options)),
-      base_(options.central_url + "/v1/sessions"),
       deadline_ms_(deadline_ms) {}
 
-LeaseReply HttpLeaseApi::Call(HttpsClient& client, const std::string& method,
+LeaseReply HttpLeaseApi::Call(common::HttpsClient& client, const std::string& method,
                               const std::string& path, const std::string& body) {
-  HttpRequest req;
+  common::HttpsRequest req;
   req.method = method;
-  req.url = base_ + path;
+  req.path = "/v1/sessions" + path;
   req.body = body;
   req.total_timeout_ms = deadline_ms_;
   auto resp = client.Perform(req);

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/sync/roster_fetcher.h"
+#include "common/https/https_client.h"
 
 namespace staffgate::agent {
 
@@ -39,21 +39,20 @@ class LeaseApi {
 class HttpLeaseApi : public LeaseApi {
  public:
   // `deadline_ms` bounds each call (a login waits for Acquire).
-  HttpLeaseApi(const FetcherOptions& options, int deadline_ms);
+  HttpLeaseApi(const common::HttpsOptions& options, int deadline_ms);
   LeaseReply Acquire(const std::string& account) override;
   LeaseReply Renew(const std::string& id) override;
   LeaseReply Release(const std::string& id) override;
 
  private:
-  LeaseReply Call(HttpsClient& client, const std::string& method, const std::string& path,
+  LeaseReply Call(common::HttpsClient& client, const std::string& method, const std::string& path,
                   const std::string& body);
 
   // Logins (Acquire) have a connection of their own, so a release or
   // renewal in flight on the gate's thread never makes them wait or pay
   // for a new TLS handshake.
-  HttpsClient login_client_;
-  HttpsClient upkeep_client_;
-  std::string base_;
+  common::HttpsClient login_client_;
+  common::HttpsClient upkeep_client_;
   int deadline_ms_;
 };
 

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/thread.h"
+
 namespace staffgate::agent {
 namespace {
 
@@ -250,7 +252,7 @@ void LeaseGate::Tick() {
 void LeaseGate::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   stop_ = false;
-  thread_ = std::thread([this] {
+  thread_ = common::StartGuardedThread("lease-gate", deps_.log, [this] {
     std::unique_lock<std::mutex> held(mu_);
     while (!stop_) {
       cv_.wait_for(held, std::chrono::seconds(1), [this] { return stop_ || poke_; });

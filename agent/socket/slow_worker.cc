@@ -1,14 +1,16 @@
 #include "agent/socket/slow_worker.h"
 
+#include "common/thread.h"
+
 namespace staffgate::agent {
 
 SlowWorker::~SlowWorker() { Stop(); }
 
-void SlowWorker::Start() {
+void SlowWorker::Start(common::LogFn log) {
   std::lock_guard<std::mutex> lock(mu_);
   if (running_) return;
   running_ = true;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = common::StartGuardedThread("slow-worker", std::move(log), [this] { Run(); });
 }
 
 bool SlowWorker::Post(std::function<void()> task) {

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/log.h"
+
 namespace staffgate::agent {
 
 class SlowWorker {
@@ -19,7 +21,8 @@ class SlowWorker {
   SlowWorker(const SlowWorker&) = delete;
   SlowWorker& operator=(const SlowWorker&) = delete;
 
-  void Start();
+  // Starts the thread; `log` hears of a task that threw (common/thread.h).
+  void Start(common::LogFn log);
   // Queues `task`; returns false (task dropped) when stopped.
   bool Post(std::function<void()> task);
   // Finishes the task in progress, drops the rest, joins. Idempotent.

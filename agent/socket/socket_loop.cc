@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/protocol.h"
+#include "common/thread.h"
 
 namespace staffgate::agent {
 namespace {
@@ -39,47 +40,46 @@ SocketLoop::SocketLoop(int listen_fd, const SocketServerOptions& options,
 SocketLoop::~SocketLoop() { Stop(); }
 
 common::Result<void> SocketLoop::Start() {
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  done_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epoll_fd_ < 0 || wake_fd_ < 0 || done_fd_ < 0) {
+  epoll_fd_.Reset(epoll_create1(EPOLL_CLOEXEC));
+  wake_fd_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  done_fd_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!epoll_fd_ || !wake_fd_ || !done_fd_) {
     return common::Fail(common::ErrorKind::kIo, std::string("epoll/eventfd: ") + strerror(errno));
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.fd = wake_fd_;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  ev.data.fd = done_fd_;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, done_fd_, &ev);
+  ev.data.fd = wake_fd_.get();
+  epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, wake_fd_.get(), &ev);
+  ev.data.fd = done_fd_.get();
+  epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, done_fd_.get(), &ev);
   ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.fd = listen_fd_;
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+  if (epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
     return common::Fail(common::ErrorKind::kIo, std::string("epoll_ctl: ") + strerror(errno));
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = common::StartGuardedThread("socket-loop", log_, [this] { Run(); });
   return common::Ok();
 }
 
 void SocketLoop::Stop() {
   if (thread_.joinable()) {
     std::uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof(one));
+    [[maybe_unused]] ssize_t n = write(wake_fd_.get(), &one, sizeof(one));
     thread_.join();
   }
   std::vector<int> fds;
   for (const auto& [fd, conn] : conns_) fds.push_back(fd);
   for (int fd : fds) Close(fd);
-  if (epoll_fd_ >= 0) close(epoll_fd_);
-  if (wake_fd_ >= 0) close(wake_fd_);
-  if (done_fd_ >= 0) close(done_fd_);
-  epoll_fd_ = wake_fd_ = done_fd_ = -1;
+  epoll_fd_.Reset();
+  wake_fd_.Reset();
+  done_fd_.Reset();
 }
 
 void SocketLoop::Run() {
   epoll_event events[64];
   auto next_sweep = std::chrono::steady_clock::now();
   for (;;) {
-    int n = epoll_wait(epoll_fd_, events, 64, kTickMs);
+    int n = epoll_wait(epoll_fd_.get(), events, 64, kTickMs);
     if (n < 0 && errno != EINTR) {
       log_(LOG_CRIT, std::string("epoll_wait failed: ") + strerror(errno));
       return;
@@ -87,10 +87,10 @@ void SocketLoop::Run() {
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
       const std::uint32_t what = events[i].events;
-      if (fd == wake_fd_) return;
-      if (fd == done_fd_) {
+      if (fd == wake_fd_.get()) return;
+      if (fd == done_fd_.get()) {
         std::uint64_t count = 0;
-        [[maybe_unused]] ssize_t r = read(done_fd_, &count, sizeof(count));
+        [[maybe_unused]] ssize_t r = read(done_fd_.get(), &count, sizeof(count));
         DeliverCompletions();
         continue;
       }
@@ -124,8 +124,9 @@ void SocketLoop::Run() {
 
 void SocketLoop::Accept() {
   for (int i = 0; i < 32; ++i) {
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
+    common::UniqueFd accepted(accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    const int fd = accepted.get();
+    if (!accepted) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
         log_(LOG_ERR, std::string("accept: ") + strerror(errno));
@@ -136,18 +137,16 @@ void SocketLoop::Accept() {
       connections_.fetch_sub(1);
       std::string busy = ErrorLine("busy", "too many connections; try again");
       [[maybe_unused]] ssize_t n = send(fd, busy.data(), busy.size(), MSG_NOSIGNAL);
-      close(fd);
       continue;
     }
     ucred cred{};
     socklen_t len = sizeof(cred);
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-      close(fd);
       connections_.fetch_sub(1);
       continue;
     }
     auto conn = std::make_unique<Conn>();
-    conn->fd = fd;
+    conn->fd = std::move(accepted);
     conn->id = next_id_++;
     conn->uid = cred.uid;
     conn->deadline =
@@ -155,8 +154,7 @@ void SocketLoop::Accept() {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      close(fd);
+    if (epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
       connections_.fetch_sub(1);
       continue;
     }
@@ -169,7 +167,7 @@ bool SocketLoop::OnReadable(Conn& conn) {
   std::size_t total = 0;
   bool eof = false;
   while (total < kMaxReadPerWake) {
-    ssize_t n = read(conn.fd, buf, sizeof(buf));
+    ssize_t n = read(conn.fd.get(), buf, sizeof(buf));
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -208,9 +206,8 @@ bool SocketLoop::ProcessLines(Conn& conn) {
       // Answered by the worker; this connection waits (answers stay in
       // order), the loop goes on serving the others.
       conn.waiting = true;
-      auto task = [this, fd = conn.fd, id = conn.id, text = std::string(line), uid = conn.uid] {
-        Complete(fd, id, Answer(text, uid));
-      };
+      auto task = [this, fd = conn.fd.get(), id = conn.id, text = std::string(line),
+                   uid = conn.uid] { Complete(fd, id, Answer(text, uid)); };
       if (!slow_.Post(std::move(task))) {
         conn.waiting = false;
         conn.out += common::SerializeResponse(common::ErrorResponse("busy", "shutting down"));
@@ -250,8 +247,8 @@ std::string SocketLoop::Answer(std::string_view line, uid_t uid) {
 
 bool SocketLoop::Flush(Conn& conn) {
   while (conn.out_sent < conn.out.size()) {
-    ssize_t n = send(conn.fd, conn.out.data() + conn.out_sent, conn.out.size() - conn.out_sent,
-                     MSG_NOSIGNAL);
+    ssize_t n = send(conn.fd.get(), conn.out.data() + conn.out_sent,
+                     conn.out.size() - conn.out_sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
@@ -267,7 +264,7 @@ bool SocketLoop::Flush(Conn& conn) {
 void SocketLoop::Rearm(Conn& conn) {
   const bool pending = !conn.out.empty();
   if (!pending && !conn.waiting && conn.close_after_flush) {
-    Close(conn.fd);
+    Close(conn.fd.get());
     return;
   }
   // While output is pending, only wait for writability: that is the
@@ -279,9 +276,9 @@ void SocketLoop::Rearm(Conn& conn) {
   if (want == conn.armed) return;
   epoll_event ev{};
   ev.events = want;
-  ev.data.fd = conn.fd;
+  ev.data.fd = conn.fd.get();
   const int op = want == 0 ? EPOLL_CTL_DEL : conn.armed == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-  epoll_ctl(epoll_fd_, op, conn.fd, &ev);
+  epoll_ctl(epoll_fd_.get(), op, conn.fd.get(), &ev);
   conn.armed = want;
 }
 
@@ -291,7 +288,7 @@ void SocketLoop::Complete(int fd, std::uint64_t id, std::string answer) {
     done_.push_back(Completion{fd, id, std::move(answer)});
   }
   std::uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = write(done_fd_, &one, sizeof(one));
+  [[maybe_unused]] ssize_t n = write(done_fd_.get(), &one, sizeof(one));
 }
 
 void SocketLoop::DeliverCompletions() {
@@ -312,7 +309,7 @@ void SocketLoop::DeliverCompletions() {
     if (ProcessLines(conn) && Flush(conn)) {
       Rearm(conn);
     } else {
-      Close(conn.fd);
+      Close(conn.fd.get());
     }
   }
 }
@@ -320,8 +317,7 @@ void SocketLoop::DeliverCompletions() {
 void SocketLoop::Close(int fd) {
   auto it = conns_.find(fd);
   if (it == conns_.end()) return;
-  close(fd);
-  conns_.erase(it);
+  conns_.erase(it);  // Closes the fd.
   connections_.fetch_sub(1);
 }
 

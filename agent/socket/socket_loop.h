@@ -20,6 +20,7 @@
 #include "agent/socket/slow_worker.h"
 #include "agent/socket/socket_server.h"
 #include "common/log.h"
+#include "common/unique_fd.h"
 
 namespace staffgate::agent {
 
@@ -41,7 +42,7 @@ class SocketLoop {
  private:
   using TimePoint = std::chrono::steady_clock::time_point;
   struct Conn {
-    int fd = -1;
+    common::UniqueFd fd;  // Closed when the Conn is erased.
     uid_t uid = 0;
     std::string in;
     std::string out;
@@ -80,9 +81,9 @@ class SocketLoop {
   const common::LogFn& log_;
   std::atomic<std::size_t>& connections_;
   SlowWorker& slow_;
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1;   // Stop.
-  int done_fd_ = -1;   // Completions are waiting.
+  common::UniqueFd epoll_fd_;
+  common::UniqueFd wake_fd_;  // Stop.
+  common::UniqueFd done_fd_;  // Completions are waiting.
   std::uint64_t next_id_ = 1;
   std::mutex done_mu_;
   std::vector<Completion> done_;  // Guarded by done_mu_.

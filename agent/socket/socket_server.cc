@@ -26,11 +26,9 @@ void MakeParentDirs(const std::string& path) {
 
 // True when something accepts connections on `addr`.
 bool SomeoneListens(const sockaddr_un& addr) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  bool listening = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return listening;
+  common::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return false;
+  return connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
 }
 
 }  // namespace
@@ -62,27 +60,26 @@ common::Result<void> SocketServer::Start() {
     unlink(path.c_str());  // Stale, left by a crash.
   }
 
-  listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (listen_fd_ < 0) return common::Fail(ErrorKind::kIo, Errno("socket"));
-  if (bind(listen_fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
+  listen_fd_.Reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!listen_fd_) return common::Fail(ErrorKind::kIo, Errno("socket"));
+  if (bind(listen_fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
     auto err = common::Fail(ErrorKind::kIo, Errno("bind " + path));
-    close(listen_fd_);
-    listen_fd_ = -1;
+    listen_fd_.Reset();
     return err;
   }
   // Mode after bind: until then the umask made it only stricter.
   if (chmod(path.c_str(), options_.mode) != 0 || lstat(path.c_str(), &st) != 0 ||
-      listen(listen_fd_, 512) != 0) {
+      listen(listen_fd_.get(), 512) != 0) {
     auto err = common::Fail(ErrorKind::kIo, Errno("setting up " + path));
     Stop();
     return err;
   }
   socket_inode_ = st.st_ino;
 
-  slow_.Start();
+  slow_.Start(log_);
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   for (int i = 0; i < threads; ++i) {
-    loops_.push_back(std::make_unique<SocketLoop>(listen_fd_, options_, handler_, log_,
+    loops_.push_back(std::make_unique<SocketLoop>(listen_fd_.get(), options_, handler_, log_,
                                                   connections_, slow_));
     if (auto started = loops_.back()->Start(); !started) {
       Stop();
@@ -96,9 +93,8 @@ void SocketServer::Stop() {
   slow_.Stop();  // First: its tasks post into the loops.
   for (auto& loop : loops_) loop->Stop();
   loops_.clear();
-  if (listen_fd_ >= 0) {
-    close(listen_fd_);
-    listen_fd_ = -1;
+  if (listen_fd_) {
+    listen_fd_.Reset();
     // Remove the file only if it is still the one we bound: a newer agent
     // may have replaced it.
     struct stat st{};

@@ -34,6 +34,7 @@
 #include "common/log.h"
 #include "agent/socket/slow_worker.h"
 #include "common/result.h"
+#include "common/unique_fd.h"
 
 namespace staffgate::agent {
 
@@ -74,7 +75,7 @@ class SocketServer {
   SocketServerOptions options_;
   Handler handler_;
   common::LogFn log_;
-  int listen_fd_ = -1;
+  common::UniqueFd listen_fd_;
   ino_t socket_inode_ = 0;
   std::atomic<std::size_t> connections_{0};
   SlowWorker slow_;

@@ -53,16 +53,15 @@ common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(const AgentConf
 
   link->source_ = std::make_unique<CurlRosterSource>(link->http_);
   link->loop_ = std::make_unique<SyncLoop>(*link->source_, link->target_, clock, log);
-  FetcherOptions http = link->http_;
-  std::string url = http.central_url + "/v1/events";
+  common::HttpsOptions http = link->http_;
   link->sender_ = std::make_unique<EventSender>(
       *link->outbox_,
-      [http, url](const std::string& body) -> common::Result<long> {
-        HttpRequest req;
+      [http](const std::string& body) -> common::Result<long> {
+        common::HttpsRequest req;
         req.method = "POST";
-        req.url = url;
+        req.path = "/v1/events";
         req.body = body;
-        auto resp = PerformHttps(http, req);
+        auto resp = common::PerformHttps(http, req);
         if (!resp) return tl::unexpected(resp.error());
         return resp->status;
       },

@@ -66,7 +66,7 @@ class CentralLink {
   void FillStatus(common::Json& status);
 
   // TLS settings, CA and token for other calls to the same central (leases).
-  const FetcherOptions& http() const { return http_; }
+  const common::HttpsOptions& http() const { return http_; }
   const std::string& key() const { return key_; }
 
  private:
@@ -74,7 +74,7 @@ class CentralLink {
               common::LogFn log);
 
   std::string key_;
-  FetcherOptions http_;
+  common::HttpsOptions http_;
   const common::Clock& clock_;
   common::LogFn log_;
   StoreSyncTarget target_;
@@ -82,7 +82,7 @@ class CentralLink {
   std::unique_ptr<SyncLoop> loop_;
   std::unique_ptr<EventOutbox> outbox_;
   std::unique_ptr<EventSender> sender_;
-  std::atomic<bool> stop_{false};  // Aborts transfers in flight (FetcherOptions::stop).
+  std::atomic<bool> stop_{false};  // Aborts transfers in flight (HttpsOptions::stop).
   std::atomic<std::int64_t> enqueue_failures_{0};
 };
 

@@ -61,16 +61,16 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
     if (!pinned) return tl::unexpected(pinned.error());
     pem = *pinned;
   } else {
-    FetcherOptions fetch;
+    common::HttpsOptions fetch;
     fetch.central_url = options.central_url;
     fetch.ca_file = options.ca_file;
     fetch.token = *token;
     fetch.user_agent = std::string("staffgatectl/") + STAFFGATE_VERSION;
     fetch.max_body_bytes = 64 * 1024;
-    HttpRequest req;
-    req.url = TrimSlashes(options.central_url) + "/v1/keys";
+    common::HttpsRequest req;
+    req.path = "/v1/keys";
     req.total_timeout_s = 20;
-    auto resp = PerformHttps(fetch, req);
+    auto resp = common::PerformHttps(fetch, req);
     if (!resp) return tl::unexpected(resp.error());
     if (resp->status == 401 || resp->status == 403) {
       return Fail(ErrorKind::kPermission, "the central refused the workstation token");

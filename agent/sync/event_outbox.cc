@@ -30,26 +30,23 @@ std::size_t FileSize(const std::string& path) {
 // Reads bytes [from, from+len) of a file.
 std::string ReadRange(const std::string& path, std::size_t from, std::size_t len) {
   std::string out;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return out;
+  common::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return out;
   out.resize(len);
   std::size_t got = 0;
   while (got < len) {
-    ssize_t n = pread(fd, out.data() + got, len - got, static_cast<off_t>(from + got));
+    ssize_t n = pread(fd.get(), out.data() + got, len - got, static_cast<off_t>(from + got));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);
   }
-  close(fd);
   out.resize(got);
   return out;
 }
 
 }  // namespace
 
-EventOutbox::~EventOutbox() {
-  if (active_fd_ >= 0) close(active_fd_);
-}
+EventOutbox::~EventOutbox() = default;
 
 std::string EventOutbox::SegmentPath(std::uint64_t n) const {
   char name[64];
@@ -108,8 +105,8 @@ common::Result<void> EventOutbox::Load() {
       }
     }
   }
-  active_fd_ = open(active.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (active_fd_ < 0) return Fail(ErrorKind::kIo, "cannot open " + active + ": " + strerror(errno));
+  active_fd_.Reset(open(active.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (!active_fd_) return Fail(ErrorKind::kIo, "cannot open " + active + ": " + strerror(errno));
   active_size_ = size;
   return common::Ok();
 }
@@ -120,12 +117,12 @@ common::Result<void> EventOutbox::Append(const std::string& event_json) {
   std::lock_guard<std::mutex> lock(mu_);
   // One write(2) per event: either the whole line reaches the file or the
   // call fails; never interleaved with another thread's line.
-  ssize_t n = write(active_fd_, line.data(), line.size());
+  ssize_t n = write(active_fd_.get(), line.data(), line.size());
   if (n != static_cast<ssize_t>(line.size())) {
     int saved = errno;
     if (n > 0) {
       // Partial write (disk full): cut it off so the file stays line-aligned.
-      if (ftruncate(active_fd_, static_cast<off_t>(active_size_)) != 0) { /* Load() repairs it */ }
+      if (ftruncate(active_fd_.get(), static_cast<off_t>(active_size_)) != 0) { /* Load() repairs it */ }
     }
     return Fail(ErrorKind::kIo, std::string("outbox append failed: ") + strerror(n < 0 ? saved : ENOSPC));
   }
@@ -134,8 +131,7 @@ common::Result<void> EventOutbox::Append(const std::string& event_json) {
     std::uint64_t next = segments_.back() + 1;
     int fd = open(SegmentPath(next).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd >= 0) {
-      close(active_fd_);
-      active_fd_ = fd;
+      active_fd_.Reset(fd);
       active_size_ = 0;
       segments_.push_back(next);
       EnforceCapLocked();

@@ -27,6 +27,7 @@
 
 #include "common/log.h"
 #include "common/result.h"
+#include "common/unique_fd.h"
 
 namespace staffgate::agent {
 
@@ -79,7 +80,7 @@ class EventOutbox {
   common::LogFn log_;
   std::mutex mu_;
   std::vector<std::uint64_t> segments_;  // Ascending; last is active.
-  int active_fd_ = -1;
+  common::UniqueFd active_fd_;
   std::size_t active_size_ = 0;
   bool cap_logged_ = false;
 };

@@ -2,6 +2,8 @@
 
 #include <syslog.h>
 
+#include "common/thread.h"
+
 namespace staffgate::agent {
 namespace {
 
@@ -21,7 +23,7 @@ EventSender::~EventSender() { Stop(); }
 
 void EventSender::Start() {
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = common::StartGuardedThread("event-sender", log_, [this] { Run(); });
 }
 
 void EventSender::Stop() {

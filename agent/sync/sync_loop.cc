@@ -2,6 +2,8 @@
 
 #include <syslog.h>
 
+#include "common/thread.h"
+
 namespace staffgate::agent {
 
 SyncLoop::SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock,
@@ -20,7 +22,7 @@ SyncLoop::~SyncLoop() { Stop(); }
 
 void SyncLoop::Start() {
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = common::StartGuardedThread("sync-loop", log_, [this] { Run(); });
 }
 
 void SyncLoop::Stop() {

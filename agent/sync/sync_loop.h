@@ -52,7 +52,7 @@ class SyncLoop {
 
   void Start();
   // Stops and joins; aborts a transfer in progress via the stop flag that
-  // FetcherOptions::stop should point at (stop_flag()).
+  // HttpsOptions::stop should point at (stop_flag()).
   void Stop();
   // Cuts a backoff wait short: sync now.
   void Wake();

@@ -7,11 +7,11 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <curl/curl.h>
 
 #include "central/admin/admin_client.h"
 #include "central/admin/commands.h"
 #include "common/file_util.h"
+#include "common/https/https_client.h"
 
 namespace {
 
@@ -111,8 +111,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   while (!token->empty() && (token->back() == '\n' || token->back() == '\r' || token->back() == ' ')) token->pop_back();
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  admin::AdminClient client(admin::Connection{central, ca, *token});
+  staffgate::common::HttpsGlobal https;
+  admin::AdminClient client(central, ca, *token);
 
   int rc = 2;
   if (*emp_add) rc = admin::EmployeeAdd(client, id, accounts, groups, name);
@@ -128,6 +128,5 @@ int main(int argc, char** argv) {
   else if (*policy_set) rc = admin::PolicySet(client, policy_key, policy_value);
   else if (*sessions_end) rc = admin::SessionEnd(client, id);
   else if (*sessions) rc = admin::Sessions(client, json);
-  curl_global_cleanup();
   return rc;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "central/http/connection.h"
+#include "common/thread.h"
 
 namespace staffgate::central {
 
@@ -171,7 +172,7 @@ common::Result<void> HttpServer::Run() {
                       std::to_string(s.service.Current()->serial) + ")");
 
   // Drain watchdog: after a stop, in-flight work gets kDrainDeadline.
-  std::thread watchdog([&s] {
+  std::thread watchdog = common::StartGuardedThread("drain-watchdog", s.log, [&s] {
     std::unique_lock<std::mutex> lock(s.stop_mu);
     s.stop_cv.wait(lock, [&s] { return s.run_done || s.ctx.stopping.load(); });
     if (!s.stop_cv.wait_for(lock, kDrainDeadline, [&s] { return s.run_done; })) {
@@ -180,8 +181,13 @@ common::Result<void> HttpServer::Run() {
     }
   });
   std::vector<std::thread> threads;
-  for (int i = 1; i < s.config.threads; ++i) threads.emplace_back([&s] { s.ioc.run(); });
-  s.ioc.run();
+  // A handler that throws ends that run() call; run() again resumes the
+  // queue (Asio allows it without restart()).
+  auto io = [&s] { s.ioc.run(); };
+  for (int i = 1; i < s.config.threads; ++i) {
+    threads.push_back(common::StartGuardedThread("http-io", s.log, io));
+  }
+  common::RunGuarded("http-io", s.log, io);
   for (auto& t : threads) t.join();
   {
     std::lock_guard<std::mutex> lock(s.stop_mu);

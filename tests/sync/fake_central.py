@@ -40,7 +40,8 @@ class FakeCentral:
         self.lock = threading.Condition()
         self.envelope = None        # bytes of the current good envelope
         self.serial = 0
-        self.mode = "normal"        # or: tampered, older, expired, garbage, huge, slowdrip, down
+        self.mode = "normal"        # or: tampered, older, expired, garbage, huge, slowdrip,
+                                    # redirect (to hostile_body), down
         self.hostile_body = b""
         self.events = []            # every event received (dicts), duplicates included
         self.roster_requests = 0
@@ -73,12 +74,16 @@ class FakeCentral:
                     return
                 if self.path == "/v1/keys":
                     return self._reply(200, outer.pub_pem)
+                if self.path == "/v1/redirected":
+                    return self._reply(200, outer.hostile_body, [("ETag", '"999"')])
                 if self.path != "/v1/roster":
                     return self._reply(404)
                 outer.roster_requests += 1
                 mode = outer.mode
                 if mode == "down":
                     return self._reply(503, b'{"error":"unavailable"}')
+                if mode == "redirect":
+                    return self._reply(302, b"", [("Location", "/v1/redirected")])
                 if mode in ("tampered", "older", "expired", "garbage", "huge"):
                     return self._reply(200, outer.hostile_body, [("ETag", '"999"')])
                 if mode == "slowdrip":

@@ -151,6 +151,8 @@ class SyncTest(unittest.TestCase):
                 payload(6, "terminated", expires_in=datetime.timedelta(seconds=-10))), ["expired"]),
             ("garbage", b"<html>proxy error</html>", ["json", "envelope"]),
             ("huge", b"[" + b" " * (40 << 20) + b"]", ["exceeds", "too large", "larger"]),
+            # A newer, validly signed roster behind a redirect: never followed.
+            ("redirect", self.key.sign_envelope(payload(8, "terminated")), ["http 302"]),
         ]
         for mode, body, words in cases:
             with self.subTest(mode=mode):

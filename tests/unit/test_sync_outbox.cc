@@ -4,8 +4,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "agent/sync/event_outbox.h"
 #include "agent/sync/event_sender.h"
@@ -121,4 +126,43 @@ TEST_CASE("outbox: past its cap, old allow events go and denials stay", "[outbox
   // Every denial arrived; allow events were dropped to respect the cap.
   for (int i = 0; i < 1000; i += 10) REQUIRE(central.ids.count("ev-" + std::to_string(i)) == 1);
   REQUIRE(central.ids.size() < 1000);
+}
+
+TEST_CASE("event sender: a post that throws is logged by thread name and the sender carries on",
+          "[outbox][thread]") {
+  TempDir tmp;
+  auto box = OpenBox(tmp.path);
+  REQUIRE(box->Append(Event(1, "deny")));
+  std::mutex mu;
+  std::vector<std::string> logged;
+  int posts = 0;
+  bool delivered = false;
+  EventSender sender(
+      *box,
+      [&](const std::string&) -> Result<long> {
+        std::lock_guard<std::mutex> lock(mu);
+        if (++posts == 1) throw std::runtime_error("bug in the post path");
+        delivered = true;
+        return 202;
+      },
+      [&](int, const std::string& line) {
+        std::lock_guard<std::mutex> lock(mu);
+        logged.push_back(line);
+      });
+  sender.Start();
+  sender.Notify();
+  // The worker restarts after common::kWorkerRestartPause and drains again.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (delivered || std::chrono::steady_clock::now() > deadline) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  sender.Stop();
+  REQUIRE(delivered);
+  CHECK(box->Depth() == 0);
+  REQUIRE_FALSE(logged.empty());
+  CHECK(logged[0].find("thread event-sender failed: bug in the post path") == 0);
 }

@@ -1,0 +1,179 @@
+#include "common/https/https_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+namespace staffgate::common {
+namespace {
+
+using Cause = TransferError::Cause;
+
+struct Sink {
+  std::string* body;
+  std::size_t cap;
+  bool overflow = false;
+};
+
+std::size_t WriteCapped(char* data, std::size_t size, std::size_t nmemb, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  std::size_t n = size * nmemb;
+  if (sink->body->size() + n > sink->cap) {
+    sink->overflow = true;
+    return 0;  // Makes curl fail the transfer with CURLE_WRITE_ERROR.
+  }
+  sink->body->append(data, n);
+  return n;
+}
+
+int Progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* stop = static_cast<const std::atomic<bool>*>(user);
+  return stop != nullptr && stop->load() ? 1 : 0;
+}
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+std::string JoinUrl(std::string base, const std::string& path) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + path;
+}
+
+void SetTimeouts(CURL* c, const HttpsOptions& options, const HttpsRequest& req) {
+  if (req.total_timeout_ms > 0) {
+    const long total = req.total_timeout_ms;
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     std::min(total, static_cast<long>(options.connect_timeout_s) * 1000));
+  } else {
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout_s));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(req.total_timeout_s));
+  }
+}
+
+// The safety settings: the same for every request of every program.
+void SetSafety(CURL* c, const HttpsOptions& options) {
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+  if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+  curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+}
+
+TransferResult TransferOn(CURL* c, const HttpsOptions& options, const HttpsRequest& req) {
+  HttpsResponse resp;
+  const std::string url = JoinUrl(options.central_url, req.path);
+  Sink sink{&resp.body, options.max_body_bytes};
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  auto add_header = [&](const std::string& h) {
+    headers.reset(curl_slist_append(headers.release(), h.c_str()));
+  };
+  if (!options.token.empty()) add_header("Authorization: Bearer " + options.token);
+  for (const std::string& h : req.headers) add_header(h);
+  if (req.method != "GET") add_header("Content-Type: " + req.content_type);
+  add_header("Expect:");  // No 100-continue round trip for small bodies.
+
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  SetSafety(c, options);
+  SetTimeouts(c, options, req);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteCapped);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, Progress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, options.stop);
+  if (req.method == "POST" || req.method == "PUT" || (req.method != "GET" && !req.body.empty())) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  }
+  if (req.method != "GET" && req.method != "POST") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  }
+
+  CURLcode rc = curl_easy_perform(c);
+  auto fail = [&](Cause cause) {
+    return tl::unexpected(TransferError{cause, url, curl_easy_strerror(rc)});
+  };
+  if (sink.overflow) return fail(Cause::kTooLarge);
+  if (rc == CURLE_OPERATION_TIMEDOUT) return fail(Cause::kTimeout);
+  if (rc == CURLE_ABORTED_BY_CALLBACK) return fail(Cause::kStopped);
+  if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+      rc == CURLE_SSL_CONNECT_ERROR) {
+    return fail(Cause::kTls);
+  }
+  if (rc != CURLE_OK) return fail(Cause::kNetwork);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  return resp;
+}
+
+Result<HttpsResponse> Worded(TransferResult result, std::size_t max_body_bytes) {
+  if (!result) return tl::unexpected(TransferErrorToError(result.error(), max_body_bytes));
+  return std::move(*result);
+}
+
+}  // namespace
+
+HttpsGlobal::HttpsGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+HttpsGlobal::~HttpsGlobal() { curl_global_cleanup(); }
+
+Error TransferErrorToError(const TransferError& error, std::size_t max_body_bytes) {
+  switch (error.cause) {
+    case Cause::kInit:
+      return Error{ErrorKind::kInternal, "curl_easy_init failed"};
+    case Cause::kTooLarge:
+      return Error{ErrorKind::kTooLarge, "response from " + error.url + " exceeds " +
+                                             std::to_string(max_body_bytes) + " bytes"};
+    case Cause::kTimeout:
+      return Error{ErrorKind::kTimeout, "central did not answer in time (" + error.url + ")"};
+    case Cause::kStopped:
+      return Error{ErrorKind::kUnavailable, "stopped"};
+    case Cause::kTls:
+      return Error{ErrorKind::kUnavailable,
+                   "TLS verification of the central failed: " + error.detail};
+    case Cause::kNetwork:
+      break;
+  }
+  return Error{ErrorKind::kUnavailable, "cannot reach the central: " + error.detail};
+}
+
+TransferResult TransferHttps(const HttpsOptions& options, const HttpsRequest& req) {
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) return tl::unexpected(TransferError{Cause::kInit, req.path, {}});
+  return TransferOn(curl.get(), options, req);
+}
+
+Result<HttpsResponse> PerformHttps(const HttpsOptions& options, const HttpsRequest& req) {
+  return Worded(TransferHttps(options, req), options.max_body_bytes);
+}
+
+HttpsClient::HttpsClient(HttpsOptions options) : options_(std::move(options)) {}
+
+HttpsClient::~HttpsClient() {
+  if (handle_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(handle_));
+}
+
+TransferResult HttpsClient::Transfer(const HttpsRequest& req) {
+  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return TransferHttps(options_, req);
+  if (handle_ == nullptr) handle_ = curl_easy_init();
+  if (handle_ == nullptr) return tl::unexpected(TransferError{Cause::kInit, req.path, {}});
+  // Reset clears the options but keeps the open connection and TLS session.
+  curl_easy_reset(static_cast<CURL*>(handle_));
+  return TransferOn(static_cast<CURL*>(handle_), options_, req);
+}
+
+Result<HttpsResponse> HttpsClient::Perform(const HttpsRequest& req) {
+  return Worded(Transfer(req), options_.max_body_bytes);
+}
+
+}  // namespace staffgate::common
