@@ -83,7 +83,8 @@ void EventSender::Run() {
       // retries of a small backlog need no explicit notification.
       cv_.wait_for(lock, std::chrono::seconds(2), [this] { return pending_ || stop_.load(); });
       // Linger a second so a burst of logins becomes one batch: each batch
-      // is one synced commit at the central, on the same lock as leases.
+      // is one fsynced commit at the central, under the store lock that
+      // admin changes take too (lease answers never wait for that lock).
       if (pending_ && !stop_) {
         cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_.load(); });
       }
