@@ -24,7 +24,9 @@ struct AuditEvent {
   std::int64_t time_ms = 0;
   std::string workstation;
   // "decision", "session_open", "session_close", "roster_installed",
-  // "roster_rejected", "agent_start", "agent_stop", "config_reloaded".
+  // "roster_rejected", "agent_start", "agent_stop", "config_reloaded",
+  // "sessions_terminated" (revoke/), "lease_acquired", "lease_refused",
+  // "lease_lost", "lease_released", "lease_unverified" (session/).
   std::string type;
   std::string account, phase, service, tty, rhost;
   std::string decision, reason;
