@@ -1,4 +1,4 @@
-// Who may ask what over the socket (DESIGN.md §4, SO_PEERCRED): uid 0 may
+// Who may ask what over the socket (docs/design.md §4, SO_PEERCRED): uid 0 may
 // do everything; any other uid may ask `status`, and `check` /
 // `session_*` only about the account whose uid is its own. Everything else
 // is answered with the same bare "forbidden", so a refused caller learns

@@ -1,4 +1,4 @@
-// The decision table of DESIGN.md §3, as a pure function: the same inputs
+// The decision table of docs/design.md §3, as a pure function: the same inputs
 // always give the same verdict, with no I/O except the injected UserDb and
 // the optional row-9 hook. Used for the auth, account and session phases
 // alike.
@@ -57,7 +57,7 @@ struct DecisionInput {
   std::string rhost;
 };
 
-// Row 9 (DESIGN.md §3, issue 5): asked only in the session phase, for an
+// Row 9 (docs/design.md §3, session leases): asked only in the session phase, for an
 // account that passed rows 1-8. Implementations may block (central lease
 // call, bounded) and must be thread-safe.
 struct GateAnswer {

@@ -1,4 +1,4 @@
-// staffgated --config FILE: the workstation agent (DESIGN.md §5). Runs in
+// staffgated --config FILE: the workstation agent (docs/design.md §5). Runs in
 // the foreground; logs to stderr with <N> priority prefixes; SIGTERM or
 // SIGINT stop it cleanly (socket removed), SIGHUP re-reads the config.
 // Signals are taken synchronously through a signalfd, so no work ever

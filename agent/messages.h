@@ -1,4 +1,4 @@
-// The one sentence shown to the person for a refusal (DESIGN.md §3,
+// The one sentence shown to the person for a refusal (docs/design.md §3,
 // "Messages shown to the person"). It says what happened and what to do,
 // and never names anyone else, their status or their account: the only
 // variable parts are the person's own account name and, for row 9, the

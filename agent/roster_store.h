@@ -1,6 +1,6 @@
 // The agent's roster: the last good one in memory and at
 // <state_dir>/roster.dsse, and the highest serial ever accepted (the
-// rollback floor). DESIGN.md §2.
+// rollback floor). docs/design.md §2.
 //
 // Threads: Current() may be called from any thread at any time and never
 // waits for verification: a new envelope is verified and written outside
@@ -52,7 +52,7 @@ class RosterStore {
   // never goes down.
   common::Result<void> Load(std::vector<common::PublicKey> trusted);
 
-  // Verifies `envelope` by DESIGN.md §2 and, when newer, writes it
+  // Verifies `envelope` by docs/design.md §2 and, when newer, writes it
   // atomically to roster.dsse and swaps it in. `source` ("central",
   // "file /path") appears in log lines. Errors (the old roster stays, the
   // rejection is logged and reported through on_event): kTooLarge,

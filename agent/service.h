@@ -3,7 +3,7 @@
 // current config pointer; the roster store, user db, clock, audit sink
 // and session table are injected and must outlive it.
 //
-// Ops: the DESIGN.md §4 ops (check, session_open, session_close, status)
+// Ops: the docs/design.md §4 ops (check, session_open, session_close, status)
 // exactly as specified, plus root-only ops for staffgatectl:
 //   {"v":1,"op":"roster_install","path":"/abs/file"}  the agent reads the file
 //   {"v":1,"op":"sessions"}                          open sessions
@@ -39,11 +39,11 @@ struct ServiceDeps {
   const common::Clock* clock = nullptr;
   AuditSink* audit = nullptr;      // May be null (no audit).
   SessionTable* sessions = nullptr;
-  SessionGate* session_gate = nullptr;  // Row 9 (issue 5); null: skipped.
+  SessionGate* session_gate = nullptr;  // Row 9 (session leases); null: skipped.
   // The leases held, for the sessions op (a JSON array). May be empty.
   std::function<common::Json()> leases;
   common::LogFn log;
-  // Adds fields to the status answer (issue 4: last sync, central
+  // Adds fields to the status answer (central sync: last sync, central
   // reachable, outbox depth). May be empty.
   std::function<void(common::Json&)> status_extra;
   // More root-only ops, by name (the agent's "sync" and "reload"). Run off

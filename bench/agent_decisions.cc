@@ -1,5 +1,5 @@
 // Benchmark: agent decisions over the real socket with 1, 4 and 16
-// concurrent clients (issue 2). Starts a real staffgated with a signed
+// concurrent clients. Starts a real staffgated with a signed
 // 1,000-employee roster in a temp dir; each client asks `check` in a loop.
 // "persistent": one connection per client, several requests on it;
 // "per-request": a new connection per decision, as pam_staffgate does.

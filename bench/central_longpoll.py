@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Central long-poll benchmark (issue 3).
+"""Central long-poll benchmark.
 
 Starts a real staffgate-central in a temp dir, opens N TLS connections that
 long-poll GET /v1/roster (If-None-Match: current serial, Prefer: wait=60),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Propagation benchmark (issue 4): from an admin terminate at the central
+"""Propagation benchmark (agent sync): from an admin terminate at the central
 until every workstation's agent refuses the account.
 
 A real staffgate-central on 127.0.0.1 and N real staffgated agents (each
@@ -377,7 +377,7 @@ def main():
                  fmt_ms(statistics.median(installed)), fmt_ms(max(installed)),
                  "met" if met else "NOT met"))
     print("For scale: SSSD caches entries 90 min by default (entry_cache_timeout = 5400 s), "
-          "kanidm's unixd 5 min (as cited in issue 4).")
+          "kanidm's unixd 5 min.")
     print("Target %s in every configuration." % ("met" if ok else "NOT met"))
     return 0
 

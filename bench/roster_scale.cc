@@ -1,4 +1,4 @@
-// Benchmark: a 100,000-employee roster (issue 2). Prints, side by side
+// Benchmark: a 100,000-employee roster. Prints, side by side
 // with a 100-employee roster:
 //  - load + verify + index time: RosterStore::Load of roster.dsse (read,
 //    Ed25519 verify, parse, index), best and median of 5 (target <= 0.5 s);

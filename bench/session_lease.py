@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Session-open cost of a central lease (issue 5).
+"""Session-open cost of a central lease.
 
 A real staffgate-central on 127.0.0.1 and two real staffgated agents with the
 same signed roster: one enrolled with the central (session_open acquires a

@@ -1,4 +1,4 @@
-// The central's HTTP API (DESIGN.md §6) without HTTP: requests and
+// The central's HTTP API (docs/design.md §6) without HTTP: requests and
 // responses as plain structs, so routing, authentication and every status
 // code are testable without sockets. The Beast layer (http/connection.cc)
 // only moves bytes and holds long-polls.

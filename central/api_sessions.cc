@@ -1,4 +1,4 @@
-// Api: session leases (issue 5, DESIGN.md §6).
+// Api: session leases (docs/design.md §6).
 //   POST   /v1/sessions        {"account":"asmith"} -> 201 new lease, 200 the
 //                               caller's own live lease renewed, 409 in use
 //   PUT    /v1/sessions/{id}   (empty body or {}) -> 200 renewed

@@ -1,5 +1,5 @@
 // `staffgate-central init --dir DIR`: everything a new central needs, in
-// one directory (DESIGN.md §5). Never overwrites existing keys.
+// one directory (docs/design.md §5). Never overwrites existing keys.
 #ifndef STAFFGATE_CENTRAL_INIT_COMMAND_H_
 #define STAFFGATE_CENTRAL_INIT_COMMAND_H_
 

@@ -1,4 +1,4 @@
-// Session leases in memory (issue 5, DESIGN.md §3 row 9, §6): which
+// Session leases in memory (docs/design.md §3 row 9, §6): which
 // workstation has which account signed in, and until when. Pure logic:
 // time comes in as an argument and nothing is persisted here; the Service
 // decides with a LeaseBook, writes the result to SQLite, then applies it

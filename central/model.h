@@ -55,7 +55,7 @@ struct ImportReport {
   std::vector<std::string> added, changed, unchanged;  // Employee ids.
 };
 
-// A session lease (issue 5): `workstation` has `account` signed in. Live
+// A session lease (docs/design.md §6): `workstation` has `account` signed in. Live
 // while expires_at > now; lapsed leases are invisible and pruned lazily.
 struct Lease {
   std::string id;  // 32 lowercase hex characters, random.

@@ -1,4 +1,4 @@
-// Builds the staffgate.roster.v1 payload (DESIGN.md §2) from the central's
+// Builds the staffgate.roster.v1 payload (docs/design.md §2) from the central's
 // State. Only ids, account names, statuses, groups and reset times go in:
 // employee names stay in the central.
 #ifndef STAFFGATE_CENTRAL_ROSTER_BUILDER_H_

@@ -101,7 +101,7 @@ class Service {
   common::Result<EventBatchResult> StoreEvents(const std::string& workstation, const common::Json& batch);
   common::Result<std::vector<common::Json>> Events(const EventQuery& query);
 
-  // Session leases (service_sessions.cc, issue 5). Decided in memory and
+  // Session leases (service_sessions.cc). Decided in memory and
   // answered at once; each acquisition, refusal, release and admin end
   // queues the lease row change and a central audit event (lease_acquired
   // / lease_refused / lease_released / lease_ended_by_admin) for

@@ -1,4 +1,4 @@
-// Service: session leases (issue 5). The LeaseBook decides in memory under
+// Service: session leases (docs/design.md §6). The LeaseBook decides in memory under
 // lease_mu_ and the answer goes out at once; the row changes and audit
 // events are queued and written by FlushLeases in one relaxed transaction.
 // A login therefore never waits for the disk, nor for another request's

@@ -56,7 +56,7 @@ CREATE INDEX events_time ON events(time_ms);
 CREATE INDEX events_account ON events(account, time_ms);
 CREATE INDEX events_workstation ON events(workstation, time_ms);
 )sql",
-    // 2: session leases (issue 5).
+    // 2: session leases.
     R"sql(
 CREATE TABLE leases (
   id TEXT PRIMARY KEY,

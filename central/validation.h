@@ -1,4 +1,4 @@
-// Input rules for what the central records (issue 3 item 4). Every admin
+// Input rules for what the central records (account ownership, names). Every admin
 // change is checked against these before anything is written; a violation
 // is kInvalidInput with a message fit for an HTTP 400 body.
 #ifndef STAFFGATE_CENTRAL_VALIDATION_H_

@@ -1,4 +1,4 @@
-// The agent socket protocol (DESIGN.md §4): newline-delimited JSON, one
+// The agent socket protocol (docs/design.md §4): newline-delimited JSON, one
 // request object per line, one response object per line, at most 64 KiB a
 // line. Shared by the agent (server), staffgatectl and the PAM module
 // (clients), so the three can never disagree on a field name.
@@ -21,7 +21,7 @@ inline constexpr std::size_t kMaxLineBytes = 64 * 1024;
 
 enum class Op { kCheck, kSessionOpen, kSessionClose, kStatus };
 enum class Phase { kAuth, kAccount, kSession };
-// How the module reacts: see the PAM return-code table in DESIGN.md §3.
+// How the module reacts: see the PAM return-code table in docs/design.md §3.
 enum class Decision { kAllow, kDeny, kIgnore, kResetRequired };
 
 std::string_view OpName(Op op);

@@ -1,4 +1,4 @@
-// The roster payload (schema "staffgate.roster.v1", DESIGN.md §2): who is
+// The roster payload (schema "staffgate.roster.v1", docs/design.md §2): who is
 // employed, which accounts belong to whom, which accounts are generic, and
 // which groups each workstation admits. Parsing never rejects a roster for
 // a semantic conflict: conflicting accounts are listed and refused one by
@@ -65,7 +65,7 @@ struct Roster {
 // Errors: kInvalidInput (bad JSON, wrong schema, wrong types), kTooLarge.
 Result<Roster> ParseRoster(std::string_view payload);
 
-// The group rule of DESIGN.md §3: "*" or a shared group.
+// The group rule of docs/design.md §3: "*" or a shared group.
 bool GroupsPermit(const std::vector<std::string>& employee_groups,
                   const std::vector<std::string>& workstation_groups);
 

@@ -1,4 +1,4 @@
-// The agent's acceptance rules for a roster envelope (DESIGN.md §2,
+// The agent's acceptance rules for a roster envelope (docs/design.md §2,
 // TUF-style): signature from a trusted key, right type and schema, not
 // expired, no rollback. Pure: the caller supplies the time and the highest
 // serial it has accepted so far, and decides what to do with the result.

@@ -1,4 +1,4 @@
-// The module's arguments from the PAM service file (DESIGN.md §5):
+// The module's arguments from the PAM service file (docs/design.md §5):
 //   socket=PATH  timeout_ms=N  agent_uid=N  min_uid=N  debug  quiet
 // Like linux-pam's own modules: an unknown argument is reported and ignored,
 // a bad value is reported and the default kept, so a typo never turns the

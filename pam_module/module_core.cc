@@ -110,7 +110,7 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
             std::string(StageName(stage)) + ": cannot determine the user -> " + PamCodeName(rc));
     return rc;
   }
-  // root and system accounts never depend on the agent (DESIGN.md §3), so
+  // root and system accounts never depend on the agent (docs/design.md §3), so
   // they keep working while it is down.
   if (user == "root") {
     if (args.debug) ctx.Log(LOG_DEBUG, Describe(stage, user) + ": root, not asked -> PAM_IGNORE");

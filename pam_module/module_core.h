@@ -2,7 +2,7 @@
 // PamContext and an injected agent call so it is tested without libpam,
 // a socket or an agent. pam_staffgate.cc only adapts the C ABI to this.
 //
-// Flow per stage (DESIGN.md §3-§5):
+// Flow per stage (docs/design.md §3-§5):
 //   1. parse arguments (problems logged at LOG_ERR, defaults kept);
 //   2. pam_get_user; "root" or a uid below min_uid -> PAM_IGNORE without
 //      contacting the agent (an account with no passwd entry is still

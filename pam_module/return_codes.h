@@ -1,5 +1,5 @@
 // How an agent answer (or the failure to get one) becomes a PAM return code.
-// The table is fixed by DESIGN.md §3; it lives here, apart from any libpam
+// The table is fixed by docs/design.md §3; it lives here, apart from any libpam
 // call, so every row is unit-tested.
 #ifndef STAFFGATE_PAM_MODULE_RETURN_CODES_H_
 #define STAFFGATE_PAM_MODULE_RETURN_CODES_H_
@@ -11,7 +11,7 @@
 
 namespace staffgate::pam {
 
-// Which PAM entry point is asking. kSessionClose is not in the DESIGN table:
+// Which PAM entry point is asking. kSessionClose is not in docs/design.md §3:
 // closing never refuses anything (see ReturnCodeForAnswer).
 enum class Stage { kAuth, kAccount, kSessionOpen, kSessionClose };
 

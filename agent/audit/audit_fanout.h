@@ -1,5 +1,5 @@
 // The agent's one audit sink: every event goes to the local audit file and,
-// when the agent follows a central, to the durable outbox (issue 4 §3) with
+// when the agent follows a central, to the durable outbox (docs/design.md §7) with
 // the same id, so the central can tell a resend from a new event.
 #ifndef STAFFGATE_AGENT_AUDIT_FANOUT_H_
 #define STAFFGATE_AGENT_AUDIT_FANOUT_H_

@@ -1,9 +1,9 @@
-// Audit events (DESIGN.md §7, issue 4 §3): one JSON object per line in the
+// Audit events (docs/design.md §7): one JSON object per line in the
 // local audit file. Events carry account names, decisions and serials,
 // never tokens or anything from the password stack.
 //
 // AuditSink is the seam for more destinations (the central outbox of
-// issue 4): the agent records each event once into every sink.
+// agent/sync/event_outbox.h): the agent records each event once into every sink.
 #ifndef STAFFGATE_AGENT_AUDIT_LOG_H_
 #define STAFFGATE_AGENT_AUDIT_LOG_H_
 

@@ -1,4 +1,4 @@
-// The agent configuration, /etc/staffgate/agent.conf (TOML, DESIGN.md §5).
+// The agent configuration, /etc/staffgate/agent.conf (TOML, docs/design.md §5).
 // Loading is all-or-nothing: an unknown key or a bad value is an error that
 // names the file, the line and the key, and the agent refuses to start
 // rather than enforce half a policy.

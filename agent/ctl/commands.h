@@ -1,4 +1,4 @@
-// staffgatectl's commands (DESIGN.md §5). Each returns the process exit
+// staffgatectl's commands (docs/design.md §5). Each returns the process exit
 // code: 0 success (check: allow or ignore), 1 refused or failed (check:
 // deny or reset_required; roster rejected; forbidden), 2 bad usage,
 // 3 agent unreachable. Output goes to stdout, one-line errors to stderr.
@@ -45,7 +45,7 @@ int CmdSessions(const CtlContext& ctx, bool json);
 int CmdRosterInstall(const CtlContext& ctx, const std::string& file);
 
 // sync_command.cc: `sync` (one round now) and `enroll` (write config and key,
-// reload the agent, fetch the first roster; DESIGN.md §5).
+// reload the agent, fetch the first roster; docs/design.md §5).
 int CmdSync(const CtlContext& ctx);
 struct EnrollOptions;
 int CmdEnroll(const CtlContext& ctx, const EnrollOptions& options);

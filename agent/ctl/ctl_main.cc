@@ -1,4 +1,4 @@
-// staffgatectl [--config FILE | --socket PATH] COMMAND (DESIGN.md §5).
+// staffgatectl [--config FILE | --socket PATH] COMMAND (docs/design.md §5).
 // Exit codes: see commands.h; 2 for bad usage.
 #include <sys/stat.h>
 

@@ -1,4 +1,4 @@
-// staffgatectl sync and enroll (DESIGN.md §5).
+// staffgatectl sync and enroll (docs/design.md §5).
 #include <unistd.h>
 
 #include <cstdio>

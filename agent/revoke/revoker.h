@@ -1,5 +1,5 @@
-// Ends the live sessions of people a new roster has just revoked (issue 4
-// §5, on_revoke = "terminate"). After each roster change the agent hands
+// Ends the live sessions of people a new roster has just revoked
+// (on_revoke = "terminate", docs/design.md §5). After each roster change the agent hands
 // the previous and the new roster to Revoker, which on its own thread
 // finds the accounts the old roster let in and the new one refuses, and
 // ends every process of those that run here (SessionTerminator).

@@ -1,4 +1,4 @@
-// The central's session lease API (DESIGN.md §6, issue 5) as the agent
+// The central's session lease API (docs/design.md §6) as the agent
 // sees it: acquire, renew and release one lease for (account, this
 // workstation). An interface so the lease logic is tested without a
 // network; HttpLeaseApi is the real one.

@@ -1,4 +1,4 @@
-// One person, one workstation (DESIGN.md §3 row 9, issue 5): the agent's
+// One person, one workstation (docs/design.md §3 row 9): the agent's
 // side of session leases. At session_open the gate holds a lease at the
 // central for (account, this workstation); every session of that account
 // here shares it. A background thread renews leases (every ttl/3), ends

@@ -1,5 +1,5 @@
 // Sessions the agent has let in (session_open) and not yet seen closed,
-// kept in memory for `staffgatectl sessions`. Issue 5 hangs the central
+// kept in memory for `staffgatectl sessions`. The lease gate hangs the central
 // leases on this table (one lease per account on this workstation).
 // Thread-safe; bounded so a caller cannot grow it without limit.
 #ifndef STAFFGATE_AGENT_SESSION_TABLE_H_

@@ -1,4 +1,4 @@
-// The agent's unix socket (DESIGN.md §4): newline-delimited requests,
+// The agent's unix socket (docs/design.md §4): newline-delimited requests,
 // several per connection, at most 64 KiB a line, idle connections closed.
 //
 // Design: a few event-loop threads (epoll), each accepting from the shared

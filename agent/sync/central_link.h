@@ -1,4 +1,4 @@
-// The agent's live connection to staffgate-central (issue 4): the roster
+// The agent's live connection to staffgate-central: the roster
 // long-poll (SyncLoop over CurlRosterSource) installing into the agent's
 // RosterStore, and the durable outbox of audit events with its sender.
 // Both run on their own threads; nothing here is on the decision path

@@ -1,4 +1,4 @@
-// Workstation enrollment (`staffgatectl enroll`, DESIGN.md §5): fetch the
+// Workstation enrollment (`staffgatectl enroll`, docs/design.md §5): fetch the
 // roster signing key from the central over TLS verified with the given CA
 // (or pin a key file the administrator brings), and write the agent
 // configuration that turns enforcement on.

@@ -1,4 +1,4 @@
-// A durable queue of audit events waiting for the central (DESIGN.md §7:
+// A durable queue of audit events waiting for the central (docs/design.md §7:
 // <state_dir>/outbox/). Events are JSON lines appended to segment files;
 // the sender reads from the oldest segment and records how far the central
 // has acknowledged (HTTP 202) in a small offset file, written atomically.

@@ -1,5 +1,5 @@
 // Fetches the current roster envelope from the central service
-// (GET /v1/roster, DESIGN.md §6) with common/https (its safety settings),
+// (GET /v1/roster, docs/design.md §6) with common/https (its safety settings),
 // the workstation token as a Bearer credential.
 #ifndef STAFFGATE_AGENT_SYNC_ROSTER_FETCHER_H_
 #define STAFFGATE_AGENT_SYNC_ROSTER_FETCHER_H_

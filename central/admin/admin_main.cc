@@ -1,4 +1,4 @@
-// staffgate-admin: HR and IT drive the central with this (DESIGN.md §5).
+// staffgate-admin: HR and IT drive the central with this (docs/design.md §5).
 // Connection: --central URL --ca FILE --token-file FILE, or the variables
 // STAFFGATE_CENTRAL, STAFFGATE_CA, STAFFGATE_TOKEN_FILE.
 // Exit codes: 0 success, 1 error (one line on stderr), 2 bad usage.

@@ -1,4 +1,4 @@
-"""Session leases (issue 5) on a real staffgate-central over HTTPS on
+"""Session leases (docs/design.md §6) on a real staffgate-central over HTTPS on
 127.0.0.1 with the generated CA: two workstations with their own tokens,
 conflicts, ownership, lapse at a short TTL, staffgate-admin sessions, and
 leases that survive a restart."""

@@ -1,5 +1,5 @@
 // libFuzzer target for the agent's reading of the central's session lease
-// answers (agent::ParseLeaseReply, DESIGN.md §6). The first byte picks the
+// answers (agent::ParseLeaseReply, docs/design.md §6). The first byte picks the
 // HTTP status, the rest is the body. It must never crash, and the reply
 // must keep the contract in agent/session/lease_client.h: the kind follows the
 // status, a granted lease has a hex id of 1-64 characters and a ttl of

@@ -1,5 +1,5 @@
 """Integration tests: staffgated's life cycle and roster handling with the
-real binaries (DESIGN.md §2, §5): roster install through the agent and
+real binaries (docs/design.md §2, §5): roster install through the agent and
 directly, SIGTERM, restart re-verification, SIGHUP reload, bad config.
 
 Environment: STAFFGATED, STAFFGATECTL, NSS_WRAPPER_LIB. The agent-side

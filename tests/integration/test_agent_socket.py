@@ -1,5 +1,5 @@
 """Integration tests: the real staffgated and staffgatectl over the real
-socket (DESIGN.md §3-§5): decisions, framing, caps, idle close, ctl output
+socket (docs/design.md §3-§5): decisions, framing, caps, idle close, ctl output
 and exit codes, audit lines, sessions and the caller rules.
 
 Environment: STAFFGATED, STAFFGATECTL, NSS_WRAPPER_LIB. Runs as any user;

@@ -210,7 +210,7 @@ def ask_agent(socket_path, request, timeout=5.0):
 
 
 def check_request(account, phase="account", **extra):
-    """A protocol `check` request for `account` (DESIGN.md §4)."""
+    """A protocol `check` request for `account` (docs/design.md §4)."""
     return dict({"v": 1, "op": "check", "phase": phase, "account": account}, **extra)
 
 

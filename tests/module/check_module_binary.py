@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Binary checks on pam_staffgate.so (DESIGN.md §1, §8):
+"""Binary checks on pam_staffgate.so (docs/design.md §1, §8):
   - the exported dynamic symbols are exactly the pam_sm_* entry points;
   - NEEDED names no libcurl, libssl or libcrypto (the login process never
     loads TLS or crypto code for us);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One person, one workstation (issue 5): two real agents (SVC-A, SVC-B,
+"""One person, one workstation (docs/design.md §3 row 9): two real agents (SVC-A, SVC-B,
 two state dirs) enrolled with one real central over HTTPS, session leases
 through the socket protocol and through pamtester + pam_staffgate.so.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The whole chain, nothing faked (issue 4): a real staffgate-central over
+"""The whole chain, nothing faked: a real staffgate-central over
 HTTPS on 127.0.0.1, staffgate-admin, a real staffgated enrolled with
 `staffgatectl enroll`, decisions following admin changes, audit events
 arriving at the central, `staffgatectl sync` and `status`, and (as root)

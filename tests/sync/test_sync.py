@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Agent sync tests (issue 4): a real staffgated following an HTTPS central,
+"""Agent sync tests: a real staffgated following an HTTPS central,
 surviving hostile answers, working offline, and delivering every audit event
 exactly once across an outage and a kill -9.
 

@@ -1,4 +1,4 @@
-// The agent's lease logic (issue 5) against a scripted LeaseApi and a fake
+// The agent's session lease logic against a scripted LeaseApi and a fake
 // clock: sharing, renewal, release, reaping, lapse and unreachable central.
 #include <catch2/catch.hpp>
 

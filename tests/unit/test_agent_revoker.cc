@@ -1,4 +1,4 @@
-// Which accounts a roster change revokes (issue 4 §5): only a change from
+// Which accounts a roster change revokes: only a change from
 // admitted to refused counts, and never root, system uids, exempt
 // accounts or the agent's own uid.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// RosterStore: DESIGN.md §2 acceptance as the agent applies it, the cached
+// RosterStore: docs/design.md §2 acceptance as the agent applies it, the cached
 // roster.dsse across restarts, and crash leftovers.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// Session leases at the central (issue 5): the LeaseBook rules, the
+// Session leases at the central: the LeaseBook rules, the
 // Service (SQLite, audit events, restart) and the HTTP contract through
 // the Beast-free Api, all on a FakeClock: lapses happen without sleeping.
 #include <catch2/catch.hpp>

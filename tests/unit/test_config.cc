@@ -1,4 +1,4 @@
-// The agent configuration (DESIGN.md §5): every key, and errors that name
+// The agent configuration (docs/design.md §5): every key, and errors that name
 // the file, the line and the key.
 #include <catch2/catch.hpp>
 
@@ -29,7 +29,7 @@ void ExpectError(const std::string& text, int line, const std::string& key) {
 
 }  // namespace
 
-TEST_CASE("every key of DESIGN.md §5 is read", "[config]") {
+TEST_CASE("every key of docs/design.md §5 is read", "[config]") {
   auto r = ParseAgentConfig(R"(workstation = "SVC-03"
 central_url = "https://central.example.com:8443"   # absent: no sync
 ca_file = "/etc/staffgate/central-ca.pem.test"

@@ -1,4 +1,4 @@
-// The decision table of DESIGN.md §3, row by row, including the order in
+// The decision table of docs/design.md §3, row by row, including the order in
 // which rows win over each other.
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // DSSE envelope verification (VerifyEnvelope) and the agent's acceptance
-// rules on top of it (AcceptRoster): DESIGN.md §2.
+// rules on top of it (AcceptRoster): docs/design.md §2.
 #include <catch2/catch.hpp>
 
 #include <string>

@@ -34,7 +34,7 @@ struct Row {
 
 }  // namespace
 
-TEST_CASE("return codes: the DESIGN §3 table, every row", "[module]") {
+TEST_CASE("return codes: the docs/design.md §3 table, every row", "[module]") {
   const Row rows[] = {
       {Decision::kAllow, "allowed", PAM_IGNORE, PAM_SUCCESS, PAM_SUCCESS},
       {Decision::kIgnore, "exempt", PAM_IGNORE, PAM_IGNORE, PAM_IGNORE},

@@ -1,4 +1,4 @@
-// The agent socket protocol (DESIGN.md §4): request and response lines.
+// The agent socket protocol (docs/design.md §4): request and response lines.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -26,7 +26,7 @@ ErrorKind ResponseError(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("the request lines of DESIGN.md parse", "[protocol]") {
+TEST_CASE("the request lines of docs/design.md parse", "[protocol]") {
   auto check = ParseRequest(
       R"({"v":1,"op":"check","phase":"account","account":"asmith","service":"sshd","tty":"pts/0","rhost":"10.1.2.3"})");
   REQUIRE(check);
@@ -235,7 +235,7 @@ TEST_CASE("responses survive serialise and parse, extra fields included", "[prot
   CHECK_FALSE(st->extra.contains("ok"));
   CHECK_FALSE(st->extra.contains("v"));
 
-  // The DESIGN.md examples.
+  // The docs/design.md examples.
   auto example = ParseResponse(
       R"({"v":1,"ok":true,"decision":"deny","reason":"terminated","message":"This account has been deactivated. ...","serial":42})");
   REQUIRE(example);

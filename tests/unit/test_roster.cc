@@ -1,5 +1,5 @@
 // The roster payload model (ParseRoster, the account index and the group
-// rule): DESIGN.md §2 and §3.
+// rule): docs/design.md §2 and §3.
 #include <catch2/catch.hpp>
 
 #include <string>
