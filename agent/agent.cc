@@ -116,7 +116,7 @@ common::Result<void> Agent::Start() {
 
   SocketServerOptions options;
   options.path = config->socket;
-  options.threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
+  options.threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2U, 4U));
   options.is_slow = &Service::IsSlowRequest;
   server_ = std::make_unique<SocketServer>(
       options, [this](std::string_view line, uid_t uid) { return service_->Handle(line, uid); },
@@ -213,7 +213,7 @@ void Agent::ReconcileLink(const AgentConfig& config) {
 void Agent::RestoreSessions() {
   boot_id_ = CurrentBootId();
   const std::string path = service_->config()->state_dir + "/sessions.json";
-  auto text = common::ReadFileCapped(path, 16u << 20);
+  auto text = common::ReadFileCapped(path, 16U << 20);
   if (!text) return;  // None saved (first start) or unreadable: start empty.
   auto restored = ParseSessions(*text, boot_id_);
   for (const auto& session : restored) (void)sessions_.Open(session);
@@ -238,7 +238,8 @@ void Agent::SaveSessions() {
 }
 
 void Agent::OnRosterInstalled() {
-  std::shared_ptr<const common::Roster> before, after = store_->Current();
+  std::shared_ptr<const common::Roster> before;
+  std::shared_ptr<const common::Roster> after = store_->Current();
   {
     std::lock_guard<std::mutex> lock(link_mu_);
     before = std::exchange(last_roster_, after);

@@ -42,6 +42,8 @@ class Agent {
   Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, const UserDb& users,
         ProcessControl* os = nullptr);
   ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
 
   // Loads the keys (errors: kConfig), opens the audit log (failure only
   // logged), verifies the cached roster (failure only logged: decisions say

@@ -58,6 +58,8 @@ class Revoker {
   // All pointers must outlive the revoker.
   explicit Revoker(Deps deps);
   ~Revoker();  // Stops.
+  Revoker(const Revoker&) = delete;
+  Revoker& operator=(const Revoker&) = delete;
 
   void Start();
   // Finishes the termination in progress, drops the rest, joins.

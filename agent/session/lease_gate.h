@@ -52,6 +52,8 @@ class LeaseGate : public SessionGate {
   };
   explicit LeaseGate(Deps deps);
   ~LeaseGate() override;  // Stops.
+  LeaseGate(const LeaseGate&) = delete;
+  LeaseGate& operator=(const LeaseGate&) = delete;
 
   // The central's lease API, or null (no central). Thread-safe.
   void SetApi(std::shared_ptr<LeaseApi> api);

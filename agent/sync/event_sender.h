@@ -27,6 +27,8 @@ class EventSender {
  public:
   EventSender(EventOutbox& outbox, PostEventsFn post, common::LogFn log);
   ~EventSender();
+  EventSender(const EventSender&) = delete;
+  EventSender& operator=(const EventSender&) = delete;
 
   void Start();
   void Stop();

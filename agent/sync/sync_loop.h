@@ -49,6 +49,8 @@ class SyncLoop {
   SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock, common::LogFn log,
            int wait_s = 55);
   ~SyncLoop();  // Stops the thread.
+  SyncLoop(const SyncLoop&) = delete;
+  SyncLoop& operator=(const SyncLoop&) = delete;
 
   void Start();
   // Stops and joins; aborts a transfer in progress via the stop flag that
