@@ -69,8 +69,8 @@ Verdict Decide(const DecisionInput& input, const DecisionContext& ctx) {
   // 5
   const common::Employee* employee = roster->FindEmployee(input.account);
   if (employee == nullptr) {
-    Decision d = config.unknown_accounts == UnknownAccounts::kIgnore ? Decision::kIgnore
-                                                                             : Decision::kDeny;
+    Decision d =
+        config.unknown_accounts == UnknownAccounts::kIgnore ? Decision::kIgnore : Decision::kDeny;
     return Make(d, Reason::kUnknownAccount, serial);
   }
   // 6, 7

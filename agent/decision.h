@@ -22,8 +22,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/user_db.h"
 #include "agent/config/agent_config.h"
+#include "agent/user_db.h"
 #include "common/protocol.h"
 #include "common/roster.h"
 #include "common/time_util.h"
@@ -81,7 +81,7 @@ class SessionGate {
 };
 
 struct DecisionContext {
-  const AgentConfig* config = nullptr;  // Required.
+  const AgentConfig* config = nullptr;          // Required.
   const common::Roster* roster = nullptr;       // The last good roster, or null.
   const UserDb* users = nullptr;                // Required.
   common::UnixSeconds now = 0;

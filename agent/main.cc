@@ -8,17 +8,16 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "agent/agent.h"
+#include "agent/config/agent_config.h"
+#include "agent/user_db.h"
 #include "common/https/https_client.h"
 #include "common/log.h"
-#include "agent/user_db.h"
-#include "agent/config/agent_config.h"
 #include "common/time_util.h"
 #include "common/unique_fd.h"
 
@@ -61,7 +60,8 @@ int Run(const std::string& config_path) {
 
   staffgate::common::SystemClock clock;
   staffgate::agent::SystemUserDb users;
-  staffgate::agent::Agent agent(std::move(*config), staffgate::common::StderrLogger(), clock, users);
+  staffgate::agent::Agent agent(std::move(*config), staffgate::common::StderrLogger(), clock,
+                                users);
   if (auto started = agent.Start(); !started) {
     LogToStderr(LOG_ERR, "refusing to start: " + started.error().message);
     return 1;

@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/log.h"
 #include "common/ed25519.h"
+#include "common/log.h"
 #include "common/result.h"
 #include "common/roster.h"
 #include "common/time_util.h"
@@ -41,7 +41,8 @@ class RosterStore {
                                      const std::string& detail)>;
 
   // `clock` must outlive the store. `on_event` may be empty.
-  RosterStore(std::string state_dir, const common::Clock& clock, common::LogFn log, EventFn on_event = {});
+  RosterStore(std::string state_dir, const common::Clock& clock, common::LogFn log,
+              EventFn on_event = {});
 
   // Sets the trusted keys and (re)loads <state_dir>/roster.dsse: removes
   // temp files a crash left behind, verifies the signature, learns the

@@ -22,12 +22,12 @@
 #include <string_view>
 
 #include "agent/audit/audit_log.h"
+#include "agent/config/agent_config.h"
 #include "agent/decision.h"
-#include "common/log.h"
 #include "agent/roster_store.h"
 #include "agent/session/session_table.h"
 #include "agent/user_db.h"
-#include "agent/config/agent_config.h"
+#include "common/log.h"
 #include "common/protocol.h"
 #include "common/time_util.h"
 

@@ -3,13 +3,12 @@
 //   serve --config FILE        serve HTTPS
 //   sign  --key K --in P --out E  sign a roster payload offline
 // Exit codes: 0 success, 1 error (one line on stderr), 2 bad usage.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
-#include "central/init_command.h"
 #include "central/http/serve_command.h"
+#include "central/init_command.h"
 #include "central/sign_command.h"
 
 namespace {

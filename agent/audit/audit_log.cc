@@ -67,7 +67,8 @@ std::string NewEventId() {
   return out;
 }
 
-AuditLog::AuditLog(std::string path, common::LogFn log) : path_(std::move(path)), log_(std::move(log)) {}
+AuditLog::AuditLog(std::string path, common::LogFn log)
+    : path_(std::move(path)), log_(std::move(log)) {}
 
 AuditLog::~AuditLog() = default;
 

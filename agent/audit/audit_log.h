@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "common/log.h"
 #include "common/json_util.h"
+#include "common/log.h"
 #include "common/result.h"
 #include "common/unique_fd.h"
 

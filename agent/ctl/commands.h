@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "common/agent_client.h"
 #include "agent/config/agent_config.h"
+#include "common/agent_client.h"
 #include "common/json_util.h"
 #include "common/protocol.h"
 

@@ -2,14 +2,13 @@
 // Exit codes: see commands.h; 2 for bad usage.
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
+#include "agent/config/agent_config.h"
 #include "agent/ctl/commands.h"
 #include "agent/sync/enroll.h"
-#include "agent/config/agent_config.h"
 #include "common/https/https_client.h"
 
 namespace {

@@ -27,12 +27,12 @@
 #include <thread>
 
 #include "agent/audit/audit_log.h"
+#include "agent/config/agent_config.h"
 #include "agent/decision.h"
 #include "agent/session/lease_client.h"
-#include "common/log.h"
 #include "agent/session/session_table.h"
-#include "agent/config/agent_config.h"
 #include "common/json_util.h"
+#include "common/log.h"
 #include "common/time_util.h"
 
 namespace staffgate::agent {

@@ -31,8 +31,8 @@
 #include <thread>
 #include <vector>
 
-#include "common/log.h"
 #include "agent/socket/slow_worker.h"
+#include "common/log.h"
 #include "common/result.h"
 #include "common/unique_fd.h"
 

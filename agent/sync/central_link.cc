@@ -26,8 +26,8 @@ std::string CentralLinkKey(const AgentConfig& config) {
          config.state_dir;
 }
 
-CentralLink::CentralLink(const AgentConfig& config, RosterStore& store,
-                         const common::Clock& clock, common::LogFn log)
+CentralLink::CentralLink(const AgentConfig& config, RosterStore& store, const common::Clock& clock,
+                         common::LogFn log)
     : key_(CentralLinkKey(config)), clock_(clock), log_(std::move(log)), target_(store) {
   http_.central_url = TrimSlashes(config.central_url);
   http_.ca_file = config.ca_file;

@@ -14,14 +14,14 @@
 #include <memory>
 #include <string>
 
-#include "common/log.h"
+#include "agent/config/agent_config.h"
 #include "agent/roster_store.h"
 #include "agent/sync/event_outbox.h"
 #include "agent/sync/event_sender.h"
 #include "agent/sync/roster_fetcher.h"
 #include "agent/sync/sync_loop.h"
-#include "agent/config/agent_config.h"
 #include "common/json_util.h"
+#include "common/log.h"
 #include "common/time_util.h"
 
 namespace staffgate::agent {
@@ -47,8 +47,9 @@ class CentralLink {
   // `store` and `clock` must outlive the link. Errors: kConfig (token
   // unreadable or empty), kIo (outbox directory).
   static common::Result<std::unique_ptr<CentralLink>> Create(const AgentConfig& config,
-                                                            RosterStore& store,
-                                                            const common::Clock& clock, common::LogFn log);
+                                                             RosterStore& store,
+                                                             const common::Clock& clock,
+                                                             common::LogFn log);
   ~CentralLink();  // Stops.
   CentralLink(const CentralLink&) = delete;
   CentralLink& operator=(const CentralLink&) = delete;

@@ -26,7 +26,7 @@ struct EnrollOptions {
 };
 
 struct EnrollOutcome {
-  AgentConfig config;       // As written.
+  AgentConfig config;               // As written.
   std::vector<std::string> keyids;  // Trusted from now on.
 };
 

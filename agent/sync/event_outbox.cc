@@ -122,7 +122,9 @@ common::Result<void> EventOutbox::Append(const std::string& event_json) {
     int saved = errno;
     if (n > 0) {
       // Partial write (disk full): cut it off so the file stays line-aligned.
-      if (ftruncate(active_fd_.get(), static_cast<off_t>(active_size_)) != 0) { /* Load() repairs it */ }
+      if (ftruncate(active_fd_.get(), static_cast<off_t>(active_size_)) !=
+          0) { /* Load() repairs it */
+      }
     }
     return Fail(ErrorKind::kIo, std::string("outbox append failed: ") + strerror(n < 0 ? saved : ENOSPC));
   }

@@ -69,7 +69,8 @@ class EventOutbox {
   std::size_t Bytes();
 
  private:
-  EventOutbox(Options options, common::LogFn log) : options_(std::move(options)), log_(std::move(log)) {}
+  EventOutbox(Options options, common::LogFn log)
+      : options_(std::move(options)), log_(std::move(log)) {}
   common::Result<void> Load();
   std::string SegmentPath(std::uint64_t n) const;
   std::string AckPath(std::uint64_t n) const;

@@ -16,8 +16,10 @@ EventSender::EventSender(EventOutbox& outbox, PostEventsFn post, common::LogFn l
     : outbox_(outbox),
       post_(std::move(post)),
       log_(std::move(log)),
-      backoff_(std::chrono::seconds(1), std::chrono::seconds(60),
-               static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {}
+      backoff_(
+          std::chrono::seconds(1), std::chrono::seconds(60),
+          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {
+}
 
 EventSender::~EventSender() { Stop(); }
 

@@ -44,7 +44,6 @@ struct SyncStatus {
 
 class SyncLoop {
  public:
-
   // All references must outlive the loop.
   SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock, common::LogFn log,
            int wait_s = 55);

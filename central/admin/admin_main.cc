@@ -2,11 +2,10 @@
 // Connection: --central URL --ca FILE --token-file FILE, or the variables
 // STAFFGATE_CENTRAL, STAFFGATE_CA, STAFFGATE_TOKEN_FILE.
 // Exit codes: 0 success, 1 error (one line on stderr), 2 bad usage.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "central/admin/admin_client.h"
 #include "central/admin/commands.h"
@@ -127,6 +126,7 @@ int main(int argc, char** argv) {
   else if (*events) rc = admin::Events(client, filter, json);
   else if (*policy_set) rc = admin::PolicySet(client, policy_key, policy_value);
   else if (*sessions_end) rc = admin::SessionEnd(client, id);
-  else if (*sessions) rc = admin::Sessions(client, json);
+  else if (*sessions)
+    rc = admin::Sessions(client, json);
   return rc;
 }

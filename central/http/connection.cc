@@ -145,8 +145,9 @@ void Connection::Send(ApiResponse response, bool keep_alive) {
   if (response.status == 304) res->erase(http::field::content_length);  // No body, no length.
   response_ = res;
   beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
-  http::async_write(stream_, *response_,
-                    beast::bind_front_handler(&Connection::OnWrite, shared_from_this(), keep_alive));
+  http::async_write(
+      stream_, *response_,
+      beast::bind_front_handler(&Connection::OnWrite, shared_from_this(), keep_alive));
 }
 
 void Connection::OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {

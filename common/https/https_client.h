@@ -13,9 +13,8 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "common/result.h"
 

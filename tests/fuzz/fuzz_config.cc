@@ -9,7 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace staffgate::common;
-using namespace staffgate::agent;
+  using namespace staffgate::agent;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto config = ParseAgentConfig(text, "fuzz.conf");
   if (config) {

@@ -1,6 +1,5 @@
 // The local audit file: one JSON object per line, unique random ids.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <set>
 

@@ -1,7 +1,6 @@
 // The agent's session lease logic against a scripted LeaseApi and a fake
 // clock: sharing, renewal, release, reaping, lapse and unreachable central.
 #include <catch2/catch.hpp>
-
 #include <deque>
 #include <set>
 

@@ -1,13 +1,12 @@
 // SocketServer over a real unix socket in a temp dir: framing, caps, the
 // socket file's life cycle. No sleeps: every read has a receive timeout
 // that only bounds a failing test.
-#include <catch2/catch.hpp>
-
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <future>
 

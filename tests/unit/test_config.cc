@@ -1,10 +1,9 @@
 // The agent configuration (docs/design.md §5): every key, and errors that name
 // the file, the line and the key.
-#include <catch2/catch.hpp>
-
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "agent/config/agent_config.h"

@@ -2,12 +2,11 @@
 // failures, without a server. Verification, the body cap and redirects
 // against a real TLS server are in the sync tier (tests/sync/test_sync.py:
 // another CA, "huge", "redirect").
-#include <catch2/catch.hpp>
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "common/https/https_client.h"

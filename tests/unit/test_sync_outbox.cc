@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <mutex>

@@ -1,9 +1,8 @@
 // The guarded thread entry (common/thread.h): an exception escaping a
 // worker is logged with the thread's name and the worker runs again; it
 // never reaches std::terminate.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <mutex>
 #include <stdexcept>

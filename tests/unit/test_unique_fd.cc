@@ -1,9 +1,8 @@
 // UniqueFd (common/unique_fd.h): closes exactly once, moves, releases.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <utility>
 
 #include "common/unique_fd.h"
