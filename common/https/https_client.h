@@ -35,7 +35,7 @@ struct HttpsOptions {
   std::string token;        // Sent as a Bearer credential; never logged. Empty: none.
   std::string user_agent;   // "staffgated/<version>".
   int connect_timeout_s = 5;
-  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  std::size_t max_body_bytes = 16U << 20;
   // Set by another thread to abort a transfer in progress (shutdown).
   const std::atomic<bool>* stop = nullptr;
 };
