@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "central/api.h"
+#include "central/api/api.h"
 #include "central/tokens.h"
 #include "common/json_util.h"
 

@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "central/api.h"
+#include "central/api/api.h"
 #include "central/lease_book.h"
 #include "central/tokens.h"
 #include "common/json_util.h"

@@ -8,7 +8,7 @@
 //   DELETE /v1/admin/sessions/{id} -> 204
 // A lease answer is {"id","account","workstation","expires_at","ttl_s"}.
 // Unknown or lapsed ids: 404; another workstation's lease: 403.
-#include "central/api.h"
+#include "central/api/api.h"
 #include "common/json_util.h"
 
 namespace staffgate::central {

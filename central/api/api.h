@@ -2,8 +2,8 @@
 // responses as plain structs, so routing, authentication and every status
 // code are testable without sockets. The Beast layer (http/connection.cc)
 // only moves bytes and holds long-polls.
-#ifndef STAFFGATE_CENTRAL_API_H_
-#define STAFFGATE_CENTRAL_API_H_
+#ifndef STAFFGATE_CENTRAL_API_API_H_
+#define STAFFGATE_CENTRAL_API_API_H_
 
 #include <cstdint>
 #include <optional>
@@ -82,4 +82,4 @@ ApiResponse JsonAnswer(int status, const common::Json& body);
 
 }  // namespace staffgate::central
 
-#endif  // STAFFGATE_CENTRAL_API_H_
+#endif  // STAFFGATE_CENTRAL_API_API_H_

@@ -3,7 +3,7 @@
 // did and the serial it published.
 #include <cstdlib>
 
-#include "central/api.h"
+#include "central/api/api.h"
 #include "central/validation.h"
 #include "common/json_util.h"
 

@@ -1,6 +1,6 @@
 // Api: routing, authentication and the workstation endpoints.
 // The /v1/admin endpoints are in api_admin.cc.
-#include "central/api.h"
+#include "central/api/api.h"
 
 #include <cstdlib>
 
