@@ -7,6 +7,7 @@
 #include "central/api/api.h"
 #include "central/tokens.h"
 #include "common/json_util.h"
+#include "tests/lib/temp_dir.h"
 
 namespace {
 
@@ -16,9 +17,10 @@ using staffgate::central::Metrics;
 using staffgate::central::Service;
 using staffgate::central::WaitHub;
 using staffgate::common::FakeClock;
+using staffgate::testutil::TempDir;
 
 struct ApiWorld {
-  std::string dir;
+  TempDir dir{"central-api"};  // First: removed after the service closes.
   FakeClock clock{1'800'000'000};
   std::unique_ptr<Service> service;
   Metrics metrics;
@@ -26,10 +28,8 @@ struct ApiWorld {
   std::unique_ptr<Api> api;
   std::string ws_token;
   ApiWorld() {
-    char tmpl[] = "/tmp/sg-central-api-XXXXXX";
-    dir = mkdtemp(tmpl);
     staffgate::central::ServiceOptions options;
-    options.db_path = dir + "/central.db";
+    options.db_path = dir / "central.db";
     service = std::move(*Service::Open(options, *staffgate::common::PrivateKey::Generate(), clock));
     REQUIRE(service->SetAdminTokenHash(staffgate::central::TokenHash("admintoken")));
     ws_token = *service->AddWorkstation("WS1", {"sales"});
@@ -38,7 +38,6 @@ struct ApiWorld {
   ~ApiWorld() {
     api.reset();
     service.reset();
-    std::filesystem::remove_all(dir);
   }
   staffgate::central::ApiOutcome Call(std::string method, std::string target, std::string token,
                                       std::string body = "", std::string inm = "", std::string prefer = "") {
