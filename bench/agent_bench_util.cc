@@ -111,22 +111,19 @@ std::vector<std::string> SampleAccounts(std::size_t employees, std::size_t count
 
 RunningAgent StartAgent(const std::string& staffgated, const std::string& envelope,
                         const common::PublicKey& key, const std::string& name) {
-  RunningAgent agent;
-  std::string tmpl = "/tmp/sg-bench-" + name + ".XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) Die("mkdtemp");
-  agent.dir = tmpl;
-  agent.socket = agent.dir + "/agent.sock";
-  const std::string state = agent.dir + "/state";
-  const std::string config = agent.dir + "/agent.conf";
-  if (!common::WriteFileAtomic(agent.dir + "/key.pub", key.ToPem(), 0644)) Die("write key");
+  RunningAgent agent{-1, testutil::TempDir("bench-" + name), {}};
+  agent.socket = agent.dir.path() + "/agent.sock";
+  const std::string state = agent.dir.path() + "/state";
+  const std::string config = agent.dir.path() + "/agent.conf";
+  if (!common::WriteFileAtomic(agent.dir.path() + "/key.pub", key.ToPem(), 0644)) Die("write key");
   std::string mk = "mkdir -p " + state;
   if (std::system(mk.c_str()) != 0) Die("mkdir");
   if (!common::WriteFileAtomic(state + "/roster.dsse", envelope, 0644)) Die("write roster");
   std::string conf = "workstation = \"BENCH-01\"\n"
-                     "trusted_keys = [\"" + agent.dir + "/key.pub\"]\n"
+                     "trusted_keys = [\"" + agent.dir.path() + "/key.pub\"]\n"
                      "socket = \"" + agent.socket + "\"\n"
                      "state_dir = \"" + state + "\"\n"
-                     "audit_log = \"" + agent.dir + "/audit.jsonl\"\n"
+                     "audit_log = \"" + agent.dir.path() + "/audit.jsonl\"\n"
                      "min_uid = 1000\n"
                      "on_revoke = \"none\"\n";
   if (!common::WriteFileAtomic(config, conf, 0644)) Die("write config");
@@ -134,7 +131,7 @@ RunningAgent StartAgent(const std::string& staffgated, const std::string& envelo
   agent.pid = fork();
   if (agent.pid < 0) Die("fork");
   if (agent.pid == 0) {
-    std::string log = agent.dir + "/agent.log";
+    std::string log = agent.dir.path() + "/agent.log";
     if (!freopen(log.c_str(), "w", stderr)) _exit(127);
     execl(staffgated.c_str(), staffgated.c_str(), "--config", config.c_str(),
           static_cast<char*>(nullptr));
@@ -149,10 +146,12 @@ RunningAgent StartAgent(const std::string& staffgated, const std::string& envelo
     status.op = common::Op::kStatus;
     if (auto r = common::CallAgent(options, status); r && r->ok) return agent;
     int st = 0;
-    if (waitpid(agent.pid, &st, WNOHANG) == agent.pid) Die("staffgated exited; see " + agent.dir);
+    if (waitpid(agent.pid, &st, WNOHANG) == agent.pid) {
+      Die("staffgated exited; see " + agent.dir.path());
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  Die("staffgated did not come up; see " + agent.dir + "/agent.log");
+  Die("staffgated did not come up; see " + agent.dir.path() + "/agent.log");
 }
 
 void StopAgent(RunningAgent& agent) {
@@ -162,8 +161,6 @@ void StopAgent(RunningAgent& agent) {
     waitpid(agent.pid, &st, 0);
     agent.pid = -1;
   }
-  std::string rm = "rm -rf " + agent.dir;
-  if (std::system(rm.c_str()) != 0) std::fprintf(stderr, "bench: could not remove %s\n", agent.dir.c_str());
 }
 
 long RssKb(pid_t pid) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/ed25519.h"
+#include "tests/lib/temp_dir.h"
 
 namespace staffgate::bench {
 
@@ -23,7 +24,7 @@ std::vector<std::string> SampleAccounts(std::size_t employees, std::size_t count
 
 struct RunningAgent {
   pid_t pid = -1;
-  std::string dir;
+  testutil::TempDir dir;  // Removed with the RunningAgent; kept when a failure exits.
   std::string socket;
 };
 
@@ -32,6 +33,7 @@ struct RunningAgent {
 // process with a message on failure (benchmarks only).
 RunningAgent StartAgent(const std::string& staffgated, const std::string& envelope,
                         const common::PublicKey& key, const std::string& name);
+// Stops the agent (SIGTERM, then waits); its directory goes with `agent`.
 void StopAgent(RunningAgent& agent);
 // VmRSS of `pid` in KiB (0 if unknown).
 long RssKb(pid_t pid);

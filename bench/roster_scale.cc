@@ -20,6 +20,7 @@
 #include "common/envelope.h"
 #include "common/file_util.h"
 #include "common/time_util.h"
+#include "tests/lib/temp_dir.h"
 
 #ifndef STAFFGATED_PATH
 #define STAFFGATED_PATH "staffgated"
@@ -47,8 +48,8 @@ Row Measure(const std::string& staffgated, std::size_t employees, double seconds
   row.envelope_bytes = envelope.size();
 
   // Load + verify + index through the agent's own code path.
-  std::string tmpl = "/tmp/sg-bench-load.XXXXXX";
-  std::string dir = mkdtemp(tmpl.data());
+  testutil::TempDir temp("bench-load");
+  const std::string& dir = temp.path();
   (void)common::WriteFileAtomic(dir + "/roster.dsse", envelope, 0644);
   common::SystemClock clock;
   std::vector<double> ms, cpu_ms;
@@ -74,8 +75,6 @@ Row Measure(const std::string& staffgated, std::size_t employees, double seconds
   row.load_best_ms = ms.front();
   row.load_median_ms = ms[ms.size() / 2];
   row.load_cpu_best_ms = *std::min_element(cpu_ms.begin(), cpu_ms.end());
-  std::string rm = "rm -rf " + dir;
-  if (std::system(rm.c_str()) != 0) std::fprintf(stderr, "bench: could not remove %s\n", dir.c_str());
 
   auto agent = bench::StartAgent(staffgated, envelope, key->Public(), "scale");
   row.rss_start_kb = bench::RssKb(agent.pid);

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "central/api.h"
+#include "central/api/api.h"
 #include "central/service.h"
 #include "central/tokens.h"
 #include "common/json_util.h"

@@ -17,7 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "central/api.h"
+#include "central/api/api.h"
 #include "central/central_config.h"
 #include "central/metrics.h"
 #include "central/wait_hub.h"

@@ -11,6 +11,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import sgtest  # noqa: E402
 from centraltest import ADMIN, CENTRAL, Central  # noqa: E402
 
 LEASE_KEYS = {"id", "account", "workstation", "expires_at", "ttl_s"}
@@ -51,7 +52,6 @@ class LeaseCentral:
         return self.call("POST", "/v1/sessions", ws, {"account": account})
 
 
-@unittest.skipUnless(CENTRAL and ADMIN, "STAFFGATE_CENTRAL_BIN and STAFFGATE_ADMIN_BIN needed")
 class SessionLeaseTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -194,7 +194,6 @@ class SessionLeaseTest(unittest.TestCase):
         self.assertEqual(w.call("PUT", "/v1/sessions/" + a["id"], "SVC-A", raw="")[0], 200)
 
 
-@unittest.skipUnless(CENTRAL and ADMIN, "STAFFGATE_CENTRAL_BIN and STAFFGATE_ADMIN_BIN needed")
 class LeaseLapseTest(unittest.TestCase):
     TTL = 2
 
@@ -231,4 +230,5 @@ class LeaseLapseTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    sgtest.require_inputs("STAFFGATE_CENTRAL_BIN", "STAFFGATE_ADMIN_BIN")
     unittest.main()

@@ -6,6 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import sgtest  # noqa: E402
 from centraltest import CENTRAL, PAYLOAD_TYPE, TempDirTest, openssl_verify, run
 
 PAYLOAD = (b'{"schema":"staffgate.roster.v1","serial":7,"issued_at":"2026-11-28T23:00:00Z",'
@@ -64,4 +65,5 @@ class SignTest(TempDirTest):
 
 
 if __name__ == "__main__":
+    sgtest.require_inputs("STAFFGATE_CENTRAL_BIN")
     unittest.main()

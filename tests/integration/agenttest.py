@@ -18,6 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 # Re-exported for test_agent_*.py, which use them as at.<name>.
+import sgtest  # noqa: E402
 from sgtest import (Agent, Conn, SigningKey, ask, check_request, days_since_epoch,  # noqa: E402,F401
                     now_utc, rfc3339, roster_payload, wait_until, write_config)
 
@@ -37,9 +38,9 @@ def read_events(path):
 
 
 # ---- The shared test world (used by test_agent_*.py) ----
-STAFFGATED = os.environ.get("STAFFGATED", "")
-STAFFGATECTL = os.environ.get("STAFFGATECTL", "")
-NSS_WRAPPER_LIB = os.environ.get("NSS_WRAPPER_LIB", "")
+STAFFGATED = sgtest.tier_input("STAFFGATED")
+STAFFGATECTL = sgtest.tier_input("STAFFGATECTL")
+NSS_WRAPPER_LIB = sgtest.tier_input("NSS_WRAPPER_LIB")
 IS_ROOT = os.getuid() == 0
 NOBODY = 65534
 WORKSTATION = "SVC-03"
@@ -149,8 +150,7 @@ def check(account, phase="account", **extra):
 
 
 def require_binaries():
-    """For setUpModule: skip cleanly when something the tests need is missing."""
-    missing = [n for n, v in (("STAFFGATED", STAFFGATED), ("STAFFGATECTL", STAFFGATECTL),
-                              ("NSS_WRAPPER_LIB", NSS_WRAPPER_LIB)) if not os.path.exists(v)]
-    if missing or not shutil.which("openssl"):
-        raise unittest.SkipTest("needs %s and openssl" % ", ".join(missing))
+    """For setUpModule: a missing input or openssl fails the tier (never skips it)."""
+    sgtest.require_inputs("STAFFGATED", "STAFFGATECTL", "NSS_WRAPPER_LIB")
+    if not shutil.which("openssl"):
+        raise RuntimeError("the integration tier needs the openssl command")

@@ -5,11 +5,11 @@
     -sign -rawin`) is accepted by envelope_tool verify; tampered copies are
     rejected.
 (b) envelope_tool sign output verifies with `openssl pkeyutl -verify`.
-(c) The same for `staffgate-central sign` when --central is given.
+(c) The same for `staffgate-central sign` when the build has it.
 
-usage: test_openssl_interop.py --envelope-tool PATH [--central PATH] [unittest args]
+Inputs (tests/lib/README.md): STAFFGATE_ENVELOPE_TOOL; STAFFGATE_CENTRAL_BIN,
+optional (unset when the central is not part of the build: (c) is skipped).
 """
-import argparse
 import base64
 import hashlib
 import json
@@ -25,8 +25,11 @@ PAYLOAD = (b'{"schema":"staffgate.roster.v1","serial":7,"issued_at":"2026-11-28T
            b'"employees":[{"id":"E1","status":"active","accounts":["asmith"]}],'
            b'"shared_accounts":["sales"]}\n')
 
-TOOL = None
-CENTRAL = None
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import sgtest  # noqa: E402
+
+TOOL = sgtest.tier_input("STAFFGATE_ENVELOPE_TOOL")
+CENTRAL = sgtest.tier_input("STAFFGATE_CENTRAL_BIN")
 
 
 def run(args, **kw):
@@ -163,13 +166,8 @@ class Interop(unittest.TestCase):
 
 
 def main():
-    global TOOL, CENTRAL
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--envelope-tool", required=True)
-    parser.add_argument("--central")
-    args, rest = parser.parse_known_args()
-    TOOL, CENTRAL = args.envelope_tool, args.central
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    sgtest.require_inputs("STAFFGATE_ENVELOPE_TOOL")
+    unittest.main(verbosity=2)
 
 
 if __name__ == "__main__":

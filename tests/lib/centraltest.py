@@ -14,8 +14,10 @@ import tempfile
 import time
 import unittest
 
-CENTRAL = os.environ.get("STAFFGATE_CENTRAL_BIN", "")
-ADMIN = os.environ.get("STAFFGATE_ADMIN_BIN", "")
+from sgtest import tier_input
+
+CENTRAL = tier_input("STAFFGATE_CENTRAL_BIN")
+ADMIN = tier_input("STAFFGATE_ADMIN_BIN")
 PAYLOAD_TYPE = "application/vnd.staffgate.roster+json"
 
 
@@ -48,8 +50,6 @@ def openssl_verify(envelope_text: str, pub_path: str, workdir: str) -> bool:
 
 class TempDirTest(unittest.TestCase):
     def setUp(self):
-        if not CENTRAL:
-            self.skipTest("STAFFGATE_CENTRAL_BIN not set")
         self._tmp = tempfile.TemporaryDirectory(prefix="sg-central-")
         self.tmp = self._tmp.name
 

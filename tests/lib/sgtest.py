@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -31,12 +32,30 @@ PAM_TEXT = {
 }
 
 
+def tier_input(name, default=""):
+    """One input of a Python tier: the environment variable `name` (or
+    `default`). Every tier takes its inputs this way and only this way:
+    tests/lib/README.md lists them. Reading one never fails; a script
+    states what it cannot run without with require_inputs."""
+    return os.environ.get(name) or default
+
+
+def require_inputs(*names):
+    """Ends the script (status 1, one line naming the variables) unless
+    every named input is set to an existing path: a tier whose inputs are
+    missing fails, it never passes by skipping. Call before unittest.main."""
+    missing = [n for n in names if not os.path.exists(tier_input(n))]
+    if missing:
+        sys.exit("%s: set %s to the built file(s) (see tests/lib/README.md)"
+                 % (os.path.basename(sys.argv[0]), ", ".join(missing)))
+
+
 def sanitizer_env():
     """Extra environment for sanitizer builds (STAFFGATE_SANITIZE): the
     sanitizer runtimes must come first in LD_PRELOAD when an instrumented
     module is loaded into an uninstrumented host (pamtester), or before
     nss_wrapper in an instrumented agent. Empty for normal builds."""
-    libs = os.environ.get("STAFFGATE_SANITIZER_PRELOAD", "").split()
+    libs = tier_input("STAFFGATE_SANITIZER_PRELOAD").split()
     if not libs:
         return {}
     return {"STAFFGATE_SANITIZER_PRELOAD": " ".join(libs),
@@ -46,7 +65,7 @@ def sanitizer_env():
 
 def preload(*libs):
     """An LD_PRELOAD value: sanitizer runtimes (if any), then `libs`."""
-    first = os.environ.get("STAFFGATE_SANITIZER_PRELOAD", "").split()
+    first = tier_input("STAFFGATE_SANITIZER_PRELOAD").split()
     return " ".join(first + [lib for lib in libs if lib])
 
 

@@ -4,7 +4,7 @@
   - NEEDED names no libcurl, libssl or libcrypto (the login process never
     loads TLS or crypto code for us);
   - full RELRO: BIND_NOW and a GNU_RELRO segment.
-Usage: check_module_binary.py MODULE.so   (exit 0 when every check passes)
+Input: STAFFGATE_MODULE (tests/lib/README.md); exit 0 when every check passes.
 """
 
 import os
@@ -13,7 +13,10 @@ import subprocess
 import sys
 import unittest
 
-MODULE = None
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import sgtest  # noqa: E402
+
+MODULE = sgtest.tier_input("STAFFGATE_MODULE")
 EXPECTED = {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt",
             "pam_sm_open_session", "pam_sm_close_session", "pam_sm_chauthtok"}
 
@@ -53,12 +56,12 @@ class ModuleBinaryTest(unittest.TestCase):
     def test_no_libstdcxx_needed(self):
         # Loading libstdc++.so into a C login process costs milliseconds per
         # login; the runtime is linked statically (pam_module/CMakeLists.txt).
-        if os.environ.get("STAFFGATE_SANITIZE"):
+        if sgtest.tier_input("STAFFGATE_SANITIZE"):
             self.skipTest("sanitizer builds use the shared C++ runtime")
         out = tool("readelf", "-d", MODULE)
         self.assertNotIn("libstdc++", out)
 
 
 if __name__ == "__main__":
-    MODULE = sys.argv.pop(1)
+    sgtest.require_inputs("STAFFGATE_MODULE")
     unittest.main(verbosity=2)

@@ -22,10 +22,10 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import sgtest  # noqa: E402
 
-MODULE = os.environ.get("STAFFGATE_MODULE", "")
-STAFFGATED = os.environ.get("STAFFGATED", "")
-PAM_WRAPPER_LIB = os.environ.get("PAM_WRAPPER_LIB", "libpam_wrapper.so")
-NSS_WRAPPER_LIB = os.environ.get("NSS_WRAPPER_LIB", "libnss_wrapper.so")
+MODULE = sgtest.tier_input("STAFFGATE_MODULE")
+STAFFGATED = sgtest.tier_input("STAFFGATED")
+PAM_WRAPPER_LIB = sgtest.tier_input("PAM_WRAPPER_LIB", "libpam_wrapper.so")
+NSS_WRAPPER_LIB = sgtest.tier_input("NSS_WRAPPER_LIB", "libnss_wrapper.so")
 WORKSTATION = "WS-TEST"
 HANG_TIMEOUT_MS = 1000
 
@@ -33,9 +33,6 @@ HANG_TIMEOUT_MS = 1000
 class PamModuleTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        for path, what in ((MODULE, "STAFFGATE_MODULE"), (STAFFGATED, "STAFFGATED")):
-            if not path or not os.path.exists(path):
-                raise RuntimeError("%s not set or missing: %r" % (what, path))
         cls.tmp = tempfile.mkdtemp(prefix="sgmod-")
         try:
             cls._set_up()
@@ -327,4 +324,5 @@ class PamModuleTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    sgtest.require_inputs("STAFFGATE_MODULE", "STAFFGATED")
     unittest.main(verbosity=2)

@@ -28,8 +28,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import sgtest  # noqa: E402
 
 SKIP = 77
-MODULE = os.environ.get("STAFFGATE_MODULE", "")
-STAFFGATED = os.environ.get("STAFFGATED", "")
+MODULE = sgtest.tier_input("STAFFGATE_MODULE")
+STAFFGATED = sgtest.tier_input("STAFFGATED")
 PAM_D = "/etc/pam.d"
 MARKER = "staffgate-test"
 PID = os.getpid()
@@ -200,10 +200,7 @@ def main():
     if os.getuid() != 0:
         print("root tier: skipped (not root)")
         return SKIP
-    for path, what in ((MODULE, "STAFFGATE_MODULE"), (STAFFGATED, "STAFFGATED")):
-        if not path or not os.path.exists(path):
-            print("%s not set or missing: %r" % (what, path), file=sys.stderr)
-            return 1
+    sgtest.require_inputs("STAFFGATE_MODULE", "STAFFGATED")
     # SIGTERM (ctest timeout, Ctrl-C) still runs the cleanup in tearDownClass.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     result = unittest.main(verbosity=2, exit=False).result

@@ -3,8 +3,8 @@
 two state dirs) enrolled with one real central over HTTPS, session leases
 through the socket protocol and through pamtester + pam_staffgate.so.
 
-Usage: test_leases.py STAFFGATED STAFFGATECTL MODULE
-(STAFFGATE_CENTRAL_BIN and STAFFGATE_ADMIN_BIN in the environment)
+Inputs: STAFFGATED, STAFFGATECTL, STAFFGATE_MODULE, STAFFGATE_CENTRAL_BIN,
+STAFFGATE_ADMIN_BIN (tests/lib/README.md)
 """
 
 import json
@@ -24,7 +24,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import sgtest  # noqa: E402
 from centraltest import ADMIN, CENTRAL, Central  # noqa: E402
 
-STAFFGATED = STAFFGATECTL = MODULE = None
+STAFFGATED = sgtest.tier_input("STAFFGATED")
+STAFFGATECTL = sgtest.tier_input("STAFFGATECTL")
+MODULE = sgtest.tier_input("STAFFGATE_MODULE")
 TTL_S = 3
 ROOT = os.getuid() == 0
 ASMITH_UID = 2001 if ROOT else os.getuid()
@@ -231,6 +233,6 @@ class LeaseTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    STAFFGATED, STAFFGATECTL, MODULE = sys.argv[1:4]
-    del sys.argv[1:4]
+    sgtest.require_inputs("STAFFGATED", "STAFFGATECTL", "STAFFGATE_MODULE", "STAFFGATE_CENTRAL_BIN",
+                          "STAFFGATE_ADMIN_BIN")
     unittest.main(verbosity=2)

@@ -6,8 +6,8 @@ arriving at the central, `staffgatectl sync` and `status`, and (as root)
 the live sessions of a revoked account ended while a system account's
 process survives.
 
-Usage: test_live.py STAFFGATED STAFFGATECTL   (STAFFGATE_CENTRAL_BIN and
-STAFFGATE_ADMIN_BIN in the environment)
+Inputs: STAFFGATED, STAFFGATECTL, STAFFGATE_CENTRAL_BIN, STAFFGATE_ADMIN_BIN
+(tests/lib/README.md)
 """
 
 import json
@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import sgtest  # noqa: E402
 from centraltest import ADMIN, CENTRAL, Central  # noqa: E402
 
-STAFFGATED = STAFFGATECTL = None
+STAFFGATED = sgtest.tier_input("STAFFGATED")
+STAFFGATECTL = sgtest.tier_input("STAFFGATECTL")
 ROOT = os.getuid() == 0
 # As root the test accounts get uids of their own, so their processes can
 # be started and ended; otherwise they share the test's uid (never killed).
@@ -186,6 +187,5 @@ class LiveTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    STAFFGATED = sys.argv.pop(1)
-    STAFFGATECTL = sys.argv.pop(1)
+    sgtest.require_inputs("STAFFGATED", "STAFFGATECTL", "STAFFGATE_CENTRAL_BIN", "STAFFGATE_ADMIN_BIN")
     unittest.main(verbosity=2)

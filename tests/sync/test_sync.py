@@ -3,7 +3,7 @@
 surviving hostile answers, working offline, and delivering every audit event
 exactly once across an outage and a kill -9.
 
-Usage: test_sync.py STAFFGATED
+Input: STAFFGATED (tests/lib/README.md)
 """
 
 import datetime
@@ -23,7 +23,7 @@ sys.path.insert(0, HERE)
 import sgtest  # noqa: E402
 from fake_central import FakeCentral, make_ca_and_cert  # noqa: E402
 
-STAFFGATED = None
+STAFFGATED = sgtest.tier_input("STAFFGATED")
 TOKEN = "t0k3n-for-tests-" + "a" * 40
 
 
@@ -206,5 +206,5 @@ class SyncTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    STAFFGATED = sys.argv.pop(1)
+    sgtest.require_inputs("STAFFGATED")
     unittest.main(verbosity=2)

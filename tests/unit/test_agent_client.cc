@@ -17,10 +17,12 @@
 
 #include "common/agent_client.h"
 #include "common/protocol.h"
+#include "tests/lib/temp_dir.h"
 
 namespace {
 
 using namespace staffgate::common;
+using staffgate::testutil::TempDir;
 
 // Every wait in the server is bounded, so a failing test cannot hang.
 constexpr int kServerWaitMs = 5000;
@@ -31,23 +33,6 @@ enum class Mode {
   kClose,          // Reads the request and closes.
   kHuge,           // Sends more than 64 KiB without a newline.
   kHugeThenNewline // Sends a line just over 64 KiB, newline included.
-};
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/sg-client-XXXXXX";
-    REQUIRE(mkdtemp(tmpl));
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::string cmd = "rm -rf '" + path_ + "'";
-    if (std::system(cmd.c_str()) != 0) WARN("could not remove " << path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
 };
 
 class TestServer {
@@ -161,7 +146,7 @@ ClientOptions Options(const std::string& path, int timeout_ms = 2000) {
 }  // namespace
 
 TEST_CASE("a normal exchange", "[client]") {
-  TempDir dir;
+  TempDir dir("client");
   std::string path = dir.path() + "/agent.sock";
   Response answer;
   answer.decision = Decision::kDeny;
@@ -193,7 +178,7 @@ TEST_CASE("a normal exchange", "[client]") {
 }
 
 TEST_CASE("a server that never answers times out", "[client]") {
-  TempDir dir;
+  TempDir dir("client");
   std::string path = dir.path() + "/agent.sock";
   TestServer server(path, Mode::kSilent);
   auto r = CallAgent(Options(path, 200), CheckRequest());
@@ -202,7 +187,7 @@ TEST_CASE("a server that never answers times out", "[client]") {
 }
 
 TEST_CASE("a server that closes early is unavailable", "[client]") {
-  TempDir dir;
+  TempDir dir("client");
   std::string path = dir.path() + "/agent.sock";
   TestServer server(path, Mode::kClose);
   auto r = CallAgent(Options(path), CheckRequest());
@@ -211,7 +196,7 @@ TEST_CASE("a server that closes early is unavailable", "[client]") {
 }
 
 TEST_CASE("no socket, or nobody listening, is unavailable", "[client]") {
-  TempDir dir;
+  TempDir dir("client");
   std::string path = dir.path() + "/agent.sock";
   for (bool check_owner : {true, false}) {
     ClientOptions options = Options(path);
@@ -236,7 +221,7 @@ TEST_CASE("no socket, or nobody listening, is unavailable", "[client]") {
 }
 
 TEST_CASE("a socket owned by another uid is refused", "[client]") {
-  TempDir dir;
+  TempDir dir("client");
   std::string path = dir.path() + "/agent.sock";
   TestServer server(path, Mode::kAnswer, R"({"v":1,"ok":true})");
   ClientOptions options = Options(path);
@@ -262,7 +247,7 @@ TEST_CASE("a peer running as another uid is refused", "[client]") {
     WARN("skipped: needs root to chown the socket file");
     return;
   }
-  TempDir dir;
+  TempDir dir("client");
   std::string path = dir.path() + "/agent.sock";
   TestServer server(path, Mode::kAnswer, R"({"v":1,"ok":true})");
   const uid_t other = 4242;
@@ -276,7 +261,7 @@ TEST_CASE("a peer running as another uid is refused", "[client]") {
 }
 
 TEST_CASE("an answer over 64 KiB is too large", "[client]") {
-  TempDir dir;
+  TempDir dir("client");
   for (Mode mode : {Mode::kHuge, Mode::kHugeThenNewline}) {
     std::string path = dir.path() + (mode == Mode::kHuge ? "/huge.sock" : "/line.sock");
     TestServer server(path, mode);
@@ -292,7 +277,7 @@ TEST_CASE("an answer over 64 KiB is too large", "[client]") {
 }
 
 TEST_CASE("a garbage answer is invalid input", "[client]") {
-  TempDir dir;
+  TempDir dir("client");
   int i = 0;
   for (const char* garbage : {"garbage", "{}", R"({"v":1,"ok":true,"decision":"perhaps","reason":"x"})", ""}) {
     std::string path = dir.path() + "/g" + std::to_string(i++) + ".sock";

@@ -2,7 +2,9 @@
 // roster.dsse across restarts, and crash leftovers.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "agent/roster_store.h"
@@ -182,8 +184,8 @@ TEST_CASE("roster store: an expired cached roster still sets the rollback floor"
   CHECK(older.error().kind == ErrorKind::kRollback);  // ...is a rollback
 }
 
-TEST_CASE("roster store: a write interrupted by a crash leaves the old file and its temp file "
-          "is removed at start", "[agent]") {
+TEST_CASE("roster store: a temp file left by an interrupted write is removed at start and the "
+          "old roster kept", "[agent]") {
   StoreFixture f;
   {
     auto store = f.MakeStore();
@@ -196,6 +198,7 @@ TEST_CASE("roster store: a write interrupted by a crash leaves the old file and 
   auto store = f.MakeStore();
   REQUIRE(store->Load(f.Keys()));
   CHECK(store->Current()->serial == 4);
+  CHECK(f.Cached() == f.Envelope(4));
   auto names = testutil::TempDir::List(f.state());
   CHECK(names == std::vector<std::string>{"roster.dsse"});
 }
@@ -213,28 +216,62 @@ TEST_CASE("roster store: not enrolled verifies nothing", "[agent]") {
   CHECK_FALSE(store->Install(f.Envelope(5), "test"));
 }
 
+// Roster `serial` has `serial` employees E1..E<serial> with accounts
+// u1..u<serial>: a reader can tell a whole roster from a mix of two.
+std::string StaffedEnvelope(const StoreFixture& f, std::uint64_t serial) {
+  Json employees = Json::array();
+  for (std::uint64_t i = 1; i <= serial; ++i) {
+    employees.push_back(Employee("E" + std::to_string(i), "active", {"u" + std::to_string(i)}));
+  }
+  return testutil::Sign(testutil::RosterPayload(serial, employees), f.key);
+}
+
+// A whole roster: every employee its payload names, indexed, and nothing else.
+bool IsWhole(const common::Roster& roster) {
+  if (roster.employees.size() != roster.serial || roster.account_index.size() != roster.serial) {
+    return false;
+  }
+  for (std::uint64_t i = 1; i <= roster.serial; ++i) {
+    const common::Employee* e = roster.FindEmployee("u" + std::to_string(i));
+    if (e == nullptr || e->id != "E" + std::to_string(i)) return false;
+  }
+  return true;
+}
+
 TEST_CASE("roster store: readers see a whole roster while installs run", "[agent]") {
   StoreFixture f;
   auto store = f.MakeStore();
   REQUIRE(store->Load(f.Keys()));
-  REQUIRE(store->Install(f.Envelope(1), "test"));
+  REQUIRE(store->Install(StaffedEnvelope(f, 1), "test"));
   std::vector<std::string> envelopes;
-  for (std::uint64_t s = 2; s <= 20; ++s) envelopes.push_back(f.Envelope(s));
+  for (std::uint64_t s = 2; s <= 40; ++s) envelopes.push_back(StaffedEnvelope(f, s));
   std::atomic<bool> done{false};
-  std::uint64_t last_seen = 0;
-  bool monotonic = true;
+  std::promise<void> reading;
+  std::uint64_t last_seen = 0, reads = 0;
+  bool monotonic = true, whole = true;
   std::thread reader([&] {
-    while (!done.load()) {
+    for (bool first = true;; first = false) {
+      const bool last = done.load();  // Read once more after the installs ended.
       auto roster = store->Current();
+      ++reads;
       if (!roster || roster->serial < last_seen) monotonic = false;
+      if (roster && !IsWhole(*roster)) whole = false;
       if (roster) last_seen = roster->serial;
+      if (first) reading.set_value();
+      if (last) break;
     }
   });
+  reading.get_future().wait();  // Installs start only once the reader runs.
   for (const auto& e : envelopes) REQUIRE(store->Install(e, "test"));
   done = true;
   reader.join();
+  CHECK(reads > 1);
   CHECK(monotonic);
-  CHECK(store->Current()->serial == 20);
+  CHECK(whole);
+  CHECK(last_seen == 40);
+  REQUIRE(store->Current());
+  CHECK(store->Current()->serial == 40);
+  CHECK(IsWhole(*store->Current()));
 }
 
 }  // namespace

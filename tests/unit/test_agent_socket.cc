@@ -176,8 +176,7 @@ TEST_CASE("socket server: a slow request does not hold up other connections", "[
 TEST_CASE("socket server: socket file life cycle", "[agent]") {
   ServerFixture f;
   REQUIRE(f.server->Start());
-  SECTION("a second server on the same path refuses to start") {
-    ServerFixture g;
+  SECTION("a second server on the same path refuses to start and leaves the first serving") {
     SocketServerOptions options;
     options.path = f.path;
     SocketServer second(options, [](std::string_view, uid_t) { return ""; },
@@ -185,6 +184,9 @@ TEST_CASE("socket server: socket file life cycle", "[agent]") {
     auto started = second.Start();
     REQUIRE_FALSE(started);
     CHECK(started.error().kind == common::ErrorKind::kUnavailable);
+    Client c(f.path);
+    c.Send("x\n");
+    CHECK(c.ReadLine() == "echo " + std::to_string(getuid()) + " 1 x");
   }
   SECTION("stop removes the socket; a stale socket file is replaced") {
     f.server->Stop();

@@ -1,12 +1,8 @@
 // Helpers for the agent's unit tests: roster payloads, signed envelopes,
-// temporary directories. Header-only; tests/unit/test_agent_*.cc and
+// and TempDir (tests/lib/temp_dir.h). Header-only; tests/unit/test_agent_*.cc and
 // test_decision*.cc include it.
 #ifndef STAFFGATE_TESTS_UNIT_TEST_AGENT_UTIL_H_
 #define STAFFGATE_TESTS_UNIT_TEST_AGENT_UTIL_H_
-
-#include <dirent.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <string>
@@ -17,6 +13,7 @@
 #include "common/json_util.h"
 #include "common/roster.h"
 #include "common/time_util.h"
+#include "tests/lib/temp_dir.h"
 
 namespace staffgate::testutil {
 
@@ -49,43 +46,6 @@ inline std::string RosterPayload(std::uint64_t serial, common::Json employees,
 inline std::string Sign(const std::string& payload, const common::PrivateKey& key) {
   return *common::SignEnvelope(common::kRosterPayloadType, payload, key);
 }
-
-// A fresh directory under TMPDIR, removed (one level deep) on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = getenv("TMPDIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/sg-agent-test.XXXXXX";
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() { RemoveTree(path_); }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
-  // The names in `dir`, for assertions about leftovers.
-  static std::vector<std::string> List(const std::string& dir) {
-    std::vector<std::string> out;
-    if (DIR* d = opendir(dir.c_str())) {
-      while (struct dirent* e = readdir(d)) {
-        std::string name = e->d_name;
-        if (name != "." && name != "..") out.push_back(name);
-      }
-      closedir(d);
-    }
-    return out;
-  }
-
- private:
-  static void RemoveTree(const std::string& dir) {
-    if (dir.empty()) return;
-    for (const auto& name : List(dir)) {
-      std::string p = dir + "/" + name;
-      if (unlink(p.c_str()) != 0) RemoveTree(p);
-    }
-    rmdir(dir.c_str());
-  }
-  std::string path_;
-};
 
 }  // namespace staffgate::testutil
 

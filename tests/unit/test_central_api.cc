@@ -4,9 +4,10 @@
 
 #include <filesystem>
 
-#include "central/api.h"
+#include "central/api/api.h"
 #include "central/tokens.h"
 #include "common/json_util.h"
+#include "tests/lib/temp_dir.h"
 
 namespace {
 
@@ -16,9 +17,10 @@ using staffgate::central::Metrics;
 using staffgate::central::Service;
 using staffgate::central::WaitHub;
 using staffgate::common::FakeClock;
+using staffgate::testutil::TempDir;
 
 struct ApiWorld {
-  std::string dir;
+  TempDir dir{"central-api"};  // First: removed after the service closes.
   FakeClock clock{1'800'000'000};
   std::unique_ptr<Service> service;
   Metrics metrics;
@@ -26,10 +28,8 @@ struct ApiWorld {
   std::unique_ptr<Api> api;
   std::string ws_token;
   ApiWorld() {
-    char tmpl[] = "/tmp/sg-central-api-XXXXXX";
-    dir = mkdtemp(tmpl);
     staffgate::central::ServiceOptions options;
-    options.db_path = dir + "/central.db";
+    options.db_path = dir / "central.db";
     service = std::move(*Service::Open(options, *staffgate::common::PrivateKey::Generate(), clock));
     REQUIRE(service->SetAdminTokenHash(staffgate::central::TokenHash("admintoken")));
     ws_token = *service->AddWorkstation("WS1", {"sales"});
@@ -38,7 +38,6 @@ struct ApiWorld {
   ~ApiWorld() {
     api.reset();
     service.reset();
-    std::filesystem::remove_all(dir);
   }
   staffgate::central::ApiOutcome Call(std::string method, std::string target, std::string token,
                                       std::string body = "", std::string inm = "", std::string prefer = "") {
@@ -122,4 +121,47 @@ TEST_CASE("api: admin changes answer 201/400/404 and events 202", "[central][api
   auto query = w.Call("GET", "/v1/admin/events?decision=deny&since=0", "admintoken");
   CHECK(query.response.body.find("\"WS1\"") != std::string::npos);
   CHECK(w.Call("GET", "/v1/admin/events?since=soon", "admintoken").response.status == 400);
+}
+
+TEST_CASE("api: admin resources are routed by path segment", "[central][api]") {
+  ApiWorld w;
+  auto call = [&](const char* method, const char* target, std::string body = "") {
+    return w.Call(method, target, "admintoken", std::move(body)).response;
+  };
+  const std::string employee = R"({"id":"E1","accounts":["asmith"]})";
+  REQUIRE(call("POST", "/v1/admin/employees", employee).status == 201);
+  REQUIRE(call("POST", "/v1/admin/shared-accounts", R"({"name":"svc"})").status == 201);
+
+  SECTION("each resource answers its own path and no other") {
+    for (const char* resource : {"employees", "shared-accounts", "workstations", "policy", "events",
+                                 "sessions", "status"}) {
+      CAPTURE(resource);
+      CHECK(call("GET", (std::string("/v1/admin/") + resource).c_str()).status == 200);
+    }
+    CHECK(call("GET", "/v1/admin/employeesx").status == 404);
+    CHECK(call("GET", "/v1/admin/").status == 404);
+    CHECK(call("GET", "/v1/admin//employees").status == 404);
+    CHECK(call("GET", "/v1/admin/status/extra").status == 404);
+    CHECK(call("GET", "/v1/admin/workstations/WS1").status == 404);
+    CHECK(call("POST", "/v1/admin/import/", "E5,N,x,active,*\n").status == 404);
+  }
+  SECTION("items are URL-decoded path segments") {
+    auto suspended = call("POST", "/v1/admin/employees/%451/suspend");  // E1
+    CHECK(suspended.status == 200);
+    CHECK(suspended.body.find("\"suspended\"") != std::string::npos);
+    CHECK(call("POST", "/v1/admin/employees/E1").status == 404);
+    CHECK(call("POST", "/v1/admin/employees/E1/suspend/now").status == 404);
+    CHECK(call("POST", "/v1/admin/employees/E2/suspend").status == 404);  // No such employee.
+    CHECK(call("DELETE", "/v1/admin/shared-accounts/sv%63").status == 200);
+    CHECK(w.service->SharedAccounts().empty());
+  }
+  SECTION("a wrong method is 405 naming the method and the path") {
+    auto wrong = call("DELETE", "/v1/admin/employees/E%31/terminate");
+    CHECK(wrong.status == 405);
+    CHECK_THAT(wrong.body,
+               Catch::Contains("DELETE is not allowed on /v1/admin/employees/E%31/terminate"));
+    CHECK(call("PUT", "/v1/admin/status").status == 405);
+    CHECK(call("GET", "/v1/admin/shared-accounts/svc").status == 405);
+    CHECK(call("GET", "/v1/admin/sessions/0123").status == 405);
+  }
 }

@@ -9,6 +9,7 @@
 #include "common/envelope.h"
 #include "common/file_util.h"
 #include "common/roster.h"
+#include "tests/lib/temp_dir.h"
 
 namespace {
 
@@ -19,19 +20,14 @@ using staffgate::common::EmployeeStatus;
 using staffgate::common::ErrorKind;
 using staffgate::common::FakeClock;
 using staffgate::common::PrivateKey;
+using staffgate::testutil::TempDir;
 
 struct CentralDir {
-  std::string path;
-  std::string key_pem;
-  CentralDir() {
-    char tmpl[] = "/tmp/sg-central-XXXXXX";
-    path = mkdtemp(tmpl);
-    key_pem = PrivateKey::Generate()->ToPem();
-  }
-  ~CentralDir() { std::filesystem::remove_all(path); }
+  TempDir dir{"central"};
+  std::string key_pem = PrivateKey::Generate()->ToPem();
   std::unique_ptr<Service> Open(const FakeClock& clock) {
     ServiceOptions options;
-    options.db_path = path + "/central.db";
+    options.db_path = dir / "central.db";
     options.organization = "Test Motors";
     options.roster_lifetime_s = 1000;
     auto service = Service::Open(options, *PrivateKey::FromPem(key_pem), clock);
@@ -145,8 +141,8 @@ TEST_CASE("service: restart keeps data; an older database never serves an older 
     auto service = dir.Open(clock);
     REQUIRE(service->AddEmployee(Employee("E1", {"asmith"})));
   }
-  const std::string db = dir.path + "/central.db";
-  std::filesystem::copy_file(db, dir.path + "/old.db");
+  const std::string db = dir.dir / "central.db";
+  std::filesystem::copy_file(db, dir.dir / "old.db");
   {
     auto service = dir.Open(clock);
     CHECK(service->Current()->serial == 2);  // Same roster, not re-published.
@@ -158,7 +154,8 @@ TEST_CASE("service: restart keeps data; an older database never serves an older 
   // Restore the backup taken at serial 2 (WAL was checkpointed at close).
   std::filesystem::remove(db + "-wal");
   std::filesystem::remove(db + "-shm");
-  std::filesystem::copy_file(dir.path + "/old.db", db, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(dir.dir / "old.db", db,
+                             std::filesystem::copy_options::overwrite_existing);
   auto service = dir.Open(clock);
   CHECK(service->Current()->serial == 5);
   CHECK(Parse(*service).serial == 5);

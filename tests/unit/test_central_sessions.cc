@@ -7,10 +7,11 @@
 
 #include <filesystem>
 
-#include "central/api.h"
+#include "central/api/api.h"
 #include "central/lease_book.h"
 #include "central/tokens.h"
 #include "common/json_util.h"
+#include "tests/lib/temp_dir.h"
 
 namespace {
 
@@ -26,11 +27,12 @@ using staffgate::central::WaitHub;
 using staffgate::common::ErrorKind;
 using staffgate::common::FakeClock;
 using staffgate::common::Json;
+using staffgate::testutil::TempDir;
 
 constexpr std::int64_t kStart = 1'800'000'000;
 
 struct LeaseWorld {
-  std::string dir;
+  TempDir dir{"central-leases"};  // First: removed after the service closes.
   std::string key_pem;
   FakeClock clock{kStart};
   std::unique_ptr<Service> service;
@@ -40,8 +42,6 @@ struct LeaseWorld {
   std::string a_token, b_token, c_token;
 
   explicit LeaseWorld(std::int64_t ttl_s = 90) {
-    char tmpl[] = "/tmp/sg-central-leases-XXXXXX";
-    dir = mkdtemp(tmpl);
     key_pem = staffgate::common::PrivateKey::Generate()->ToPem();
     Open(ttl_s);
     REQUIRE(service->SetAdminTokenHash(staffgate::central::TokenHash("admintoken")));
@@ -52,13 +52,12 @@ struct LeaseWorld {
   ~LeaseWorld() {
     api.reset();
     service.reset();
-    std::filesystem::remove_all(dir);
   }
   void Open(std::int64_t ttl_s) {
     api.reset();
     service.reset();
     staffgate::central::ServiceOptions options;
-    options.db_path = dir + "/central.db";
+    options.db_path = dir / "central.db";
     options.lease_ttl_s = ttl_s;
     auto opened = Service::Open(options, *staffgate::common::PrivateKey::FromPem(key_pem), clock);
     REQUIRE(opened);

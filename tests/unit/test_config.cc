@@ -8,6 +8,7 @@
 
 #include "agent/config/agent_config.h"
 #include "common/file_util.h"
+#include "tests/lib/temp_dir.h"
 
 namespace {
 
@@ -221,9 +222,8 @@ TEST_CASE("RenderAgentConfig round-trips through ParseAgentConfig", "[config]") 
 }
 
 TEST_CASE("LoadAgentConfig reads files and names them in errors", "[config]") {
-  char dir_template[] = "/tmp/sg-config-XXXXXX";
-  REQUIRE(mkdtemp(dir_template));
-  std::string dir = dir_template;
+  staffgate::testutil::TempDir temp("config");
+  const std::string& dir = temp.path();
   std::string path = dir + "/agent.conf";
   REQUIRE(WriteFileAtomic(path, "workstation = \"W1\"\nmin_uid = 500\n", 0644));
   auto r = LoadAgentConfig(path);
@@ -247,6 +247,4 @@ TEST_CASE("LoadAgentConfig reads files and names them in errors", "[config]") {
   auto huge = LoadAgentConfig(path);
   REQUIRE_FALSE(huge);
   CHECK(huge.error().kind == ErrorKind::kConfig);
-  unlink(path.c_str());
-  rmdir(dir.c_str());
 }

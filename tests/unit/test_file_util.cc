@@ -1,49 +1,20 @@
 // Bounded reads and crash-safe replacement (common/file_util).
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <set>
 #include <string>
+#include <vector>
 
 #include "common/file_util.h"
+#include "tests/lib/temp_dir.h"
 
 namespace {
 
 using namespace staffgate::common;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/sg-file-XXXXXX";
-    REQUIRE(mkdtemp(tmpl));
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    chmod(path_.c_str(), 0700);
-    std::string cmd = "rm -rf '" + path_ + "'";
-    if (std::system(cmd.c_str()) != 0) WARN("could not remove " << path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::set<std::string> List(const std::string& dir) {
-  std::set<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  REQUIRE(d);
-  while (dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.insert(name);
-  }
-  closedir(d);
-  return names;
-}
+using staffgate::testutil::TempDir;
 
 std::string Read(const std::string& path) {
   auto r = ReadFileCapped(path, 1 << 20);
@@ -54,7 +25,7 @@ std::string Read(const std::string& path) {
 }  // namespace
 
 TEST_CASE("WriteFileAtomic creates and replaces, leaving no temp file", "[file]") {
-  TempDir dir;
+  TempDir dir("file");
   std::string path = dir.path() + "/roster.dsse";
   REQUIRE(WriteFileAtomic(path, "first", 0600));
   CHECK(Read(path) == "first");
@@ -70,7 +41,7 @@ TEST_CASE("WriteFileAtomic creates and replaces, leaving no temp file", "[file]"
 
   REQUIRE(WriteFileAtomic(path, "", 0600));
   CHECK(Read(path).empty());
-  CHECK(List(dir.path()) == std::set<std::string>{"roster.dsse"});
+  CHECK(TempDir::List(dir.path()) == std::vector<std::string>{"roster.dsse"});
 
   // A relative path (directory ".") works too.
   std::string cwd(4096, '\0');
@@ -83,7 +54,7 @@ TEST_CASE("WriteFileAtomic creates and replaces, leaving no temp file", "[file]"
 }
 
 TEST_CASE("WriteFileAtomic keeps the old file when it cannot replace it", "[file]") {
-  TempDir dir;
+  TempDir dir("file");
   SECTION("the target is a directory: rename fails after the temp was written") {
     std::string target = dir.path() + "/state";
     REQUIRE(mkdir(target.c_str(), 0700) == 0);
@@ -92,7 +63,7 @@ TEST_CASE("WriteFileAtomic keeps the old file when it cannot replace it", "[file
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == ErrorKind::kIo);
     CHECK(Read(target + "/keep") == "old");
-    CHECK(List(dir.path()) == std::set<std::string>{"state"});  // Temp removed.
+    CHECK(TempDir::List(dir.path()) == std::vector<std::string>{"state"});  // Temp removed.
   }
   SECTION("the directory is not writable") {
     // Root ignores directory permissions, so this case binds only others;
@@ -109,7 +80,7 @@ TEST_CASE("WriteFileAtomic keeps the old file when it cannot replace it", "[file
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == ErrorKind::kIo);
     CHECK(Read(path) == "old");
-    CHECK(List(dir.path()) == std::set<std::string>{"roster.dsse"});
+    CHECK(TempDir::List(dir.path()) == std::vector<std::string>{"roster.dsse"});
   }
   SECTION("a place nobody can create files, not even root") {
     auto r = WriteFileAtomic("/proc/staffgate-test-no-such-file", "x", 0600);
@@ -123,7 +94,7 @@ TEST_CASE("WriteFileAtomic keeps the old file when it cannot replace it", "[file
 }
 
 TEST_CASE("ReadFileCapped caps and classifies errors", "[file]") {
-  TempDir dir;
+  TempDir dir("file");
   std::string path = dir.path() + "/f";
   REQUIRE(WriteFileAtomic(path, std::string(100000, 'x'), 0600));
   auto exact = ReadFileCapped(path, 100000);

@@ -3,7 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "common/file_util.h"
 #include "pam_module/module_args.h"
+#include "tests/lib/temp_dir.h"
 
 using staffgate::pam::ParseModuleArgs;
 using staffgate::pam::ParseUidMin;
@@ -82,12 +84,8 @@ TEST_CASE("module args: UID_MIN from login.defs", "[module]") {
   CHECK_FALSE(ParseUidMin("").has_value());
   CHECK(ReadUidMin("/nonexistent/login.defs") == staffgate::pam::kFallbackMinUid);
 
-  char path[] = "/tmp/staffgate-login-defs-XXXXXX";
-  int fd = mkstemp(path);
-  REQUIRE(fd >= 0);
-  std::FILE* file = fdopen(fd, "w");
-  std::fputs("UID_MIN 2345\n", file);
-  std::fclose(file);
-  CHECK(ReadUidMin(path) == 2345u);
-  std::remove(path);
+  staffgate::testutil::TempDir dir("login-defs");
+  const std::string login_defs = dir / "login.defs";
+  REQUIRE(staffgate::common::WriteFileAtomic(login_defs, "UID_MIN 2345\n", 0644));
+  CHECK(ReadUidMin(login_defs.c_str()) == 2345u);
 }

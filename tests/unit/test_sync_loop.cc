@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
-
 #include <deque>
+#include <future>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/sync/backoff.h"
@@ -12,37 +14,56 @@ using staffgate::agent::Backoff;
 using staffgate::agent::FetchResult;
 using staffgate::agent::RosterSource;
 using staffgate::agent::SyncLoop;
+using staffgate::agent::SyncStatus;
 using staffgate::agent::SyncTarget;
 using staffgate::common::ErrorKind;
 using staffgate::common::Fail;
 using staffgate::common::FakeClock;
 using staffgate::common::Result;
 
+// Answers Fetch from a script; when the script runs out, answers
+// kUnavailable. Records every call.
 class ScriptedSource : public RosterSource {
  public:
   std::deque<Result<FetchResult>> answers;
   std::vector<std::pair<std::optional<std::uint64_t>, int>> calls;
+
   Result<FetchResult> Fetch(std::optional<std::uint64_t> serial, int wait_s) override {
     calls.emplace_back(serial, wait_s);
+    if (answers.empty()) return Fail(ErrorKind::kUnavailable, "script ended");
     auto next = answers.front();
     answers.pop_front();
     return next;
   }
 };
 
-class RecordingTarget : public SyncTarget {
+// A roster store that takes an envelope "serial N" as roster N: installs
+// it when N is above the current serial, answers "no change" otherwise,
+// and refuses anything else as badly signed.
+class SerialTarget : public SyncTarget {
  public:
   std::optional<std::uint64_t> serial;
-  std::vector<std::string> installed;
-  bool reject = false;
+  std::vector<std::string> offered;
+
   std::optional<std::uint64_t> CurrentSerial() const override { return serial; }
   Result<bool> InstallFromCentral(const std::string& envelope) override {
-    if (reject) return Fail(ErrorKind::kBadSignature, "no valid signature from a trusted key");
-    installed.push_back(envelope);
-    serial = serial.value_or(0) + 1;
+    offered.push_back(envelope);
+    if (envelope.rfind("serial ", 0) != 0) {
+      return Fail(ErrorKind::kBadSignature, "no valid signature from a trusted key");
+    }
+    const std::uint64_t n = std::stoull(envelope.substr(7));
+    if (serial && n <= *serial) return false;
+    serial = n;
     return true;
   }
 };
+
+FetchResult Roster(std::uint64_t serial) {
+  return FetchResult{false, "serial " + std::to_string(serial)};
+}
+FetchResult NotModified() { return FetchResult{true, {}}; }
+
+void Quiet(int, const std::string&) {}
 
 }  // namespace
 
@@ -61,49 +82,131 @@ TEST_CASE("backoff grows with jitter between 1 s and 60 s and resets", "[sync]")
   REQUIRE(backoff.Next() == std::chrono::seconds(1));
 }
 
-TEST_CASE("sync round: installs a new roster, reports 304 as up to date", "[sync]") {
+TEST_CASE(
+    "sync round: asks without waiting until it holds a roster, then long-polls from the "
+    "serial the target holds",
+    "[sync]") {
   ScriptedSource source;
-  RecordingTarget target;
+  SerialTarget target;
   FakeClock clock(1000);
-  SyncLoop loop(source, target, clock, [](int, const std::string&) {});
+  SyncLoop loop(source, target, clock, Quiet);
 
-  source.answers.push_back(FetchResult{false, "ENVELOPE-1"});
+  source.answers.push_back(Roster(42));
   auto first = loop.RunOnce(55);
   REQUIRE(first);
-  REQUIRE(*first == "installed serial 1");
-  // No roster yet: no long-poll wait on the first request.
-  REQUIRE(source.calls[0].first == std::nullopt);
-  REQUIRE(source.calls[0].second == 0);
+  CHECK(*first == "installed serial 42");
+  CHECK(target.offered == std::vector<std::string>{"serial 42"});
+  CHECK(source.calls.at(0) == std::make_pair(std::optional<std::uint64_t>(), 0));
 
-  source.answers.push_back(FetchResult{true, {}});
+  clock.Advance(10);
+  source.answers.push_back(NotModified());
   auto second = loop.RunOnce(55);
   REQUIRE(second);
-  REQUIRE(*second == "up to date");
-  REQUIRE(source.calls[1].first == 1u);
-  REQUIRE(source.calls[1].second == 55);
-  REQUIRE(loop.Status().central_reachable);
-  REQUIRE(loop.Status().last_success == 1000);
+  CHECK(*second == "up to date");
+  CHECK(source.calls.at(1) == std::make_pair(std::optional<std::uint64_t>(42), 55));
+  CHECK(target.offered.size() == 1);  // A 304 installs nothing.
+  CHECK(loop.Status().central_reachable);
+  CHECK(loop.Status().last_success == 1010);
+  CHECK(loop.Status().last_result == "up to date");
+
+  // A roster installed by other means (staffgatectl install): the next
+  // round asks from that serial, not from the one the loop installed.
+  target.serial = 50;
+  source.answers.push_back(NotModified());
+  REQUIRE(loop.RunOnce(7));
+  CHECK(source.calls.at(2) == std::make_pair(std::optional<std::uint64_t>(50), 7));
+}
+
+TEST_CASE("sync round: an envelope the target already has is up to date", "[sync]") {
+  ScriptedSource source;
+  SerialTarget target;
+  target.serial = 9;
+  FakeClock clock(1000);
+  SyncLoop loop(source, target, clock, Quiet);
+  source.answers.push_back(Roster(9));
+  auto same = loop.RunOnce(55);
+  REQUIRE(same);
+  CHECK(*same == "up to date");
+  CHECK(target.offered == std::vector<std::string>{"serial 9"});
+  CHECK(loop.Status().last_success == 1000);
 }
 
 TEST_CASE("sync round: errors are reported in plain words and keep the roster", "[sync]") {
   ScriptedSource source;
-  RecordingTarget target;
+  SerialTarget target;
   target.serial = 5;
   FakeClock clock(2000);
-  SyncLoop loop(source, target, clock, [](int, const std::string&) {});
+  SyncLoop loop(source, target, clock, Quiet);
+  source.answers.push_back(NotModified());
+  REQUIRE(loop.RunOnce(55));
+  CHECK(loop.Status().last_success == 2000);
+  clock.Advance(30);
 
-  source.answers.push_back(Fail(ErrorKind::kUnavailable, "cannot reach the central: Couldn't connect"));
-  auto down = loop.RunOnce(55);
-  REQUIRE_FALSE(down);
-  REQUIRE_FALSE(loop.Status().central_reachable);
-  REQUIRE(loop.Status().last_result.find("cannot reach") != std::string::npos);
+  SECTION("a central that cannot be reached") {
+    for (ErrorKind kind : {ErrorKind::kUnavailable, ErrorKind::kTimeout}) {
+      source.answers.push_back(Fail(kind, "cannot reach the central: Couldn't connect"));
+      auto down = loop.RunOnce(55);
+      REQUIRE_FALSE(down);
+      CHECK(down.error().kind == kind);
+      SyncStatus status = loop.Status();
+      CHECK(status.answered);
+      CHECK_FALSE(status.central_reachable);
+      CHECK(status.last_result == "cannot reach the central: Couldn't connect");
+      CHECK(status.last_attempt == 2030);
+      CHECK(status.last_success == 2000);  // The last round that worked.
+    }
+  }
+  SECTION("a central that answers, but wrongly, is reachable") {
+    source.answers.push_back(Fail(ErrorKind::kPermission, "the central refused the token (401)"));
+    auto refused = loop.RunOnce(55);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == ErrorKind::kPermission);
+    CHECK(loop.Status().central_reachable);
+    CHECK(loop.Status().last_result == "the central refused the token (401)");
+  }
+  SECTION("a rejected roster keeps the old serial for the next round") {
+    source.answers.push_back(FetchResult{false, "TAMPERED"});
+    auto rejected = loop.RunOnce(55);
+    REQUIRE_FALSE(rejected);
+    CHECK(rejected.error().kind == ErrorKind::kBadSignature);
+    CHECK(rejected.error().message ==
+          "roster from the central rejected: no valid signature from a trusted key");
+    CHECK(loop.Status().last_result == rejected.error().message);
+    CHECK(loop.Status().central_reachable);
+    CHECK(loop.Status().last_success == 2000);
 
-  target.reject = true;
-  source.answers.push_back(FetchResult{false, "TAMPERED"});
-  auto rejected = loop.RunOnce(55);
-  REQUIRE_FALSE(rejected);
-  REQUIRE(rejected.error().kind == ErrorKind::kBadSignature);
-  REQUIRE(loop.Status().last_result.find("rejected") != std::string::npos);
-  REQUIRE(loop.Status().central_reachable);
-  REQUIRE(target.serial == 5u);
+    source.answers.push_back(NotModified());
+    REQUIRE(loop.RunOnce(55));
+    CHECK(source.calls.back() == std::make_pair(std::optional<std::uint64_t>(5), 55));
+  }
+}
+
+TEST_CASE("sync thread: the first round does not wait, later rounds long-poll, failures are logged",
+          "[sync]") {
+  ScriptedSource source;
+  SerialTarget target;
+  target.serial = 5;
+  FakeClock clock(3000);
+  // Written by the loop's thread; read after Stop has joined it.
+  std::vector<std::string> logs;
+  std::promise<void> failure_logged;
+  auto log = [&](int, const std::string& line) {
+    logs.push_back(line);
+    if (logs.size() == 1) failure_logged.set_value();
+  };
+  SyncLoop loop(source, target, clock, log, /*wait_s=*/30);
+  source.answers.push_back(NotModified());  // Not logged: nothing happened.
+  source.answers.push_back(Fail(ErrorKind::kUnavailable, "cannot reach the central"));
+
+  loop.Start();
+  failure_logged.get_future().wait();  // The loop now backs off for at least 1 s...
+  loop.Stop();                         // ...which Stop cuts short.
+
+  REQUIRE(source.calls.size() >= 2);
+  CHECK(source.calls[0] == std::make_pair(std::optional<std::uint64_t>(5), 0));
+  CHECK(source.calls[1] == std::make_pair(std::optional<std::uint64_t>(5), 30));
+  REQUIRE_FALSE(logs.empty());
+  CHECK_THAT(logs.front(),
+             Catch::StartsWith("sync failed: cannot reach the central (retrying in "));
+  CHECK(loop.Status().answered);
 }

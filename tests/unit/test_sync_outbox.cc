@@ -14,6 +14,7 @@
 #include "agent/sync/event_outbox.h"
 #include "agent/sync/event_sender.h"
 #include "common/json_util.h"
+#include "tests/lib/temp_dir.h"
 
 namespace {
 
@@ -22,15 +23,7 @@ using staffgate::agent::EventSender;
 using staffgate::common::ErrorKind;
 using staffgate::common::Fail;
 using staffgate::common::Result;
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/sg-outbox-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using staffgate::testutil::TempDir;
 
 std::string Event(int i, const char* decision) {
   return std::string("{\"id\":\"ev-") + std::to_string(i) + "\",\"decision\":\"" + decision + "\"}";
@@ -63,10 +56,10 @@ struct FakeCentral {
 }  // namespace
 
 TEST_CASE("outbox: events survive a restart until acknowledged, each delivered once", "[outbox]") {
-  TempDir tmp;
+  TempDir tmp("outbox");
   FakeCentral central;
   {
-    auto box = OpenBox(tmp.path, 4096);  // Small segments: exercise rotation.
+    auto box = OpenBox(tmp.path(), 4096);  // Small segments: exercise rotation.
     for (int i = 0; i < 300; ++i) REQUIRE(box->Append(Event(i, i % 3 ? "allow" : "deny")));
     REQUIRE(box->Depth() == 300);
     // Central down: nothing leaves the outbox.
@@ -77,7 +70,7 @@ TEST_CASE("outbox: events survive a restart until acknowledged, each delivered o
     REQUIRE(box->Depth() == 300);
   }
   // "Restart": a new outbox object over the same directory.
-  auto box = OpenBox(tmp.path, 4096);
+  auto box = OpenBox(tmp.path(), 4096);
   REQUIRE(box->Depth() == 300);
   EventSender sender(*box, [&](const std::string& b) { return central.Post(b); },
                      [](int, const std::string&) {});
@@ -92,20 +85,20 @@ TEST_CASE("outbox: events survive a restart until acknowledged, each delivered o
 }
 
 TEST_CASE("outbox: an incomplete last line from a crash is dropped", "[outbox]") {
-  TempDir tmp;
+  TempDir tmp("outbox");
   {
-    auto box = OpenBox(tmp.path);
+    auto box = OpenBox(tmp.path());
     REQUIRE(box->Append(Event(1, "deny")));
   }
   // Simulate kill -9 in the middle of an append.
   std::string seg;
-  for (const auto& entry : std::filesystem::directory_iterator(tmp.path + "/outbox")) {
+  for (const auto& entry : std::filesystem::directory_iterator(tmp.path() + "/outbox")) {
     if (entry.path().extension() == ".jsonl") seg = entry.path();
   }
   int fd = open(seg.c_str(), O_WRONLY | O_APPEND);
   REQUIRE(write(fd, "{\"id\":\"half", 11) == 11);
   close(fd);
-  auto box = OpenBox(tmp.path);
+  auto box = OpenBox(tmp.path());
   REQUIRE(box->Depth() == 1);
   auto batch = box->Peek(10, 1 << 20);
   REQUIRE(batch);
@@ -114,9 +107,9 @@ TEST_CASE("outbox: an incomplete last line from a crash is dropped", "[outbox]")
 }
 
 TEST_CASE("outbox: past its cap, old allow events go and denials stay", "[outbox]") {
-  TempDir tmp;
+  TempDir tmp("outbox");
   const std::size_t cap = 8 * 1024;
-  auto box = OpenBox(tmp.path, 1024, cap);
+  auto box = OpenBox(tmp.path(), 1024, cap);
   for (int i = 0; i < 1000; ++i) REQUIRE(box->Append(Event(i, i % 10 == 0 ? "deny" : "allow")));
   FakeCentral central;
   EventSender sender(*box, [&](const std::string& b) { return central.Post(b); },
@@ -129,8 +122,8 @@ TEST_CASE("outbox: past its cap, old allow events go and denials stay", "[outbox
 
 TEST_CASE("event sender: a post that throws is logged by thread name and the sender carries on",
           "[outbox][thread]") {
-  TempDir tmp;
-  auto box = OpenBox(tmp.path);
+  TempDir tmp("outbox");
+  auto box = OpenBox(tmp.path());
   REQUIRE(box->Append(Event(1, "deny")));
   std::mutex mu;
   std::vector<std::string> logged;

@@ -2,8 +2,8 @@
 // responses as plain structs, so routing, authentication and every status
 // code are testable without sockets. The Beast layer (http/connection.cc)
 // only moves bytes and holds long-polls.
-#ifndef STAFFGATE_CENTRAL_API_H_
-#define STAFFGATE_CENTRAL_API_H_
+#ifndef STAFFGATE_CENTRAL_API_API_H_
+#define STAFFGATE_CENTRAL_API_API_H_
 
 #include <cstdint>
 #include <optional>
@@ -60,14 +60,10 @@ class Api {
   static std::optional<int> ParsePreferWait(const std::string& value);
 
  private:
-  ApiResponse Admin(const ApiRequest& request, const std::string& path, const std::string& query);
   // POST /v1/sessions, PUT/DELETE /v1/sessions/{id} for `workstation`
-  // (api_sessions.cc).
-  ApiResponse Sessions(const ApiRequest& request, const std::string& path, const std::string& workstation);
-  // GET /v1/admin/sessions, DELETE /v1/admin/sessions/{id}; `rest` is the
-  // path after /v1/admin/ (api_sessions.cc).
-  ApiResponse AdminSessions(const ApiRequest& request, const std::string& rest);
-  ApiResponse ErrorResponse(const common::Error& error);
+  // (sessions.cc).
+  ApiResponse Sessions(const ApiRequest& request, const std::string& path,
+                       const std::string& workstation);
 
   Service& service_;
   Metrics& metrics_;
@@ -79,7 +75,10 @@ class Api {
 ApiResponse JsonError(int status, const std::string& error, const std::string& message);
 // `body` as one JSON line with the given status.
 ApiResponse JsonAnswer(int status, const common::Json& body);
+// The status and JSON error for an error value: 400 kInvalidInput, 413
+// kTooLarge, 404 kNotFound, 403 kForbidden, else 500.
+ApiResponse ErrorResponse(const common::Error& error);
 
 }  // namespace staffgate::central
 
-#endif  // STAFFGATE_CENTRAL_API_H_
+#endif  // STAFFGATE_CENTRAL_API_API_H_

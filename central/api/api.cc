@@ -1,9 +1,10 @@
 // Api: routing, authentication and the workstation endpoints.
-// The /v1/admin endpoints are in api_admin.cc.
-#include "central/api.h"
+// The /v1/admin resources are in admin_*.cc, routed by admin_routes.cc.
+#include "central/api/api.h"
 
 #include <cstdlib>
 
+#include "central/api/admin.h"
 #include "common/json_util.h"
 
 namespace staffgate::central {
@@ -75,7 +76,7 @@ std::optional<int> Api::ParsePreferWait(const std::string& value) {
   return n;
 }
 
-ApiResponse Api::ErrorResponse(const common::Error& error) {
+ApiResponse ErrorResponse(const common::Error& error) {
   switch (error.kind) {
     case ErrorKind::kInvalidInput:
       return JsonError(400, "invalid_input", error.message);
@@ -145,7 +146,10 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
     if (token.empty() || !service_.IsAdminToken(token)) {
       return finish(JsonError(401, "unauthorized", "a valid admin token is required"));
     }
-    return finish(Admin(req, path, query));
+    std::vector<std::string_view> segments = PathSegments(path);
+    segments.erase(segments.begin(), segments.begin() + 3);  // "", "v1", "admin"
+    return finish(
+        DispatchAdmin(AdminContext{service_, metrics_, hub_}, req, path, query, segments));
   }
   const bool sessions = path == "/v1/sessions" || path.rfind("/v1/sessions/", 0) == 0;
   if (path != "/v1/roster" && path != "/v1/keys" && path != "/v1/events" && !sessions) {

@@ -1,4 +1,5 @@
-// Api: session leases (docs/design.md §6).
+// Session leases (docs/design.md §6): the workstation endpoints (Api) and
+// the admin resource (AdminSessions).
 //   POST   /v1/sessions        {"account":"asmith"} -> 201 new lease, 200 the
 //                               caller's own live lease renewed, 409 in use
 //   PUT    /v1/sessions/{id}   (empty body or {}) -> 200 renewed
@@ -8,7 +9,7 @@
 //   DELETE /v1/admin/sessions/{id} -> 204
 // A lease answer is {"id","account","workstation","expires_at","ttl_s"}.
 // Unknown or lapsed ids: 404; another workstation's lease: 403.
-#include "central/api.h"
+#include "central/api/admin.h"
 #include "common/json_util.h"
 
 namespace staffgate::central {
@@ -111,22 +112,22 @@ ApiResponse Api::Sessions(const ApiRequest& req, const std::string& path, const 
   return wrong_method();
 }
 
-ApiResponse Api::AdminSessions(const ApiRequest& req, const std::string& rest) {
-  auto wrong_method = [&] { return JsonError(405, "method_not_allowed", req.method + " is not allowed on /v1/admin/" + rest); };
-  if (rest == "sessions") {
-    if (req.method != "GET") return wrong_method();
-    auto leases = service_.Leases();
+ApiResponse AdminSessions(const AdminContext& context, const AdminRequest& request) {
+  if (request.items.empty()) {
+    if (request.http.method != "GET") return MethodNotAllowed(request);
+    auto leases = context.service.Leases();
     if (!leases) return ErrorResponse(leases.error());
     Json list = Json::array();
     for (const Lease& lease : *leases) list.push_back(LeaseListItem(lease));
     return JsonAnswer(200, list);
   }
-  const std::string id = rest.substr(std::string("sessions/").size());
-  if (req.method != "DELETE") return wrong_method();
+  if (request.http.method != "DELETE") return MethodNotAllowed(request);
+  if (request.items.size() > 1) return JsonError(404, "not_found", "no such endpoint");
+  const std::string& id = request.items[0];
   if (!IsLeaseId(id)) return NoLease(id);
-  auto ended = service_.EndLease(id);
+  auto ended = context.service.EndLease(id);
   if (!ended) return ErrorResponse(ended.error());
-  ++metrics_.leases_ended_by_admin;
+  ++context.metrics.leases_ended_by_admin;
   return NoContent();
 }
 
