@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/roster_acceptance.h"
 #include "common/toml_reader.h"
 
 namespace staffgate::central {
@@ -58,7 +59,8 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
     c.organization = std::move(*s);
     return common::Ok();
   }
-  if (key == "roster_lifetime_s") return integer(c.roster_lifetime_s, 300, 366LL * 24 * 3600);
+  // Agents refuse rosters valid for longer (common/roster_acceptance.h).
+  if (key == "roster_lifetime_s") return integer(c.roster_lifetime_s, 300, common::kMaxRosterLifetime);
   if (key == "lease_ttl_s") return integer(c.lease_ttl_s, 1, 24 * 3600);
   if (key == "max_body_bytes") return integer(c.max_body_bytes, 1024, 64LL * 1024 * 1024);
   if (key == "max_wait_s") return integer(c.max_wait_s, 0, 60);
@@ -66,6 +68,14 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
   if (key == "idle_timeout_s") return integer(c.idle_timeout_s, 1, 3600);
   if (key == "threads") return integer(c.threads, 1, 64);
   if (key == "max_connections") return integer(c.max_connections, 1, 1000000);
+  if (key == "max_connections_per_client") return integer(c.max_connections_per_client, 1, 1000000);
+  if (key == "events_db") return str(c.events_db);
+  if (key == "events_max_bytes") return integer(c.events_max_bytes, 0, std::int64_t{1} << 50);
+  if (key == "events_min_free_bytes") return integer(c.events_min_free_bytes, 0, std::int64_t{1} << 50);
+  if (key == "events_retention_days") return integer(c.events_retention_days, 1, 36500);
+  if (key == "events_per_workstation_per_hour") {
+    return integer(c.events_per_workstation_per_hour, 0, 100000000);
+  }
   return r.Bad(v, key, "unknown key");
 }
 
@@ -108,7 +118,7 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text, const std::strin
   }
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
-  for (std::string* p : {&c.db, &c.signing_key, &c.tls_cert, &c.tls_key}) *p = Resolve(dir, *p);
+  for (std::string* p : {&c.db, &c.signing_key, &c.tls_cert, &c.tls_key, &c.events_db}) *p = Resolve(dir, *p);
   return c;
 }
 
@@ -153,7 +163,25 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "# Network threads.\n";
   o += "threads = " + std::to_string(c.threads) + "\n\n";
   o += "# Connections beyond this are closed at once (protects the fd limit).\n";
-  o += "max_connections = " + std::to_string(c.max_connections) + "\n";
+  o += "max_connections = " + std::to_string(c.max_connections) + "\n\n";
+  o += "# Connections from one client address beyond this are closed at once, so\n";
+  o += "# one client cannot take the whole max_connections from everyone else.\n";
+  o += "max_connections_per_client = " + std::to_string(c.max_connections_per_client) + "\n\n";
+  o += "# Audit events live in their own SQLite file (default: \"<db stem>-events.db\"\n";
+  o += "# beside db), so a flood of events never fails an employee change.\n";
+  o += "# events_db = \"central-events.db\"\n\n";
+  o += "# Cap on the event store in bytes (0: none). When reached, workstations'\n";
+  o += "# events are answered 507 and stay in their outboxes; /healthz says so.\n";
+  o += "events_max_bytes = " + std::to_string(c.events_max_bytes) + "\n\n";
+  o += "# Events are refused (507) while the event store's disk has less free space\n";
+  o += "# than this, so employee changes always find room.\n";
+  o += "events_min_free_bytes = " + std::to_string(c.events_min_free_bytes) + "\n\n";
+  o += "# Events received longer ago than this are deleted (checked every minute).\n";
+  o += "events_retention_days = " + std::to_string(c.events_retention_days) + "\n\n";
+  o += "# Events one workstation may store an hour (a burst of one hour's worth);\n";
+  o += "# beyond it its batches are answered 429 with Retry-After and stay in its\n";
+  o += "# outbox. 0: no quota.\n";
+  o += "events_per_workstation_per_hour = " + std::to_string(c.events_per_workstation_per_hour) + "\n";
   return o;
 }
 

@@ -31,6 +31,17 @@ struct CentralConfig {
   int idle_timeout_s = 75;
   int threads = 2;
   std::size_t max_connections = 20000;
+  // Open connections from one client address; beyond it, that address's
+  // new connections are closed at once (others keep being served).
+  std::size_t max_connections_per_client = 1000;
+  // The event store (docs/design.md §13): its own SQLite file (empty:
+  // "<db stem>-events.db"), a size cap, free space kept for employee
+  // changes, retention by receipt time, and a per-workstation quota.
+  std::string events_db;
+  std::uint64_t events_max_bytes = 4ULL << 30;
+  std::uint64_t events_min_free_bytes = 256ULL << 20;
+  std::int64_t events_retention_days = 365;
+  std::uint64_t events_per_workstation_per_hour = 3600;
 
   // "host:port" as written in `listen`.
   std::string Listen() const;

@@ -40,10 +40,17 @@ Result<void> InitCentral(const InitOptions& options) {
                   p.string() + " already exists; refusing to overwrite an existing central");
     }
   }
+  // Directories made here are never group- or world-writable, whatever the
+  // caller's umask (under umask 000 anyone could swap the keys otherwise).
+  const mode_t caller_umask = ::umask(0);
+  ::umask(caller_umask | 022);
   fs::path parent = fs::path(options.dir).parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
-  if (::mkdir(options.dir.c_str(), 0750) != 0 && errno != EEXIST) {
-    return Fail(ErrorKind::kIo, "cannot create " + options.dir + ": " + std::strerror(errno));
+  const bool made = ::mkdir(options.dir.c_str(), 0750) == 0;
+  const int mkdir_errno = errno;
+  ::umask(caller_umask);
+  if (!made && mkdir_errno != EEXIST) {
+    return Fail(ErrorKind::kIo, "cannot create " + options.dir + ": " + std::strerror(mkdir_errno));
   }
   auto at = [&](const char* name) { return (fs::path(options.dir) / name).string(); };
 

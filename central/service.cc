@@ -18,13 +18,24 @@ using common::Json;
 using common::Result;
 
 Service::Service(ServiceOptions options, common::PrivateKey key, const common::Clock& clock,
-                 std::unique_ptr<Store> store)
+                 std::unique_ptr<Store> store, std::unique_ptr<EventStore> events)
     : options_(std::move(options)),
       key_(std::move(key)),
       public_pem_(key_.Public().ToPem()),
       clock_(clock),
       serial_file_(options_.db_path + ".serial"),
-      store_(std::move(store)) {}
+      store_(std::move(store)),
+      events_(std::move(events)),
+      quota_(options_.events_per_workstation_per_hour) {}
+
+std::string EventsDbPath(const ServiceOptions& options) {
+  if (!options.events_db_path.empty()) return options.events_db_path;
+  const std::string& db = options.db_path;
+  if (db.size() > 3 && db.compare(db.size() - 3, 3, ".db") == 0) {
+    return db.substr(0, db.size() - 3) + "-events.db";
+  }
+  return db + "-events";
+}
 
 Service::~Service() {
   // Last chance at shutdown: nobody is left to tell; HttpServer::Run has
@@ -35,9 +46,15 @@ Service::~Service() {
 
 Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, common::PrivateKey key,
                                                const common::Clock& clock) {
+  // Events first: a database from before the event store had its own file
+  // hands its events over before the migration drops them there.
+  auto events = EventStore::Open(EventsDbPath(options), options.events_max_bytes);
+  if (!events) return tl::unexpected(events.error());
+  if (auto ok = (*events)->ImportLegacy(options.db_path); !ok) return tl::unexpected(ok.error());
   auto store = Store::Open(options.db_path);
   if (!store) return tl::unexpected(store.error());
-  std::unique_ptr<Service> s(new Service(options, std::move(key), clock, std::move(*store)));
+  std::unique_ptr<Service> s(
+      new Service(options, std::move(key), clock, std::move(*store), std::move(*events)));
   std::lock_guard<std::mutex> lock(s->mu_);
   auto state = s->store_->LoadState();
   if (!state) return tl::unexpected(state.error());
@@ -64,6 +81,10 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, co
   const common::UnixSeconds now = clock.Now();
   bool fresh = *latest && (*latest)->serial >= s->high_water_ &&
                (*latest)->expires_at - now >= options.roster_lifetime_s / 2;
+  {
+    std::lock_guard<std::mutex> current_lock(s->current_mu_);
+    s->SetSnapshotLocked(s->state_);
+  }
   if (fresh) {
     s->current_ = std::make_shared<PublishedRoster>(**latest);
     return s;
@@ -193,6 +214,7 @@ Result<void> Service::Change(const Mutation& mutate) {
     serial = published->serial;
     std::lock_guard<std::mutex> current_lock(current_mu_);
     current_ = std::make_shared<PublishedRoster>(std::move(*published));
+    SetSnapshotLocked(state_);
   }
   Notify(serial);
   return common::Ok();
@@ -268,37 +290,6 @@ Result<void> Service::Healthy() {
   auto sig = key_.Sign("staffgate healthz");
   if (!sig) return tl::unexpected(sig.error());
   return common::Ok();
-}
-
-Result<EventBatchResult> Service::StoreEvents(const std::string& workstation, const Json& batch) {
-  if (!batch.is_array()) return Fail(ErrorKind::kInvalidInput, "the body must be a JSON array of events");
-  if (batch.size() > kMaxEventsPerBatch) {
-    return Fail(ErrorKind::kTooLarge, "more than " + std::to_string(kMaxEventsPerBatch) + " events in one batch");
-  }
-  EventBatchResult result;
-  const std::int64_t now_ms = clock_.NowMs();
-  std::lock_guard<std::mutex> lock(mu_);
-  auto txn = Transaction::Begin(store_->db());
-  if (!txn) return tl::unexpected(txn.error());
-  for (const Json& event : batch) {
-    auto id = event.is_object() ? event.find("id") : event.end();
-    if (!event.is_object() || id == event.end() || !id->is_string() || id->get_ref<const std::string&>().empty() ||
-        id->get_ref<const std::string&>().size() > kMaxEventIdBytes) {
-      ++result.rejected;  // Counted, not fatal: one bad event must not block the outbox.
-      continue;
-    }
-    auto inserted = store_->InsertEvent(event, workstation, now_ms);
-    if (!inserted) return tl::unexpected(inserted.error());
-    ++(*inserted ? result.accepted : result.duplicates);
-  }
-  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
-  return result;
-}
-
-Result<std::vector<Json>> Service::Events(const EventQuery& query) {
-  (void)FlushLeases();  // So the lease events decided so far are listed too.
-  std::lock_guard<std::mutex> lock(mu_);
-  return store_->QueryEvents(query);
 }
 
 }  // namespace staffgate::central

@@ -21,6 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "central/event_quota.h"
+#include "central/event_store.h"
 #include "central/lease_book.h"
 #include "central/model.h"
 #include "central/store.h"
@@ -36,14 +38,41 @@ struct ServiceOptions {
   std::string organization;
   common::UnixSeconds roster_lifetime_s = 7 * 24 * 3600;
   common::UnixSeconds lease_ttl_s = 90;  // central.conf lease_ttl_s.
+  // The event store (event_store.h); empty: beside db_path, named
+  // "<stem>-events.db".
+  std::string events_db_path;
+  std::uint64_t events_max_bytes = 4ULL << 30;        // central.conf events_max_bytes (0: no cap).
+  std::uint64_t events_min_free_bytes = 256ULL << 20;  // central.conf events_min_free_bytes.
+  std::int64_t events_retention_days = 365;          // central.conf events_retention_days.
+  std::uint64_t events_per_workstation_per_hour = 3600;  // 0: no quota.
 };
+
+// The event store's path for `options` (events_db_path or the default).
+std::string EventsDbPath(const ServiceOptions& options);
 
 // Caps on one POST /v1/events batch.
 inline constexpr std::size_t kMaxEventsPerBatch = 10000;
 inline constexpr std::size_t kMaxEventIdBytes = 128;
 
+// Events stamped further ahead of the central's clock than this are stored
+// at their receipt time (their body keeps what the workstation sent).
+inline constexpr std::int64_t kMaxEventAheadMs = 5 * 60 * 1000;
+
 struct EventBatchResult {
   std::size_t accepted = 0, duplicates = 0, rejected = 0;
+  std::size_t clamped = 0;  // Future-dated events stored at receipt time.
+  // Why the whole batch was refused (nothing stored): kQuota (answer 429)
+  // or kStoreFull (answer 507), with the seconds to wait and one sentence.
+  enum class Refusal { kNone, kQuota, kStoreFull } refusal = Refusal::kNone;
+  std::int64_t retry_after_s = 0;
+  std::string message;
+};
+
+// The event store's health, for /healthz.
+struct EventStorageHealth {
+  bool accepting = true;  // False: events are refused (507) until space returns.
+  std::string problem;    // One sentence when not accepting.
+  std::uint64_t used_bytes = 0, max_bytes = 0, free_bytes = 0, min_free_bytes = 0;
 };
 
 class Service {
@@ -97,9 +126,21 @@ class Service {
   std::uint32_t MaxWorkstationsPerAccount() const;
 
   // Stores a batch (a JSON array) from `workstation`; idempotent by id.
-  // Errors: kInvalidInput (not an array), kTooLarge, kIo.
+  // The batch is refused whole (result.refusal, nothing stored) when the
+  // workstation is over its quota or the event store is full; it never
+  // touches the employee database. Errors: kInvalidInput (not an array),
+  // kTooLarge, kIo.
   common::Result<EventBatchResult> StoreEvents(const std::string& workstation, const common::Json& batch);
   common::Result<std::vector<common::Json>> Events(const EventQuery& query);
+  // Whether the event store takes events: under events_max_bytes, and the
+  // filesystem keeps events_min_free_bytes free for employee changes.
+  EventStorageHealth EventStorage();
+  // Deletes up to `max_rows` events older than events_retention_days (by
+  // receipt); returns how many. Called on the server's housekeeping timer.
+  common::Result<std::int64_t> PruneEvents(std::int64_t max_rows);
+  // Events the central could not store (its own lease events when the
+  // event store refused them), counted since the start.
+  std::uint64_t EventsLost() const { return events_lost_.load(); }
 
   // Session leases (service_sessions.cc). Decided in memory and
   // answered at once; each acquisition, refusal, release and admin end
@@ -108,8 +149,11 @@ class Service {
   // FlushLeases; renewals queue no event. An admin end is flushed before
   // it returns.
   // Lapsed leases are pruned on acquire and list. The policy is
-  // max_workstations_per_account (0 = unlimited).
-  // Errors: kInvalidInput (account name), kIo.
+  // max_workstations_per_account (0 = unlimited). Only an account of an
+  // active employee permitted on `workstation` gets a lease: a workstation
+  // token cannot lock anyone else out fleet-wide.
+  // Errors: kInvalidInput (account name), kForbidden (unknown, shared,
+  // suspended or terminated account, or not permitted there), kIo.
   common::Result<AcquireOutcome> AcquireLease(const std::string& account, const std::string& workstation);
   // Errors: kNotFound (unknown or lapsed), kForbidden (another
   // workstation's lease), kIo.
@@ -121,9 +165,12 @@ class Service {
   common::Result<std::vector<Lease>> Leases();
   std::size_t LiveLeaseCount() const;
   // Writes the lease changes and lease events decided since the last call
-  // (one relaxed transaction). Called every 2 s by the server, before
-  // listing events, at shutdown and by the destructor; a crash loses at
-  // most that window, which agents' renewals (404, acquire again) repair.
+  // (one relaxed transaction each in the main database and the event
+  // store). Called every 2 s by the server, before listing events, at
+  // shutdown and by the destructor; a crash loses at most that window,
+  // which agents' renewals (404, acquire again) repair. Writes whose
+  // transaction failed are kept for the next flush; lease events the event
+  // store refuses are counted in EventsLost().
   common::Result<void> FlushLeases();
   // Leases that lapsed and were pruned since the start.
   std::uint64_t LeasesLapsed() const { return leases_lapsed_.load(); }
@@ -131,7 +178,7 @@ class Service {
 
  private:
   Service(ServiceOptions options, common::PrivateKey key, const common::Clock& clock,
-          std::unique_ptr<Store> store);
+          std::unique_ptr<Store> store, std::unique_ptr<EventStore> events);
   using Mutation = std::function<common::Result<void>(State&)>;
   // Copies the state, applies `mutate`, validates, persists the difference
   // and the next roster in one transaction, then swaps both in.
@@ -140,6 +187,11 @@ class Service {
   common::Result<PublishedRoster> PublishLocked(const State& state);
   common::Result<std::uint64_t> ReadSerialFile() const;
   void Notify(std::uint64_t serial);
+  // With current_mu_ held: the state leases are checked against.
+  void SetSnapshotLocked(const State& state);
+  common::Result<void> CheckLeaseAllowed(const std::string& account, const std::string& workstation) const;
+  // With events_mu_ held.
+  EventStorageHealth EventStorageLocked();
 
 
   ServiceOptions options_;
@@ -167,6 +219,8 @@ class Service {
     common::Json event;             // kEvent: the whole event.
     std::int64_t time_ms = 0;       // kEvent.
   };
+  // Lease writes kept for a retry after a failed flush, at most.
+  static constexpr std::size_t kMaxPendingLeaseWrites = 100000;
   void QueueLeaseEventLocked(const std::string& type, const Lease& lease, common::Json extra);
   void PruneLeasesLocked(common::UnixSeconds now);
   mutable std::mutex lease_mu_;  // Guards leases_, lease_writes_.
@@ -177,6 +231,19 @@ class Service {
 
   mutable std::mutex current_mu_;
   std::shared_ptr<const PublishedRoster> current_;
+  // What leases are checked against, swapped with current_.
+  struct Snapshot {
+    State state;
+    std::unordered_map<std::string, const EmployeeRecord*> by_account;
+  };
+  std::shared_ptr<const Snapshot> snapshot_;
+
+  // The event store has its own connection and lock: a flood of events
+  // never holds mu_, and a full event store never fails an employee change.
+  std::mutex events_mu_;  // Guards events_. Lock order: lease_mu_ never held with it.
+  std::unique_ptr<EventStore> events_;
+  EventQuota quota_;
+  std::atomic<std::uint64_t> events_lost_{0};
 
   struct Contact {
     common::UnixSeconds when = 0;

@@ -47,6 +47,7 @@ void Service::QueueLeaseEventLocked(const std::string& type, const Lease& lease,
 
 Result<AcquireOutcome> Service::AcquireLease(const std::string& account, const std::string& workstation) {
   if (auto ok = CheckAccountName(account); !ok) return tl::unexpected(ok.error());
+  if (auto ok = CheckLeaseAllowed(account, workstation); !ok) return tl::unexpected(ok.error());
   auto new_id = NewRandomHex(16);
   if (!new_id) return tl::unexpected(new_id.error());
   std::lock_guard<std::mutex> lock(lease_mu_);
@@ -142,24 +143,58 @@ Result<void> Service::FlushLeases() {
     writes.swap(lease_writes_);
   }
   if (writes.empty()) return common::Ok();
-  std::lock_guard<std::mutex> lock(mu_);
-  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
-  if (!txn) return tl::unexpected(txn.error());
-  for (const LeaseWrite& w : writes) {
-    Result<void> ok = common::Ok();
-    switch (w.kind) {
-      case LeaseWrite::Kind::kPut: ok = store_->PutLease(w.lease); break;
-      case LeaseWrite::Kind::kDelete: ok = store_->DeleteLease(w.id); break;
-      case LeaseWrite::Kind::kDeleteLapsed: ok = store_->DeleteLapsedLeases(w.now); break;
-      case LeaseWrite::Kind::kEvent: {
-        auto inserted = store_->InsertEvent(w.event, w.lease.workstation, w.time_ms);
-        if (!inserted) ok = tl::unexpected(inserted.error());
-        break;
+  std::vector<const LeaseWrite*> events;
+  Result<void> rows = [&]() -> Result<void> {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
+    if (!txn) return tl::unexpected(txn.error());
+    for (const LeaseWrite& w : writes) {
+      Result<void> ok = common::Ok();
+      switch (w.kind) {
+        case LeaseWrite::Kind::kPut: ok = store_->PutLease(w.lease); break;
+        case LeaseWrite::Kind::kDelete: ok = store_->DeleteLease(w.id); break;
+        case LeaseWrite::Kind::kDeleteLapsed: ok = store_->DeleteLapsedLeases(w.now); break;
+        case LeaseWrite::Kind::kEvent: events.push_back(&w); break;
       }
+      if (!ok) return ok;
     }
-    if (!ok) return ok;
+    return txn->Commit();
+  }();
+  if (!rows) {
+    // Nothing is dropped: the writes go back in front of newer ones and
+    // the next flush tries again (bounded, so a dead disk cannot eat memory).
+    std::lock_guard<std::mutex> lock(lease_mu_);
+    if (writes.size() + lease_writes_.size() <= kMaxPendingLeaseWrites) {
+      writes.insert(writes.end(), std::make_move_iterator(lease_writes_.begin()),
+                    std::make_move_iterator(lease_writes_.end()));
+      lease_writes_.swap(writes);
+    } else {
+      for (const LeaseWrite& w : writes) events_lost_ += w.kind == LeaseWrite::Kind::kEvent;
+    }
+    return rows;
   }
-  return txn->Commit();
+  if (events.empty()) return common::Ok();
+  // The central's own lease events: stored like a workstation's (no quota),
+  // or counted as lost when the event store refuses them.
+  std::lock_guard<std::mutex> lock(events_mu_);
+  auto lose_all = [&](Result<void> why) {
+    events_lost_ += events.size();
+    return why;
+  };
+  if (EventStorageHealth h = EventStorageLocked(); !h.accepting) {
+    return lose_all(Fail(ErrorKind::kIo, "lease events lost: " + h.problem));
+  }
+  auto txn = Transaction::Begin(events_->db(), Durability::kRelaxed);
+  if (!txn) return lose_all(tl::unexpected(txn.error()));
+  for (const LeaseWrite* w : events) {
+    auto inserted = events_->Insert(w->event, w->lease.workstation, w->time_ms, w->time_ms);
+    if (!inserted) return lose_all(tl::unexpected(inserted.error()));
+    if (*inserted == InsertOutcome::kFull) {
+      return lose_all(Fail(ErrorKind::kIo, "lease events lost: the event store is full"));
+    }
+  }
+  if (auto ok = txn->Commit(); !ok) return lose_all(ok);
+  return common::Ok();
 }
 
 }  // namespace staffgate::central

@@ -109,6 +109,8 @@ Result<Statement> Database::Prepare(std::string_view sql) {
 
 std::int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 
+int Database::LastErrorCode() const { return sqlite3_errcode(db_) & 0xff; }
+
 Result<Transaction> Transaction::Begin(Database& db, Durability durability) {
   const bool relaxed = durability == Durability::kRelaxed;
   if (relaxed) {

@@ -57,6 +57,9 @@ class Database {
   common::Result<Statement> Prepare(std::string_view sql);
   // Rows changed by the last statement.
   std::int64_t Changes() const;
+  // The primary SQLite result code of the last failed call (SQLITE_FULL:
+  // the database reached max_page_count or the disk is full).
+  int LastErrorCode() const;
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}

@@ -68,6 +68,11 @@ CREATE TABLE leases (
   seq INTEGER NOT NULL);
 CREATE INDEX leases_expires ON leases(expires_at);
 )sql",
+    // 3: events move to their own database file (event_store.h), copied
+    // there by EventStore::ImportLegacy before this runs.
+    R"sql(
+DROP TABLE IF EXISTS events;
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -286,71 +291,6 @@ Result<std::optional<PublishedRoster>> Store::LatestRoster() {
   r.expires_at = stmt->Int(2);
   r.envelope = stmt->Text(3);
   return std::optional<PublishedRoster>(std::move(r));
-}
-
-Result<bool> Store::InsertEvent(const Json& obj, const std::string& workstation,
-                                std::int64_t received_ms) {
-  auto field = [&](const char* key) {
-    auto it = obj.find(key);
-    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  std::int64_t time_ms = received_ms;
-  if (auto t = common::ParseRfc3339(field("time")); t) {
-    time_ms = *t * 1000;
-    const std::string text = field("time");
-    auto dot = text.find('.');
-    if (dot != std::string::npos && dot + 3 < text.size()) {
-      int ms = 0, digits = 0;
-      for (std::size_t i = dot + 1; i < text.size() && digits < 3 && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
-        ms = ms * 10 + (text[i] - '0');
-      }
-      while (digits++ < 3) ms *= 10;
-      time_ms += ms;
-    }
-  }
-  auto stmt = db_->Prepare(
-      "INSERT OR IGNORE INTO events(id, time_ms, workstation, type, account, decision, body, received_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!stmt) return tl::unexpected(stmt.error());
-  SG_TRY(stmt->Bind(1, field("id")).Bind(2, time_ms).Bind(3, workstation).Bind(4, field("type"))
-             .Bind(5, field("account")).Bind(6, field("decision")).Bind(7, common::DumpJson(obj))
-             .Bind(8, received_ms).Run());
-  return db_->Changes() > 0;
-}
-
-Result<std::vector<Json>> Store::QueryEvents(const EventQuery& q) {
-  // Newest `limit` matches, returned oldest first.
-  auto stmt = db_->Prepare(
-      "SELECT body, workstation, time_ms FROM (SELECT body, workstation, time_ms, rowid AS r FROM events "
-      "WHERE time_ms >= ? AND (? = '' OR workstation = ?) AND (? = '' OR account = ?) "
-      "AND (? = '' OR decision = ?) AND (? = '' OR type = ?) "
-      "ORDER BY time_ms DESC, r DESC LIMIT ?) ORDER BY time_ms, r");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, q.since_ms.value_or(0))
-      .Bind(2, q.workstation).Bind(3, q.workstation)
-      .Bind(4, q.account).Bind(5, q.account)
-      .Bind(6, q.decision).Bind(7, q.decision)
-      .Bind(8, q.type).Bind(9, q.type)
-      .Bind(10, static_cast<std::int64_t>(q.limit));
-  std::vector<Json> out;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    auto obj = common::ParseJson(stmt->Text(0), common::JsonLimits{1 << 20, 16});
-    if (!obj || !obj->is_object()) continue;
-    (*obj)["workstation"] = stmt->Text(1);
-    out.push_back(std::move(*obj));
-  }
-  return out;
-}
-
-Result<std::int64_t> Store::CountEvents() {
-  auto stmt = db_->Prepare("SELECT COUNT(*) FROM events");
-  if (!stmt) return tl::unexpected(stmt.error());
-  auto row = stmt->Step();
-  if (!row) return tl::unexpected(row.error());
-  return stmt->Int(0);
 }
 
 }  // namespace staffgate::central

@@ -1,5 +1,5 @@
-// SQLite persistence of the central's State, the published rosters, the
-// audit events and the session leases. Schema changes are numbered migrations recorded in the
+// SQLite persistence of the central's State, the published rosters and the
+// session leases (the audit events have their own file: event_store.h). Schema changes are numbered migrations recorded in the
 // schema_version table. Not thread-safe: the Service serialises access and
 // wraps each admin change and its roster in one transaction.
 #ifndef STAFFGATE_CENTRAL_STORE_H_
@@ -18,7 +18,7 @@
 namespace staffgate::central {
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 class Store {
  public:
@@ -44,14 +44,6 @@ class Store {
 
   common::Result<void> SaveRoster(const PublishedRoster& roster);
   common::Result<std::optional<PublishedRoster>> LatestRoster();
-
-  // Inserts one event (already validated, `obj` has a string "id"). Returns
-  // false when an event with that id exists (idempotent redelivery).
-  common::Result<bool> InsertEvent(const common::Json& obj, const std::string& workstation,
-                                   std::int64_t received_ms);
-  // Matching events as stored JSON objects, oldest first.
-  common::Result<std::vector<common::Json>> QueryEvents(const EventQuery& query);
-  common::Result<std::int64_t> CountEvents();
 
   // Session leases (store_leases.cc). PutLease inserts or replaces by id.
   common::Result<std::vector<Lease>> LoadLeases();

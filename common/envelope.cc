@@ -1,5 +1,7 @@
 #include "common/envelope.h"
 
+#include <vector>
+
 #include "common/base64.h"
 #include "common/json_util.h"
 
@@ -52,18 +54,32 @@ Result<VerifiedPayload> VerifyEnvelope(std::string_view envelope_json,
   if (sigs->size() > kMaxSignatures) {
     return Fail(ErrorKind::kTooLarge, "envelope carries too many signatures");
   }
-  std::string pae = Pae(*type, *payload);
-  for (const Json& entry : *sigs) {
-    if (!entry.is_object()) return Fail(ErrorKind::kInvalidInput, "signature entry is not an object");
+  // Every entry is checked for form before any is verified, so one
+  // malformed entry rejects the envelope wherever it stands: whether an
+  // envelope is accepted never depends on the order of its signatures.
+  // (docs/design.md §2 skips only a well-formed entry whose keyid names no
+  // trusted key; anything else malformed is bad input, refused whole.)
+  struct Entry {
+    std::string keyid;
+    std::string sig;
+  };
+  std::vector<Entry> entries;
+  for (std::size_t i = 0; i < sigs->size(); ++i) {
+    const Json& entry = (*sigs)[i];
+    const std::string where = "signature entry " + std::to_string(i + 1);
+    if (!entry.is_object()) return Fail(ErrorKind::kInvalidInput, where + " is not an object");
     auto keyid = GetOptionalString(entry, "keyid");
     auto sig_b64 = GetString(entry, "sig");
-    if (!keyid || !sig_b64) return Fail(ErrorKind::kInvalidInput, "malformed signature entry");
+    if (!keyid || !sig_b64) return Fail(ErrorKind::kInvalidInput, where + " is malformed");
     auto sig = Base64Decode(*sig_b64);
-    if (!sig) return Fail(ErrorKind::kInvalidInput, "signature: " + sig.error().message);
-    const std::string id = keyid->value_or("");
+    if (!sig) return Fail(ErrorKind::kInvalidInput, where + ": " + sig.error().message);
+    entries.push_back(Entry{keyid->value_or(""), std::move(*sig)});
+  }
+  std::string pae = Pae(*type, *payload);
+  for (const Entry& entry : entries) {
     for (const PublicKey& key : trusted) {
-      if (!id.empty() && id != key.keyid()) continue;
-      if (key.Verify(pae, *sig)) return VerifiedPayload{std::move(*payload), key.keyid()};
+      if (!entry.keyid.empty() && entry.keyid != key.keyid()) continue;
+      if (key.Verify(pae, entry.sig)) return VerifiedPayload{std::move(*payload), key.keyid()};
     }
   }
   return Fail(ErrorKind::kBadSignature, "no valid signature from a trusted key");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -48,6 +49,22 @@ Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_byte
     data.append(buf, static_cast<std::size_t>(n));
   }
   return data;
+}
+
+Result<std::string> ReadSecretFile(const std::string& path, std::size_t max_bytes) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    ErrorKind kind = errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo;
+    return Fail(kind, ErrnoText("cannot open", path));
+  }
+  if (!S_ISREG(st.st_mode)) return Fail(ErrorKind::kPermission, path + " is not a regular file");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Fail(ErrorKind::kPermission, std::string("permissions ") + mode + " for " + path +
+                                            " are too open: it holds a secret (chmod 600 " + path + ")");
+  }
+  return ReadFileCapped(path, max_bytes);
 }
 
 Result<void> WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {

@@ -16,6 +16,12 @@ namespace staffgate::common {
 // Errors: kNotFound (ENOENT), kTooLarge, kIo (anything else, with errno text).
 Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes);
 
+// Like ReadFileCapped for a file holding a secret (a token): refused, as
+// ssh refuses a private key, when group or others may read or write it, or
+// when it is not a regular file. Errors: as ReadFileCapped, and
+// kPermission "permissions 0644 for FILE are too open ...".
+Result<std::string> ReadSecretFile(const std::string& path, std::size_t max_bytes);
+
 // Replaces `path` atomically: writes a temp file in the same directory,
 // fsyncs it, renames it over `path` and fsyncs the directory. On any error
 // the old file is untouched and the temp file removed. Errors: kIo.

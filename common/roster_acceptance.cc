@@ -17,6 +17,19 @@ Result<AcceptedRoster> AcceptRoster(std::string_view envelope,
     return Fail(ErrorKind::kExpired, "roster serial " + std::to_string(roster->serial) +
                                          " expired at " + FormatRfc3339(roster->expires_at));
   }
+  if (!options.ignore_expiry && roster->issued_at > now + kMaxRosterIssuedAhead) {
+    return Fail(ErrorKind::kInvalidInput,
+                "roster serial " + std::to_string(roster->serial) + " is issued at " +
+                    FormatRfc3339(roster->issued_at) + ", more than 5 minutes after this machine's clock (" +
+                    FormatRfc3339(now) + "); check the clocks");
+  }
+  if (!options.ignore_expiry && roster->expires_at - roster->issued_at > kMaxRosterLifetime) {
+    return Fail(ErrorKind::kInvalidInput,
+                "roster serial " + std::to_string(roster->serial) + " claims a lifetime of " +
+                    std::to_string((roster->expires_at - roster->issued_at) / 86400) +
+                    " days (issued_at " + FormatRfc3339(roster->issued_at) + ", expires_at " +
+                    FormatRfc3339(roster->expires_at) + "); at most 90 days are accepted");
+  }
   if (highest_serial && roster->serial < *highest_serial) {
     return Fail(ErrorKind::kRollback, "roster serial " + std::to_string(roster->serial) +
                                           " is older than the accepted serial " +

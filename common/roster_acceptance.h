@@ -19,6 +19,13 @@
 
 namespace staffgate::common {
 
+// A roster stamped further ahead of the agent's clock than this, or valid
+// for longer than kMaxRosterLifetime, is refused: a signing key that was
+// misused (or a badly set clock at the central) must not mint a roster
+// that outlives every later one (docs/design.md §2, acceptance rules).
+inline constexpr UnixSeconds kMaxRosterIssuedAhead = 5 * 60;
+inline constexpr UnixSeconds kMaxRosterLifetime = 90 * 24 * 3600;
+
 struct AcceptedRoster {
   std::shared_ptr<const Roster> roster;
   // True when the serial equals `highest_serial`: nothing to install.
@@ -33,7 +40,10 @@ struct AcceptanceOptions {
 
 // Errors: kTooLarge, kInvalidInput, kBadSignature (see VerifyEnvelope and
 // ParseRoster), kExpired (expires_at <= now), kRollback (serial lower than
-// highest_serial).
+// highest_serial), kInvalidInput (issued_at more than
+// kMaxRosterIssuedAhead after now, or expires_at more than
+// kMaxRosterLifetime after issued_at). ignore_expiry skips these time rules
+// (the serial floor of a cached roster is learnt whatever its times).
 Result<AcceptedRoster> AcceptRoster(std::string_view envelope,
                                     const std::vector<PublicKey>& trusted, UnixSeconds now,
                                     std::optional<std::uint64_t> highest_serial,

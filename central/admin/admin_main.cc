@@ -11,6 +11,7 @@
 #include "central/admin/commands.h"
 #include "common/file_util.h"
 #include "common/https/https_client.h"
+#include "common/terminal_text.h"
 
 namespace {
 
@@ -104,9 +105,10 @@ int main(int argc, char** argv) {
                          "STAFFGATE_TOKEN_FILE) are required\n");
     return 2;
   }
-  auto token = staffgate::common::ReadFileCapped(token_file, 4096);
+  auto token = staffgate::common::ReadSecretFile(token_file, 4096);
   if (!token) {
-    std::fprintf(stderr, "staffgate-admin: %s\n", token.error().message.c_str());
+    std::fprintf(stderr, "staffgate-admin: %s\n",
+                 staffgate::common::EscapeForTerminal(token.error().message).c_str());
     return 1;
   }
   while (!token->empty() && (token->back() == '\n' || token->back() == '\r' || token->back() == ' ')) token->pop_back();

@@ -6,6 +6,7 @@
 #include "central/admin/table.h"
 #include "central/validation.h"
 #include "common/file_util.h"
+#include "common/terminal_text.h"
 #include "common/time_util.h"
 
 namespace staffgate::central::admin {
@@ -16,8 +17,13 @@ using common::Json;
 
 namespace {
 
+// Human-readable output never prints another party's bytes raw: account
+// names, messages and ids come from workstations and HR exports
+// (docs/design.md §13). --json prints them exactly.
+std::string Safe(const std::string& text) { return common::EscapeForTerminal(text); }
+
 int Failed(const common::Error& error) {
-  std::fprintf(stderr, "staffgate-admin: %s\n", error.message.c_str());
+  std::fprintf(stderr, "staffgate-admin: %s\n", Safe(error.message).c_str());
   return 1;
 }
 
@@ -57,7 +63,7 @@ std::string UrlEncode(const std::string& s) {
 
 int PrintChange(const common::Result<Json>& answer, const std::string& what) {
   if (!answer) return Failed(answer.error());
-  std::printf("%s (roster serial %s)\n", what.c_str(), Str(*answer, "serial").c_str());
+  std::printf("%s (roster serial %s)\n", Safe(what).c_str(), Safe(Str(*answer, "serial")).c_str());
   return 0;
 }
 
@@ -122,7 +128,7 @@ int SharedList(AdminClient& client, bool json) {
   auto answer = client.Call("GET", "/v1/admin/shared-accounts");
   if (!answer) return Failed(answer.error());
   if (json) return PrintJson((*answer)["shared_accounts"]), 0;
-  for (const Json& name : (*answer)["shared_accounts"]) std::printf("%s\n", name.get<std::string>().c_str());
+  for (const Json& name : (*answer)["shared_accounts"]) std::printf("%s\n", Safe(name.is_string() ? name.get<std::string>() : name.dump()).c_str());
   return 0;
 }
 
@@ -131,7 +137,7 @@ int WorkstationAdd(AdminClient& client, const std::string& name, const std::stri
   auto answer = client.Call("POST", "/v1/admin/workstations", common::DumpJson(body));
   if (!answer) return Failed(answer.error());
   // The token alone on stdout, so `> workstation.token` just works.
-  std::printf("%s\n", Str(*answer, "token").c_str());
+  std::printf("%s\n", Safe(Str(*answer, "token")).c_str());
   return 0;
 }
 
@@ -155,11 +161,11 @@ int Import(AdminClient& client, const std::string& file, bool json) {
   auto answer = client.Call("POST", "/v1/admin/import", *csv, "text/csv");
   if (!answer) return Failed(common::Error{answer.error().kind, file + ": " + answer.error().message});
   if (json) return PrintJson(*answer), 0;
-  std::printf("imported %s: %zu added, %zu changed, %zu unchanged (roster serial %s)\n", file.c_str(),
+  std::printf("imported %s: %zu added, %zu changed, %zu unchanged (roster serial %s)\n", Safe(file).c_str(),
               (*answer)["added"].size(), (*answer)["changed"].size(), (*answer)["unchanged"].size(),
-              Str(*answer, "serial").c_str());
+              Safe(Str(*answer, "serial")).c_str());
   for (const char* kind : {"added", "changed"}) {
-    if (!(*answer)[kind].empty()) std::printf("  %s: %s\n", kind, Join((*answer)[kind], ", ").c_str());
+    if (!(*answer)[kind].empty()) std::printf("  %s: %s\n", kind, Safe(Join((*answer)[kind], ", ")).c_str());
   }
   return 0;
 }
@@ -188,7 +194,8 @@ int Events(AdminClient& client, const EventFilter& f, bool json) {
 
 int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value) {
   if (key != "max-workstations-per-account") {
-    std::fprintf(stderr, "staffgate-admin: unknown policy '%s' (known: max-workstations-per-account)\n", key.c_str());
+    std::fprintf(stderr, "staffgate-admin: unknown policy '%s' (known: max-workstations-per-account)\n",
+                 Safe(key).c_str());
     return 2;
   }
   Json body = {{"max_workstations_per_account", value}};
@@ -214,12 +221,12 @@ int SessionEnd(AdminClient& client, const std::string& id) {
   auto answer = client.Call("DELETE", "/v1/admin/sessions/" + UrlEncode(id));
   if (!answer) {
     if (answer.error().kind == ErrorKind::kNotFound) {
-      std::fprintf(stderr, "staffgate-admin: no live session lease with id '%s'\n", id.substr(0, 64).c_str());
+      std::fprintf(stderr, "staffgate-admin: no live session lease with id '%s'\n", Safe(id.substr(0, 64)).c_str());
       return 1;
     }
     return Failed(answer.error());
   }
-  std::printf("ended session lease %s\n", id.c_str());
+  std::printf("ended session lease %s\n", Safe(id).c_str());
   return 0;
 }
 

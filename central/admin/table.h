@@ -7,7 +7,8 @@
 
 namespace staffgate::central::admin {
 
-// Left-aligned columns separated by two spaces; header row first.
+// Left-aligned columns separated by two spaces; header row first. Cells
+// are escaped for the terminal (common/terminal_text.h).
 std::string RenderTable(const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows);
 

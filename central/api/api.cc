@@ -129,13 +129,24 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
     if (req.method != "GET") return method_not_allowed();
     auto healthy = service_.Healthy();
     if (!healthy) return finish(JsonError(503, "unhealthy", healthy.error().message));
-    return finish(Text(200, "application/json", "{\"status\":\"ok\"}\n"));
+    // Storage trouble of the event store is reported, not fatal: rosters,
+    // employee changes and leases work on (docs/design.md §13).
+    EventStorageHealth events = service_.EventStorage();
+    Json storage = {{"accepting", events.accepting},
+                    {"used_bytes", events.used_bytes},
+                    {"max_bytes", events.max_bytes},
+                    {"free_bytes", events.free_bytes},
+                    {"min_free_bytes", events.min_free_bytes}};
+    if (!events.accepting) storage["problem"] = events.problem;
+    return finish(JsonAnswer(200, Json{{"status", events.accepting ? "ok" : "degraded"},
+                                       {"event_store", std::move(storage)}}));
   }
   if (path == "/metrics") {
     if (req.method != "GET") return method_not_allowed();
     auto current = service_.Current();
     metrics_.leases_lapsed = service_.LeasesLapsed();
     metrics_.leases_live = static_cast<std::int64_t>(service_.LiveLeaseCount());
+    metrics_.events_lost = service_.EventsLost();
     return finish(Text(200, "text/plain; version=0.0.4",
                        metrics_.Render(current->serial, current->expires_at, hub_.Size(),
                                        service_.Workstations().size())));
@@ -195,6 +206,15 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
   if (!batch) return finish(JsonError(400, "invalid_input", "events: " + batch.error().message));
   auto stored = service_.StoreEvents(*workstation, *batch);
   if (!stored) return finish(ErrorResponse(stored.error()));
+  if (stored->refusal != EventBatchResult::Refusal::kNone) {
+    const bool quota = stored->refusal == EventBatchResult::Refusal::kQuota;
+    ++(quota ? metrics_.event_batches_over_quota : metrics_.event_batches_store_full);
+    ApiResponse r = quota ? JsonError(429, "over_quota", stored->message)
+                          : JsonError(507, "event_store_full", stored->message);
+    r.headers.emplace_back("Retry-After", std::to_string(stored->retry_after_s));
+    return finish(std::move(r));
+  }
+  metrics_.events_clamped += stored->clamped;
   metrics_.events_accepted += stored->accepted;
   metrics_.events_duplicate += stored->duplicates;
   metrics_.events_rejected += stored->rejected;

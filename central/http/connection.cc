@@ -9,13 +9,34 @@ constexpr auto kWriteTimeout = std::chrono::seconds(30);
 
 }  // namespace
 
-Connection::Connection(tcp::socket&& socket, ServerContext& ctx)
-    : ctx_(ctx), stream_(std::move(socket), ctx.tls), wait_timer_(stream_.get_executor()) {
+bool ServerContext::AdmitClient(const std::string& address) {
+  std::lock_guard<std::mutex> lock(connections_mu);
+  std::size_t& open = per_client[address];
+  if (open >= config.max_connections_per_client) {
+    if (open == 0) per_client.erase(address);
+    return false;
+  }
+  ++open;
+  return true;
+}
+
+void ServerContext::ReleaseClient(const std::string& address) {
+  std::lock_guard<std::mutex> lock(connections_mu);
+  auto it = per_client.find(address);
+  if (it != per_client.end() && --it->second == 0) per_client.erase(it);
+}
+
+Connection::Connection(tcp::socket&& socket, ServerContext& ctx, std::string client)
+    : ctx_(ctx),
+      client_(std::move(client)),
+      stream_(std::move(socket), ctx.tls),
+      wait_timer_(stream_.get_executor()) {
   ++ctx_.metrics.connections_open;
 }
 
 Connection::~Connection() {
   --ctx_.metrics.connections_open;
+  ctx_.ReleaseClient(client_);
   std::lock_guard<std::mutex> lock(ctx_.connections_mu);
   ctx_.connections.erase(this);
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <utility>  // Boost 1.74 Asio uses std::exchange without it (C++20).
 
@@ -43,11 +44,21 @@ struct ServerContext {
   std::atomic<bool> stopping{false};
   std::mutex connections_mu;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+  // Open connections by client address, guarded by connections_mu: one
+  // client cannot take max_connections from everyone else.
+  std::unordered_map<std::string, std::size_t> per_client;
+
+  // Counts a connection from `address`; false (nothing counted) when that
+  // address already holds max_connections_per_client.
+  bool AdmitClient(const std::string& address);
+  void ReleaseClient(const std::string& address);
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket&& socket, ServerContext& ctx);
+  // `client` is the peer address, already counted by ctx.AdmitClient; the
+  // connection releases it when it ends.
+  Connection(tcp::socket&& socket, ServerContext& ctx, std::string client);
   ~Connection();
   void Start();
   // From any thread: close now if idle, else after the current response.
@@ -66,6 +77,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void DoClose();
 
   ServerContext& ctx_;
+  const std::string client_;
   beast::ssl_stream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

@@ -39,6 +39,7 @@ struct HttpServer::Impl {
   common::Result<void> Bind();
   void Accept();
   void Housekeeping(int tick);
+  void PruneEvents();
   void BeginStop();
 
   const CentralConfig& config;
@@ -102,13 +103,21 @@ void HttpServer::Impl::Accept() {
       if (ec == net::error::operation_aborted || ctx.stopping) return;
       // EMFILE and friends: keep accepting; the peer will retry.
       log(LOG_WARNING, "accept: " + ec.message());
-    } else if (static_cast<std::size_t>(metrics.connections_open.load()) >= config.max_connections) {
-      ++metrics.connections_refused;
-      beast::error_code ignored;
-      socket.close(ignored);
     } else {
-      ++metrics.connections_accepted;
-      std::make_shared<Connection>(std::move(socket), ctx)->Start();
+      beast::error_code peer_ec;
+      const std::string client = socket.remote_endpoint(peer_ec).address().to_string();
+      if (peer_ec || static_cast<std::size_t>(metrics.connections_open.load()) >= config.max_connections) {
+        ++metrics.connections_refused;
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else if (!ctx.AdmitClient(client)) {
+        ++metrics.connections_refused_per_client;
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        ++metrics.connections_accepted;
+        std::make_shared<Connection>(std::move(socket), ctx, client)->Start();
+      }
     }
     if (!ctx.stopping) Accept();
   });
@@ -124,6 +133,7 @@ void HttpServer::Impl::Housekeeping(int tick) {
     if (auto flushed = service.FlushLeases(); !flushed) {
       log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
     }
+    if (tick % kResignCheckEvery == 0) PruneEvents();
     if (tick % kResignCheckEvery == 0) {
       auto resigned = service.ResignIfDue();
       if (!resigned) log(LOG_ERR, "cannot re-sign the roster: " + resigned.error().message);
@@ -131,6 +141,23 @@ void HttpServer::Impl::Housekeeping(int tick) {
     }
     Housekeeping(tick + 1);
   });
+}
+
+// Retention (events_retention_days), in chunks so the event store's lock is
+// never held long; what is left waits for the next minute.
+void HttpServer::Impl::PruneEvents() {
+  constexpr std::int64_t kChunk = 5000;
+  std::int64_t total = 0;
+  for (int i = 0; i < 20 && !ctx.stopping; ++i) {
+    auto deleted = service.PruneEvents(kChunk);
+    if (!deleted) {
+      log(LOG_ERR, "cannot prune old events: " + deleted.error().message);
+      return;
+    }
+    total += *deleted;
+    if (*deleted < kChunk) break;
+  }
+  if (total > 0) log(LOG_INFO, "retention: deleted " + std::to_string(total) + " old events");
 }
 
 void HttpServer::Impl::BeginStop() {

@@ -7,12 +7,14 @@
 #include "central/http/http_server.h"
 #include "central/service.h"
 #include "common/ed25519.h"
+#include "common/terminal_text.h"
 
 namespace staffgate::central {
 
 common::Result<void> Serve(const std::string& config_path) {
   auto log = [](int priority, const std::string& line) {
-    std::fprintf(stderr, "<%d>%s\n", priority, line.c_str());
+    // Lines may quote client-supplied text: never raw on a terminal or journal.
+    std::fprintf(stderr, "<%d>%s\n", priority, common::EscapeForTerminal(line).c_str());
     std::fflush(stderr);
   };
   auto config = LoadCentralConfig(config_path);
@@ -25,6 +27,11 @@ common::Result<void> Serve(const std::string& config_path) {
   options.organization = config->organization;
   options.roster_lifetime_s = config->roster_lifetime_s;
   options.lease_ttl_s = config->lease_ttl_s;
+  options.events_db_path = config->events_db;
+  options.events_max_bytes = config->events_max_bytes;
+  options.events_min_free_bytes = config->events_min_free_bytes;
+  options.events_retention_days = config->events_retention_days;
+  options.events_per_workstation_per_hour = config->events_per_workstation_per_hour;
   auto service = Service::Open(options, std::move(*key), clock);
   if (!service) return tl::unexpected(service.error());
   // The signal_set inside the server takes SIGTERM/SIGINT; a client that

@@ -41,6 +41,11 @@ class LeaseCentral:
             r = self.c.admin("workstation", "add", name)
             assert r.returncode == 0, r.stderr
             self.tokens[name] = r.stdout.strip()
+        # Leases go only to accounts of active employees (docs/design.md §13).
+        for i, account in enumerate(("asmith", "pol1", "pol2", "cadmin", "badmin", "evlease",
+                                     "restartlease")):
+            r = self.c.admin("employee", "add", "L%d" % i, "--account", account)
+            assert r.returncode == 0, r.stderr
 
     def call(self, method, path, ws, body=None, raw=None, token=None):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)

@@ -48,6 +48,14 @@ struct LeaseWorld {
     a_token = *service->AddWorkstation("SVC-01", {"service"});
     b_token = *service->AddWorkstation("SVC-02", {"service"});
     c_token = *service->AddWorkstation("SVC-03", {"service"});
+    // Leases go only to accounts of active employees permitted there.
+    staffgate::central::EmployeeRecord a, b;
+    a.id = "E1";
+    a.accounts = {"asmith"};
+    b.id = "E2";
+    b.accounts = {"bjones"};
+    REQUIRE(service->AddEmployee(a));
+    REQUIRE(service->AddEmployee(b));
   }
   ~LeaseWorld() {
     api.reset();

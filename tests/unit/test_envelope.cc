@@ -373,3 +373,44 @@ TEST_CASE("too many signatures are refused", "[envelope]") {
   CHECK(KindOf(VerifyEnvelope(Envelope(payload, many), kRosterPayloadType, {key.Public()})) ==
         ErrorKind::kTooLarge);
 }
+
+TEST_CASE("a malformed signature entry rejects the envelope in any position", "[envelope]") {
+  auto key = NewKey();
+  std::string payload = RosterPayload(42);
+  SigEntry good{key.Public().keyid(), Base64Encode(Sig(key, payload))};
+  for (const SigEntry& bad : {SigEntry{Json(""), "***"}, SigEntry{Json(5), good.sig_b64}}) {
+    INFO(bad.sig_b64);
+    // Before and after the valid signature: the same answer (docs/design.md §2).
+    CHECK(KindOf(VerifyEnvelope(Envelope(payload, {bad, good}), kRosterPayloadType, {key.Public()})) ==
+          ErrorKind::kInvalidInput);
+    CHECK(KindOf(VerifyEnvelope(Envelope(payload, {good, bad}), kRosterPayloadType, {key.Public()})) ==
+          ErrorKind::kInvalidInput);
+  }
+  // A well-formed entry for an unknown key is skipped, in either position.
+  auto other = NewKey();
+  SigEntry unknown{other.Public().keyid(), Base64Encode(Sig(other, payload))};
+  CHECK(VerifyEnvelope(Envelope(payload, {unknown, good}), kRosterPayloadType, {key.Public()}));
+  CHECK(VerifyEnvelope(Envelope(payload, {good, unknown}), kRosterPayloadType, {key.Public()}));
+}
+
+TEST_CASE("a roster issued in the future or with an absurd lifetime is refused", "[envelope]") {
+  auto key = NewKey();
+  auto envelope = [&](const std::string& issued, const std::string& expires) {
+    std::string payload = R"({"schema":"staffgate.roster.v1","serial":7,"issued_at":")" + issued +
+                          R"(","expires_at":")" + expires +
+                          R"(","organization":"Example Motors","employees":[]})";
+    return Envelope(payload, {{Json(key.Public().keyid()), Base64Encode(Sig(key, payload))}});
+  };
+  // kNow is 2026-11-29T00:00:00Z.
+  auto ahead = AcceptRoster(envelope("2026-11-29T00:06:00Z", "2026-12-05T23:00:00Z"), {key.Public()}, kNow, {});
+  REQUIRE_FALSE(ahead);
+  CHECK(ahead.error().kind == ErrorKind::kInvalidInput);
+  CHECK_THAT(ahead.error().message, Catch::Contains("more than 5 minutes after this machine's clock"));
+  // Within the allowed skew: accepted.
+  CHECK(AcceptRoster(envelope("2026-11-29T00:04:00Z", "2026-12-05T23:00:00Z"), {key.Public()}, kNow, {}));
+  auto long_lived = AcceptRoster(envelope("2026-11-28T23:00:00Z", "2027-06-01T00:00:00Z"), {key.Public()}, kNow, {});
+  REQUIRE_FALSE(long_lived);
+  CHECK(long_lived.error().kind == ErrorKind::kInvalidInput);
+  CHECK_THAT(long_lived.error().message, Catch::Contains("at most 90 days"));
+  CHECK(AcceptRoster(envelope("2026-11-28T23:00:00Z", "2027-02-20T00:00:00Z"), {key.Public()}, kNow, {}));
+}

@@ -1,0 +1,184 @@
+// Service: audit events from workstations (quota, cap, clamp, retention)
+// and the lease rules that check an account before it gets a lease.
+// Events live in their own database (event_store.h) under events_mu_, so a
+// flood of events, or a full event store, never fails an employee change.
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "central/service.h"
+
+namespace staffgate::central {
+
+using common::ErrorKind;
+using common::Fail;
+using common::Json;
+using common::Result;
+
+namespace {
+
+constexpr std::int64_t kStoreFullRetryS = 300;
+// The cap is checked before a batch; this much slack is left for the
+// batch itself (SQLite's max_page_count stops it hard at the cap).
+constexpr std::uint64_t kCapSlackBytes = 64 * 1024;
+
+std::string Mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+}  // namespace
+
+EventStorageHealth Service::EventStorageLocked() {
+  EventStorageHealth h;
+  h.max_bytes = options_.events_max_bytes;
+  h.min_free_bytes = options_.events_min_free_bytes;
+  auto used = events_->UsedBytes();
+  if (!used) {
+    h.accepting = false;
+    h.problem = "the event store does not answer: " + used.error().message;
+    return h;
+  }
+  h.used_bytes = *used;
+  struct statvfs vfs {};
+  const std::string dir = std::filesystem::path(events_->path()).parent_path().string();
+  if (::statvfs(dir.empty() ? "." : dir.c_str(), &vfs) == 0) {
+    h.free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  } else {
+    h.accepting = false;
+    h.problem =
+        "cannot measure free space for the event store: " + std::string(std::strerror(errno));
+    return h;
+  }
+  if (h.max_bytes > 0 && h.used_bytes + kCapSlackBytes >= h.max_bytes) {
+    h.accepting = false;
+    h.problem = "the event store is full (" + Mib(h.used_bytes) + " of events_max_bytes " +
+                Mib(h.max_bytes) + "); events are refused until retention frees space";
+  } else if (h.free_bytes < h.min_free_bytes) {
+    h.accepting = false;
+    h.problem = "less than events_min_free_bytes (" + Mib(h.min_free_bytes) +
+                ") free on the disk of " + events_->path() + " (" + Mib(h.free_bytes) +
+                " free); events are refused so employee changes keep room";
+  }
+  return h;
+}
+
+EventStorageHealth Service::EventStorage() {
+  std::lock_guard<std::mutex> lock(events_mu_);
+  return EventStorageLocked();
+}
+
+Result<EventBatchResult> Service::StoreEvents(const std::string& workstation, const Json& batch) {
+  if (!batch.is_array())
+    return Fail(ErrorKind::kInvalidInput, "the body must be a JSON array of events");
+  if (batch.size() > kMaxEventsPerBatch) {
+    return Fail(ErrorKind::kTooLarge,
+                "more than " + std::to_string(kMaxEventsPerBatch) + " events in one batch");
+  }
+  EventBatchResult result;
+  const std::int64_t now_ms = clock_.NowMs();
+  if (auto wait = quota_.RetryAfter(workstation, now_ms)) {
+    result.refusal = EventBatchResult::Refusal::kQuota;
+    result.retry_after_s = *wait;
+    result.message = "workstation " + workstation + " is over its event quota (" +
+                     std::to_string(options_.events_per_workstation_per_hour) +
+                     " an hour); keep the events and retry later";
+    return result;
+  }
+  std::lock_guard<std::mutex> lock(events_mu_);
+  auto refuse_full = [&](std::string message) {
+    EventBatchResult full;
+    full.refusal = EventBatchResult::Refusal::kStoreFull;
+    full.retry_after_s = kStoreFullRetryS;
+    full.message = std::move(message);
+    return full;
+  };
+  if (EventStorageHealth h = EventStorageLocked(); !h.accepting) return refuse_full(h.problem);
+  auto txn = Transaction::Begin(events_->db());
+  if (!txn) return tl::unexpected(txn.error());
+  for (const Json& event : batch) {
+    auto id = event.is_object() ? event.find("id") : event.end();
+    if (!event.is_object() || id == event.end() || !id->is_string() ||
+        id->get_ref<const std::string&>().empty() ||
+        id->get_ref<const std::string&>().size() > kMaxEventIdBytes) {
+      ++result.rejected;  // Counted, not fatal: one bad event must not block the outbox.
+      continue;
+    }
+    std::int64_t time_ms = EventTimeMs(event).value_or(now_ms);
+    if (time_ms > now_ms + kMaxEventAheadMs) {
+      time_ms = now_ms;  // A workstation's clock must not push others' events out of view.
+      ++result.clamped;
+    }
+    auto inserted = events_->Insert(event, workstation, time_ms, now_ms);
+    if (!inserted) return tl::unexpected(inserted.error());
+    if (*inserted == InsertOutcome::kFull) {
+      return refuse_full("the event store reached events_max_bytes (" +
+                         Mib(options_.events_max_bytes) +
+                         "); events are refused until retention frees space");
+    }
+    ++(*inserted == InsertOutcome::kInserted ? result.accepted : result.duplicates);
+  }
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  quota_.Charge(workstation, result.accepted, now_ms);
+  return result;
+}
+
+Result<std::vector<Json>> Service::Events(const EventQuery& query) {
+  (void)FlushLeases();  // So the lease events decided so far are listed too.
+  std::lock_guard<std::mutex> lock(events_mu_);
+  return events_->Query(query);
+}
+
+Result<std::int64_t> Service::PruneEvents(std::int64_t max_rows) {
+  const std::int64_t before_ms = clock_.NowMs() - options_.events_retention_days * 86400LL * 1000;
+  std::lock_guard<std::mutex> lock(events_mu_);
+  auto txn = Transaction::Begin(events_->db(), Durability::kRelaxed);
+  if (!txn) return tl::unexpected(txn.error());
+  auto deleted = events_->PruneReceivedBefore(before_ms, max_rows);
+  if (!deleted) return deleted;
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  return deleted;
+}
+
+void Service::SetSnapshotLocked(const State& state) {
+  auto snap = std::make_shared<Snapshot>();
+  snap->state = state;
+  for (const auto& [id, e] : snap->state.employees) {
+    for (const std::string& account : e.accounts) snap->by_account[account] = &e;
+  }
+  snapshot_ = std::move(snap);
+}
+
+Result<void> Service::CheckLeaseAllowed(const std::string& account,
+                                        const std::string& workstation) const {
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(current_mu_);
+    snap = snapshot_;
+  }
+  if (!snap) return Fail(ErrorKind::kInternal, "no state loaded");
+  if (snap->state.shared_accounts.count(account)) {
+    return Fail(ErrorKind::kForbidden, "'" + account + "' is a shared account: no session lease");
+  }
+  auto it = snap->by_account.find(account);
+  if (it == snap->by_account.end()) {
+    return Fail(ErrorKind::kForbidden,
+                "no employee has the account '" + account + "': no session lease");
+  }
+  const EmployeeRecord& e = *it->second;
+  if (e.status != common::EmployeeStatus::kActive) {
+    return Fail(ErrorKind::kForbidden, "the employee of account '" + account + "' is " +
+                                           std::string(common::EmployeeStatusName(e.status)) +
+                                           ": no session lease");
+  }
+  static const std::vector<std::string> kNoGroups;
+  auto ws = snap->state.workstations.find(workstation);
+  if (!common::GroupsPermit(e.groups,
+                            ws == snap->state.workstations.end() ? kNoGroups : ws->second.groups)) {
+    return Fail(ErrorKind::kForbidden, "account '" + account +
+                                           "' is not permitted on workstation " + workstation +
+                                           ": no session lease");
+  }
+  return common::Ok();
+}
+
+}  // namespace staffgate::central
