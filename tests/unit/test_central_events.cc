@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "central/api.h"
+#include "central/api/api.h"
 #include "central/event_quota.h"
 #include "central/service.h"
 #include "central/tokens.h"
