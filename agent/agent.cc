@@ -74,11 +74,11 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock,
   deps.audit = fanout_.get();
   deps.sessions = &sessions_;
   deps.log = log_;
-  deps.status_extra = [this](common::Json& status) {
+  deps.status_extra = [this](common::StatusReply& status) {
     if (auto link = this->link()) link->FillStatus(status);
   };
-  deps.admin_ops["sync"] = [this](const common::Json&) { return SyncOp(); };
-  deps.admin_ops["reload"] = [this](const common::Json&) { return ReloadOp(); };
+  deps.sync = [this] { return SyncOp(); };
+  deps.reload = [this] { return ReloadOp(); };
   service_ = std::make_unique<Service>(shared_config, std::move(deps));
 
   Revoker::Deps revoke;
@@ -117,7 +117,6 @@ common::Result<void> Agent::Start() {
   SocketServerOptions options;
   options.path = config->socket;
   options.threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2u, 4u));
-  options.is_slow = &Service::IsSlowRequest;
   server_ = std::make_unique<SocketServer>(
       options, [this](std::string_view line, uid_t uid) { return service_->Handle(line, uid); },
       log_);
@@ -254,19 +253,13 @@ common::Response Agent::SyncOp() {
   }
   auto outcome = current->SyncNow();
   if (!outcome) return common::ErrorResponse("sync_failed", outcome.error().message);
-  common::Response resp;
-  resp.message = *outcome;
-  resp.extra = common::Json{{"result", *outcome}};
-  if (auto serial = store_->HighestSerial()) resp.serial = *serial;
-  return resp;
+  return common::SyncReply{*outcome};
 }
 
 common::Response Agent::ReloadOp() {
   auto reloaded = Reload(service_->config()->path);
   if (!reloaded) return common::ErrorResponse("reload_failed", reloaded.error().message);
-  common::Response resp;
-  resp.extra = common::Json{{"reloaded", service_->config()->path}};
-  return resp;
+  return common::ReloadReply{service_->config()->path};
 }
 
 void Agent::Stop() {

@@ -275,13 +275,11 @@ void LeaseGate::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-common::Json LeaseGate::Leases() const {
+std::vector<common::LeaseEntry> LeaseGate::Leases() const {
   std::lock_guard<std::mutex> lock(mu_);
-  common::Json out = common::Json::array();
+  std::vector<common::LeaseEntry> out;
   for (const auto& [account, lease] : leases_) {
-    out.push_back({{"account", account},
-                   {"lease", lease.id},
-                   {"expires_at", common::FormatRfc3339(lease.renewed_at + lease.ttl_s)}});
+    out.push_back({account, lease.id, common::FormatRfc3339(lease.renewed_at + lease.ttl_s)});
   }
   return out;
 }

@@ -25,6 +25,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "agent/audit/audit_log.h"
 #include "agent/decision.h"
@@ -33,6 +34,7 @@
 #include "agent/session/session_table.h"
 #include "agent/config/agent_config.h"
 #include "common/json_util.h"
+#include "common/protocol.h"
 #include "common/time_util.h"
 
 namespace staffgate::agent {
@@ -69,7 +71,7 @@ class LeaseGate : public SessionGate {
   void Stop();
 
   // The leases held, for `staffgatectl sessions`: [{account, lease, expires_at}].
-  common::Json Leases() const;
+  std::vector<common::LeaseEntry> Leases() const;
 
  private:
   struct Lease {

@@ -132,7 +132,7 @@ TEST_CASE("leases: renewed every ttl/3, re-acquired after a lapse", "[leases]") 
   f.clock.Advance(30);
   f.gate->Tick();
   CHECK(f.api->calls.back() == "acquire asmith");
-  CHECK(f.gate->Leases()[0]["lease"] == "lease3");
+  CHECK(f.gate->Leases()[0].lease == "lease3");
   // Unreachable at renewal: kept, retried soon.
   f.api->renew.push_back(Reply(LeaseReply::Kind::kUnavailable));
   f.clock.Advance(30);
