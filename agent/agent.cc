@@ -44,15 +44,20 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock,
   // every call.
   store_ = std::make_unique<RosterStore>(
       shared_config->state_dir, clock_, log_,
-      [this](const std::string& type, std::optional<std::uint64_t> serial,
-             const std::string& detail) {
-        AuditEvent event;
-        event.type = type;
-        event.serial = serial;
-        event.detail = detail;
-        service_->RecordEvent(std::move(event));
-        if (type == "roster_installed") OnRosterInstalled();
-      });
+      RosterEvents{[this](std::uint64_t serial, const std::string& source) {
+                     AuditEvent event;
+                     event.type = AuditType::kRosterInstalled;
+                     event.serial = serial;
+                     event.detail = "from " + source;
+                     service_->RecordEvent(std::move(event));
+                     OnRosterInstalled();
+                   },
+                   [this](const std::string& detail) {
+                     AuditEvent event;
+                     event.type = AuditType::kRosterRejected;
+                     event.detail = detail;
+                     service_->RecordEvent(std::move(event));
+                   }});
   LeaseGate::Deps gate;
   gate.sessions = &sessions_;
   gate.clock = &clock_;
@@ -130,7 +135,7 @@ common::Result<void> Agent::Start() {
   gate_->Start();
   ReconcileLink(*config);
   AuditEvent event;
-  event.type = "agent_start";
+  event.type = AuditType::kAgentStart;
   event.serial = store_->HighestSerial();
   event.detail = "staffgated " STAFFGATE_VERSION;
   service_->RecordEvent(std::move(event));
@@ -172,7 +177,7 @@ common::Result<void> Agent::Reload(const std::string& path) {
   }
   if (started_) ReconcileLink(*service_->config());
   AuditEvent event;
-  event.type = "config_reloaded";
+  event.type = AuditType::kConfigReloaded;
   event.serial = store_->HighestSerial();
   service_->RecordEvent(std::move(event));
   log_(LOG_INFO, "reloaded " + path);
@@ -275,7 +280,7 @@ void Agent::Stop() {
   gate_->Stop();
   SaveSessions();
   AuditEvent event;
-  event.type = "agent_stop";
+  event.type = AuditType::kAgentStop;
   service_->RecordEvent(std::move(event));
   // Stopped after agent_stop is queued, so the event is in the outbox
   // (delivered on the next start if not now).

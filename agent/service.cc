@@ -76,7 +76,7 @@ Response Service::Answer(const common::Request& req, uid_t peer_uid) {
 }
 
 common::DecisionReply Service::DecideAndAudit(common::Phase phase, const common::LoginFields& login,
-                                              bool session_open, const char* type) {
+                                              bool session_open, AuditType type) {
   auto config = this->config();
   auto roster = deps_.store->Current();
   DecisionInput input{login.account, phase, login.service, login.tty, login.rhost};
@@ -113,7 +113,7 @@ Response Service::Check(const common::CheckRequest& req, uid_t peer_uid) {
       !CallerMay(peer_uid, CallerOp::kCheck, deps_.users->UidOf(req.login.account))) {
     return Forbidden();
   }
-  return DecideAndAudit(req.phase, req.login, false, "decision");
+  return DecideAndAudit(req.phase, req.login, false, AuditType::kDecision);
 }
 
 Response Service::SessionOpen(const common::SessionOpenRequest& req, uid_t peer_uid) {
@@ -122,7 +122,7 @@ Response Service::SessionOpen(const common::SessionOpenRequest& req, uid_t peer_
     return Forbidden();
   }
   common::DecisionReply reply =
-      DecideAndAudit(common::Phase::kSession, login, true, "session_open");
+      DecideAndAudit(common::Phase::kSession, login, true, AuditType::kSessionOpen);
   if (reply.decision == common::Decision::kAllow ||
       reply.decision == common::Decision::kResetRequired) {
     SessionInfo info{req.session, login.account,      login.service, login.tty,
@@ -146,7 +146,7 @@ Response Service::SessionClose(const common::SessionCloseRequest& req, uid_t pee
   auto closed = known ? deps_.sessions->Close(req.session) : std::nullopt;
   if (closed) {
     AuditEvent event;
-    event.type = "session_close";
+    event.type = AuditType::kSessionClose;
     event.account = closed->account;
     event.phase = "session";
     event.service = closed->service;

@@ -86,7 +86,7 @@ class Service {
   common::Response Sessions();
   // Decides and audits one request.
   common::DecisionReply DecideAndAudit(common::Phase phase, const common::LoginFields& login,
-                                       bool session_open, const char* type);
+                                       bool session_open, AuditType type);
 
   ServiceDeps deps_;
   mutable std::mutex config_mu_;

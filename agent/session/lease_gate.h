@@ -82,7 +82,7 @@ class LeaseGate : public SessionGate {
     int pending = 0;  // Admitted session_opens not yet in the session table.
   };
   std::shared_ptr<LeaseApi> api() const;
-  void Audit(const std::string& type, const std::string& account, const std::string& decision,
+  void Audit(AuditType type, const std::string& account, const std::string& decision,
              const std::string& reason, const std::string& detail);
   void ReapDeadSessions();
   // Sessions without a lease (restored after an agent restart, or let in

@@ -167,7 +167,7 @@ TEST_CASE("service: check is audited with the decision and the serial", "[agent]
       0);
   REQUIRE(f.audit.events.size() == 1);
   const AuditEvent& e = f.audit.events[0];
-  CHECK(e.type == "decision");
+  CHECK(e.type == AuditType::kDecision);
   CHECK(e.account == "bjones");
   CHECK(e.phase == "auth");
   CHECK(e.service == "gdm");
