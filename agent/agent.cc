@@ -44,15 +44,20 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   // every call.
   store_ = std::make_unique<RosterStore>(
       shared_config->state_dir, clock_, log_,
-      [this](const std::string& type, std::optional<std::uint64_t> serial,
-             const std::string& detail) {
-        AuditEvent event;
-        event.type = type;
-        event.serial = serial;
-        event.detail = detail;
-        service_->RecordEvent(std::move(event));
-        if (type == "roster_installed") OnRosterInstalled();
-      });
+      RosterEvents{[this](std::uint64_t serial, const std::string& source) {
+                     AuditEvent event;
+                     event.type = AuditType::kRosterInstalled;
+                     event.serial = serial;
+                     event.detail = "from " + source;
+                     service_->RecordEvent(std::move(event));
+                     OnRosterInstalled();
+                   },
+                   [this](const std::string& detail) {
+                     AuditEvent event;
+                     event.type = AuditType::kRosterRejected;
+                     event.detail = detail;
+                     service_->RecordEvent(std::move(event));
+                   }});
   LeaseGate::Deps gate;
   gate.sessions = &sessions_;
   gate.clock = &clock_;
@@ -74,11 +79,11 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   deps.audit = fanout_.get();
   deps.sessions = &sessions_;
   deps.log = log_;
-  deps.status_extra = [this](common::Json& status) {
+  deps.status_extra = [this](common::StatusReply& status) {
     if (auto link = this->link()) link->FillStatus(status);
   };
-  deps.admin_ops["sync"] = [this](const common::Json&) { return SyncOp(); };
-  deps.admin_ops["reload"] = [this](const common::Json&) { return ReloadOp(); };
+  deps.sync = [this] { return SyncOp(); };
+  deps.reload = [this] { return ReloadOp(); };
   service_ = std::make_unique<Service>(shared_config, std::move(deps));
 
   Revoker::Deps revoke;
@@ -117,7 +122,6 @@ common::Result<void> Agent::Start() {
   SocketServerOptions options;
   options.path = config->socket;
   options.threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2U, 4U));
-  options.is_slow = &Service::IsSlowRequest;
   server_ = std::make_unique<SocketServer>(
       options, [this](std::string_view line, uid_t uid) { return service_->Handle(line, uid); },
       log_);
@@ -131,7 +135,7 @@ common::Result<void> Agent::Start() {
   gate_->Start();
   ReconcileLink(*config);
   AuditEvent event;
-  event.type = "agent_start";
+  event.type = AuditType::kAgentStart;
   event.serial = store_->HighestSerial();
   event.detail = "staffgated " STAFFGATE_VERSION;
   service_->RecordEvent(std::move(event));
@@ -173,7 +177,7 @@ common::Result<void> Agent::Reload(const std::string& path) {
   }
   if (started_) ReconcileLink(*service_->config());
   AuditEvent event;
-  event.type = "config_reloaded";
+  event.type = AuditType::kConfigReloaded;
   event.serial = store_->HighestSerial();
   service_->RecordEvent(std::move(event));
   log_(LOG_INFO, "reloaded " + path);
@@ -255,19 +259,13 @@ common::Response Agent::SyncOp() {
   }
   auto outcome = current->SyncNow();
   if (!outcome) return common::ErrorResponse("sync_failed", outcome.error().message);
-  common::Response resp;
-  resp.message = *outcome;
-  resp.extra = common::Json{{"result", *outcome}};
-  if (auto serial = store_->HighestSerial()) resp.serial = *serial;
-  return resp;
+  return common::SyncReply{*outcome};
 }
 
 common::Response Agent::ReloadOp() {
   auto reloaded = Reload(service_->config()->path);
   if (!reloaded) return common::ErrorResponse("reload_failed", reloaded.error().message);
-  common::Response resp;
-  resp.extra = common::Json{{"reloaded", service_->config()->path}};
-  return resp;
+  return common::ReloadReply{service_->config()->path};
 }
 
 void Agent::Stop() {
@@ -283,7 +281,7 @@ void Agent::Stop() {
   gate_->Stop();
   SaveSessions();
   AuditEvent event;
-  event.type = "agent_stop";
+  event.type = AuditType::kAgentStop;
   service_->RecordEvent(std::move(event));
   // Stopped after agent_stop is queued, so the event is in the outbox
   // (delivered on the next start if not now).

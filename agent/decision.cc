@@ -34,25 +34,6 @@ bool ResetRequired(const DecisionInput& input, const common::Employee& employee,
 
 }  // namespace
 
-std::string_view ReasonName(Reason reason) {
-  switch (reason) {
-    case Reason::kExempt: return "exempt";
-    case Reason::kNotEnrolled: return "not_enrolled";
-    case Reason::kNoRoster: return "no_roster";
-    case Reason::kRosterExpired: return "roster_expired";
-    case Reason::kSharedAccount: return "shared_account";
-    case Reason::kUnknownAccount: return "unknown_account";
-    case Reason::kTerminated: return "terminated";
-    case Reason::kSuspended: return "suspended";
-    case Reason::kNotPermittedHere: return "not_permitted_here";
-    case Reason::kInUseElsewhere: return "in_use_elsewhere";
-    case Reason::kLeaseUnverified: return "lease_unverified";
-    case Reason::kCredentialsResetRequired: return "credentials_reset_required";
-    case Reason::kAllowed: return "allowed";
-  }
-  return "no_roster";
-}
-
 Verdict Decide(const DecisionInput& input, const DecisionContext& ctx) {
   const AgentConfig& config = *ctx.config;
   // 1

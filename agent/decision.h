@@ -30,24 +30,9 @@
 
 namespace staffgate::agent {
 
-enum class Reason {
-  kExempt,
-  kNotEnrolled,
-  kNoRoster,
-  kRosterExpired,
-  kSharedAccount,
-  kUnknownAccount,
-  kTerminated,
-  kSuspended,
-  kNotPermittedHere,
-  kInUseElsewhere,
-  kLeaseUnverified,
-  kCredentialsResetRequired,
-  kAllowed,
-};
-
-// The wire name ("exempt", "credentials_reset_required", ...).
-std::string_view ReasonName(Reason reason);
+// The reasons (and their wire names) are the protocol's: the module and
+// staffgatectl read the same enum.
+using common::Reason;
 
 struct DecisionInput {
   std::string account;
@@ -81,17 +66,17 @@ class SessionGate {
 };
 
 struct DecisionContext {
-  const AgentConfig* config = nullptr;          // Required.
-  const common::Roster* roster = nullptr;       // The last good roster, or null.
-  const UserDb* users = nullptr;                // Required.
+  const AgentConfig* config = nullptr;     // Required.
+  const common::Roster* roster = nullptr;  // The last good roster, or null.
+  const UserDb* users = nullptr;           // Required.
   common::UnixSeconds now = 0;
-  SessionGate* session_gate = nullptr;          // Null: row 9 is skipped.
+  SessionGate* session_gate = nullptr;  // Null: row 9 is skipped.
 };
 
 struct Verdict {
   common::Decision decision = common::Decision::kDeny;
   Reason reason = Reason::kNoRoster;
-  std::uint64_t serial = 0;     // Serial of the roster used; 0 without one.
+  std::uint64_t serial = 0;       // Serial of the roster used; 0 without one.
   std::string other_workstation;  // Row 9 only, for the message.
 };
 

@@ -53,6 +53,14 @@ std::string MessageFor(const Verdict& verdict, const std::string& account) {
     case Reason::kNotEnrolled:
     case Reason::kAllowed:
       break;
+    // Not decided by this agent's table yet: the general sentence.
+    case Reason::kNotStarted:
+    case Reason::kExpired:
+    case Reason::kBadCredentials:
+    case Reason::kLockedOut:
+    case Reason::kNotManaged:
+    case Reason::kUnrecognized:
+      break;
   }
   return "Sign-in was refused. Please contact your manager.";
 }

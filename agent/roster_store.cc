@@ -26,11 +26,11 @@ void MakeDirs(const std::string& path) {
 }  // namespace
 
 RosterStore::RosterStore(std::string state_dir, const common::Clock& clock, common::LogFn log,
-                         EventFn on_event)
+                         RosterEvents events)
     : state_dir_(std::move(state_dir)),
       clock_(clock),
       log_(std::move(log)),
-      on_event_(std::move(on_event)) {}
+      events_(std::move(events)) {}
 
 void RosterStore::RemoveStaleTempFiles() {
   // WriteFileAtomic names its temp files "roster.dsse.tmp.<pid>.<n>"; one
@@ -90,7 +90,7 @@ common::Result<void> RosterStore::Load(std::vector<common::PublicKey> trusted) {
   auto accepted = common::AcceptRoster(*bytes, trusted_, clock_.Now(), std::nullopt, options);
   if (!accepted) {
     log_(LOG_ERR, "cached roster " + path + " refused: " + accepted.error().message);
-    if (on_event_) on_event_("roster_rejected", std::nullopt, "cached: " + accepted.error().message);
+    if (events_.rejected) events_.rejected("cached: " + accepted.error().message);
     Swap(nullptr);
     return tl::unexpected(accepted.error());
   }
@@ -115,9 +115,8 @@ common::Result<InstallOutcome> RosterStore::Install(std::string_view envelope,
     const auto& err = accepted.error();
     log_(LOG_WARNING, "roster from " + source + " rejected (" +
                           std::string(common::ErrorKindName(err.kind)) + "): " + err.message);
-    if (on_event_) {
-      on_event_("roster_rejected", std::nullopt,
-                std::string(common::ErrorKindName(err.kind)) + ": " + err.message);
+    if (events_.rejected) {
+      events_.rejected(std::string(common::ErrorKindName(err.kind)) + ": " + err.message);
     }
     return tl::unexpected(err);
   }
@@ -138,7 +137,7 @@ common::Result<InstallOutcome> RosterStore::Install(std::string_view envelope,
   Swap(accepted->roster);
   outcome.installed = true;
   log_(LOG_INFO, "installed roster serial " + std::to_string(outcome.serial) + " from " + source);
-  if (on_event_) on_event_("roster_installed", outcome.serial, "from " + source);
+  if (events_.installed) events_.installed(outcome.serial, source);
   return outcome;
 }
 

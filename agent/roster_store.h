@@ -30,19 +30,27 @@ struct InstallOutcome {
   bool installed = false;  // A newer roster is now in use.
   bool no_change = false;  // Same serial as the one in use.
   std::uint64_t serial = 0;
-  std::string warning;     // Set when installed in memory but not saved to disk.
+  std::string warning;  // Set when installed in memory but not saved to disk.
+};
+
+// What the store tells its owner (the audit trail, the revoker). Either
+// may be empty. Called on the thread that called Install or Load, while
+// that call holds the store's install lock: they may read Current() but
+// must not call Install or Load.
+struct RosterEvents {
+  // A newer roster is in use: Current() returns it. `source` as given to
+  // Install.
+  std::function<void(std::uint64_t serial, const std::string& source)> installed;
+  // An envelope was refused, or the cached one failed verification: why,
+  // in plain words.
+  std::function<void(const std::string& detail)> rejected;
 };
 
 class RosterStore {
  public:
-  // Called for roster_installed / roster_rejected events (for the audit
-  // trail). `serial` is the roster's when known.
-  using EventFn = std::function<void(const std::string& type, std::optional<std::uint64_t> serial,
-                                     const std::string& detail)>;
-
-  // `clock` must outlive the store. `on_event` may be empty.
+  // `clock` must outlive the store.
   RosterStore(std::string state_dir, const common::Clock& clock, common::LogFn log,
-              EventFn on_event = {});
+              RosterEvents events = {});
 
   // Sets the trusted keys and (re)loads <state_dir>/roster.dsse: removes
   // temp files a crash left behind, verifies the signature, learns the
@@ -56,7 +64,7 @@ class RosterStore {
   // Verifies `envelope` by docs/design.md §2 and, when newer, writes it
   // atomically to roster.dsse and swaps it in. `source` ("central",
   // "file /path") appears in log lines. Errors (the old roster stays, the
-  // rejection is logged and reported through on_event): kTooLarge,
+  // rejection is logged and reported through events.rejected): kTooLarge,
   // kInvalidInput, kBadSignature, kExpired, kRollback.
   common::Result<InstallOutcome> Install(std::string_view envelope, const std::string& source);
 
@@ -74,7 +82,7 @@ class RosterStore {
   const std::string state_dir_;
   const common::Clock& clock_;
   common::LogFn log_;
-  EventFn on_event_;
+  RosterEvents events_;
 
   std::mutex install_mu_;  // Serialises Load and Install; guards trusted_.
   std::vector<common::PublicKey> trusted_;

@@ -1,12 +1,13 @@
 #include "agent/service.h"
 
+#include <unistd.h>
+
 #include "agent/caller_rules.h"
 #include "agent/messages.h"
 
 namespace staffgate::agent {
 namespace {
 
-using common::Json;
 using common::Response;
 
 Response Forbidden() { return common::ErrorResponse("forbidden", kForbiddenMessage); }
@@ -33,96 +34,119 @@ void Service::RecordEvent(AuditEvent event) {
   deps_.audit->Record(event);
 }
 
-std::string Service::Handle(std::string_view line, uid_t peer_uid) {
-  Response resp;
+HandlerReply Service::Handle(std::string_view line, uid_t peer_uid) {
   auto req = common::ParseRequest(line);
   if (!req) {
-    resp = Extension(line, peer_uid, req.error());
-  } else {
-    switch (req->op) {
-      case common::Op::kCheck: resp = Check(*req, peer_uid); break;
-      case common::Op::kSessionOpen: resp = SessionOpen(*req, peer_uid); break;
-      case common::Op::kSessionClose: resp = SessionClose(*req, peer_uid); break;
-      case common::Op::kStatus: resp = Status(); break;
-    }
+    return common::SerializeResponse(common::ErrorResponse("bad_request", req.error().message));
   }
-  return common::SerializeResponse(resp);
+  if (auto refused = RefuseAdmin(*req, peer_uid)) return common::SerializeResponse(*refused);
+  if (!common::IsSlowOp(common::OpOf(*req))) {
+    return common::SerializeResponse(Answer(*req, peer_uid));
+  }
+  return HandlerReply([this, request = std::move(*req), peer_uid] {
+    return common::SerializeResponse(Answer(request, peer_uid));
+  });
 }
 
-Response Service::DecideAndAudit(const common::Request& req, const std::string& type) {
+std::string Service::HandleNow(std::string_view line, uid_t peer_uid) {
+  HandlerReply reply = Handle(line, peer_uid);
+  return reply.deferred ? reply.deferred() : std::move(reply.line);
+}
+
+Response Service::Answer(const common::Request& req, uid_t peer_uid) {
+  switch (common::OpOf(req)) {
+    case common::Op::kCheck:
+      return Check(std::get<common::CheckRequest>(req), peer_uid);
+    case common::Op::kSessionOpen:
+      return SessionOpen(std::get<common::SessionOpenRequest>(req), peer_uid);
+    case common::Op::kSessionClose:
+      return SessionClose(std::get<common::SessionCloseRequest>(req), peer_uid);
+    case common::Op::kStatus:
+      return Status();
+    case common::Op::kSessions:
+      return Sessions();
+    case common::Op::kSync:
+      return deps_.sync();
+    case common::Op::kReload:
+      return deps_.reload();
+    case common::Op::kRosterInstall:
+      return RosterInstall(std::get<common::RosterInstallRequest>(req));
+  }
+  return common::ErrorResponse("internal", "unhandled op");
+}
+
+common::DecisionReply Service::DecideAndAudit(common::Phase phase, const common::LoginFields& login,
+                                              bool session_open, AuditType type) {
   auto config = this->config();
   auto roster = deps_.store->Current();
-  DecisionInput input{req.account, req.phase, req.service, req.tty, req.rhost};
+  DecisionInput input{login.account, phase, login.service, login.tty, login.rhost};
   DecisionContext ctx;
   ctx.config = config.get();
   ctx.roster = roster.get();
   ctx.users = deps_.users;
   ctx.now = deps_.clock->Now();
-  ctx.session_gate = req.op == common::Op::kSessionOpen ? deps_.session_gate : nullptr;
+  ctx.session_gate = session_open ? deps_.session_gate : nullptr;
   Verdict verdict = Decide(input, ctx);
 
-  Response resp;
-  resp.decision = verdict.decision;
-  resp.reason = std::string(ReasonName(verdict.reason));
-  resp.message = MessageFor(verdict, req.account);
-  resp.serial = verdict.serial;
-
+  common::DecisionReply reply{verdict.decision, verdict.reason, MessageFor(verdict, login.account),
+                              verdict.serial};
   if (deps_.audit != nullptr) {
     AuditEvent event;
     event.time_ms = deps_.clock->NowMs();
     event.workstation = config->workstation;
     event.type = type;
-    event.account = req.account;
-    event.phase = std::string(common::PhaseName(req.phase));
-    event.service = req.service;
-    event.tty = req.tty;
-    event.rhost = req.rhost;
+    event.account = login.account;
+    event.phase = std::string(common::PhaseName(phase));
+    event.service = login.service;
+    event.tty = login.tty;
+    event.rhost = login.rhost;
     event.decision = std::string(common::DecisionName(verdict.decision));
-    event.reason = resp.reason;
+    event.reason = std::string(common::ReasonName(verdict.reason));
     if (verdict.serial != 0) event.serial = verdict.serial;
     deps_.audit->Record(event);
   }
-  return resp;
+  return reply;
 }
 
-Response Service::Check(const common::Request& req, uid_t peer_uid) {
-  if (peer_uid != 0 && !CallerMay(peer_uid, CallerOp::kCheck, deps_.users->UidOf(req.account))) {
+Response Service::Check(const common::CheckRequest& req, uid_t peer_uid) {
+  if (peer_uid != 0 &&
+      !CallerMay(peer_uid, CallerOp::kCheck, deps_.users->UidOf(req.login.account))) {
     return Forbidden();
   }
-  return DecideAndAudit(req, "decision");
+  return DecideAndAudit(req.phase, req.login, false, AuditType::kDecision);
 }
 
-Response Service::SessionOpen(const common::Request& req, uid_t peer_uid) {
-  if (peer_uid != 0 && !CallerMay(peer_uid, CallerOp::kCheck, deps_.users->UidOf(req.account))) {
+Response Service::SessionOpen(const common::SessionOpenRequest& req, uid_t peer_uid) {
+  const common::LoginFields& login = req.login;
+  if (peer_uid != 0 && !CallerMay(peer_uid, CallerOp::kCheck, deps_.users->UidOf(login.account))) {
     return Forbidden();
   }
-  Response resp = DecideAndAudit(req, "session_open");
-  if (resp.decision == common::Decision::kAllow ||
-      resp.decision == common::Decision::kResetRequired) {
-    SessionInfo info{req.session, req.account, req.service, req.tty, req.pid,
-                     deps_.clock->Now(), peer_uid};
+  common::DecisionReply reply =
+      DecideAndAudit(common::Phase::kSession, login, true, AuditType::kSessionOpen);
+  if (reply.decision == common::Decision::kAllow ||
+      reply.decision == common::Decision::kResetRequired) {
+    SessionInfo info{req.session, login.account,      login.service, login.tty,
+                     req.pid,     deps_.clock->Now(), peer_uid};
     if (!deps_.sessions->Open(info) && deps_.log) {
-      deps_.log(LOG_WARNING, "session table full; not tracking a session of " + req.account);
+      deps_.log(LOG_WARNING, "session table full; not tracking a session of " + login.account);
     }
-    if (deps_.session_gate != nullptr) deps_.session_gate->SessionOpened(req.account);
+    if (deps_.session_gate != nullptr) deps_.session_gate->SessionOpened(login.account);
   }
-  return resp;
+  return reply;
 }
 
-Response Service::SessionClose(const common::Request& req, uid_t peer_uid) {
+Response Service::SessionClose(const common::SessionCloseRequest& req, uid_t peer_uid) {
   auto known = deps_.sessions->Find(req.session);
   if (known && peer_uid != 0 && known->opener_uid != peer_uid &&
       !CallerMay(peer_uid, CallerOp::kSessionClose, deps_.users->UidOf(known->account))) {
     return Forbidden();
   }
-  Response resp;
   // An unknown id (agent restarted, or never admitted) is not an error for
   // the module; ids are random, so answering reveals nothing.
   auto closed = known ? deps_.sessions->Close(req.session) : std::nullopt;
-  resp.extra = Json{{"closed", closed.has_value()}};
   if (closed) {
     AuditEvent event;
-    event.type = "session_close";
+    event.type = AuditType::kSessionClose;
     event.account = closed->account;
     event.phase = "session";
     event.service = closed->service;
@@ -130,7 +154,7 @@ Response Service::SessionClose(const common::Request& req, uid_t peer_uid) {
     RecordEvent(std::move(event));
     if (deps_.session_gate != nullptr) deps_.session_gate->SessionClosed(closed->account);
   }
-  return resp;
+  return common::SessionCloseReply{closed.has_value()};
 }
 
 }  // namespace staffgate::agent

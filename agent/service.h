@@ -3,11 +3,10 @@
 // current config pointer; the roster store, user db, clock, audit sink
 // and session table are injected and must outlive it.
 //
-// Ops: the docs/design.md §4 ops (check, session_open, session_close, status)
-// exactly as specified, plus root-only ops for staffgatectl:
-//   {"v":1,"op":"roster_install","path":"/abs/file"}  the agent reads the file
-//   {"v":1,"op":"sessions"}                          open sessions
-//   {"v":1,"op":"sync"} / {"v":1,"op":"reload"}       via ServiceDeps::admin_ops
+// Ops (common/protocol.h, parsed once there): check, session_open,
+// session_close and status of docs/design.md §4 exactly as specified, and
+// the root-only ops of staffgatectl: roster_install (the agent reads the
+// file), sessions, and sync / reload (via ServiceDeps).
 // Threads: Handle may be called from many threads at once.
 #ifndef STAFFGATE_AGENT_SERVICE_H_
 #define STAFFGATE_AGENT_SERVICE_H_
@@ -15,17 +14,19 @@
 #include <sys/types.h>
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/audit/audit_log.h"
 #include "agent/config/agent_config.h"
 #include "agent/decision.h"
 #include "agent/roster_store.h"
 #include "agent/session/session_table.h"
+#include "agent/socket/socket_server.h"
 #include "agent/user_db.h"
 #include "common/log.h"
 #include "common/protocol.h"
@@ -37,35 +38,33 @@ struct ServiceDeps {
   RosterStore* store = nullptr;
   const UserDb* users = nullptr;
   const common::Clock* clock = nullptr;
-  AuditSink* audit = nullptr;      // May be null (no audit).
+  AuditSink* audit = nullptr;  // May be null (no audit).
   SessionTable* sessions = nullptr;
-  SessionGate* session_gate = nullptr;  // Row 9 (session leases); null: skipped.
-  // The leases held, for the sessions op (a JSON array). May be empty.
-  std::function<common::Json()> leases;
+  SessionGate* session_gate = nullptr;  // Row 9; null: skipped.
+  // The leases held, for the sessions op. May be empty.
+  std::function<std::vector<common::LeaseEntry>()> leases;
   common::LogFn log;
-  // Adds fields to the status answer (central sync: last sync, central
+  // Fills the central link's part of the status answer (last sync, central
   // reachable, outbox depth). May be empty.
-  std::function<void(common::Json&)> status_extra;
-  // More root-only ops, by name (the agent's "sync" and "reload"). Run off
-  // the event loops (IsSlowRequest). Handlers must not throw.
-  std::map<std::string, std::function<common::Response(const common::Json& request)>> admin_ops;
+  std::function<void(common::StatusReply&)> status_extra;
+  // The agent's sync and reload ops, run off the event loops. Empty: the
+  // op is unknown (bad_request). Must not throw.
+  std::function<common::Response()> sync;
+  std::function<common::Response()> reload;
 };
 
 class Service {
  public:
   Service(std::shared_ptr<const AgentConfig> config, ServiceDeps deps);
 
-  // Answers one request line (no newline in or out). Never throws.
-  std::string Handle(std::string_view line, uid_t peer_uid);
-
-  // True for lines that may take long (roster_install of a large roster),
-  // which the socket server answers off its event loops. A cheap text
-  // test: a false positive only moves a request to the worker.
-  static bool IsSlowRequest(std::string_view line) {
-    return line.find("\"roster_install\"") != std::string_view::npos ||
-           line.find("\"sync\"") != std::string_view::npos ||
-           line.find("\"reload\"") != std::string_view::npos;
-  }
+  // Answers one request line (no newline in or out). Never throws. The
+  // answer to a slow op (common::IsSlowOp: roster_install, sync, reload)
+  // comes back deferred, for the socket server's worker; routing goes by
+  // the parsed op only, so no account or service name can move a check
+  // off the fast path.
+  HandlerReply Handle(std::string_view line, uid_t peer_uid);
+  // Handle, running a deferred answer here (tests, tools).
+  std::string HandleNow(std::string_view line, uid_t peer_uid);
 
   // Swaps the config (SIGHUP). Requests in flight finish with the old one.
   void SetConfig(std::shared_ptr<const AgentConfig> config);
@@ -76,16 +75,18 @@ class Service {
   void RecordEvent(AuditEvent event);
 
  private:
-  common::Response Check(const common::Request& req, uid_t peer_uid);
-  common::Response SessionOpen(const common::Request& req, uid_t peer_uid);
-  common::Response SessionClose(const common::Request& req, uid_t peer_uid);
+  common::Response Answer(const common::Request& req, uid_t peer_uid);
+  common::Response Check(const common::CheckRequest& req, uid_t peer_uid);
+  common::Response SessionOpen(const common::SessionOpenRequest& req, uid_t peer_uid);
+  common::Response SessionClose(const common::SessionCloseRequest& req, uid_t peer_uid);
   common::Response Status();
-  common::Response Extension(std::string_view line, uid_t peer_uid,
-                             const common::Error& parse_error);
-  common::Response RosterInstall(const common::Json& request);
+  // The root-only ops: nullopt when the caller may run `req`.
+  std::optional<common::Response> RefuseAdmin(const common::Request& req, uid_t peer_uid) const;
+  common::Response RosterInstall(const common::RosterInstallRequest& req);
   common::Response Sessions();
-  // Decides and audits one request; fills the response fields.
-  common::Response DecideAndAudit(const common::Request& req, const std::string& type);
+  // Decides and audits one request.
+  common::DecisionReply DecideAndAudit(common::Phase phase, const common::LoginFields& login,
+                                       bool session_open, AuditType type);
 
   ServiceDeps deps_;
   mutable std::mutex config_mu_;

@@ -1,4 +1,4 @@
-// The status op and the root-only extension ops of Service.
+// The status op and the root-only ops of Service.
 #include <unistd.h>
 
 #include "agent/caller_rules.h"
@@ -9,56 +9,48 @@
 namespace staffgate::agent {
 namespace {
 
-using common::Json;
 using common::Response;
 
 // Keeps the answer well under the 64 KiB line cap of the client.
-constexpr int kMaxSessionsListed = 300;
+constexpr std::size_t kMaxSessionsListed = 300;
 
 }  // namespace
 
 Response Service::Status() {
   auto config = this->config();
   auto roster = deps_.store->Current();
-  const auto now = deps_.clock->Now();
-  Json extra = {{"enrolled", !config->trusted_keys.empty()},
-                {"workstation", config->workstation},
-                {"version", STAFFGATE_VERSION},
-                {"central_configured", !config->central_url.empty()},
-                {"sessions", deps_.sessions->Size()}};
+  common::StatusReply status;
+  status.enrolled = !config->trusted_keys.empty();
+  status.workstation = config->workstation;
+  status.version = STAFFGATE_VERSION;
+  status.central_configured = !config->central_url.empty();
+  status.sessions = deps_.sessions->Size();
   if (roster) {
-    extra["serial"] = roster->serial;
-    extra["roster"] = Json{{"serial", roster->serial},
-                           {"issued_at", common::FormatRfc3339(roster->issued_at)},
-                           {"expires_at", common::FormatRfc3339(roster->expires_at)},
-                           {"employees", roster->employees.size()},
-                           {"state", roster->expires_at <= now ? "expired" : "valid"}};
-  } else {
-    extra["roster"] = nullptr;
+    status.roster =
+        common::RosterSummary{roster->serial, common::FormatRfc3339(roster->issued_at),
+                              common::FormatRfc3339(roster->expires_at), roster->employees.size(),
+                              roster->expires_at <= deps_.clock->Now() ? "expired" : "valid"};
   }
-  if (auto floor = deps_.store->HighestSerial()) extra["highest_serial"] = *floor;
-  if (deps_.status_extra) deps_.status_extra(extra);
-  Response resp;
-  resp.extra = std::move(extra);
-  return resp;
+  status.highest_serial = deps_.store->HighestSerial();
+  if (deps_.status_extra) deps_.status_extra(status);
+  return status;
 }
 
-Response Service::Extension(std::string_view line, uid_t peer_uid,
-                            const common::Error& parse_error) {
-  auto bad = common::ErrorResponse("bad_request", parse_error.message);
-  if (parse_error.kind != common::ErrorKind::kInvalidInput) return bad;
-  auto parsed = common::ParseJson(line, common::JsonLimits{common::kMaxLineBytes, 8});
-  if (!parsed || !parsed->is_object()) return bad;
-  auto v = parsed->find("v");
-  auto op = parsed->find("op");
-  if (v == parsed->end() || !v->is_number_integer() || *v != common::kProtocolVersion ||
-      op == parsed->end() || !op->is_string()) {
-    return bad;
-  }
-  const auto& name = op->get_ref<const std::string&>();
-  auto extra_op = deps_.admin_ops.find(name);
-  if (name != "roster_install" && name != "sessions" && extra_op == deps_.admin_ops.end()) {
-    return bad;
+std::optional<Response> Service::RefuseAdmin(const common::Request& req, uid_t peer_uid) const {
+  const common::Op op = common::OpOf(req);
+  switch (op) {
+    case common::Op::kSync:
+    case common::Op::kReload:
+      if (!(op == common::Op::kSync ? deps_.sync : deps_.reload)) {
+        return common::ErrorResponse("bad_request",
+                                     "unknown op '" + std::string(common::OpName(op)) + "'");
+      }
+      break;
+    case common::Op::kSessions:
+    case common::Op::kRosterInstall:
+      break;
+    default:
+      return std::nullopt;  // Not an admin op: its own caller rules apply.
   }
   // The agent's own uid is as powerful as the agent (it could ptrace it):
   // an unprivileged agent (tests, a user's own instance) is driven by
@@ -66,63 +58,46 @@ Response Service::Extension(std::string_view line, uid_t peer_uid,
   if (peer_uid != geteuid() && !CallerMay(peer_uid, CallerOp::kAdmin, std::nullopt)) {
     return common::ErrorResponse("forbidden", kForbiddenMessage);
   }
-  if (extra_op != deps_.admin_ops.end()) return extra_op->second(*parsed);
-  return name == "sessions" ? Sessions() : RosterInstall(*parsed);
+  return std::nullopt;
 }
 
-Response Service::RosterInstall(const Json& request) {
-  auto path = common::GetString(request, "path");
-  if (!path) return common::ErrorResponse("bad_request", path.error().message);
-  if (path->empty() || (*path)[0] != '/') {
+Response Service::RosterInstall(const common::RosterInstallRequest& req) {
+  if (req.path.empty() || req.path[0] != '/') {
     return common::ErrorResponse("bad_request", "\"path\" must be absolute");
   }
   auto rejected = [](const common::Error& err) {
-    Response resp = common::ErrorResponse("rejected", err.message);
-    resp.extra = Json{{"kind", common::ErrorKindName(err.kind)}};
-    return resp;
+    return common::ErrorReply{"rejected", err.message,
+                              std::string(common::ErrorKindName(err.kind))};
   };
-  auto bytes = common::ReadFileCapped(*path, common::kMaxEnvelopeBytes);
+  auto bytes = common::ReadFileCapped(req.path, common::kMaxEnvelopeBytes);
   if (!bytes) return rejected(bytes.error());
-  auto outcome = deps_.store->Install(*bytes, "file " + *path);
+  auto outcome = deps_.store->Install(*bytes, "file " + req.path);
   if (!outcome) return rejected(outcome.error());
-  Response resp;
-  resp.extra = Json{{"installed", outcome->installed},
-                    {"no_change", outcome->no_change},
-                    {"serial", outcome->serial}};
-  if (!outcome->warning.empty()) resp.extra["warning"] = outcome->warning;
-  return resp;
+  return common::RosterInstallReply{outcome->installed, outcome->no_change, outcome->serial,
+                                    outcome->warning};
 }
 
 Response Service::Sessions() {
-  Json list = Json::array();
-  int count = 0;
-  bool truncated = false;
+  common::SessionsReply reply;
   for (const auto& s : deps_.sessions->List()) {
-    if (++count > kMaxSessionsListed) {
-      truncated = true;
+    if (reply.sessions.size() >= kMaxSessionsListed) {
+      reply.truncated = true;
       break;
     }
-    list.push_back(Json{{"session", s.id},
-                        {"account", s.account},
-                        {"service", s.service},
-                        {"tty", s.tty},
-                        {"pid", s.pid},
-                        {"opened_at", common::FormatRfc3339(s.opened_at)}});
+    reply.sessions.push_back(common::SessionEntry{s.id, s.account, s.service, s.tty, s.pid,
+                                                  common::FormatRfc3339(s.opened_at), "", ""});
   }
-  Json leases = deps_.leases ? deps_.leases() : Json::array();
+  if (deps_.leases) reply.leases = deps_.leases();
   // Each session shows the central lease of its account, if one is held.
-  for (auto& entry : list) {
-    for (const auto& lease : leases) {
-      if (lease.value("account", "") == entry.value("account", "")) {
-        entry["lease"] = lease.value("lease", "");
-        entry["lease_expires_at"] = lease.value("expires_at", "");
+  for (auto& entry : reply.sessions) {
+    for (const auto& lease : reply.leases) {
+      if (lease.account == entry.account) {
+        entry.lease = lease.lease;
+        entry.lease_expires_at = lease.expires_at;
       }
     }
   }
-  Response resp;
-  resp.extra = Json{{"sessions", std::move(list)}, {"truncated", truncated},
-                    {"leases", std::move(leases)}};
-  return resp;
+  return reply;
 }
 
 }  // namespace staffgate::agent

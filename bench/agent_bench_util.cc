@@ -142,9 +142,8 @@ RunningAgent StartAgent(const std::string& staffgated, const std::string& envelo
   options.agent_uid = std::nullopt;
   options.timeout_ms = 1000;
   for (int i = 0; i < 600; ++i) {
-    common::Request status;
-    status.op = common::Op::kStatus;
-    if (auto r = common::CallAgent(options, status); r && r->ok) return agent;
+    auto r = common::CallAgent(options, common::StatusRequest{});
+    if (r && std::holds_alternative<common::StatusReply>(*r)) return agent;
     int st = 0;
     if (waitpid(agent.pid, &st, WNOHANG) == agent.pid) {
       Die("staffgated exited; see " + agent.dir.path());

@@ -32,7 +32,8 @@ Result<void> WaitFor(int fd, short events, std::int64_t deadline_ms) {
     int rc = poll(&pfd, 1, static_cast<int>(left));
     if (rc > 0) return Ok();
     if (rc == 0) return Fail(ErrorKind::kTimeout, "agent did not answer in time");
-    if (errno != EINTR) return Fail(ErrorKind::kUnavailable, std::string("poll: ") + strerror(errno));
+    if (errno != EINTR)
+      return Fail(ErrorKind::kUnavailable, std::string("poll: ") + strerror(errno));
   }
 }
 
@@ -143,7 +144,7 @@ Result<std::string> CallAgentRaw(const ClientOptions& options, const std::string
 Result<Response> CallAgent(const ClientOptions& options, const Request& request) {
   auto line = CallAgentRaw(options, SerializeRequest(request));
   if (!line) return tl::unexpected(line.error());
-  return ParseResponse(*line);
+  return ParseResponse(OpOf(request), *line);
 }
 
 }  // namespace staffgate::common

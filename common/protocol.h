@@ -1,17 +1,24 @@
-// The agent socket protocol (docs/design.md §4): newline-delimited JSON, one
-// request object per line, one response object per line, at most 64 KiB a
-// line. Shared by the agent (server), staffgatectl and the PAM module
-// (clients), so the three can never disagree on a field name.
+// The agent socket protocol (docs/design.md §4): newline-delimited JSON,
+// one request object per line, one response object per line, at most
+// 64 KiB a line. The only code that reads or writes these lines: the agent
+// (server), staffgatectl and the PAM module (clients) all go through it,
+// so the three can never disagree on a field name.
+//
+// Each op has its request struct here and its reply struct in
+// common/protocol_response.h. Parsers ignore fields they do not know (a
+// newer peer may add some) and refuse wrong types, NUL bytes and
+// over-long names with kInvalidInput, and lines over the cap with
+// kTooLarge; their messages are fit to send back as "bad_request".
 #ifndef STAFFGATE_COMMON_PROTOCOL_H_
 #define STAFFGATE_COMMON_PROTOCOL_H_
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
-#include "common/json_util.h"
+#include "common/protocol_names.h"
 #include "common/result.h"
 
 namespace staffgate::common {
@@ -19,54 +26,70 @@ namespace staffgate::common {
 inline constexpr int kProtocolVersion = 1;
 inline constexpr std::size_t kMaxLineBytes = 64 * 1024;
 
-enum class Op { kCheck, kSessionOpen, kSessionClose, kStatus };
-enum class Phase { kAuth, kAccount, kSession };
-// How the module reacts: see the PAM return-code table in docs/design.md §3.
-enum class Decision { kAllow, kDeny, kIgnore, kResetRequired };
-
-std::string_view OpName(Op op);
-std::string_view PhaseName(Phase phase);
-std::string_view DecisionName(Decision decision);
-std::optional<Phase> ParsePhase(std::string_view name);
-std::optional<Decision> ParseDecision(std::string_view name);
-
-struct Request {
-  Op op = Op::kStatus;
-  Phase phase = Phase::kAccount;  // check only; session ops imply kSession.
-  std::string account;            // check, session_open.
-  std::string service;
+// The person and place a login is about (check, session_open).
+struct LoginFields {
+  std::string account;  // Required, at most 256 bytes.
+  std::string service;  // Optional (empty when absent), as are tty and rhost.
   std::string tty;
   std::string rhost;
-  std::string session;            // session_open, session_close.
-  std::int64_t pid = 0;           // session_open.
+  bool operator==(const LoginFields&) const = default;
 };
 
-// Parses one request line (without the newline). Errors are kInvalidInput
-// or kTooLarge with a message fit to send back as "bad_request".
+struct CheckRequest {
+  Phase phase = Phase::kAccount;  // Absent on the wire: account.
+  LoginFields login;
+  bool operator==(const CheckRequest&) const = default;
+};
+
+// Decided like a check in the session phase, then tracked as open.
+struct SessionOpenRequest {
+  LoginFields login;
+  std::string session;   // Required: the module's random id.
+  std::int64_t pid = 0;  // 0: not sent; else 1 .. 2^31-1.
+  bool operator==(const SessionOpenRequest&) const = default;
+};
+
+struct SessionCloseRequest {
+  std::string session;  // Required.
+  bool operator==(const SessionCloseRequest&) const = default;
+};
+
+struct StatusRequest {
+  bool operator==(const StatusRequest&) const = default;
+};
+
+// Root-only ops for staffgatectl (docs/design.md §5).
+struct SessionsRequest {
+  bool operator==(const SessionsRequest&) const = default;
+};
+struct SyncRequest {
+  bool operator==(const SyncRequest&) const = default;
+};
+struct ReloadRequest {
+  bool operator==(const ReloadRequest&) const = default;
+};
+// The agent reads the file itself (a roster is larger than a line).
+struct RosterInstallRequest {
+  std::string path;  // Required; the agent wants it absolute.
+  bool operator==(const RosterInstallRequest&) const = default;
+};
+
+// Alternatives in the order of Op, so OpOf is the index.
+using Request = std::variant<CheckRequest, SessionOpenRequest, SessionCloseRequest, StatusRequest,
+                             SessionsRequest, SyncRequest, ReloadRequest, RosterInstallRequest>;
+
+Op OpOf(const Request& request);
+// Check and session_open carry login fields; the others do not (nullptr).
+const LoginFields* LoginOf(const Request& request);
+
+// Parses one request line (without the newline).
 Result<Request> ParseRequest(std::string_view line);
-// One line of JSON, without the trailing newline.
+// One line of JSON, without the trailing newline. Empty optional fields
+// (service, tty, rhost, a zero pid) are left out.
 std::string SerializeRequest(const Request& request);
 
-struct Response {
-  bool ok = true;
-  // ok == true:
-  Decision decision = Decision::kIgnore;
-  std::string reason;
-  std::string message;   // One sentence for the person; may be empty.
-  std::uint64_t serial = 0;
-  // ok == false: "bad_request", "forbidden", "internal", ...
-  std::string error;
-  // Extra fields (status op, session ops) travel as a JSON object merged
-  // into the line.
-  Json extra = Json::object();
-};
-
-Result<Response> ParseResponse(std::string_view line);
-std::string SerializeResponse(const Response& response);
-
-// Builds an error response.
-Response ErrorResponse(std::string error, std::string message);
-
 }  // namespace staffgate::common
+
+#include "common/protocol_response.h"  // IWYU pragma: export
 
 #endif  // STAFFGATE_COMMON_PROTOCOL_H_

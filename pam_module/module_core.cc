@@ -10,7 +10,6 @@ namespace staffgate::pam {
 namespace {
 
 using common::Decision;
-using common::Op;
 
 // Longest agent message shown or logged; one line fits a greeter.
 constexpr std::size_t kMaxShownBytes = 512;
@@ -28,15 +27,9 @@ std::string Describe(Stage stage, const std::string& user) {
   return std::string(StageName(stage)) + " for '" + Printable(user, 64) + "'";
 }
 
-common::Request BuildRequest(PamContext& ctx, Stage stage, const std::string& user) {
-  common::Request request;
-  request.op = Op::kCheck;
-  request.phase = PhaseOf(stage);
-  request.account = user;
-  request.service = ctx.GetItem(PAM_SERVICE);
-  request.tty = ctx.GetItem(PAM_TTY);
-  request.rhost = ctx.GetItem(PAM_RHOST);
-  return request;
+common::LoginFields LoginOf(PamContext& ctx, const std::string& user) {
+  return common::LoginFields{user, ctx.GetItem(PAM_SERVICE), ctx.GetItem(PAM_TTY),
+                             ctx.GetItem(PAM_RHOST)};
 }
 
 // Logs the outcome of an exchange and returns the PAM code.
@@ -52,23 +45,24 @@ int Conclude(PamContext& ctx, const ModuleArgs& args, Stage stage, int flags,
   }
   const common::Response& response = *answer;
   int code = ReturnCodeForAnswer(stage, response);
-  if (!response.ok) {
-    ctx.Log(LOG_ERR, what + ": the agent refused the request (" + Printable(response.error, 64) +
-                         ": " + Printable(response.message) + ") -> " + PamCodeName(code));
+  if (const auto* refused = std::get_if<common::ErrorReply>(&response)) {
+    ctx.Log(LOG_ERR, what + ": the agent refused the request (" + Printable(refused->error, 64) +
+                         ": " + Printable(refused->message) + ") -> " + PamCodeName(code));
     return code;
   }
   if (stage == Stage::kSessionClose) {
     if (args.debug) ctx.Log(LOG_DEBUG, what + ": session closed");
     return code;
   }
-  if (response.reason.empty()) {
+  const auto* decided = std::get_if<common::DecisionReply>(&response);
+  if (decided == nullptr) {
     ctx.Log(LOG_ERR, what + ": malformed answer without a decision -> " + PamCodeName(code));
     return code;
   }
-  std::string line = what + ": " + std::string(common::DecisionName(response.decision)) + " (" +
-                     Printable(response.reason, 64) + ") -> " + PamCodeName(code);
+  std::string line = what + ": " + std::string(common::DecisionName(decided->decision)) + " (" +
+                     std::string(common::ReasonName(decided->reason)) + ") -> " + PamCodeName(code);
   bool notable =
-      response.decision == Decision::kDeny || response.decision == Decision::kResetRequired;
+      decided->decision == Decision::kDeny || decided->decision == Decision::kResetRequired;
   if (notable) {
     ctx.Log(LOG_NOTICE, line);
   } else if (args.debug) {
@@ -78,7 +72,7 @@ int Conclude(PamContext& ctx, const ModuleArgs& args, Stage stage, int flags,
     if ((flags & PAM_SILENT) != 0 || args.quiet) {
       if (args.debug) ctx.Log(LOG_DEBUG, what + ": message suppressed (PAM_SILENT or quiet)");
     } else {
-      ctx.ShowError(Printable(response.message));
+      ctx.ShowError(Printable(decided->message));
     }
   }
   return code;
@@ -125,7 +119,7 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
     return PAM_IGNORE;
   }
 
-  common::Request request = BuildRequest(ctx, stage, user);
+  common::Request request = common::CheckRequest{PhaseOf(stage), LoginOf(ctx, user)};
   if (stage == Stage::kSessionOpen) {
     auto id = deps.new_session_id();
     if (!id) {
@@ -139,9 +133,7 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
               Describe(stage, user) + ": cannot keep the session id -> " + PamCodeName(stored));
       return stored;
     }
-    request.op = Op::kSessionOpen;
-    request.session = *id;
-    request.pid = getpid();
+    request = common::SessionOpenRequest{LoginOf(ctx, user), *id, getpid()};
   } else if (stage == Stage::kSessionClose) {
     std::string id = ctx.LoadSessionId();
     if (!IsValidSessionId(id)) {
@@ -149,8 +141,7 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
         ctx.Log(LOG_DEBUG, Describe(stage, user) + ": no session id, nothing to close");
       return PAM_SUCCESS;
     }
-    request.op = Op::kSessionClose;
-    request.session = id;
+    request = common::SessionCloseRequest{id};
   }
 
   common::ClientOptions options;
@@ -159,7 +150,7 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
   options.agent_uid = args.agent_uid;
   if (args.debug) {
     ctx.Log(LOG_DEBUG, Describe(stage, user) + ": asking " + options.socket_path + " (" +
-                           std::string(common::OpName(request.op)) + ", timeout " +
+                           std::string(common::OpName(common::OpOf(request))) + ", timeout " +
                            std::to_string(options.timeout_ms) + " ms)");
   }
   return Conclude(ctx, args, stage, flags, user, deps.call_agent(options, request));

@@ -33,7 +33,7 @@ const char* StageName(Stage stage) {
   return "account";
 }
 
-int ReturnCodeForDecision(Stage stage, Decision decision, const std::string& reason) {
+int ReturnCodeForDecision(Stage stage, Decision decision, common::Reason reason) {
   if (stage == Stage::kSessionClose) return PAM_SUCCESS;
   switch (decision) {
     case Decision::kIgnore:
@@ -44,7 +44,9 @@ int ReturnCodeForDecision(Stage stage, Decision decision, const std::string& rea
       if (stage == Stage::kAuth) return PAM_IGNORE;
       return stage == Stage::kAccount ? PAM_NEW_AUTHTOK_REQD : PAM_SUCCESS;
     case Decision::kDeny:
-      if (stage == Stage::kAccount && reason == "terminated") return PAM_ACCT_EXPIRED;
+      if (stage == Stage::kAccount && reason == common::Reason::kTerminated) {
+        return PAM_ACCT_EXPIRED;
+      }
       return PAM_PERM_DENIED;
   }
   return PAM_PERM_DENIED;  // Unreachable; fail closed if the enum grows.
@@ -52,10 +54,9 @@ int ReturnCodeForDecision(Stage stage, Decision decision, const std::string& rea
 
 int ReturnCodeForAnswer(Stage stage, const common::Response& response) {
   if (stage == Stage::kSessionClose) return PAM_SUCCESS;
-  if (!response.ok) return PAM_SERVICE_ERR;
-  // ParseResponse leaves `reason` empty when "decision" is absent.
-  if (response.reason.empty()) return PAM_SERVICE_ERR;
-  return ReturnCodeForDecision(stage, response.decision, response.reason);
+  const auto* decided = std::get_if<common::DecisionReply>(&response);
+  if (decided == nullptr) return PAM_SERVICE_ERR;
+  return ReturnCodeForDecision(stage, decided->decision, decided->reason);
 }
 
 int ReturnCodeForError(const common::Error& error) {
@@ -71,11 +72,12 @@ int ReturnCodeForError(const common::Error& error) {
 
 bool ShouldShowMessage(Stage stage, const common::Response& response) {
   if (stage != Stage::kAccount && stage != Stage::kSessionOpen) return false;
-  if (!response.ok || response.reason.empty() || response.message.empty()) return false;
-  if (response.decision == Decision::kDeny) return true;
+  const auto* decided = std::get_if<common::DecisionReply>(&response);
+  if (decided == nullptr || decided->message.empty()) return false;
+  if (decided->decision == Decision::kDeny) return true;
   // The account stage returns NEW_AUTHTOK_REQD: tell the person why the
   // password change is coming (pam_unix does the same).
-  return response.decision == Decision::kResetRequired && stage == Stage::kAccount;
+  return decided->decision == Decision::kResetRequired && stage == Stage::kAccount;
 }
 
 std::string PamCodeName(int code) {

@@ -27,11 +27,12 @@ const char* StageName(Stage stage);
 //   deny (other):   PERM_DENIED everywhere
 //   reset_required: auth IGNORE,       account NEW_AUTHTOK_REQD, session SUCCESS
 // kSessionClose: SUCCESS for every decision (a logout is never refused).
-int ReturnCodeForDecision(Stage stage, common::Decision decision, const std::string& reason);
+int ReturnCodeForDecision(Stage stage, common::Decision decision, common::Reason reason);
 
-// The code for an answer the agent gave: ok:true with a decision maps as
-// above. An ok:true answer without a decision, to a check or session_open,
-// is malformed: PAM_SERVICE_ERR. An ok:false answer ("forbidden",
+// The code for an answer the agent gave: a DecisionReply maps as above.
+// Any other ok:true reply to a check or session_open is malformed
+// (PAM_SERVICE_ERR); an ok:true answer without a decision never gets this
+// far, ParseResponse refuses it. An ErrorReply ("forbidden",
 // "bad_request", "internal") is also PAM_SERVICE_ERR and never
 // PAM_AUTHINFO_UNAVAIL: the agent is up and refused to decide, and a profile
 // that fails open on an unreachable agent must not fail open on that.

@@ -23,15 +23,49 @@ void MakeParentDirs(const std::string& path) {
 
 }  // namespace
 
+std::string_view AuditTypeName(AuditType type) {
+  switch (type) {
+    case AuditType::kDecision:
+      return "decision";
+    case AuditType::kSessionOpen:
+      return "session_open";
+    case AuditType::kSessionClose:
+      return "session_close";
+    case AuditType::kSessionsTerminated:
+      return "sessions_terminated";
+    case AuditType::kRosterInstalled:
+      return "roster_installed";
+    case AuditType::kRosterRejected:
+      return "roster_rejected";
+    case AuditType::kAgentStart:
+      return "agent_start";
+    case AuditType::kAgentStop:
+      return "agent_stop";
+    case AuditType::kConfigReloaded:
+      return "config_reloaded";
+    case AuditType::kLeaseAcquired:
+      return "lease_acquired";
+    case AuditType::kLeaseRefused:
+      return "lease_refused";
+    case AuditType::kLeaseUnverified:
+      return "lease_unverified";
+    case AuditType::kLeaseLost:
+      return "lease_lost";
+    case AuditType::kLeaseReleased:
+      return "lease_released";
+  }
+  return "decision";
+}
+
 common::Json AuditEvent::ToJson() const {
   common::Json obj = {{"id", id},
                       {"time", common::FormatRfc3339Ms(time_ms)},
                       {"workstation", workstation},
-                      {"type", type}};
-  for (auto [key, value] : {std::pair{"account", &account}, std::pair{"phase", &phase},
-                            std::pair{"service", &service}, std::pair{"tty", &tty},
-                            std::pair{"rhost", &rhost}, std::pair{"decision", &decision},
-                            std::pair{"reason", &reason}, std::pair{"detail", &detail}}) {
+                      {"type", AuditTypeName(type)}};
+  for (auto [key, value] :
+       {std::pair{"account", &account}, std::pair{"phase", &phase}, std::pair{"service", &service},
+        std::pair{"tty", &tty}, std::pair{"rhost", &rhost}, std::pair{"decision", &decision},
+        std::pair{"reason", &reason}, std::pair{"detail", &detail}}) {
     if (!value->empty()) obj[key] = *value;
   }
   if (serial) obj["serial"] = *serial;
@@ -61,9 +95,9 @@ std::string NewEventId() {
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   char out[37];
   std::snprintf(out, sizeof(out),
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                b[14], b[15]);
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/json_util.h"
 #include "common/log.h"
@@ -19,15 +20,34 @@
 
 namespace staffgate::agent {
 
+// Every kind of event the agent records; the enum is the list. The wire
+// name (AuditTypeName) is the "type" field of the audit line and of the
+// event sent to the central.
+enum class AuditType {
+  kDecision,            // A check answered (any phase).
+  kSessionOpen,         // A session_open answered.
+  kSessionClose,        // A tracked session closed (by the module or reaped).
+  kSessionsTerminated,  // Sessions ended after a revocation.
+  kRosterInstalled,
+  kRosterRejected,
+  kAgentStart,
+  kAgentStop,
+  kConfigReloaded,
+  kLeaseAcquired,  // Session leases at the central (row 9).
+  kLeaseRefused,
+  kLeaseUnverified,
+  kLeaseLost,
+  kLeaseReleased,
+};
+
+// "decision", "session_open", ..., "lease_released".
+std::string_view AuditTypeName(AuditType type);
+
 struct AuditEvent {
   std::string id;  // Random and unique (NewEventId); filled by Record if empty.
   std::int64_t time_ms = 0;
   std::string workstation;
-  // "decision", "session_open", "session_close", "roster_installed",
-  // "roster_rejected", "agent_start", "agent_stop", "config_reloaded",
-  // "sessions_terminated" (revoke/), "lease_acquired", "lease_refused",
-  // "lease_lost", "lease_released", "lease_unverified" (session/).
-  std::string type;
+  AuditType type = AuditType::kDecision;
   std::string account, phase, service, tty, rhost;
   std::string decision, reason;
   std::optional<std::uint64_t> serial;

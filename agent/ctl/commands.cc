@@ -6,26 +6,25 @@
 #include <cstdio>
 #include <iostream>
 
-#include "common/json_util.h"
 #include "common/protocol.h"
 
 namespace staffgate::agent {
 namespace {
 
 using common::ErrorKind;
-using common::Json;
 
 bool Unreachable(const common::Error& err) {
   return err.kind == ErrorKind::kUnavailable || err.kind == ErrorKind::kTimeout ||
          err.kind == ErrorKind::kPermission;
 }
 
-// Sends one raw line. On failure prints the error and sets *exit_code.
-std::optional<std::string> Call(const CtlContext& ctx, const Json& request, int* exit_code,
-                                int timeout_ms = 0) {
+// Sends one request and parses the answer. On a failure to get or parse
+// one, prints the error, sets *exit_code and returns nullopt.
+std::optional<common::Response> Exchange(const CtlContext& ctx, const common::Request& request,
+                                         int* exit_code, int timeout_ms, std::string* raw) {
   common::ClientOptions options = ctx.client;
   if (timeout_ms > 0) options.timeout_ms = timeout_ms;
-  auto answer = common::CallAgentRaw(options, common::DumpJson(request));
+  auto answer = common::CallAgentRaw(options, common::SerializeRequest(request));
   if (!answer) {
     if (Unreachable(answer.error())) {
       std::cerr << "staffgatectl: agent unreachable at " << options.socket_path << ": "
@@ -37,114 +36,98 @@ std::optional<std::string> Call(const CtlContext& ctx, const Json& request, int*
     }
     return std::nullopt;
   }
-  return *answer;
-}
-
-// Parses an answer; prints agent-side errors. nullopt means "done, use *exit_code".
-std::optional<common::Response> Parse(const std::string& line, int* exit_code) {
-  auto resp = common::ParseResponse(line);
+  auto resp = common::ParseResponse(common::OpOf(request), *answer);
   if (!resp) {
     std::cerr << "staffgatectl: bad answer from the agent: " << resp.error().message << "\n";
     *exit_code = kExitFailed;
     return std::nullopt;
   }
-  if (!resp->ok) {
-    std::cerr << "staffgatectl: " << resp->error;
-    if (!resp->message.empty()) std::cerr << ": " << resp->message;
+  if (raw != nullptr) *raw = std::move(*answer);
+  return std::move(*resp);
+}
+
+const char* YesNo(bool value) { return value ? "yes" : "no"; }
+
+std::string Number(std::uint64_t value) { return std::to_string(value); }
+
+void PrintStatus(const common::StatusReply& s) {
+  std::printf("%-18s %s\n", "enrolled:", YesNo(s.enrolled));
+  std::printf("%-18s %s\n", "workstation:", s.workstation.c_str());
+  if (s.roster) {
+    std::printf("%-18s %s (%s)\n", "roster serial:", Number(s.roster->serial).c_str(),
+                s.roster->state.c_str());
+    std::printf("%-18s %s\n", "roster issued:", s.roster->issued_at.c_str());
+    std::printf("%-18s %s\n", "roster expires:", s.roster->expires_at.c_str());
+    std::printf("%-18s %s\n", "employees:", Number(s.roster->employees).c_str());
+  } else {
+    std::printf("%-18s %s\n", "roster:", "none");
+  }
+  std::printf("%-18s %s\n", "open sessions:", Number(s.sessions).c_str());
+  std::printf("%-18s %s\n", "last sync:", s.last_sync.value_or("never").c_str());
+  if (s.last_sync_result) {
+    std::printf("%-18s %s\n", "last sync result:", s.last_sync_result->c_str());
+  }
+  std::string reachable = s.central_reachable    ? YesNo(*s.central_reachable)
+                          : s.central_configured ? "unknown"
+                                                 : "no central configured";
+  std::printf("%-18s %s\n", "central reachable:", reachable.c_str());
+  if (s.outbox_depth) {
+    std::printf("%-18s %s\n", "events to send:", Number(*s.outbox_depth).c_str());
+  }
+}
+
+}  // namespace
+
+std::optional<common::Response> CallOp(const CtlContext& ctx, const common::Request& request,
+                                       int* exit_code, int timeout_ms, std::string* raw) {
+  auto resp = Exchange(ctx, request, exit_code, timeout_ms, raw);
+  if (!resp) return std::nullopt;
+  if (const auto* refused = std::get_if<common::ErrorReply>(&*resp)) {
+    std::cerr << "staffgatectl: " << refused->error;
+    if (!refused->message.empty()) std::cerr << ": " << refused->message;
     std::cerr << "\n";
     *exit_code = kExitFailed;
     return std::nullopt;
   }
-  return std::move(*resp);
+  return resp;
 }
-
-}  // namespace
-
-std::optional<common::Response> CallOp(const CtlContext& ctx, const Json& request, int* exit_code,
-                                       int timeout_ms, std::string* raw) {
-  auto line = Call(ctx, request, exit_code, timeout_ms);
-  if (!line) return std::nullopt;
-  if (raw != nullptr) *raw = *line;
-  return Parse(*line, exit_code);
-}
-
-namespace {
-
-std::string Text(const Json& obj, const char* key, const std::string& fallback) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return fallback;
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_boolean()) return it->get<bool>() ? "yes" : "no";
-  return common::DumpJson(*it);
-}
-
-}  // namespace
 
 int CmdStatus(const CtlContext& ctx, bool json) {
   int rc = kExitOk;
   std::string line;
-  auto resp = CallOp(ctx, Json{{"v", 1}, {"op", "status"}}, &rc, 0, &line);
-  if (!resp) return rc;
+  auto status = Ask<common::StatusReply>(ctx, common::StatusRequest{}, &rc, 0, &line);
+  if (!status) return rc;
   if (json) {
     std::cout << line << "\n";
-    return kExitOk;
-  }
-  const Json& s = resp->extra;
-  std::printf("%-18s %s\n", "enrolled:", Text(s, "enrolled", "?").c_str());
-  std::printf("%-18s %s\n", "workstation:", Text(s, "workstation", "?").c_str());
-  const Json roster = s.value("roster", Json());
-  if (roster.is_object()) {
-    std::printf("%-18s %s (%s)\n", "roster serial:", Text(roster, "serial", "?").c_str(),
-                Text(roster, "state", "?").c_str());
-    std::printf("%-18s %s\n", "roster issued:", Text(roster, "issued_at", "?").c_str());
-    std::printf("%-18s %s\n", "roster expires:", Text(roster, "expires_at", "?").c_str());
-    std::printf("%-18s %s\n", "employees:", Text(roster, "employees", "?").c_str());
   } else {
-    std::printf("%-18s %s\n", "roster:", "none");
-  }
-  std::printf("%-18s %s\n", "open sessions:", Text(s, "sessions", "0").c_str());
-  std::printf("%-18s %s\n", "last sync:", Text(s, "last_sync", "never").c_str());
-  if (s.contains("last_sync_result")) {
-    std::printf("%-18s %s\n", "last sync result:", Text(s, "last_sync_result", "").c_str());
-  }
-  std::printf("%-18s %s\n", "central reachable:",
-              Text(s, "central_reachable",
-                   s.value("central_configured", false) ? "unknown" : "no central configured")
-                  .c_str());
-  if (s.contains("outbox_depth")) {
-    std::printf("%-18s %s\n", "events to send:", Text(s, "outbox_depth", "0").c_str());
+    PrintStatus(*status);
   }
   return kExitOk;
 }
 
 int CmdCheck(const CtlContext& ctx, const std::string& account, const std::string& phase,
              const std::string& service, bool json) {
-  if (!common::ParsePhase(phase)) {
+  auto parsed_phase = common::ParsePhase(phase);
+  if (!parsed_phase) {
     std::cerr << "staffgatectl: --phase must be auth, account or session\n";
     return kExitUsage;
   }
   int rc = kExitOk;
-  Json request = {{"v", 1}, {"op", "check"}, {"phase", phase}, {"account", account},
-                  {"service", service}};
+  common::CheckRequest request{*parsed_phase, {account, service, "", ""}};
   std::string line;
-  auto resp = CallOp(ctx, request, &rc, 0, &line);
+  auto resp = Ask<common::DecisionReply>(ctx, request, &rc, 0, &line);
   if (!resp) return rc;
-  if (resp->reason.empty()) {
-    std::cerr << "staffgatectl: the agent's answer has no decision\n";
-    return kExitFailed;
-  }
   const bool refused = resp->decision == common::Decision::kDeny ||
                        resp->decision == common::Decision::kResetRequired;
   if (json) {
     std::cout << line << "\n";
   } else {
     std::printf("%-9s %s\n", "account:", account.c_str());
-    std::printf("%-9s %s\n", "decision:", std::string(common::DecisionName(resp->decision)).c_str());
-    std::printf("%-9s %s\n", "reason:", resp->reason.c_str());
+    std::printf("%-9s %s\n",
+                "decision:", std::string(common::DecisionName(resp->decision)).c_str());
+    std::printf("%-9s %s\n", "reason:", std::string(common::ReasonName(resp->reason)).c_str());
     if (!resp->message.empty()) std::printf("%-9s %s\n", "message:", resp->message.c_str());
-    if (resp->serial != 0) {
-      std::printf("%-9s %llu\n", "serial:", static_cast<unsigned long long>(resp->serial));
-    }
+    if (resp->serial != 0) std::printf("%-9s %s\n", "serial:", Number(resp->serial).c_str());
   }
   return refused ? kExitFailed : kExitOk;
 }
@@ -152,29 +135,25 @@ int CmdCheck(const CtlContext& ctx, const std::string& account, const std::strin
 int CmdSessions(const CtlContext& ctx, bool json) {
   int rc = kExitOk;
   std::string line;
-  auto resp = CallOp(ctx, Json{{"v", 1}, {"op", "sessions"}}, &rc, 0, &line);
+  auto resp = Ask<common::SessionsReply>(ctx, common::SessionsRequest{}, &rc, 0, &line);
   if (!resp) return rc;
   if (json) {
     std::cout << line << "\n";
     return kExitOk;
   }
-  const Json list = resp->extra.value("sessions", Json::array());
-  if (list.empty()) {
+  if (resp->sessions.empty()) {
     std::printf("no open sessions\n");
     return kExitOk;
   }
   std::printf("%-12s %-10s %-10s %-8s %-21s %-32s %s\n", "ACCOUNT", "SERVICE", "TTY", "PID",
               "OPENED", "SESSION", "CENTRAL LEASE");
-  for (const auto& s : list) {
-    std::printf("%-12s %-10s %-10s %-8s %-21s %-32s %s\n", Text(s, "account", "").c_str(),
-                Text(s, "service", "-").c_str(), Text(s, "tty", "-").c_str(),
-                Text(s, "pid", "-").c_str(), Text(s, "opened_at", "").c_str(),
-                Text(s, "session", "").c_str(),
-                s.contains("lease") ? (Text(s, "lease", "") + " until " +
-                                       Text(s, "lease_expires_at", "")).c_str()
-                                    : "-");
+  for (const auto& s : resp->sessions) {
+    std::string lease = s.lease.empty() ? "-" : s.lease + " until " + s.lease_expires_at;
+    std::printf("%-12s %-10s %-10s %-8s %-21s %-32s %s\n", s.account.c_str(), s.service.c_str(),
+                s.tty.c_str(), std::to_string(s.pid).c_str(), s.opened_at.c_str(),
+                s.session.c_str(), lease.c_str());
   }
-  if (resp->extra.value("truncated", false)) std::printf("(list truncated)\n");
+  if (resp->truncated) std::printf("(list truncated)\n");
   return kExitOk;
 }
 
@@ -186,34 +165,31 @@ int CmdRosterInstall(const CtlContext& ctx, const std::string& file) {
   }
   int rc = kExitOk;
   // Verifying a large roster takes a moment; allow for it.
-  auto line = Call(ctx, Json{{"v", 1}, {"op", "roster_install"}, {"path", resolved}}, &rc, 30000);
-  if (!line) {
+  auto resp = Exchange(ctx, common::RosterInstallRequest{resolved}, &rc, 30000, nullptr);
+  if (!resp) {
     if (rc != kExitUnreachable || !ctx.config) return rc;
     std::cerr << "staffgatectl: installing directly into " << ctx.config->state_dir << "\n";
     return InstallRosterDirectly(*ctx.config, resolved);
   }
-  auto resp = common::ParseResponse(*line);
-  if (!resp) {
-    std::cerr << "staffgatectl: bad answer from the agent: " << resp.error().message << "\n";
-    return kExitFailed;
-  }
-  if (!resp->ok) {
-    if (resp->error == "rejected") {
-      std::cerr << "staffgatectl: roster rejected (" << Text(resp->extra, "kind", "invalid")
-                << "): " << resp->message << "\n";
+  if (const auto* refused = std::get_if<common::ErrorReply>(&*resp)) {
+    if (refused->error == "rejected") {
+      std::cerr << "staffgatectl: roster rejected ("
+                << (refused->kind.empty() ? "invalid" : refused->kind) << "): " << refused->message
+                << "\n";
     } else {
-      std::cerr << "staffgatectl: " << resp->error << ": " << resp->message << "\n";
+      std::cerr << "staffgatectl: " << refused->error << ": " << refused->message << "\n";
     }
     return kExitFailed;
   }
-  if (resp->extra.value("no_change", false)) {
-    std::printf("roster serial %llu is already installed (no change)\n",
-                static_cast<unsigned long long>(resp->serial));
+  const auto& installed = std::get<common::RosterInstallReply>(*resp);
+  if (installed.no_change) {
+    std::printf("roster serial %s is already installed (no change)\n",
+                Number(installed.serial).c_str());
   } else {
-    std::printf("installed roster serial %llu\n", static_cast<unsigned long long>(resp->serial));
+    std::printf("installed roster serial %s\n", Number(installed.serial).c_str());
   }
-  if (resp->extra.contains("warning")) {
-    std::cerr << "staffgatectl: warning: " << Text(resp->extra, "warning", "") << "\n";
+  if (!installed.warning.empty()) {
+    std::cerr << "staffgatectl: warning: " << installed.warning << "\n";
   }
   return kExitOk;
 }

@@ -10,7 +10,6 @@
 
 #include "agent/config/agent_config.h"
 #include "common/agent_client.h"
-#include "common/json_util.h"
 #include "common/protocol.h"
 
 namespace staffgate::agent {
@@ -28,12 +27,25 @@ struct CtlContext {
   std::string config_error;  // Why `config` is empty, for messages.
 };
 
-// Sends one request to the agent and parses the answer. On any failure
-// prints one line to stderr, sets *exit_code (kExitUnreachable when the
-// agent cannot be reached) and returns nullopt. `raw` receives the line.
-std::optional<common::Response> CallOp(const CtlContext& ctx, const common::Json& request,
+// Sends one request to the agent and parses the answer as the reply of its
+// op. On any failure, an ok:false answer included, prints one line to
+// stderr, sets *exit_code (kExitUnreachable when the agent cannot be
+// reached) and returns nullopt. `raw` receives the line as received (for
+// --json). `timeout_ms` 0: the client's default.
+std::optional<common::Response> CallOp(const CtlContext& ctx, const common::Request& request,
                                        int* exit_code, int timeout_ms = 0,
                                        std::string* raw = nullptr);
+
+// CallOp for the reply type `Reply` of the request's op.
+template <typename Reply>
+std::optional<Reply> Ask(const CtlContext& ctx, const common::Request& request, int* exit_code,
+                         int timeout_ms = 0, std::string* raw = nullptr) {
+  auto resp = CallOp(ctx, request, exit_code, timeout_ms, raw);
+  if (!resp) return std::nullopt;
+  if (auto* reply = std::get_if<Reply>(&*resp)) return std::move(*reply);
+  *exit_code = kExitFailed;  // Unreachable: ParseResponse picks the reply by op.
+  return std::nullopt;
+}
 
 int CmdStatus(const CtlContext& ctx, bool json);
 int CmdCheck(const CtlContext& ctx, const std::string& account, const std::string& phase,

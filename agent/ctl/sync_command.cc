@@ -12,8 +12,6 @@
 namespace staffgate::agent {
 namespace {
 
-using common::Json;
-
 // A sync round waits at most connect + transfer time; the agent answers
 // when it is done.
 constexpr int kSyncTimeoutMs = 60000;
@@ -34,8 +32,7 @@ int FetchFirstRosterDirectly(const AgentConfig& config) {
   CurlRosterSource source(http);
   auto fetched = source.Fetch(std::nullopt, 0);
   if (!fetched) {
-    std::cerr << "staffgatectl: cannot fetch the first roster: " << fetched.error().message
-              << "\n";
+    std::cerr << "staffgatectl: cannot fetch the first roster: " << fetched.error().message << "\n";
     return kExitFailed;
   }
   std::string tmp = config.state_dir + "/.enroll-roster.dsse";
@@ -52,14 +49,9 @@ int FetchFirstRosterDirectly(const AgentConfig& config) {
 
 int CmdSync(const CtlContext& ctx) {
   int rc = kExitOk;
-  auto resp = CallOp(ctx, Json{{"v", 1}, {"op", "sync"}}, &rc, kSyncTimeoutMs);
-  if (!resp) return rc;
-  std::string result = resp->extra.is_object() ? resp->extra.value("result", "") : "";
-  std::printf("%s", (result.empty() ? resp->message : result).c_str());
-  if (resp->serial != 0) {
-    std::printf(" (roster serial %llu)", static_cast<unsigned long long>(resp->serial));
-  }
-  std::printf("\n");
+  auto synced = Ask<common::SyncReply>(ctx, common::SyncRequest{}, &rc, kSyncTimeoutMs);
+  if (!synced) return rc;
+  std::printf("%s\n", synced->result.c_str());
   return kExitOk;
 }
 
@@ -80,7 +72,7 @@ int CmdEnroll(const CtlContext& ctx, const EnrollOptions& options) {
   CtlContext agent = ctx;
   agent.client.socket_path = config.socket;
   int rc = kExitOk;
-  auto reloaded = CallOp(agent, Json{{"v", 1}, {"op", "reload"}}, &rc, 10000);
+  auto reloaded = Ask<common::ReloadReply>(agent, common::ReloadRequest{}, &rc, 10000);
   if (!reloaded) {
     if (rc != kExitUnreachable) return rc;
     std::cerr << "staffgatectl: the agent is not running; fetching the first roster directly "

@@ -126,7 +126,7 @@ void Revoker::Process(const Change& change) {
                          std::to_string(report.killed) + " needed SIGKILL";
     deps_.log(LOG_NOTICE, detail);
     AuditEvent event;
-    event.type = "sessions_terminated";
+    event.type = AuditType::kSessionsTerminated;
     event.account = account.account;
     event.decision = "deny";
     event.reason = account.reason;

@@ -32,9 +32,8 @@ std::shared_ptr<LeaseApi> LeaseGate::api() const {
   return api_;
 }
 
-void LeaseGate::Audit(const std::string& type, const std::string& account,
-                      const std::string& decision, const std::string& reason,
-                      const std::string& detail) {
+void LeaseGate::Audit(AuditType type, const std::string& account, const std::string& decision,
+                      const std::string& reason, const std::string& detail) {
   AuditEvent event;
   event.type = type;
   event.account = account;
@@ -69,11 +68,11 @@ GateAnswer LeaseGate::Admit(const DecisionInput& input, const common::Roster&) {
         lease.next_renew = now + RenewPeriod(reply.ttl_s);
         ++lease.pending;
       }
-      Audit("lease_acquired", input.account, "allow", "allowed", "lease " + reply.id);
+      Audit(AuditType::kLeaseAcquired, input.account, "allow", "allowed", "lease " + reply.id);
       return {};
     }
     case LeaseReply::Kind::kConflict:
-      Audit("lease_refused", input.account, "deny", "in_use_elsewhere",
+      Audit(AuditType::kLeaseRefused, input.account, "deny", "in_use_elsewhere",
             "held by " + reply.holder);
       return {GateAnswer::Kind::kHeldElsewhere, reply.holder};
     default:
@@ -83,7 +82,7 @@ GateAnswer LeaseGate::Admit(const DecisionInput& input, const common::Roster&) {
   deps_.log(LOG_WARNING, "cannot verify the session lease of " + input.account + ": " +
                              reply.error + (deny ? " (refused: lease_unreachable = \"deny\")"
                                                  : " (let in unverified)"));
-  Audit("lease_unverified", input.account, deny ? "deny" : "allow", "lease_unverified",
+  Audit(AuditType::kLeaseUnverified, input.account, deny ? "deny" : "allow", "lease_unverified",
         reply.error);
   if (deny) return {GateAnswer::Kind::kUnverified, ""};
   return {};
@@ -109,7 +108,7 @@ void LeaseGate::ReapDeadSessions() {
     if (s.pid <= 0 || deps_.alive(s.pid)) continue;
     if (!deps_.sessions->Close(s.id)) continue;
     AuditEvent event;
-    event.type = "session_close";
+    event.type = AuditType::kSessionClose;
     event.account = s.account;
     event.phase = "session";
     event.service = s.service;
@@ -151,12 +150,12 @@ void LeaseGate::AdoptOrphans(LeaseApi& api) {
       }
     }
     if (adopted) {
-      Audit("lease_acquired", account, "allow", "allowed",
+      Audit(AuditType::kLeaseAcquired, account, "allow", "allowed",
             "lease " + reply.id + " for sessions already open");
     } else if (reply.kind == LeaseReply::Kind::kConflict) {
       deps_.log(LOG_WARNING, "sessions of " + account + " are open here but " + reply.holder +
                                  " holds the lease");
-      Audit("lease_lost", account, "deny", "in_use_elsewhere", "held by " + reply.holder);
+      Audit(AuditType::kLeaseLost, account, "deny", "in_use_elsewhere", "held by " + reply.holder);
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -181,10 +180,12 @@ void LeaseGate::RenewDue(LeaseApi& api) {
       // administrator while sessions still run here: take it again.
       reply = api.Acquire(account);
       if (reply.kind == LeaseReply::Kind::kGranted) {
-        Audit("lease_acquired", account, "allow", "allowed", "lease " + reply.id + " (again)");
+        Audit(AuditType::kLeaseAcquired, account, "allow", "allowed",
+              "lease " + reply.id + " (again)");
       } else if (reply.kind == LeaseReply::Kind::kConflict) {
         deps_.log(LOG_WARNING, "the lease of " + account + " is now held by " + reply.holder);
-        Audit("lease_lost", account, "deny", "in_use_elsewhere", "held by " + reply.holder);
+        Audit(AuditType::kLeaseLost, account, "deny", "in_use_elsewhere",
+              "held by " + reply.holder);
         std::lock_guard<std::mutex> lock(mu_);
         leases_.erase(account);
         continue;
@@ -226,12 +227,13 @@ void LeaseGate::ReleaseIdle(LeaseApi& api) {
   for (const auto& [account, id] : idle) {
     LeaseReply reply = api.Release(id);
     if (reply.kind == LeaseReply::Kind::kGranted || reply.kind == LeaseReply::Kind::kNotFound) {
-      Audit("lease_released", account, "", "", "lease " + id);
+      Audit(AuditType::kLeaseReleased, account, "", "", "lease " + id);
     } else {
       // It lapses at the central within its TTL anyway.
       deps_.log(LOG_NOTICE, "could not release the lease of " + account + " (" + reply.error +
                                 "); it lapses at the central");
-      Audit("lease_released", account, "", "", "lease " + id + " left to lapse: " + reply.error);
+      Audit(AuditType::kLeaseReleased, account, "", "",
+            "lease " + id + " left to lapse: " + reply.error);
     }
   }
 }
@@ -275,13 +277,11 @@ void LeaseGate::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-common::Json LeaseGate::Leases() const {
+std::vector<common::LeaseEntry> LeaseGate::Leases() const {
   std::lock_guard<std::mutex> lock(mu_);
-  common::Json out = common::Json::array();
+  std::vector<common::LeaseEntry> out;
   for (const auto& [account, lease] : leases_) {
-    out.push_back({{"account", account},
-                   {"lease", lease.id},
-                   {"expires_at", common::FormatRfc3339(lease.renewed_at + lease.ttl_s)}});
+    out.push_back({account, lease.id, common::FormatRfc3339(lease.renewed_at + lease.ttl_s)});
   }
   return out;
 }

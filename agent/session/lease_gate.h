@@ -25,6 +25,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "agent/audit/audit_log.h"
 #include "agent/config/agent_config.h"
@@ -33,6 +34,7 @@
 #include "agent/session/session_table.h"
 #include "common/json_util.h"
 #include "common/log.h"
+#include "common/protocol.h"
 #include "common/time_util.h"
 
 namespace staffgate::agent {
@@ -71,7 +73,7 @@ class LeaseGate : public SessionGate {
   void Stop();
 
   // The leases held, for `staffgatectl sessions`: [{account, lease, expires_at}].
-  common::Json Leases() const;
+  std::vector<common::LeaseEntry> Leases() const;
 
  private:
   struct Lease {
@@ -82,7 +84,7 @@ class LeaseGate : public SessionGate {
     int pending = 0;  // Admitted session_opens not yet in the session table.
   };
   std::shared_ptr<LeaseApi> api() const;
-  void Audit(const std::string& type, const std::string& account, const std::string& decision,
+  void Audit(AuditType type, const std::string& account, const std::string& decision,
              const std::string& reason, const std::string& detail);
   void ReapDeadSessions();
   // Sessions without a lease (restored after an agent restart, or let in

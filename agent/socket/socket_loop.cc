@@ -25,6 +25,21 @@ std::string ErrorLine(const char* error, const std::string& message) {
   return common::SerializeResponse(common::ErrorResponse(error, message)) + "\n";
 }
 
+// Runs handler code: exceptions must not cross the thread boundary (that
+// would end the agent). The handler is written not to throw; this is the
+// backstop, answering "internal".
+template <typename Fn>
+auto Guarded(const common::LogFn& log, const Fn& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    log(LOG_CRIT, std::string("request handler failed: ") + e.what());
+  } catch (...) {
+    log(LOG_CRIT, "request handler failed");
+  }
+  return common::SerializeResponse(common::ErrorResponse("internal", "internal error"));
+}
+
 }  // namespace
 
 SocketLoop::SocketLoop(int listen_fd, const SocketServerOptions& options,
@@ -202,19 +217,21 @@ bool SocketLoop::ProcessLines(Conn& conn) {
     if (nl == std::string::npos) break;
     if (nl - start > common::kMaxLineBytes) break;
     std::string_view line(conn.in.data() + start, nl - start);
-    if (options_.is_slow && options_.is_slow(line)) {
+    HandlerReply reply = Answer(line, conn.uid);
+    if (reply.deferred) {
       // Answered by the worker; this connection waits (answers stay in
       // order), the loop goes on serving the others.
       conn.waiting = true;
-      auto task = [this, fd = conn.fd.get(), id = conn.id, text = std::string(line),
-                   uid = conn.uid] { Complete(fd, id, Answer(text, uid)); };
+      auto task = [this, fd = conn.fd.get(), id = conn.id, work = std::move(reply.deferred)] {
+        Complete(fd, id, RunDeferred(work));
+      };
       if (!slow_.Post(std::move(task))) {
         conn.waiting = false;
         conn.out += common::SerializeResponse(common::ErrorResponse("busy", "shutting down"));
         conn.out += '\n';
       }
     } else {
-      conn.out += Answer(line, conn.uid);
+      conn.out += reply.line;
       conn.out += '\n';
     }
     conn.deadline = std::chrono::steady_clock::now() + idle;
@@ -232,17 +249,12 @@ bool SocketLoop::ProcessLines(Conn& conn) {
   return true;
 }
 
-std::string SocketLoop::Answer(std::string_view line, uid_t uid) {
-  // Exceptions must not cross the thread boundary (that would end the
-  // agent); the handler is written not to throw, this is the backstop.
-  try {
-    return handler_(line, uid);
-  } catch (const std::exception& e) {
-    log_(LOG_CRIT, std::string("request handler failed: ") + e.what());
-  } catch (...) {
-    log_(LOG_CRIT, "request handler failed");
-  }
-  return common::SerializeResponse(common::ErrorResponse("internal", "internal error"));
+HandlerReply SocketLoop::Answer(std::string_view line, uid_t uid) {
+  return Guarded(log_, [&] { return handler_(line, uid); });
+}
+
+std::string SocketLoop::RunDeferred(const std::function<std::string()>& work) {
+  return Guarded(log_, work);
 }
 
 bool SocketLoop::Flush(Conn& conn) {

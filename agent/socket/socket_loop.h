@@ -66,7 +66,9 @@ class SocketLoop {
   bool OnReadable(Conn& conn);
   bool ProcessLines(Conn& conn);
   // The handler's answer, or an "internal" error if it threw.
-  std::string Answer(std::string_view line, uid_t uid);
+  HandlerReply Answer(std::string_view line, uid_t uid);
+  // Runs a deferred answer on the slow worker, with the same backstop.
+  std::string RunDeferred(const std::function<std::string()>& work);
   // Writes pending output. Returns false on a broken connection.
   bool Flush(Conn& conn);
   // Re-arms epoll for reading or writing; closes when done.

@@ -14,9 +14,10 @@
 //    drips bytes without a newline is closed too);
 //  - at most max_connections at once; one over gets {"ok":false,"error":"busy"};
 //  - a peer that does not read its answers is not read from either;
-//  - a line for which `is_slow` says true (roster_install) is answered on
-//    a worker thread; that connection waits for it (answers stay in
-//    order), every other connection keeps being answered.
+//  - a line the handler answers with a deferred task (roster_install,
+//    sync, reload) is answered on a worker thread; that connection waits
+//    for it (answers stay in order), every other connection keeps being
+//    answered.
 #ifndef STAFFGATE_AGENT_SOCKET_SERVER_H_
 #define STAFFGATE_AGENT_SOCKET_SERVER_H_
 
@@ -46,15 +47,26 @@ struct SocketServerOptions {
   std::size_t max_connections = 1024;
   int idle_timeout_ms = 5000;
   mode_t mode = 0666;
-  // May be empty (everything answered inline). Must be cheap.
-  std::function<bool(std::string_view line)> is_slow;
+};
+
+// The handler's answer to one line: the answer line itself, or, for work
+// that may block, a task that produces it, run on the slow worker so the
+// event loop goes on answering other connections.
+struct HandlerReply {
+  HandlerReply(std::string answer) : line(std::move(answer)) {}  // NOLINT: the common case.
+  HandlerReply(const char* answer) : line(answer) {}             // NOLINT
+  explicit HandlerReply(std::function<std::string()> task) : deferred(std::move(task)) {}
+
+  std::string line;                       // Used when `deferred` is empty.
+  std::function<std::string()> deferred;  // Must not throw (a backstop catches).
 };
 
 class SocketServer {
  public:
   // Answers one line (no newline) from a peer with `peer_uid`; called
-  // concurrently from the loop threads.
-  using Handler = std::function<std::string(std::string_view line, uid_t peer_uid)>;
+  // concurrently from the loop threads, so it must be cheap: what may
+  // block goes into HandlerReply::deferred.
+  using Handler = std::function<HandlerReply(std::string_view line, uid_t peer_uid)>;
 
   SocketServer(SocketServerOptions options, Handler handler, common::LogFn log);
   ~SocketServer();  // Stop()s.

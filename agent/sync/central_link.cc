@@ -100,16 +100,16 @@ void CentralLink::Enqueue(const std::string& event_json) {
 
 common::Result<std::string> CentralLink::SyncNow() { return loop_->RunOnce(0); }
 
-void CentralLink::FillStatus(common::Json& status) {
+void CentralLink::FillStatus(common::StatusReply& status) {
   SyncStatus sync = loop_->Status();
-  if (sync.last_success) status["last_sync"] = common::FormatRfc3339(*sync.last_success);
-  if (sync.last_attempt) status["last_sync_attempt"] = common::FormatRfc3339(*sync.last_attempt);
+  if (sync.last_success) status.last_sync = common::FormatRfc3339(*sync.last_success);
+  if (sync.last_attempt) status.last_sync_attempt = common::FormatRfc3339(*sync.last_attempt);
   if (sync.answered) {
-    status["last_sync_result"] = sync.last_result;
-    status["central_reachable"] = sync.central_reachable;
+    status.last_sync_result = sync.last_result;
+    status.central_reachable = sync.central_reachable;
   }
-  status["central_url"] = http_.central_url;
-  status["outbox_depth"] = outbox_->Depth();
+  status.central_url = http_.central_url;
+  status.outbox_depth = outbox_->Depth();
 }
 
 }  // namespace staffgate::agent

@@ -22,6 +22,7 @@
 #include "agent/sync/sync_loop.h"
 #include "common/json_util.h"
 #include "common/log.h"
+#include "common/protocol.h"
 #include "common/time_util.h"
 
 namespace staffgate::agent {
@@ -64,7 +65,7 @@ class CentralLink {
   // One sync round now (staffgatectl sync): the outcome in plain words.
   common::Result<std::string> SyncNow();
   // Adds last_sync, last_sync_result, central_reachable, outbox_depth.
-  void FillStatus(common::Json& status);
+  void FillStatus(common::StatusReply& status);
 
   // TLS settings, CA and token for other calls to the same central (leases).
   const common::HttpsOptions& http() const { return http_; }

@@ -30,7 +30,7 @@ TEST_CASE("audit: one JSON line per event, parent directory created", "[agent]")
   AuditEvent e;
   e.time_ms = testutil::kNow * 1000 + 5;
   e.workstation = "SVC-03";
-  e.type = "decision";
+  e.type = AuditType::kDecision;
   e.account = "asmith";
   e.phase = "account";
   e.decision = "allow";
@@ -44,6 +44,7 @@ TEST_CASE("audit: one JSON line per event, parent directory created", "[agent]")
   std::vector<common::Json> events;
   while (std::getline(in, line)) events.push_back(common::Json::parse(line));
   REQUIRE(events.size() == 2);
+  CHECK(events[0]["type"] == "decision");
   CHECK(events[0]["account"] == "asmith");
   CHECK(events[0]["serial"] == 42);
   CHECK(events[0]["time"] == "2026-11-29T00:00:00.005Z");
@@ -53,13 +54,28 @@ TEST_CASE("audit: one JSON line per event, parent directory created", "[agent]")
   CHECK(complaints.empty());
 }
 
+TEST_CASE("audit: every event type has its own wire name", "[agent]") {
+  std::set<std::string> names;
+  for (int i = 0; i <= static_cast<int>(AuditType::kLeaseReleased); ++i) {
+    names.emplace(AuditTypeName(static_cast<AuditType>(i)));
+  }
+  CHECK(names.size() == static_cast<std::size_t>(AuditType::kLeaseReleased) + 1);
+  // The names the central and the tests read.
+  for (const char* name :
+       {"decision", "session_open", "session_close", "sessions_terminated", "roster_installed",
+        "roster_rejected", "agent_start", "agent_stop", "config_reloaded", "lease_acquired",
+        "lease_refused", "lease_unverified", "lease_lost", "lease_released"}) {
+    CHECK(names.count(name) == 1);
+  }
+}
+
 TEST_CASE("audit: an unwritable file drops events with a log line, never throws", "[agent]") {
   std::vector<std::string> complaints;
   AuditLog log("/proc/staffgate-no/audit.jsonl",
                [&](int, const std::string& line) { complaints.push_back(line); });
   CHECK_FALSE(log.Open());
   AuditEvent e;
-  e.type = "decision";
+  e.type = AuditType::kDecision;
   log.Record(e);
   log.Record(e);
   CHECK(complaints.size() == 1);  // rate-limited

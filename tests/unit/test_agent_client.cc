@@ -1,8 +1,6 @@
 // The blocking agent client (common/agent_client) against a tiny unix
 // socket server on a thread of this process: normal exchange, silence,
 // early close, ownership checks, oversized and garbage answers.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -11,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -28,11 +27,11 @@ using staffgate::testutil::TempDir;
 constexpr int kServerWaitMs = 5000;
 
 enum class Mode {
-  kAnswer,         // Replies `answer` plus a newline.
-  kSilent,         // Reads the request, never answers, waits for the client to go.
-  kClose,          // Reads the request and closes.
-  kHuge,           // Sends more than 64 KiB without a newline.
-  kHugeThenNewline // Sends a line just over 64 KiB, newline included.
+  kAnswer,          // Replies `answer` plus a newline.
+  kSilent,          // Reads the request, never answers, waits for the client to go.
+  kClose,           // Reads the request and closes.
+  kHuge,            // Sends more than 64 KiB without a newline.
+  kHugeThenNewline  // Sends a line just over 64 KiB, newline included.
 };
 
 class TestServer {
@@ -95,11 +94,18 @@ class TestServer {
     received_ = in.substr(0, in.find('\n'));
     std::string out;
     switch (mode_) {
-      case Mode::kAnswer: out = answer_ + "\n"; break;
-      case Mode::kHuge: out = std::string(kMaxLineBytes + 4096, 'x'); break;
-      case Mode::kHugeThenNewline: out = std::string(kMaxLineBytes + 10, 'x') + "\n"; break;
+      case Mode::kAnswer:
+        out = answer_ + "\n";
+        break;
+      case Mode::kHuge:
+        out = std::string(kMaxLineBytes + 4096, 'x');
+        break;
+      case Mode::kHugeThenNewline:
+        out = std::string(kMaxLineBytes + 10, 'x') + "\n";
+        break;
       case Mode::kSilent:
-      case Mode::kClose: break;
+      case Mode::kClose:
+        break;
     }
     // The client may stop reading and close: MSG_NOSIGNAL turns that into
     // EPIPE instead of killing the test binary.
@@ -126,13 +132,8 @@ class TestServer {
   std::thread thread_;
 };
 
-Request CheckRequest() {
-  Request req;
-  req.op = Op::kCheck;
-  req.phase = Phase::kAccount;
-  req.account = "asmith";
-  req.service = "sshd";
-  return req;
+Request CheckAsmith() {
+  return staffgate::common::CheckRequest{Phase::kAccount, {"asmith", "sshd", "", ""}};
 }
 
 ClientOptions Options(const std::string& path, int timeout_ms = 2000) {
@@ -148,22 +149,17 @@ ClientOptions Options(const std::string& path, int timeout_ms = 2000) {
 TEST_CASE("a normal exchange", "[client]") {
   TempDir dir("client");
   std::string path = dir.path() + "/agent.sock";
-  Response answer;
-  answer.decision = Decision::kDeny;
-  answer.reason = "terminated";
-  answer.message = "This account has been deactivated. Please contact your manager.";
-  answer.serial = 42;
+  staffgate::common::DecisionReply answer{
+      Decision::kDeny, staffgate::common::Reason::kTerminated,
+      "This account has been deactivated. Please contact your manager.", 42};
   TestServer server(path, Mode::kAnswer, SerializeResponse(answer));
-  auto r = CallAgent(Options(path), CheckRequest());
+  auto r = CallAgent(Options(path), CheckAsmith());
   std::string received = server.received();
   REQUIRE(r);
-  CHECK(r->ok);
-  CHECK(r->decision == Decision::kDeny);
-  CHECK(r->reason == "terminated");
-  CHECK(r->message == answer.message);
-  CHECK(r->serial == 42);
+  REQUIRE(std::holds_alternative<staffgate::common::DecisionReply>(*r));
+  CHECK(std::get<staffgate::common::DecisionReply>(*r) == answer);
   // The agent got exactly one line: the serialised request.
-  CHECK(received == SerializeRequest(CheckRequest()));
+  CHECK(received == SerializeRequest(CheckAsmith()));
 
   // Without ownership checks too, and through the raw call.
   {
@@ -181,7 +177,7 @@ TEST_CASE("a server that never answers times out", "[client]") {
   TempDir dir("client");
   std::string path = dir.path() + "/agent.sock";
   TestServer server(path, Mode::kSilent);
-  auto r = CallAgent(Options(path, 200), CheckRequest());
+  auto r = CallAgent(Options(path, 200), CheckAsmith());
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == ErrorKind::kTimeout);
 }
@@ -190,7 +186,7 @@ TEST_CASE("a server that closes early is unavailable", "[client]") {
   TempDir dir("client");
   std::string path = dir.path() + "/agent.sock";
   TestServer server(path, Mode::kClose);
-  auto r = CallAgent(Options(path), CheckRequest());
+  auto r = CallAgent(Options(path), CheckAsmith());
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == ErrorKind::kUnavailable);
 }
@@ -201,7 +197,7 @@ TEST_CASE("no socket, or nobody listening, is unavailable", "[client]") {
   for (bool check_owner : {true, false}) {
     ClientOptions options = Options(path);
     if (!check_owner) options.agent_uid.reset();
-    auto r = CallAgent(options, CheckRequest());
+    auto r = CallAgent(options, CheckAsmith());
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == ErrorKind::kUnavailable);
   }
@@ -212,11 +208,11 @@ TEST_CASE("no socket, or nobody listening, is unavailable", "[client]") {
   std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
   REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
   close(fd);
-  auto stale = CallAgent(Options(path), CheckRequest());
+  auto stale = CallAgent(Options(path), CheckAsmith());
   REQUIRE_FALSE(stale);
   CHECK(stale.error().kind == ErrorKind::kUnavailable);
   // A path too long for a unix socket is refused, not truncated.
-  auto longer = CallAgent(Options("/tmp/" + std::string(200, 'x')), CheckRequest());
+  auto longer = CallAgent(Options("/tmp/" + std::string(200, 'x')), CheckAsmith());
   REQUIRE_FALSE(longer);
 }
 
@@ -226,7 +222,7 @@ TEST_CASE("a socket owned by another uid is refused", "[client]") {
   TestServer server(path, Mode::kAnswer, R"({"v":1,"ok":true})");
   ClientOptions options = Options(path);
   options.agent_uid = getuid() + 4242;  // Not us, not the socket's owner.
-  auto r = CallAgent(options, CheckRequest());
+  auto r = CallAgent(options, CheckAsmith());
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == ErrorKind::kPermission);
 
@@ -235,7 +231,7 @@ TEST_CASE("a socket owned by another uid is refused", "[client]") {
   int fd = open(file.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
   REQUIRE(fd >= 0);
   close(fd);
-  auto plain = CallAgent(Options(file), CheckRequest());
+  auto plain = CallAgent(Options(file), CheckAsmith());
   REQUIRE_FALSE(plain);
   CHECK(plain.error().kind == ErrorKind::kPermission);
 }
@@ -254,7 +250,7 @@ TEST_CASE("a peer running as another uid is refused", "[client]") {
   REQUIRE(lchown(path.c_str(), other, static_cast<gid_t>(-1)) == 0);
   ClientOptions options = Options(path);
   options.agent_uid = other;
-  auto r = CallAgent(options, CheckRequest());
+  auto r = CallAgent(options, CheckAsmith());
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == ErrorKind::kPermission);
   CHECK_THAT(r.error().message, Catch::Contains("uid"));
@@ -265,13 +261,13 @@ TEST_CASE("an answer over 64 KiB is too large", "[client]") {
   for (Mode mode : {Mode::kHuge, Mode::kHugeThenNewline}) {
     std::string path = dir.path() + (mode == Mode::kHuge ? "/huge.sock" : "/line.sock");
     TestServer server(path, mode);
-    auto raw = CallAgentRaw(Options(path), SerializeRequest(CheckRequest()));
+    auto raw = CallAgentRaw(Options(path), SerializeRequest(CheckAsmith()));
     REQUIRE_FALSE(raw);
     CHECK(raw.error().kind == ErrorKind::kTooLarge);
   }
   std::string path = dir.path() + "/parsed.sock";
   TestServer server(path, Mode::kHuge);
-  auto r = CallAgent(Options(path), CheckRequest());
+  auto r = CallAgent(Options(path), CheckAsmith());
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == ErrorKind::kTooLarge);
 }
@@ -279,10 +275,11 @@ TEST_CASE("an answer over 64 KiB is too large", "[client]") {
 TEST_CASE("a garbage answer is invalid input", "[client]") {
   TempDir dir("client");
   int i = 0;
-  for (const char* garbage : {"garbage", "{}", R"({"v":1,"ok":true,"decision":"perhaps","reason":"x"})", ""}) {
+  for (const char* garbage :
+       {"garbage", "{}", R"({"v":1,"ok":true,"decision":"perhaps","reason":"x"})", ""}) {
     std::string path = dir.path() + "/g" + std::to_string(i++) + ".sock";
     TestServer server(path, Mode::kAnswer, garbage);
-    auto r = CallAgent(Options(path), CheckRequest());
+    auto r = CallAgent(Options(path), CheckAsmith());
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == ErrorKind::kInvalidInput);
   }

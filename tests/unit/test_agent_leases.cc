@@ -84,7 +84,7 @@ struct Fixture {
   }
   std::vector<std::string> Types() const {
     std::vector<std::string> out;
-    for (const auto& e : events) out.push_back(e.type);
+    for (const auto& e : events) out.emplace_back(AuditTypeName(e.type));
     return out;
   }
 };
@@ -113,7 +113,7 @@ TEST_CASE("leases: a conflict names the other workstation", "[leases]") {
   CHECK(answer.workstation == "SVC-02");
   CHECK(f.sessions.Size() == 0);
   REQUIRE(f.events.size() == 1);
-  CHECK(f.events[0].type == "lease_refused");
+  CHECK(f.events[0].type == AuditType::kLeaseRefused);
   CHECK(f.events[0].reason == "in_use_elsewhere");
 }
 
@@ -131,7 +131,7 @@ TEST_CASE("leases: renewed every ttl/3, re-acquired after a lapse", "[leases]") 
   f.clock.Advance(30);
   f.gate->Tick();
   CHECK(f.api->calls.back() == "acquire asmith");
-  CHECK(f.gate->Leases()[0]["lease"] == "lease3");
+  CHECK(f.gate->Leases()[0].lease == "lease3");
   // Unreachable at renewal: kept, retried soon.
   f.api->renew.push_back(Reply(LeaseReply::Kind::kUnavailable));
   f.clock.Advance(30);
@@ -181,7 +181,7 @@ TEST_CASE("leases: central unreachable follows lease_unreachable", "[leases]") {
   Fixture f;
   f.api->acquire.push_back(Reply(LeaseReply::Kind::kUnavailable));
   CHECK(f.Open("s1").kind == GateAnswer::Kind::kFree);
-  CHECK(f.events.back().type == "lease_unverified");
+  CHECK(f.events.back().type == AuditType::kLeaseUnverified);
   CHECK(f.events.back().decision == "allow");
   f.config.lease_unreachable = agent::LeaseUnreachable::kDeny;
   f.api->acquire.push_back(Reply(LeaseReply::Kind::kUnavailable));

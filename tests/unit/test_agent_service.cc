@@ -41,8 +41,8 @@ struct ServiceFixture {
     users.Add("sales", 1003);
     store = std::make_unique<RosterStore>(dir / "state", clock, [](int, const std::string&) {});
     REQUIRE(store->Load({key.Public()}));
-    Json employees = Json::array({Employee("E1001", "active", {"asmith"}),
-                                  Employee("E1002", "terminated", {"bjones"})});
+    Json employees = Json::array(
+        {Employee("E1001", "active", {"asmith"}), Employee("E1002", "terminated", {"bjones"})});
     REQUIRE(store->Install(testutil::Sign(testutil::RosterPayload(42, employees, {"sales"}), key),
                            "test"));
     agent::AgentConfig config;
@@ -60,19 +60,22 @@ struct ServiceFixture {
   }
 
   Json Ask(const std::string& line, uid_t uid) {
-    std::string answer = service->Handle(line, uid);
+    std::string answer = service->HandleNow(line, uid);
     REQUIRE(answer.find('\n') == std::string::npos);
     return Json::parse(answer);
   }
   Json Check(const std::string& account, uid_t uid) {
-    return Ask(common::DumpJson(Json{{"v", 1}, {"op", "check"}, {"phase", "account"},
-                                     {"account", account}, {"service", "sshd"}}),
+    return Ask(common::DumpJson(Json{{"v", 1},
+                                     {"op", "check"},
+                                     {"phase", "account"},
+                                     {"account", account},
+                                     {"service", "sshd"}}),
                uid);
   }
 };
 
-const Json kForbidden = {{"v", 1}, {"ok", false}, {"error", "forbidden"},
-                         {"message", kForbiddenMessage}};
+const Json kForbidden = {
+    {"v", 1}, {"ok", false}, {"error", "forbidden"}, {"message", kForbiddenMessage}};
 
 TEST_CASE("caller rules: the pure rule", "[agent]") {
   CHECK(CallerMay(0, CallerOp::kAdmin, std::nullopt));
@@ -132,13 +135,39 @@ TEST_CASE("service: malformed requests get bad_request", "[agent]") {
   CHECK(f.audit.events.empty());
 }
 
+TEST_CASE("service: slow requests are routed by the parsed op, not by names in the line",
+          "[agent]") {
+  ServiceFixture f;
+  auto deferred = [&f](const Json& request, uid_t uid = 0) {
+    return static_cast<bool>(f.service->Handle(common::DumpJson(request), uid).deferred);
+  };
+  // An account, service, tty or host named like a slow op is still a check
+  // (or session_open), answered on the event loop.
+  for (const char* name : {"sync", "reload", "roster_install", "\"sync\""}) {
+    INFO(name);
+    CHECK_FALSE(deferred({{"v", 1}, {"op", "check"}, {"account", name}}));
+    CHECK_FALSE(deferred({{"v", 1}, {"op", "check"}, {"account", "asmith"}, {"service", name}}));
+    CHECK_FALSE(deferred(
+        {{"v", 1}, {"op", "check"}, {"account", "asmith"}, {"tty", name}, {"rhost", name}}));
+    CHECK_FALSE(deferred({{"v", 1}, {"op", "session_open"}, {"account", name}, {"session", name}}));
+    CHECK_FALSE(deferred({{"v", 1}, {"op", "status"}, {"later", name}}));
+  }
+  // The slow ops go to the worker.
+  CHECK(deferred({{"v", 1}, {"op", "roster_install"}, {"path", "/nonexistent"}}));
+  // Refusals and bad requests are answered at once, whatever the op.
+  CHECK_FALSE(deferred({{"v", 1}, {"op", "roster_install"}, {"path", "/x"}}, 1001));
+  CHECK_FALSE(deferred({{"v", 1}, {"op", "sync"}}));  // No sync in this fixture: unknown.
+  CHECK(f.Ask(R"({"v":1,"op":"sync"})", 0)["message"] == "unknown op 'sync'");
+}
+
 TEST_CASE("service: check is audited with the decision and the serial", "[agent]") {
   ServiceFixture f;
-  f.Ask(R"({"v":1,"op":"check","phase":"auth","account":"bjones","service":"gdm","tty":":0","rhost":"h"})",
-        0);
+  f.Ask(
+      R"({"v":1,"op":"check","phase":"auth","account":"bjones","service":"gdm","tty":":0","rhost":"h"})",
+      0);
   REQUIRE(f.audit.events.size() == 1);
   const AuditEvent& e = f.audit.events[0];
-  CHECK(e.type == "decision");
+  CHECK(e.type == AuditType::kDecision);
   CHECK(e.account == "bjones");
   CHECK(e.phase == "auth");
   CHECK(e.service == "gdm");
@@ -149,8 +178,8 @@ TEST_CASE("service: check is audited with the decision and the serial", "[agent]
   CHECK(e.serial == 42u);
   CHECK(e.workstation == "SVC-03");
   Json line = e.ToJson();
-  for (const char* key : {"id", "time", "workstation", "type", "account", "phase", "service",
-                          "tty", "rhost", "decision", "reason", "serial"}) {
+  for (const char* key : {"id", "time", "workstation", "type", "account", "phase", "service", "tty",
+                          "rhost", "decision", "reason", "serial"}) {
     CHECK(line.contains(key));
   }
 }

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <future>
+#include <stdexcept>
 
 #include "agent/socket/socket_server.h"
 #include "common/protocol.h"
@@ -87,7 +88,7 @@ struct ServerFixture {
 TEST_CASE("socket server: several requests per connection, in order", "[agent]") {
   ServerFixture f;
   REQUIRE(f.server->Start());
-  struct stat st{};
+  struct stat st {};
   REQUIRE(stat(f.path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0666);
   Client c(f.path);
@@ -104,26 +105,24 @@ TEST_CASE("socket server: several requests per connection, in order", "[agent]")
   CHECK(c.AtEof());
 }
 
-TEST_CASE("socket server: a line over 64 KiB gets an error and the connection closes",
-          "[agent]") {
+TEST_CASE("socket server: a line over 64 KiB gets an error and the connection closes", "[agent]") {
   ServerFixture f;
   REQUIRE(f.server->Start());
   SECTION("without a newline") {
     Client c(f.path);
     c.Send(std::string(common::kMaxLineBytes + 10, 'x'));
-    auto resp = common::ParseResponse(c.ReadLine());
+    auto resp = common::ParseResponse(common::Op::kStatus, c.ReadLine());
     REQUIRE(resp);
-    CHECK_FALSE(resp->ok);
-    CHECK(resp->error == "bad_request");
+    CHECK(std::get<common::ErrorReply>(*resp).error == "bad_request");
     CHECK(c.AtEof());
   }
   SECTION("after a good line, with a newline") {
     Client c(f.path);
     c.Send("ok\n" + std::string(common::kMaxLineBytes + 1, 'x') + "\nnever\n");
     CHECK(c.ReadLine().rfind("echo ", 0) == 0);
-    auto resp = common::ParseResponse(c.ReadLine());
+    auto resp = common::ParseResponse(common::Op::kStatus, c.ReadLine());
     REQUIRE(resp);
-    CHECK(resp->error == "bad_request");
+    CHECK(std::get<common::ErrorReply>(*resp).error == "bad_request");
     CHECK(c.AtEof());
   }
   SECTION("exactly 64 KiB is still a line") {
@@ -142,9 +141,9 @@ TEST_CASE("socket server: connections over the cap are told busy", "[agent]") {
   CHECK(!a.ReadLine().empty());
   CHECK(!b.ReadLine().empty());
   Client c(f.path);
-  auto resp = common::ParseResponse(c.ReadLine());
+  auto resp = common::ParseResponse(common::Op::kStatus, c.ReadLine());
   REQUIRE(resp);
-  CHECK(resp->error == "busy");
+  CHECK(std::get<common::ErrorReply>(*resp).error == "busy");
 }
 
 TEST_CASE("socket server: a slow request does not hold up other connections", "[agent]") {
@@ -154,11 +153,18 @@ TEST_CASE("socket server: a slow request does not hold up other connections", "[
   SocketServerOptions options;
   options.path = dir / "agent.sock";
   options.threads = 1;  // One loop: a blocking handler would stall everyone.
-  options.is_slow = [](std::string_view line) { return line == "slow"; };
   SocketServer server(
       options,
-      [released](std::string_view line, uid_t) {
-        if (line == "slow") released.wait();
+      [released](std::string_view line, uid_t) -> HandlerReply {
+        if (line == "slow") {
+          return HandlerReply([released] {
+            released.wait();
+            return std::string("answer slow");
+          });
+        }
+        if (line == "throws") {
+          return HandlerReply([]() -> std::string { throw std::runtime_error("boom"); });
+        }
         return "answer " + std::string(line);
       },
       [](int, const std::string&) {});
@@ -169,7 +175,14 @@ TEST_CASE("socket server: a slow request does not hold up other connections", "[
   other.Send("fast\n");
   CHECK(other.ReadLine() == "answer fast");  // answered while "slow" is still running
   release.set_value();
-  CHECK(slow.ReadLine() == "answer slow");   // and the slow connection keeps its order
+  CHECK(slow.ReadLine() == "answer slow");  // and the slow connection keeps its order
+  CHECK(slow.ReadLine() == "answer after");
+  // A deferred answer that throws is an "internal" error, not the end of the agent.
+  slow.Send("throws\nafter\n");
+  auto internal = common::ParseResponse(common::Op::kStatus, slow.ReadLine());
+  REQUIRE(internal);
+  REQUIRE(std::holds_alternative<common::ErrorReply>(*internal));
+  CHECK(std::get<common::ErrorReply>(*internal).error == "internal");
   CHECK(slow.ReadLine() == "answer after");
 }
 
@@ -179,8 +192,8 @@ TEST_CASE("socket server: socket file life cycle", "[agent]") {
   SECTION("a second server on the same path refuses to start and leaves the first serving") {
     SocketServerOptions options;
     options.path = f.path;
-    SocketServer second(options, [](std::string_view, uid_t) { return ""; },
-                        [](int, const std::string&) {});
+    SocketServer second(
+        options, [](std::string_view, uid_t) { return ""; }, [](int, const std::string&) {});
     auto started = second.Start();
     REQUIRE_FALSE(started);
     CHECK(started.error().kind == common::ErrorKind::kUnavailable);
@@ -190,7 +203,7 @@ TEST_CASE("socket server: socket file life cycle", "[agent]") {
   }
   SECTION("stop removes the socket; a stale socket file is replaced") {
     f.server->Stop();
-    struct stat st{};
+    struct stat st {};
     CHECK(stat(f.path.c_str(), &st) != 0);
     // Leave a stale socket behind (bound, never listening).
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);

@@ -9,14 +9,18 @@
 #include "pam_module/module_core.h"
 #include "pam_module/session_id.h"
 
+using staffgate::common::CheckRequest;
 using staffgate::common::ClientOptions;
 using staffgate::common::Decision;
+using staffgate::common::DecisionReply;
 using staffgate::common::ErrorKind;
-using staffgate::common::Op;
 using staffgate::common::Phase;
+using staffgate::common::Reason;
 using staffgate::common::Request;
 using staffgate::common::Response;
 using staffgate::common::Result;
+using staffgate::common::SessionCloseRequest;
+using staffgate::common::SessionOpenRequest;
 using staffgate::pam::CoreDeps;
 using staffgate::pam::RunStage;
 using staffgate::pam::Stage;
@@ -67,17 +71,13 @@ class FakePam : public staffgate::pam::PamContext {
 
 // A scripted agent: records each request and replies with `reply`.
 struct FakeAgent {
-  Result<Response> reply = Response{};
+  Result<Response> reply = Response{staffgate::common::SessionCloseReply{}};
   std::vector<Request> requests;
   std::vector<ClientOptions> options;
 };
 
-Response Decide(Decision decision, std::string reason, std::string message = "") {
-  Response r;
-  r.decision = decision;
-  r.reason = std::move(reason);
-  r.message = std::move(message);
-  return r;
+Response Decide(Decision decision, Reason reason, std::string message = "") {
+  return DecisionReply{decision, reason, std::move(message), 0};
 }
 
 CoreDeps Deps(FakeAgent& agent, int* min_uid_reads = nullptr) {
@@ -107,31 +107,31 @@ const char kDeactivated[] = "This account has been deactivated. Please contact y
 TEST_CASE("module core: the request carries the account, phase and PAM items", "[module]") {
   FakePam pam;
   FakeAgent agent;
-  agent.reply = Decide(Decision::kAllow, "allowed");
+  agent.reply = Decide(Decision::kAllow, Reason::kAllowed);
   const char* argv[] = {"socket=/tmp/sg/agent.sock", "timeout_ms=750", "agent_uid=77"};
   CHECK(RunStage(pam, Deps(agent), Stage::kAccount, 0, 3, argv) == PAM_SUCCESS);
   REQUIRE(agent.requests.size() == 1);
-  const Request r = agent.requests[0];  // copy: more requests follow
-  CHECK(r.op == Op::kCheck);
+  REQUIRE(std::holds_alternative<CheckRequest>(agent.requests[0]));
+  const CheckRequest r = std::get<CheckRequest>(agent.requests[0]);  // copy: more follow
   CHECK(r.phase == Phase::kAccount);
-  CHECK(r.account == "asmith");
-  CHECK(r.service == "sshd");
-  CHECK(r.tty == "pts/0");
-  CHECK(r.rhost == "10.1.2.3");
+  CHECK(r.login.account == "asmith");
+  CHECK(r.login.service == "sshd");
+  CHECK(r.login.tty == "pts/0");
+  CHECK(r.login.rhost == "10.1.2.3");
   CHECK(agent.options[0].socket_path == "/tmp/sg/agent.sock");
   CHECK(agent.options[0].timeout_ms == 750);
   REQUIRE(agent.options[0].agent_uid.has_value());
   CHECK(*agent.options[0].agent_uid == 77u);
 
   CHECK(Run(pam, agent, Stage::kAuth) == PAM_IGNORE);
-  CHECK(agent.requests.back().phase == Phase::kAuth);
+  CHECK(std::get<CheckRequest>(agent.requests.back()).phase == Phase::kAuth);
   CHECK(*agent.options.back().agent_uid == 0u);  // default
 }
 
 TEST_CASE("module core: root and uids below min_uid never reach the agent", "[module]") {
   FakePam pam;
   FakeAgent agent;
-  agent.reply = Decide(Decision::kDeny, "terminated", kDeactivated);
+  agent.reply = Decide(Decision::kDeny, Reason::kTerminated, kDeactivated);
   for (Stage stage : {Stage::kAuth, Stage::kAccount, Stage::kSessionOpen, Stage::kSessionClose}) {
     for (const char* name : {"root", "toor", "daemon"}) {
       INFO(name);
@@ -158,7 +158,7 @@ TEST_CASE("module core: root and uids below min_uid never reach the agent", "[mo
 TEST_CASE("module core: min_uid defaults to login.defs only when not given", "[module]") {
   FakePam pam;
   FakeAgent agent;
-  agent.reply = Decide(Decision::kAllow, "allowed");
+  agent.reply = Decide(Decision::kAllow, Reason::kAllowed);
   int reads = 0;
   const char* argv[] = {"min_uid=10"};
   RunStage(pam, Deps(agent, &reads), Stage::kAccount, 0, 1, argv);
@@ -171,15 +171,15 @@ TEST_CASE("module core: an account without a passwd entry is still asked", "[mod
   FakePam pam;
   pam.user = "ghost";
   FakeAgent agent;
-  agent.reply = Decide(Decision::kDeny, "unknown_account", "Unknown account.");
+  agent.reply = Decide(Decision::kDeny, Reason::kUnknownAccount, "Unknown account.");
   CHECK(Run(pam, agent, Stage::kAccount) == PAM_PERM_DENIED);
   REQUIRE(agent.requests.size() == 1);
-  CHECK(agent.requests[0].account == "ghost");
+  CHECK(staffgate::common::LoginOf(agent.requests[0])->account == "ghost");
 }
 
 TEST_CASE("module core: deny messages per stage, PAM_SILENT and quiet", "[module]") {
   FakeAgent agent;
-  agent.reply = Decide(Decision::kDeny, "terminated", kDeactivated);
+  agent.reply = Decide(Decision::kDeny, Reason::kTerminated, kDeactivated);
   {
     FakePam pam;
     CHECK(Run(pam, agent, Stage::kAccount) == PAM_ACCT_EXPIRED);
@@ -212,13 +212,13 @@ TEST_CASE("module core: deny messages per stage, PAM_SILENT and quiet", "[module
   }
   {
     FakePam pam;  // allow shows nothing
-    agent.reply = Decide(Decision::kAllow, "allowed", "Welcome");
+    agent.reply = Decide(Decision::kAllow, Reason::kAllowed, "Welcome");
     CHECK(Run(pam, agent, Stage::kAccount) == PAM_SUCCESS);
     CHECK(pam.shown.empty());
   }
   {
     FakePam pam;  // control characters from the agent never reach the terminal
-    agent.reply = Decide(Decision::kDeny, "suspended", "line1\nline2\x1b[2J");
+    agent.reply = Decide(Decision::kDeny, Reason::kSuspended, "line1\nline2\x1b[2J");
     CHECK(Run(pam, agent, Stage::kAccount) == PAM_PERM_DENIED);
     REQUIRE(pam.shown.size() == 1);
     CHECK(pam.shown[0] == "line1 line2 [2J");
@@ -242,7 +242,7 @@ TEST_CASE("module core: agent failures and refusals", "[module]") {
   agent.reply = staffgate::common::ErrorResponse("forbidden", "not your account");
   CHECK(Run(pam, agent, Stage::kAccount) == PAM_SERVICE_ERR);
   CHECK(pam.Logged(LOG_ERR, "refused the request (forbidden"));
-  agent.reply = Response{};  // ok:true, no decision
+  agent.reply = Response{staffgate::common::SessionCloseReply{}};  // ok:true, no decision
   CHECK(Run(pam, agent, Stage::kAccount) == PAM_SERVICE_ERR);
   CHECK(pam.shown.empty());
 }
@@ -258,12 +258,12 @@ TEST_CASE("module core: pam_get_user failure is passed through", "[module]") {
 TEST_CASE("module core: open_session stores and exports a session id", "[module]") {
   FakePam pam;
   FakeAgent agent;
-  agent.reply = Decide(Decision::kAllow, "allowed");
+  agent.reply = Decide(Decision::kAllow, Reason::kAllowed);
   CHECK(Run(pam, agent, Stage::kSessionOpen) == PAM_SUCCESS);
   REQUIRE(agent.requests.size() == 1);
-  const Request open = agent.requests[0];  // copy: more requests follow
-  CHECK(open.op == Op::kSessionOpen);
-  CHECK(open.account == "asmith");
+  REQUIRE(std::holds_alternative<SessionOpenRequest>(agent.requests[0]));
+  const SessionOpenRequest open = std::get<SessionOpenRequest>(agent.requests[0]);
+  CHECK(open.login.account == "asmith");
   CHECK(open.session == "0123456789abcdef0123456789abcdef");
   CHECK(open.pid > 0);
   CHECK(pam.data_id == open.session);
@@ -271,13 +271,13 @@ TEST_CASE("module core: open_session stores and exports a session id", "[module]
 
   CHECK(Run(pam, agent, Stage::kSessionClose) == PAM_SUCCESS);
   REQUIRE(agent.requests.size() == 2);
-  CHECK(agent.requests[1].op == Op::kSessionClose);
-  CHECK(agent.requests[1].session == open.session);
+  REQUIRE(std::holds_alternative<SessionCloseRequest>(agent.requests[1]));
+  CHECK(std::get<SessionCloseRequest>(agent.requests[1]).session == open.session);
 
   // Only the environment survived (another process closes the session).
   pam.data_id.clear();
   CHECK(Run(pam, agent, Stage::kSessionClose) == PAM_SUCCESS);
-  CHECK(agent.requests.back().session == open.session);
+  CHECK(std::get<SessionCloseRequest>(agent.requests.back()).session == open.session);
 }
 
 TEST_CASE("module core: close_session without a valid id asks nothing", "[module]") {
@@ -300,7 +300,7 @@ TEST_CASE("module core: close_session without a valid id asks nothing", "[module
 TEST_CASE("module core: unknown and bad arguments are logged at LOG_ERR", "[module]") {
   FakePam pam;
   FakeAgent agent;
-  agent.reply = Decide(Decision::kAllow, "allowed");
+  agent.reply = Decide(Decision::kAllow, Reason::kAllowed);
   CHECK(Run(pam, agent, Stage::kAccount, 0, {"bogus", "timeout_ms=never"}) == PAM_SUCCESS);
   CHECK(pam.Logged(LOG_ERR, "unknown argument 'bogus'"));
   CHECK(pam.Logged(LOG_ERR, "bad value in argument 'timeout_ms=never'"));

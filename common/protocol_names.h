@@ -1,0 +1,73 @@
+// The closed vocabularies of the agent socket protocol (docs/design.md §4):
+// ops, phases, decisions and reasons, with their wire names. Every name
+// maps to exactly one value and back; parsing an unknown name is
+// std::nullopt (ParseReason aside: see Reason::kUnrecognized).
+#ifndef STAFFGATE_COMMON_PROTOCOL_NAMES_H_
+#define STAFFGATE_COMMON_PROTOCOL_NAMES_H_
+
+#include <optional>
+#include <string_view>
+
+namespace staffgate::common {
+
+// Every op the agent accepts. The order is that of the Request variant
+// (common/protocol.h).
+enum class Op {
+  kCheck,
+  kSessionOpen,
+  kSessionClose,
+  kStatus,
+  // Root-only, for staffgatectl.
+  kSessions,
+  kSync,
+  kReload,
+  kRosterInstall,
+};
+enum class Phase { kAuth, kAccount, kSession };
+// How the module reacts: see the PAM return-code table in docs/design.md §3.
+enum class Decision { kAllow, kDeny, kIgnore, kResetRequired };
+
+// Why: the decision table of docs/design.md §3 (rows 1-11), the session
+// lease (row 9) and the staffgate passwords of §10.
+enum class Reason {
+  kExempt,
+  kNotEnrolled,
+  kNoRoster,
+  kRosterExpired,
+  kSharedAccount,
+  kUnknownAccount,
+  kTerminated,
+  kSuspended,
+  kNotStarted,
+  kExpired,
+  kNotPermittedHere,
+  kInUseElsewhere,
+  kLeaseUnverified,
+  kCredentialsResetRequired,
+  kAllowed,
+  kBadCredentials,
+  kLockedOut,
+  kNotManaged,
+  // A name this build does not know (a newer agent): the decision still
+  // says what to do, so the answer is not malformed.
+  kUnrecognized,
+};
+
+std::string_view OpName(Op op);
+std::string_view PhaseName(Phase phase);
+std::string_view DecisionName(Decision decision);
+std::string_view ReasonName(Reason reason);
+std::optional<Op> ParseOp(std::string_view name);
+std::optional<Phase> ParsePhase(std::string_view name);
+std::optional<Decision> ParseDecision(std::string_view name);
+// Never nullopt for a name: kUnrecognized for one this build lacks.
+Reason ParseReason(std::string_view name);
+
+// Ops that may take long (verifying a large roster, a round with the
+// central, reloading the config): the agent answers them off its event
+// loops so no check waits behind them.
+bool IsSlowOp(Op op);
+
+}  // namespace staffgate::common
+
+#endif  // STAFFGATE_COMMON_PROTOCOL_NAMES_H_
