@@ -119,13 +119,22 @@ RunningAgent StartAgent(const std::string& staffgated, const std::string& envelo
   std::string mk = "mkdir -p " + state;
   if (std::system(mk.c_str()) != 0) Die("mkdir");
   if (!common::WriteFileAtomic(state + "/roster.dsse", envelope, 0644)) Die("write roster");
-  std::string conf = "workstation = \"BENCH-01\"\n"
-                     "trusted_keys = [\"" + agent.dir.path() + "/key.pub\"]\n"
-                     "socket = \"" + agent.socket + "\"\n"
-                     "state_dir = \"" + state + "\"\n"
-                     "audit_log = \"" + agent.dir.path() + "/audit.jsonl\"\n"
-                     "min_uid = 1000\n"
-                     "on_revoke = \"none\"\n";
+  std::string conf =
+      "workstation = \"BENCH-01\"\n"
+      "trusted_keys = [\"" +
+      agent.dir.path() +
+      "/key.pub\"]\n"
+      "socket = \"" +
+      agent.socket +
+      "\"\n"
+      "state_dir = \"" +
+      state +
+      "\"\n"
+      "audit_log = \"" +
+      agent.dir.path() +
+      "/audit.jsonl\"\n"
+      "min_uid = 1000\n"
+      "on_revoke = \"none\"\n";
   if (!common::WriteFileAtomic(config, conf, 0644)) Die("write config");
 
   agent.pid = fork();

@@ -6,9 +6,9 @@
 //  - check latency over the socket (target: no worse than with 100).
 //
 // Usage: roster_scale_bench [--staffgated PATH] [--employees N] [--seconds S]
-#include <algorithm>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>

@@ -60,7 +60,8 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
     return common::Ok();
   }
   // Agents refuse rosters valid for longer (common/roster_acceptance.h).
-  if (key == "roster_lifetime_s") return integer(c.roster_lifetime_s, 300, common::kMaxRosterLifetime);
+  if (key == "roster_lifetime_s")
+    return integer(c.roster_lifetime_s, 300, common::kMaxRosterLifetime);
   if (key == "lease_ttl_s") return integer(c.lease_ttl_s, 1, 24 * 3600);
   if (key == "max_body_bytes") return integer(c.max_body_bytes, 1024, 64LL * 1024 * 1024);
   if (key == "max_wait_s") return integer(c.max_wait_s, 0, 60);
@@ -71,7 +72,8 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
   if (key == "max_connections_per_client") return integer(c.max_connections_per_client, 1, 1000000);
   if (key == "events_db") return str(c.events_db);
   if (key == "events_max_bytes") return integer(c.events_max_bytes, 0, std::int64_t{1} << 50);
-  if (key == "events_min_free_bytes") return integer(c.events_min_free_bytes, 0, std::int64_t{1} << 50);
+  if (key == "events_min_free_bytes")
+    return integer(c.events_min_free_bytes, 0, std::int64_t{1} << 50);
   if (key == "events_retention_days") return integer(c.events_retention_days, 1, 36500);
   if (key == "events_per_workstation_per_hour") {
     return integer(c.events_per_workstation_per_hour, 0, 100000000);
@@ -118,7 +120,8 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text, const std::strin
   }
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
-  for (std::string* p : {&c.db, &c.signing_key, &c.tls_cert, &c.tls_key, &c.events_db}) *p = Resolve(dir, *p);
+  for (std::string* p : {&c.db, &c.signing_key, &c.tls_cert, &c.tls_key, &c.events_db})
+    *p = Resolve(dir, *p);
   return c;
 }
 
@@ -181,7 +184,8 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "# Events one workstation may store an hour (a burst of one hour's worth);\n";
   o += "# beyond it its batches are answered 429 with Retry-After and stay in its\n";
   o += "# outbox. 0: no quota.\n";
-  o += "events_per_workstation_per_hour = " + std::to_string(c.events_per_workstation_per_hour) + "\n";
+  o += "events_per_workstation_per_hour = " + std::to_string(c.events_per_workstation_per_hour) +
+       "\n";
   return o;
 }
 

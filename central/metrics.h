@@ -17,9 +17,9 @@ struct Metrics {
   std::atomic<std::uint64_t> events_accepted{0};
   std::atomic<std::uint64_t> events_duplicate{0};
   std::atomic<std::uint64_t> events_rejected{0};
-  std::atomic<std::uint64_t> events_clamped{0};             // Future-dated, stored at receipt.
-  std::atomic<std::uint64_t> event_batches_over_quota{0};   // 429
-  std::atomic<std::uint64_t> event_batches_store_full{0};   // 507
+  std::atomic<std::uint64_t> events_clamped{0};            // Future-dated, stored at receipt.
+  std::atomic<std::uint64_t> event_batches_over_quota{0};  // 429
+  std::atomic<std::uint64_t> event_batches_store_full{0};  // 507
   std::atomic<std::uint64_t> events_lost{0};  // Copied from the Service at render time.
   std::atomic<std::uint64_t> admin_changes{0};
   std::atomic<std::uint64_t> leases_acquired{0};   // 201

@@ -41,9 +41,9 @@ struct ServiceOptions {
   // The event store (event_store.h); empty: beside db_path, named
   // "<stem>-events.db".
   std::string events_db_path;
-  std::uint64_t events_max_bytes = 4ULL << 30;        // central.conf events_max_bytes (0: no cap).
+  std::uint64_t events_max_bytes = 4ULL << 30;         // central.conf events_max_bytes (0: no cap).
   std::uint64_t events_min_free_bytes = 256ULL << 20;  // central.conf events_min_free_bytes.
-  std::int64_t events_retention_days = 365;          // central.conf events_retention_days.
+  std::int64_t events_retention_days = 365;            // central.conf events_retention_days.
   std::uint64_t events_per_workstation_per_hour = 3600;  // 0: no quota.
 };
 
@@ -189,10 +189,10 @@ class Service {
   void Notify(std::uint64_t serial);
   // With current_mu_ held: the state leases are checked against.
   void SetSnapshotLocked(const State& state);
-  common::Result<void> CheckLeaseAllowed(const std::string& account, const std::string& workstation) const;
+  common::Result<void> CheckLeaseAllowed(const std::string& account,
+                                         const std::string& workstation) const;
   // With events_mu_ held.
   EventStorageHealth EventStorageLocked();
-
 
   ServiceOptions options_;
   common::PrivateKey key_;

@@ -151,10 +151,18 @@ Result<void> Service::FlushLeases() {
     for (const LeaseWrite& w : writes) {
       Result<void> ok = common::Ok();
       switch (w.kind) {
-        case LeaseWrite::Kind::kPut: ok = store_->PutLease(w.lease); break;
-        case LeaseWrite::Kind::kDelete: ok = store_->DeleteLease(w.id); break;
-        case LeaseWrite::Kind::kDeleteLapsed: ok = store_->DeleteLapsedLeases(w.now); break;
-        case LeaseWrite::Kind::kEvent: events.push_back(&w); break;
+        case LeaseWrite::Kind::kPut:
+          ok = store_->PutLease(w.lease);
+          break;
+        case LeaseWrite::Kind::kDelete:
+          ok = store_->DeleteLease(w.id);
+          break;
+        case LeaseWrite::Kind::kDeleteLapsed:
+          ok = store_->DeleteLapsedLeases(w.now);
+          break;
+        case LeaseWrite::Kind::kEvent:
+          events.push_back(&w);
+          break;
       }
       if (!ok) return ok;
     }

@@ -1,7 +1,7 @@
 // SQLite persistence of the central's State, the published rosters and the
-// session leases (the audit events have their own file: event_store.h). Schema changes are numbered migrations recorded in the
-// schema_version table. Not thread-safe: the Service serialises access and
-// wraps each admin change and its roster in one transaction.
+// session leases (the audit events have their own file: event_store.h). Schema changes are numbered
+// migrations recorded in the schema_version table. Not thread-safe: the Service serialises access
+// and wraps each admin change and its roster in one transaction.
 #ifndef STAFFGATE_CENTRAL_STORE_H_
 #define STAFFGATE_CENTRAL_STORE_H_
 

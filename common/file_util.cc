@@ -62,7 +62,8 @@ Result<std::string> ReadSecretFile(const std::string& path, std::size_t max_byte
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Fail(ErrorKind::kPermission, std::string("permissions ") + mode + " for " + path +
-                                            " are too open: it holds a secret (chmod 600 " + path + ")");
+                                            " are too open: it holds a secret (chmod 600 " + path +
+                                            ")");
   }
   return ReadFileCapped(path, max_bytes);
 }

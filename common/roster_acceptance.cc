@@ -18,10 +18,10 @@ Result<AcceptedRoster> AcceptRoster(std::string_view envelope,
                                          " expired at " + FormatRfc3339(roster->expires_at));
   }
   if (!options.ignore_expiry && roster->issued_at > now + kMaxRosterIssuedAhead) {
-    return Fail(ErrorKind::kInvalidInput,
-                "roster serial " + std::to_string(roster->serial) + " is issued at " +
-                    FormatRfc3339(roster->issued_at) + ", more than 5 minutes after this machine's clock (" +
-                    FormatRfc3339(now) + "); check the clocks");
+    return Fail(ErrorKind::kInvalidInput, "roster serial " + std::to_string(roster->serial) +
+                                              " is issued at " + FormatRfc3339(roster->issued_at) +
+                                              ", more than 5 minutes after this machine's clock (" +
+                                              FormatRfc3339(now) + "); check the clocks");
   }
   if (!options.ignore_expiry && roster->expires_at - roster->issued_at > kMaxRosterLifetime) {
     return Fail(ErrorKind::kInvalidInput,

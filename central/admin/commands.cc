@@ -128,7 +128,8 @@ int SharedList(AdminClient& client, bool json) {
   auto answer = client.Call("GET", "/v1/admin/shared-accounts");
   if (!answer) return Failed(answer.error());
   if (json) return PrintJson((*answer)["shared_accounts"]), 0;
-  for (const Json& name : (*answer)["shared_accounts"]) std::printf("%s\n", Safe(name.is_string() ? name.get<std::string>() : name.dump()).c_str());
+  for (const Json& name : (*answer)["shared_accounts"])
+    std::printf("%s\n", Safe(name.is_string() ? name.get<std::string>() : name.dump()).c_str());
   return 0;
 }
 
@@ -161,11 +162,12 @@ int Import(AdminClient& client, const std::string& file, bool json) {
   auto answer = client.Call("POST", "/v1/admin/import", *csv, "text/csv");
   if (!answer) return Failed(common::Error{answer.error().kind, file + ": " + answer.error().message});
   if (json) return PrintJson(*answer), 0;
-  std::printf("imported %s: %zu added, %zu changed, %zu unchanged (roster serial %s)\n", Safe(file).c_str(),
-              (*answer)["added"].size(), (*answer)["changed"].size(), (*answer)["unchanged"].size(),
-              Safe(Str(*answer, "serial")).c_str());
+  std::printf("imported %s: %zu added, %zu changed, %zu unchanged (roster serial %s)\n",
+              Safe(file).c_str(), (*answer)["added"].size(), (*answer)["changed"].size(),
+              (*answer)["unchanged"].size(), Safe(Str(*answer, "serial")).c_str());
   for (const char* kind : {"added", "changed"}) {
-    if (!(*answer)[kind].empty()) std::printf("  %s: %s\n", kind, Safe(Join((*answer)[kind], ", ")).c_str());
+    if (!(*answer)[kind].empty())
+      std::printf("  %s: %s\n", kind, Safe(Join((*answer)[kind], ", ")).c_str());
   }
   return 0;
 }
@@ -194,7 +196,8 @@ int Events(AdminClient& client, const EventFilter& f, bool json) {
 
 int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value) {
   if (key != "max-workstations-per-account") {
-    std::fprintf(stderr, "staffgate-admin: unknown policy '%s' (known: max-workstations-per-account)\n",
+    std::fprintf(stderr,
+                 "staffgate-admin: unknown policy '%s' (known: max-workstations-per-account)\n",
                  Safe(key).c_str());
     return 2;
   }
@@ -221,7 +224,8 @@ int SessionEnd(AdminClient& client, const std::string& id) {
   auto answer = client.Call("DELETE", "/v1/admin/sessions/" + UrlEncode(id));
   if (!answer) {
     if (answer.error().kind == ErrorKind::kNotFound) {
-      std::fprintf(stderr, "staffgate-admin: no live session lease with id '%s'\n", Safe(id.substr(0, 64)).c_str());
+      std::fprintf(stderr, "staffgate-admin: no live session lease with id '%s'\n",
+                   Safe(id.substr(0, 64)).c_str());
       return 1;
     }
     return Failed(answer.error());

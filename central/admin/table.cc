@@ -27,7 +27,8 @@ std::string RenderTable(const std::vector<std::string>& header,
   }
   std::vector<std::size_t> width(header.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
-    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], Columns(row[i]));
+    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i)
+      width[i] = std::max(width[i], Columns(row[i]));
   };
   measure(header);
   for (const auto& row : rows) measure(row);

@@ -12,11 +12,13 @@
 #include <unordered_map>
 #include <utility>  // Boost 1.74 Asio uses std::exchange without it (C++20).
 
+// clang-format off: <utility> must come before Boost (above), not sorted in.
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+// clang-format on
 
 #include "central/api/api.h"
 #include "central/central_config.h"

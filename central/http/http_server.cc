@@ -106,7 +106,8 @@ void HttpServer::Impl::Accept() {
     } else {
       beast::error_code peer_ec;
       const std::string client = socket.remote_endpoint(peer_ec).address().to_string();
-      if (peer_ec || static_cast<std::size_t>(metrics.connections_open.load()) >= config.max_connections) {
+      if (peer_ec ||
+          static_cast<std::size_t>(metrics.connections_open.load()) >= config.max_connections) {
         ++metrics.connections_refused;
         beast::error_code ignored;
         socket.close(ignored);

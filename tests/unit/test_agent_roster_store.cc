@@ -1,8 +1,7 @@
 // RosterStore: docs/design.md §2 acceptance as the agent applies it, the cached
 // roster.dsse across restarts, and crash leftovers.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -188,8 +187,10 @@ TEST_CASE("roster store: an expired cached roster still sets the rollback floor"
   CHECK(older.error().kind == ErrorKind::kRollback);  // ...is a rollback
 }
 
-TEST_CASE("roster store: a temp file left by an interrupted write is removed at start and the "
-          "old roster kept", "[agent]") {
+TEST_CASE(
+    "roster store: a temp file left by an interrupted write is removed at start and the "
+    "old roster kept",
+    "[agent]") {
   StoreFixture f;
   {
     auto store = f.MakeStore();

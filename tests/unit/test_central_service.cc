@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <stdlib.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "central/service.h"

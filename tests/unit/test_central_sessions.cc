@@ -1,10 +1,9 @@
 // Session leases at the central: the LeaseBook rules, the
 // Service (SQLite, audit events, restart) and the HTTP contract through
 // the Beast-free Api, all on a FakeClock: lapses happen without sleeping.
-#include <catch2/catch.hpp>
-
 #include <stdlib.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "central/api/api.h"

@@ -381,10 +381,10 @@ TEST_CASE("a malformed signature entry rejects the envelope in any position", "[
   for (const SigEntry& bad : {SigEntry{Json(""), "***"}, SigEntry{Json(5), good.sig_b64}}) {
     INFO(bad.sig_b64);
     // Before and after the valid signature: the same answer (docs/design.md §2).
-    CHECK(KindOf(VerifyEnvelope(Envelope(payload, {bad, good}), kRosterPayloadType, {key.Public()})) ==
-          ErrorKind::kInvalidInput);
-    CHECK(KindOf(VerifyEnvelope(Envelope(payload, {good, bad}), kRosterPayloadType, {key.Public()})) ==
-          ErrorKind::kInvalidInput);
+    CHECK(KindOf(VerifyEnvelope(Envelope(payload, {bad, good}), kRosterPayloadType,
+                                {key.Public()})) == ErrorKind::kInvalidInput);
+    CHECK(KindOf(VerifyEnvelope(Envelope(payload, {good, bad}), kRosterPayloadType,
+                                {key.Public()})) == ErrorKind::kInvalidInput);
   }
   // A well-formed entry for an unknown key is skipped, in either position.
   auto other = NewKey();
@@ -402,15 +402,20 @@ TEST_CASE("a roster issued in the future or with an absurd lifetime is refused",
     return Envelope(payload, {{Json(key.Public().keyid()), Base64Encode(Sig(key, payload))}});
   };
   // kNow is 2026-11-29T00:00:00Z.
-  auto ahead = AcceptRoster(envelope("2026-11-29T00:06:00Z", "2026-12-05T23:00:00Z"), {key.Public()}, kNow, {});
+  auto ahead = AcceptRoster(envelope("2026-11-29T00:06:00Z", "2026-12-05T23:00:00Z"),
+                            {key.Public()}, kNow, {});
   REQUIRE_FALSE(ahead);
   CHECK(ahead.error().kind == ErrorKind::kInvalidInput);
-  CHECK_THAT(ahead.error().message, Catch::Contains("more than 5 minutes after this machine's clock"));
+  CHECK_THAT(ahead.error().message,
+             Catch::Contains("more than 5 minutes after this machine's clock"));
   // Within the allowed skew: accepted.
-  CHECK(AcceptRoster(envelope("2026-11-29T00:04:00Z", "2026-12-05T23:00:00Z"), {key.Public()}, kNow, {}));
-  auto long_lived = AcceptRoster(envelope("2026-11-28T23:00:00Z", "2027-06-01T00:00:00Z"), {key.Public()}, kNow, {});
+  CHECK(AcceptRoster(envelope("2026-11-29T00:04:00Z", "2026-12-05T23:00:00Z"), {key.Public()}, kNow,
+                     {}));
+  auto long_lived = AcceptRoster(envelope("2026-11-28T23:00:00Z", "2027-06-01T00:00:00Z"),
+                                 {key.Public()}, kNow, {});
   REQUIRE_FALSE(long_lived);
   CHECK(long_lived.error().kind == ErrorKind::kInvalidInput);
   CHECK_THAT(long_lived.error().message, Catch::Contains("at most 90 days"));
-  CHECK(AcceptRoster(envelope("2026-11-28T23:00:00Z", "2027-02-20T00:00:00Z"), {key.Public()}, kNow, {}));
+  CHECK(AcceptRoster(envelope("2026-11-28T23:00:00Z", "2027-02-20T00:00:00Z"), {key.Public()}, kNow,
+                     {}));
 }

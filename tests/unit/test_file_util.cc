@@ -1,10 +1,9 @@
 // Bounded reads and crash-safe replacement (common/file_util).
-#include <catch2/catch.hpp>
-
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
