@@ -27,6 +27,21 @@ std::string Resolve(const std::string& dir, const std::string& p) {
   return (std::filesystem::path(dir) / p).string();
 }
 
+// `[first, last]`: two integers from kMinPosixId to kMaxPosixId, first <= last.
+Result<IdRange> Range(const TomlKeyReader& r, const std::string& key, const toml::value& v) {
+  const std::string what = "expected [FIRST, LAST] with " + std::to_string(kMinPosixId) +
+                           " <= FIRST <= LAST <= " + std::to_string(kMaxPosixId);
+  if (!v.is_array() || v.as_array().size() != 2) return r.Bad(v, key, what);
+  IdRange range;
+  for (int i = 0; i < 2; ++i) {
+    auto n = r.Integer(v.as_array()[i], key, kMinPosixId, kMaxPosixId, what);
+    if (!n) return tl::unexpected(n.error());
+    (i == 0 ? range.first : range.last) = static_cast<std::uint32_t>(*n);
+  }
+  if (range.first > range.last) return r.Bad(v, key, what);
+  return range;
+}
+
 Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::value& v,
                    CentralConfig& c) {
   auto str = [&](std::string& field) -> Result<void> {
@@ -77,6 +92,17 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
   if (key == "events_retention_days") return integer(c.events_retention_days, 1, 36500);
   if (key == "events_per_workstation_per_hour") {
     return integer(c.events_per_workstation_per_hour, 0, 100000000);
+  }
+  if (key == "uid_range" || key == "gid_range") {
+    auto range = Range(r, key, v);
+    if (!range) return tl::unexpected(range.error());
+    (key == "uid_range" ? c.uid_range : c.gid_range) = *range;
+    return common::Ok();
+  }
+  if (key == "publish_display_names") {
+    if (!v.is_boolean()) return r.Bad(v, key, "expected true or false");
+    c.publish_display_names = v.as_boolean();
+    return common::Ok();
   }
   return r.Bad(v, key, "unknown key");
 }
@@ -185,7 +211,19 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "# beyond it its batches are answered 429 with Retry-After and stay in its\n";
   o += "# outbox. 0: no quota.\n";
   o += "events_per_workstation_per_hour = " + std::to_string(c.events_per_workstation_per_hour) +
-       "\n";
+       "\n\n";
+  o += "# Unix ids for roster identities (libnss_staffgate on workstations). Each\n";
+  o += "# employee account gets the next uid of uid_range, each posix group the\n";
+  o += "# next gid of gid_range; an id is never handed out twice, even after its\n";
+  o += "# account or group is gone. Widening a range is safe; moving it only\n";
+  o += "# affects ids handed out afterwards.\n";
+  o += "uid_range = " + FormatRange(c.uid_range) + "\n";
+  o += "gid_range = " + FormatRange(c.gid_range) + "\n\n";
+  o += "# Put each employee's name in the roster as display_name (shown by login\n";
+  o += "# screens and as the gecos field). The roster is on every workstation, so\n";
+  o += "# names are personal data there: off unless you need it.\n";
+  o +=
+      std::string("publish_display_names = ") + (c.publish_display_names ? "true" : "false") + "\n";
   return o;
 }
 

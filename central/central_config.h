@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "central/posix_ids.h"
 #include "common/result.h"
 
 namespace staffgate::central {
@@ -42,6 +43,9 @@ struct CentralConfig {
   std::uint64_t events_min_free_bytes = 256ULL << 20;
   std::int64_t events_retention_days = 365;
   std::uint64_t events_per_workstation_per_hour = 3600;
+  IdRange uid_range = kDefaultUidRange;  // uid_range = [first, last]
+  IdRange gid_range = kDefaultGidRange;  // gid_range = [first, last]
+  bool publish_display_names = false;
 
   // "host:port" as written in `listen`.
   std::string Listen() const;

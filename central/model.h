@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/roster.h"
@@ -22,8 +23,51 @@ struct EmployeeRecord {
   std::vector<std::string> accounts;
   std::vector<std::string> groups{"*"};
   std::optional<common::UnixSeconds> credentials_reset_after;
+  // The uid of each account (docs/design.md §9), by account. Filled by
+  // AssignUids; a value set before that asks to adopt that uid.
+  std::map<std::string, std::uint32_t> uids;
 
   bool operator==(const EmployeeRecord&) const = default;
+};
+
+// A uid handed out to one account of one employee. Grants are kept for
+// ever, so no uid is ever handed out twice.
+struct UidGrant {
+  std::string employee_id;
+  std::string account;
+  bool adopted = false;  // Given with --uid, not from the serial sequence.
+
+  bool operator==(const UidGrant&) const = default;
+};
+
+// A gid handed out to a posix group; kept for ever like UidGrant.
+struct GidGrant {
+  std::string group;
+  bool adopted = false;  // Given with --gid.
+
+  bool operator==(const GidGrant&) const = default;
+};
+
+// Every uid and gid the central ever handed out, including those of
+// removed accounts and groups. A uid is also the gid of its user private
+// group, so one id is never both a uid and a posix group's gid.
+struct PosixIds {
+  std::map<std::uint32_t, UidGrant> uids;
+  std::map<std::pair<std::string, std::string>, std::uint32_t>
+      uid_of;  // (employee, account) -> uid
+  std::map<std::uint32_t, GidGrant> gids;
+
+  bool Used(std::uint32_t id) const { return uids.count(id) || gids.count(id); }
+};
+
+// A Unix group that follows the job (docs/design.md §9 posix_groups): its
+// members are the employees holding one of `roles` (their `groups`).
+struct PosixGroup {
+  std::string name;
+  std::optional<std::uint32_t> gid;  // nullopt: the workstation's local group of this name.
+  std::vector<std::string> roles;
+
+  bool operator==(const PosixGroup&) const = default;
 };
 
 struct WorkstationRecord {
@@ -42,6 +86,8 @@ struct State {
   std::set<std::string> shared_accounts;
   std::map<std::string, WorkstationRecord> workstations;  // By name.
   std::uint32_t max_workstations_per_account = 1;
+  std::map<std::string, PosixGroup> posix_groups;  // By name.
+  PosixIds ids;
 };
 
 struct PublishedRoster {

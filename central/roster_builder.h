@@ -1,6 +1,7 @@
-// Builds the staffgate.roster.v1 payload (docs/design.md §2) from the central's
-// State. Only ids, account names, statuses, groups and reset times go in:
-// employee names stay in the central.
+// Builds the staffgate.roster.v1 payload (docs/design.md §2) from the
+// central's State. Only ids, account names, statuses, groups, reset times,
+// uids and posix groups go in: employee names stay in the central unless
+// central.conf says publish_display_names = true.
 #ifndef STAFFGATE_CENTRAL_ROSTER_BUILDER_H_
 #define STAFFGATE_CENTRAL_ROSTER_BUILDER_H_
 
@@ -12,10 +13,18 @@
 
 namespace staffgate::central {
 
+struct RosterBuildOptions {
+  std::string organization;
+  bool publish_display_names = false;  // Each employee's non-empty name as display_name.
+};
+
 // Deterministic JSON text (sorted keys and ids) ending in a newline.
+// Per employee `posix` ({"account": {"uid": N}}) when the accounts have
+// uids; top-level `posix_groups` ({"name": {"gid": N, "roles": [...]}},
+// no gid for a local group) always.
 std::string BuildRosterPayload(const State& state, std::uint64_t serial,
                                common::UnixSeconds issued_at, common::UnixSeconds expires_at,
-                               const std::string& organization);
+                               const RosterBuildOptions& options);
 
 }  // namespace staffgate::central
 

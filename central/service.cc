@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "central/posix_ids.h"
 #include "central/roster_builder.h"
 #include "central/tokens.h"
 #include "central/validation.h"
@@ -78,27 +79,51 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, co
   auto file_serial = s->ReadSerialFile();
   if (!file_serial) return tl::unexpected(file_serial.error());
   s->high_water_ = std::max<std::uint64_t>(*file_serial, *latest ? (*latest)->serial : 0);
+  // Accounts from before uids existed (schema 4) get theirs now, in
+  // employee id order.
+  State next = s->state_;
+  if (auto ok = AssignUids(next, options.uid_range); !ok) {
+    return Fail(ErrorKind::kConfig,
+                "cannot give uids to the existing accounts: " + ok.error().message);
+  }
   const common::UnixSeconds now = clock.Now();
   bool fresh = *latest && (*latest)->serial >= s->high_water_ &&
-               (*latest)->expires_at - now >= options.roster_lifetime_s / 2;
+               (*latest)->expires_at - now >= options.roster_lifetime_s / 2 &&
+               next.ids.uids.size() == s->state_.ids.uids.size() && s->BuildsSame(**latest);
   {
+    // `next` is the state Open ends with either way (fresh: no new uids).
     std::lock_guard<std::mutex> current_lock(s->current_mu_);
-    s->SetSnapshotLocked(s->state_);
+    s->SetSnapshotLocked(next);
   }
   if (fresh) {
     s->current_ = std::make_shared<PublishedRoster>(**latest);
     return s;
   }
-  // No roster yet, a database older than the last published serial, or one
-  // close to expiry: publish the next serial now.
+  // No roster yet, a database older than the last published serial, one
+  // close to expiry, new uids, or a config that changes what the roster
+  // says (organization, publish_display_names): publish the next serial now.
   auto txn = Transaction::Begin(s->store_->db());
   if (!txn) return tl::unexpected(txn.error());
-  auto published = s->PublishLocked(s->state_);
+  if (auto ok = s->PersistLocked(next); !ok) return tl::unexpected(ok.error());
+  auto published = s->PublishLocked(next);
   if (!published) return tl::unexpected(published.error());
   auto committed = txn->Commit();
   if (!committed) return tl::unexpected(committed.error());
+  s->state_ = std::move(next);
   s->current_ = std::make_shared<PublishedRoster>(std::move(*published));
   return s;
+}
+
+bool Service::BuildsSame(const PublishedRoster& roster) const {
+  auto verified =
+      common::VerifyEnvelope(roster.envelope, common::kRosterPayloadType, {key_.Public()});
+  return verified &&
+         verified->payload == BuildRosterPayload(state_, roster.serial, roster.issued_at,
+                                                 roster.expires_at, RosterOptions());
+}
+
+RosterBuildOptions Service::RosterOptions() const {
+  return RosterBuildOptions{options_.organization, options_.publish_display_names};
 }
 
 std::shared_ptr<const PublishedRoster> Service::Current() const {
@@ -140,7 +165,7 @@ Result<PublishedRoster> Service::PublishLocked(const State& state) {
   r.issued_at = clock_.Now();
   r.expires_at = r.issued_at + options_.roster_lifetime_s;
   std::string payload =
-      BuildRosterPayload(state, r.serial, r.issued_at, r.expires_at, options_.organization);
+      BuildRosterPayload(state, r.serial, r.issued_at, r.expires_at, RosterOptions());
   auto envelope = common::SignEnvelope(common::kRosterPayloadType, payload, key_);
   if (!envelope) return tl::unexpected(envelope.error());
   r.envelope = std::move(*envelope);
@@ -154,53 +179,59 @@ Result<PublishedRoster> Service::PublishLocked(const State& state) {
   return r;
 }
 
+Result<void> Service::PersistLocked(const State& next) {
+  const common::UnixSeconds now = clock_.Now();
+  // Accounts of changed employees are cleared first, so an account may
+  // move between two employees within one change (imports).
+  std::vector<const EmployeeRecord*> changed;
+  for (const auto& [id, e] : next.employees) {
+    auto old = state_.employees.find(id);
+    if (old == state_.employees.end() || !(old->second == e)) changed.push_back(&e);
+  }
+  for (const EmployeeRecord* e : changed) {
+    auto stmt = store_->db().Prepare("DELETE FROM accounts WHERE employee_id = ?");
+    if (!stmt) return tl::unexpected(stmt.error());
+    if (auto ok = stmt->Bind(1, e->id).Run(); !ok) return ok;
+  }
+  for (const EmployeeRecord* e : changed) {
+    if (auto ok = store_->PutEmployee(*e, now); !ok) return ok;
+  }
+  for (const std::string& name : state_.shared_accounts) {
+    if (!next.shared_accounts.count(name)) {
+      if (auto ok = store_->RemoveShared(name); !ok) return ok;
+    }
+  }
+  for (const std::string& name : next.shared_accounts) {
+    if (!state_.shared_accounts.count(name)) {
+      if (auto ok = store_->AddShared(name); !ok) return ok;
+    }
+  }
+  for (const auto& [name, w] : next.workstations) {
+    auto old = state_.workstations.find(name);
+    if (old == state_.workstations.end() || old->second.groups != w.groups ||
+        old->second.token_hash != w.token_hash) {
+      if (auto ok = store_->PutWorkstation(w); !ok) return ok;
+    }
+  }
+  if (next.max_workstations_per_account != state_.max_workstations_per_account) {
+    auto ok = store_->SetMeta("max_workstations_per_account",
+                              std::to_string(next.max_workstations_per_account));
+    if (!ok) return ok;
+  }
+  return PersistPosixLocked(next, now);
+}
+
 Result<void> Service::Change(const Mutation& mutate) {
   std::uint64_t serial = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     State next = state_;
     if (auto ok = mutate(next); !ok) return ok;
+    if (auto ok = AssignUids(next, options_.uid_range); !ok) return ok;
     if (auto ok = CheckState(next); !ok) return ok;
     auto txn = Transaction::Begin(store_->db());
     if (!txn) return tl::unexpected(txn.error());
-    const common::UnixSeconds now = clock_.Now();
-    // Accounts of changed employees are cleared first, so an account may
-    // move between two employees within one change (imports).
-    std::vector<const EmployeeRecord*> changed;
-    for (const auto& [id, e] : next.employees) {
-      auto old = state_.employees.find(id);
-      if (old == state_.employees.end() || !(old->second == e)) changed.push_back(&e);
-    }
-    for (const EmployeeRecord* e : changed) {
-      auto stmt = store_->db().Prepare("DELETE FROM accounts WHERE employee_id = ?");
-      if (!stmt) return tl::unexpected(stmt.error());
-      if (auto ok = stmt->Bind(1, e->id).Run(); !ok) return ok;
-    }
-    for (const EmployeeRecord* e : changed) {
-      if (auto ok = store_->PutEmployee(*e, now); !ok) return ok;
-    }
-    for (const std::string& name : state_.shared_accounts) {
-      if (!next.shared_accounts.count(name)) {
-        if (auto ok = store_->RemoveShared(name); !ok) return ok;
-      }
-    }
-    for (const std::string& name : next.shared_accounts) {
-      if (!state_.shared_accounts.count(name)) {
-        if (auto ok = store_->AddShared(name); !ok) return ok;
-      }
-    }
-    for (const auto& [name, w] : next.workstations) {
-      auto old = state_.workstations.find(name);
-      if (old == state_.workstations.end() || old->second.groups != w.groups ||
-          old->second.token_hash != w.token_hash) {
-        if (auto ok = store_->PutWorkstation(w); !ok) return ok;
-      }
-    }
-    if (next.max_workstations_per_account != state_.max_workstations_per_account) {
-      auto ok = store_->SetMeta("max_workstations_per_account",
-                                std::to_string(next.max_workstations_per_account));
-      if (!ok) return ok;
-    }
+    if (auto ok = PersistLocked(next); !ok) return ok;
     auto published = PublishLocked(next);
     if (!published) return tl::unexpected(published.error());
     if (auto ok = txn->Commit(); !ok) return ok;

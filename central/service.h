@@ -25,6 +25,8 @@
 #include "central/event_store.h"
 #include "central/lease_book.h"
 #include "central/model.h"
+#include "central/posix_ids.h"
+#include "central/roster_builder.h"
 #include "central/store.h"
 #include "common/ed25519.h"
 #include "common/json_util.h"
@@ -45,6 +47,9 @@ struct ServiceOptions {
   std::uint64_t events_min_free_bytes = 256ULL << 20;  // central.conf events_min_free_bytes.
   std::int64_t events_retention_days = 365;            // central.conf events_retention_days.
   std::uint64_t events_per_workstation_per_hour = 3600;  // 0: no quota.
+  IdRange uid_range = kDefaultUidRange;                  // central.conf uid_range.
+  IdRange gid_range = kDefaultGidRange;                  // central.conf gid_range.
+  bool publish_display_names = false;                    // central.conf publish_display_names.
 };
 
 // The event store's path for `options` (events_db_path or the default).
@@ -109,7 +114,11 @@ class Service {
   common::Result<void> Healthy();
 
   // Admin changes. Errors: kInvalidInput (validation, 400), kNotFound (404),
-  // kIo (database). Nothing changes on error.
+  // kIo (database). Nothing changes on error. Every change gives new
+  // accounts their uids (posix_ids.h); a full uid_range refuses it.
+  // `employee.uids` may ask to adopt uids for some accounts (migration from
+  // local accounts): any uid >= 1000 no one was ever given, inside
+  // uid_range or not.
   common::Result<EmployeeRecord> AddEmployee(EmployeeRecord employee);
   common::Result<EmployeeRecord> SetStatus(const std::string& id, common::EmployeeStatus status);
   common::Result<EmployeeRecord> ResetCredentials(const std::string& id);
@@ -119,6 +128,15 @@ class Service {
   common::Result<std::string> AddWorkstation(const std::string& name, std::vector<std::string> groups);
   common::Result<ImportReport> Import(std::string_view csv);
   common::Result<void> SetMaxWorkstationsPerAccount(std::uint32_t max);
+  // Posix groups (service_posix.cc, docs/design.md §9). `local`: no gid,
+  // the workstation's own group of that name; else `gid` is adopted or
+  // the next one comes from gid_range. An existing name is refused; a
+  // removed group's gid is never handed out again.
+  common::Result<PosixGroup> AddPosixGroup(const std::string& name,
+                                           std::optional<std::uint32_t> gid, bool local,
+                                           std::vector<std::string> roles);
+  common::Result<void> RemovePosixGroup(const std::string& name);
+  std::vector<PosixGroup> PosixGroups() const;
 
   std::vector<EmployeeRecord> Employees() const;
   std::set<std::string> SharedAccounts() const;
@@ -183,6 +201,13 @@ class Service {
   // Copies the state, applies `mutate`, validates, persists the difference
   // and the next roster in one transaction, then swaps both in.
   common::Result<void> Change(const Mutation& mutate);
+  // With mu_ held and a transaction open: writes what differs between
+  // state_ and `next`; PersistPosixLocked does the ids and posix groups.
+  common::Result<void> PersistLocked(const State& next);
+  common::Result<void> PersistPosixLocked(const State& next, common::UnixSeconds now);
+  // Whether `roster` says what state_ and the options build now.
+  bool BuildsSame(const PublishedRoster& roster) const;
+  RosterBuildOptions RosterOptions() const;
   // With mu_ held and a transaction open: signs `state` as the next serial.
   common::Result<PublishedRoster> PublishLocked(const State& state);
   common::Result<std::uint64_t> ReadSerialFile() const;

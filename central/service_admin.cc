@@ -30,6 +30,14 @@ Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
     if (std::find(unique.begin(), unique.end(), a) == unique.end()) unique.push_back(a);
   }
   employee.accounts = std::move(unique);
+  for (const auto& [account, uid] : employee.uids) {
+    if (std::find(employee.accounts.begin(), employee.accounts.end(), account) ==
+        employee.accounts.end()) {
+      return Fail(ErrorKind::kInvalidInput, "uid " + std::to_string(uid) + " is for account '" +
+                                                account.substr(0, 64) +
+                                                "', which is not one of the employee's accounts");
+    }
+  }
   if (employee.groups.empty()) employee.groups = {"*"};
   auto changed = Change([&](State& s) -> Result<void> {
     if (s.employees.count(employee.id)) {
@@ -39,7 +47,9 @@ Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
     return common::Ok();
   });
   if (!changed) return tl::unexpected(changed.error());
-  return employee;
+  std::lock_guard<std::mutex> lock(mu_);  // The record as stored: with its uids.
+  auto it = state_.employees.find(employee.id);
+  return it != state_.employees.end() ? it->second : employee;
 }
 
 Result<EmployeeRecord> Service::SetStatus(const std::string& id, common::EmployeeStatus status) {
@@ -119,6 +129,7 @@ Result<ImportReport> Service::Import(std::string_view csv) {
         continue;
       }
       row.employee.credentials_reset_after = it->second.credentials_reset_after;
+      row.employee.uids = it->second.uids;  // Kept; AssignUids drops those of accounts gone.
       if (it->second == row.employee) {
         report.unchanged.push_back(row.employee.id);
       } else {

@@ -73,9 +73,38 @@ CREATE INDEX leases_expires ON leases(expires_at);
     R"sql(
 DROP TABLE IF EXISTS events;
 )sql",
+    // 4: Unix ids (docs/design.md §9). Grants are never deleted: a uid or
+    // gid is never handed out twice. Existing accounts get their uids when
+    // the Service opens (it knows uid_range).
+    R"sql(
+CREATE TABLE posix_uids (
+  uid INTEGER PRIMARY KEY,
+  employee_id TEXT NOT NULL,
+  account TEXT NOT NULL,
+  adopted INTEGER NOT NULL,
+  granted_at INTEGER NOT NULL,
+  UNIQUE (employee_id, account));
+CREATE TABLE posix_gids (
+  gid INTEGER PRIMARY KEY,
+  group_name TEXT NOT NULL,
+  adopted INTEGER NOT NULL,
+  granted_at INTEGER NOT NULL);
+CREATE TABLE posix_groups (
+  name TEXT PRIMARY KEY,
+  gid INTEGER UNIQUE REFERENCES posix_gids(gid),
+  roles TEXT NOT NULL);
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
+
+#define SG_TRY(expr)                                            \
+  do {                                                          \
+    auto sg_result_ = (expr);                                   \
+    if (!sg_result_) return tl::unexpected(sg_result_.error()); \
+  } while (0)
+
+}  // namespace
 
 std::string JoinJson(const std::vector<std::string>& items) { return common::DumpJson(Json(items)); }
 
@@ -90,19 +119,15 @@ std::vector<std::string> ParseList(const std::string& text) {
   return out;
 }
 
-#define SG_TRY(expr)                                         \
-  do {                                                       \
-    auto sg_result_ = (expr);                                \
-    if (!sg_result_) return tl::unexpected(sg_result_.error()); \
-  } while (0)
-
-}  // namespace
-
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  return OpenAtVersion(path, kSchemaVersion);
+}
+
+Result<std::unique_ptr<Store>> Store::OpenAtVersion(const std::string& path, int version) {
   auto db = Database::Open(path);
   if (!db) return tl::unexpected(db.error());
   std::unique_ptr<Store> store(new Store(std::move(*db)));
-  SG_TRY(store->Migrate());
+  SG_TRY(store->Migrate(version));
   return store;
 }
 
@@ -114,7 +139,7 @@ Result<int> Store::SchemaVersion() {
   return *row && !stmt->IsNull(0) ? static_cast<int>(stmt->Int(0)) : 0;
 }
 
-Result<void> Store::Migrate() {
+Result<void> Store::Migrate(int target) {
   SG_TRY(db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL)"));
   auto version = SchemaVersion();
   if (!version) return tl::unexpected(version.error());
@@ -123,7 +148,7 @@ Result<void> Store::Migrate() {
                                         ", newer than this staffgate-central (" +
                                         std::to_string(kSchemaVersion) + ")");
   }
-  for (int v = *version + 1; v <= kSchemaVersion; ++v) {
+  for (int v = *version + 1; v <= target; ++v) {
     auto txn = Transaction::Begin(*db_);
     if (!txn) return tl::unexpected(txn.error());
     SG_TRY(db_->Exec(kMigrations[v - 1]));
@@ -169,6 +194,7 @@ Result<State> Store::LoadState() {
     if (!emp->IsNull(4)) e.credentials_reset_after = emp->Int(4);
     state.employees.emplace(e.id, std::move(e));
   }
+  SG_TRY(LoadPosix(state));
   auto acc = db_->Prepare("SELECT name, employee_id FROM accounts ORDER BY rowid");
   if (!acc) return tl::unexpected(acc.error());
   for (;;) {
@@ -176,7 +202,10 @@ Result<State> Store::LoadState() {
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
     auto it = state.employees.find(acc->Text(1));
-    if (it != state.employees.end()) it->second.accounts.push_back(acc->Text(0));
+    if (it == state.employees.end()) continue;
+    it->second.accounts.push_back(acc->Text(0));
+    auto uid = state.ids.uid_of.find({it->first, acc->Text(0)});
+    if (uid != state.ids.uid_of.end()) it->second.uids[uid->first.second] = uid->second;
   }
   auto shared = db_->Prepare("SELECT name FROM shared_accounts");
   if (!shared) return tl::unexpected(shared.error());

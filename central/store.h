@@ -17,14 +17,22 @@
 
 namespace staffgate::central {
 
+// String lists (groups, roles) as the store keeps them: JSON text. A
+// malformed text reads back as the strings it does hold.
+std::string JoinJson(const std::vector<std::string>& items);
+std::vector<std::string> ParseList(const std::string& text);
+
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 class Store {
  public:
   // Opens `path` and applies pending migrations. A database from a newer
   // build is refused (kConfig) rather than half understood.
   static common::Result<std::unique_ptr<Store>> Open(const std::string& path);
+  // Migrates only up to `version` (<= kSchemaVersion): tests build a
+  // database of an older schema with it, to test the upgrade.
+  static common::Result<std::unique_ptr<Store>> OpenAtVersion(const std::string& path, int version);
 
   Database& db() { return *db_; }
   common::Result<int> SchemaVersion();
@@ -45,6 +53,15 @@ class Store {
   common::Result<void> SaveRoster(const PublishedRoster& roster);
   common::Result<std::optional<PublishedRoster>> LatestRoster();
 
+  // Unix ids and posix groups (store_posix.cc, migration 4). Grants are
+  // only ever inserted.
+  common::Result<void> PutUidGrant(std::uint32_t uid, const UidGrant& grant,
+                                   common::UnixSeconds now);
+  common::Result<void> PutGidGrant(std::uint32_t gid, const GidGrant& grant,
+                                   common::UnixSeconds now);
+  common::Result<void> PutPosixGroup(const PosixGroup& group);
+  common::Result<void> RemovePosixGroup(const std::string& name);
+
   // Session leases (store_leases.cc). PutLease inserts or replaces by id.
   common::Result<std::vector<Lease>> LoadLeases();
   common::Result<void> PutLease(const Lease& lease);
@@ -54,7 +71,9 @@ class Store {
 
  private:
   explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
-  common::Result<void> Migrate();
+  common::Result<void> Migrate(int target);
+  // Fills state.ids, state.posix_groups (store_posix.cc).
+  common::Result<void> LoadPosix(State& state);
   std::unique_ptr<Database> db_;
 };
 

@@ -83,6 +83,27 @@ Result<void> CheckPersonName(std::string_view name) {
   return common::Ok();
 }
 
+Result<void> CheckPosixGroup(const PosixGroup& group) {
+  if (!IsValidAccountName(group.name)) {
+    return Fail(ErrorKind::kInvalidInput,
+                "invalid posix group name '" + Shown(group.name) +
+                    "': use 1-32 letters, digits, '_', '.', '-', starting with a letter or '_'");
+  }
+  if (group.roles.empty()) {
+    return Fail(ErrorKind::kInvalidInput,
+                "posix group '" + group.name + "' needs at least one role (--roles)");
+  }
+  for (const std::string& role : group.roles) {
+    if (!IsValidId(role)) {
+      return Fail(ErrorKind::kInvalidInput,
+                  "posix group '" + group.name + "': invalid role '" + Shown(role) +
+                      "': use a group name (1-64 letters, digits, '_', '.', '-'); "
+                      "\"*\" is not a role");
+    }
+  }
+  return common::Ok();
+}
+
 Result<void> CheckState(const State& state) {
   std::map<std::string, std::string> owner;
   for (const std::string& shared : state.shared_accounts) {
@@ -103,6 +124,18 @@ Result<void> CheckState(const State& state) {
         return Fail(ErrorKind::kInvalidInput, "account '" + account + "' already belongs to employee " +
                                                   it->second + "; it cannot also belong to " + id);
       }
+    }
+  }
+  for (const auto& [name, group] : state.posix_groups) {
+    if (auto ok = CheckPosixGroup(group); !ok) return ok;
+    if (auto it = owner.find(name); it != owner.end()) {
+      return Fail(ErrorKind::kInvalidInput, "posix group '" + name + "' has the name of account '" +
+                                                name + "' of employee " + it->second +
+                                                " (every account has a private group of its name)");
+    }
+    if (state.shared_accounts.count(name)) {
+      return Fail(ErrorKind::kInvalidInput,
+                  "posix group '" + name + "' has the name of a shared account");
     }
   }
   for (const auto& [name, ws] : state.workstations) {

@@ -28,8 +28,15 @@ common::Result<void> CheckGroups(const std::vector<std::string>& groups);
 // Full names: at most 200 bytes, no control characters.
 common::Result<void> CheckPersonName(std::string_view name);
 
+// A posix group: its name follows the account name rules, and it has at
+// least one role, each a group name (an id; "*" is not a role: a group for
+// everyone would widen, not follow the job).
+common::Result<void> CheckPosixGroup(const PosixGroup& group);
+
 // Whole-state rules: an account belongs to at most one employee and is
-// never both shared and an employee's; every field is well formed.
+// never both shared and an employee's; a posix group is never named like
+// an account (each account has a private group of its name); every field
+// is well formed.
 common::Result<void> CheckState(const State& state);
 
 // Splits "a;b;c" or "a,b,c" (separator given), trimming blanks, dropping

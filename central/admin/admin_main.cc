@@ -5,10 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "central/admin/admin_client.h"
 #include "central/admin/commands.h"
+#include "central/validation.h"
 #include "common/file_util.h"
 #include "common/https/https_client.h"
 #include "common/terminal_text.h"
@@ -16,6 +18,7 @@
 namespace {
 
 namespace admin = staffgate::central::admin;
+using staffgate::central::SplitList;
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -38,6 +41,9 @@ int main(int argc, char** argv) {
   bool json = false;
   std::string id, name, groups, file, policy_key;
   std::vector<std::string> accounts;
+  std::vector<std::uint32_t> uids;
+  std::uint32_t gid = 0;
+  bool local = false;
   std::uint64_t policy_value = 0;
   admin::EventFilter filter;
 
@@ -46,7 +52,11 @@ int main(int argc, char** argv) {
   emp_add->add_option("ID", id, "employee id")->required();
   emp_add->add_option("--account", accounts, "login account (repeatable)")->required();
   emp_add->add_option("--groups", groups, "workstation groups, comma-separated (default *)");
-  emp_add->add_option("--name", name, "full name (kept in the central only)");
+  emp_add->add_option("--name", name,
+                      "full name (kept in the central unless publish_display_names)");
+  emp_add->add_option("--uid", uids,
+                      "adopt this uid (>= 1000, never given to anyone) for the account in the same "
+                      "position as --account; the others get uids from uid_range (repeatable)");
   std::string action;
   for (const char* verb : {"terminate", "suspend", "reinstate", "reset-credentials"}) {
     auto* sub = employee->add_subcommand(verb, std::string(verb) + " an employee");
@@ -70,6 +80,24 @@ int main(int argc, char** argv) {
   ws_add->add_option("--groups", groups, "groups, comma-separated");
   auto* ws_list = ws->add_subcommand("list", "list workstations");
   ws_list->add_flag("--json", json, "JSON output");
+
+  auto* pg = app.add_subcommand("posix-group", "Unix groups that follow the job (roles)")
+                 ->require_subcommand(1);
+  auto* pg_add =
+      pg->add_subcommand("add", "add a posix group for employees holding one of the roles");
+  pg_add->add_option("NAME", name, "group name")->required();
+  pg_add->add_option("--roles", groups, "roles (employee groups), comma-separated")->required();
+  auto* pg_gid =
+      pg_add->add_option("--gid", gid, "adopt this gid (default: the next of gid_range)");
+  pg_add
+      ->add_flag("--local", local,
+                 "the workstation's own group of this name (no gid in the roster)")
+      ->excludes(pg_gid);
+  auto* pg_remove =
+      pg->add_subcommand("remove", "remove a posix group (its gid is never given again)");
+  pg_remove->add_option("NAME", name)->required();
+  auto* pg_list = pg->add_subcommand("list", "list posix groups");
+  pg_list->add_flag("--json", json, "JSON output");
 
   auto* import = app.add_subcommand("import", "upsert employees from an HR CSV export (all rows or none)");
   import->add_option("FILE", file, "employee_id,name,accounts,status,groups")->required();
@@ -100,6 +128,16 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  if (uids.size() > accounts.size()) {
+    std::fprintf(stderr,
+                 "staffgate-admin: more --uid than --account options: each --uid belongs to the "
+                 "--account in the same position\n");
+    return 2;
+  }
+  if (*pg_add && SplitList(groups, ',').empty()) {
+    std::fprintf(stderr, "staffgate-admin: --roles must name at least one role\n");
+    return 2;
+  }
   if (central.empty() || token_file.empty()) {
     std::fprintf(stderr, "staffgate-admin: --central and --token-file (or STAFFGATE_CENTRAL and "
                          "STAFFGATE_TOKEN_FILE) are required\n");
@@ -116,7 +154,7 @@ int main(int argc, char** argv) {
   admin::AdminClient client(central, ca, *token);
 
   int rc = 2;
-  if (*emp_add) rc = admin::EmployeeAdd(client, id, accounts, groups, name);
+  if (*emp_add) rc = admin::EmployeeAdd(client, id, accounts, groups, name, uids);
   else if (!action.empty()) rc = admin::EmployeeAction(client, id, action);
   else if (*emp_list) rc = admin::EmployeeList(client, json);
   else if (*shared_add) rc = admin::SharedAdd(client, name);
@@ -124,6 +162,14 @@ int main(int argc, char** argv) {
   else if (*shared_list) rc = admin::SharedList(client, json);
   else if (*ws_add) rc = admin::WorkstationAdd(client, name, groups);
   else if (*ws_list) rc = admin::WorkstationList(client, json);
+  else if (*pg_add) {
+    std::optional<std::uint32_t> requested;
+    if (pg_gid->count() > 0) requested = gid;
+    rc = admin::PosixGroupAdd(client, name, requested, local, groups);
+  } else if (*pg_remove)
+    rc = admin::PosixGroupRemove(client, name);
+  else if (*pg_list)
+    rc = admin::PosixGroupList(client, json);
   else if (*import) rc = admin::Import(client, file, json);
   else if (*events) rc = admin::Events(client, filter, json);
   else if (*policy_set) rc = admin::PolicySet(client, policy_key, policy_value);

@@ -61,6 +61,21 @@ std::string UrlEncode(const std::string& s) {
   return out;
 }
 
+// The uids of an employee's accounts, in the order of its accounts.
+std::string Uids(const Json& employee) {
+  std::string out;
+  auto posix = employee.find("posix");
+  for (const Json& account : employee.value("accounts", Json::array())) {
+    std::string uid = "-";
+    if (posix != employee.end() && account.is_string()) {
+      auto entry = posix->find(account.get<std::string>());
+      if (entry != posix->end() && entry->is_object()) uid = Str(*entry, "uid");
+    }
+    out += (out.empty() ? "" : ",") + uid;
+  }
+  return out.empty() ? "-" : out;
+}
+
 int PrintChange(const common::Result<Json>& answer, const std::string& what) {
   if (!answer) return Failed(answer.error());
   std::printf("%s (roster serial %s)\n", Safe(what).c_str(), Safe(Str(*answer, "serial")).c_str());
@@ -86,10 +101,14 @@ common::Result<std::int64_t> ParseSince(const std::string& text, std::int64_t no
   return now - n * factor;
 }
 
-int EmployeeAdd(AdminClient& client, const std::string& id, const std::vector<std::string>& accounts,
-                const std::string& groups, const std::string& name) {
+int EmployeeAdd(AdminClient& client, const std::string& id,
+                const std::vector<std::string>& accounts, const std::string& groups,
+                const std::string& name, const std::vector<std::uint32_t>& uids) {
   Json body = {{"id", id}, {"accounts", accounts}, {"name", name}};
   if (!groups.empty()) body["groups"] = SplitList(groups, ',');
+  for (std::size_t i = 0; i < uids.size() && i < accounts.size(); ++i) {
+    body["posix"][accounts[i]] = {{"uid", uids[i]}};
+  }
   return PrintChange(client.Call("POST", "/v1/admin/employees", common::DumpJson(body)),
                      "added employee " + id);
 }
@@ -108,9 +127,12 @@ int EmployeeList(AdminClient& client, bool json) {
   std::vector<std::vector<std::string>> rows;
   for (const Json& e : (*answer)["employees"]) {
     rows.push_back({Str(e, "id"), Str(e, "name"), Str(e, "status"), Join(e["accounts"], ","),
-                    Join(e["groups"], ","), Str(e, "credentials_reset_after")});
+                    Uids(e), Join(e["groups"], ","), Str(e, "credentials_reset_after")});
   }
-  std::fputs(RenderTable({"ID", "NAME", "STATUS", "ACCOUNTS", "GROUPS", "RESET AFTER"}, rows).c_str(), stdout);
+  std::fputs(
+      RenderTable({"ID", "NAME", "STATUS", "ACCOUNTS", "UIDS", "GROUPS", "RESET AFTER"}, rows)
+          .c_str(),
+      stdout);
   return 0;
 }
 
@@ -153,6 +175,35 @@ int WorkstationList(AdminClient& client, bool json) {
                     Str(w, "last_serial"), version.empty() ? "-" : version});
   }
   std::fputs(RenderTable({"NAME", "GROUPS", "LAST CONTACT", "SERIAL", "AGENT"}, rows).c_str(), stdout);
+  return 0;
+}
+
+int PosixGroupAdd(AdminClient& client, const std::string& name, std::optional<std::uint32_t> gid,
+                  bool local, const std::string& roles) {
+  Json body = {{"name", name}, {"roles", SplitList(roles, ',')}, {"local", local}};
+  if (gid) body["gid"] = *gid;
+  auto answer = client.Call("POST", "/v1/admin/posix-groups", common::DumpJson(body));
+  if (!answer) return Failed(answer.error());
+  const Json& group = (*answer)["posix_group"];
+  std::string what = local ? "local group" : "gid " + Str(group, "gid");
+  return PrintChange(answer, "added posix group " + name + " (" + what + ")");
+}
+
+int PosixGroupRemove(AdminClient& client, const std::string& name) {
+  return PrintChange(client.Call("DELETE", "/v1/admin/posix-groups/" + UrlEncode(name)),
+                     "removed posix group " + name);
+}
+
+int PosixGroupList(AdminClient& client, bool json) {
+  auto answer = client.Call("GET", "/v1/admin/posix-groups");
+  if (!answer) return Failed(answer.error());
+  if (json) return PrintJson((*answer)["posix_groups"]), 0;
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& g : (*answer)["posix_groups"]) {
+    std::string gid = Str(g, "gid");
+    rows.push_back({Str(g, "name"), gid == "-" ? "local" : gid, Join(g["roles"], ",")});
+  }
+  std::fputs(RenderTable({"NAME", "GID", "ROLES"}, rows).c_str(), stdout);
   return 0;
 }
 

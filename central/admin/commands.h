@@ -14,8 +14,11 @@
 
 namespace staffgate::central::admin {
 
-int EmployeeAdd(AdminClient& client, const std::string& id, const std::vector<std::string>& accounts,
-                const std::string& groups, const std::string& name);
+// `uids[i]` is adopted by `accounts[i]` (--uid, in --account order); the
+// accounts after them get uids from uid_range.
+int EmployeeAdd(AdminClient& client, const std::string& id,
+                const std::vector<std::string>& accounts, const std::string& groups,
+                const std::string& name, const std::vector<std::uint32_t>& uids);
 int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action);
 int EmployeeList(AdminClient& client, bool json);
 int SharedAdd(AdminClient& client, const std::string& name);
@@ -23,6 +26,12 @@ int SharedRemove(AdminClient& client, const std::string& name);
 int SharedList(AdminClient& client, bool json);
 int WorkstationAdd(AdminClient& client, const std::string& name, const std::string& groups);
 int WorkstationList(AdminClient& client, bool json);
+// Posix groups (docs/design.md §9). `gid` absent and not `local`: the
+// central picks one from gid_range.
+int PosixGroupAdd(AdminClient& client, const std::string& name, std::optional<std::uint32_t> gid,
+                  bool local, const std::string& roles);
+int PosixGroupRemove(AdminClient& client, const std::string& name);
+int PosixGroupList(AdminClient& client, bool json);
 int Import(AdminClient& client, const std::string& file, bool json);
 struct EventFilter {
   std::string since, workstation, account, decision;

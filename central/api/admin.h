@@ -82,6 +82,7 @@ ApiResponse AdminPolicy(const AdminContext& context, const AdminRequest& request
 ApiResponse AdminEvents(const AdminContext& context, const AdminRequest& request);
 ApiResponse AdminSessions(const AdminContext& context, const AdminRequest& request);  // sessions.cc
 ApiResponse AdminStatus(const AdminContext& context, const AdminRequest& request);
+ApiResponse AdminPosixGroups(const AdminContext& context, const AdminRequest& request);
 
 }  // namespace staffgate::central
 

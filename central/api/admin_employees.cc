@@ -1,7 +1,12 @@
-// /v1/admin/employees: GET lists, POST {"id","name","accounts","groups"}
-// adds (201); POST /v1/admin/employees/{id}/terminate|suspend|reinstate|
+// /v1/admin/employees: GET lists, POST {"id","name","accounts","groups",
+// "posix"} adds (201; "posix": {"asmith": {"uid": 1005}} adopts uids);
+// POST /v1/admin/employees/{id}/terminate|suspend|reinstate|
 // reset-credentials changes one.
+#include <cstdint>
+#include <map>
+
 #include "central/api/admin.h"
+#include "central/posix_ids.h"
 
 namespace staffgate::central {
 
@@ -19,7 +24,29 @@ Json EmployeeJson(const EmployeeRecord& e) {
   if (e.credentials_reset_after) {
     obj["credentials_reset_after"] = common::FormatRfc3339(*e.credentials_reset_after);
   }
+  Json posix = Json::object();
+  for (const auto& [account, uid] : e.uids) posix[account] = {{"uid", uid}};
+  obj["posix"] = std::move(posix);
   return obj;
+}
+
+// {"asmith": {"uid": 1005}}: uids to adopt (absent or null: none).
+common::Result<std::map<std::string, std::uint32_t>> RequestedUids(const Json& obj) {
+  std::map<std::string, std::uint32_t> out;
+  auto it = obj.find("posix");
+  if (it == obj.end() || it->is_null()) return out;
+  const char* const kShape = "'posix' must look like {\"asmith\": {\"uid\": 1005}}";
+  if (!it->is_object()) return common::Fail(ErrorKind::kInvalidInput, kShape);
+  for (const auto& [account, entry] : it->items()) {
+    auto uid = entry.is_object() ? entry.find("uid") : entry.end();
+    if (uid == entry.end() || !uid->is_number_unsigned() ||
+        uid->get<std::uint64_t>() > kMaxPosixId) {
+      return common::Fail(ErrorKind::kInvalidInput,
+                          kShape + std::string(" with a uid up to ") + std::to_string(kMaxPosixId));
+    }
+    out[account] = uid->get<std::uint32_t>();
+  }
+  return out;
 }
 
 common::Result<EmployeeRecord> EmployeeFromBody(const ApiRequest& http) {
@@ -38,6 +65,9 @@ common::Result<EmployeeRecord> EmployeeFromBody(const ApiRequest& http) {
   auto groups = StringList(*body, "groups");
   if (!groups) return tl::unexpected(groups.error());
   if (!groups->empty()) e.groups = *groups;  // Else the record's default.
+  auto uids = RequestedUids(*body);
+  if (!uids) return tl::unexpected(uids.error());
+  e.uids = std::move(*uids);
   return e;
 }
 

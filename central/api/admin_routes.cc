@@ -16,6 +16,7 @@ constexpr std::array kAdminRoutes = {
     AdminRoute{"events", AdminEvents, false},
     AdminRoute{"sessions", AdminSessions, true},
     AdminRoute{"status", AdminStatus, false},
+    AdminRoute{"posix-groups", AdminPosixGroups, true},
 };
 
 }  // namespace

@@ -43,19 +43,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static World* world = new World();
   if (size == 0) return 0;
   static const char* const kRoutes[][2] = {
-      {"POST", "/v1/admin/employees"},   {"POST", "/v1/admin/shared-accounts"},
+      {"POST", "/v1/admin/employees"},    {"POST", "/v1/admin/shared-accounts"},
       {"POST", "/v1/admin/workstations"}, {"PUT", "/v1/admin/policy"},
-      {"POST", "/v1/admin/import"},      {"POST", "/v1/events"},
+      {"POST", "/v1/admin/import"},       {"POST", "/v1/events"},
       {"GET", "/v1/admin/events?since="}, {"POST", "/v1/admin/employees/"},
+      {"POST", "/v1/admin/posix-groups"}, {"DELETE", "/v1/admin/posix-groups/"},
   };
-  const auto& route = kRoutes[data[0] % 8];
+  constexpr std::size_t kRouteCount = sizeof(kRoutes) / sizeof(kRoutes[0]);
+  const auto& route = kRoutes[data[0] % kRouteCount];
   central::ApiRequest req;
   req.method = route[0];
   req.target = route[1];
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   if (req.target.back() == '=' || req.target.back() == '/') {
     req.target += body.substr(0, 64);
-    if (req.target.back() != '=') req.target += "/terminate";
+    if (req.target == std::string("/v1/admin/employees/") + body.substr(0, 64))
+      req.target += "/terminate";
   } else {
     req.body = body;
   }

@@ -32,6 +32,9 @@ common::Result<void> Serve(const std::string& config_path) {
   options.events_min_free_bytes = config->events_min_free_bytes;
   options.events_retention_days = config->events_retention_days;
   options.events_per_workstation_per_hour = config->events_per_workstation_per_hour;
+  options.uid_range = config->uid_range;
+  options.gid_range = config->gid_range;
+  options.publish_display_names = config->publish_display_names;
   auto service = Service::Open(options, std::move(*key), clock);
   if (!service) return tl::unexpected(service.error());
   // The signal_set inside the server takes SIGTERM/SIGINT; a client that
