@@ -154,7 +154,8 @@ int main(int argc, char** argv) {
   admin::AdminClient client(central, ca, *token);
 
   int rc = 2;
-  if (*emp_add) rc = admin::EmployeeAdd(client, id, accounts, groups, name, uids);
+  if (*emp_add)
+    rc = admin::EmployeeAdd(client, id, accounts, groups, name, uids);
   else if (!action.empty()) rc = admin::EmployeeAction(client, id, action);
   else if (*emp_list) rc = admin::EmployeeList(client, json);
   else if (*shared_add) rc = admin::SharedAdd(client, name);
