@@ -108,120 +108,144 @@ ApiResponse Api::AnswerRoster(std::uint64_t known_serial) {
   return r;
 }
 
-ApiOutcome Api::Handle(const ApiRequest& req) {
-  ++metrics_.requests;
+ApiOutcome Api::Finish(ApiResponse r) {
+  if (r.status == 401)
+    ++metrics_.unauthorized;
+  else if (r.status >= 500)
+    ++metrics_.server_errors;
+  else if (r.status >= 400)
+    ++metrics_.bad_requests;
   ApiOutcome out;
-  std::string path = req.target, query;
-  if (auto q = path.find('?'); q != std::string::npos) {
-    query = path.substr(q + 1);
-    path.resize(q);
-  }
-  auto finish = [&](ApiResponse r) {
-    if (r.status == 401) ++metrics_.unauthorized;
-    else if (r.status >= 500) ++metrics_.server_errors;
-    else if (r.status >= 400) ++metrics_.bad_requests;
-    out.response = std::move(r);
+  out.response = std::move(r);
+  return out;
+}
+
+namespace {
+
+ApiResponse MethodNotAllowed(const ApiRequest& req, const std::string& path) {
+  return JsonError(405, "method_not_allowed", req.method + " is not allowed on " + path);
+}
+
+}  // namespace
+
+ApiResponse Api::Healthz() {
+  auto healthy = service_.Healthy();
+  if (!healthy) return JsonError(503, "unhealthy", healthy.error().message);
+  // Storage trouble of the event store is reported, not fatal: rosters,
+  // employee changes and leases work on (docs/design.md §13).
+  EventStorageHealth events = service_.EventStorage();
+  Json storage = {{"accepting", events.accepting},
+                  {"used_bytes", events.used_bytes},
+                  {"max_bytes", events.max_bytes},
+                  {"free_bytes", events.free_bytes},
+                  {"min_free_bytes", events.min_free_bytes}};
+  if (!events.accepting) storage["problem"] = events.problem;
+  return JsonAnswer(200, Json{{"status", events.accepting ? "ok" : "degraded"},
+                              {"event_store", std::move(storage)}});
+}
+
+ApiResponse Api::MetricsPage() {
+  auto current = service_.Current();
+  metrics_.leases_lapsed = service_.LeasesLapsed();
+  metrics_.leases_live = static_cast<std::int64_t>(service_.LiveLeaseCount());
+  metrics_.events_lost = service_.EventsLost();
+  return Text(200, "text/plain; version=0.0.4",
+              metrics_.Render(current->serial, current->expires_at, hub_.Size(),
+                              service_.Workstations().size()));
+}
+
+ApiOutcome Api::Roster(const ApiRequest& req, const std::optional<std::string>& workstation) {
+  std::optional<std::uint64_t> known;
+  if (!req.if_none_match.empty()) known = ParseEtag(req.if_none_match);
+  auto current = service_.Current();
+  if (workstation) service_.RecordContact(*workstation, current->serial, req.user_agent);
+  std::optional<int> wait = ParsePreferWait(req.prefer);
+  if (known && *known == current->serial && wait && *wait > 0 && max_wait_s_ > 0) {
+    ++metrics_.long_polls;
+    ApiOutcome out;
+    out.hold = true;
+    out.known_serial = *known;
+    out.wait_s = std::min(*wait, max_wait_s_);
     return out;
-  };
-  auto method_not_allowed = [&] { return finish(JsonError(405, "method_not_allowed", req.method + " is not allowed on " + path)); };
+  }
+  return Finish(AnswerRoster(known.value_or(~std::uint64_t{0})));
+}
 
-  if (path == "/healthz") {
-    if (req.method != "GET") return method_not_allowed();
-    auto healthy = service_.Healthy();
-    if (!healthy) return finish(JsonError(503, "unhealthy", healthy.error().message));
-    // Storage trouble of the event store is reported, not fatal: rosters,
-    // employee changes and leases work on (docs/design.md §13).
-    EventStorageHealth events = service_.EventStorage();
-    Json storage = {{"accepting", events.accepting},
-                    {"used_bytes", events.used_bytes},
-                    {"max_bytes", events.max_bytes},
-                    {"free_bytes", events.free_bytes},
-                    {"min_free_bytes", events.min_free_bytes}};
-    if (!events.accepting) storage["problem"] = events.problem;
-    return finish(JsonAnswer(200, Json{{"status", events.accepting ? "ok" : "degraded"},
-                                       {"event_store", std::move(storage)}}));
-  }
-  if (path == "/metrics") {
-    if (req.method != "GET") return method_not_allowed();
-    auto current = service_.Current();
-    metrics_.leases_lapsed = service_.LeasesLapsed();
-    metrics_.leases_live = static_cast<std::int64_t>(service_.LiveLeaseCount());
-    metrics_.events_lost = service_.EventsLost();
-    return finish(Text(200, "text/plain; version=0.0.4",
-                       metrics_.Render(current->serial, current->expires_at, hub_.Size(),
-                                       service_.Workstations().size())));
-  }
-
-  const std::string token = BearerToken(req.authorization);
-  if (path.rfind("/v1/admin/", 0) == 0) {
-    if (token.empty() || !service_.IsAdminToken(token)) {
-      return finish(JsonError(401, "unauthorized", "a valid admin token is required"));
-    }
-    std::vector<std::string_view> segments = PathSegments(path);
-    segments.erase(segments.begin(), segments.begin() + 3);  // "", "v1", "admin"
-    return finish(
-        DispatchAdmin(AdminContext{service_, metrics_, hub_}, req, path, query, segments));
-  }
-  const bool sessions = path == "/v1/sessions" || path.rfind("/v1/sessions/", 0) == 0;
-  if (path != "/v1/roster" && path != "/v1/keys" && path != "/v1/events" && !sessions) {
-    return finish(JsonError(404, "not_found", "no such endpoint"));
-  }
-  std::optional<std::string> workstation = service_.WorkstationForToken(token);
-  const bool admin = !workstation && !token.empty() && service_.IsAdminToken(token);
-  if (!workstation && !admin) {
-    return finish(JsonError(401, "unauthorized", "a valid workstation token is required"));
-  }
-
-  if (path == "/v1/keys") {
-    if (req.method != "GET") return method_not_allowed();
-    if (workstation) service_.RecordContact(*workstation, std::nullopt, req.user_agent);
-    return finish(Text(200, "application/x-pem-file", service_.PublicKeyPem()));
-  }
-  if (path == "/v1/roster") {
-    if (req.method != "GET") return method_not_allowed();
-    std::optional<std::uint64_t> known;
-    if (!req.if_none_match.empty()) known = ParseEtag(req.if_none_match);
-    auto current = service_.Current();
-    if (workstation) service_.RecordContact(*workstation, current->serial, req.user_agent);
-    std::optional<int> wait = ParsePreferWait(req.prefer);
-    if (known && *known == current->serial && wait && *wait > 0 && max_wait_s_ > 0) {
-      ++metrics_.long_polls;
-      out.hold = true;
-      out.known_serial = *known;
-      out.wait_s = std::min(*wait, max_wait_s_);
-      return out;
-    }
-    return finish(AnswerRoster(known.value_or(~std::uint64_t{0})));
-  }
-  if (sessions) {
-    if (!workstation) return finish(JsonError(403, "forbidden", "session leases are held by workstations"));
-    service_.RecordContact(*workstation, std::nullopt, req.user_agent);
-    return finish(Sessions(req, path, *workstation));
-  }
-  // /v1/events
-  if (req.method != "POST") return method_not_allowed();
-  if (!workstation) return finish(JsonError(403, "forbidden", "events come from workstations"));
-  service_.RecordContact(*workstation, std::nullopt, req.user_agent);
+ApiResponse Api::Events(const ApiRequest& req, const std::string& workstation) {
+  service_.RecordContact(workstation, std::nullopt, req.user_agent);
   auto batch = common::ParseJson(req.body, common::JsonLimits{req.body.size() + 1, 16});
-  if (!batch) return finish(JsonError(400, "invalid_input", "events: " + batch.error().message));
-  auto stored = service_.StoreEvents(*workstation, *batch);
-  if (!stored) return finish(ErrorResponse(stored.error()));
+  if (!batch) return JsonError(400, "invalid_input", "events: " + batch.error().message);
+  auto stored = service_.StoreEvents(workstation, *batch);
+  if (!stored) return ErrorResponse(stored.error());
   if (stored->refusal != EventBatchResult::Refusal::kNone) {
     const bool quota = stored->refusal == EventBatchResult::Refusal::kQuota;
     ++(quota ? metrics_.event_batches_over_quota : metrics_.event_batches_store_full);
     ApiResponse r = quota ? JsonError(429, "over_quota", stored->message)
                           : JsonError(507, "event_store_full", stored->message);
     r.headers.emplace_back("Retry-After", std::to_string(stored->retry_after_s));
-    return finish(std::move(r));
+    return r;
   }
   metrics_.events_clamped += stored->clamped;
   metrics_.events_accepted += stored->accepted;
   metrics_.events_duplicate += stored->duplicates;
   metrics_.events_rejected += stored->rejected;
-  return finish(Text(202, "application/json",
-                     common::DumpJson(Json{{"accepted", stored->accepted},
-                                           {"duplicates", stored->duplicates},
-                                           {"rejected", stored->rejected}}) + "\n"));
+  return Text(202, "application/json",
+              common::DumpJson(Json{{"accepted", stored->accepted},
+                                    {"duplicates", stored->duplicates},
+                                    {"rejected", stored->rejected}}) +
+                  "\n");
+}
+
+ApiOutcome Api::HandleWorkstation(const ApiRequest& req, const std::string& path,
+                                  const std::string& token) {
+  const bool sessions = path == "/v1/sessions" || path.rfind("/v1/sessions/", 0) == 0;
+  if (path != "/v1/roster" && path != "/v1/keys" && path != "/v1/events" && !sessions) {
+    return Finish(JsonError(404, "not_found", "no such endpoint"));
+  }
+  std::optional<std::string> workstation = service_.WorkstationForToken(token);
+  const bool admin = !workstation && !token.empty() && service_.IsAdminToken(token);
+  if (!workstation && !admin) {
+    return Finish(JsonError(401, "unauthorized", "a valid workstation token is required"));
+  }
+  const std::string expected = path == "/v1/events" ? "POST" : sessions ? req.method : "GET";
+  if (req.method != expected) return Finish(MethodNotAllowed(req, path));
+  if (path == "/v1/keys") {
+    if (workstation) service_.RecordContact(*workstation, std::nullopt, req.user_agent);
+    return Finish(Text(200, "application/x-pem-file", service_.PublicKeyPem()));
+  }
+  if (path == "/v1/roster") return Roster(req, workstation);
+  if (!workstation) {
+    return Finish(JsonError(
+        403, "forbidden",
+        sessions ? "session leases are held by workstations" : "events come from workstations"));
+  }
+  if (!sessions) return Finish(Events(req, *workstation));
+  service_.RecordContact(*workstation, std::nullopt, req.user_agent);
+  return Finish(Sessions(req, path, *workstation));
+}
+
+ApiOutcome Api::Handle(const ApiRequest& req) {
+  ++metrics_.requests;
+  std::string path = req.target, query;
+  if (auto q = path.find('?'); q != std::string::npos) {
+    query = path.substr(q + 1);
+    path.resize(q);
+  }
+  if (path == "/healthz" || path == "/metrics") {
+    if (req.method != "GET") return Finish(MethodNotAllowed(req, path));
+    return Finish(path == "/healthz" ? Healthz() : MetricsPage());
+  }
+  const std::string token = BearerToken(req.authorization);
+  if (path.rfind("/v1/admin/", 0) == 0) {
+    if (token.empty() || !service_.IsAdminToken(token)) {
+      return Finish(JsonError(401, "unauthorized", "a valid admin token is required"));
+    }
+    std::vector<std::string_view> segments = PathSegments(path);
+    segments.erase(segments.begin(), segments.begin() + 3);  // "", "v1", "admin"
+    return Finish(
+        DispatchAdmin(AdminContext{service_, metrics_, hub_}, req, path, query, segments));
+  }
+  return HandleWorkstation(req, path, token);
 }
 
 }  // namespace staffgate::central

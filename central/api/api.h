@@ -64,6 +64,18 @@ class Api {
   // (sessions.cc).
   ApiResponse Sessions(const ApiRequest& request, const std::string& path,
                        const std::string& workstation);
+  // GET /healthz and GET /metrics: no token (docs/design.md §13).
+  ApiResponse Healthz();
+  ApiResponse MetricsPage();
+  // GET /v1/roster: the envelope, a 304, or (in `out`) a held long-poll.
+  ApiOutcome Roster(const ApiRequest& request, const std::optional<std::string>& workstation);
+  // POST /v1/events from `workstation` (quota: 429/507 with Retry-After).
+  ApiResponse Events(const ApiRequest& request, const std::string& workstation);
+  // The endpoints a workstation (or the admin token, for reading) calls.
+  ApiOutcome HandleWorkstation(const ApiRequest& request, const std::string& path,
+                               const std::string& token);
+  // Counts the response's status class in the metrics.
+  ApiOutcome Finish(ApiResponse response);
 
   Service& service_;
   Metrics& metrics_;

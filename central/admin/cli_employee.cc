@@ -1,0 +1,68 @@
+// `staffgate-admin employee ...` (docs/design.md §5, uids §9).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "central/admin/cli.h"
+#include "central/admin/commands.h"
+
+namespace staffgate::central::admin {
+
+namespace {
+
+struct EmployeeArgs {
+  std::string id, name, groups;
+  std::vector<std::string> accounts;
+  std::vector<std::uint32_t> uids;
+  bool json = false;
+};
+
+void AddEmployeeAdd(CLI::App& employee, Command& chosen) {
+  auto args = std::make_shared<EmployeeArgs>();
+  auto* add = employee.add_subcommand("add", "create an employee");
+  add->add_option("ID", args->id, "employee id")->required();
+  add->add_option("--account", args->accounts, "login account (repeatable)")->required();
+  add->add_option("--groups", args->groups, "workstation groups, comma-separated (default *)");
+  add->add_option("--name", args->name,
+                  "full name (kept in the central unless publish_display_names)");
+  add->add_option("--uid", args->uids,
+                  "adopt this uid (>= 1000, never given to anyone) for the account in the same "
+                  "position as --account; the others get uids from uid_range (repeatable)");
+  add->callback([args, &chosen] {
+    chosen.usage_error = [args] {
+      return args->uids.size() > args->accounts.size()
+                 ? std::string("more --uid than --account options: each --uid belongs to the "
+                               "--account in the same position")
+                 : std::string();
+    };
+    chosen.run = [args](AdminClient& client) {
+      return EmployeeAdd(client, args->id, args->accounts, args->groups, args->name, args->uids);
+    };
+  });
+}
+
+}  // namespace
+
+void AddEmployeeCommands(CLI::App& app, Command& chosen) {
+  auto* employee = app.add_subcommand("employee", "employees")->require_subcommand(1);
+  AddEmployeeAdd(*employee, chosen);
+  for (const char* verb : {"terminate", "suspend", "reinstate", "reset-credentials"}) {
+    auto args = std::make_shared<EmployeeArgs>();
+    auto* sub = employee->add_subcommand(verb, std::string(verb) + " an employee");
+    sub->add_option("ID", args->id, "employee id")->required();
+    sub->callback([args, &chosen, verb] {
+      chosen.run = [args, verb](AdminClient& client) {
+        return EmployeeAction(client, args->id, verb);
+      };
+    });
+  }
+  auto args = std::make_shared<EmployeeArgs>();
+  auto* list = employee->add_subcommand("list", "list employees");
+  list->add_flag("--json", args->json, "JSON output");
+  list->callback([args, &chosen] {
+    chosen.run = [args](AdminClient& client) { return EmployeeList(client, args->json); };
+  });
+}
+
+}  // namespace staffgate::central::admin

@@ -1,0 +1,92 @@
+// `staffgate-admin import|events|policy|sessions` (docs/design.md §5).
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "central/admin/cli.h"
+#include "central/admin/commands.h"
+
+namespace staffgate::central::admin {
+
+namespace {
+
+void AddImport(CLI::App& app, Command& chosen) {
+  struct Args {
+    std::string file;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* import =
+      app.add_subcommand("import", "upsert employees from an HR CSV export (all rows or none)");
+  import->add_option("FILE", args->file, "employee_id,name,accounts,status,groups")->required();
+  import->add_flag("--json", args->json, "JSON output");
+  import->callback([args, &chosen] {
+    chosen.run = [args](AdminClient& client) { return Import(client, args->file, args->json); };
+  });
+}
+
+void AddEvents(CLI::App& app, Command& chosen) {
+  struct Args {
+    EventFilter filter;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* events = app.add_subcommand("events", "audit events from all workstations");
+  events->add_option("--since", args->filter.since, "30m, 1h, 7d, RFC 3339 or Unix seconds");
+  events->add_option("--workstation", args->filter.workstation);
+  events->add_option("--account", args->filter.account);
+  events->add_option("--decision", args->filter.decision);
+  events->add_option("--limit", args->filter.limit, "newest N events (default 1000)");
+  events->add_flag("--json", args->json, "JSON output");
+  events->callback([args, &chosen] {
+    chosen.run = [args](AdminClient& client) { return Events(client, args->filter, args->json); };
+  });
+}
+
+void AddPolicy(CLI::App& app, Command& chosen) {
+  struct Args {
+    std::string key;
+    std::uint64_t value = 0;
+  };
+  auto args = std::make_shared<Args>();
+  auto* policy = app.add_subcommand("policy", "fleet policy")->require_subcommand(1);
+  auto* set = policy->add_subcommand("set", "set a policy value");
+  set->add_option("KEY", args->key, "max-workstations-per-account")->required();
+  set->add_option("VALUE", args->value)->required();
+  set->callback([args, &chosen] {
+    chosen.run = [args](AdminClient& client) { return PolicySet(client, args->key, args->value); };
+  });
+}
+
+void AddSessions(CLI::App& app, Command& chosen) {
+  struct Args {
+    std::string id;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* sessions = app.add_subcommand("sessions", "live session leases fleet-wide");
+  sessions->require_subcommand(0, 1);
+  sessions->add_flag("--json", args->json, "JSON output");
+  auto* end = sessions->add_subcommand(
+      "end", "end a session lease (the account may sign in elsewhere)");
+  end->add_option("ID", args->id, "lease id (from `sessions`)")->required();
+  // The parent's callback runs after its subcommand's: keep `end` if chosen.
+  sessions->callback([args, end, &chosen] {
+    if (*end) {
+      chosen.run = [args](AdminClient& client) { return SessionEnd(client, args->id); };
+    } else {
+      chosen.run = [args](AdminClient& client) { return Sessions(client, args->json); };
+    }
+  });
+}
+
+}  // namespace
+
+void AddFleetCommands(CLI::App& app, Command& chosen) {
+  AddImport(app, chosen);
+  AddEvents(app, chosen);
+  AddPolicy(app, chosen);
+  AddSessions(app, chosen);
+}
+
+}  // namespace staffgate::central::admin
