@@ -146,8 +146,8 @@ common::Result<void> Agent::Start() {
   event.serial = store_->HighestSerial();
   event.detail = "staffgated " STAFFGATE_VERSION;
   service_->RecordEvent(std::move(event));
-  log_(LOG_INFO, "staffgated " STAFFGATE_VERSION " serving " + config->socket + " for workstation " +
-                     config->workstation);
+  log_(LOG_INFO, "staffgated " STAFFGATE_VERSION " serving " + config->socket +
+                     " for workstation " + config->workstation);
   return common::Ok();
 }
 
@@ -273,8 +273,7 @@ void Agent::WriteNssSnapshot() {
 common::Response Agent::SyncOp() {
   auto current = link();
   if (!current) {
-    return common::ErrorResponse("not_configured",
-                                 "no central_url in " + service_->config()->path);
+    return common::ErrorResponse("not_configured", "no central_url in " + service_->config()->path);
   }
   auto outcome = current->SyncNow();
   if (!outcome) return common::ErrorResponse("sync_failed", outcome.error().message);

@@ -95,7 +95,7 @@ class Agent {
   std::unique_ptr<LeaseGate> gate_;
   std::unique_ptr<NssWriter> nss_;
 
-  std::mutex reload_mu_;  // Serialises Start, Reload and Stop.
+  std::mutex reload_mu_;        // Serialises Start, Reload and Stop.
   mutable std::mutex link_mu_;  // Guards link_ and last_roster_.
   std::shared_ptr<CentralLink> link_;
   std::shared_ptr<const common::Roster> last_roster_;  // What the revoker last saw.

@@ -55,7 +55,8 @@ common::Roster MakeRoster(int n) {
         common::PosixGroup{static_cast<std::uint32_t>(30000 + k), {"role" + std::to_string(k)}};
   }
   r.workstation_groups["BENCH"] = {};
-  for (int k = 0; k < kRoles; ++k) r.workstation_groups["BENCH"].push_back("role" + std::to_string(k));
+  for (int k = 0; k < kRoles; ++k)
+    r.workstation_groups["BENCH"].push_back("role" + std::to_string(k));
   return r;
 }
 
@@ -78,7 +79,8 @@ int Generate(int n, const std::string& dir) {
   passwd << "root:x:0:0:root:/root:/bin/bash\n";
   group << "root:x:0:\n";
   for (const agent::NssUser& u : model.users) {
-    passwd << u.name << ":x:" << u.uid << ":" << u.uid << ":" << u.gecos << ":" << u.home << ":" << u.shell << "\n";
+    passwd << u.name << ":x:" << u.uid << ":" << u.uid << ":" << u.gecos << ":" << u.home << ":"
+           << u.shell << "\n";
     group << u.name << ":x:" << u.uid << ":\n";
   }
   for (const agent::NssGroup& g : model.groups) {
@@ -89,7 +91,8 @@ int Generate(int n, const std::string& dir) {
   std::ofstream(dir + "/passwd-small") << "root:x:0:0:root:/root:/bin/bash\n";
   std::ofstream(dir + "/group-small") << "root:x:0:\n";
   std::ofstream(dir + "/nsswitch-files") << "passwd: files\ngroup: files\n";
-  std::ofstream(dir + "/nsswitch-staffgate") << "passwd: files staffgate\ngroup: files [SUCCESS=merge] staffgate\n";
+  std::ofstream(dir + "/nsswitch-staffgate")
+      << "passwd: files staffgate\ngroup: files [SUCCESS=merge] staffgate\n";
   return 0;
 }
 
@@ -134,7 +137,8 @@ int Measure(int n, int count) {
 
 int main(int argc, char** argv) {
   if (argc == 4 && std::string(argv[1]) == "generate") return Generate(std::atoi(argv[2]), argv[3]);
-  if (argc == 4 && std::string(argv[1]) == "measure") return Measure(std::atoi(argv[2]), std::atoi(argv[3]));
+  if (argc == 4 && std::string(argv[1]) == "measure")
+    return Measure(std::atoi(argv[2]), std::atoi(argv[3]));
   std::fprintf(stderr, "usage: nss_lookup_bench generate N DIR | measure N COUNT\n");
   return 2;
 }

@@ -113,8 +113,8 @@ bool IsValidPosixName(std::string_view name) {
   for (char ch : name) {
     const bool digit = ch >= '0' && ch <= '9';
     all_digits = all_digits && digit;
-    if (!(digit || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
-          ch == '-' || ch == '.')) {
+    if (!(digit || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '-' ||
+          ch == '.')) {
       return false;
     }
   }
@@ -128,16 +128,19 @@ bool IsValidPosixId(std::uint64_t id) {
 Result<void> ParseEmployeePosix(const Json& e, Employee& emp) {
   const std::string where = "employee " + emp.id;
   if (auto posix = e.find("posix"); posix != e.end() && !posix->is_null()) {
-    if (!posix->is_object()) return Fail(ErrorKind::kInvalidInput, where + ": \"posix\" must be an object");
+    if (!posix->is_object())
+      return Fail(ErrorKind::kInvalidInput, where + ": \"posix\" must be an object");
     for (const auto& [account, entry] : posix->items()) {
       if (!entry.is_object()) {
-        return Fail(ErrorKind::kInvalidInput, where + ": posix '" + account + "' must be an object");
+        return Fail(ErrorKind::kInvalidInput,
+                    where + ": posix '" + account + "' must be an object");
       }
       auto uid = IdField(entry, where + ": posix '" + account + "'", "uid");
       if (!uid) return tl::unexpected(uid.error());
       // Out-of-range values are pruned later, per account; keep them
       // recognisable without wrapping around.
-      emp.posix_uids[account] = static_cast<std::uint32_t>(std::min<std::uint64_t>(*uid, 0xffffffffu));
+      emp.posix_uids[account] =
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(*uid, 0xffffffffu));
     }
   }
   auto name = GetOptionalString(e, "display_name");
@@ -149,7 +152,8 @@ Result<void> ParseEmployeePosix(const Json& e, Employee& emp) {
 Result<void> ParsePosixGroups(const Json& doc, Roster& r) {
   auto groups = doc.find("posix_groups");
   if (groups == doc.end() || groups->is_null()) return Ok();
-  if (!groups->is_object()) return Fail(ErrorKind::kInvalidInput, "\"posix_groups\" must be an object");
+  if (!groups->is_object())
+    return Fail(ErrorKind::kInvalidInput, "\"posix_groups\" must be an object");
   for (const auto& [name, entry] : groups->items()) {
     const std::string where = "posix group '" + name + "'";
     if (!entry.is_object()) return Fail(ErrorKind::kInvalidInput, where + " must be an object");
@@ -161,9 +165,11 @@ Result<void> ParsePosixGroups(const Json& doc, Roster& r) {
     }
     auto roles = entry.find("roles");
     if (roles != entry.end() && !roles->is_null()) {
-      if (!roles->is_array()) return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must be an array");
+      if (!roles->is_array())
+        return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must be an array");
       for (const Json& role : *roles) {
-        if (!role.is_string()) return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must hold strings");
+        if (!role.is_string())
+          return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must hold strings");
         group.roles.push_back(role.get<std::string>());
       }
     }

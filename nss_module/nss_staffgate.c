@@ -38,7 +38,8 @@ static char* pack_str(struct packer* p, const char* s) {
 
 static char** pack_ptrs(struct packer* p, size_t count) {
   size_t pad = (size_t)(-(uintptr_t)p->at) & (sizeof(char*) - 1);
-  if (count > (SIZE_MAX - pad) / sizeof(char*) || pad + count * sizeof(char*) > p->left) return NULL;
+  if (count > (SIZE_MAX - pad) / sizeof(char*) || pad + count * sizeof(char*) > p->left)
+    return NULL;
   char** out = (char**)(void*)(p->at + pad);
   p->at += pad + count * sizeof(char*);
   p->left -= pad + count * sizeof(char*);
@@ -73,8 +74,8 @@ static enum nss_status fill_passwd(const struct sg_nss_view* v, const struct sg_
 
 /* A staffgate group (g != NULL) or the user private group of `u`. */
 static enum nss_status fill_group(const struct sg_nss_view* v, const struct sg_nss_group* g,
-                                  const struct sg_nss_user* u, struct group* gr, char* buf, size_t len,
-                                  int* errnop) {
+                                  const struct sg_nss_user* u, struct group* gr, char* buf,
+                                  size_t len, int* errnop) {
   struct packer p = {buf, len};
   uint32_t count = g ? g->members_count : 0;
   char** mem = pack_ptrs(&p, (size_t)count + 1);
@@ -92,7 +93,9 @@ static enum nss_status fill_group(const struct sg_nss_view* v, const struct sg_n
   return NSS_STATUS_SUCCESS;
 }
 
-static int refused_name(const char* name) { return name == NULL || name[0] == '\0' || strcmp(name, "root") == 0; }
+static int refused_name(const char* name) {
+  return name == NULL || name[0] == '\0' || strcmp(name, "root") == 0;
+}
 
 SG_EXPORT enum nss_status _nss_staffgate_getpwnam_r(const char* name, struct passwd* pw, char* buf,
                                                     size_t len, int* errnop) {
@@ -109,8 +112,8 @@ SG_EXPORT enum nss_status _nss_staffgate_getpwnam_r(const char* name, struct pas
   return status;
 }
 
-SG_EXPORT enum nss_status _nss_staffgate_getpwuid_r(uid_t uid, struct passwd* pw, char* buf, size_t len,
-                                                    int* errnop) {
+SG_EXPORT enum nss_status _nss_staffgate_getpwuid_r(uid_t uid, struct passwd* pw, char* buf,
+                                                    size_t len, int* errnop) {
   if (uid == 0) return NSS_STATUS_NOTFOUND;
   const struct sg_nss_view* v = sg_nss_acquire();
   enum nss_status status = NSS_STATUS_NOTFOUND;
@@ -140,8 +143,8 @@ SG_EXPORT enum nss_status _nss_staffgate_getgrnam_r(const char* name, struct gro
   return status;
 }
 
-SG_EXPORT enum nss_status _nss_staffgate_getgrgid_r(gid_t gid, struct group* gr, char* buf, size_t len,
-                                                    int* errnop) {
+SG_EXPORT enum nss_status _nss_staffgate_getgrgid_r(gid_t gid, struct group* gr, char* buf,
+                                                    size_t len, int* errnop) {
   if (gid == 0) return NSS_STATUS_NOTFOUND;
   const struct sg_nss_view* v = sg_nss_acquire();
   enum nss_status status = NSS_STATUS_NOTFOUND;
@@ -175,8 +178,9 @@ static int add_gid(gid_t gid, long int* start, long int* size, gid_t** groupsp, 
   return 0;
 }
 
-SG_EXPORT enum nss_status _nss_staffgate_initgroups_dyn(const char* user, gid_t group, long int* start,
-                                                        long int* size, gid_t** groupsp, long int limit,
+SG_EXPORT enum nss_status _nss_staffgate_initgroups_dyn(const char* user, gid_t group,
+                                                        long int* start, long int* size,
+                                                        gid_t** groupsp, long int limit,
                                                         int* errnop) {
   if (refused_name(user)) return NSS_STATUS_NOTFOUND;
   const struct sg_nss_view* v = sg_nss_acquire();
@@ -217,7 +221,8 @@ SG_EXPORT enum nss_status _nss_staffgate_setpwent(int stayopen) {
 
 SG_EXPORT enum nss_status _nss_staffgate_endpwent(void) { return reset_cursor(sg_nss_pw_cursor); }
 
-SG_EXPORT enum nss_status _nss_staffgate_getpwent_r(struct passwd* pw, char* buf, size_t len, int* errnop) {
+SG_EXPORT enum nss_status _nss_staffgate_getpwent_r(struct passwd* pw, char* buf, size_t len,
+                                                    int* errnop) {
   const struct sg_nss_view* v = sg_nss_acquire();
   enum nss_status status = NSS_STATUS_NOTFOUND;
   uint32_t* cursor = sg_nss_pw_cursor();
@@ -240,7 +245,8 @@ SG_EXPORT enum nss_status _nss_staffgate_endgrent(void) { return reset_cursor(sg
 
 /* Staffgate groups first (local ones skipped: getgrent does not merge),
  * then every user's private group. */
-SG_EXPORT enum nss_status _nss_staffgate_getgrent_r(struct group* gr, char* buf, size_t len, int* errnop) {
+SG_EXPORT enum nss_status _nss_staffgate_getgrent_r(struct group* gr, char* buf, size_t len,
+                                                    int* errnop) {
   const struct sg_nss_view* v = sg_nss_acquire();
   enum nss_status status = NSS_STATUS_NOTFOUND;
   uint32_t* cursor = sg_nss_gr_cursor();

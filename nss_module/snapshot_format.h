@@ -50,7 +50,7 @@ struct sg_nss_header {
   uint32_t version;
   uint32_t header_size; /* sizeof(struct sg_nss_header) */
   uint64_t file_size;
-  uint64_t checksum; /* sg_nss_checksum over bytes [header_size, file_size) */
+  uint64_t checksum; /* sg_nss_checksum over bytes [SG_NSS_CHECKSUM_FROM, file_size) */
   uint64_t serial;   /* the roster's serial, for staffgatectl */
   uint32_t flags;
   uint32_t min_uid;
@@ -59,6 +59,10 @@ struct sg_nss_header {
   uint32_t word_count;
   uint32_t string_bytes;
 };
+
+/* The checksum covers everything after itself: the rest of the header
+ * (serial, flags, min_uid, counts) and every table. */
+#define SG_NSS_CHECKSUM_FROM (offsetof(struct sg_nss_header, checksum) + sizeof(uint64_t))
 
 struct sg_nss_user {
   uint32_t uid;

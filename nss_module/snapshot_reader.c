@@ -23,7 +23,9 @@ uint64_t sg_nss_checksum(const unsigned char* data, size_t size) {
 
 /* Every string offset is in the pool; the pool ends with NUL, so every
  * string ends inside it. */
-static int str_ok(const struct sg_nss_header* h, uint32_t offset) { return offset < h->string_bytes; }
+static int str_ok(const struct sg_nss_header* h, uint32_t offset) {
+  return offset < h->string_bytes;
+}
 
 static int range_ok(const struct sg_nss_header* h, uint32_t at, uint32_t count) {
   return (uint64_t)at + count <= h->word_count;
@@ -49,8 +51,9 @@ static int check_users(const struct sg_nss_view* v) {
   const struct sg_nss_header* h = v->header;
   for (uint32_t i = 0; i < h->user_count; ++i) {
     const struct sg_nss_user* u = &v->users[i];
-    if (!str_ok(h, u->name) || !str_ok(h, u->gecos) || !str_ok(h, u->home) || !str_ok(h, u->shell) ||
-        !range_ok(h, u->gids_at, u->gids_count) || v->strings[u->name] == '\0') {
+    if (!str_ok(h, u->name) || !str_ok(h, u->gecos) || !str_ok(h, u->home) ||
+        !str_ok(h, u->shell) || !range_ok(h, u->gids_at, u->gids_count) ||
+        v->strings[u->name] == '\0') {
       return -1;
     }
     for (uint32_t k = 0; k < u->gids_count; ++k) {
@@ -98,7 +101,8 @@ int sg_nss_view_open(const void* data, size_t size, struct sg_nss_view* view) {
   const struct sg_nss_header* h = (const struct sg_nss_header*)data;
   if (check_header(h, size) != 0) return -1;
   const unsigned char* base = (const unsigned char*)data;
-  if (sg_nss_checksum(base + sizeof(*h), size - sizeof(*h)) != h->checksum) return -1;
+  if (sg_nss_checksum(base + SG_NSS_CHECKSUM_FROM, size - SG_NSS_CHECKSUM_FROM) != h->checksum)
+    return -1;
   struct sg_nss_view v;
   size_t at = sizeof(*h);
   v.header = h;
@@ -123,8 +127,10 @@ const struct sg_nss_user* sg_nss_user_by_uid(const struct sg_nss_view* v, uint32
   uint32_t lo = 0, hi = v->header->user_count;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (v->users[mid].uid < uid) lo = mid + 1;
-    else hi = mid;
+    if (v->users[mid].uid < uid)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < v->header->user_count && v->users[lo].uid == uid ? &v->users[lo] : NULL;
 }
@@ -136,8 +142,10 @@ const struct sg_nss_user* sg_nss_user_by_name(const struct sg_nss_view* v, const
     const struct sg_nss_user* u = &v->users[v->user_by_name[mid]];
     int c = strcmp(sg_nss_str(v, u->name), name);
     if (c == 0) return u;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return NULL;
 }
@@ -146,8 +154,10 @@ const struct sg_nss_group* sg_nss_group_by_gid(const struct sg_nss_view* v, uint
   uint32_t lo = 0, hi = v->header->group_count;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (v->groups[mid].gid < gid) lo = mid + 1;
-    else hi = mid;
+    if (v->groups[mid].gid < gid)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < v->header->group_count && v->groups[lo].gid == gid ? &v->groups[lo] : NULL;
 }
@@ -159,8 +169,10 @@ const struct sg_nss_group* sg_nss_group_by_name(const struct sg_nss_view* v, con
     const struct sg_nss_group* g = &v->groups[v->group_by_name[mid]];
     int c = strcmp(sg_nss_str(v, g->name), name);
     if (c == 0) return g;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return NULL;
 }

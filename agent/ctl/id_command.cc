@@ -41,9 +41,10 @@ std::string GroupLabel(const sg_nss_view& v, std::uint32_t gid) {
 
 void PrintSnapshotEntry(const sg_nss_view& v, const sg_nss_user& u) {
   const std::string name = sg_nss_str(&v, u.name);
-  std::cout << "uid=" << u.uid << "(" << name << ") gid=" << u.gid << "(" << name << ") groups=" << u.gid
-            << "(" << name << ")";
-  for (std::uint32_t i = 0; i < u.gids_count; ++i) std::cout << "," << GroupLabel(v, v.words[u.gids_at + i]);
+  std::cout << "uid=" << u.uid << "(" << name << ") gid=" << u.gid << "(" << name
+            << ") groups=" << u.gid << "(" << name << ")";
+  for (std::uint32_t i = 0; i < u.gids_count; ++i)
+    std::cout << "," << GroupLabel(v, v.words[u.gids_at + i]);
   std::cout << "\nshell: " << sg_nss_str(&v, u.shell) << "\nhome: " << sg_nss_str(&v, u.home)
             << "\ngecos: " << sg_nss_str(&v, u.gecos) << "\n";
 }
@@ -55,19 +56,22 @@ std::string Why(const common::Roster& roster, const common::Employee& employee,
   for (const auto& r : group.roles) roles += (roles.empty() ? "" : ", ") + r;
   if (grant.granted()) return "granted: role " + grant.role + ", permitted on " + workstation;
   std::string out = "not granted:";
-  if (!grant.active) out += " employee is " + std::string(common::EmployeeStatusName(employee.status)) + ";";
-  if (grant.role.empty()) out += " holds none of its roles (" + (roles.empty() ? "none" : roles) + ");";
+  if (!grant.active)
+    out += " employee is " + std::string(common::EmployeeStatusName(employee.status)) + ";";
+  if (grant.role.empty())
+    out += " holds none of its roles (" + (roles.empty() ? "none" : roles) + ");";
   if (!grant.permitted_here) out += " not permitted on " + workstation + ";";
   out.pop_back();
   return out;
 }
 
-void PrintGrants(const common::Roster& roster, const common::Employee& employee, const NssModel& model,
-                 const std::string& workstation) {
+void PrintGrants(const common::Roster& roster, const common::Employee& employee,
+                 const NssModel& model, const std::string& workstation) {
   std::cout << "posix groups on " << workstation << ":\n";
   if (roster.posix_groups.empty()) std::cout << "  (the roster defines none)\n";
   for (const auto& [name, group] : roster.posix_groups) {
-    std::cout << "  " << name << (group.gid ? " (gid " + std::to_string(*group.gid) + ")" : " (local group)")
+    std::cout << "  " << name
+              << (group.gid ? " (gid " + std::to_string(*group.gid) + ")" : " (local group)")
               << ": " << Why(roster, employee, group, workstation);
     for (const NssSkip& skip : model.skipped) {
       if (skip.name == name) std::cout << " [not served here: " << skip.detail << "]";
@@ -95,7 +99,8 @@ int CmdId(const CtlContext& ctx, const std::string& account) {
     PrintSnapshotEntry(snapshot.view, *user);
     std::cout << "snapshot: roster serial " << snapshot.view.header->serial << ", " << path << "\n";
   } else {
-    std::cout << "not served by staffgate here (snapshot serial " << snapshot.view.header->serial << ")\n";
+    std::cout << "not served by staffgate here (snapshot serial " << snapshot.view.header->serial
+              << ")\n";
   }
 
   auto keys = LoadTrustedKeys(config);
@@ -110,7 +115,9 @@ int CmdId(const CtlContext& ctx, const std::string& account) {
   const common::Employee* employee = roster->FindEmployee(account);
   if (employee == nullptr) {
     std::cout << "roster serial " << roster->serial << ": '" << account << "' is "
-              << (roster->IsShared(account) ? "a shared or conflicting account" : "no employee's account") << "\n";
+              << (roster->IsShared(account) ? "a shared or conflicting account"
+                                            : "no employee's account")
+              << "\n";
     return user ? kExitOk : kExitFailed;
   }
   std::cout << "employee " << employee->id << " (" << common::EmployeeStatusName(employee->status)
@@ -119,8 +126,9 @@ int CmdId(const CtlContext& ctx, const std::string& account) {
   std::cout << "\n";
   NssModel model;
   if (auto local = LoadLocalIdentities(LocalFiles::FromEnvironment())) {
-    model = BuildNssModel(*roster, *local, {config.workstation, static_cast<std::uint32_t>(config.min_uid),
-                                            config.nss_enumerate});
+    model = BuildNssModel(
+        *roster, *local,
+        {config.workstation, static_cast<std::uint32_t>(config.min_uid), config.nss_enumerate});
   }
   if (employee->posix_uids.count(account) == 0) {
     std::cout << "identity: the roster gives '" << account << "' no uid\n";

@@ -54,8 +54,7 @@ int InstallRosterDirectly(const AgentConfig& config, const std::string& file) {
     deps.log = log;
     if (auto roster = store.Current(); roster) {
       if (auto wrote = NssWriter(std::move(deps)).Write(*roster, config); !wrote) {
-        std::cerr << "staffgatectl: " << wrote.error().message << "
-";
+        std::cerr << "staffgatectl: " << wrote.error().message << "\n";
       }
     }
   }

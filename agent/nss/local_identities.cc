@@ -66,7 +66,8 @@ LocalFiles LocalFiles::FromEnvironment() {
 
 common::Result<LocalIdentities> LoadLocalIdentities(const LocalFiles& files) {
   auto passwd = common::ReadFileCapped(files.passwd, kMaxLocalFile);
-  if (!passwd) return common::Fail(passwd.error().kind, files.passwd + ": " + passwd.error().message);
+  if (!passwd)
+    return common::Fail(passwd.error().kind, files.passwd + ": " + passwd.error().message);
   auto group = common::ReadFileCapped(files.group, kMaxLocalFile);
   if (!group) return common::Fail(group.error().kind, files.group + ": " + group.error().message);
   return ParseLocalIdentities(*passwd, *group);

@@ -23,7 +23,8 @@ std::string Gecos(const common::Employee& employee) {
 }
 
 // Resolves the posix groups served here: name -> gid, skipping clashes.
-std::map<std::string, NssGroup> ServedGroups(const common::Roster& roster, const LocalIdentities& local,
+std::map<std::string, NssGroup> ServedGroups(const common::Roster& roster,
+                                             const LocalIdentities& local,
                                              std::vector<NssSkip>& skipped) {
   std::map<std::string, NssGroup> out;
   for (const auto& [name, group] : roster.posix_groups) {
@@ -57,10 +58,14 @@ std::map<std::string, NssGroup> ServedGroups(const common::Roster& roster, const
 std::string SkipReason(const std::string& account, std::uint32_t uid, const LocalIdentities& local,
                        const NssOptions& options) {
   if (uid < options.min_uid) return "uid " + std::to_string(uid) + " is below min_uid";
-  if (local.user_names.count(account)) return "'" + account + "' exists in /etc/passwd; the local one wins";
-  if (local.groups.count(account)) return "'" + account + "' is a group in /etc/group; the local one wins";
-  if (local.uids.count(uid)) return "uid " + std::to_string(uid) + " of '" + account + "' is taken in /etc/passwd";
-  if (local.gids.count(uid)) return "gid " + std::to_string(uid) + " of '" + account + "' is taken in /etc/group";
+  if (local.user_names.count(account))
+    return "'" + account + "' exists in /etc/passwd; the local one wins";
+  if (local.groups.count(account))
+    return "'" + account + "' is a group in /etc/group; the local one wins";
+  if (local.uids.count(uid))
+    return "uid " + std::to_string(uid) + " of '" + account + "' is taken in /etc/passwd";
+  if (local.gids.count(uid))
+    return "gid " + std::to_string(uid) + " of '" + account + "' is taken in /etc/group";
   return "";
 }
 
@@ -80,8 +85,9 @@ NssModel BuildNssModel(const common::Roster& roster, const LocalIdentities& loca
         model.skipped.push_back({account, why});
         continue;
       }
-      NssUser user{account, uid, Gecos(employee), "/home/" + account,
-                   active ? kLoginShell : kNoLoginShell, {}};
+      NssUser user{
+          account, uid, Gecos(employee), "/home/" + account, active ? kLoginShell : kNoLoginShell,
+          {}};
       for (const std::string& name : granted) {
         auto it = groups.find(name);
         if (it == groups.end()) continue;
@@ -137,7 +143,8 @@ std::vector<std::uint32_t> ByName(const std::vector<T>& items) {
 
 }  // namespace
 
-std::string EncodeNssSnapshot(const NssModel& model, std::uint64_t serial, const NssOptions& options) {
+std::string EncodeNssSnapshot(const NssModel& model, std::uint64_t serial,
+                              const NssOptions& options) {
   StringPool strings;
   strings.Add("");
   std::vector<std::uint32_t> words;
@@ -190,8 +197,10 @@ std::string EncodeNssSnapshot(const NssModel& model, std::uint64_t serial, const
   Append(out, words.data(), words.size());
   out += strings.bytes();
   header.file_size = out.size();
-  header.checksum = sg_nss_checksum(reinterpret_cast<const unsigned char*>(out.data()) + sizeof(header),
-                                    out.size() - sizeof(header));
+  std::memcpy(out.data(), &header, sizeof(header));
+  header.checksum =
+      sg_nss_checksum(reinterpret_cast<const unsigned char*>(out.data()) + SG_NSS_CHECKSUM_FROM,
+                      out.size() - SG_NSS_CHECKSUM_FROM);
   std::memcpy(out.data(), &header, sizeof(header));
   return out;
 }

@@ -61,7 +61,8 @@ NssModel BuildNssModel(const common::Roster& roster, const LocalIdentities& loca
                        const NssOptions& options);
 
 // The file bytes (header, sorted tables, checksum).
-std::string EncodeNssSnapshot(const NssModel& model, std::uint64_t serial, const NssOptions& options);
+std::string EncodeNssSnapshot(const NssModel& model, std::uint64_t serial,
+                              const NssOptions& options);
 
 }  // namespace staffgate::agent
 

@@ -17,11 +17,13 @@ constexpr char kNscdSocket[] = "/var/run/nscd/socket";  // nscd and unscd alike.
 
 common::Result<void> EnsureDirectory(const std::string& dir) {
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return common::Fail(common::ErrorKind::kIo, "cannot create " + dir + ": " + std::strerror(errno));
+    return common::Fail(common::ErrorKind::kIo,
+                        "cannot create " + dir + ": " + std::strerror(errno));
   }
   // Readable by every process that resolves a user.
   if (chmod(dir.c_str(), 0755) != 0) {
-    return common::Fail(common::ErrorKind::kIo, "cannot chmod " + dir + ": " + std::strerror(errno));
+    return common::Fail(common::ErrorKind::kIo,
+                        "cannot chmod " + dir + ": " + std::strerror(errno));
   }
   return common::Ok();
 }
@@ -41,8 +43,9 @@ void InvalidateNscdCaches() {
     }
   }
   if (binary == nullptr) return;
-  char* const argv[] = {const_cast<char*>(binary), const_cast<char*>("-i"), const_cast<char*>("passwd"),
-                        const_cast<char*>("-i"), const_cast<char*>("group"), nullptr};
+  char* const argv[] = {const_cast<char*>(binary),   const_cast<char*>("-i"),
+                        const_cast<char*>("passwd"), const_cast<char*>("-i"),
+                        const_cast<char*>("group"),  nullptr};
   // Double fork: the grandchild runs nscd and is reaped by init, so the
   // agent waits only for the child's immediate exit. Between fork and exec
   // only async-signal-safe calls.
@@ -66,11 +69,12 @@ common::Result<NssModel> NssWriter::Write(const common::Roster& roster, const Ag
   std::lock_guard<std::mutex> lock(mu_);
   auto local = LoadLocalIdentities(deps_.files);
   if (!local) {
-    return common::Fail(local.error().kind,
-                        "NSS snapshot not written (cannot tell local accounts apart): " +
-                            local.error().message);
+    return common::Fail(
+        local.error().kind,
+        "NSS snapshot not written (cannot tell local accounts apart): " + local.error().message);
   }
-  NssOptions options{config.workstation, static_cast<std::uint32_t>(config.min_uid), config.nss_enumerate};
+  NssOptions options{config.workstation, static_cast<std::uint32_t>(config.min_uid),
+                     config.nss_enumerate};
   NssModel model = BuildNssModel(roster, *local, options);
   const std::string dir = config.state_dir + "/nss";
   if (auto made = EnsureDirectory(dir); !made) return tl::unexpected(made.error());
@@ -87,7 +91,8 @@ void NssWriter::AuditSkips(const NssModel& model, const common::Roster& roster) 
   for (const NssSkip& skip : model.skipped) {
     now.insert(skip.detail);
     if (audited_.count(skip.detail)) continue;
-    if (deps_.log) deps_.log(LOG_WARNING, "NSS: " + skip.detail + "; it is not served by staffgate");
+    if (deps_.log)
+      deps_.log(LOG_WARNING, "NSS: " + skip.detail + "; it is not served by staffgate");
     if (deps_.record) {
       AuditEvent event;
       event.type = "nss_identity_skipped";

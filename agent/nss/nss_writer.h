@@ -36,7 +36,7 @@ class NssWriter {
   struct Deps {
     LocalFiles files;
     common::LogFn log;
-    std::function<void(AuditEvent)> record;        // May be empty.
+    std::function<void(AuditEvent)> record;  // May be empty.
     std::function<void()> invalidate_caches = InvalidateNscdCaches;
   };
   explicit NssWriter(Deps deps);

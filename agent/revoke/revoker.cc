@@ -35,7 +35,8 @@ bool Touchable(const std::string& account, uid_t uid, const AgentConfig& config,
 }  // namespace
 
 std::vector<RevokedAccount> LostGroups(const common::Roster& before, const common::Roster& after,
-                                       const AgentConfig& config, const UserDb& users, uid_t self_uid) {
+                                       const AgentConfig& config, const UserDb& users,
+                                       uid_t self_uid) {
   std::vector<RevokedAccount> out;
   for (const auto& [account, index] : after.account_index) {
     const common::Employee* old_employee = before.FindEmployee(account);
@@ -45,7 +46,8 @@ std::vector<RevokedAccount> LostGroups(const common::Roster& before, const commo
     std::set<std::string> had = GrantedGroups(before, *old_employee, config.workstation);
     if (std::includes(kept.begin(), kept.end(), had.begin(), had.end())) continue;
     std::optional<uid_t> uid = users.UidOf(account);
-    if (auto posix = employee.posix_uids.find(account); !uid && posix != employee.posix_uids.end()) {
+    if (auto posix = employee.posix_uids.find(account);
+        !uid && posix != employee.posix_uids.end()) {
       uid = posix->second;
     }
     if (!uid || !Touchable(account, *uid, config, self_uid)) continue;

@@ -20,17 +20,20 @@ void Exercise(const sg_nss_view& v) {
   for (std::uint32_t i = 0; i < h->user_count; ++i) {
     const sg_nss_user& u = v.users[i];
     const char* name = sg_nss_str(&v, u.name);
-    sink += std::strlen(name) + std::strlen(sg_nss_str(&v, u.gecos)) + std::strlen(sg_nss_str(&v, u.home)) +
-            std::strlen(sg_nss_str(&v, u.shell));
+    sink += std::strlen(name) + std::strlen(sg_nss_str(&v, u.gecos)) +
+            std::strlen(sg_nss_str(&v, u.home)) + std::strlen(sg_nss_str(&v, u.shell));
     for (std::uint32_t k = 0; k < u.gids_count; ++k) sink += v.words[u.gids_at + k];
-    if (sg_nss_user_by_name(&v, name) != &u || sg_nss_user_by_uid(&v, u.uid) != &u) __builtin_trap();
+    if (sg_nss_user_by_name(&v, name) != &u || sg_nss_user_by_uid(&v, u.uid) != &u)
+      __builtin_trap();
     (void)sg_nss_group_by_gid(&v, u.uid);
   }
   for (std::uint32_t i = 0; i < h->group_count; ++i) {
     const sg_nss_group& g = v.groups[i];
     const char* name = sg_nss_str(&v, g.name);
-    for (std::uint32_t m = 0; m < g.members_count; ++m) sink += std::strlen(sg_nss_str(&v, v.words[g.members_at + m]));
-    if (sg_nss_group_by_name(&v, name) != &g || sg_nss_group_by_gid(&v, g.gid) != &g) __builtin_trap();
+    for (std::uint32_t m = 0; m < g.members_count; ++m)
+      sink += std::strlen(sg_nss_str(&v, v.words[g.members_at + m]));
+    if (sg_nss_group_by_name(&v, name) != &g || sg_nss_group_by_gid(&v, g.gid) != &g)
+      __builtin_trap();
   }
   (void)sg_nss_user_by_name(&v, "root");
   (void)sg_nss_group_by_name(&v, "");
@@ -44,8 +47,9 @@ void Try(const std::uint8_t* data, std::size_t size, bool fix_up) {
   if (fix_up && size >= sizeof(sg_nss_header)) {
     auto* h = reinterpret_cast<sg_nss_header*>(aligned.data());
     h->file_size = size;
-    h->checksum = sg_nss_checksum(reinterpret_cast<const unsigned char*>(aligned.data()) + sizeof(*h),
-                                  size - sizeof(*h));
+    h->checksum = sg_nss_checksum(
+        reinterpret_cast<const unsigned char*>(aligned.data()) + SG_NSS_CHECKSUM_FROM,
+        size - SG_NSS_CHECKSUM_FROM);
   }
   sg_nss_view view;
   if (sg_nss_view_open(aligned.data(), size, &view) == 0) Exercise(view);

@@ -19,15 +19,18 @@
 #include <string.h>
 #include <time.h>
 
+/* nss_wrapper reports a miss as ENOENT, glibc as 0: both are "notfound". */
 static int print_pw(int rc, struct passwd* res) {
+  if (rc == ENOENT && res == NULL) rc = 0;
   if (rc != 0) return printf("error %d\n", rc), 1;
   if (res == NULL) return printf("notfound\n"), 0;
-  printf("%s:%u:%u:%s:%s:%s\n", res->pw_name, (unsigned)res->pw_uid, (unsigned)res->pw_gid, res->pw_gecos,
-         res->pw_dir, res->pw_shell);
+  printf("%s:%u:%u:%s:%s:%s\n", res->pw_name, (unsigned)res->pw_uid, (unsigned)res->pw_gid,
+         res->pw_gecos, res->pw_dir, res->pw_shell);
   return 0;
 }
 
 static int print_gr(int rc, struct group* res) {
+  if (rc == ENOENT && res == NULL) rc = 0;
   if (rc != 0) return printf("error %d\n", rc), 1;
   if (res == NULL) return printf("notfound\n"), 0;
   printf("%s:%u:", res->gr_name, (unsigned)res->gr_gid);
@@ -44,7 +47,8 @@ static int cmp_gid(const void* a, const void* b) {
 static int short_buffers(const char* name) {
   char big[4096];
   struct passwd pw, *res = NULL;
-  if (getpwnam_r(name, &pw, big, sizeof(big), &res) != 0 || res == NULL) return printf("no entry\n"), 1;
+  if (getpwnam_r(name, &pw, big, sizeof(big), &res) != 0 || res == NULL)
+    return printf("no entry\n"), 1;
   size_t need = 0;
   for (size_t len = 0; len < sizeof(big); ++len) {
     char* buf = malloc(len ? len : 1);
@@ -94,9 +98,11 @@ static void* worker(void* arg) {
   double end = now_s() + j->seconds;
   while (now_s() < end) {
     int rc = getpwnam_r(j->name, &pw, buf, sizeof(buf), &res);
-    if (rc != 0 || (res && (res->pw_uid != j->uid || strcmp(res->pw_name, j->name) != 0))) ++j->wrong;
+    if ((rc != 0 && rc != ENOENT) ||
+        (res && (res->pw_uid != j->uid || strcmp(res->pw_name, j->name) != 0)))
+      ++j->wrong;
     rc = getpwuid_r(j->uid, &pw, buf, sizeof(buf), &res);
-    if (rc != 0 || (res && strcmp(res->pw_name, j->name) != 0)) ++j->wrong;
+    if ((rc != 0 && rc != ENOENT) || (res && strcmp(res->pw_name, j->name) != 0)) ++j->wrong;
     j->lookups += 2;
   }
   return NULL;
@@ -124,24 +130,29 @@ int main(int argc, char** argv) {
   char buf[16384];
   if (argc >= 3 && strcmp(argv[1], "pw") == 0) {
     struct passwd pw, *res = NULL;
-    return print_pw(getpwnam_r(argv[2], &pw, buf, sizeof(buf), &res), res);
+    int rc = getpwnam_r(argv[2], &pw, buf, sizeof(buf), &res);
+    return print_pw(rc, res);
   }
   if (argc >= 3 && strcmp(argv[1], "pwuid") == 0) {
     struct passwd pw, *res = NULL;
-    return print_pw(getpwuid_r((uid_t)strtoul(argv[2], NULL, 10), &pw, buf, sizeof(buf), &res), res);
+    int rc = getpwuid_r((uid_t)strtoul(argv[2], NULL, 10), &pw, buf, sizeof(buf), &res);
+    return print_pw(rc, res);
   }
   if (argc >= 3 && strcmp(argv[1], "gr") == 0) {
     struct group gr, *res = NULL;
-    return print_gr(getgrnam_r(argv[2], &gr, buf, sizeof(buf), &res), res);
+    int rc = getgrnam_r(argv[2], &gr, buf, sizeof(buf), &res);
+    return print_gr(rc, res);
   }
   if (argc >= 3 && strcmp(argv[1], "grgid") == 0) {
     struct group gr, *res = NULL;
-    return print_gr(getgrgid_r((gid_t)strtoul(argv[2], NULL, 10), &gr, buf, sizeof(buf), &res), res);
+    int rc = getgrgid_r((gid_t)strtoul(argv[2], NULL, 10), &gr, buf, sizeof(buf), &res);
+    return print_gr(rc, res);
   }
   if (argc >= 4 && strcmp(argv[1], "groups") == 0) {
     gid_t groups[256];
     int n = 256;
-    if (getgrouplist(argv[2], (gid_t)strtoul(argv[3], NULL, 10), groups, &n) < 0) return printf("toomany\n"), 1;
+    if (getgrouplist(argv[2], (gid_t)strtoul(argv[3], NULL, 10), groups, &n) < 0)
+      return printf("toomany\n"), 1;
     qsort(groups, (size_t)n, sizeof(gid_t), cmp_gid);
     for (int i = 0; i < n; ++i) printf("%s%u", i ? " " : "", (unsigned)groups[i]);
     printf("\n");
@@ -149,11 +160,13 @@ int main(int argc, char** argv) {
   }
   if (argc >= 3 && strcmp(argv[1], "pwtwice") == 0) {
     struct passwd pw, *res = NULL;
-    print_pw(getpwnam_r(argv[2], &pw, buf, sizeof(buf), &res), res);
+    int rc = getpwnam_r(argv[2], &pw, buf, sizeof(buf), &res);
+    print_pw(rc, res);
     fflush(stdout);
     char line[16];
     if (fgets(line, sizeof(line), stdin) == NULL) return 1;
-    return print_pw(getpwnam_r(argv[2], &pw, buf, sizeof(buf), &res), res);
+    rc = getpwnam_r(argv[2], &pw, buf, sizeof(buf), &res);
+    return print_pw(rc, res);
   }
   if (argc >= 3 && strcmp(argv[1], "short") == 0) return short_buffers(argv[2]);
   if (argc >= 6 && strcmp(argv[1], "threads") == 0) {

@@ -4,6 +4,12 @@
 (docs/design.md §9). A real staffgated writes the snapshot from a signed
 roster with posix fields; tests/nss/nss_probe asks glibc.
 
+nss_wrapper answers getgrouplist by enumerating groups, never through the
+module's initgroups_dyn, and does not merge groups: those checks run the
+probe under plain glibc instead, in a private user and mount namespace
+(unshare -rm) whose /etc/nsswitch.conf, /etc/passwd and /etc/group are the
+test's (skipped where unprivileged namespaces are not allowed).
+
 Environment: STAFFGATED, STAFFGATECTL, NSS_MODULE, NSS_PROBE, NSS_WRAPPER_LIB.
 """
 
@@ -102,6 +108,25 @@ class NssModuleTest(unittest.TestCase):
                              capture_output=True, text=True, timeout=120)
         return out.stdout.strip()
 
+    def glibc(self, *args):
+        """nss_probe under the real glibc NSS, `passwd: files staffgate`."""
+        if not hasattr(self, "_ns_ok"):
+            ok = subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
+            type(self)._ns_ok = ok
+        if not self._ns_ok:
+            self.skipTest("unprivileged user namespaces are not available")
+        conf = os.path.join(self.tmp, "nsswitch.conf")
+        with open(conf, "w") as f:
+            f.write("passwd: files staffgate\ngroup: files [SUCCESS=merge] staffgate\n")
+        env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(MODULE),
+                   STAFFGATE_NSS_DIR=os.path.dirname(self.db), **sgtest.sanitizer_env())
+        script = ('mount --bind "$1" /etc/nsswitch.conf && mount --bind "$2" /etc/passwd && '
+                  'mount --bind "$3" /etc/group && shift 3 && exec "$@"')
+        out = subprocess.run(["unshare", "-rm", "sh", "-c", script, "_", conf, self.passwd, self.group,
+                              PROBE] + [str(a) for a in args], env=env, capture_output=True,
+                             text=True, timeout=120)
+        return out.stdout.strip()
+
     def install(self, employees, serial):
         path = os.path.join(self.tmp, "roster-%d.dsse" % serial)
         with open(path, "wb") as f:
@@ -120,7 +145,7 @@ class NssModuleTest(unittest.TestCase):
     def test_terminated_employee_resolves_with_nologin(self):
         self.assertEqual(self.probe("pw", "bjones"),
                          "bjones:20018:20018:E2:/home/bjones:/usr/sbin/nologin")
-        self.assertEqual(self.probe("groups", "bjones", 20018), "20018")
+        self.assertEqual(self.glibc("groups", "bjones", 20018), "20018")
 
     def test_unknown_and_refused(self):
         self.assertEqual(self.probe("pw", "nosuchuser"), "notfound")
@@ -140,9 +165,13 @@ class NssModuleTest(unittest.TestCase):
     def test_groups_follow_roles_and_workstation(self):
         self.assertEqual(self.probe("gr", "tools"), "tools:30001:asmith")
         self.assertEqual(self.probe("grgid", 30001), "tools:30001:asmith")
-        self.assertEqual(self.probe("groups", "asmith", 20017), "20 20017 30001")
+        self.assertEqual(self.probe("gr", "dialout"), "dialout:20:")  # nss_wrapper: files only
         # cdoe holds "sales" (a role of tools) but is not permitted on SVC-03.
-        self.assertEqual(self.probe("groups", "cdoe", 20020), "20020")
+        self.assertEqual(self.glibc("groups", "cdoe", 20020), "20020")
+        # Through glibc: initgroups_dyn, and dialout merged with its local entry.
+        self.assertEqual(self.glibc("groups", "asmith", 20017), "20 20017 30001")
+        self.assertEqual(self.glibc("gr", "dialout"), "dialout:20:asmith")
+        self.assertEqual(self.glibc("pw", "asmith"), "asmith:20017:20017:Anna Smith:/home/asmith:/bin/bash")
 
     def test_short_buffers_get_erange(self):
         out = self.probe("short", "asmith")
@@ -210,7 +239,7 @@ class NssModuleTest(unittest.TestCase):
         self.agent.stop()
         try:
             self.assertTrue(self.probe("pw", "asmith").startswith("asmith:20017:"))
-            self.assertEqual(self.probe("groups", "asmith", 20017), "20 20017 30001")
+            self.assertEqual(self.glibc("groups", "asmith", 20017), "20 20017 30001")
         finally:
             self.agent.start()
 

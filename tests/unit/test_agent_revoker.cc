@@ -42,8 +42,7 @@ struct Fixture {
   }
 };
 
-TEST_CASE("revoker: admitted then refused is revoked; system, exempt and self never",
-          "[revoke]") {
+TEST_CASE("revoker: admitted then refused is revoked; system, exempt and self never", "[revoke]") {
   Fixture f;
   auto before = Make(1, "active", "active", "active");
   auto after = Make(2, "terminated", "terminated", "terminated");
@@ -73,6 +72,52 @@ TEST_CASE("revoker: suspension and removal from the roster revoke", "[revoke]") 
   auto removed = *common::ParseRoster(
       testutil::RosterPayload(3, Json::array({Employee("E4", "active", {"self"})})));
   CHECK(f.Revoked(before, removed) == std::vector<std::string>{"asmith:unknown_account"});
+}
+
+}  // namespace
+}  // namespace staffgate::agent
+
+namespace staffgate::agent {
+namespace {
+
+// asmith (service role, E1) and bjones (finance, E2) on SVC-03, whose
+// workstation groups are `ws`; posix group "tools" for role service,
+// "ledger" for finance.
+common::Roster WithGroups(std::uint64_t serial, std::vector<std::string> asmith_roles,
+                          std::vector<std::string> ws) {
+  Json employees = Json::array({Employee("E1", "active", {"asmith"}, asmith_roles),
+                                Employee("E2", "active", {"bjones"}, {"finance"}),
+                                Employee("E3", "active", {"newbie"}, {"service"})});
+  employees[0]["posix"] = {{"asmith", {{"uid", 20001}}}};
+  employees[1]["posix"] = {{"bjones", {{"uid", 20002}}}};
+  Json doc =
+      Json::parse(testutil::RosterPayload(serial, employees, {}, {{"SVC-03", {{"groups", ws}}}}));
+  doc["posix_groups"] = {{"tools", {{"gid", 30001}, {"roles", {"service"}}}},
+                         {"ledger", {{"gid", 30002}, {"roles", {"finance"}}}}};
+  return *common::ParseRoster(doc.dump());
+}
+
+std::vector<std::string> Lost(const common::Roster& before, const common::Roster& after) {
+  AgentConfig config;
+  config.workstation = "SVC-03";
+  config.min_uid = 1000;
+  StaticUserDb users;  // no local entries: uids come from the roster
+  std::vector<std::string> out;
+  for (const auto& r : LostGroups(before, after, config, users, 4242)) {
+    out.push_back(r.account + ":" + std::to_string(r.uid) + ":" + r.reason);
+  }
+  return out;
+}
+
+TEST_CASE("revoker: losing a role or the workstation ends sessions; gaining does not",
+          "[revoke][nss]") {
+  auto base = WithGroups(1, {"service"}, {"service", "finance"});
+  CHECK(Lost(base, WithGroups(2, {"sales"}, {"service", "finance"})) ==
+        std::vector<std::string>{"asmith:20001:groups_changed"});
+  CHECK(Lost(base, WithGroups(2, {"service"}, {"service"})) ==
+        std::vector<std::string>{"bjones:20002:groups_changed"});
+  CHECK(Lost(base, WithGroups(2, {"service", "finance"}, {"service", "finance"})).empty());
+  CHECK(Lost(base, base).empty());
 }
 
 }  // namespace

@@ -1,9 +1,8 @@
 // The NSS snapshot (docs/design.md §9): the agent's model of passwd and
 // group entries, its encoding, and the shared C reader the module uses.
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -38,22 +37,28 @@ constexpr char kGroup[] =
 // E1 finance+service (both roles), E2 terminated, E3 sales only, E4 clashes.
 common::Roster SampleRoster() {
   common::Json employees = common::Json::array();
-  auto add = [&](const std::string& id, const std::string& status, std::vector<std::string> accounts,
-                 std::vector<std::string> groups, common::Json posix, const char* display = nullptr) {
+  auto add = [&](const std::string& id, const std::string& status,
+                 std::vector<std::string> accounts, std::vector<std::string> groups,
+                 common::Json posix, const char* display = nullptr) {
     common::Json e = testutil::Employee(id, status, std::move(accounts), std::move(groups));
     e["posix"] = std::move(posix);
     if (display) e["display_name"] = display;
     employees.push_back(std::move(e));
   };
-  add("E1", "active", {"asmith"}, {"finance", "service"}, {{"asmith", {{"uid", 20017}}}}, "Anna Smith");
+  add("E1", "active", {"asmith"}, {"finance", "service"}, {{"asmith", {{"uid", 20017}}}},
+      "Anna Smith");
   add("E2", "terminated", {"bjones"}, {"service"}, {{"bjones", {{"uid", 20018}}}});
   add("E3", "active", {"cdoe"}, {"sales"}, {{"cdoe", {{"uid", 20019}}}});
   add("E4", "active", {"clashname", "uidclash", "gidclash", "grpclash", "low"}, {"service"},
-      {{"clashname", {{"uid", 20040}}}, {"uidclash", {{"uid", 20050}}},
-       {"gidclash", {{"uid", 20060}}}, {"grpclash", {{"uid", 20061}}}, {"low", {{"uid", 500}}}});
+      {{"clashname", {{"uid", 20040}}},
+       {"uidclash", {{"uid", 20050}}},
+       {"gidclash", {{"uid", 20060}}},
+       {"grpclash", {{"uid", 20061}}},
+       {"low", {{"uid", 500}}}});
   add("E5", "suspended", {"dsusp"}, {"service"}, {{"dsusp", {{"uid", 20020}}}});
   common::Json payload = common::Json::parse(testutil::RosterPayload(
-      9, employees, {}, {{"SVC-03", {{"groups", {"service", "finance"}}}}, {"SALES-01", {{"groups", {"sales"}}}}}));
+      9, employees, {},
+      {{"SVC-03", {{"groups", {"service", "finance"}}}}, {"SALES-01", {{"groups", {"sales"}}}}}));
   payload["posix_groups"] = {{"finance-data", {{"gid", 30001}, {"roles", {"finance"}}}},
                              {"dialout", {{"roles", {"service"}}}},
                              {"tools", {{"gid", 30002}, {"roles", {"service", "sales"}}}},
@@ -65,7 +70,9 @@ common::Roster SampleRoster() {
   return std::move(*roster);
 }
 
-NssOptions Options(const std::string& workstation = "SVC-03") { return NssOptions{workstation, 1000, false}; }
+NssOptions Options(const std::string& workstation = "SVC-03") {
+  return NssOptions{workstation, 1000, false};
+}
 
 const NssUser* FindUser(const NssModel& m, const std::string& name) {
   for (const auto& u : m.users) {
@@ -83,7 +90,8 @@ bool Skipped(const NssModel& m, const std::string& part) {
 
 // Bytes copied into 8-byte aligned storage, as a mapping would be.
 struct Aligned {
-  explicit Aligned(const std::string& bytes) : words((bytes.size() + 7) / 8 + 1), size(bytes.size()) {
+  explicit Aligned(const std::string& bytes)
+      : words((bytes.size() + 7) / 8 + 1), size(bytes.size()) {
     std::memcpy(words.data(), bytes.data(), bytes.size());
   }
   const void* data() const { return words.data(); }
@@ -139,12 +147,14 @@ TEST_CASE("local names and ids win and are reported", "[nss]") {
 TEST_CASE("group members are the active employees granted here", "[nss]") {
   NssModel m = BuildNssModel(SampleRoster(), ParseLocalIdentities(kPasswd, kGroup), Options());
   std::vector<std::string> names;
-  for (const auto& g : m.groups) names.push_back(g.name + "=" + std::to_string(g.gid) + (g.local ? "L" : ""));
+  for (const auto& g : m.groups)
+    names.push_back(g.name + "=" + std::to_string(g.gid) + (g.local ? "L" : ""));
   CHECK(names == std::vector<std::string>{"dialout=20L", "finance-data=30001", "tools=30002"});
   CHECK(m.groups[0].members == std::vector<std::string>{"asmith"});
   CHECK(m.groups[2].members == std::vector<std::string>{"asmith"});
 
-  NssModel sales = BuildNssModel(SampleRoster(), ParseLocalIdentities(kPasswd, kGroup), Options("SALES-01"));
+  NssModel sales =
+      BuildNssModel(SampleRoster(), ParseLocalIdentities(kPasswd, kGroup), Options("SALES-01"));
   CHECK(FindUser(sales, "cdoe")->gids == std::vector<std::uint32_t>{30002});
   CHECK(FindUser(sales, "asmith")->gids.empty());  // finance/service: not permitted on SALES-01
 }
@@ -161,7 +171,8 @@ TEST_CASE("grant explanations", "[nss]") {
   CHECK(f.role.empty());
   CHECK(f.permitted_here);
   CHECK(GrantedGroups(r, *r.FindEmployee("asmith"), "SVC-03") ==
-        std::set<std::string>{"dialout", "finance-data", "finance-local", "gidtakengrp", "nosuchlocal", "tools"});
+        std::set<std::string>{"dialout", "finance-data", "finance-local", "gidtakengrp",
+                              "nosuchlocal", "tools"});
 }
 
 TEST_CASE("the encoded snapshot reads back through the C reader", "[nss]") {

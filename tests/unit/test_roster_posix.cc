@@ -2,7 +2,6 @@
 // `display_name`, `posix_groups`. Wrong types reject the roster; invalid or
 // conflicting values are dropped one by one with a warning.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "common/roster.h"
@@ -33,11 +32,11 @@ bool Warned(const Roster& r, const std::string& part) {
 }  // namespace
 
 TEST_CASE("posix uids, display names and posix groups are read", "[roster][posix]") {
-  Roster r = MustParse(Payload(
-      R"({"id":"E1","status":"active","accounts":["asmith"],"groups":["finance"],)"
-      R"("posix":{"asmith":{"uid":20017,"future":1}},"display_name":"Anna Smith"})",
-      R"(,"posix_groups":{"finance-data":{"gid":30001,"roles":["finance"]},)"
-      R"("dialout":{"roles":["service"]}})"));
+  Roster r = MustParse(
+      Payload(R"({"id":"E1","status":"active","accounts":["asmith"],"groups":["finance"],)"
+              R"("posix":{"asmith":{"uid":20017,"future":1}},"display_name":"Anna Smith"})",
+              R"(,"posix_groups":{"finance-data":{"gid":30001,"roles":["finance"]},)"
+              R"("dialout":{"roles":["service"]}})"));
   const Employee* e = r.FindEmployee("asmith");
   REQUIRE(e);
   CHECK(e->posix_uids.at("asmith") == 20017);
@@ -78,11 +77,11 @@ TEST_CASE("wrong types in identity fields reject the roster", "[roster][posix]")
 }
 
 TEST_CASE("invalid posix values are dropped per account with a warning", "[roster][posix]") {
-  Roster r = MustParse(Payload(
-      R"({"id":"E1","status":"active","accounts":["ok","zero","big","nobody1","Bad:Name"],)"
-      R"("posix":{"ok":{"uid":20000},"zero":{"uid":0},"big":{"uid":4294967296},)"
-      R"("nobody1":{"uid":65534},"Bad:Name":{"uid":20004},"other":{"uid":20005}},)"
-      R"("display_name":"Evil:Name"})"));
+  Roster r = MustParse(
+      Payload(R"({"id":"E1","status":"active","accounts":["ok","zero","big","nobody1","Bad:Name"],)"
+              R"("posix":{"ok":{"uid":20000},"zero":{"uid":0},"big":{"uid":4294967296},)"
+              R"("nobody1":{"uid":65534},"Bad:Name":{"uid":20004},"other":{"uid":20005}},)"
+              R"("display_name":"Evil:Name"})"));
   const Employee& e = r.employees[0];
   CHECK(e.posix_uids == std::map<std::string, std::uint32_t>{{"ok", 20000}});
   CHECK_FALSE(e.display_name);
@@ -129,8 +128,8 @@ TEST_CASE("posix names", "[roster][posix]") {
   for (const char* ok : {"asmith", "a", "_svc", "A.b-c_d", "x1234567890123456789012345678901"}) {
     CHECK(IsValidPosixName(ok));
   }
-  for (const char* bad : {"", "-a", ".a", "1234", "a b", "a:b", "a/b", "é",
-                          "x12345678901234567890123456789012"}) {
+  for (const char* bad :
+       {"", "-a", ".a", "1234", "a b", "a:b", "a/b", "é", "x12345678901234567890123456789012"}) {
     INFO(bad);
     CHECK_FALSE(IsValidPosixName(bad));
   }
