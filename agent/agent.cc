@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <thread>
 #include <utility>
+#include <thread>
 
 #include "agent/session/session_file.h"
 #include "common/file_util.h"
@@ -32,8 +32,8 @@ common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const AgentConfig
   return keys;
 }
 
-Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, const UserDb& users,
-             ProcessControl* os)
+Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock,
+             const UserDb& users, ProcessControl* os)
     : log_(std::move(log)), clock_(clock) {
   users_ = std::make_unique<CachingUserDb>(users, clock_);
   audit_ = std::make_unique<AuditLog>(config.audit_log, log_);
@@ -146,8 +146,8 @@ common::Result<void> Agent::Start() {
   event.serial = store_->HighestSerial();
   event.detail = "staffgated " STAFFGATE_VERSION;
   service_->RecordEvent(std::move(event));
-  log_(LOG_INFO, "staffgated " STAFFGATE_VERSION " serving " + config->socket +
-                     " for workstation " + config->workstation);
+  log_(LOG_INFO, "staffgated " STAFFGATE_VERSION " serving " + config->socket + " for workstation " +
+                     config->workstation);
   return common::Ok();
 }
 
@@ -273,7 +273,8 @@ void Agent::WriteNssSnapshot() {
 common::Response Agent::SyncOp() {
   auto current = link();
   if (!current) {
-    return common::ErrorResponse("not_configured", "no central_url in " + service_->config()->path);
+    return common::ErrorResponse("not_configured",
+                                 "no central_url in " + service_->config()->path);
   }
   auto outcome = current->SyncNow();
   if (!outcome) return common::ErrorResponse("sync_failed", outcome.error().message);

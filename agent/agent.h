@@ -16,20 +16,20 @@
 
 #include "agent/audit/audit_fanout.h"
 #include "agent/audit/audit_log.h"
-#include "agent/config/agent_config.h"
+#include "agent/sync/central_link.h"
 #include "agent/nss/nss_writer.h"
-#include "agent/revoke/revoker.h"
+#include "agent/session/lease_gate.h"
 #include "agent/revoke/session_terminator.h"
+#include "agent/revoke/revoker.h"
+#include "common/log.h"
 #include "agent/roster_store.h"
 #include "agent/service.h"
-#include "agent/session/lease_gate.h"
 #include "agent/session/session_table.h"
 #include "agent/socket/socket_server.h"
-#include "agent/sync/central_link.h"
 #include "agent/user_db.h"
 #include "agent/user_db_cache.h"
+#include "agent/config/agent_config.h"
 #include "common/ed25519.h"
-#include "common/log.h"
 #include "common/time_util.h"
 
 namespace staffgate::agent {
@@ -95,7 +95,7 @@ class Agent {
   std::unique_ptr<LeaseGate> gate_;
   std::unique_ptr<NssWriter> nss_;
 
-  std::mutex reload_mu_;        // Serialises Start, Reload and Stop.
+  std::mutex reload_mu_;  // Serialises Start, Reload and Stop.
   mutable std::mutex link_mu_;  // Guards link_ and last_roster_.
   std::shared_ptr<CentralLink> link_;
   std::shared_ptr<const common::Roster> last_roster_;  // What the revoker last saw.

@@ -7,8 +7,8 @@
 namespace staffgate::agent {
 namespace {
 
-common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& key,
-                           const toml::value& v, AgentConfig& c) {
+common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& key, const toml::value& v,
+                   AgentConfig& c) {
   auto assign = [](auto& field, auto result) -> common::Result<void> {
     if (!result) return tl::unexpected(result.error());
     field = std::move(*result);
@@ -41,21 +41,18 @@ common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& ke
     return common::Ok();
   }
   if (key == "unknown_accounts") {
-    return assign(
-        c.unknown_accounts,
-        r.Choice<UnknownAccounts>(
-            v, key, {{"deny", UnknownAccounts::kDeny}, {"ignore", UnknownAccounts::kIgnore}}));
+    return assign(c.unknown_accounts,
+                  r.Choice<UnknownAccounts>(v, key, {{"deny", UnknownAccounts::kDeny},
+                                                     {"ignore", UnknownAccounts::kIgnore}}));
   }
   if (key == "on_revoke") {
-    return assign(c.on_revoke,
-                  r.Choice<OnRevoke>(
-                      v, key, {{"terminate", OnRevoke::kTerminate}, {"none", OnRevoke::kNone}}));
+    return assign(c.on_revoke, r.Choice<OnRevoke>(v, key, {{"terminate", OnRevoke::kTerminate},
+                                                           {"none", OnRevoke::kNone}}));
   }
   if (key == "lease_unreachable") {
-    return assign(
-        c.lease_unreachable,
-        r.Choice<LeaseUnreachable>(
-            v, key, {{"allow", LeaseUnreachable::kAllow}, {"deny", LeaseUnreachable::kDeny}}));
+    return assign(c.lease_unreachable,
+                  r.Choice<LeaseUnreachable>(v, key, {{"allow", LeaseUnreachable::kAllow},
+                                                      {"deny", LeaseUnreachable::kDeny}}));
   }
   if (key == "nss_enumerate") {
     if (!v.is_boolean()) return r.Bad(v, key, "expected true or false");

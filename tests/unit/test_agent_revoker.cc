@@ -42,7 +42,8 @@ struct Fixture {
   }
 };
 
-TEST_CASE("revoker: admitted then refused is revoked; system, exempt and self never", "[revoke]") {
+TEST_CASE("revoker: admitted then refused is revoked; system, exempt and self never",
+          "[revoke]") {
   Fixture f;
   auto before = Make(1, "active", "active", "active");
   auto after = Make(2, "terminated", "terminated", "terminated");
@@ -76,7 +77,6 @@ TEST_CASE("revoker: suspension and removal from the roster revoke", "[revoke]") 
 
 }  // namespace
 }  // namespace staffgate::agent
-
 namespace staffgate::agent {
 namespace {
 
