@@ -95,7 +95,7 @@ void NssWriter::AuditSkips(const NssModel& model, const common::Roster& roster) 
       deps_.log(LOG_WARNING, "NSS: " + skip.detail + "; it is not served by staffgate");
     if (deps_.record) {
       AuditEvent event;
-      event.type = "nss_identity_skipped";
+      event.type = AuditType::kNssIdentitySkipped;
       event.account = skip.name;
       event.serial = roster.serial;
       event.detail = skip.detail;

@@ -267,7 +267,7 @@ TEST_CASE("the writer replaces the snapshot world-readable and audits skips once
   CHECK(invalidations == 1);
   const std::size_t first = events.size();
   CHECK(first == 8);
-  CHECK(events[0].type == "nss_identity_skipped");
+  CHECK(events[0].type == AuditType::kNssIdentitySkipped);
   REQUIRE(writer.Write(SampleRoster(), config));
   CHECK(events.size() == first);  // the same skips are not audited again
   CHECK(invalidations == 2);
