@@ -97,66 +97,87 @@ static int refused_name(const char* name) {
   return name == NULL || name[0] == '\0' || strcmp(name, "root") == 0;
 }
 
-SG_EXPORT enum nss_status _nss_staffgate_getpwnam_r(const char* name, struct passwd* pw, char* buf,
-                                                    size_t len, int* errnop) {
-  if (refused_name(name)) return NSS_STATUS_NOTFOUND;
+/* What a lookup found: a user (its passwd entry, or its user private
+ * group) or a staffgate group; both NULL when nothing. */
+struct found {
+  const struct sg_nss_user* u;
+  const struct sg_nss_group* g;
+};
+
+static struct found by_name(const struct sg_nss_view* v, enum sg_nss_db db, const char* name) {
+  struct found f = {NULL, NULL};
+  if (db == SG_NSS_GROUP_DB) f.g = sg_nss_group_by_name(v, name);
+  if (f.g == NULL) f.u = sg_nss_user_by_name(v, name);
+  return f;
+}
+
+static struct found by_id(const struct sg_nss_view* v, enum sg_nss_db db, uint32_t id) {
+  struct found f = {NULL, NULL};
+  if (db == SG_NSS_GROUP_DB) f.g = sg_nss_group_by_gid(v, id);
+  if (f.g == NULL && (db == SG_NSS_GROUP_DB || id >= v->header->min_uid)) {
+    f.u = sg_nss_user_by_uid(v, id);
+  }
+  return f;
+}
+
+/* Enumeration order: passwd is the users; group is the staffgate groups
+ * (local ones skipped: getgrent does not merge), then every user's
+ * private group. Moves *cursor past skipped entries, not past the one
+ * returned. */
+static struct found at_cursor(const struct sg_nss_view* v, enum sg_nss_db db, uint32_t* cursor) {
+  struct found f = {NULL, NULL};
+  uint32_t groups = db == SG_NSS_GROUP_DB ? v->header->group_count : 0;
+  while (*cursor < groups && (v->groups[*cursor].flags & SG_NSS_GROUP_LOCAL)) ++*cursor;
+  if (*cursor < groups) {
+    f.g = &v->groups[*cursor];
+  } else if (*cursor - groups < v->header->user_count) {
+    f.u = &v->users[*cursor - groups];
+  }
+  return f;
+}
+
+static enum nss_status fill(const struct sg_nss_view* v, enum sg_nss_db db, struct found f,
+                            void* result, char* buf, size_t len, int* errnop) {
+  if (f.u == NULL && f.g == NULL) return NSS_STATUS_NOTFOUND;
+  if (db == SG_NSS_PASSWD_DB) return fill_passwd(v, f.u, result, buf, len, errnop);
+  return fill_group(v, f.g, f.u, result, buf, len, errnop);
+}
+
+/* One lookup by `name`, or by `id` when name is NULL (a NULL name thus
+ * asks for id 0: not found); every by-key entry point is this. */
+static enum nss_status lookup(enum sg_nss_db db, const char* name, uint32_t id, void* result,
+                              char* buf, size_t len, int* errnop) {
+  if (name != NULL ? refused_name(name) : id == 0) return NSS_STATUS_NOTFOUND;
   const struct sg_nss_view* v = sg_nss_acquire();
-  enum nss_status status = NSS_STATUS_NOTFOUND;
+  enum nss_status status;
   if (v == NULL) {
     status = unavailable(errnop);
   } else {
-    const struct sg_nss_user* u = sg_nss_user_by_name(v, name);
-    if (u != NULL) status = fill_passwd(v, u, pw, buf, len, errnop);
+    struct found f = name != NULL ? by_name(v, db, name) : by_id(v, db, id);
+    status = fill(v, db, f, result, buf, len, errnop);
   }
   sg_nss_release();
   return status;
+}
+
+SG_EXPORT enum nss_status _nss_staffgate_getpwnam_r(const char* name, struct passwd* pw, char* buf,
+                                                    size_t len, int* errnop) {
+  return lookup(SG_NSS_PASSWD_DB, name, 0, pw, buf, len, errnop);
 }
 
 SG_EXPORT enum nss_status _nss_staffgate_getpwuid_r(uid_t uid, struct passwd* pw, char* buf,
                                                     size_t len, int* errnop) {
-  if (uid == 0) return NSS_STATUS_NOTFOUND;
-  const struct sg_nss_view* v = sg_nss_acquire();
-  enum nss_status status = NSS_STATUS_NOTFOUND;
-  if (v == NULL) {
-    status = unavailable(errnop);
-  } else if (uid >= v->header->min_uid) {
-    const struct sg_nss_user* u = sg_nss_user_by_uid(v, uid);
-    if (u != NULL) status = fill_passwd(v, u, pw, buf, len, errnop);
-  }
-  sg_nss_release();
-  return status;
+  return lookup(SG_NSS_PASSWD_DB, NULL, uid, pw, buf, len, errnop);
 }
 
 SG_EXPORT enum nss_status _nss_staffgate_getgrnam_r(const char* name, struct group* gr, char* buf,
                                                     size_t len, int* errnop) {
-  if (refused_name(name)) return NSS_STATUS_NOTFOUND;
-  const struct sg_nss_view* v = sg_nss_acquire();
-  enum nss_status status = NSS_STATUS_NOTFOUND;
-  if (v == NULL) {
-    status = unavailable(errnop);
-  } else {
-    const struct sg_nss_group* g = sg_nss_group_by_name(v, name);
-    const struct sg_nss_user* u = g ? NULL : sg_nss_user_by_name(v, name);
-    if (g != NULL || u != NULL) status = fill_group(v, g, u, gr, buf, len, errnop);
-  }
-  sg_nss_release();
-  return status;
+  return lookup(SG_NSS_GROUP_DB, name, 0, gr, buf, len, errnop);
 }
 
 SG_EXPORT enum nss_status _nss_staffgate_getgrgid_r(gid_t gid, struct group* gr, char* buf,
                                                     size_t len, int* errnop) {
-  if (gid == 0) return NSS_STATUS_NOTFOUND;
-  const struct sg_nss_view* v = sg_nss_acquire();
-  enum nss_status status = NSS_STATUS_NOTFOUND;
-  if (v == NULL) {
-    status = unavailable(errnop);
-  } else {
-    const struct sg_nss_group* g = sg_nss_group_by_gid(v, gid);
-    const struct sg_nss_user* u = g ? NULL : sg_nss_user_by_uid(v, gid);
-    if (g != NULL || u != NULL) status = fill_group(v, g, u, gr, buf, len, errnop);
-  }
-  sg_nss_release();
-  return status;
+  return lookup(SG_NSS_GROUP_DB, NULL, gid, gr, buf, len, errnop);
 }
 
 /* Appends `gid` unless present; grows *groupsp up to `limit` (<= 0: none).
@@ -205,63 +226,51 @@ SG_EXPORT enum nss_status _nss_staffgate_initgroups_dyn(const char* user, gid_t 
 }
 
 /* Enumeration: off unless the snapshot says nss_enumerate (a login screen
- * listing every employee of the dealership is not wanted by default). */
+ * listing every employee of the dealership is not wanted by default).
+ * set and end both rewind; one cursor per database. */
 
-static enum nss_status reset_cursor(uint32_t* (*cursor)(void)) {
+static enum nss_status rewind_cursor(enum sg_nss_db db) {
   (void)sg_nss_acquire();
-  *cursor() = 0;
+  *sg_nss_cursor(db) = 0;
   sg_nss_release();
   return NSS_STATUS_SUCCESS;
 }
 
-SG_EXPORT enum nss_status _nss_staffgate_setpwent(int stayopen) {
-  (void)stayopen;
-  return reset_cursor(sg_nss_pw_cursor);
-}
-
-SG_EXPORT enum nss_status _nss_staffgate_endpwent(void) { return reset_cursor(sg_nss_pw_cursor); }
-
-SG_EXPORT enum nss_status _nss_staffgate_getpwent_r(struct passwd* pw, char* buf, size_t len,
-                                                    int* errnop) {
+static enum nss_status next_entry(enum sg_nss_db db, void* result, char* buf, size_t len,
+                                  int* errnop) {
   const struct sg_nss_view* v = sg_nss_acquire();
   enum nss_status status = NSS_STATUS_NOTFOUND;
-  uint32_t* cursor = sg_nss_pw_cursor();
+  uint32_t* cursor = sg_nss_cursor(db);
   if (v == NULL) {
     status = unavailable(errnop);
-  } else if ((v->header->flags & SG_NSS_FLAG_ENUMERATE) && *cursor < v->header->user_count) {
-    status = fill_passwd(v, &v->users[*cursor], pw, buf, len, errnop);
+  } else if (v->header->flags & SG_NSS_FLAG_ENUMERATE) {
+    status = fill(v, db, at_cursor(v, db, cursor), result, buf, len, errnop);
     if (status == NSS_STATUS_SUCCESS) ++*cursor;
   }
   sg_nss_release();
   return status;
+}
+
+SG_EXPORT enum nss_status _nss_staffgate_setpwent(int stayopen) {
+  (void)stayopen;
+  return rewind_cursor(SG_NSS_PASSWD_DB);
+}
+
+SG_EXPORT enum nss_status _nss_staffgate_endpwent(void) { return rewind_cursor(SG_NSS_PASSWD_DB); }
+
+SG_EXPORT enum nss_status _nss_staffgate_getpwent_r(struct passwd* pw, char* buf, size_t len,
+                                                    int* errnop) {
+  return next_entry(SG_NSS_PASSWD_DB, pw, buf, len, errnop);
 }
 
 SG_EXPORT enum nss_status _nss_staffgate_setgrent(int stayopen) {
   (void)stayopen;
-  return reset_cursor(sg_nss_gr_cursor);
+  return rewind_cursor(SG_NSS_GROUP_DB);
 }
 
-SG_EXPORT enum nss_status _nss_staffgate_endgrent(void) { return reset_cursor(sg_nss_gr_cursor); }
+SG_EXPORT enum nss_status _nss_staffgate_endgrent(void) { return rewind_cursor(SG_NSS_GROUP_DB); }
 
-/* Staffgate groups first (local ones skipped: getgrent does not merge),
- * then every user's private group. */
 SG_EXPORT enum nss_status _nss_staffgate_getgrent_r(struct group* gr, char* buf, size_t len,
                                                     int* errnop) {
-  const struct sg_nss_view* v = sg_nss_acquire();
-  enum nss_status status = NSS_STATUS_NOTFOUND;
-  uint32_t* cursor = sg_nss_gr_cursor();
-  if (v == NULL) {
-    status = unavailable(errnop);
-  } else if (v->header->flags & SG_NSS_FLAG_ENUMERATE) {
-    const uint32_t groups = v->header->group_count;
-    while (*cursor < groups && (v->groups[*cursor].flags & SG_NSS_GROUP_LOCAL)) ++*cursor;
-    if (*cursor < groups) {
-      status = fill_group(v, &v->groups[*cursor], NULL, gr, buf, len, errnop);
-    } else if (*cursor - groups < v->header->user_count) {
-      status = fill_group(v, NULL, &v->users[*cursor - groups], gr, buf, len, errnop);
-    }
-    if (status == NSS_STATUS_SUCCESS) ++*cursor;
-  }
-  sg_nss_release();
-  return status;
+  return next_entry(SG_NSS_GROUP_DB, gr, buf, len, errnop);
 }

@@ -29,8 +29,7 @@ static struct {
   size_t len;
   int valid; /* view is usable */
   struct sg_nss_view view;
-  uint32_t pw_cursor;
-  uint32_t gr_cursor;
+  uint32_t cursors[2]; /* by enum sg_nss_db */
 } g;
 
 static void key_of(const struct stat* st, struct file_key* k) {
@@ -118,5 +117,4 @@ const struct sg_nss_view* sg_nss_acquire(void) {
 
 void sg_nss_release(void) { pthread_mutex_unlock(&g_lock); }
 
-uint32_t* sg_nss_pw_cursor(void) { return &g.pw_cursor; }
-uint32_t* sg_nss_gr_cursor(void) { return &g.gr_cursor; }
+uint32_t* sg_nss_cursor(enum sg_nss_db db) { return &g.cursors[db == SG_NSS_GROUP_DB]; }

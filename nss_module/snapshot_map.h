@@ -16,9 +16,10 @@
 const struct sg_nss_view* sg_nss_acquire(void);
 void sg_nss_release(void);
 
-/* Enumeration cursors, guarded by the same lock (valid between acquire
- * and release). */
-uint32_t* sg_nss_pw_cursor(void);
-uint32_t* sg_nss_gr_cursor(void);
+enum sg_nss_db { SG_NSS_PASSWD_DB, SG_NSS_GROUP_DB };
+
+/* The enumeration cursor of `db` (getpwent, getgrent), guarded by the same
+ * lock: use it only between acquire and release. */
+uint32_t* sg_nss_cursor(enum sg_nss_db db);
 
 #endif /* STAFFGATE_NSS_MODULE_SNAPSHOT_MAP_H_ */

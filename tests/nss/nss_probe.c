@@ -8,6 +8,9 @@
  *                                                  stdin, pw NAME again (same process)
  *   threads N SECONDS NAME UID                  -> N threads of getpwnam_r/getpwuid_r;
  *                                                  prints "lookups=X wrong=Y"
+ *   pwent | grent                               -> every entry of setpwent/getpwent_r
+ *                                                  (setgrent/getgrent_r), twice over
+ *                                                  (end, set again), one line each
  * A lookup error prints "error ERRNO". */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -126,6 +129,28 @@ static int threads(int n, double seconds, const char* name, uid_t uid) {
   return wrong != 0;
 }
 
+/* Two passes, so a rewind by endpwent/setpwent is seen to work. */
+static int enumerate(int groups) {
+  char buf[16384];
+  for (int pass = 0; pass < 2; ++pass) {
+    int rc = 0;
+    if (groups) {
+      struct group gr, *res = NULL;
+      setgrent();
+      while ((rc = getgrent_r(&gr, buf, sizeof(buf), &res)) == 0 && res != NULL) print_gr(0, res);
+      endgrent();
+    } else {
+      struct passwd pw, *res = NULL;
+      setpwent();
+      while ((rc = getpwent_r(&pw, buf, sizeof(buf), &res)) == 0 && res != NULL) print_pw(0, res);
+      endpwent();
+    }
+    if (rc != 0 && rc != ENOENT) return printf("error %d\n", rc), 1;
+    printf("end\n");
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   char buf[16384];
   if (argc >= 3 && strcmp(argv[1], "pw") == 0) {
@@ -172,6 +197,8 @@ int main(int argc, char** argv) {
   if (argc >= 6 && strcmp(argv[1], "threads") == 0) {
     return threads(atoi(argv[2]), atof(argv[3]), argv[4], (uid_t)strtoul(argv[5], NULL, 10));
   }
-  fprintf(stderr, "usage: nss_probe pw|pwuid|gr|grgid|groups|short|threads ...\n");
+  if (argc >= 2 && strcmp(argv[1], "pwent") == 0) return enumerate(0);
+  if (argc >= 2 && strcmp(argv[1], "grent") == 0) return enumerate(1);
+  fprintf(stderr, "usage: nss_probe pw|pwuid|gr|grgid|groups|short|threads|pwent|grent ...\n");
   return 2;
 }

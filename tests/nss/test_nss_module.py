@@ -108,7 +108,7 @@ class NssModuleTest(unittest.TestCase):
                              capture_output=True, text=True, timeout=120)
         return out.stdout.strip()
 
-    def glibc(self, *args):
+    def glibc(self, *args, nss_dir=None):
         """nss_probe under the real glibc NSS, `passwd: files staffgate`."""
         if not hasattr(self, "_ns_ok"):
             ok = subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
@@ -119,7 +119,8 @@ class NssModuleTest(unittest.TestCase):
         with open(conf, "w") as f:
             f.write("passwd: files staffgate\ngroup: files [SUCCESS=merge] staffgate\n")
         env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(MODULE),
-                   STAFFGATE_NSS_DIR=os.path.dirname(self.db), **sgtest.sanitizer_env())
+                   STAFFGATE_NSS_DIR=nss_dir or os.path.dirname(self.db),
+                   **sgtest.sanitizer_env())
         script = ('mount --bind "$1" /etc/nsswitch.conf && mount --bind "$2" /etc/passwd && '
                   'mount --bind "$3" /etc/group && shift 3 && exec "$@"')
         out = subprocess.run(["unshare", "-rm", "sh", "-c", script, "_", conf, self.passwd, self.group,
@@ -190,6 +191,64 @@ class NssModuleTest(unittest.TestCase):
                 f.write(cut)
             self.assertEqual(self.probe("pw", "asmith", env=env), "notfound")
             self.assertEqual(self.probe("pw", "localuser", env=env).split(":")[0], "localuser")
+
+    def enumerating_snapshot(self):
+        """A second state dir whose snapshot (written by an offline
+        `staffgatectl roster install`) has nss_enumerate = true."""
+        state = os.path.join(self.tmp, "state-enum")
+        if not os.path.isdir(state):
+            os.mkdir(state, 0o700)
+            config = os.path.join(self.tmp, "agent-enum.conf")
+            with open(self.config) as f:
+                text = f.read()
+            text = text.replace(self.state, state).replace(
+                self.socket, os.path.join(self.tmp, "none.sock"))
+            with open(config, "w") as f:
+                f.write(text + "nss_enumerate = true\n")
+            path = os.path.join(self.tmp, "roster-enum.dsse")
+            with open(path, "wb") as f:
+                f.write(self.key.sign_envelope(payload(EMPLOYEES, 1)))
+            out = subprocess.run([STAFFGATECTL, "--config", config, "roster", "install", path],
+                                 capture_output=True, text=True, timeout=60, env=self.agent_env)
+            self.assertEqual(out.returncode, 0, out.stderr)
+        return os.path.join(state, "nss")
+
+    def test_enumeration_only_with_nss_enumerate(self):
+        local_pw = ["root:0:0:root:/root:/bin/sh", "localuser:1000:1000::/home/localuser:/bin/sh"]
+        local_gr = ["root:0:", "localuser:1000:", "dialout:20:"]
+        # Off (the default): getpwent and getgrent list the local files only.
+        self.assertEqual(self.probe("pwent").split("\n"), (local_pw + ["end"]) * 2)
+        self.assertEqual(self.probe("grent").split("\n"), (local_gr + ["end"]) * 2)
+        # On: every served employee (not the clashing ones), every staffgate
+        # group (not the local dialout) and every user private group, and
+        # endpwent/setpwent start over.
+        env = dict(self.env, STAFFGATE_NSS_DIR=self.enumerating_snapshot())
+        ours_pw = ["asmith:20017:20017:Anna Smith:/home/asmith:/bin/bash",
+                   "bjones:20018:20018:E2:/home/bjones:/usr/sbin/nologin",
+                   "cdoe:20020:20020:E5:/home/cdoe:/bin/bash"]
+        ours_gr = ["tools:30001:asmith", "asmith:20017:", "bjones:20018:", "cdoe:20020:"]
+        pw = self.probe("pwent", env=env).split("\n")
+        self.assertEqual(pw[:2], local_pw)
+        self.assertEqual(sorted(pw[2:5]), ours_pw)
+        self.assertEqual(pw, (pw[:5] + ["end"]) * 2)
+        gr = self.probe("grent", env=env).split("\n")
+        self.assertEqual(gr[:3], local_gr)
+        self.assertEqual(gr[3], ours_gr[0])
+        self.assertEqual(sorted(gr[4:7]), ours_gr[1:])
+        self.assertEqual(gr, (gr[:7] + ["end"]) * 2)
+
+    def test_enumeration_through_glibc(self):
+        pw = self.glibc("pwent").split("\n")
+        self.assertNotIn("asmith", [line.split(":")[0] for line in pw])
+        nss_dir = self.enumerating_snapshot()
+        pw = self.glibc("pwent", nss_dir=nss_dir).split("\n")
+        names = [line.split(":")[0] for line in pw]
+        self.assertEqual(names[:2], ["root", "localuser"])
+        self.assertEqual(sorted(names[2:5]), ["asmith", "bjones", "cdoe"])
+        self.assertEqual(names, (names[:5] + ["end"]) * 2)
+        gr = self.glibc("grent", nss_dir=nss_dir).split("\n")
+        self.assertIn("tools:30001:asmith", gr)
+        self.assertEqual(gr.count("end"), 2)
 
     def test_yy_swap_under_16_threads_and_pickup(self):
         # A second valid snapshot: asmith unchanged, bjones gone.
