@@ -2,8 +2,11 @@
 // admitted to refused counts, and never root, system uids, exempt
 // accounts or the agent's own uid.
 #include <catch2/catch.hpp>
+#include <map>
+#include <memory>
 
 #include "agent/revoke/revoker.h"
+#include "fake_process_control.h"
 #include "test_agent_util.h"
 
 namespace staffgate::agent {
@@ -118,6 +121,44 @@ TEST_CASE("revoker: losing a role or the workstation ends sessions; gaining does
         std::vector<std::string>{"bjones:20002:groups_changed"});
   CHECK(Lost(base, WithGroups(2, {"service", "finance"}, {"service", "finance"})).empty());
   CHECK(Lost(base, base).empty());
+}
+
+TEST_CASE("revoker: a login that lost a group here ends, audited as groups_changed, not denied",
+          "[revoke][nss]") {
+  AgentConfig config;
+  config.workstation = "SVC-03";
+  config.min_uid = 1000;
+  config.trusted_keys = {"k"};
+  config.on_revoke = OnRevoke::kTerminate;
+  auto shared = std::make_shared<const AgentConfig>(config);
+  StaticUserDb users;  // NSS employees: uids from the roster
+  testutil::FakeProcessControl os;
+  os.procs = {{100, 20001}, {101, 20002}};  // a process of asmith, one of bjones
+  common::FakeClock clock(kNow);
+  std::vector<AuditEvent> events;  // Read only after WaitIdle.
+  Revoker revoker({&os, &users, &clock, [](int, const std::string&) {},
+                   [&](AuditEvent e) { events.push_back(std::move(e)); }, [&] { return shared; }});
+  revoker.Start();
+  auto roster = [](std::uint64_t serial, std::vector<std::string> asmith_roles) {
+    return std::make_shared<const common::Roster>(
+        WithGroups(serial, std::move(asmith_roles), {"service", "finance"}));
+  };
+  // asmith stays permitted (finance) but loses "service", so "tools".
+  revoker.RosterChanged(roster(1, {"service", "finance"}), roster(2, {"finance"}));
+  revoker.WaitIdle();
+  CHECK(os.procs == std::map<pid_t, uid_t>{{101, 20002}});
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].type == AuditType::kSessionsTerminated);
+  CHECK(events[0].account == "asmith");
+  CHECK(events[0].reason == "groups_changed");
+  CHECK(events[0].decision.empty());
+  // Gaining a group ends nothing.
+  os.procs[102] = 20001;
+  revoker.RosterChanged(roster(2, {"finance"}), roster(3, {"finance", "service"}));
+  revoker.WaitIdle();
+  CHECK(os.procs.count(102) == 1);
+  CHECK(events.size() == 1);
+  revoker.Stop();
 }
 
 }  // namespace
