@@ -33,6 +33,10 @@ trap 'stop_agent; stop_central' EXIT
 # --- install -----------------------------------------------------------------
 apt-get update -qq >/tmp/update.log 2>&1 || { bad "apt-get update in the test root"; cat /tmp/update.log; }
 before=$(snapshot)
+# As on a Debian 12 workstation with systemd, whose libnss-systemd adds
+# "systemd" to these lines (the bare base root has "files" alone): our words
+# go between "files" and "systemd" (docs/design.md §9).
+sed -i -E 's/^(passwd|group):([[:space:]]+)files$/\1:\2files systemd/' /etc/nsswitch.conf
 nss_before=$(sha256sum </etc/nsswitch.conf)
 if apt-get install -y -q /tmp/debs/*.deb >/tmp/install.log 2>&1; then ok "apt installs the three packages"; else
   bad "apt install"; cat /tmp/install.log; exit 1; fi
@@ -363,6 +367,8 @@ nss_test() {
    "posix": {"nssbob": {"uid": 20501}}},
   {"id": "E22", "status": "active", "accounts": ["nsscat"], "groups": ["sales"],
    "posix": {"nsscat": {"uid": 20502}}},
+  {"id": "E23", "status": "active", "accounts": ["nssdan"], "groups": ["service"],
+   "posix": {"nssdan": {"uid": 20504}}},
   {"id": "E1", "status": "active", "accounts": ["alice"], "posix": {"alice": {"uid": 20503}}}],
  "workstations": {"TEST-01": {"groups": ["service"]}},
  "posix_groups": {"workshop": {"gid": 30500, "roles": ["service"]}, "dialout": {"roles": ["service"]}},
@@ -382,7 +388,7 @@ JSON
     test "$(getent passwd nssbob | cut -d: -f7)" = /usr/sbin/nologin
   check "nss: employee not permitted here gets no extra group" test "$(id -G nsscat)" = 20502
   check "nss: a local account wins over the roster" test "$(getent passwd alice | cut -d: -f3)" != 20503
-  check "nss: getent group workshop" test "$(getent group workshop)" = "workshop:*:30500:nssann"
+  check "nss: getent group workshop" test "$(getent group workshop)" = "workshop:*:30500:nssann,nssdan"
   check "nss: local group dialout gains nssann by merge" bash -c 'getent group dialout | cut -d: -f4 | tr , "\n" | grep -qx nssann'
   check "nss: root untouched" test "$(getent passwd root | cut -d: -f3)" = 0
   check "nss: staffgatectl id explains the grant" bash -c 'staffgatectl id nssann | grep -q "workshop (gid 30500): granted"'
@@ -398,16 +404,18 @@ JSON
   local sport=$((cport + 1))
   mkdir -p /etc/ssh/staffgate_keys /run/sshd
   ssh-keygen -q -t ed25519 -N '' -f /tmp/key_nss <<<y >/dev/null 2>&1
-  install -m 0644 /tmp/key_nss.pub /etc/ssh/staffgate_keys/nsscat
+  install -m 0644 /tmp/key_nss.pub /etc/ssh/staffgate_keys/nssdan
   install -m 0644 /tmp/key_nss.pub /etc/ssh/staffgate_keys/nssbob
   sed -e "s/^Port .*/Port $sport/" -e 's/^PidFile .*/PidFile \/run\/sshd-staffgate-nss.pid/' /etc/ssh/sshd_staffgate_test >/etc/ssh/sshd_staffgate_nss
   echo 'AuthorizedKeysFile /etc/ssh/staffgate_keys/%u' >>/etc/ssh/sshd_staffgate_nss
   /usr/sbin/sshd -f /etc/ssh/sshd_staffgate_nss -D -e 2>/tmp/sshd_nss.log & local spid=$!
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$sport") 2>/dev/null && break; sleep 0.05; done
   local sshopts=(-i /tmp/key_nss -p "$sport" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes)
-  timeout 20 ssh "${sshopts[@]}" nsscat@127.0.0.1 'echo in-as-$USER; stat -c "%a %U" $HOME' >/tmp/ssh_nss.out 2>/tmp/ssh_nss.err
-  check "nss: ssh key login of an NSS-only employee" grep -q in-as-nsscat /tmp/ssh_nss.out
-  check "nss: ssh login made a 0700 home" grep -qx "700 nsscat" /tmp/ssh_nss.out
+  check "nss: no home before the first login" test ! -e /home/nssdan
+  timeout 20 ssh "${sshopts[@]}" nssdan@127.0.0.1 'echo in-as-$USER; stat -c "%a %U" $HOME' >/tmp/ssh_nss.out 2>/tmp/ssh_nss.err
+  check "nss: ssh key login of an NSS-only employee" grep -q in-as-nssdan /tmp/ssh_nss.out
+  grep -q in-as-nssdan /tmp/ssh_nss.out || { cat /tmp/ssh_nss.err; tail -20 /tmp/sshd_nss.log; }
+  check "nss: ssh login made a 0700 home" grep -qx "700 nssdan" /tmp/ssh_nss.out
   timeout 20 ssh "${sshopts[@]}" nssbob@127.0.0.1 true >/tmp/ssh_nssbob.out 2>/tmp/ssh_nssbob.err
   check "nss: ssh of a terminated NSS employee refused with the deactivated message" grep -qi deactivated /tmp/ssh_nssbob.err
   kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
