@@ -123,56 +123,62 @@ int sg_nss_view_open(const void* data, size_t size, struct sg_nss_view* view) {
   return 0;
 }
 
-const struct sg_nss_user* sg_nss_user_by_uid(const struct sg_nss_view* v, uint32_t uid) {
-  uint32_t lo = 0, hi = v->header->user_count;
+/* Binary searches shared by users and groups: both tables are sorted by
+ * id, and each has an index sorted by name. `id_at` and `name_at` read
+ * entry i of the table. */
+typedef uint32_t (*id_at_fn)(const struct sg_nss_view* v, uint32_t i);
+typedef uint32_t (*name_at_fn)(const struct sg_nss_view* v, uint32_t i);
+
+/* The position of `id` in [0, n), or n when absent. */
+static uint32_t find_id(const struct sg_nss_view* v, uint32_t n, id_at_fn id_at, uint32_t id) {
+  uint32_t lo = 0, hi = n;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (v->users[mid].uid < uid)
+    if (id_at(v, mid) < id)
       lo = mid + 1;
     else
       hi = mid;
   }
-  return lo < v->header->user_count && v->users[lo].uid == uid ? &v->users[lo] : NULL;
+  return lo < n && id_at(v, lo) == id ? lo : n;
+}
+
+/* The table position of `name` through the by-name index, or n. */
+static uint32_t find_name(const struct sg_nss_view* v, uint32_t n, const uint32_t* by_name,
+                          name_at_fn name_at, const char* name) {
+  uint32_t lo = 0, hi = n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(sg_nss_str(v, name_at(v, by_name[mid])), name);
+    if (c == 0) return by_name[mid];
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return n;
+}
+
+static uint32_t user_uid(const struct sg_nss_view* v, uint32_t i) { return v->users[i].uid; }
+static uint32_t user_name(const struct sg_nss_view* v, uint32_t i) { return v->users[i].name; }
+static uint32_t group_gid(const struct sg_nss_view* v, uint32_t i) { return v->groups[i].gid; }
+static uint32_t group_name(const struct sg_nss_view* v, uint32_t i) { return v->groups[i].name; }
+
+const struct sg_nss_user* sg_nss_user_by_uid(const struct sg_nss_view* v, uint32_t uid) {
+  uint32_t n = v->header->user_count, i = find_id(v, n, user_uid, uid);
+  return i < n ? &v->users[i] : NULL;
 }
 
 const struct sg_nss_user* sg_nss_user_by_name(const struct sg_nss_view* v, const char* name) {
-  uint32_t lo = 0, hi = v->header->user_count;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    const struct sg_nss_user* u = &v->users[v->user_by_name[mid]];
-    int c = strcmp(sg_nss_str(v, u->name), name);
-    if (c == 0) return u;
-    if (c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return NULL;
+  uint32_t n = v->header->user_count, i = find_name(v, n, v->user_by_name, user_name, name);
+  return i < n ? &v->users[i] : NULL;
 }
 
 const struct sg_nss_group* sg_nss_group_by_gid(const struct sg_nss_view* v, uint32_t gid) {
-  uint32_t lo = 0, hi = v->header->group_count;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (v->groups[mid].gid < gid)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo < v->header->group_count && v->groups[lo].gid == gid ? &v->groups[lo] : NULL;
+  uint32_t n = v->header->group_count, i = find_id(v, n, group_gid, gid);
+  return i < n ? &v->groups[i] : NULL;
 }
 
 const struct sg_nss_group* sg_nss_group_by_name(const struct sg_nss_view* v, const char* name) {
-  uint32_t lo = 0, hi = v->header->group_count;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    const struct sg_nss_group* g = &v->groups[v->group_by_name[mid]];
-    int c = strcmp(sg_nss_str(v, g->name), name);
-    if (c == 0) return g;
-    if (c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return NULL;
+  uint32_t n = v->header->group_count, i = find_name(v, n, v->group_by_name, group_name, name);
+  return i < n ? &v->groups[i] : NULL;
 }
