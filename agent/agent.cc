@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <utility>
 #include <thread>
+#include <utility>
 
 #include "agent/session/session_file.h"
 #include "common/file_util.h"
@@ -32,8 +32,8 @@ common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const AgentConfig
   return keys;
 }
 
-Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock,
-             const UserDb& users, ProcessControl* os)
+Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, const UserDb& users,
+             ProcessControl* os)
     : log_(std::move(log)), clock_(clock) {
   users_ = std::make_unique<CachingUserDb>(users, clock_);
   audit_ = std::make_unique<AuditLog>(config.audit_log, log_);

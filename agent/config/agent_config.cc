@@ -7,8 +7,8 @@
 namespace staffgate::agent {
 namespace {
 
-common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& key, const toml::value& v,
-                   AgentConfig& c) {
+common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& key,
+                           const toml::value& v, AgentConfig& c) {
   auto assign = [](auto& field, auto result) -> common::Result<void> {
     if (!result) return tl::unexpected(result.error());
     field = std::move(*result);

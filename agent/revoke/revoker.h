@@ -53,7 +53,8 @@ std::vector<RevokedAccount> NewlyRevoked(const common::Roster& before, const com
 // Reason "groups_changed". Same uid filters as NewlyRevoked; the uid comes
 // from `users`, else from the roster's posix map. Pure.
 std::vector<RevokedAccount> LostGroups(const common::Roster& before, const common::Roster& after,
-                                       const AgentConfig& config, const UserDb& users, uid_t self_uid);
+                                       const AgentConfig& config, const UserDb& users,
+                                       uid_t self_uid);
 
 class Revoker {
  public:
