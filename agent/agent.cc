@@ -94,6 +94,12 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   revoke.record = [this](AuditEvent event) { service_->RecordEvent(std::move(event)); };
   revoke.config = [this] { return service_->config(); };
   revoker_ = std::make_unique<Revoker>(std::move(revoke));
+
+  NssWriter::Deps nss;
+  nss.files = LocalFiles::FromEnvironment();
+  nss.log = log_;
+  nss.record = [this](AuditEvent event) { service_->RecordEvent(std::move(event)); };
+  nss_ = std::make_unique<NssWriter>(std::move(nss));
 }
 
 Agent::~Agent() { Stop(); }
@@ -118,6 +124,7 @@ common::Result<void> Agent::Start() {
     std::lock_guard<std::mutex> lock(link_mu_);
     last_roster_ = store_->Current();
   }
+  WriteNssSnapshot();
 
   SocketServerOptions options;
   options.path = config->socket;
@@ -175,6 +182,8 @@ common::Result<void> Agent::Reload(const std::string& path) {
     std::lock_guard<std::mutex> lock(link_mu_);
     last_roster_ = store_->Current();
   }
+  // workstation, min_uid or nss_enumerate may have changed.
+  WriteNssSnapshot();
   if (started_) ReconcileLink(*service_->config());
   AuditEvent event;
   event.type = AuditType::kConfigReloaded;
@@ -248,7 +257,17 @@ void Agent::OnRosterInstalled() {
     std::lock_guard<std::mutex> lock(link_mu_);
     before = std::exchange(last_roster_, after);
   }
+  // Identities first: sessions the revoker ends log in again with the new
+  // groups.
+  WriteNssSnapshot();
   revoker_->RosterChanged(std::move(before), std::move(after));
+}
+
+void Agent::WriteNssSnapshot() {
+  auto roster = store_->Current();
+  if (!roster) return;  // Nothing verified yet: keep whatever snapshot exists.
+  auto wrote = nss_->Write(*roster, *service_->config());
+  if (!wrote) log_(LOG_ERR, wrote.error().message);
 }
 
 common::Response Agent::SyncOp() {

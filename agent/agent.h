@@ -5,6 +5,8 @@
 // With `central_url` set, a CentralLink follows the central's roster and
 // delivers the audit outbox; a Revoker ends the sessions of people a new
 // roster revokes. Both run on their own threads, off the decision path.
+// After every roster change (and at start) an NssWriter refreshes the
+// snapshot libnss_staffgate.so.2 answers from (docs/design.md §9).
 #ifndef STAFFGATE_AGENT_AGENT_H_
 #define STAFFGATE_AGENT_AGENT_H_
 
@@ -15,6 +17,7 @@
 #include "agent/audit/audit_fanout.h"
 #include "agent/audit/audit_log.h"
 #include "agent/config/agent_config.h"
+#include "agent/nss/nss_writer.h"
 #include "agent/revoke/revoker.h"
 #include "agent/revoke/session_terminator.h"
 #include "agent/roster_store.h"
@@ -69,6 +72,8 @@ class Agent {
   // Starts, replaces or drops the central link to match `config`.
   void ReconcileLink(const AgentConfig& config);
   void OnRosterInstalled();
+  // Writes the NSS snapshot of the current roster; failures are logged.
+  void WriteNssSnapshot();
   // <state_dir>/sessions.json (session_file.h): restored at Start, saved
   // by the lease gate's thread when the table changed, and at Stop.
   void RestoreSessions();
@@ -88,6 +93,7 @@ class Agent {
   SystemProcessControl system_os_;
   std::unique_ptr<Revoker> revoker_;
   std::unique_ptr<LeaseGate> gate_;
+  std::unique_ptr<NssWriter> nss_;
 
   std::mutex reload_mu_;  // Serialises Start, Reload and Stop.
   mutable std::mutex link_mu_;  // Guards link_ and last_roster_.

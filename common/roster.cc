@@ -4,6 +4,7 @@
 
 #include "common/envelope.h"
 #include "common/json_util.h"
+#include "common/roster_posix.h"
 
 namespace staffgate::common {
 namespace {
@@ -50,6 +51,7 @@ Result<Employee> ParseEmployee(const Json& e) {
     if (!t) return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + t.error().message);
     emp.credentials_reset_after = *t;
   }
+  if (auto posix = ParseEmployeePosix(e, emp); !posix) return tl::unexpected(posix.error());
   return emp;
 }
 
@@ -186,7 +188,11 @@ Result<Roster> ParseRoster(std::string_view payload) {
       r.max_workstations_per_account = static_cast<std::uint32_t>(max->get<std::uint64_t>());
     }
   }
+  if (auto groups = ParsePosixGroups(doc, r); !groups) {
+    return Fail(ErrorKind::kInvalidInput, "roster: " + groups.error().message);
+  }
   BuildIndex(r);
+  PrunePosix(r);
   return r;
 }
 

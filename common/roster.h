@@ -32,6 +32,21 @@ struct Employee {
   std::vector<std::string> accounts;
   std::vector<std::string> groups{"*"};
   std::optional<UnixSeconds> credentials_reset_after;
+  // docs/design.md §9: account -> uid, only for accounts whose entry passed
+  // validation (valid name and uid, one of this employee's unconflicted
+  // accounts, uid held by no other account). Others are dropped with a
+  // warning.
+  std::map<std::string, std::uint32_t> posix_uids;
+  // Published only when the central says so; dropped (with a warning) when
+  // it could not be shown safely in a passwd line.
+  std::optional<std::string> display_name;
+};
+
+// A Unix group granted by role (docs/design.md §9 `posix_groups`). With a
+// gid it is served by staffgate; without, it names a local group.
+struct PosixGroup {
+  std::optional<std::uint32_t> gid;
+  std::vector<std::string> roles;
 };
 
 struct Roster {
@@ -44,6 +59,9 @@ struct Roster {
   std::map<std::string, std::vector<std::string>> workstation_groups;
   // 0 = unlimited.
   std::uint32_t max_workstations_per_account = 1;
+  // Validated: invalid names or gids, a gid used twice or equal to an
+  // account's uid, and a name equal to an account are dropped with a warning.
+  std::map<std::string, PosixGroup> posix_groups;
 
   // Derived at parse time.
   // account -> index into employees, for accounts under exactly one employee.
@@ -64,6 +82,13 @@ struct Roster {
 // Parses and indexes a payload (the bytes inside a verified envelope).
 // Errors: kInvalidInput (bad JSON, wrong schema, wrong types), kTooLarge.
 Result<Roster> ParseRoster(std::string_view payload);
+
+// A portable user or group name: 1 to 32 of [A-Za-z0-9._-], not starting
+// with '-' or '.', not all digits (docs/design.md §9).
+bool IsValidPosixName(std::string_view name);
+
+// The ids staffgate hands out: 1 to 2^31-1, never 65534 (nobody) or 65535.
+bool IsValidPosixId(std::uint64_t id);
 
 // The group rule of docs/design.md §3: "*" or a shared group.
 bool GroupsPermit(const std::vector<std::string>& employee_groups,

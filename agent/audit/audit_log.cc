@@ -53,6 +53,8 @@ std::string_view AuditTypeName(AuditType type) {
       return "lease_lost";
     case AuditType::kLeaseReleased:
       return "lease_released";
+    case AuditType::kNssIdentitySkipped:
+      return "nss_identity_skipped";
   }
   return "decision";
 }

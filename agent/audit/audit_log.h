@@ -38,6 +38,7 @@ enum class AuditType {
   kLeaseUnverified,
   kLeaseLost,
   kLeaseReleased,
+  kNssIdentitySkipped,  // A roster identity left out of the NSS snapshot (clash).
 };
 
 // "decision", "session_open", ..., "lease_released".

@@ -54,6 +54,11 @@ common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& ke
                   r.Choice<LeaseUnreachable>(v, key, {{"allow", LeaseUnreachable::kAllow},
                                                       {"deny", LeaseUnreachable::kDeny}}));
   }
+  if (key == "nss_enumerate") {
+    if (!v.is_boolean()) return r.Bad(v, key, "expected true or false");
+    c.nss_enumerate = v.as_boolean();
+    return common::Ok();
+  }
   return r.Bad(v, key, "unknown key");
 }
 
@@ -122,6 +127,7 @@ std::string RenderAgentConfig(const AgentConfig& c) {
          (c.on_revoke == OnRevoke::kTerminate ? "\"terminate\"" : "\"none\"") + "\n";
   out += std::string("lease_unreachable = ") +
          (c.lease_unreachable == LeaseUnreachable::kAllow ? "\"allow\"" : "\"deny\"") + "\n";
+  if (c.nss_enumerate) out += "nss_enumerate = true\n";
   return out;
 }
 

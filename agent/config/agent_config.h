@@ -36,6 +36,9 @@ struct AgentConfig {
   UnknownAccounts unknown_accounts = UnknownAccounts::kDeny;
   OnRevoke on_revoke = OnRevoke::kTerminate;
   LeaseUnreachable lease_unreachable = LeaseUnreachable::kAllow;
+  // docs/design.md §9: whether libnss_staffgate lists every employee
+  // (getent passwd, login screens); lookups by name or id work either way.
+  bool nss_enumerate = false;
 };
 
 // Parses TOML text; `path` is only used in messages. Errors: kConfig with

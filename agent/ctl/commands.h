@@ -62,6 +62,11 @@ int CmdSync(const CtlContext& ctx);
 struct EnrollOptions;
 int CmdEnroll(const CtlContext& ctx, const EnrollOptions& options);
 
+// id_command.cc: `id ACCOUNT`, the account's NSS identity here and why each
+// posix group is or is not granted (docs/design.md §9). Exit 1 when the
+// snapshot does not serve the account.
+int CmdId(const CtlContext& ctx, const std::string& account);
+
 // install_command.cc: the offline path, same rules as the agent (trusted keys,
 // expiry, rollback against the roster already in state_dir).
 int InstallRosterDirectly(const AgentConfig& config, const std::string& file);

@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   auto* sessions = app.add_subcommand("sessions", "open sessions known to the agent (root)");
   sessions->add_flag("--json", json, "print the agent's JSON answer");
 
+  auto* id = app.add_subcommand("id", "show an account's NSS identity and groups here");
+  id->add_option("ACCOUNT", account, "account name")->required();
+
   std::string file;
   auto* roster = app.add_subcommand("roster", "roster commands");
   roster->require_subcommand(1);
@@ -98,6 +101,7 @@ int main(int argc, char** argv) {
   if (status->parsed()) return staffgate::agent::CmdStatus(ctx, json);
   if (check->parsed()) return staffgate::agent::CmdCheck(ctx, account, phase, service, json);
   if (sessions->parsed()) return staffgate::agent::CmdSessions(ctx, json);
+  if (id->parsed()) return staffgate::agent::CmdId(ctx, account);
   if (install->parsed()) return staffgate::agent::CmdRosterInstall(ctx, file);
   if (sync->parsed()) return staffgate::agent::CmdSync(ctx);
   if (enroll->parsed()) {

@@ -47,6 +47,17 @@ int InstallRosterDirectly(const AgentConfig& config, const std::string& file) {
     std::cerr << "staffgatectl: " << outcome->warning << "\n";
     return kExitFailed;
   }
+  // The agent would refresh the NSS snapshot now; it is not running.
+  if (outcome->installed) {
+    NssWriter::Deps deps;
+    deps.files = LocalFiles::FromEnvironment();
+    deps.log = log;
+    if (auto roster = store.Current(); roster) {
+      if (auto wrote = NssWriter(std::move(deps)).Write(*roster, config); !wrote) {
+        std::cerr << "staffgatectl: " << wrote.error().message << "\n";
+      }
+    }
+  }
   if (outcome->no_change) {
     std::cout << "roster serial " << outcome->serial << " is already installed (no change)\n";
   } else {

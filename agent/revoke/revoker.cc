@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "agent/decision.h"
+#include "agent/nss/group_grants.h"
 #include "common/thread.h"
 
 namespace staffgate::agent {
@@ -24,7 +26,35 @@ std::set<std::string> AccountsOf(const common::Roster& roster) {
   return out;
 }
 
+bool Touchable(const std::string& account, uid_t uid, const AgentConfig& config, uid_t self_uid) {
+  if (uid == 0 || uid < config.min_uid || uid == self_uid) return false;
+  return std::find(config.exempt_accounts.begin(), config.exempt_accounts.end(), account) ==
+         config.exempt_accounts.end();
+}
+
 }  // namespace
+
+std::vector<RevokedAccount> LostGroups(const common::Roster& before, const common::Roster& after,
+                                       const AgentConfig& config, const UserDb& users,
+                                       uid_t self_uid) {
+  std::vector<RevokedAccount> out;
+  for (const auto& [account, index] : after.account_index) {
+    const common::Employee* old_employee = before.FindEmployee(account);
+    if (old_employee == nullptr) continue;
+    const common::Employee& employee = after.employees[index];
+    std::set<std::string> kept = GrantedGroups(after, employee, config.workstation);
+    std::set<std::string> had = GrantedGroups(before, *old_employee, config.workstation);
+    if (std::includes(kept.begin(), kept.end(), had.begin(), had.end())) continue;
+    std::optional<uid_t> uid = users.UidOf(account);
+    if (auto posix = employee.posix_uids.find(account);
+        !uid && posix != employee.posix_uids.end()) {
+      uid = posix->second;
+    }
+    if (!uid || !Touchable(account, *uid, config, self_uid)) continue;
+    out.push_back(RevokedAccount{account, *uid, "groups_changed"});
+  }
+  return out;
+}
 
 std::vector<RevokedAccount> NewlyRevoked(const common::Roster& before, const common::Roster& after,
                                          const AgentConfig& config, const UserDb& users,
@@ -34,11 +64,7 @@ std::vector<RevokedAccount> NewlyRevoked(const common::Roster& before, const com
   std::vector<RevokedAccount> out;
   for (const auto& account : accounts) {
     auto uid = users.UidOf(account);
-    if (!uid || *uid == 0 || *uid < config.min_uid || *uid == self_uid) continue;
-    if (std::find(config.exempt_accounts.begin(), config.exempt_accounts.end(), account) !=
-        config.exempt_accounts.end()) {
-      continue;
-    }
+    if (!uid || !Touchable(account, *uid, config, self_uid)) continue;
     DecisionInput input;
     input.account = account;
     input.service = "staffgated";
@@ -117,6 +143,12 @@ void Revoker::Process(const Change& change) {
   if (config->on_revoke != OnRevoke::kTerminate || config->trusted_keys.empty()) return;
   auto revoked = NewlyRevoked(*change.first, *change.second, *config, *deps_.users,
                               deps_.clock->Now(), geteuid());
+  for (auto& lost : LostGroups(*change.first, *change.second, *config, *deps_.users, geteuid())) {
+    if (std::none_of(revoked.begin(), revoked.end(),
+                     [&](const RevokedAccount& r) { return r.account == lost.account; })) {
+      revoked.push_back(std::move(lost));
+    }
+  }
   for (const auto& account : revoked) {
     if (deps_.os->ProcessesOf(account.uid).empty()) continue;
     TerminationReport report = TerminateUser(*deps_.os, account.uid, config->min_uid);
@@ -128,7 +160,9 @@ void Revoker::Process(const Change& change) {
     AuditEvent event;
     event.type = AuditType::kSessionsTerminated;
     event.account = account.account;
-    event.decision = "deny";
+    // Losing a group is not a refusal: the next login is allowed, with
+    // the new groups.
+    if (account.reason != "groups_changed") event.decision = "deny";
     event.reason = account.reason;
     event.serial = change.second->serial;
     event.detail = detail;

@@ -1,8 +1,10 @@
 // Ends the live sessions of people a new roster has just revoked
-// (on_revoke = "terminate", docs/design.md §5). After each roster change the agent hands
-// the previous and the new roster to Revoker, which on its own thread
-// finds the accounts the old roster let in and the new one refuses, and
-// ends every process of those that run here (SessionTerminator).
+// (on_revoke = "terminate", docs/design.md §5), and of people who lost a
+// Unix group here (docs/design.md §9). After each roster change the agent
+// hands the previous and the new roster to Revoker, which on its own thread
+// finds the accounts the old roster let in and the new one refuses (or whose
+// groups here shrank), and ends every process of those that run here
+// (SessionTerminator).
 //
 // Only a change counts: an account refused by both rosters (a local
 // non-employee, `nobody`) is never touched, and nothing happens on the
@@ -44,6 +46,15 @@ struct RevokedAccount {
 std::vector<RevokedAccount> NewlyRevoked(const common::Roster& before, const common::Roster& after,
                                          const AgentConfig& config, const UserDb& users,
                                          common::UnixSeconds now, uid_t self_uid);
+
+// Accounts the new roster still knows but whose posix groups here shrank
+// (a lost role or workstation permission, docs/design.md §9): their open
+// logins hold gids they should no longer have, so their sessions end too.
+// Reason "groups_changed". Same uid filters as NewlyRevoked; the uid comes
+// from `users`, else from the roster's posix map. Pure.
+std::vector<RevokedAccount> LostGroups(const common::Roster& before, const common::Roster& after,
+                                       const AgentConfig& config, const UserDb& users,
+                                       uid_t self_uid);
 
 class Revoker {
  public:

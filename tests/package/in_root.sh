@@ -33,6 +33,11 @@ trap 'stop_agent; stop_central' EXIT
 # --- install -----------------------------------------------------------------
 apt-get update -qq >/tmp/update.log 2>&1 || { bad "apt-get update in the test root"; cat /tmp/update.log; }
 before=$(snapshot)
+# As on a Debian 12 workstation with systemd, whose libnss-systemd adds
+# "systemd" to these lines (the bare base root has "files" alone): our words
+# go between "files" and "systemd" (docs/design.md §9).
+sed -i -E 's/^(passwd|group):([[:space:]]+)files$/\1:\2files systemd/' /etc/nsswitch.conf
+nss_before=$(sha256sum </etc/nsswitch.conf)
 if apt-get install -y -q /tmp/debs/*.deb >/tmp/install.log 2>&1; then ok "apt installs the three packages"; else
   bad "apt install"; cat /tmp/install.log; exit 1; fi
 check "common-auth names pam_staffgate" grep -q 'pam_staffgate.so' /etc/pam.d/common-auth
@@ -340,9 +345,90 @@ stop_central
 check "agent down: root still allowed" login_ok root
 check "agent down: employee refused" bash -c '! pamtester login alice acct_mgmt >/tmp/pt.out 2>&1'
 
+# --- identities from the roster: libnss_staffgate (docs/design.md §9) -------------------
+# The agent is down here: a roster with posix fields, signed with the central's
+# key the agent trusts (serial far ahead of the central's), is installed
+# offline, which writes the NSS snapshot. Every lookup below runs with the
+# agent stopped.
+nss_test() {
+  check "nsswitch.conf: passwd: files staffgate systemd" grep -Eq '^passwd:[[:space:]]+files staffgate systemd$' /etc/nsswitch.conf
+  check "nsswitch.conf: group: files [SUCCESS=merge] staffgate systemd" \
+    grep -Eq '^group:[[:space:]]+files \[SUCCESS=merge\] staffgate systemd$' /etc/nsswitch.conf
+  check "libnss_staffgate.so.2 in the multiarch library directory" bash -c 'ls /lib/*-linux-gnu*/libnss_staffgate.so.2 >/dev/null'
+  local now exp
+  now=$(date -u -d '1 hour ago' +%Y-%m-%dT%H:%M:%SZ) exp=$(date -u -d '7 days' +%Y-%m-%dT%H:%M:%SZ)
+  cat >/tmp/nss-roster.json <<JSON
+{"schema": "staffgate.roster.v1", "serial": 1000000, "issued_at": "$now", "expires_at": "$exp",
+ "organization": "Package test",
+ "employees": [
+  {"id": "E20", "status": "active", "accounts": ["nssann"], "groups": ["service"],
+   "posix": {"nssann": {"uid": 20500}}, "display_name": "Ann Nss"},
+  {"id": "E21", "status": "terminated", "accounts": ["nssbob"], "groups": ["service"],
+   "posix": {"nssbob": {"uid": 20501}}},
+  {"id": "E22", "status": "active", "accounts": ["nsscat"], "groups": ["sales"],
+   "posix": {"nsscat": {"uid": 20502}}},
+  {"id": "E23", "status": "active", "accounts": ["nssdan"], "groups": ["service"],
+   "posix": {"nssdan": {"uid": 20504}}},
+  {"id": "E1", "status": "active", "accounts": ["alice"], "posix": {"alice": {"uid": 20503}}}],
+ "workstations": {"TEST-01": {"groups": ["service"]}},
+ "posix_groups": {"workshop": {"gid": 30500, "roles": ["service"]}, "dialout": {"roles": ["service"]}},
+ "policy": {"max_workstations_per_account": 0}}
+JSON
+  staffgate-central sign --key "$central_dir/roster-signing.key" --in /tmp/nss-roster.json --out /tmp/nss-roster.dsse >/tmp/nss-sign.out 2>&1 ||
+    { bad "sign the NSS roster"; cat /tmp/nss-sign.out; return; }
+  if staffgatectl roster install /tmp/nss-roster.dsse >/tmp/nss-install.out 2>&1; then ok "nss: offline roster install"; else
+    bad "nss: offline roster install"; cat /tmp/nss-install.out; return; fi
+  check "nss: snapshot world-readable under a 0711 state dir" \
+    test "$(stat -c %a /var/lib/staffgate/nss/db)" = 644 -a "$(stat -c %a /var/lib/staffgate)" = 711
+  check "nss: getent passwd nssann (agent down)" \
+    test "$(getent passwd nssann)" = "nssann:*:20500:20500:Ann Nss:/home/nssann:/bin/bash"
+  check "nss: id nssann shows only the groups of its role here" \
+    test "$(id nssann)" = "uid=20500(nssann) gid=20500(nssann) groups=20500(nssann),20(dialout),30500(workshop)"
+  check "nss: terminated employee resolves with /usr/sbin/nologin" \
+    test "$(getent passwd nssbob | cut -d: -f7)" = /usr/sbin/nologin
+  check "nss: employee not permitted here gets no extra group" test "$(id -G nsscat)" = 20502
+  check "nss: a local account wins over the roster" test "$(getent passwd alice | cut -d: -f3)" != 20503
+  check "nss: getent group workshop" test "$(getent group workshop)" = "workshop:*:30500:nssann,nssdan"
+  check "nss: local group dialout gains nssann by merge" bash -c 'getent group dialout | cut -d: -f4 | tr , "\n" | grep -qx nssann'
+  check "nss: root untouched" test "$(getent passwd root | cut -d: -f3)" = 0
+  check "nss: staffgatectl id explains the grant" bash -c 'staffgatectl id nssann | grep -q "workshop (gid 30500): granted"'
+  check "nss: the clash is in the audit log" grep -q '"nss_identity_skipped"' /var/log/staffgate/audit.jsonl
+
+  # Logins of NSS-only employees: the agent up, central down (leases allowed).
+  start_agent || return
+  check "nss: first session of nssann" pamtester login nssann open_session
+  check "nss: home created 0700, owned by nssann, from /etc/skel" \
+    bash -c 'test "$(stat -c "%a %U" /home/nssann)" = "700 nssann" && test -e /home/nssann/.bashrc'
+  check "nss: terminated NSS employee refused" bash -c '! pamtester login nssbob acct_mgmt >/tmp/pt.out 2>&1'
+  check "nss: with the deactivated message" grep -qi deactivated /tmp/pt.out
+  local sport=$((cport + 1))
+  mkdir -p /etc/ssh/staffgate_keys /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -f /tmp/key_nss <<<y >/dev/null 2>&1
+  install -m 0644 /tmp/key_nss.pub /etc/ssh/staffgate_keys/nssdan
+  install -m 0644 /tmp/key_nss.pub /etc/ssh/staffgate_keys/nssbob
+  sed -e "s/^Port .*/Port $sport/" -e 's/^PidFile .*/PidFile \/run\/sshd-staffgate-nss.pid/' /etc/ssh/sshd_staffgate_test >/etc/ssh/sshd_staffgate_nss
+  echo 'AuthorizedKeysFile /etc/ssh/staffgate_keys/%u' >>/etc/ssh/sshd_staffgate_nss
+  /usr/sbin/sshd -f /etc/ssh/sshd_staffgate_nss -D -e 2>/tmp/sshd_nss.log & local spid=$!
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$sport") 2>/dev/null && break; sleep 0.05; done
+  local sshopts=(-i /tmp/key_nss -p "$sport" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes)
+  check "nss: no home before the first login" test ! -e /home/nssdan
+  timeout 20 ssh "${sshopts[@]}" nssdan@127.0.0.1 'echo in-as-$USER; stat -c "%a %U" $HOME' >/tmp/ssh_nss.out 2>/tmp/ssh_nss.err
+  check "nss: ssh key login of an NSS-only employee" grep -q in-as-nssdan /tmp/ssh_nss.out
+  grep -q in-as-nssdan /tmp/ssh_nss.out || { cat /tmp/ssh_nss.err; tail -20 /tmp/sshd_nss.log; }
+  check "nss: ssh login made a 0700 home" grep -qx "700 nssdan" /tmp/ssh_nss.out
+  timeout 20 ssh "${sshopts[@]}" nssbob@127.0.0.1 true >/tmp/ssh_nssbob.out 2>/tmp/ssh_nssbob.err
+  check "nss: ssh of a terminated NSS employee refused with the deactivated message" grep -qi deactivated /tmp/ssh_nssbob.err
+  kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+  stop_agent
+  check "nss: agent stopped, getent still answers" test "$(getent passwd 20500 | cut -d: -f1)" = nssann
+}
+nss_test
+
 # --- purge restores the PAM stack ---------------------------------------------------
 apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central >/tmp/purge.log 2>&1 || { bad "purge"; cat /tmp/purge.log; }
 check "purge restores the PAM stack byte for byte" test "$(snapshot)" = "$before"
+check "purge restores /etc/nsswitch.conf byte for byte" test "$(sha256sum </etc/nsswitch.conf)" = "$nss_before"
+check "purge: getent no longer knows roster employees" bash -c '! getent passwd nssann' 
 check "purge removes the central system user" bash -c '! getent passwd staffgate-central'
 check "purge removes agent state" test ! -e /var/lib/staffgate
 check "purge removes the central's state" test ! -e /var/lib/staffgate-central
@@ -351,6 +437,7 @@ check "purge removes /etc/staffgate (config, token, CA, key)" test ! -e /etc/sta
 # --- beside libpam-sss ----------------------------------------------------------------
 if apt-get install -y -q libpam-sss >/tmp/sss.log 2>&1; then
   before_sss=$(snapshot)
+  nss_before_sss=$(sha256sum </etc/nsswitch.conf)  # libnss-sss may have added "sss"
   apt-get install -y -q /tmp/debs/*.deb >/tmp/install2.log 2>&1 || bad "reinstall beside libpam-sss"
   ours=$(grep -n pam_staffgate.so /etc/pam.d/common-account | head -1 | cut -d: -f1)
   localuser=$(grep -n 'sufficient.*pam_localuser.so' /etc/pam.d/common-account | head -1 | cut -d: -f1)
@@ -382,6 +469,7 @@ if apt-get install -y -q libpam-sss >/tmp/sss.log 2>&1; then
   stop_central
   apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central >/dev/null 2>&1
   check "with libpam-sss: purge restores the stack" test "$(snapshot)" = "$before_sss"
+  check "with libpam-sss: purge restores nsswitch.conf" test "$(sha256sum </etc/nsswitch.conf)" = "$nss_before_sss"
 else
   echo "SKIP: libpam-sss could not be installed in the test root"
 fi

@@ -1,12 +1,12 @@
-#include <catch2/catch.hpp>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <map>
 
 #include "agent/revoke/session_terminator.h"
+#include "fake_process_control.h"
 
 namespace {
 
@@ -14,31 +14,8 @@ using staffgate::agent::ProcessControl;
 using staffgate::agent::SystemProcessControl;
 using staffgate::agent::TerminateUser;
 
-// A process table where some processes ignore SIGTERM.
-class FakeOs : public ProcessControl {
- public:
-  std::map<pid_t, uid_t> procs;
-  std::set<pid_t> stubborn;
-  std::vector<std::pair<pid_t, int>> signals;
-  bool logind = false;
-  std::vector<pid_t> ProcessesOf(uid_t uid) override {
-    std::vector<pid_t> out;
-    for (auto [pid, owner] : procs)
-      if (owner == uid) out.push_back(pid);
-    return out;
-  }
-  std::set<uid_t> UidsWithProcesses() override {
-    std::set<uid_t> out;
-    for (auto [pid, owner] : procs) out.insert(owner);
-    return out;
-  }
-  void Signal(pid_t pid, int sig) override {
-    signals.emplace_back(pid, sig);
-    if (sig == SIGKILL || !stubborn.count(pid)) procs.erase(pid);
-  }
-  bool LogindTerminateUser(uid_t) override { return logind; }
-  void Sleep(std::chrono::milliseconds) override {}
-};
+// Some of its processes ignore SIGTERM (`stubborn`).
+using FakeOs = staffgate::testutil::FakeProcessControl;
 
 }  // namespace
 
