@@ -1,12 +1,14 @@
 #include "agent/agent.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <thread>
 #include <utility>
 
+#include "agent/session/process_owner.h"
 #include "agent/session/session_file.h"
 #include "common/file_util.h"
 
@@ -16,6 +18,21 @@ namespace {
 // A login waits for the lease call: keep well inside the module's default
 // 2 s deadline for the whole exchange.
 constexpr int kLeaseDeadlineMs = 1200;
+
+// The socket's connection cap, lowered when the process may not open that
+// many descriptors (the unit sets LimitNOFILE): past the limit accept
+// would fail for root as well, and the root reserve would mean nothing.
+std::size_t ConnectionsWithinLimit(std::size_t wanted, const common::LogFn& log) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return wanted;
+  const std::size_t allowed = ConnectionsWithinFdLimit(wanted, limit.rlim_cur);
+  if (allowed < wanted) {
+    log(LOG_WARNING, "at most " + std::to_string(allowed) + " socket connections: the file " +
+                         "descriptor limit is " + std::to_string(limit.rlim_cur) +
+                         " (raise LimitNOFILE)");
+  }
+  return allowed;
+}
 
 }  // namespace
 
@@ -64,9 +81,7 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   gate.log = log_;
   gate.record = [this](AuditEvent event) { service_->RecordEvent(std::move(event)); };
   gate.config = [this] { return service_->config(); };
-  gate.alive = [](std::int64_t pid) {
-    return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-  };
+  gate.alive = SessionProcessAlive;
   gate.after_tick = [this] { SaveSessions(); };
   gate_ = std::make_unique<LeaseGate>(std::move(gate));
 
@@ -126,18 +141,21 @@ common::Result<void> Agent::Start() {
   }
   WriteNssSnapshot();
 
+  // Before the socket answers: the first session_open sees the whole table.
+  RestoreSessions();
   SocketServerOptions options;
   options.path = config->socket;
   options.threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 2U, 4U));
+  options.max_connections = ConnectionsWithinLimit(options.max_connections, log_);
   server_ = std::make_unique<SocketServer>(
-      options, [this](std::string_view line, uid_t uid) { return service_->Handle(line, uid); },
+      options,
+      [this](std::string_view line, const Peer& peer) { return service_->Handle(line, peer); },
       log_);
   if (auto started = server_->Start(); !started) {
     server_.reset();
     return started;
   }
   started_ = true;
-  RestoreSessions();
   revoker_->Start();
   gate_->Start();
   ReconcileLink(*config);
@@ -146,8 +164,8 @@ common::Result<void> Agent::Start() {
   event.serial = store_->HighestSerial();
   event.detail = "staffgated " STAFFGATE_VERSION;
   service_->RecordEvent(std::move(event));
-  log_(LOG_INFO, "staffgated " STAFFGATE_VERSION " serving " + config->socket + " for workstation " +
-                     config->workstation);
+  log_(LOG_INFO, "staffgated " STAFFGATE_VERSION " serving " + config->socket +
+                     " for workstation " + config->workstation);
   return common::Ok();
 }
 
@@ -229,11 +247,20 @@ void Agent::RestoreSessions() {
   auto text = common::ReadFileCapped(path, 16U << 20);
   if (!text) return;  // None saved (first start) or unreadable: start empty.
   auto restored = ParseSessions(*text, boot_id_);
-  for (const auto& session : restored) (void)sessions_.Open(session);
-  saved_version_ = sessions_.Version();
+  // Only sessions whose process still stands for them, within the table's
+  // shares: a table filled before the restart must not come back full.
+  std::size_t kept = 0;
+  for (const auto& session : restored) {
+    if (!SessionProcessAlive(session)) continue;
+    if (sessions_.Open(session) == SessionTable::OpenResult::kOpened) ++kept;
+  }
+  // Dropped any: differ from the version, so the next save rewrites the file.
+  saved_version_ = sessions_.Version() - (kept == restored.size() ? 0 : 1);
   if (!restored.empty()) {
-    log_(LOG_INFO, "restored " + std::to_string(restored.size()) +
-                       " open session(s) from before the restart");
+    log_(LOG_INFO, "restored " + std::to_string(kept) + " open session(s) from before the restart" +
+                       (kept == restored.size() ? ""
+                                                : " (" + std::to_string(restored.size() - kept) +
+                                                      " dropped: process gone or over the caps)"));
   }
 }
 
@@ -273,8 +300,7 @@ void Agent::WriteNssSnapshot() {
 common::Response Agent::SyncOp() {
   auto current = link();
   if (!current) {
-    return common::ErrorResponse("not_configured",
-                                 "no central_url in " + service_->config()->path);
+    return common::ErrorResponse("not_configured", "no central_url in " + service_->config()->path);
   }
   auto outcome = current->SyncNow();
   if (!outcome) return common::ErrorResponse("sync_failed", outcome.error().message);

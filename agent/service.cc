@@ -34,33 +34,33 @@ void Service::RecordEvent(AuditEvent event) {
   deps_.audit->Record(event);
 }
 
-HandlerReply Service::Handle(std::string_view line, uid_t peer_uid) {
+HandlerReply Service::Handle(std::string_view line, const Peer& peer) {
   auto req = common::ParseRequest(line);
   if (!req) {
     return common::SerializeResponse(common::ErrorResponse("bad_request", req.error().message));
   }
-  if (auto refused = RefuseAdmin(*req, peer_uid)) return common::SerializeResponse(*refused);
+  if (auto refused = RefuseAdmin(*req, peer.uid)) return common::SerializeResponse(*refused);
   if (!common::IsSlowOp(common::OpOf(*req))) {
-    return common::SerializeResponse(Answer(*req, peer_uid));
+    return common::SerializeResponse(Answer(*req, peer));
   }
-  return HandlerReply([this, request = std::move(*req), peer_uid] {
-    return common::SerializeResponse(Answer(request, peer_uid));
+  return HandlerReply([this, request = std::move(*req), peer] {
+    return common::SerializeResponse(Answer(request, peer));
   });
 }
 
-std::string Service::HandleNow(std::string_view line, uid_t peer_uid) {
-  HandlerReply reply = Handle(line, peer_uid);
+std::string Service::HandleNow(std::string_view line, const Peer& peer) {
+  HandlerReply reply = Handle(line, peer);
   return reply.deferred ? reply.deferred() : std::move(reply.line);
 }
 
-Response Service::Answer(const common::Request& req, uid_t peer_uid) {
+Response Service::Answer(const common::Request& req, const Peer& peer) {
   switch (common::OpOf(req)) {
     case common::Op::kCheck:
-      return Check(std::get<common::CheckRequest>(req), peer_uid);
+      return Check(std::get<common::CheckRequest>(req), peer.uid);
     case common::Op::kSessionOpen:
-      return SessionOpen(std::get<common::SessionOpenRequest>(req), peer_uid);
+      return SessionOpen(std::get<common::SessionOpenRequest>(req), peer);
     case common::Op::kSessionClose:
-      return SessionClose(std::get<common::SessionCloseRequest>(req), peer_uid);
+      return SessionClose(std::get<common::SessionCloseRequest>(req), peer.uid);
     case common::Op::kStatus:
       return Status();
     case common::Op::kSessions:
@@ -114,47 +114,6 @@ Response Service::Check(const common::CheckRequest& req, uid_t peer_uid) {
     return Forbidden();
   }
   return DecideAndAudit(req.phase, req.login, false, AuditType::kDecision);
-}
-
-Response Service::SessionOpen(const common::SessionOpenRequest& req, uid_t peer_uid) {
-  const common::LoginFields& login = req.login;
-  if (peer_uid != 0 && !CallerMay(peer_uid, CallerOp::kCheck, deps_.users->UidOf(login.account))) {
-    return Forbidden();
-  }
-  common::DecisionReply reply =
-      DecideAndAudit(common::Phase::kSession, login, true, AuditType::kSessionOpen);
-  if (reply.decision == common::Decision::kAllow ||
-      reply.decision == common::Decision::kResetRequired) {
-    SessionInfo info{req.session, login.account,      login.service, login.tty,
-                     req.pid,     deps_.clock->Now(), peer_uid};
-    if (!deps_.sessions->Open(info) && deps_.log) {
-      deps_.log(LOG_WARNING, "session table full; not tracking a session of " + login.account);
-    }
-    if (deps_.session_gate != nullptr) deps_.session_gate->SessionOpened(login.account);
-  }
-  return reply;
-}
-
-Response Service::SessionClose(const common::SessionCloseRequest& req, uid_t peer_uid) {
-  auto known = deps_.sessions->Find(req.session);
-  if (known && peer_uid != 0 && known->opener_uid != peer_uid &&
-      !CallerMay(peer_uid, CallerOp::kSessionClose, deps_.users->UidOf(known->account))) {
-    return Forbidden();
-  }
-  // An unknown id (agent restarted, or never admitted) is not an error for
-  // the module; ids are random, so answering reveals nothing.
-  auto closed = known ? deps_.sessions->Close(req.session) : std::nullopt;
-  if (closed) {
-    AuditEvent event;
-    event.type = AuditType::kSessionClose;
-    event.account = closed->account;
-    event.phase = "session";
-    event.service = closed->service;
-    event.tty = closed->tty;
-    RecordEvent(std::move(event));
-    if (deps_.session_gate != nullptr) deps_.session_gate->SessionClosed(closed->account);
-  }
-  return common::SessionCloseReply{closed.has_value()};
 }
 
 }  // namespace staffgate::agent

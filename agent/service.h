@@ -1,5 +1,5 @@
 // The agent's request handling, independent of sockets: one request line
-// and the caller's uid in, one response line out. Owns nothing but the
+// and the caller (SO_PEERCRED uid and pid) in, one response line out. Owns nothing but the
 // current config pointer; the roster store, user db, clock, audit sink
 // and session table are injected and must outlive it.
 //
@@ -29,6 +29,7 @@
 #include "agent/socket/socket_server.h"
 #include "agent/user_db.h"
 #include "common/log.h"
+#include "common/log_limiter.h"
 #include "common/protocol.h"
 #include "common/time_util.h"
 
@@ -62,9 +63,9 @@ class Service {
   // comes back deferred, for the socket server's worker; routing goes by
   // the parsed op only, so no account or service name can move a check
   // off the fast path.
-  HandlerReply Handle(std::string_view line, uid_t peer_uid);
+  HandlerReply Handle(std::string_view line, const Peer& peer);
   // Handle, running a deferred answer here (tests, tools).
-  std::string HandleNow(std::string_view line, uid_t peer_uid);
+  std::string HandleNow(std::string_view line, const Peer& peer);
 
   // Swaps the config (SIGHUP). Requests in flight finish with the old one.
   void SetConfig(std::shared_ptr<const AgentConfig> config);
@@ -75,10 +76,14 @@ class Service {
   void RecordEvent(AuditEvent event);
 
  private:
-  common::Response Answer(const common::Request& req, uid_t peer_uid);
+  common::Response Answer(const common::Request& req, const Peer& peer);
   common::Response Check(const common::CheckRequest& req, uid_t peer_uid);
-  common::Response SessionOpen(const common::SessionOpenRequest& req, uid_t peer_uid);
+  // service_sessions.cc: a non-root caller's session is its own process,
+  // and a login that cannot be tracked is refused (docs/design.md §13).
+  common::Response SessionOpen(const common::SessionOpenRequest& req, const Peer& peer);
   common::Response SessionClose(const common::SessionCloseRequest& req, uid_t peer_uid);
+  // The refusal of a session_open the table would not take (audited).
+  common::Response Untracked(const SessionInfo& info, SessionTable::OpenResult why);
   common::Response Status();
   // The root-only ops: nullopt when the caller may run `req`.
   std::optional<common::Response> RefuseAdmin(const common::Request& req, uid_t peer_uid) const;
@@ -89,6 +94,8 @@ class Service {
                                        bool session_open, AuditType type);
 
   ServiceDeps deps_;
+  std::mutex untracked_log_mu_;
+  common::LogLimiter untracked_log_{std::chrono::seconds(10)};  // Guarded by untracked_log_mu_.
   mutable std::mutex config_mu_;
   std::shared_ptr<const AgentConfig> config_;
 };

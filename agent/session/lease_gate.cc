@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/session/session_event.h"
 #include "common/thread.h"
 
 namespace staffgate::agent {
@@ -79,9 +80,9 @@ GateAnswer LeaseGate::Admit(const DecisionInput& input, const common::Roster&) {
       break;
   }
   const bool deny = deps_.config()->lease_unreachable == LeaseUnreachable::kDeny;
-  deps_.log(LOG_WARNING, "cannot verify the session lease of " + input.account + ": " +
-                             reply.error + (deny ? " (refused: lease_unreachable = \"deny\")"
-                                                 : " (let in unverified)"));
+  deps_.log(LOG_WARNING,
+            "cannot verify the session lease of " + input.account + ": " + reply.error +
+                (deny ? " (refused: lease_unreachable = \"deny\")" : " (let in unverified)"));
   Audit(AuditType::kLeaseUnverified, input.account, deny ? "deny" : "allow", "lease_unverified",
         reply.error);
   if (deny) return {GateAnswer::Kind::kUnverified, ""};
@@ -105,16 +106,10 @@ void LeaseGate::SessionClosed(const std::string&) {
 void LeaseGate::ReapDeadSessions() {
   if (!deps_.alive) return;
   for (const SessionInfo& s : deps_.sessions->List()) {
-    if (s.pid <= 0 || deps_.alive(s.pid)) continue;
+    if (s.pid <= 0 || deps_.alive(s)) continue;
     if (!deps_.sessions->Close(s.id)) continue;
-    AuditEvent event;
-    event.type = AuditType::kSessionClose;
-    event.account = s.account;
-    event.phase = "session";
-    event.service = s.service;
-    event.tty = s.tty;
-    event.detail = "process " + std::to_string(s.pid) + " ended without close_session";
-    deps_.record(std::move(event));
+    deps_.record(SessionEvent(AuditType::kSessionClose, s,
+                              "process " + std::to_string(s.pid) + " ended without close_session"));
   }
 }
 

@@ -47,8 +47,9 @@ class LeaseGate : public SessionGate {
     common::LogFn log;
     std::function<void(AuditEvent)> record;
     std::function<std::shared_ptr<const AgentConfig>()> config;
-    // Whether the process that opened a session still runs.
-    std::function<bool(std::int64_t pid)> alive;
+    // Whether the process of a session still stands for it
+    // (SessionProcessAlive in production).
+    std::function<bool(const SessionInfo& session)> alive;
     // Called after each upkeep round (the agent saves the session table).
     std::function<void()> after_tick;
   };
@@ -79,9 +80,9 @@ class LeaseGate : public SessionGate {
   struct Lease {
     std::string id;
     int ttl_s = 0;
-    common::UnixSeconds renewed_at = 0;   // Last grant from the central.
-    common::UnixSeconds next_renew = 0;   // When to renew next.
-    int pending = 0;  // Admitted session_opens not yet in the session table.
+    common::UnixSeconds renewed_at = 0;  // Last grant from the central.
+    common::UnixSeconds next_renew = 0;  // When to renew next.
+    int pending = 0;                     // Admitted session_opens not yet in the session table.
   };
   std::shared_ptr<LeaseApi> api() const;
   void Audit(AuditType type, const std::string& account, const std::string& decision,
@@ -97,7 +98,7 @@ class LeaseGate : public SessionGate {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::shared_ptr<LeaseApi> api_;
-  std::map<std::string, Lease> leases_;  // By account.
+  std::map<std::string, Lease> leases_;                     // By account.
   std::map<std::string, common::UnixSeconds> adopt_after_;  // Orphan accounts: next try.
   bool stop_ = false;
   bool poke_ = false;

@@ -1,5 +1,6 @@
 #include "agent/socket/socket_loop.h"
 
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -44,17 +45,18 @@ auto Guarded(const common::LogFn& log, const Fn& fn) -> decltype(fn()) {
 
 SocketLoop::SocketLoop(int listen_fd, const SocketServerOptions& options,
                        const SocketServer::Handler& handler, const common::LogFn& log,
-                       std::atomic<std::size_t>& connections, SlowWorker& slow)
+                       ConnectionQuota& quota, SlowWorker& slow)
     : listen_fd_(listen_fd),
       options_(options),
       handler_(handler),
       log_(log),
-      connections_(connections),
+      quota_(quota),
       slow_(slow) {}
 
 SocketLoop::~SocketLoop() { Stop(); }
 
 common::Result<void> SocketLoop::Start() {
+  spare_fd_.Reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
   epoll_fd_.Reset(epoll_create1(EPOLL_CLOEXEC));
   wake_fd_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   done_fd_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -132,48 +134,9 @@ void SocketLoop::Run() {
     auto now = std::chrono::steady_clock::now();
     if (now >= next_sweep) {
       SweepIdle(now);
+      if (!listening_) ResumeListening();
       next_sweep = now + std::chrono::milliseconds(kTickMs);
     }
-  }
-}
-
-void SocketLoop::Accept() {
-  for (int i = 0; i < 32; ++i) {
-    common::UniqueFd accepted(accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-    const int fd = accepted.get();
-    if (!accepted) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        log_(LOG_ERR, std::string("accept: ") + strerror(errno));
-      }
-      return;
-    }
-    if (connections_.fetch_add(1) >= options_.max_connections) {
-      connections_.fetch_sub(1);
-      std::string busy = ErrorLine("busy", "too many connections; try again");
-      [[maybe_unused]] ssize_t n = send(fd, busy.data(), busy.size(), MSG_NOSIGNAL);
-      continue;
-    }
-    ucred cred{};
-    socklen_t len = sizeof(cred);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-      connections_.fetch_sub(1);
-      continue;
-    }
-    auto conn = std::make_unique<Conn>();
-    conn->fd = std::move(accepted);
-    conn->id = next_id_++;
-    conn->uid = cred.uid;
-    conn->deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.idle_timeout_ms);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    if (epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
-      connections_.fetch_sub(1);
-      continue;
-    }
-    conns_.emplace(fd, std::move(conn));
   }
 }
 
@@ -217,7 +180,7 @@ bool SocketLoop::ProcessLines(Conn& conn) {
     if (nl == std::string::npos) break;
     if (nl - start > common::kMaxLineBytes) break;
     std::string_view line(conn.in.data() + start, nl - start);
-    HandlerReply reply = Answer(line, conn.uid);
+    HandlerReply reply = Answer(line, conn.peer);
     if (reply.deferred) {
       // Answered by the worker; this connection waits (answers stay in
       // order), the loop goes on serving the others.
@@ -249,8 +212,8 @@ bool SocketLoop::ProcessLines(Conn& conn) {
   return true;
 }
 
-HandlerReply SocketLoop::Answer(std::string_view line, uid_t uid) {
-  return Guarded(log_, [&] { return handler_(line, uid); });
+HandlerReply SocketLoop::Answer(std::string_view line, const Peer& peer) {
+  return Guarded(log_, [&] { return handler_(line, peer); });
 }
 
 std::string SocketLoop::RunDeferred(const std::function<std::string()>& work) {
@@ -329,8 +292,9 @@ void SocketLoop::DeliverCompletions() {
 void SocketLoop::Close(int fd) {
   auto it = conns_.find(fd);
   if (it == conns_.end()) return;
+  const uid_t uid = it->second->peer.uid;
   conns_.erase(it);  // Closes the fd.
-  connections_.fetch_sub(1);
+  quota_.Release(uid);
 }
 
 void SocketLoop::SweepIdle(TimePoint now) {

@@ -1,5 +1,6 @@
 // One event-loop thread of SocketServer (internal to socket_server.cc):
 // its own epoll set, the shared listening socket, its own connections.
+// Accepting (caps, out of descriptors) is in socket_accept.cc.
 #ifndef STAFFGATE_AGENT_SOCKET_LOOP_H_
 #define STAFFGATE_AGENT_SOCKET_LOOP_H_
 
@@ -17,9 +18,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/socket/connection_quota.h"
+#include "agent/socket/peer.h"
 #include "agent/socket/slow_worker.h"
 #include "agent/socket/socket_server.h"
 #include "common/log.h"
+#include "common/log_limiter.h"
 #include "common/unique_fd.h"
 
 namespace staffgate::agent {
@@ -28,8 +32,8 @@ class SocketLoop {
  public:
   // References must outlive the loop. Errors from Start: kIo.
   SocketLoop(int listen_fd, const SocketServerOptions& options,
-             const SocketServer::Handler& handler, const common::LogFn& log,
-             std::atomic<std::size_t>& connections, SlowWorker& slow);
+             const SocketServer::Handler& handler, const common::LogFn& log, ConnectionQuota& quota,
+             SlowWorker& slow);
   ~SocketLoop();
 
   common::Result<void> Start();
@@ -43,15 +47,15 @@ class SocketLoop {
   using TimePoint = std::chrono::steady_clock::time_point;
   struct Conn {
     common::UniqueFd fd;  // Closed when the Conn is erased.
-    uid_t uid = 0;
+    Peer peer;
     std::string in;
     std::string out;
     std::size_t out_sent = 0;
     TimePoint deadline;
-    std::uint64_t id = 0;            // Tells a reused fd from the old connection.
+    std::uint64_t id = 0;  // Tells a reused fd from the old connection.
     bool close_after_flush = false;
-    bool waiting = false;            // A slow request is being answered.
-    std::uint32_t armed = EPOLLIN;   // The events registered with epoll.
+    bool waiting = false;           // A slow request is being answered.
+    std::uint32_t armed = EPOLLIN;  // The events registered with epoll.
   };
   struct Completion {
     int fd;
@@ -60,13 +64,21 @@ class SocketLoop {
   };
 
   void Run();
+  // Takes waiting connections (socket_accept.cc).
   void Accept();
+  // Keeps `fd` from `peer` when the quota allows; otherwise answers busy.
+  void Admit(common::UniqueFd fd);
+  // accept4 failed with EMFILE/ENFILE: turn one waiting peer away with
+  // the spare descriptor, or stop listening until the next tick.
+  void OnOutOfDescriptors(int err);
+  // Listening again after a pause; the spare descriptor back.
+  void ResumeListening();
   // Reads what is there and answers complete lines. Returns false when the
   // connection must be closed now.
   bool OnReadable(Conn& conn);
   bool ProcessLines(Conn& conn);
   // The handler's answer, or an "internal" error if it threw.
-  HandlerReply Answer(std::string_view line, uid_t uid);
+  HandlerReply Answer(std::string_view line, const Peer& peer);
   // Runs a deferred answer on the slow worker, with the same backstop.
   std::string RunDeferred(const std::function<std::string()>& work);
   // Writes pending output. Returns false on a broken connection.
@@ -81,8 +93,13 @@ class SocketLoop {
   const SocketServerOptions& options_;
   const SocketServer::Handler& handler_;
   const common::LogFn& log_;
-  std::atomic<std::size_t>& connections_;
+  ConnectionQuota& quota_;
   SlowWorker& slow_;
+  // Open on /dev/null; given up to accept (and refuse) one peer when the
+  // process is out of descriptors, so the backlog drains without spinning.
+  common::UniqueFd spare_fd_;
+  bool listening_ = true;  // False while paused for want of descriptors.
+  common::LogLimiter accept_log_{std::chrono::seconds(10)};
   common::UniqueFd epoll_fd_;
   common::UniqueFd wake_fd_;  // Stop.
   common::UniqueFd done_fd_;  // Completions are waiting.

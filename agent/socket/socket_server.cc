@@ -34,7 +34,11 @@ bool SomeoneListens(const sockaddr_un& addr) {
 }  // namespace
 
 SocketServer::SocketServer(SocketServerOptions options, Handler handler, common::LogFn log)
-    : options_(std::move(options)), handler_(std::move(handler)), log_(std::move(log)) {}
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      log_(std::move(log)),
+      quota_(ConnectionLimits{options_.max_connections, options_.root_reserve,
+                              options_.per_uid_connections}) {}
 
 SocketServer::~SocketServer() { Stop(); }
 
@@ -48,7 +52,7 @@ common::Result<void> SocketServer::Start() {
   std::memcpy(addr.sun_path, path.data(), path.size());
   MakeParentDirs(path);
 
-  struct stat st{};
+  struct stat st {};
   if (lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
       return common::Fail(ErrorKind::kIo, path + " exists and is not a socket; not touching it");
@@ -79,8 +83,8 @@ common::Result<void> SocketServer::Start() {
   slow_.Start(log_);
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   for (int i = 0; i < threads; ++i) {
-    loops_.push_back(std::make_unique<SocketLoop>(listen_fd_.get(), options_, handler_, log_,
-                                                  connections_, slow_));
+    loops_.push_back(
+        std::make_unique<SocketLoop>(listen_fd_.get(), options_, handler_, log_, quota_, slow_));
     if (auto started = loops_.back()->Start(); !started) {
       Stop();
       return started;
@@ -97,7 +101,7 @@ void SocketServer::Stop() {
     listen_fd_.Reset();
     // Remove the file only if it is still the one we bound: a newer agent
     // may have replaced it.
-    struct stat st{};
+    struct stat st {};
     if (lstat(options_.path.c_str(), &st) == 0 && st.st_ino == socket_inode_) {
       unlink(options_.path.c_str());
     }

@@ -12,7 +12,14 @@
 //    connection is closed;
 //  - "idle" means no complete request for idle_timeout_ms (a peer that
 //    drips bytes without a newline is closed too);
-//  - at most max_connections at once; one over gets {"ok":false,"error":"busy"};
+//  - at most max_connections at once, of which root_reserve are kept for
+//    uid 0 (sshd, login, gdm and su run the module as root) and each other
+//    uid holds at most per_uid_connections (docs/design.md §13); a caller
+//    over its share gets {"ok":false,"error":"busy"} and is closed;
+//  - out of file descriptors (EMFILE/ENFILE), waiting callers are told
+//    "busy" with a spare descriptor kept for that, or the loop stops
+//    listening until its next tick: never a busy loop, and at most one
+//    log line per 10 s;
 //  - a peer that does not read its answers is not read from either;
 //  - a line the handler answers with a deferred task (roster_install,
 //    sync, reload) is answered on a worker thread; that connection waits
@@ -32,6 +39,8 @@
 #include <thread>
 #include <vector>
 
+#include "agent/socket/connection_quota.h"
+#include "agent/socket/peer.h"
 #include "agent/socket/slow_worker.h"
 #include "common/log.h"
 #include "common/result.h"
@@ -45,6 +54,8 @@ struct SocketServerOptions {
   std::string path;
   int threads = 2;
   std::size_t max_connections = 1024;
+  std::size_t root_reserve = 256;
+  std::size_t per_uid_connections = 32;
   int idle_timeout_ms = 5000;
   mode_t mode = 0666;
 };
@@ -63,10 +74,10 @@ struct HandlerReply {
 
 class SocketServer {
  public:
-  // Answers one line (no newline) from a peer with `peer_uid`; called
-  // concurrently from the loop threads, so it must be cheap: what may
-  // block goes into HandlerReply::deferred.
-  using Handler = std::function<HandlerReply(std::string_view line, uid_t peer_uid)>;
+  // Answers one line (no newline) from `peer`; called concurrently from
+  // the loop threads, so it must be cheap: what may block goes into
+  // HandlerReply::deferred.
+  using Handler = std::function<HandlerReply(std::string_view line, const Peer& peer)>;
 
   SocketServer(SocketServerOptions options, Handler handler, common::LogFn log);
   ~SocketServer();  // Stop()s.
@@ -89,7 +100,7 @@ class SocketServer {
   common::LogFn log_;
   common::UniqueFd listen_fd_;
   ino_t socket_inode_ = 0;
-  std::atomic<std::size_t> connections_{0};
+  ConnectionQuota quota_;
   SlowWorker slow_;
   std::vector<std::unique_ptr<SocketLoop>> loops_;
 };

@@ -53,8 +53,8 @@ struct Fixture {
   std::vector<AuditEvent> events;
   std::set<std::int64_t> dead;
   agent::AgentConfig config;
-  common::Roster roster =
-      *common::ParseRoster(testutil::RosterPayload(7, Json::array({Employee("E1", "active", {"asmith"})})));
+  common::Roster roster = *common::ParseRoster(
+      testutil::RosterPayload(7, Json::array({Employee("E1", "active", {"asmith"})})));
   std::unique_ptr<LeaseGate> gate;
 
   Fixture() {
@@ -64,14 +64,14 @@ struct Fixture {
     deps.log = [](int, const std::string&) {};
     deps.record = [this](AuditEvent e) { events.push_back(std::move(e)); };
     deps.config = [this] { return std::make_shared<const agent::AgentConfig>(config); };
-    deps.alive = [this](std::int64_t pid) { return dead.count(pid) == 0; };
+    deps.alive = [this](const SessionInfo& s) { return dead.count(s.pid) == 0; };
     gate = std::make_unique<LeaseGate>(std::move(deps));
     gate->SetApi(api);
   }
   // What Service does for an admitted session_open.
   GateAnswer Open(const std::string& id, std::int64_t pid = 100) {
-    GateAnswer answer = gate->Admit(DecisionInput{"asmith", common::Phase::kSession, "login", "", ""},
-                                    roster);
+    GateAnswer answer =
+        gate->Admit(DecisionInput{"asmith", common::Phase::kSession, "login", "", ""}, roster);
     if (answer.kind == GateAnswer::Kind::kFree) {
       sessions.Open(SessionInfo{id, "asmith", "login", "tty1", pid, clock.Now(), 0});
       gate->SessionOpened("asmith");
@@ -153,8 +153,7 @@ TEST_CASE("leases: taken by another workstation after a lapse is lost, audited",
   CHECK(f.Types().back() == "lease_lost");
 }
 
-TEST_CASE("leases: a session whose process is gone is closed and its lease released",
-          "[leases]") {
+TEST_CASE("leases: a session whose process is gone is closed and its lease released", "[leases]") {
   Fixture f;
   f.Open("s1", 4242);
   f.dead.insert(4242);
@@ -232,7 +231,8 @@ TEST_CASE("session file: round trip, other boot and garbage give nothing", "[lea
 
 TEST_CASE("lease answers are parsed strictly", "[leases]") {
   auto granted = ParseLeaseReply(
-      201, R"({"id":"0123456789abcdef0123456789abcdef","account":"a","workstation":"W","expires_at":"x","ttl_s":90})");
+      201,
+      R"({"id":"0123456789abcdef0123456789abcdef","account":"a","workstation":"W","expires_at":"x","ttl_s":90})");
   CHECK(granted.kind == LeaseReply::Kind::kGranted);
   CHECK(granted.ttl_s == 90);
   CHECK(ParseLeaseReply(201, R"({"id":"../../x","ttl_s":90})").kind ==

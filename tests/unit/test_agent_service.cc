@@ -59,8 +59,8 @@ struct ServiceFixture {
                                         std::move(deps));
   }
 
-  Json Ask(const std::string& line, uid_t uid) {
-    std::string answer = service->HandleNow(line, uid);
+  Json Ask(const std::string& line, uid_t uid, pid_t pid = 0) {
+    std::string answer = service->HandleNow(line, Peer{uid, pid});
     REQUIRE(answer.find('\n') == std::string::npos);
     return Json::parse(answer);
   }
@@ -139,7 +139,7 @@ TEST_CASE("service: slow requests are routed by the parsed op, not by names in t
           "[agent]") {
   ServiceFixture f;
   auto deferred = [&f](const Json& request, uid_t uid = 0) {
-    return static_cast<bool>(f.service->Handle(common::DumpJson(request), uid).deferred);
+    return static_cast<bool>(f.service->Handle(common::DumpJson(request), Peer{uid, 0}).deferred);
   };
   // An account, service, tty or host named like a slow op is still a check
   // (or session_open), answered on the event loop.
@@ -206,6 +206,52 @@ TEST_CASE("service: sessions are remembered on allow and forgotten on close", "[
   // Non-root session_open is held to the same rule as check.
   CHECK(f.Ask(R"({"v":1,"op":"session_open","account":"bjones","session":"s3"})", 1001) ==
         kForbidden);
+}
+
+std::string OpenLine(const std::string& account, const std::string& id, int pid) {
+  return common::DumpJson(Json{{"v", 1},
+                               {"op", "session_open"},
+                               {"account", account},
+                               {"session", id},
+                               {"service", "login"},
+                               {"pid", pid}});
+}
+
+TEST_CASE("service: a non-root caller's session is its own process", "[agent]") {
+  ServiceFixture f;
+  // pid 1 never ends: the session would never be reaped.
+  Json pinned = f.Ask(OpenLine("asmith", "s1", 1), 1001, 4242);
+  CHECK(pinned["error"] == "forbidden");
+  CHECK(f.Ask(OpenLine("asmith", "s1", 4242), 1001, 0)["error"] == "forbidden");
+  CHECK(f.sessions.Size() == 0);
+  CHECK(f.Ask(OpenLine("asmith", "s1", 4242), 1001, 4242)["decision"] == "allow");
+  CHECK(f.sessions.Find("s1")->opener_uid == 1001u);
+  // Root (sshd, login) may name any process.
+  CHECK(f.Ask(OpenLine("asmith", "s2", 1), 0, 777)["decision"] == "allow");
+}
+
+TEST_CASE("service: a login that cannot be tracked is refused, not let in", "[agent]") {
+  ServiceFixture f;  // A table of three.
+  for (int i = 0; i < 3; ++i) {
+    CHECK(f.Ask(OpenLine("asmith", "s" + std::to_string(i), 50), 0)["decision"] == "allow");
+  }
+  Json full = f.Ask(OpenLine("asmith", "s3", 50), 0);
+  CHECK(full["ok"] == false);
+  CHECK(full["error"] == "busy");
+  CHECK(f.sessions.Size() == 3);
+  const AuditEvent& last = f.audit.events.back();
+  CHECK(last.type == AuditType::kSessionOpen);
+  CHECK(last.decision == "deny");
+  CHECK(last.detail.find("session table is full") != std::string::npos);
+}
+
+TEST_CASE("service: another user's session id is not overwritten", "[agent]") {
+  ServiceFixture f;
+  REQUIRE(f.Ask(OpenLine("asmith", "victim", 50), 0)["decision"] == "allow");
+  CHECK(f.Ask(OpenLine("asmith", "victim", 4242), 1001, 4242)["error"] == "forbidden");
+  CHECK(f.Ask(OpenLine("bjones", "victim", 50), 0)["ok"] == false);
+  CHECK(f.sessions.Find("victim")->opener_uid == 0u);
+  CHECK(f.sessions.Find("victim")->pid == 50);
 }
 
 TEST_CASE("service: roster_install reads the file and reports rejections", "[agent]") {

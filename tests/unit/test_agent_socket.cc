@@ -1,12 +1,16 @@
 // SocketServer over a real unix socket in a temp dir: framing, caps, the
 // socket file's life cycle. No sleeps: every read has a receive timeout
 // that only bounds a failing test.
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <fstream>
 #include <future>
 #include <stdexcept>
@@ -20,14 +24,18 @@ namespace {
 
 class Client {
  public:
-  explicit Client(const std::string& path) {
+  explicit Client(const std::string& path, bool connect_now = true) : path_(path) {
     fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     timeval tv{10, 0};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (connect_now) Connect();
+  }
+  bool Connect() {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+    path_.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
     connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    return connected_;
   }
   ~Client() { close(fd_); }
   bool connected() const { return connected_; }
@@ -55,12 +63,15 @@ class Client {
       buf_.append(chunk, static_cast<std::size_t>(n));
     }
   }
+  // Closed by the server (a reset: it closed with our bytes unread).
   bool AtEof() {
     char c;
-    return recv(fd_, &c, 1, 0) == 0;
+    const ssize_t n = recv(fd_, &c, 1, 0);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
   }
 
  private:
+  std::string path_;
   int fd_ = -1;
   bool connected_ = false;
   std::string buf_;
@@ -77,8 +88,8 @@ struct ServerFixture {
     options.max_connections = max_connections;
     server = std::make_unique<SocketServer>(
         options,
-        [](std::string_view line, uid_t uid) {
-          return "echo " + std::to_string(uid) + " " + std::to_string(line.size()) + " " +
+        [](std::string_view line, const Peer& peer) {
+          return "echo " + std::to_string(peer.uid) + " " + std::to_string(line.size()) + " " +
                  std::string(line.substr(0, 16));
         },
         [](int, const std::string&) {});
@@ -146,6 +157,75 @@ TEST_CASE("socket server: connections over the cap are told busy", "[agent]") {
   CHECK(std::get<common::ErrorReply>(*resp).error == "busy");
 }
 
+// Leaves the process without a free descriptor, and restores that when
+// the test ends, however it ends.
+class FdExhaustion {
+ public:
+  FdExhaustion() {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    int highest = 0;
+    for (int fd = 0; fd < 4096; ++fd) {
+      if (fcntl(fd, F_GETFD) != -1) highest = fd;
+    }
+    rlimit lowered = saved_;
+    lowered.rlim_cur = static_cast<rlim_t>(highest + 1);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+    // The holes below the highest descriptor, filled.
+    for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers_.push_back(fd);
+  }
+  ~FdExhaustion() {
+    for (int fd : fillers_) close(fd);
+    setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+
+ private:
+  rlimit saved_{};
+  std::vector<int> fillers_;
+};
+
+TEST_CASE("socket server: out of descriptors, callers are told busy without spinning", "[agent]") {
+  testutil::TempDir dir;
+  SocketServerOptions options;
+  options.path = dir / "run/agent.sock";
+  options.max_connections = 1024;
+  std::atomic<int> log_lines{0};
+  SocketServer server(
+      options, [](std::string_view, const Peer&) { return "ok"; },
+      [&log_lines](int, const std::string&) { ++log_lines; });
+  REQUIRE(server.Start());
+  // The clients' sockets exist before the limit is lowered; connecting
+  // them takes no descriptor here, accepting them would.
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 40; ++i) clients.push_back(std::make_unique<Client>(options.path, false));
+  {
+    FdExhaustion exhausted;
+    for (auto& c : clients) {
+      REQUIRE(c->Connect());
+      c->Send("x\n");
+    }
+    // Each is told busy (the spare descriptor) or, when a descriptor came
+    // free meanwhile (another loop's spare), answered: none is left hanging.
+    int busy = 0;
+    for (auto& c : clients) {
+      const std::string line = c->ReadLine();
+      INFO(line);
+      if (line == "ok") continue;
+      auto resp = common::ParseResponse(common::Op::kStatus, line);
+      REQUIRE(resp);
+      CHECK(std::get<common::ErrorReply>(*resp).error == "busy");
+      CHECK(c->AtEof());
+      ++busy;
+    }
+    CHECK(busy > 0);
+  }
+  // One line for the whole episode per loop (at most one per 10 s).
+  CHECK(log_lines.load() >= 1);
+  CHECK(log_lines.load() <= options.threads);  // Each loop thread logs on its own.
+  Client after(options.path);
+  after.Send("x\n");
+  CHECK(after.ReadLine() == "ok");
+}
+
 TEST_CASE("socket server: a slow request does not hold up other connections", "[agent]") {
   testutil::TempDir dir;
   std::promise<void> release;
@@ -155,7 +235,7 @@ TEST_CASE("socket server: a slow request does not hold up other connections", "[
   options.threads = 1;  // One loop: a blocking handler would stall everyone.
   SocketServer server(
       options,
-      [released](std::string_view line, uid_t) -> HandlerReply {
+      [released](std::string_view line, const Peer&) -> HandlerReply {
         if (line == "slow") {
           return HandlerReply([released] {
             released.wait();
@@ -193,7 +273,7 @@ TEST_CASE("socket server: socket file life cycle", "[agent]") {
     SocketServerOptions options;
     options.path = f.path;
     SocketServer second(
-        options, [](std::string_view, uid_t) { return ""; }, [](int, const std::string&) {});
+        options, [](std::string_view, const Peer&) { return ""; }, [](int, const std::string&) {});
     auto started = second.Start();
     REQUIRE_FALSE(started);
     CHECK(started.error().kind == common::ErrorKind::kUnavailable);
