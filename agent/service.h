@@ -89,6 +89,7 @@ class Service {
                                        bool session_open, AuditType type);
 
   ServiceDeps deps_;
+  RosterUidIndex roster_uids_;
   mutable std::mutex config_mu_;
   std::shared_ptr<const AgentConfig> config_;
 };

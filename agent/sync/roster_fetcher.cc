@@ -15,7 +15,7 @@ constexpr int kSlackS = 10;
 }  // namespace
 
 common::Result<std::string> ReadToken(const std::string& path) {
-  auto token = common::ReadFileCapped(path, kMaxTokenBytes);
+  auto token = common::ReadSecretFile(path, kMaxTokenBytes);
   if (!token) return tl::unexpected(token.error());
   std::string text = std::move(*token);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
