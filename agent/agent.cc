@@ -130,9 +130,10 @@ common::Result<void> Agent::Start() {
   auto config = service_->config();
   auto keys = LoadTrustedKeys(*config);
   if (!keys) return tl::unexpected(keys.error());
-  for (const auto& [dir, key] : {std::pair{config->state_dir, "state_dir"},
-                                 std::pair{config->state_dir + "/outbox", "state_dir"},
-                                 std::pair{ParentDir(config->audit_log), "audit_log's directory"}}) {
+  for (const auto& [dir, key] :
+       {std::pair{config->state_dir, "state_dir"},
+        std::pair{config->state_dir + "/outbox", "state_dir"},
+        std::pair{ParentDir(config->audit_log), "audit_log's directory"}}) {
     if (auto checked = CheckPrivateDir(dir, key); !checked) return checked;
   }
   if (auto opened = audit_->Open(); !opened) log_(LOG_ERR, opened.error().message);
@@ -167,8 +168,8 @@ common::Result<void> Agent::Start() {
   event.serial = store_->HighestSerial();
   event.detail = "staffgated " STAFFGATE_VERSION;
   service_->RecordEvent(std::move(event));
-  log_(LOG_INFO, "staffgated " STAFFGATE_VERSION " serving " + config->socket + " for workstation " +
-                     config->workstation);
+  log_(LOG_INFO, "staffgated " STAFFGATE_VERSION " serving " + config->socket +
+                     " for workstation " + config->workstation);
   return common::Ok();
 }
 
@@ -296,8 +297,7 @@ void Agent::WriteNssSnapshot() {
 common::Response Agent::SyncOp() {
   auto current = link();
   if (!current) {
-    return common::ErrorResponse("not_configured",
-                                 "no central_url in " + service_->config()->path);
+    return common::ErrorResponse("not_configured", "no central_url in " + service_->config()->path);
   }
   auto outcome = current->SyncNow();
   if (!outcome) return common::ErrorResponse("sync_failed", outcome.error().message);

@@ -37,8 +37,9 @@ common::Result<void> CheckPrivateDir(const std::string& dir, const std::string& 
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Fail(ErrorKind::kPermission, key + " " + dir + " is writable by its group or others (mode " +
-                                            mode + "); refusing to start (chmod go-w " + dir + ")");
+    return Fail(ErrorKind::kPermission, key + " " + dir +
+                                            " is writable by its group or others (mode " + mode +
+                                            "); refusing to start (chmod go-w " + dir + ")");
   }
   return common::Ok();
 }

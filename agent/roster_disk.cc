@@ -59,8 +59,8 @@ common::Result<std::optional<std::uint64_t>> RosterDisk::ReadFloor() const {
   }
   std::uint64_t serial = 0;
   char tail = 0;
-  if (text->size() != kFloorBytes || std::sscanf(text->c_str(), "%20" SCNu64 "%c", &serial, &tail) != 2 ||
-      tail != '\n') {
+  if (text->size() != kFloorBytes ||
+      std::sscanf(text->c_str(), "%20" SCNu64 "%c", &serial, &tail) != 2 || tail != '\n') {
     return Fail(ErrorKind::kInvalidInput, FloorPath() + " does not hold a serial");
   }
   return std::optional<std::uint64_t>(serial);
@@ -95,7 +95,8 @@ common::Result<bool> RosterDisk::SaveThroughReserve(std::string_view envelope) {
       static_cast<std::size_t>(st.st_size) < envelope.size()) {
     return false;  // No reserve, or too small: write the usual way.
   }
-  if (!WriteAllAt(fd.get(), envelope) || ftruncate(fd.get(), static_cast<off_t>(envelope.size())) != 0 ||
+  if (!WriteAllAt(fd.get(), envelope) ||
+      ftruncate(fd.get(), static_cast<off_t>(envelope.size())) != 0 ||
       fchmod(fd.get(), 0644) != 0 || fsync(fd.get()) != 0) {
     int err = errno;
     unlink(reserve.c_str());  // Half written: never a roster.

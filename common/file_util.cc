@@ -49,7 +49,8 @@ Result<UniqueFd> OpenRegular(const std::string& path, bool no_follow, struct sta
   UniqueFd fd(open(path.c_str(), flags));
   if (!fd) {
     if (errno == ELOOP && no_follow) {
-      return Fail(ErrorKind::kInvalidInput, path + " is a symbolic link, which is not accepted here");
+      return Fail(ErrorKind::kInvalidInput,
+                  path + " is a symbolic link, which is not accepted here");
     }
     ErrorKind kind = errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo;
     return Fail(kind, ErrnoText("cannot open", path));

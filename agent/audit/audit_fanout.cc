@@ -79,9 +79,9 @@ void AuditFanout::Account(bool local_ok, bool queue_ok, bool queue_wanted, const
       // The first failure and then every 1000th: a full disk must not flood
       // the journal once per login.
       if (failures_++ % 1000 != 0 || !log_) return;
-      message = lost ? "audit event lost, recorded nowhere"
-                     : local_ok ? "audit event not queued for the central, only in the local audit log"
-                                : "audit event missing from the local audit log, queued for the central";
+      message = lost       ? "audit event lost, recorded nowhere"
+                : local_ok ? "audit event not queued for the central, only in the local audit log"
+                           : "audit event missing from the local audit log, queued for the central";
       message += " (" + std::to_string(losses_.lost) + " lost so far): " + why;
     }
   }

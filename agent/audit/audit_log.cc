@@ -117,7 +117,8 @@ AuditLog::~AuditLog() = default;
 
 common::Result<void> AuditLog::OpenLocked() {
   MakeParentDirs(path_);
-  fd_.Reset(open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640));
+  fd_.Reset(
+      open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640));
   if (!fd_) {
     return common::Fail(common::ErrorKind::kIo,
                         "cannot open audit log " + path_ + ": " + strerror(errno));

@@ -53,7 +53,8 @@ std::vector<AuditEvent> DecisionCoalescer::Admit(const AuditEvent& event) {
     Summarise(it->second, out);
     windows_.erase(it);
   }
-  if (windows_.size() < options_.max_keys) windows_.emplace(std::move(key), Window{event.time_ms, 0, event});
+  if (windows_.size() < options_.max_keys)
+    windows_.emplace(std::move(key), Window{event.time_ms, 0, event});
   out.push_back(event);
   return out;
 }

@@ -2,7 +2,6 @@
 
 #include <syslog.h>
 
-
 namespace staffgate::agent {
 namespace {
 

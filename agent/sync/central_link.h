@@ -53,8 +53,8 @@ class CentralLink : public EventQueue {
   // empty. Errors: kConfig (token unreadable, too open or empty), kIo
   // (outbox directory).
   static common::Result<std::unique_ptr<CentralLink>> Create(
-      const AgentConfig& config, RosterStore& store, const common::Clock& clock,
-      common::LogFn log, std::function<void(AuditEvent)> record = {});
+      const AgentConfig& config, RosterStore& store, const common::Clock& clock, common::LogFn log,
+      std::function<void(AuditEvent)> record = {});
   ~CentralLink() override;  // Stops.
   CentralLink(const CentralLink&) = delete;
   CentralLink& operator=(const CentralLink&) = delete;

@@ -89,7 +89,8 @@ common::Result<void> EventOutbox::Load() {
     return Fail(ErrorKind::kIo, "cannot create " + options_.dir + ": " + strerror(errno));
   }
   DIR* dir = opendir(options_.dir.c_str());
-  if (dir == nullptr) return Fail(ErrorKind::kIo, "cannot open " + options_.dir + ": " + strerror(errno));
+  if (dir == nullptr)
+    return Fail(ErrorKind::kIo, "cannot open " + options_.dir + ": " + strerror(errno));
   while (dirent* entry = readdir(dir)) {
     std::uint64_t n = 0;
     char tail[16] = {0};
@@ -106,10 +107,12 @@ common::Result<void> EventOutbox::Load() {
   // A crash in the middle of an append can leave half a line: drop it.
   std::size_t size = FileSize(active);
   if (size > 0) {
-    std::string tail = ReadRange(active, size > 65536 ? size - 65536 : 0, std::min<std::size_t>(size, 65536));
+    std::string tail =
+        ReadRange(active, size > 65536 ? size - 65536 : 0, std::min<std::size_t>(size, 65536));
     if (!tail.empty() && tail.back() != '\n') {
       auto last_nl = tail.rfind('\n');
-      std::size_t keep = last_nl == std::string::npos ? size - tail.size() : size - tail.size() + last_nl + 1;
+      std::size_t keep =
+          last_nl == std::string::npos ? size - tail.size() : size - tail.size() + last_nl + 1;
       if (truncate(active.c_str(), static_cast<off_t>(keep)) == 0) {
         log_(LOG_WARNING, "outbox: dropped an incomplete event left by a crash");
         size = keep;
@@ -137,7 +140,8 @@ common::Result<void> EventOutbox::Append(const std::string& event_json) {
           0) { /* Load() repairs it */
       }
     }
-    return Fail(ErrorKind::kIo, std::string("outbox append failed: ") + strerror(n < 0 ? saved : ENOSPC));
+    return Fail(ErrorKind::kIo,
+                std::string("outbox append failed: ") + strerror(n < 0 ? saved : ENOSPC));
   }
   active_size_ += line.size();
   if (active_size_ >= options_.segment_bytes) {
@@ -217,7 +221,8 @@ common::Result<void> EventOutbox::Ack(const OutboxBatch& batch) {
   if (std::find(segments_.begin(), segments_.end(), batch.segment) == segments_.end()) {
     return common::Ok();  // Already removed.
   }
-  return common::WriteFileAtomic(AckPath(batch.segment), std::to_string(batch.end_offset) + "\n", 0600);
+  return common::WriteFileAtomic(AckPath(batch.segment), std::to_string(batch.end_offset) + "\n",
+                                 0600);
 }
 
 std::size_t EventOutbox::Depth() {

@@ -51,9 +51,9 @@ struct OutboxBatch {
 class EventOutbox {
  public:
   struct Options {
-    std::string dir;                            // <state_dir>/outbox
-    std::size_t segment_bytes = 1 << 20;        // Rotate the active segment past this.
-    std::size_t max_bytes = 64U << 20;          // Cap before allow events are dropped.
+    std::string dir;                      // <state_dir>/outbox
+    std::size_t segment_bytes = 1 << 20;  // Rotate the active segment past this.
+    std::size_t max_bytes = 64U << 20;    // Cap before allow events are dropped.
   };
 
   // Creates the directory (0700), drops an incomplete last line left by a

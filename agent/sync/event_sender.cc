@@ -85,8 +85,8 @@ common::Result<std::size_t> EventSender::DrainOnce() {
     if (!reply) return tl::unexpected(reply.error());
     const long status = reply->status;
     if (IsHoldBack(status)) {
-      retry_after_s_ = std::clamp(reply->retry_after_s.value_or(kDefaultRetryAfterS), 1L,
-                                  kMaxRetryAfterS);
+      retry_after_s_ =
+          std::clamp(reply->retry_after_s.value_or(kDefaultRetryAfterS), 1L, kMaxRetryAfterS);
       return common::Fail(common::ErrorKind::kUnavailable,
                           "the central answered HTTP " + std::to_string(status) +
                               (status == 429 ? " (over this workstation's event quota)"
@@ -95,10 +95,9 @@ common::Result<std::size_t> EventSender::DrainOnce() {
                               std::to_string(retry_after_s_.load()) + " s");
     }
     if (status != 202 && status != 200) {
-      return common::Fail(status == 401 ? common::ErrorKind::kPermission
-                                        : common::ErrorKind::kUnavailable,
-                          "the central answered HTTP " + std::to_string(status) +
-                              " to a batch of events");
+      return common::Fail(
+          status == 401 ? common::ErrorKind::kPermission : common::ErrorKind::kUnavailable,
+          "the central answered HTTP " + std::to_string(status) + " to a batch of events");
     }
     auto acked = outbox_.Ack(*batch);
     if (!acked) return tl::unexpected(acked.error());
@@ -136,7 +135,8 @@ void EventSender::Run() {
     std::chrono::milliseconds delay = backoff_.Next();
     if (auto wait = RetryAfter()) delay = *wait;
     if (sent.error().message != last_error) {
-      log_(LOG_WARNING, "cannot deliver audit events (kept in the outbox): " + sent.error().message);
+      log_(LOG_WARNING,
+           "cannot deliver audit events (kept in the outbox): " + sent.error().message);
     }
     last_error = sent.error().message;
     std::unique_lock<std::mutex> lock(mu_);

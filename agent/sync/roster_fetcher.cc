@@ -48,9 +48,8 @@ common::Result<FetchResult> CurlRosterSource::Fetch(std::optional<std::uint64_t>
       return FetchResult{true, {}};
     case 401:
     case 403:
-      return Fail(ErrorKind::kPermission,
-                  "the central refused this workstation's token (HTTP " +
-                      std::to_string(resp->status) + ")");
+      return Fail(ErrorKind::kPermission, "the central refused this workstation's token (HTTP " +
+                                              std::to_string(resp->status) + ")");
     default:
       if (resp->status >= 500) {
         return Fail(ErrorKind::kUnavailable,
