@@ -45,6 +45,11 @@ std::vector<AuditEvent> DecisionCoalescer::Admit(const AuditEvent& event) {
   std::string key = KeyOf(event);
   auto it = windows_.find(key);
   if (it != windows_.end() && event.time_ms - it->second.first_ms < options_.window_ms) {
+    if (it->second.recorded < options_.burst) {
+      ++it->second.recorded;
+      out.push_back(event);
+      return out;
+    }
     ++it->second.repeats;
     it->second.last = event;
     return out;
@@ -54,7 +59,7 @@ std::vector<AuditEvent> DecisionCoalescer::Admit(const AuditEvent& event) {
     windows_.erase(it);
   }
   if (windows_.size() < options_.max_keys)
-    windows_.emplace(std::move(key), Window{event.time_ms, 0, event});
+    windows_.emplace(std::move(key), Window{event.time_ms, 1, 0, event});
   out.push_back(event);
   return out;
 }

@@ -3,11 +3,14 @@
 // million audit events, locally or at the central.
 //
 // Two `decision` events are identical when their account, phase, service,
-// decision, reason and workstation are equal. The first of a window is
-// recorded at once (a real login is never delayed); the identical ones
-// that follow within `window_ms` are only counted. When the window ends,
-// one summary is recorded: the last of them, with `count` (how many were
-// counted) and `detail` saying so. Other event types pass through.
+// decision, reason and workstation are equal. The first `burst` of a
+// window are recorded at once, each on its own (a person retrying a login
+// is never summarised, and a crash loses nothing of it); the identical
+// ones that follow within `window_ms` are only counted. When the window
+// ends, one summary is recorded: the last of them, with `count` (how many
+// were counted) and `detail` saying so. Counts not yet summarised are
+// lost if the agent is killed (never on a clean stop, which flushes
+// them). Other event types pass through.
 //
 // Memory is bounded: past `max_keys` open windows, further distinct
 // decisions pass through uncounted (they are not identical, so a flood of
@@ -32,6 +35,7 @@ class DecisionCoalescer {
   struct Options {
     std::int64_t window_ms = 60'000;
     std::size_t max_keys = 4096;
+    std::uint64_t burst = 10;  // Recorded one by one before counting starts.
   };
   DecisionCoalescer() : DecisionCoalescer(Options{}) {}
   explicit DecisionCoalescer(Options options) : options_(options) {}
@@ -48,8 +52,9 @@ class DecisionCoalescer {
  private:
   struct Window {
     std::int64_t first_ms = 0;
-    std::uint64_t repeats = 0;  // Counted, not yet recorded.
-    AuditEvent last;            // The latest counted one.
+    std::uint64_t recorded = 1;  // Recorded one by one so far.
+    std::uint64_t repeats = 0;   // Counted, not yet recorded.
+    AuditEvent last;             // The latest counted one.
   };
   static std::string KeyOf(const AuditEvent& event);
   // The summary of `window`, or nothing when it counted none.
