@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <thread>
 #include <utility>
 
+#include "agent/private_dirs.h"
 #include "agent/session/process_owner.h"
 #include "agent/session/session_file.h"
 #include "common/file_util.h"
@@ -54,7 +56,7 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
     : log_(std::move(log)), clock_(clock) {
   users_ = std::make_unique<CachingUserDb>(users, clock_);
   audit_ = std::make_unique<AuditLog>(config.audit_log, log_);
-  fanout_ = std::make_unique<AuditFanout>(*audit_);
+  fanout_ = std::make_unique<AuditFanout>(*audit_, log_);
   auto shared_config = std::make_shared<const AgentConfig>(std::move(config));
   // The store reports roster events through the service, which stamps them
   // with the workstation; the service is created right below and outlives
@@ -74,6 +76,13 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
                      event.type = AuditType::kRosterRejected;
                      event.detail = detail;
                      service_->RecordEvent(std::move(event));
+                   },
+                   [this](std::uint64_t serial, const std::string& detail) {
+                     AuditEvent event;
+                     event.type = AuditType::kRosterNotSaved;
+                     event.serial = serial;
+                     event.detail = "enforced but not saved to disk: " + detail;
+                     service_->RecordEvent(std::move(event));
                    }});
   LeaseGate::Deps gate;
   gate.sessions = &sessions_;
@@ -82,7 +91,10 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   gate.record = [this](AuditEvent event) { service_->RecordEvent(std::move(event)); };
   gate.config = [this] { return service_->config(); };
   gate.alive = SessionProcessAlive;
-  gate.after_tick = [this] { SaveSessions(); };
+  gate.after_tick = [this] {
+    SaveSessions();
+    fanout_->Flush(clock_.NowMs());  // Counted decisions whose window ended.
+  };
   gate_ = std::make_unique<LeaseGate>(std::move(gate));
 
   ServiceDeps deps;
@@ -95,6 +107,10 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   deps.sessions = &sessions_;
   deps.log = log_;
   deps.status_extra = [this](common::StatusReply& status) {
+    AuditLosses losses = fanout_->Losses();
+    status.audit_lost = losses.lost;
+    status.audit_not_in_local_log = losses.not_in_local_log;
+    status.audit_not_queued = losses.not_queued;
     if (auto link = this->link()) link->FillStatus(status);
   };
   deps.sync = [this] { return SyncOp(); };
@@ -129,6 +145,12 @@ common::Result<void> Agent::Start() {
   auto config = service_->config();
   auto keys = LoadTrustedKeys(*config);
   if (!keys) return tl::unexpected(keys.error());
+  for (const auto& [dir, key] :
+       {std::pair{config->state_dir, "state_dir"},
+        std::pair{config->state_dir + "/outbox", "state_dir"},
+        std::pair{ParentDir(config->audit_log), "audit_log's directory"}}) {
+    if (auto checked = CheckPrivateDir(dir, key); !checked) return checked;
+  }
   if (auto opened = audit_->Open(); !opened) log_(LOG_ERR, opened.error().message);
   if (keys->empty()) {
     log_(LOG_WARNING, "not enrolled (no trusted_keys in " + config->path +
@@ -225,7 +247,9 @@ void Agent::ReconcileLink(const AgentConfig& config) {
     current->Stop();
   }
   if (!wanted) return;
-  auto created = CentralLink::Create(config, *store_, clock_, log_);
+  auto created = CentralLink::Create(config, *store_, clock_, log_, [this](AuditEvent event) {
+    service_->RecordEvent(std::move(event));
+  });
   if (!created) {
     log_(LOG_ERR, "not following the central " + config.central_url + ": " +
                       created.error().message + " (decisions continue from the cached roster)");
@@ -244,7 +268,7 @@ void Agent::ReconcileLink(const AgentConfig& config) {
 void Agent::RestoreSessions() {
   boot_id_ = CurrentBootId();
   const std::string path = service_->config()->state_dir + "/sessions.json";
-  auto text = common::ReadFileCapped(path, 16U << 20);
+  auto text = common::ReadRegularFile(path, 16U << 20, /*no_follow=*/true);
   if (!text) return;  // None saved (first start) or unreadable: start empty.
   auto restored = ParseSessions(*text, boot_id_);
   // Only sessions whose process still stands for them, within the table's
@@ -325,6 +349,7 @@ void Agent::Stop() {
   revoker_->Stop();
   gate_->Stop();
   SaveSessions();
+  fanout_->Flush(std::numeric_limits<std::int64_t>::max());  // Every counted decision.
   AuditEvent event;
   event.type = AuditType::kAgentStop;
   service_->RecordEvent(std::move(event));

@@ -49,6 +49,16 @@ Verdict Decide(const DecisionInput& input, const DecisionContext& ctx) {
   if (roster->IsShared(input.account)) return Make(Decision::kDeny, Reason::kSharedAccount, serial);
   // 5
   const common::Employee* employee = roster->FindEmployee(input.account);
+  if (employee == nullptr && config.unknown_accounts == UnknownAccounts::kIgnore &&
+      ctx.roster_uids != nullptr) {
+    // Another passwd name for a roster account's uid is that account: the
+    // uid is what the session runs as.
+    if (auto alias = ctx.roster_uids->RosterAccountOf(input.account, *roster, *ctx.users)) {
+      if (roster->IsShared(*alias)) return Make(Decision::kDeny, Reason::kSharedAccount, serial);
+      employee = roster->FindEmployee(*alias);
+      if (employee == nullptr) return Make(Decision::kDeny, Reason::kUnknownAccount, serial);
+    }
+  }
   if (employee == nullptr) {
     Decision d =
         config.unknown_accounts == UnknownAccounts::kIgnore ? Decision::kIgnore : Decision::kDeny;

@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "agent/config/agent_config.h"
+#include "agent/roster_uids.h"
 #include "agent/user_db.h"
 #include "common/protocol.h"
 #include "common/roster.h"
@@ -71,6 +72,9 @@ struct DecisionContext {
   const UserDb* users = nullptr;           // Required.
   common::UnixSeconds now = 0;
   SessionGate* session_gate = nullptr;  // Null: row 9 is skipped.
+  // Row 5 with unknown_accounts = "ignore": an unknown name whose uid is a
+  // roster account's is decided as that account. Null: by name only.
+  RosterUidIndex* roster_uids = nullptr;
 };
 
 struct Verdict {

@@ -26,11 +26,60 @@ void MakeDirs(const std::string& path) {
 }  // namespace
 
 RosterStore::RosterStore(std::string state_dir, const common::Clock& clock, common::LogFn log,
-                         RosterEvents events)
+                         RosterEvents events, RosterDisk::AllocateHook allocate)
     : state_dir_(std::move(state_dir)),
       clock_(clock),
       log_(std::move(log)),
-      events_(std::move(events)) {}
+      events_(std::move(events)),
+      disk_(state_dir_, std::move(allocate)) {}
+
+void RosterStore::SetProblem(std::string problem) {
+  std::lock_guard<std::mutex> lock(mu_);
+  problem_ = std::move(problem);
+}
+
+std::string RosterStore::Problem() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return problem_;
+}
+
+std::optional<std::uint64_t> RosterStore::LoadFloor() {
+  auto floor = disk_.ReadFloor();
+  if (!floor) {
+    // Unreadable: the roster's own serial still sets the floor below.
+    log_(LOG_ERR, "ignoring the recorded highest serial: " + floor.error().message);
+    return std::nullopt;
+  }
+  if (*floor) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!highest_ || **floor > *highest_) highest_ = **floor;
+  }
+  return *floor;
+}
+
+void RosterStore::Prepare(std::uint64_t serial, std::size_t bytes) {
+  // Done while the disk has room, so that a later save needs none.
+  auto floor = disk_.ReadFloor();
+  if (!floor || !*floor || **floor < serial) {
+    if (auto ok = disk_.RecordFloor(serial); !ok) log_(LOG_ERR, ok.error().message);
+  }
+  if (auto ok = disk_.Reserve(bytes); !ok) {
+    log_(LOG_WARNING, "no space reserved for the next roster: " + ok.error().message);
+  }
+}
+
+std::string RosterStore::Save(std::uint64_t serial, std::string_view envelope) {
+  std::string problem;
+  // The serial first: should the envelope not fit, a restart still knows
+  // that this serial was enforced and refuses to fall back.
+  if (auto ok = disk_.RecordFloor(serial); !ok) problem = ok.error().message;
+  if (auto ok = disk_.SaveRoster(envelope); !ok) {
+    problem += (problem.empty() ? "" : "; ") + ok.error().message;
+  } else if (auto reserved = disk_.Reserve(envelope.size()); !reserved) {
+    log_(LOG_WARNING, "no space reserved for the next roster: " + reserved.error().message);
+  }
+  return problem;
+}
 
 void RosterStore::RemoveStaleTempFiles() {
   // WriteFileAtomic names its temp files "roster.dsse.tmp.<pid>.<n>"; one
@@ -67,10 +116,16 @@ common::Result<void> RosterStore::Load(std::vector<common::PublicKey> trusted) {
   MakeDirs(state_dir_);
   RemoveStaleTempFiles();
   const std::string path = RosterPath();
-  auto bytes = common::ReadFileCapped(path, common::kMaxEnvelopeBytes);
+  SetProblem("");
+  const std::optional<std::uint64_t> floor = LoadFloor();
+  auto bytes = common::ReadRegularFile(path, common::kMaxEnvelopeBytes, /*no_follow=*/true);
   if (!bytes) {
     if (bytes.error().kind == ErrorKind::kNotFound) {
       log_(LOG_NOTICE, "no cached roster at " + path + " yet");
+      if (floor && *floor > 0) {
+        SetProblem("no cached roster, although this agent enforced serial " +
+                   std::to_string(*floor) + "; logins are refused until the central sends it");
+      }
       Swap(nullptr);
       return common::Ok();
     }
@@ -95,6 +150,21 @@ common::Result<void> RosterStore::Load(std::vector<common::PublicKey> trusted) {
     return tl::unexpected(accepted.error());
   }
   auto roster = accepted->roster;
+  if (floor && roster->serial < *floor) {
+    // The newer roster was enforced but never saved (full disk): the
+    // cached one may still allow people it revoked. Fail closed.
+    std::string problem = "the cached roster (serial " + std::to_string(roster->serial) +
+                          ") is older than serial " + std::to_string(*floor) +
+                          ", which this agent enforced before it restarted; logins are refused "
+                          "until the central sends serial " +
+                          std::to_string(*floor) + " or newer";
+    log_(LOG_ERR, problem);
+    if (events_.rejected) events_.rejected("cached: " + problem);
+    SetProblem(std::move(problem));
+    Swap(nullptr);
+    return common::Fail(ErrorKind::kRollback, "cached roster older than the recorded serial");
+  }
+  Prepare(roster->serial, bytes->size());
   for (const auto& warning : roster->warnings) log_(LOG_WARNING, "roster: " + warning);
   if (roster->expires_at <= clock_.Now()) {
     log_(LOG_WARNING, "cached roster serial " + std::to_string(roster->serial) + " expired at " +
@@ -122,17 +192,22 @@ common::Result<InstallOutcome> RosterStore::Install(std::string_view envelope,
   }
   InstallOutcome outcome;
   outcome.serial = accepted->roster->serial;
-  if (accepted->no_change) {
+  auto in_use = Current();
+  if (accepted->no_change && in_use && in_use->serial == outcome.serial) {
     outcome.no_change = true;
     return outcome;
   }
-  auto written = common::WriteFileAtomic(RosterPath(), envelope, 0644);
-  if (!written) {
+  std::string problem = Save(outcome.serial, envelope);
+  if (!problem.empty()) {
     // Enforce the newer roster anyway (a termination must not wait for a
-    // disk); only a restart before the next save would fall back.
-    outcome.warning = "installed but not saved: " + written.error().message;
+    // disk); the recorded serial keeps a restart from falling back.
+    outcome.warning = "installed but not saved: " + problem;
     log_(LOG_ERR, "roster serial " + std::to_string(outcome.serial) + " " + outcome.warning);
+    if (events_.not_saved) events_.not_saved(outcome.serial, problem);
   }
+  SetProblem(problem.empty() ? ""
+                             : "roster serial " + std::to_string(outcome.serial) +
+                                   " is enforced but not saved to disk: " + problem);
   for (const auto& warning : accepted->roster->warnings) log_(LOG_WARNING, "roster: " + warning);
   Swap(accepted->roster);
   outcome.installed = true;

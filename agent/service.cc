@@ -86,6 +86,7 @@ common::DecisionReply Service::DecideAndAudit(common::Phase phase, const common:
   ctx.users = deps_.users;
   ctx.now = deps_.clock->Now();
   ctx.session_gate = session_open ? deps_.session_gate : nullptr;
+  ctx.roster_uids = &roster_uids_;
   Verdict verdict = Decide(input, ctx);
 
   common::DecisionReply reply{verdict.decision, verdict.reason, MessageFor(verdict, login.account),

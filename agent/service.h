@@ -96,6 +96,7 @@ class Service {
   ServiceDeps deps_;
   std::mutex untracked_log_mu_;
   common::LogLimiter untracked_log_{std::chrono::seconds(10)};  // Guarded by untracked_log_mu_.
+  RosterUidIndex roster_uids_;
   mutable std::mutex config_mu_;
   std::shared_ptr<const AgentConfig> config_;
 };

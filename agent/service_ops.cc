@@ -32,6 +32,9 @@ Response Service::Status() {
                               roster->expires_at <= deps_.clock->Now() ? "expired" : "valid"};
   }
   status.highest_serial = deps_.store->HighestSerial();
+  if (std::string problem = deps_.store->Problem(); !problem.empty()) {
+    status.roster_problem = std::move(problem);
+  }
   if (deps_.status_extra) deps_.status_extra(status);
   return status;
 }
@@ -69,7 +72,9 @@ Response Service::RosterInstall(const common::RosterInstallRequest& req) {
     return common::ErrorReply{"rejected", err.message,
                               std::string(common::ErrorKindName(err.kind))};
   };
-  auto bytes = common::ReadFileCapped(req.path, common::kMaxEnvelopeBytes);
+  // Regular files only, opened non-blocking: a FIFO must not hold the slow
+  // worker (and every roster_install, sync and reload behind it).
+  auto bytes = common::ReadRegularFile(req.path, common::kMaxEnvelopeBytes);
   if (!bytes) return rejected(bytes.error());
   auto outcome = deps_.store->Install(*bytes, "file " + req.path);
   if (!outcome) return rejected(outcome.error());

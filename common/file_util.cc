@@ -25,18 +25,11 @@ std::string DirName(const std::string& path) {
   return path.substr(0, slash);
 }
 
-}  // namespace
-
-Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    ErrorKind kind = errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo;
-    return Fail(kind, ErrnoText("cannot open", path));
-  }
+Result<std::string> ReadAll(int fd, const std::string& path, std::size_t max_bytes) {
   std::string data;
   char buf[65536];
   for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof(buf));
+    ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Fail(ErrorKind::kIo, ErrnoText("cannot read", path));
@@ -51,13 +44,52 @@ Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_byte
   return data;
 }
 
-Result<std::string> ReadSecretFile(const std::string& path, std::size_t max_bytes) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
+Result<UniqueFd> OpenRegular(const std::string& path, bool no_follow, struct stat* st) {
+  const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (no_follow ? O_NOFOLLOW : 0);
+  UniqueFd fd(open(path.c_str(), flags));
+  if (!fd) {
+    if (errno == ELOOP && no_follow) {
+      return Fail(ErrorKind::kInvalidInput,
+                  path + " is a symbolic link, which is not accepted here");
+    }
     ErrorKind kind = errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo;
     return Fail(kind, ErrnoText("cannot open", path));
   }
-  if (!S_ISREG(st.st_mode)) return Fail(ErrorKind::kPermission, path + " is not a regular file");
+  if (fstat(fd.get(), st) != 0) return Fail(ErrorKind::kIo, ErrnoText("cannot stat", path));
+  if (!S_ISREG(st->st_mode)) {
+    return Fail(ErrorKind::kInvalidInput, path + " is not a regular file");
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    ErrorKind kind = errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo;
+    return Fail(kind, ErrnoText("cannot open", path));
+  }
+  return ReadAll(fd.get(), path, max_bytes);
+}
+
+Result<std::string> ReadRegularFile(const std::string& path, std::size_t max_bytes,
+                                    bool no_follow) {
+  struct stat st {};
+  auto fd = OpenRegular(path, no_follow, &st);
+  if (!fd) return tl::unexpected(fd.error());
+  return ReadAll(fd->get(), path, max_bytes);
+}
+
+Result<std::string> ReadSecretFile(const std::string& path, std::size_t max_bytes) {
+  struct stat st {};
+  auto fd = OpenRegular(path, false, &st);
+  if (!fd) {
+    if (fd.error().kind == ErrorKind::kInvalidInput) {
+      return Fail(ErrorKind::kPermission, fd.error().message);
+    }
+    return tl::unexpected(fd.error());
+  }
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
@@ -65,7 +97,7 @@ Result<std::string> ReadSecretFile(const std::string& path, std::size_t max_byte
                                             " are too open: it holds a secret (chmod 600 " + path +
                                             ")");
   }
-  return ReadFileCapped(path, max_bytes);
+  return ReadAll(fd->get(), path, max_bytes);
 }
 
 Result<void> WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode) {

@@ -16,10 +16,20 @@ namespace staffgate::common {
 // Errors: kNotFound (ENOENT), kTooLarge, kIo (anything else, with errno text).
 Result<std::string> ReadFileCapped(const std::string& path, std::size_t max_bytes);
 
-// Like ReadFileCapped for a file holding a secret (a token): refused, as
-// ssh refuses a private key, when group or others may read or write it, or
-// when it is not a regular file. Errors: as ReadFileCapped, and
-// kPermission "permissions 0644 for FILE are too open ...".
+// Like ReadFileCapped, for a path someone else named (staffgatectl roster
+// install) or in a directory others might plant files in: opened
+// non-blocking, so a FIFO or a device never blocks the caller, and refused
+// unless it is a regular file. With `no_follow`, a symlink as the last
+// component is refused too. Errors: as ReadFileCapped, and kInvalidInput
+// "FILE is not a regular file".
+Result<std::string> ReadRegularFile(const std::string& path, std::size_t max_bytes,
+                                    bool no_follow = false);
+
+// Like ReadRegularFile for a file holding a secret (a token): refused, as
+// ssh refuses a private key, when group or others may read or write it.
+// The checks are made on the opened file, so it cannot be swapped between
+// check and read. Errors: as ReadRegularFile, and kPermission
+// "permissions 0644 for FILE are too open ...".
 Result<std::string> ReadSecretFile(const std::string& path, std::size_t max_bytes);
 
 // Replaces `path` atomically: writes a temp file in the same directory,

@@ -99,6 +99,12 @@ Result<Response> ParseStatus(const Json& obj) {
   STAFFGATE_PROTO_ASSIGN(s.central_reachable, MaybeBool(obj, "central_reachable"));
   STAFFGATE_PROTO_ASSIGN(s.central_url, MaybeText(obj, "central_url"));
   STAFFGATE_PROTO_ASSIGN(s.outbox_depth, UintField(obj, "outbox_depth"));
+  STAFFGATE_PROTO_ASSIGN(s.roster_problem, MaybeText(obj, "roster_problem"));
+  STAFFGATE_PROTO_ASSIGN(s.audit_lost, UintField(obj, "audit_lost"));
+  STAFFGATE_PROTO_ASSIGN(s.audit_not_in_local_log, UintField(obj, "audit_not_in_local_log"));
+  STAFFGATE_PROTO_ASSIGN(s.audit_not_queued, UintField(obj, "audit_not_queued"));
+  STAFFGATE_PROTO_ASSIGN(s.outbox_dropped, UintField(obj, "outbox_dropped"));
+  STAFFGATE_PROTO_ASSIGN(s.outbox_quarantined, UintField(obj, "outbox_quarantined"));
   return s;
 }
 
@@ -221,6 +227,12 @@ struct ReplyWriter {
     PutIf(obj, "central_reachable", s.central_reachable);
     PutIf(obj, "central_url", s.central_url);
     PutIf(obj, "outbox_depth", s.outbox_depth);
+    PutIf(obj, "roster_problem", s.roster_problem);
+    PutIf(obj, "audit_lost", s.audit_lost);
+    PutIf(obj, "audit_not_in_local_log", s.audit_not_in_local_log);
+    PutIf(obj, "audit_not_queued", s.audit_not_queued);
+    PutIf(obj, "outbox_dropped", s.outbox_dropped);
+    PutIf(obj, "outbox_quarantined", s.outbox_quarantined);
   }
   void operator()(const SessionsReply& r) const {
     Json list = Json::array();

@@ -60,6 +60,14 @@ struct StatusReply {
   std::optional<bool> central_reachable;
   std::optional<std::string> central_url;
   std::optional<std::uint64_t> outbox_depth;
+  // Why the roster cannot be relied on (not saved; a cached roster older
+  // than the serial enforced before a restart). Absent when all is well.
+  std::optional<std::string> roster_problem;
+  // Audit events lost since start: recorded nowhere, missing from the
+  // local audit file, not queued for the central; allow events dropped
+  // by the outbox cap; unreadable outbox lines quarantined.
+  std::optional<std::uint64_t> audit_lost, audit_not_in_local_log, audit_not_queued;
+  std::optional<std::uint64_t> outbox_dropped, outbox_quarantined;
   bool operator==(const StatusReply&) const = default;
 };
 

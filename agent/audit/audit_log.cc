@@ -55,6 +55,12 @@ std::string_view AuditTypeName(AuditType type) {
       return "lease_released";
     case AuditType::kNssIdentitySkipped:
       return "nss_identity_skipped";
+    case AuditType::kAuditLost:
+      return "audit_lost";
+    case AuditType::kRosterNotSaved:
+      return "roster_not_saved";
+    case AuditType::kOutboxQuarantine:
+      return "outbox_quarantine";
   }
   return "decision";
 }
@@ -71,6 +77,7 @@ common::Json AuditEvent::ToJson() const {
     if (!value->empty()) obj[key] = *value;
   }
   if (serial) obj["serial"] = *serial;
+  if (count) obj["count"] = *count;
   return obj;
 }
 
@@ -110,7 +117,8 @@ AuditLog::~AuditLog() = default;
 
 common::Result<void> AuditLog::OpenLocked() {
   MakeParentDirs(path_);
-  fd_.Reset(open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  fd_.Reset(
+      open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640));
   if (!fd_) {
     return common::Fail(common::ErrorKind::kIo,
                         "cannot open audit log " + path_ + ": " + strerror(errno));
@@ -138,23 +146,27 @@ void AuditLog::Record(const AuditEvent& event) {
   } else {
     line = common::DumpJson(event.ToJson());
   }
-  AppendLine(std::move(line));
+  auto appended = AppendLine(std::move(line));
+  if (appended) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  // The first loss and then every 1000th, so a full disk does not also
+  // flood the journal.
+  if (failures_++ % 1000 == 0 && log_) {
+    log_(LOG_ERR, "audit event lost (" + std::to_string(failures_) +
+                      " so far): " + appended.error().message);
+  }
 }
 
-void AuditLog::AppendLine(std::string line) {
+common::Result<void> AuditLog::AppendLine(std::string line) {
   line += '\n';
   std::lock_guard<std::mutex> lock(mu_);
-  if (fd_) {
-    // O_APPEND makes each line one atomic append, also against other writers.
-    ssize_t n = write(fd_.get(), line.data(), line.size());
-    if (n == static_cast<ssize_t>(line.size())) return;
-  }
-  // Log the first failure and then every 1000th, so a full disk does not
-  // also flood the journal.
-  if (failures_++ % 1000 == 0 && log_) {
-    log_(LOG_ERR, "audit log " + path_ + " is not writable (" + std::to_string(failures_) +
-                      " event(s) lost)");
-  }
+  if (!fd_) return common::Fail(common::ErrorKind::kIo, "audit log " + path_ + " is not open");
+  // O_APPEND makes each line one atomic append, also against other writers.
+  ssize_t n = write(fd_.get(), line.data(), line.size());
+  if (n == static_cast<ssize_t>(line.size())) return common::Ok();
+  const int saved = n < 0 ? errno : ENOSPC;
+  return common::Fail(common::ErrorKind::kIo,
+                      "cannot write to audit log " + path_ + ": " + strerror(saved));
 }
 
 }  // namespace staffgate::agent

@@ -39,9 +39,13 @@ enum class AuditType {
   kLeaseLost,
   kLeaseReleased,
   kNssIdentitySkipped,  // A roster identity left out of the NSS snapshot (clash).
+  kAuditLost,         // Events the disk could not take (count), reported once it can.
+  kRosterNotSaved,    // A roster enforced in memory could not be saved to disk.
+  kOutboxQuarantine,  // Unreadable outbox lines moved aside (count).
 };
 
-// "decision", "session_open", ..., "lease_released".
+// "decision", "session_open", ..., "lease_released", "nss_identity_skipped", "audit_lost",
+// "roster_not_saved", "outbox_quarantine".
 std::string_view AuditTypeName(AuditType type);
 
 struct AuditEvent {
@@ -53,6 +57,9 @@ struct AuditEvent {
   std::string decision, reason;
   std::optional<std::uint64_t> serial;
   std::string detail;  // Plain words for roster and agent events.
+  // How many events this one stands for: identical decisions counted
+  // (decision_coalescer.h), or events lost (audit_lost).
+  std::optional<std::uint64_t> count;
 
   // The JSON object written for this event (empty fields left out, except
   // the identifying ones).
@@ -69,10 +76,12 @@ class AuditSink {
   virtual void Record(const AuditEvent& event) = 0;
 };
 
-// Appends to a file opened O_APPEND (created 0640, parent directory created
-// 0750 when missing). One write(2) per event. If the file cannot be opened
-// or written, the event is dropped with a rate-limited log line: an audit
-// disk problem must not stop logins.
+// Appends to a file opened O_APPEND|O_NOFOLLOW (created 0640, parent
+// directory created 0750 when missing): a symlink planted in the audit
+// directory is refused, never written through. One write(2) per event. If
+// the file cannot be opened or written, the event is lost, never retried
+// (an audit disk problem must not stop logins): AppendLine says so and the
+// caller accounts for it (AuditFanout); Record logs it, rate-limited.
 class AuditLog : public AuditSink {
  public:
   AuditLog(std::string path, common::LogFn log);
@@ -85,8 +94,9 @@ class AuditLog : public AuditSink {
   // Reopens, possibly at a new path (SIGHUP: log rotation, config change).
   common::Result<void> Reopen(const std::string& path);
   void Record(const AuditEvent& event) override;
-  // Appends one already serialised event (no newline inside).
-  void AppendLine(std::string json);
+  // Appends one already serialised event (no newline inside). Errors:
+  // kIo, naming the file (the event is not in the file).
+  common::Result<void> AppendLine(std::string json);
 
  private:
   common::Result<void> OpenLocked();

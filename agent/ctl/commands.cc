@@ -74,6 +74,19 @@ void PrintStatus(const common::StatusReply& s) {
   if (s.outbox_depth) {
     std::printf("%-18s %s\n", "events to send:", Number(*s.outbox_depth).c_str());
   }
+  if (s.roster_problem) std::printf("%-18s %s\n", "ROSTER PROBLEM:", s.roster_problem->c_str());
+  const std::uint64_t lost = s.audit_lost.value_or(0);
+  if (lost + s.audit_not_in_local_log.value_or(0) + s.audit_not_queued.value_or(0) > 0) {
+    std::printf("%-18s %s lost, %s missing from the local log, %s not queued for the central\n",
+                "AUDIT EVENTS:", Number(lost).c_str(),
+                Number(s.audit_not_in_local_log.value_or(0)).c_str(),
+                Number(s.audit_not_queued.value_or(0)).c_str());
+  }
+  if (s.outbox_dropped.value_or(0) + s.outbox_quarantined.value_or(0) > 0) {
+    std::printf("%-18s %s allow events dropped by the cap, %s unreadable set aside\n",
+                "outbox:", Number(s.outbox_dropped.value_or(0)).c_str(),
+                Number(s.outbox_quarantined.value_or(0)).c_str());
+  }
 }
 
 }  // namespace

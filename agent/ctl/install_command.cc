@@ -31,7 +31,7 @@ int InstallRosterDirectly(const AgentConfig& config, const std::string& file) {
   // A cached roster that fails verification only loses its serial floor;
   // the new one is still checked against keys and expiry.
   (void)store.Load(std::move(*keys));
-  auto bytes = common::ReadFileCapped(file, common::kMaxEnvelopeBytes);
+  auto bytes = common::ReadRegularFile(file, common::kMaxEnvelopeBytes);
   if (!bytes) {
     std::cerr << "staffgatectl: roster rejected (" << common::ErrorKindName(bytes.error().kind)
               << "): " << bytes.error().message << "\n";

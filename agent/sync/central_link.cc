@@ -2,7 +2,6 @@
 
 #include <syslog.h>
 
-
 namespace staffgate::agent {
 namespace {
 
@@ -12,7 +11,12 @@ using common::Fail;
 }  // namespace
 
 std::optional<std::uint64_t> StoreSyncTarget::CurrentSerial() const {
-  return store_.HighestSerial();
+  // The roster in use, not the floor: after a fail-closed start (a newer
+  // serial recorded but not saved) the agent must ask for that serial
+  // again, which an If-None-Match of the floor would answer 304.
+  auto roster = store_.Current();
+  if (!roster) return std::nullopt;
+  return roster->serial;
 }
 
 common::Result<bool> StoreSyncTarget::InstallFromCentral(const std::string& envelope) {
@@ -35,12 +39,11 @@ CentralLink::CentralLink(const AgentConfig& config, RosterStore& store, const co
   http_.stop = &stop_;
 }
 
-common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(const AgentConfig& config,
-                                                                 RosterStore& store,
-                                                                 const common::Clock& clock,
-                                                                 common::LogFn log) {
+common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(
+    const AgentConfig& config, RosterStore& store, const common::Clock& clock, common::LogFn log,
+    std::function<void(AuditEvent)> record) {
   std::unique_ptr<CentralLink> link(new CentralLink(config, store, clock, log));
-  auto token = ReadToken(config.token_file);
+  auto token = ReadToken(config.token_file);  // Refuses a token others may read.
   if (!token) {
     return Fail(ErrorKind::kConfig, "cannot read the workstation token: " + token.error().message);
   }
@@ -56,16 +59,27 @@ common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(const AgentConf
   common::HttpsOptions http = link->http_;
   link->sender_ = std::make_unique<EventSender>(
       *link->outbox_,
-      [http](const std::string& body) -> common::Result<long> {
+      [http](const std::string& body) -> common::Result<PostReply> {
         common::HttpsRequest req;
         req.method = "POST";
         req.path = "/v1/events";
         req.body = body;
         auto resp = common::PerformHttps(http, req);
         if (!resp) return tl::unexpected(resp.error());
-        return resp->status;
+        return PostReply{resp->status, resp->retry_after_s};
       },
-      log);
+      log,
+      [raw = link.get(), record = std::move(record)](std::size_t kept, std::size_t lost) {
+        raw->quarantined_ += kept + lost;
+        if (!record) return;
+        AuditEvent event;
+        event.type = AuditType::kOutboxQuarantine;
+        event.count = kept + lost;
+        event.detail = std::to_string(kept) + " unreadable outbox event(s) moved to " +
+                       raw->outbox_->QuarantinePath() +
+                       (lost > 0 ? ", " + std::to_string(lost) + " lost (could not be kept)" : "");
+        record(std::move(event));
+      });
   return link;
 }
 
@@ -84,18 +98,10 @@ void CentralLink::Stop() {
   if (sender_) sender_->Stop();
 }
 
-void CentralLink::Enqueue(const std::string& event_json) {
+common::Result<void> CentralLink::Enqueue(const std::string& event_json) {
   auto appended = outbox_->Append(event_json);
-  if (appended) {
-    sender_->Notify();
-    return;
-  }
-  // Logged on the first failure and then every 1000th: a full disk must
-  // not flood the journal once per login.
-  if (enqueue_failures_++ % 1000 == 0) {
-    log_(LOG_ERR, "cannot queue an audit event for the central (kept in the local audit log): " +
-                      appended.error().message);
-  }
+  if (appended) sender_->Notify();
+  return appended;
 }
 
 common::Result<std::string> CentralLink::SyncNow() { return loop_->RunOnce(0); }
@@ -110,6 +116,8 @@ void CentralLink::FillStatus(common::StatusReply& status) {
   }
   status.central_url = http_.central_url;
   status.outbox_depth = outbox_->Depth();
+  status.outbox_dropped = outbox_->Dropped();
+  status.outbox_quarantined = quarantined_.load();
 }
 
 }  // namespace staffgate::agent

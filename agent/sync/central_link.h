@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include "agent/audit/audit_fanout.h"
+#include "agent/audit/audit_log.h"
 #include "agent/config/agent_config.h"
 #include "agent/roster_store.h"
 #include "agent/sync/event_outbox.h"
@@ -42,16 +44,18 @@ class StoreSyncTarget : public SyncTarget {
 // them keeps the running link.
 std::string CentralLinkKey(const AgentConfig& config);
 
-class CentralLink {
+class CentralLink : public EventQueue {
  public:
-  // Reads the token, opens <state_dir>/outbox. Does not start threads.
-  // `store` and `clock` must outlive the link. Errors: kConfig (token
-  // unreadable or empty), kIo (outbox directory).
-  static common::Result<std::unique_ptr<CentralLink>> Create(const AgentConfig& config,
-                                                             RosterStore& store,
-                                                             const common::Clock& clock,
-                                                             common::LogFn log);
-  ~CentralLink();  // Stops.
+  // Reads the token (refused when group or others may read it, as ssh
+  // refuses a private key), opens <state_dir>/outbox. Does not start
+  // threads. `store` and `clock` must outlive the link; `record` audits
+  // what the link itself notices (unreadable outbox lines) and may be
+  // empty. Errors: kConfig (token unreadable, too open or empty), kIo
+  // (outbox directory).
+  static common::Result<std::unique_ptr<CentralLink>> Create(
+      const AgentConfig& config, RosterStore& store, const common::Clock& clock, common::LogFn log,
+      std::function<void(AuditEvent)> record = {});
+  ~CentralLink() override;  // Stops.
   CentralLink(const CentralLink&) = delete;
   CentralLink& operator=(const CentralLink&) = delete;
 
@@ -59,12 +63,13 @@ class CentralLink {
   // Joins both threads; a long-poll in flight is aborted.
   void Stop();
 
-  // Appends one event line to the outbox and nudges the sender. Thread-safe;
-  // a failure (disk full) is logged, rate-limited, never thrown.
-  void Enqueue(const std::string& event_json);
+  // Appends one event line to the outbox and nudges the sender. Thread-safe.
+  // Errors: kIo (disk full; the caller accounts for the event).
+  common::Result<void> Enqueue(const std::string& event_json) override;
   // One sync round now (staffgatectl sync): the outcome in plain words.
   common::Result<std::string> SyncNow();
-  // Adds last_sync, last_sync_result, central_reachable, outbox_depth.
+  // Adds last_sync, last_sync_result, central_reachable, outbox_depth,
+  // outbox_dropped and outbox_quarantined.
   void FillStatus(common::StatusReply& status);
 
   // TLS settings, CA and token for other calls to the same central (leases).
@@ -85,7 +90,7 @@ class CentralLink {
   std::unique_ptr<EventOutbox> outbox_;
   std::unique_ptr<EventSender> sender_;
   std::atomic<bool> stop_{false};  // Aborts transfers in flight (HttpsOptions::stop).
-  std::atomic<std::int64_t> enqueue_failures_{0};
+  std::atomic<std::uint64_t> quarantined_{0};
 };
 
 }  // namespace staffgate::agent

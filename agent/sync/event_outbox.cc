@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "common/file_util.h"
+#include "common/json_util.h"
 
 namespace staffgate::agent {
 namespace {
@@ -21,6 +22,16 @@ using common::ErrorKind;
 using common::Fail;
 
 constexpr char kAllowMarker[] = "\"decision\":\"allow\"";
+constexpr int kSegmentFlags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+
+// One event the central can take: a JSON object with a non-empty string
+// "id", nested no deeper than the central's batch limit allows.
+bool IsSendable(std::string_view line) {
+  auto parsed = common::ParseJson(line, common::JsonLimits{line.size() + 1, 15});
+  if (!parsed || !parsed->is_object()) return false;
+  auto id = parsed->find("id");
+  return id != parsed->end() && id->is_string() && !id->get_ref<const std::string&>().empty();
+}
 
 std::size_t FileSize(const std::string& path) {
   struct stat st {};
@@ -30,7 +41,7 @@ std::size_t FileSize(const std::string& path) {
 // Reads bytes [from, from+len) of a file.
 std::string ReadRange(const std::string& path, std::size_t from, std::size_t len) {
   std::string out;
-  common::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  common::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!fd) return out;
   out.resize(len);
   std::size_t got = 0;
@@ -61,7 +72,7 @@ std::string EventOutbox::AckPath(std::uint64_t n) const {
 }
 
 std::uint64_t EventOutbox::ReadAck(std::uint64_t n) const {
-  auto text = common::ReadFileCapped(AckPath(n), 64);
+  auto text = common::ReadRegularFile(AckPath(n), 64, /*no_follow=*/true);
   if (!text) return 0;
   return std::strtoull(text->c_str(), nullptr, 10);
 }
@@ -78,7 +89,8 @@ common::Result<void> EventOutbox::Load() {
     return Fail(ErrorKind::kIo, "cannot create " + options_.dir + ": " + strerror(errno));
   }
   DIR* dir = opendir(options_.dir.c_str());
-  if (dir == nullptr) return Fail(ErrorKind::kIo, "cannot open " + options_.dir + ": " + strerror(errno));
+  if (dir == nullptr)
+    return Fail(ErrorKind::kIo, "cannot open " + options_.dir + ": " + strerror(errno));
   while (dirent* entry = readdir(dir)) {
     std::uint64_t n = 0;
     char tail[16] = {0};
@@ -95,17 +107,19 @@ common::Result<void> EventOutbox::Load() {
   // A crash in the middle of an append can leave half a line: drop it.
   std::size_t size = FileSize(active);
   if (size > 0) {
-    std::string tail = ReadRange(active, size > 65536 ? size - 65536 : 0, std::min<std::size_t>(size, 65536));
+    std::string tail =
+        ReadRange(active, size > 65536 ? size - 65536 : 0, std::min<std::size_t>(size, 65536));
     if (!tail.empty() && tail.back() != '\n') {
       auto last_nl = tail.rfind('\n');
-      std::size_t keep = last_nl == std::string::npos ? size - tail.size() : size - tail.size() + last_nl + 1;
+      std::size_t keep =
+          last_nl == std::string::npos ? size - tail.size() : size - tail.size() + last_nl + 1;
       if (truncate(active.c_str(), static_cast<off_t>(keep)) == 0) {
         log_(LOG_WARNING, "outbox: dropped an incomplete event left by a crash");
         size = keep;
       }
     }
   }
-  active_fd_.Reset(open(active.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  active_fd_.Reset(open(active.c_str(), kSegmentFlags, 0600));
   if (!active_fd_) return Fail(ErrorKind::kIo, "cannot open " + active + ": " + strerror(errno));
   active_size_ = size;
   return common::Ok();
@@ -126,12 +140,13 @@ common::Result<void> EventOutbox::Append(const std::string& event_json) {
           0) { /* Load() repairs it */
       }
     }
-    return Fail(ErrorKind::kIo, std::string("outbox append failed: ") + strerror(n < 0 ? saved : ENOSPC));
+    return Fail(ErrorKind::kIo,
+                std::string("outbox append failed: ") + strerror(n < 0 ? saved : ENOSPC));
   }
   active_size_ += line.size();
   if (active_size_ >= options_.segment_bytes) {
     std::uint64_t next = segments_.back() + 1;
-    int fd = open(SegmentPath(next).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int fd = open(SegmentPath(next).c_str(), kSegmentFlags, 0600);
     if (fd >= 0) {
       active_fd_.Reset(fd);
       active_size_ = 0;
@@ -151,7 +166,7 @@ common::Result<OutboxBatch> EventOutbox::Peek(std::size_t max_events, std::size_
     std::size_t size = is_active ? active_size_ : FileSize(path);
     std::uint64_t ack = ReadAck(seg);
     if (ack >= size) {
-      if (is_active) return OutboxBatch{seg, ack, {}};
+      if (is_active) return OutboxBatch{seg, ack, {}, 0, 0, ack};
       // Fully delivered closed segment: remove it and look at the next.
       unlink(path.c_str());
       unlink(AckPath(seg).c_str());
@@ -159,16 +174,9 @@ common::Result<OutboxBatch> EventOutbox::Peek(std::size_t max_events, std::size_
       continue;
     }
     std::string data = ReadRange(path, ack, std::min<std::size_t>(size - ack, max_bytes));
-    OutboxBatch batch{seg, ack, {}};
-    std::size_t pos = 0;
-    while (batch.events.size() < max_events) {
-      auto nl = data.find('\n', pos);
-      if (nl == std::string::npos) break;
-      if (nl > pos) batch.events.push_back(data.substr(pos, nl - pos));
-      pos = nl + 1;
-      batch.end_offset = ack + pos;
-    }
-    if (batch.events.empty() && pos == 0 && data.size() >= max_bytes) {
+    OutboxBatch batch{seg, ack, {}, 0, 0, ack};
+    TakeLines(data, ack, max_events, batch);
+    if (batch.end_offset == ack && data.size() >= max_bytes) {
       // One line longer than a whole batch: skip it rather than stall forever.
       log_(LOG_ERR, "outbox: dropped an event larger than a batch");
       auto nl = ReadRange(path, ack, size - ack).find('\n');
@@ -178,12 +186,43 @@ common::Result<OutboxBatch> EventOutbox::Peek(std::size_t max_events, std::size_
   }
 }
 
+void EventOutbox::TakeLines(const std::string& data, std::uint64_t start, std::size_t max_events,
+                            OutboxBatch& batch) {
+  std::size_t pos = 0;
+  while (batch.events.size() < max_events) {
+    auto nl = data.find('\n', pos);
+    if (nl == std::string::npos) break;
+    std::string_view line(data.data() + pos, nl - pos);
+    if (IsSendable(line)) {
+      batch.events.emplace_back(line);
+    } else if (!line.empty()) {
+      ++(Quarantine(line) ? batch.quarantined : batch.quarantine_failed);
+    }
+    pos = nl + 1;
+    batch.end_offset = start + pos;
+  }
+}
+
+bool EventOutbox::Quarantine(std::string_view line) {
+  common::UniqueFd fd(open(QuarantinePath().c_str(), kSegmentFlags, 0600));
+  std::string copy(line);
+  copy += '\n';
+  const bool kept =
+      fd && write(fd.get(), copy.data(), copy.size()) == static_cast<ssize_t>(copy.size());
+  log_(LOG_ERR, kept ? "outbox: moved an unreadable event to " + QuarantinePath() +
+                           " so the events after it are delivered"
+                     : "outbox: dropped an unreadable event, and could not keep it in " +
+                           QuarantinePath() + ": " + strerror(errno));
+  return kept;
+}
+
 common::Result<void> EventOutbox::Ack(const OutboxBatch& batch) {
   std::lock_guard<std::mutex> lock(mu_);
   if (std::find(segments_.begin(), segments_.end(), batch.segment) == segments_.end()) {
     return common::Ok();  // Already removed.
   }
-  return common::WriteFileAtomic(AckPath(batch.segment), std::to_string(batch.end_offset) + "\n", 0600);
+  return common::WriteFileAtomic(AckPath(batch.segment), std::to_string(batch.end_offset) + "\n",
+                                 0600);
 }
 
 std::size_t EventOutbox::Depth() {
@@ -204,6 +243,11 @@ std::size_t EventOutbox::Depth() {
     count += static_cast<std::size_t>(std::count(data.begin(), data.end(), '\n'));
   }
   return count;
+}
+
+std::uint64_t EventOutbox::Dropped() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_;
 }
 
 std::size_t EventOutbox::Bytes() {
@@ -242,16 +286,24 @@ void EventOutbox::EnforceCapLocked() {
     std::size_t size = FileSize(path);
     std::string data = ack < size ? ReadRange(path, ack, size - ack) : std::string();
     std::string kept;
+    std::uint64_t removed = 0;
     std::size_t pos = 0;
     while (pos < data.size()) {
       auto nl = data.find('\n', pos);
       if (nl == std::string::npos) break;
       std::string_view line(data.data() + pos, nl - pos);
-      if (line.find(kAllowMarker) == std::string_view::npos) kept.append(line).append("\n");
+      if (line.find(kAllowMarker) == std::string_view::npos) {
+        kept.append(line).append("\n");
+      } else {
+        ++removed;
+      }
       pos = nl + 1;
     }
     if (kept.size() == data.size()) continue;
-    if (common::WriteFileAtomic(path, kept, 0600)) unlink(AckPath(seg).c_str());
+    if (common::WriteFileAtomic(path, kept, 0600)) {
+      unlink(AckPath(seg).c_str());
+      dropped_ += removed;
+    }
   }
 }
 

@@ -10,7 +10,13 @@
 //    between the 202 and the offset update resends it with the same id,
 //    which the central ignores (events are idempotent by id).
 //  - Size cap: past `max_bytes`, the oldest closed segments are rewritten
-//    without their "allow" events (logged once); denials are never dropped.
+//    without their "allow" events (logged once, counted in Dropped());
+//    denials are never dropped.
+//  - A line that is not one JSON event object with an "id" (a damaged
+//    segment) never blocks the lines after it: Peek moves it to
+//    <dir>/quarantine.jsonl and reports it in OutboxBatch::quarantined.
+//  - Files are opened O_NOFOLLOW: a symlink planted in the directory is
+//    refused, never written through.
 //
 // Thread-safe: Append may be called from any thread concurrently with the
 // sender's Peek/Ack.
@@ -35,14 +41,19 @@ struct OutboxBatch {
   std::uint64_t segment = 0;
   std::uint64_t end_offset = 0;     // Offset just after the last line taken.
   std::vector<std::string> events;  // Complete JSON lines, without newline.
+  // Lines skipped as unreadable, moved to quarantine.jsonl (or, when even
+  // that failed, lost: quarantine_failed counts those).
+  std::size_t quarantined = 0;
+  std::size_t quarantine_failed = 0;
+  std::uint64_t start_offset = 0;  // Where this batch began in the segment.
 };
 
 class EventOutbox {
  public:
   struct Options {
-    std::string dir;                            // <state_dir>/outbox
-    std::size_t segment_bytes = 1 << 20;        // Rotate the active segment past this.
-    std::size_t max_bytes = 64U << 20;          // Cap before allow events are dropped.
+    std::string dir;                      // <state_dir>/outbox
+    std::size_t segment_bytes = 1 << 20;  // Rotate the active segment past this.
+    std::size_t max_bytes = 64U << 20;    // Cap before allow events are dropped.
   };
 
   // Creates the directory (0700), drops an incomplete last line left by a
@@ -67,6 +78,9 @@ class EventOutbox {
   // read without blocking Append).
   std::size_t Depth();
   std::size_t Bytes();
+  // Allow events dropped by the size cap since Open.
+  std::uint64_t Dropped();
+  std::string QuarantinePath() const { return options_.dir + "/quarantine.jsonl"; }
 
  private:
   EventOutbox(Options options, common::LogFn log)
@@ -76,6 +90,11 @@ class EventOutbox {
   std::string AckPath(std::uint64_t n) const;
   std::uint64_t ReadAck(std::uint64_t n) const;
   void EnforceCapLocked();
+  // Splits `data` (from `start` in the segment) into batch.events, moving
+  // unreadable lines to the quarantine file.
+  void TakeLines(const std::string& data, std::uint64_t start, std::size_t max_events,
+                 OutboxBatch& batch);
+  bool Quarantine(std::string_view line);
 
   Options options_;
   common::LogFn log_;
@@ -84,6 +103,7 @@ class EventOutbox {
   common::UniqueFd active_fd_;
   std::size_t active_size_ = 0;
   bool cap_logged_ = false;
+  std::uint64_t dropped_ = 0;
 };
 
 }  // namespace staffgate::agent

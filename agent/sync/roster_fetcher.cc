@@ -15,7 +15,7 @@ constexpr int kSlackS = 10;
 }  // namespace
 
 common::Result<std::string> ReadToken(const std::string& path) {
-  auto token = common::ReadFileCapped(path, kMaxTokenBytes);
+  auto token = common::ReadSecretFile(path, kMaxTokenBytes);
   if (!token) return tl::unexpected(token.error());
   std::string text = std::move(*token);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
@@ -48,9 +48,8 @@ common::Result<FetchResult> CurlRosterSource::Fetch(std::optional<std::uint64_t>
       return FetchResult{true, {}};
     case 401:
     case 403:
-      return Fail(ErrorKind::kPermission,
-                  "the central refused this workstation's token (HTTP " +
-                      std::to_string(resp->status) + ")");
+      return Fail(ErrorKind::kPermission, "the central refused this workstation's token (HTTP " +
+                                              std::to_string(resp->status) + ")");
     default:
       if (resp->status >= 500) {
         return Fail(ErrorKind::kUnavailable,

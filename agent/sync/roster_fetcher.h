@@ -44,8 +44,10 @@ class CurlRosterSource : public RosterSource {
 };
 
 // The workstation token in `path` without trailing whitespace (never
-// logged). Errors: those of reading the file (kIo, kTooLarge), and
-// kInvalidInput "PATH is empty".
+// logged). Refused, as ssh refuses a private key, when group or others may
+// read or write the file (common::ReadSecretFile). Errors: those of
+// reading the file (kIo, kTooLarge, kPermission), and kInvalidInput "PATH
+// is empty".
 common::Result<std::string> ReadToken(const std::string& path);
 
 // "https://host:port/" -> "https://host:port", so paths can be appended.

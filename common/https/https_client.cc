@@ -113,6 +113,10 @@ TransferResult TransferOn(CURL* c, const HttpsOptions& options, const HttpsReque
   }
   if (rc != CURLE_OK) return fail(Cause::kNetwork);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  curl_off_t retry_after = 0;
+  if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
+    resp.retry_after_s = static_cast<long>(retry_after);
+  }
   return resp;
 }
 

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstddef>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tl/expected.hpp>
 #include <vector>
@@ -53,6 +54,8 @@ struct HttpsRequest {
 struct HttpsResponse {
   long status = 0;
   std::string body;
+  // Retry-After in seconds (from delta-seconds or an HTTP date), when sent.
+  std::optional<long> retry_after_s;
 };
 
 // Why a transfer produced no response, so each program words it for its

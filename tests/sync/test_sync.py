@@ -195,13 +195,16 @@ class SyncTest(unittest.TestCase):
                 self.agent.log.close()
                 self.agent.proc = None
                 self.agent.start()
-            answer = self.check("asmith" if i % 2 else "bjones", service="outbox-test")
+            # Distinct services: identical decisions would be counted, not
+            # repeated (tests/unit/test_agent_audit_flood.cc covers that).
+            answer = self.check("asmith" if i % 2 else "bjones", service="outbox-test-%d" % i)
             self.assertTrue(answer.get("ok"))
             answered += 1
 
         def ours():
             with self.central.lock:
-                return [e["id"] for e in self.central.events if e.get("service") == "outbox-test"]
+                return [e["id"] for e in self.central.events
+                        if e.get("service", "").startswith("outbox-test")]
         self.assertEqual(ours(), [], "events reached a central that was down")
         self.central.events_down = False
         self.wait_for(lambda: len(ours()) >= answered, timeout=90, what="all decision events")

@@ -1,6 +1,12 @@
 // Service: the socket protocol without the socket. Caller rules
 // (SO_PEERCRED uid), malformed requests, sessions and audit events.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
 
 #include "agent/caller_rules.h"
 #include "agent/service.h"
@@ -288,6 +294,49 @@ TEST_CASE("service: status reports the roster and enrollment", "[agent]") {
   f.clock.Advance(30 * 86400);
   CHECK(f.Ask(R"({"v":1,"op":"status"})", 0)["roster"]["state"] == "expired");
   CHECK(f.Check("asmith", 0)["reason"] == "roster_expired");
+}
+
+}  // namespace
+}  // namespace staffgate::agent
+
+namespace staffgate::agent {
+namespace {
+
+TEST_CASE("service: with unknown_accounts = ignore, a second name for a terminated uid is refused",
+          "[agent]") {
+  ServiceFixture f;
+  f.users.Add("bjones2", 1002);  // Same uid as the terminated bjones.
+  f.users.Add("newhire", 1500);  // Truly unknown: still ignored.
+  agent::AgentConfig config = *f.service->config();
+  config.unknown_accounts = UnknownAccounts::kIgnore;
+  f.service->SetConfig(std::make_shared<const agent::AgentConfig>(config));
+  Json alias = f.Check("bjones2", 0);
+  CHECK(alias["decision"] == "deny");
+  CHECK(alias["reason"] == "terminated");
+  CHECK(f.Check("newhire", 0)["decision"] == "ignore");
+  CHECK(f.Check("asmith", 0)["decision"] == "allow");
+  // The uid of a shared account under another name is a shared account.
+  f.users.Add("sales-alias", 1003);
+  CHECK(f.Check("sales-alias", 0)["reason"] == "shared_account");
+}
+
+TEST_CASE("service: roster_install of a FIFO is refused at once, never blocks", "[agent]") {
+  ServiceFixture f;
+  const std::string fifo = f.dir / "roster.fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  Json request = {{"v", 1}, {"op", "roster_install"}, {"path", fifo}};
+  auto answer = std::async(std::launch::async,
+                           [&] { return f.service->HandleNow(common::DumpJson(request), 0); });
+  if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    // Unblock the reader so the test ends, then fail.
+    int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) close(fd);
+    answer.wait();
+    FAIL("roster_install blocked on a FIFO");
+  }
+  Json reply = Json::parse(answer.get());
+  CHECK(reply["error"] == "rejected");
+  CHECK(reply["message"].get<std::string>().find("not a regular file") != std::string::npos);
 }
 
 }  // namespace

@@ -232,7 +232,13 @@ TEST_CASE("replies of every op survive serialise and parse", "[protocol]") {
       "no change",
       true,
       "https://central:8443",
-      3};
+      3,
+      "roster serial 43 is enforced but not saved to disk: no space",
+      1,
+      2,
+      3,
+      4,
+      5};
   const std::vector<std::pair<Op, Response>> replies = {
       {Op::kCheck, DecisionReply{Decision::kDeny, Reason::kTerminated,
                                  "This account has been deactivated.", 42}},
