@@ -78,7 +78,7 @@ struct FloodFixture {
     service->HandleNow(
         common::DumpJson(
             Json{{"v", 1}, {"op", "check"}, {"account", "mallory"}, {"service", service_name}}),
-        1001);
+        Peer{1001, 0});
   }
 };
 
