@@ -206,6 +206,11 @@ Result<void> Service::PersistLocked(const State& next) {
       if (auto ok = store_->AddShared(name); !ok) return ok;
     }
   }
+  for (const auto& [name, w] : state_.workstations) {
+    if (!next.workstations.count(name)) {
+      if (auto ok = store_->RemoveWorkstation(name); !ok) return ok;
+    }
+  }
   for (const auto& [name, w] : next.workstations) {
     auto old = state_.workstations.find(name);
     if (old == state_.workstations.end() || old->second.groups != w.groups ||

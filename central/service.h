@@ -124,8 +124,16 @@ class Service {
   common::Result<EmployeeRecord> ResetCredentials(const std::string& id);
   common::Result<void> AddShared(const std::string& name);
   common::Result<void> RemoveShared(const std::string& name);
-  // Registers a workstation (or re-keys an existing one); returns its token.
+  // Workstations (service_workstations.cc). AddWorkstation registers a new
+  // one and returns its token (shown once); an existing name is refused, so
+  // a running agent is never cut off by accident. RotateWorkstationToken
+  // returns the new token; the old one stops working at once, as does a
+  // removed workstation's. Unknown names: kNotFound.
   common::Result<std::string> AddWorkstation(const std::string& name, std::vector<std::string> groups);
+  common::Result<void> SetWorkstationGroups(const std::string& name,
+                                            std::vector<std::string> groups);
+  common::Result<std::string> RotateWorkstationToken(const std::string& name);
+  common::Result<void> RemoveWorkstation(const std::string& name);
   common::Result<ImportReport> Import(std::string_view csv);
   common::Result<void> SetMaxWorkstationsPerAccount(std::uint32_t max);
   // Posix groups (service_posix.cc, docs/design.md §9). `local`: no gid,

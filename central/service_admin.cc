@@ -96,26 +96,6 @@ Result<void> Service::RemoveShared(const std::string& name) {
   });
 }
 
-Result<std::string> Service::AddWorkstation(const std::string& name, std::vector<std::string> groups) {
-  if (auto ok = CheckWorkstationName(name); !ok) return tl::unexpected(ok.error());
-  auto token = NewToken();
-  if (!token) return tl::unexpected(token.error());
-  const std::string hash = TokenHash(*token);
-  const common::UnixSeconds now = clock_.Now();
-  auto changed = Change([&](State& s) -> Result<void> {
-    WorkstationRecord& w = s.workstations[name];
-    if (w.name.empty()) {
-      w.name = name;
-      w.created_at = now;
-    }
-    w.groups = groups;
-    w.token_hash = hash;
-    return common::Ok();
-  });
-  if (!changed) return tl::unexpected(changed.error());
-  return *token;
-}
-
 Result<ImportReport> Service::Import(std::string_view csv) {
   auto rows = ParseImport(csv);
   if (!rows) return tl::unexpected(rows.error());

@@ -283,6 +283,12 @@ Result<void> Store::PutWorkstation(const WorkstationRecord& w) {
       .Bind(4, w.created_at).Run();
 }
 
+Result<void> Store::RemoveWorkstation(const std::string& name) {
+  auto stmt = db_->Prepare("DELETE FROM workstations WHERE name = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  return stmt->Bind(1, name).Run();
+}
+
 Result<void> Store::UpdateContact(const std::string& name, common::UnixSeconds when,
                                   std::optional<std::uint64_t> serial,
                                   const std::string& agent_version) {

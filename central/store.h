@@ -45,6 +45,7 @@ class Store {
   common::Result<void> AddShared(const std::string& name);
   common::Result<void> RemoveShared(const std::string& name);
   common::Result<void> PutWorkstation(const WorkstationRecord& w);
+  common::Result<void> RemoveWorkstation(const std::string& name);
   // Records contact details (batched by the Service). Unknown names are ignored.
   common::Result<void> UpdateContact(const std::string& name, common::UnixSeconds when,
                                      std::optional<std::uint64_t> serial,

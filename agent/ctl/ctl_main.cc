@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
   enroll->add_option("--roster-key", enroll_options.roster_key_file,
                      "pin this roster signing key instead of fetching it");
   enroll->add_option("--workstation", enroll_options.workstation,
-                     "this workstation's name at the central (default: kept, else host name)");
+                     "checked against the name the central registered the token under (the name "
+                     "always comes from the central)");
   enroll->add_option("--key-out", enroll_options.key_path, "where to write the trusted key (default: beside the config)");
 
   try {

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include "agent/sync/roster_fetcher.h"
+#include "common/central_api.h"
 #include "common/file_util.h"
+#include "common/https/https_client.h"
 
 namespace staffgate::agent {
 namespace {
@@ -38,6 +40,55 @@ common::Result<std::vector<common::PublicKey>> ParsePublicKeys(const std::string
   return keys;
 }
 
+namespace {
+
+struct CentralAnswer {
+  std::string keys_pem;
+  std::string workstation;  // The name the central knows the token by.
+};
+
+// GET /v1/keys with the token: the signing keys and, from the
+// Staffgate-Workstation header, whose token it is. Refuses a token the
+// central does not take, one that is not a workstation's, and a
+// --workstation that names another workstation.
+common::Result<CentralAnswer> AskCentral(const EnrollOptions& options, const std::string& token) {
+  common::HttpsOptions fetch;
+  fetch.central_url = options.central_url;
+  fetch.ca_file = options.ca_file;
+  fetch.token = token;
+  fetch.user_agent = std::string("staffgatectl/") + STAFFGATE_VERSION;
+  fetch.max_body_bytes = 64 * 1024;
+  common::HttpsRequest req;
+  req.path = "/v1/keys";
+  req.total_timeout_s = 20;
+  req.response_headers = {common::kWorkstationHeader};
+  auto resp = common::PerformHttps(fetch, req);
+  if (!resp) return tl::unexpected(resp.error());
+  if (resp->status == 401 || resp->status == 403) {
+    return Fail(ErrorKind::kPermission, "the central refused the token in " + options.token_file);
+  }
+  if (resp->status != 200) {
+    return Fail(ErrorKind::kUnavailable,
+                "GET /v1/keys answered HTTP " + std::to_string(resp->status));
+  }
+  auto name = resp->headers.find(common::kWorkstationHeader);
+  if (name == resp->headers.end() || name->second.empty()) {
+    return Fail(ErrorKind::kInvalidInput,
+                "the token in " + options.token_file +
+                    " is not a workstation token (the admin token?): use the one "
+                    "`staffgate-admin workstation add NAME` printed");
+  }
+  if (!options.workstation.empty() && options.workstation != name->second) {
+    return Fail(ErrorKind::kInvalidInput, "--workstation " + options.workstation +
+                                              " does not match the central, which knows this "
+                                              "token as workstation " +
+                                              name->second);
+  }
+  return CentralAnswer{resp->body, name->second};
+}
+
+}  // namespace
+
 common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
   if (options.central_url.rfind("https://", 0) != 0) {
     return Fail(ErrorKind::kInvalidInput, "--central must be an https:// URL");
@@ -55,31 +106,16 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
     return Fail(ErrorKind::kIo, "cannot read the token: " + token.error().message);
   }
 
-  std::string pem;
+  // Always ask the central, even with a pinned key: it says whose token
+  // this is, and an admin token (no name) is refused before anything is
+  // written (docs/design.md §6).
+  auto asked = AskCentral(options, *token);
+  if (!asked) return tl::unexpected(asked.error());
+  std::string pem = asked->keys_pem;
   if (!options.roster_key_file.empty()) {
     auto pinned = common::ReadFileCapped(options.roster_key_file, 64 * 1024);
     if (!pinned) return tl::unexpected(pinned.error());
     pem = *pinned;
-  } else {
-    common::HttpsOptions fetch;
-    fetch.central_url = options.central_url;
-    fetch.ca_file = options.ca_file;
-    fetch.token = *token;
-    fetch.user_agent = std::string("staffgatectl/") + STAFFGATE_VERSION;
-    fetch.max_body_bytes = 64 * 1024;
-    common::HttpsRequest req;
-    req.path = "/v1/keys";
-    req.total_timeout_s = 20;
-    auto resp = common::PerformHttps(fetch, req);
-    if (!resp) return tl::unexpected(resp.error());
-    if (resp->status == 401 || resp->status == 403) {
-      return Fail(ErrorKind::kPermission, "the central refused the workstation token");
-    }
-    if (resp->status != 200) {
-      return Fail(ErrorKind::kUnavailable,
-                  "GET /v1/keys answered HTTP " + std::to_string(resp->status));
-    }
-    pem = resp->body;
   }
   auto keys = ParsePublicKeys(pem);
   if (!keys) return tl::unexpected(keys.error());
@@ -97,13 +133,9 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
   config.ca_file = Absolute(options.ca_file);
   config.token_file = Absolute(options.token_file);
   config.trusted_keys = {options.key_path};
-  if (!options.workstation.empty()) config.workstation = options.workstation;
-  if (config.workstation.empty()) {
-    // The name the central registered must match for the group rule; the
-    // host name is the usual choice.
-    char host[256] = {0};
-    if (gethostname(host, sizeof(host) - 1) == 0) config.workstation = host;
-  }
+  // The group rule goes by the name the central registered this token
+  // under, never by what the host happens to be called.
+  config.workstation = asked->workstation;
   auto wrote = common::WriteFileAtomic(options.config_path, RenderAgentConfig(config), 0644);
   if (!wrote) return tl::unexpected(wrote.error());
   config.path = options.config_path;

@@ -22,7 +22,9 @@ struct EnrollOptions {
   std::string config_path = kDefaultAgentConfigPath;
   // Where the fetched key is written (staffgatectl: beside the config).
   std::string key_path;
-  std::string workstation;  // Optional; kept from the existing config otherwise.
+  // Optional: when given, must be the name the central registered the token
+  // under (the name always comes from the central).
+  std::string workstation;
 };
 
 struct EnrollOutcome {
@@ -34,10 +36,14 @@ struct EnrollOutcome {
 // during a key rotation). Errors: kInvalidInput when none is valid Ed25519.
 common::Result<std::vector<common::PublicKey>> ParsePublicKeys(const std::string& pem_text);
 
-// Fetches or pins the key, writes key_path and config_path atomically
-// (keeping every other setting of an existing config). Does not talk to
-// the agent; the caller reloads it. Errors: kConfig (bad existing config),
-// kUnavailable/kPermission (central), kInvalidInput (key), kIo.
+// Asks the central (GET /v1/keys) whose token this is, even when a key is
+// pinned; fetches or pins the key; writes key_path and config_path
+// atomically (keeping every other setting of an existing config) with the
+// workstation name the central gave. Nothing is written when the token is
+// not a workstation's or --workstation names another one (kInvalidInput).
+// Does not talk to the agent; the caller reloads it. Errors: kConfig (bad
+// existing config), kUnavailable/kPermission (central), kInvalidInput
+// (key, token, name), kIo.
 common::Result<EnrollOutcome> Enroll(const EnrollOptions& options);
 
 }  // namespace staffgate::agent

@@ -64,6 +64,24 @@ void AddWorkstationCommands(CLI::App& app, Command& chosen) {
     };
   });
   AddList(*ws, "list workstations", chosen, WorkstationList);
+  auto set = std::make_shared<NameArgs>();
+  auto* set_groups = ws->add_subcommand("set-groups", "replace a workstation's groups");
+  set_groups->add_option("NAME", set->name)->required();
+  set_groups->add_option("--groups", set->groups, "groups, comma-separated")->required();
+  set_groups->callback([set, &chosen] {
+    chosen.usage_error = [set] {
+      return SplitList(set->groups, ',').empty()
+                 ? std::string("--groups must name at least one group")
+                 : std::string();
+    };
+    chosen.run = [set](AdminClient& client) {
+      return WorkstationSetGroups(client, set->name, set->groups);
+    };
+  });
+  AddNamed(*ws, "rotate-token", "give a workstation a new token (prints it; the old one stops)",
+           chosen, WorkstationRotateToken);
+  AddNamed(*ws, "remove", "remove a workstation (its token stops working at once)", chosen,
+           WorkstationRemove);
 }
 
 void AddPosixGroupCommands(CLI::App& app, Command& chosen) {

@@ -178,6 +178,25 @@ int WorkstationList(AdminClient& client, bool json) {
   return 0;
 }
 
+int WorkstationSetGroups(AdminClient& client, const std::string& name, const std::string& groups) {
+  Json body = {{"groups", SplitList(groups, ',')}};
+  return PrintChange(
+      client.Call("PUT", "/v1/admin/workstations/" + UrlEncode(name), common::DumpJson(body)),
+      "workstation " + name + " now has groups " + groups);
+}
+
+int WorkstationRotateToken(AdminClient& client, const std::string& name) {
+  auto answer = client.Call("POST", "/v1/admin/workstations/" + UrlEncode(name) + "/token", "{}");
+  if (!answer) return Failed(answer.error());
+  std::printf("%s\n", Safe(Str(*answer, "token")).c_str());  // Alone, as for `add`.
+  return 0;
+}
+
+int WorkstationRemove(AdminClient& client, const std::string& name) {
+  return PrintChange(client.Call("DELETE", "/v1/admin/workstations/" + UrlEncode(name)),
+                     "removed workstation " + name + " (its token no longer works)");
+}
+
 int PosixGroupAdd(AdminClient& client, const std::string& name, std::optional<std::uint32_t> gid,
                   bool local, const std::string& roles) {
   Json body = {{"name", name}, {"roles", SplitList(roles, ',')}, {"local", local}};

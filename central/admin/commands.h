@@ -26,6 +26,11 @@ int SharedRemove(AdminClient& client, const std::string& name);
 int SharedList(AdminClient& client, bool json);
 int WorkstationAdd(AdminClient& client, const std::string& name, const std::string& groups);
 int WorkstationList(AdminClient& client, bool json);
+// `groups` comma-separated; the central refuses an unknown name.
+int WorkstationSetGroups(AdminClient& client, const std::string& name, const std::string& groups);
+// Prints the new token alone on stdout; the old one stops working at once.
+int WorkstationRotateToken(AdminClient& client, const std::string& name);
+int WorkstationRemove(AdminClient& client, const std::string& name);
 // Posix groups (docs/design.md §9). `gid` absent and not `local`: the
 // central picks one from gid_range.
 int PosixGroupAdd(AdminClient& client, const std::string& name, std::optional<std::uint32_t> gid,

@@ -10,7 +10,7 @@ namespace {
 constexpr std::array kAdminRoutes = {
     AdminRoute{"employees", AdminEmployees, true},
     AdminRoute{"shared-accounts", AdminSharedAccounts, true},
-    AdminRoute{"workstations", AdminWorkstations, false},
+    AdminRoute{"workstations", AdminWorkstations, true},
     AdminRoute{"import", AdminImport, false},
     AdminRoute{"policy", AdminPolicy, false},
     AdminRoute{"events", AdminEvents, false},

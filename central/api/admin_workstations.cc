@@ -1,5 +1,8 @@
 // /v1/admin/workstations: GET lists (with last contact and served serial),
-// POST {"name","groups"} registers one and answers its token, shown once.
+// POST {"name","groups"} registers a new one and answers its token, shown
+// once. /v1/admin/workstations/NAME: PUT {"groups"} replaces its groups,
+// DELETE removes it (its token stops working at once);
+// POST /v1/admin/workstations/NAME/token answers a new token.
 #include "central/api/admin.h"
 
 namespace staffgate::central {
@@ -21,14 +24,9 @@ Json WorkstationJson(const WorkstationRecord& w) {
 
 }  // namespace
 
-ApiResponse AdminWorkstations(const AdminContext& context, const AdminRequest& request) {
-  if (request.http.method == "GET") {
-    Json list = Json::array();
-    for (const WorkstationRecord& w : context.service.Workstations())
-      list.push_back(WorkstationJson(w));
-    return JsonAnswer(200, Json{{"workstations", list}});
-  }
-  if (request.http.method != "POST") return MethodNotAllowed(request);
+namespace {
+
+ApiResponse Register(const AdminContext& context, const AdminRequest& request) {
   auto body = BodyObject(request.http);
   if (!body) return ErrorResponse(body.error());
   auto name = common::GetString(*body, "name");
@@ -38,6 +36,53 @@ ApiResponse AdminWorkstations(const AdminContext& context, const AdminRequest& r
   auto token = context.service.AddWorkstation(*name, *groups);
   if (!token) return ErrorResponse(token.error());
   return Changed(context, 201, Json{{"name", *name}, {"token", *token}});
+}
+
+// PUT NAME {"groups": [...]}: the key must be there; an empty list (only
+// employees with "*" get in) must be written as [] on purpose.
+ApiResponse SetGroups(const AdminContext& context, const AdminRequest& request) {
+  auto body = BodyObject(request.http);
+  if (!body) return ErrorResponse(body.error());
+  if (!body->contains("groups")) {
+    return JsonError(400, "invalid_input", "'groups' is required");
+  }
+  auto groups = StringList(*body, "groups");
+  if (!groups) return ErrorResponse(groups.error());
+  const std::string& name = request.items[0];
+  if (auto ok = context.service.SetWorkstationGroups(name, *groups); !ok) {
+    return ErrorResponse(ok.error());
+  }
+  return Changed(context, 200, Json{{"name", name}, {"groups", *groups}});
+}
+
+ApiResponse OneWorkstation(const AdminContext& context, const AdminRequest& request) {
+  const std::string& name = request.items[0];
+  const std::string& method = request.http.method;
+  if (request.items.size() == 2 && request.items[1] == "token") {
+    if (method != "POST") return MethodNotAllowed(request);
+    auto token = context.service.RotateWorkstationToken(name);
+    if (!token) return ErrorResponse(token.error());
+    return Changed(context, 200, Json{{"name", name}, {"token", *token}});
+  }
+  if (request.items.size() != 1) return JsonError(404, "not_found", "no such endpoint");
+  if (method == "PUT") return SetGroups(context, request);
+  if (method != "DELETE") return MethodNotAllowed(request);
+  if (auto ok = context.service.RemoveWorkstation(name); !ok) return ErrorResponse(ok.error());
+  return Changed(context, 200, Json{{"name", name}, {"removed", true}});
+}
+
+}  // namespace
+
+ApiResponse AdminWorkstations(const AdminContext& context, const AdminRequest& request) {
+  if (!request.items.empty()) return OneWorkstation(context, request);
+  if (request.http.method == "GET") {
+    Json list = Json::array();
+    for (const WorkstationRecord& w : context.service.Workstations())
+      list.push_back(WorkstationJson(w));
+    return JsonAnswer(200, Json{{"workstations", list}});
+  }
+  if (request.http.method != "POST") return MethodNotAllowed(request);
+  return Register(context, request);
 }
 
 }  // namespace staffgate::central

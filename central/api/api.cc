@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "central/api/admin.h"
+#include "common/central_api.h"
 #include "common/json_util.h"
 
 namespace staffgate::central {
@@ -168,7 +169,9 @@ ApiOutcome Api::Roster(const ApiRequest& req, const std::optional<std::string>& 
     out.wait_s = std::min(*wait, max_wait_s_);
     return out;
   }
-  return Finish(AnswerRoster(known.value_or(~std::uint64_t{0})));
+  ApiResponse r = AnswerRoster(known.value_or(~std::uint64_t{0}));
+  if (workstation) r.headers.emplace_back(common::kWorkstationHeader, *workstation);
+  return Finish(std::move(r));
 }
 
 ApiResponse Api::Events(const ApiRequest& req, const std::string& workstation) {
@@ -210,8 +213,14 @@ ApiOutcome Api::HandleWorkstation(const ApiRequest& req, const std::string& path
   const std::string expected = path == "/v1/events" ? "POST" : sessions ? req.method : "GET";
   if (req.method != expected) return Finish(MethodNotAllowed(req, path));
   if (path == "/v1/keys") {
-    if (workstation) service_.RecordContact(*workstation, std::nullopt, req.user_agent);
-    return Finish(Text(200, "application/x-pem-file", service_.PublicKeyPem()));
+    ApiResponse r = Text(200, "application/x-pem-file", service_.PublicKeyPem());
+    if (workstation) {
+      service_.RecordContact(*workstation, std::nullopt, req.user_agent);
+      // Who this token belongs to: enrollment takes the name from here and
+      // refuses a token that is not a workstation's (docs/design.md §6).
+      r.headers.emplace_back(common::kWorkstationHeader, *workstation);
+    }
+    return Finish(std::move(r));
   }
   if (path == "/v1/roster") return Roster(req, workstation);
   if (!workstation) {

@@ -117,6 +117,12 @@ TransferResult TransferOn(CURL* c, const HttpsOptions& options, const HttpsReque
   if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
     resp.retry_after_s = static_cast<long>(retry_after);
   }
+  for (const std::string& name : req.response_headers) {
+    curl_header* h = nullptr;
+    if (curl_easy_header(c, name.c_str(), 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h) {
+      resp.headers[name] = h->value;
+    }
+  }
   return resp;
 }
 

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -49,6 +50,8 @@ struct HttpsRequest {
   std::vector<std::string> headers;  // Extra "Name: value" lines.
   int total_timeout_s = 30;
   int total_timeout_ms = 0;  // When > 0, used instead of total_timeout_s (short calls).
+  // Response headers to hand back in HttpsResponse::headers (by this name).
+  std::vector<std::string> response_headers;
 };
 
 struct HttpsResponse {
@@ -56,6 +59,8 @@ struct HttpsResponse {
   std::string body;
   // Retry-After in seconds (from delta-seconds or an HTTP date), when sent.
   std::optional<long> retry_after_s;
+  // The HttpsRequest::response_headers the answer carried (last value).
+  std::map<std::string, std::string> headers;
 };
 
 // Why a transfer produced no response, so each program words it for its

@@ -301,6 +301,44 @@ class CentralServerTest(unittest.TestCase):
         self.assertIsNotNone(ws["last_serial"])
         self.assertIn("WS-1", self.admin_ok("workstation", "list"))
 
+    def test_workstation_add_again_is_refused_and_keeps_the_token(self):
+        token = self.admin_ok("workstation", "add", "WS-TWICE", "--groups", "sales").strip()
+        before = self.serial()
+        err = self.admin_fails("workstation", "add", "WS-TWICE", "--groups", "parts")
+        self.assertIn("already exists", err)
+        self.assertIn("rotate-token", err)
+        self.assertEqual(self.c.request("GET", "/v1/roster", token=token)[0], 200)
+        self.assertEqual(self.serial(), before)  # Nothing changed.
+        payload = self.roster()[1]
+        self.assertEqual(payload["workstations"]["WS-TWICE"]["groups"], ["sales"])
+
+    def test_workstation_set_groups_rotate_token_and_remove(self):
+        token = self.admin_ok("workstation", "add", "WS-LIFE", "--groups", "sales").strip()
+        self.assertIn("WS-LIFE", self.admin_ok("workstation", "set-groups", "WS-LIFE",
+                                               "--groups", "parts,service"))
+        self.assertEqual(self.roster()[1]["workstations"]["WS-LIFE"]["groups"],
+                         ["parts", "service"])
+        self.admin_fails("workstation", "set-groups", "WS-LIFE", "--groups", "", rc=2)
+        self.assertIn("no workstation named", self.admin_fails(
+            "workstation", "set-groups", "WS-NONE", "--groups", "sales"))
+
+        new_token = self.admin_ok("workstation", "rotate-token", "WS-LIFE").strip()
+        self.assertNotEqual(new_token, token)
+        self.assertEqual(self.c.request("GET", "/v1/roster", token=token)[0], 401)
+        self.assertEqual(self.c.request("GET", "/v1/roster", token=new_token)[0], 200)
+        self.assertIn("no workstation named",
+                      self.admin_fails("workstation", "rotate-token", "WS-NONE"))
+
+        self.admin_ok("workstation", "remove", "WS-LIFE")
+        self.assertEqual(self.c.request("GET", "/v1/roster", token=new_token)[0], 401)
+        self.assertNotIn("WS-LIFE", self.roster()[1]["workstations"])
+        listed = json.loads(self.admin_ok("workstation", "list", "--json"))
+        self.assertNotIn("WS-LIFE", [w["name"] for w in listed])
+        self.assertIn("no workstation named", self.admin_fails("workstation", "remove", "WS-LIFE"))
+        # The name can be registered again, with a token of its own.
+        again = self.admin_ok("workstation", "add", "WS-LIFE").strip()
+        self.assertNotIn(again, (token, new_token))
+
 
 class CentralRestartTest(unittest.TestCase):
     """Restarts its own central, so no other test sees the restart or the

@@ -158,6 +158,30 @@ class LiveTest(unittest.TestCase):
         self.agent.start()
         self.assertEqual(self.check("asmith")["reason"], "allowed")
 
+    def test_enroll_takes_the_name_from_the_token_and_refuses_other_tokens(self):
+        ca = os.path.join(self.central.dir, "ca.pem")
+        url = "https://127.0.0.1:%d" % self.central.port
+        with open(self.config) as f:
+            before = f.read()
+        # The admin token is not a workstation's: refused, nothing written.
+        r = self.ctl("enroll", "--central", url, "--ca", ca,
+                     "--token-file", os.path.join(self.central.dir, "admin.token"))
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("not a workstation token", r.stderr)
+        # Another workstation's name: refused, nothing written.
+        r = self.ctl("enroll", "--central", url, "--ca", ca, "--token-file", self.token_file,
+                     "--workstation", "SVC-04")
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("knows this token as workstation SVC-03", r.stderr)
+        with open(self.config) as f:
+            self.assertEqual(f.read(), before)
+        # A config naming another workstation: the central's name wins.
+        with open(self.config, "w") as f:
+            f.write(before.replace('workstation = "SVC-03"', 'workstation = "PARTS-01"'))
+        self.enroll()
+        with open(self.config) as f:
+            self.assertIn('workstation = "SVC-03"', f.read())
+
     @unittest.skipUnless(ROOT, "ending another account's processes needs root")
     def test_revocation_ends_sessions_but_never_system_accounts(self):
         self.enroll()
