@@ -191,7 +191,9 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "idle_timeout_s = " + std::to_string(c.idle_timeout_s) + "\n\n";
   o += "# Network threads.\n";
   o += "threads = " + std::to_string(c.threads) + "\n\n";
-  o += "# Connections beyond this are closed at once (protects the fd limit).\n";
+  o += "# Connections beyond this are closed at once (protects the fd limit). A\n";
+  o += "# tenth is kept for connections that presented a valid token: the oldest\n";
+  o += "# one without a token is closed to make room for a new connection.\n";
   o += "max_connections = " + std::to_string(c.max_connections) + "\n\n";
   o += "# Connections from one client address beyond this are closed at once, so\n";
   o += "# one client cannot take the whole max_connections from everyone else.\n";
