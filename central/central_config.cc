@@ -122,9 +122,11 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view text)
     return Fail(ErrorKind::kInvalidInput, "listen address must be HOST:PORT");
   }
   std::string host(text.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   std::string_view port = text.substr(colon + 1);
-  if (port.empty() || port.size() > 5) return Fail(ErrorKind::kInvalidInput, "bad port in listen address");
+  if (port.empty() || port.size() > 5)
+    return Fail(ErrorKind::kInvalidInput, "bad port in listen address");
   unsigned value = 0;
   for (char ch : port) {
     if (ch < '0' || ch > '9') return Fail(ErrorKind::kInvalidInput, "bad port in listen address");
