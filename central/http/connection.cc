@@ -37,24 +37,32 @@ void ServerContext::ReleaseClient(const std::string& address) {
 }
 
 bool ServerContext::MakeRoom() {
-  std::lock_guard<std::mutex> lock(connections_mu);
-  const std::int64_t open = metrics.connections_open.load() - static_cast<std::int64_t>(evicting);
-  const bool full = open >= static_cast<std::int64_t>(config.max_connections);
-  if (!full && unauthenticated.size() < UnauthenticatedShare(config.max_connections)) return true;
-  while (!unauthenticated.empty()) {
-    Connection* oldest = unauthenticated.front();
-    unauthenticated.pop_front();
-    oldest->unauthenticated_at_.reset();
-    // Null while its destructor waits for the lock: it is ending anyway.
-    if (auto victim = oldest->weak_from_this().lock()) {
-      oldest->evicted_ = true;
-      ++evicting;
-      ++metrics.connections_evicted;
-      victim->Evict();
+  // Declared before the lock so that it is released after it: dropping
+  // the last reference runs ~Connection, which takes connections_mu.
+  std::shared_ptr<Connection> victim;
+  {
+    std::lock_guard<std::mutex> lock(connections_mu);
+    const std::int64_t open = metrics.connections_open.load() - static_cast<std::int64_t>(evicting);
+    const bool full = open >= static_cast<std::int64_t>(config.max_connections);
+    if (!full && unauthenticated.size() < UnauthenticatedShare(config.max_connections)) {
       return true;
     }
+    while (!victim && !unauthenticated.empty()) {
+      Connection* oldest = unauthenticated.front();
+      unauthenticated.pop_front();
+      oldest->unauthenticated_at_.reset();
+      // Null while its destructor waits for the lock: it is ending anyway.
+      victim = oldest->weak_from_this().lock();
+      if (victim) {
+        oldest->evicted_ = true;
+        ++evicting;
+        ++metrics.connections_evicted;
+      }
+    }
+    if (!victim) return !full;
   }
-  return !full;
+  victim->Evict();
+  return true;
 }
 
 Connection::Connection(tcp::socket&& socket, ServerContext& ctx, std::string client)
