@@ -122,9 +122,11 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view text)
     return Fail(ErrorKind::kInvalidInput, "listen address must be HOST:PORT");
   }
   std::string host(text.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   std::string_view port = text.substr(colon + 1);
-  if (port.empty() || port.size() > 5) return Fail(ErrorKind::kInvalidInput, "bad port in listen address");
+  if (port.empty() || port.size() > 5)
+    return Fail(ErrorKind::kInvalidInput, "bad port in listen address");
   unsigned value = 0;
   for (char ch : port) {
     if (ch < '0' || ch > '9') return Fail(ErrorKind::kInvalidInput, "bad port in listen address");
@@ -191,7 +193,9 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "idle_timeout_s = " + std::to_string(c.idle_timeout_s) + "\n\n";
   o += "# Network threads.\n";
   o += "threads = " + std::to_string(c.threads) + "\n\n";
-  o += "# Connections beyond this are closed at once (protects the fd limit).\n";
+  o += "# Connections beyond this are closed at once (protects the fd limit). A\n";
+  o += "# tenth is kept for connections that presented a valid token: the oldest\n";
+  o += "# one without a token is closed to make room for a new connection.\n";
   o += "max_connections = " + std::to_string(c.max_connections) + "\n\n";
   o += "# Connections from one client address beyond this are closed at once, so\n";
   o += "# one client cannot take the whole max_connections from everyone else.\n";

@@ -46,6 +46,7 @@ std::string Metrics::Render(std::uint64_t serial, std::int64_t expires_at, std::
     {"staffgate_central_connections_accepted_total", "counter", "TCP connections accepted.", Count(connections_accepted)},
     {"staffgate_central_connections_refused_total", "counter", "Connections closed at max_connections.", Count(connections_refused)},
     {"staffgate_central_connections_refused_per_client_total", "counter", "Connections closed at max_connections_per_client.", Count(connections_refused_per_client)},
+    {"staffgate_central_connections_evicted_total", "counter", "Unauthenticated connections closed to keep room for authenticated ones.", Count(connections_evicted)},
     {"staffgate_central_connections_open", "gauge", "Open connections.", connections_open.load()},
     {"staffgate_central_long_polls_waiting", "gauge", "Long-polls currently held.", static_cast<std::int64_t>(waiting)},
     {"staffgate_central_roster_serial", "gauge", "Serial of the current roster.", static_cast<std::int64_t>(serial)},

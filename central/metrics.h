@@ -22,19 +22,20 @@ struct Metrics {
   std::atomic<std::uint64_t> event_batches_store_full{0};  // 507
   std::atomic<std::uint64_t> events_lost{0};  // Copied from the Service at render time.
   std::atomic<std::uint64_t> admin_changes{0};
-  std::atomic<std::uint64_t> leases_acquired{0};   // 201
-  std::atomic<std::uint64_t> leases_renewed{0};    // PUT, or POST by the holder
-  std::atomic<std::uint64_t> leases_refused{0};    // 409
-  std::atomic<std::uint64_t> leases_released{0};   // DELETE by the workstation
+  std::atomic<std::uint64_t> leases_acquired{0};  // 201
+  std::atomic<std::uint64_t> leases_renewed{0};   // PUT, or POST by the holder
+  std::atomic<std::uint64_t> leases_refused{0};   // 409
+  std::atomic<std::uint64_t> leases_released{0};  // DELETE by the workstation
   std::atomic<std::uint64_t> leases_ended_by_admin{0};
-  std::atomic<std::uint64_t> leases_lapsed{0};     // Copied from the Service at render time.
-  std::atomic<std::int64_t> leases_live{0};        // Copied from the Service at render time.
+  std::atomic<std::uint64_t> leases_lapsed{0};  // Copied from the Service at render time.
+  std::atomic<std::int64_t> leases_live{0};     // Copied from the Service at render time.
   std::atomic<std::uint64_t> unauthorized{0};
   std::atomic<std::uint64_t> bad_requests{0};
   std::atomic<std::uint64_t> server_errors{0};
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> connections_refused_per_client{0};
+  std::atomic<std::uint64_t> connections_evicted{0};  // Unauthenticated, closed to make room.
   std::atomic<std::int64_t> connections_open{0};
 
   // Prometheus text format 0.0.4; gauges passed in are read at call time.

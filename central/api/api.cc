@@ -70,7 +70,8 @@ std::optional<int> Api::ParsePreferWait(const std::string& value) {
   auto pos = value.find("wait=");
   if (pos == std::string::npos) return std::nullopt;
   int n = 0, digits = 0;
-  for (std::size_t i = pos + 5; i < value.size() && value[i] >= '0' && value[i] <= '9' && digits < 6; ++i, ++digits) {
+  for (std::size_t i = pos + 5;
+       i < value.size() && value[i] >= '0' && value[i] <= '9' && digits < 6; ++i, ++digits) {
     n = n * 10 + (value[i] - '0');
   }
   if (digits == 0) return std::nullopt;
@@ -210,6 +211,13 @@ ApiOutcome Api::HandleWorkstation(const ApiRequest& req, const std::string& path
   if (!workstation && !admin) {
     return Finish(JsonError(401, "unauthorized", "a valid workstation token is required"));
   }
+  ApiOutcome outcome = RouteWorkstation(req, path, workstation, sessions);
+  outcome.authenticated = true;
+  return outcome;
+}
+
+ApiOutcome Api::RouteWorkstation(const ApiRequest& req, const std::string& path,
+                                 const std::optional<std::string>& workstation, bool sessions) {
   const std::string expected = path == "/v1/events" ? "POST" : sessions ? req.method : "GET";
   if (req.method != expected) return Finish(MethodNotAllowed(req, path));
   if (path == "/v1/keys") {
@@ -251,8 +259,10 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
     }
     std::vector<std::string_view> segments = PathSegments(path);
     segments.erase(segments.begin(), segments.begin() + 3);  // "", "v1", "admin"
-    return Finish(
-        DispatchAdmin(AdminContext{service_, metrics_, hub_}, req, path, query, segments));
+    ApiOutcome outcome =
+        Finish(DispatchAdmin(AdminContext{service_, metrics_, hub_}, req, path, query, segments));
+    outcome.authenticated = true;
+    return outcome;
   }
   return HandleWorkstation(req, path, token);
 }

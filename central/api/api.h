@@ -41,6 +41,9 @@ struct ApiOutcome {
   bool hold = false;
   std::uint64_t known_serial = 0;
   int wait_s = 0;
+  // The request carried a valid workstation or admin token: the server
+  // counts its connection against the full max_connections from now on.
+  bool authenticated = false;
 };
 
 class Api {
@@ -74,6 +77,9 @@ class Api {
   // The endpoints a workstation (or the admin token, for reading) calls.
   ApiOutcome HandleWorkstation(const ApiRequest& request, const std::string& path,
                                const std::string& token);
+  // The same, once the token is known to be valid.
+  ApiOutcome RouteWorkstation(const ApiRequest& request, const std::string& path,
+                              const std::optional<std::string>& workstation, bool sessions);
   // Counts the response's status class in the metrics.
   ApiOutcome Finish(ApiResponse response);
 

@@ -1,11 +1,21 @@
 #include "central/http/connection.h"
 
+#include <algorithm>
+
 namespace staffgate::central {
 
 namespace {
 
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
+
+// Of max_connections, a tenth (at least one) is kept for connections that
+// presented a valid workstation or admin token, so a flood of connections
+// that never authenticate cannot keep admin commands and long-polls out.
+std::size_t UnauthenticatedShare(std::size_t cap) {
+  const std::size_t reserve = std::max<std::size_t>(1, cap / 10);
+  return cap > reserve ? cap - reserve : 1;
+}
 
 }  // namespace
 
@@ -26,19 +36,60 @@ void ServerContext::ReleaseClient(const std::string& address) {
   if (it != per_client.end() && --it->second == 0) per_client.erase(it);
 }
 
+bool ServerContext::MakeRoom() {
+  // Declared before the lock so that it is released after it: dropping
+  // the last reference runs ~Connection, which takes connections_mu.
+  std::shared_ptr<Connection> victim;
+  {
+    std::lock_guard<std::mutex> lock(connections_mu);
+    const std::int64_t open = metrics.connections_open.load() - static_cast<std::int64_t>(evicting);
+    const bool full = open >= static_cast<std::int64_t>(config.max_connections);
+    if (!full && unauthenticated.size() < UnauthenticatedShare(config.max_connections)) {
+      return true;
+    }
+    while (!victim && !unauthenticated.empty()) {
+      Connection* oldest = unauthenticated.front();
+      unauthenticated.pop_front();
+      oldest->unauthenticated_at_.reset();
+      // Null while its destructor waits for the lock: it is ending anyway.
+      victim = oldest->weak_from_this().lock();
+      if (victim) {
+        oldest->evicted_ = true;
+        ++evicting;
+        ++metrics.connections_evicted;
+      }
+    }
+    if (!victim) return !full;
+  }
+  victim->Evict();
+  return true;
+}
+
 Connection::Connection(tcp::socket&& socket, ServerContext& ctx, std::string client)
     : ctx_(ctx),
       client_(std::move(client)),
       stream_(std::move(socket), ctx.tls),
       wait_timer_(stream_.get_executor()) {
+  std::lock_guard<std::mutex> lock(ctx_.connections_mu);
   ++ctx_.metrics.connections_open;
+  unauthenticated_at_ = ctx_.unauthenticated.insert(ctx_.unauthenticated.end(), this);
 }
 
 Connection::~Connection() {
-  --ctx_.metrics.connections_open;
   ctx_.ReleaseClient(client_);
   std::lock_guard<std::mutex> lock(ctx_.connections_mu);
+  --ctx_.metrics.connections_open;
+  if (evicted_) --ctx_.evicting;
+  if (unauthenticated_at_) ctx_.unauthenticated.erase(*unauthenticated_at_);
   ctx_.connections.erase(this);
+}
+
+void Connection::MarkAuthenticated() {
+  if (authenticated_) return;
+  authenticated_ = true;
+  std::lock_guard<std::mutex> lock(ctx_.connections_mu);
+  if (unauthenticated_at_) ctx_.unauthenticated.erase(*unauthenticated_at_);
+  unauthenticated_at_.reset();
 }
 
 void Connection::Start() {
@@ -61,6 +112,14 @@ void Connection::Shutdown() {
       beast::error_code ignored;
       beast::get_lowest_layer(self->stream_).socket().close(ignored);
     }
+  });
+}
+
+void Connection::Evict() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->authenticated_) return;
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->stream_).socket().close(ignored);
   });
 }
 
@@ -88,16 +147,17 @@ void Connection::OnRead(beast::error_code ec, std::size_t) {
   first_request_ = false;
   if (ec == http::error::body_limit) {
     ++ctx_.metrics.bad_requests;
-    return Send(JsonError(413, "too_large", "request body exceeds " +
-                                                std::to_string(ctx_.config.max_body_bytes) + " bytes"),
-                false);
+    return Send(
+        JsonError(413, "too_large",
+                  "request body exceeds " + std::to_string(ctx_.config.max_body_bytes) + " bytes"),
+        false);
   }
   if (ec == http::error::header_limit) {
     ++ctx_.metrics.bad_requests;
     return Send(JsonError(431, "too_large", "request header too large"), false);
   }
-  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
-      ec == net::ssl::error::stream_truncated) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+      ec == net::error::operation_aborted || ec == net::ssl::error::stream_truncated) {
     return DoClose();
   }
   if (ec) {
@@ -113,13 +173,17 @@ void Connection::OnRead(beast::error_code ec, std::size_t) {
   api_req.method = std::string(req.method_string());
   api_req.target = std::string(req.target());
   api_req.body = std::move(req.body());
-  auto header = [&](http::field f) { auto it = req.find(f); return it == req.end() ? std::string() : std::string(it->value()); };
+  auto header = [&](http::field f) {
+    auto it = req.find(f);
+    return it == req.end() ? std::string() : std::string(it->value());
+  };
   api_req.authorization = header(http::field::authorization);
   api_req.if_none_match = header(http::field::if_none_match);
   api_req.user_agent = header(http::field::user_agent);
   api_req.prefer = std::string(req["Prefer"]);
   const bool keep_alive = req.keep_alive();
   ApiOutcome outcome = ctx_.api.Handle(api_req);
+  if (outcome.authenticated) MarkAuthenticated();
   if (outcome.hold) {
     held_keep_alive_ = keep_alive;
     return Hold(outcome.known_serial, outcome.wait_s);

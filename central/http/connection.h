@@ -5,6 +5,7 @@
 #define STAFFGATE_CENTRAL_HTTP_CONNECTION_H_
 
 #include <atomic>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,10 +51,23 @@ struct ServerContext {
   // client cannot take max_connections from everyone else.
   std::unordered_map<std::string, std::size_t> per_client;
 
+  // Connections that have not yet presented a valid token, oldest first,
+  // guarded by connections_mu (each removes itself when it authenticates or
+  // ends). Evicted ones still open are counted in `evicting`.
+  std::list<Connection*> unauthenticated;
+  std::size_t evicting = 0;
+
   // Counts a connection from `address`; false (nothing counted) when that
   // address already holds max_connections_per_client.
   bool AdmitClient(const std::string& address);
   void ReleaseClient(const std::string& address);
+  // Makes room for one more (as yet unauthenticated) connection. Capacity
+  // is kept for authenticated traffic: unauthenticated connections may hold
+  // only part of max_connections, and when that part or the whole cap is
+  // full the oldest unauthenticated connection is closed to make room.
+  // False (nothing changed) when every open connection is authenticated and
+  // the cap is reached.
+  bool MakeRoom();
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -65,6 +79,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Start();
   // From any thread: close now if idle, else after the current response.
   void Shutdown();
+  // From any thread: close now unless a valid token came meanwhile.
+  void Evict();
 
  private:
   enum class State { kHandshake, kReading, kBusy };
@@ -77,6 +93,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Send(ApiResponse response, bool keep_alive);
   void OnWrite(bool keep_alive, beast::error_code ec, std::size_t bytes);
   void DoClose();
+  void MarkAuthenticated();
+  friend struct ServerContext;
 
   ServerContext& ctx_;
   const std::string client_;
@@ -91,6 +109,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   unsigned version_ = 11;
   bool first_request_ = true;
   State state_ = State::kHandshake;
+  bool authenticated_ = false;  // On the strand.
+  // Guarded by ctx_.connections_mu: the place in ctx_.unauthenticated while
+  // listed there, and whether MakeRoom chose this connection to close.
+  std::optional<std::list<Connection*>::iterator> unauthenticated_at_;
+  bool evicted_ = false;
 };
 
 }  // namespace staffgate::central

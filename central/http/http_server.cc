@@ -70,8 +70,8 @@ common::Result<void> HttpServer::Impl::SetUpTls() {
     tls.use_certificate_chain_file(config.tls_cert);
     tls.use_private_key_file(config.tls_key, net::ssl::context::pem);
   } catch (const std::exception& e) {
-    return Fail(ErrorKind::kConfig, "TLS certificate " + config.tls_cert + " / key " + config.tls_key +
-                                        ": " + e.what());
+    return Fail(ErrorKind::kConfig, "TLS certificate " + config.tls_cert + " / key " +
+                                        config.tls_key + ": " + e.what());
   }
   return common::Ok();
 }
@@ -106,14 +106,16 @@ void HttpServer::Impl::Accept() {
     } else {
       beast::error_code peer_ec;
       const std::string client = socket.remote_endpoint(peer_ec).address().to_string();
-      if (peer_ec ||
-          static_cast<std::size_t>(metrics.connections_open.load()) >= config.max_connections) {
+      beast::error_code ignored;
+      if (peer_ec) {
         ++metrics.connections_refused;
-        beast::error_code ignored;
         socket.close(ignored);
       } else if (!ctx.AdmitClient(client)) {
         ++metrics.connections_refused_per_client;
-        beast::error_code ignored;
+        socket.close(ignored);
+      } else if (!ctx.MakeRoom()) {
+        ctx.ReleaseClient(client);
+        ++metrics.connections_refused;
         socket.close(ignored);
       } else {
         ++metrics.connections_accepted;
@@ -137,8 +139,11 @@ void HttpServer::Impl::Housekeeping(int tick) {
     if (tick % kResignCheckEvery == 0) PruneEvents();
     if (tick % kResignCheckEvery == 0) {
       auto resigned = service.ResignIfDue();
-      if (!resigned) log(LOG_ERR, "cannot re-sign the roster: " + resigned.error().message);
-      else if (*resigned) log(LOG_INFO, "re-signed the roster as serial " + std::to_string(service.Current()->serial));
+      if (!resigned)
+        log(LOG_ERR, "cannot re-sign the roster: " + resigned.error().message);
+      else if (*resigned)
+        log(LOG_INFO,
+            "re-signed the roster as serial " + std::to_string(service.Current()->serial));
     }
     Housekeeping(tick + 1);
   });

@@ -1,16 +1,17 @@
 """A hostile workstation or client against a real staffgate-central over
 HTTPS on 127.0.0.1 (docs/design.md §13): event quotas, a full event store
 that still lets HR terminate someone, escapes in staffgate-admin's tables,
-per-client connection caps, leases for unknown accounts, future-dated
+per-client connection caps, room kept for authenticated traffic, leases
+for unknown accounts, future-dated
 events, token file permissions and init under umask 000."""
 import json
 import os
-import re
 import socket
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import base64
@@ -19,23 +20,33 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from centraltest import ADMIN, CENTRAL, Central, run  # noqa: E402
 
 
-def set_conf(central, key, value):
-    """Sets (or appends) one top-level key of central.conf."""
-    conf = os.path.join(central.dir, "central.conf")
-    with open(conf) as f:
-        text = f.read()
-    text, n = re.subn(r"(?m)^%s = .*$" % key, "%s = %s" % (key, value), text)
-    if n == 0:
-        text += "\n%s = %s\n" % (key, value)
-    with open(conf, "w") as f:
-        f.write(text)
-
-
 def batch(prefix, n, account="asmith", when=None):
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when if when is not None else time.time()))
     return json.dumps([{"id": "%s-%d" % (prefix, i), "time": stamp, "type": "decision", "account": account,
                         "decision": "allow", "reason": "allowed", "service": "sudo",
                         "detail": "x" * 200} for i in range(n)])
+
+
+def hold_connections(port, sources, per_source):
+    """Opens idle TCP connections (no TLS handshake) from each source address."""
+    held = []
+    for source in sources:
+        for _ in range(per_source):
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0)))
+    return held
+
+
+def count_closed(sockets):
+    closed = 0
+    for s in sockets:
+        s.settimeout(0.2)
+        try:
+            closed += s.recv(1) == b""
+        except socket.timeout:
+            pass
+        except OSError:
+            closed += 1
+    return closed
 
 
 class HostileBase(unittest.TestCase):
@@ -46,7 +57,7 @@ class HostileBase(unittest.TestCase):
         cls._tmp = tempfile.TemporaryDirectory(prefix="sg-central-hostile-")
         cls.c = Central(cls._tmp.name)
         for key, value in cls.conf.items():
-            set_conf(cls.c, key, value)
+            cls.c.set_conf(key, value)
         cls.c.start()
         r = cls.c.admin("workstation", "add", "WS-1")
         assert r.returncode == 0, r.stderr
@@ -149,16 +160,7 @@ class QuotaAndOutputTest(HostileBase):
                                              source_address=("127.0.0.2", 0))
                 held.append(s)
             time.sleep(0.5)
-            closed = 0
-            for s in held:
-                s.settimeout(0.2)
-                try:
-                    closed += s.recv(1) == b""
-                except socket.timeout:
-                    pass
-                except OSError:
-                    closed += 1
-            self.assertEqual(closed, 20)  # Beyond max_connections_per_client.
+            self.assertEqual(count_closed(held), 20)  # Beyond max_connections_per_client.
             self.c.admin_ok("employee", "list")
             self.assertEqual(self.c.request("GET", "/healthz")[0], 200)
         finally:
@@ -186,6 +188,50 @@ class QuotaAndOutputTest(HostileBase):
         self.assertIn("permissions 0644 for %s are too open" % loose, r.stderr)
         os.chmod(loose, 0o600)
         self.assertEqual(self.c.admin("employee", "list", token_file=loose).returncode, 0)
+
+
+@unittest.skipUnless(CENTRAL and ADMIN, "STAFFGATE_CENTRAL_BIN and STAFFGATE_ADMIN_BIN needed")
+class AuthenticatedReserveTest(HostileBase):
+    # Three sources, each within its per-client cap, together at the global
+    # cap; the slow header timeout lets them sit there.
+    conf = {"max_connections": 30, "max_connections_per_client": 10, "header_timeout_s": 120}
+
+    def test_unauthenticated_flood_at_the_cap_leaves_room_for_tokens(self):
+        self.c.admin_ok("employee", "add", "E1", "--account", "asmith")
+        serial = self.roster_payload()["serial"]
+        held = []
+        try:
+            held += hold_connections(self.c.port, ("127.0.0.2", "127.0.0.3", "127.0.0.4"), 10)
+            time.sleep(0.5)
+            answer = {}
+
+            def long_poll():
+                answer["poll"] = self.c.request("GET", "/v1/roster", token=self.token, timeout=90,
+                                                headers={"If-None-Match": '"%d"' % serial, "Prefer": "wait=60"})
+
+            poller = threading.Thread(target=long_poll)
+            poller.start()
+            time.sleep(1.0)
+            # More idle connections arrive while the long-poll is held: they
+            # push out older unauthenticated ones, never the held poll.
+            held += hold_connections(self.c.port, ("127.0.0.5",), 10)
+            time.sleep(0.5)
+            self.c.admin_ok("employee", "suspend", "E1")
+            poller.join(90)
+            self.assertFalse(poller.is_alive())
+            status, _, body = answer["poll"]
+            self.assertEqual(status, 200, body)
+            payload = json.loads(base64.b64decode(json.loads(body)["payload"]))
+            self.assertGreater(payload["serial"], serial)
+            self.assertEqual([e["status"] for e in payload["employees"] if e["id"] == "E1"], ["suspended"])
+            # The unauthenticated share stays below the cap: some of the
+            # flood was closed to make room.
+            self.assertGreater(count_closed(held), 0)
+            metrics = self.c.request("GET", "/metrics")[2].decode()
+            self.assertRegex(metrics, r"staffgate_central_connections_evicted_total [1-9]")
+        finally:
+            for s in held:
+                s.close()
 
 
 @unittest.skipUnless(CENTRAL, "STAFFGATE_CENTRAL_BIN needed")

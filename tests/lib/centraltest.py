@@ -6,6 +6,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -104,6 +105,18 @@ class Central:
             self.logf.close()
             return rc
         return None
+
+    def set_conf(self, key, value):
+        """Sets (or appends) one top-level key of central.conf; takes effect
+        at the next start."""
+        conf = os.path.join(self.dir, "central.conf")
+        with open(conf) as f:
+            text = f.read()
+        text, n = re.subn(r"(?m)^%s = .*$" % key, "%s = %s" % (key, value), text)
+        if n == 0:
+            text += "\n%s = %s\n" % (key, value)
+        with open(conf, "w") as f:
+            f.write(text)
 
     def connection(self, timeout=30):
         return http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls, timeout=timeout)
