@@ -141,7 +141,8 @@ TEST_CASE("api: admin resources are routed by path segment", "[central][api]") {
     CHECK(call("GET", "/v1/admin/").status == 404);
     CHECK(call("GET", "/v1/admin//employees").status == 404);
     CHECK(call("GET", "/v1/admin/status/extra").status == 404);
-    CHECK(call("GET", "/v1/admin/workstations/WS1").status == 404);
+    CHECK(call("GET", "/v1/admin/workstations/WS1/extra").status == 404);
+    CHECK(call("GET", "/v1/admin/workstations/WS1").status == 405);  // PUT or DELETE.
     CHECK(call("POST", "/v1/admin/import/", "E5,N,x,active,*\n").status == 404);
   }
   SECTION("items are URL-decoded path segments") {
