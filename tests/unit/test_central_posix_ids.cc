@@ -166,7 +166,7 @@ TEST_CASE("posix ids: a database of schema 2 upgrades through 3 and 4; its accou
   w.service.reset();
   auto store = Store::Open(w.options.db_path);
   REQUIRE(store);
-  CHECK(*(*store)->SchemaVersion() == 4);
+  CHECK(*(*store)->SchemaVersion() == kSchemaVersion);
   auto old_events = (*store)->db().Prepare(
       "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'");
   REQUIRE(old_events);
