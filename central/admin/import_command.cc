@@ -91,7 +91,7 @@ void PrintReport(const ImportArgs& args, const Json& a) {
     const bool published = a.value("published", true);
     std::printf("imported %s: %zu added, %zu changed, %zu unchanged (roster serial %s%s)\n",
                 Safe(args.file).c_str(), added, changed, unchanged, Safe(serial).c_str(),
-                published ? "" : ", unchanged: nothing to publish");
+                published ? "" : " kept: nothing changed");
   }
   if (added) std::printf("  added: %s\n", Safe(IdList(a["added"], limit)).c_str());
   std::vector<std::string> lines;
