@@ -305,13 +305,19 @@ void Service::RecordContact(const std::string& workstation,
   contacts_seen_[workstation] = c;
 }
 
-Result<void> Service::FlushContacts(Flush mode) {
+std::unique_lock<std::mutex> Service::LockForFlush(Flush mode) {
   std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
   if (mode == Flush::kWait) {
     lock.lock();
-  } else if (!lock.try_lock()) {
-    return common::Ok();  // The records wait in contacts_ for the next call.
+  } else {
+    (void)lock.try_lock();
   }
+  return lock;
+}
+
+Result<void> Service::FlushContacts(Flush mode) {
+  auto lock = LockForFlush(mode);
+  if (!lock.owns_lock()) return common::Ok();  // The records wait in contacts_.
   std::unordered_map<std::string, Contact> pending;
   {
     std::lock_guard<std::mutex> contacts_lock(contacts_mu_);

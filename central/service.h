@@ -219,6 +219,8 @@ class Service {
   // and the next roster in one transaction, then swaps both in. Returns
   // whether a new serial was published.
   common::Result<bool> Change(const Mutation& mutate, ChangeMode mode = ChangeMode::kIfChanged);
+  // mu_ locked; with kSkipIfBusy, not owned when a change holds it.
+  std::unique_lock<std::mutex> LockForFlush(Flush mode);
   // With mu_ held and a transaction open: writes what differs between
   // state_ and `next`; PersistPosixLocked does the ids and posix groups.
   common::Result<void> PersistLocked(const State& next);

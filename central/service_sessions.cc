@@ -142,12 +142,8 @@ std::size_t Service::LiveLeaseCount() const {
 }
 
 Result<void> Service::FlushLeases(Flush mode) {
-  std::unique_lock<std::mutex> db_lock(mu_, std::defer_lock);
-  if (mode == Flush::kWait) {
-    db_lock.lock();
-  } else if (!db_lock.try_lock()) {
-    return common::Ok();  // The writes wait in lease_writes_ for the next call.
-  }
+  auto db_lock = LockForFlush(mode);
+  if (!db_lock.owns_lock()) return common::Ok();  // The writes wait in lease_writes_.
   std::vector<LeaseWrite> writes;
   {
     std::lock_guard<std::mutex> lock(lease_mu_);
