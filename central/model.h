@@ -58,6 +58,8 @@ struct PosixIds {
   std::map<std::uint32_t, GidGrant> gids;
 
   bool Used(std::uint32_t id) const { return uids.count(id) || gids.count(id); }
+
+  bool operator==(const PosixIds&) const = default;
 };
 
 // A Unix group that follows the job (docs/design.md §9 posix_groups): its
@@ -78,6 +80,8 @@ struct WorkstationRecord {
   std::optional<common::UnixSeconds> last_contact;
   std::optional<std::uint64_t> last_serial;
   std::string agent_version;  // From the User-Agent of its last request.
+
+  bool operator==(const WorkstationRecord&) const = default;
 };
 
 // Everything a roster is built from, kept in memory and mirrored in SQLite.
@@ -88,6 +92,8 @@ struct State {
   std::uint32_t max_workstations_per_account = 1;
   std::map<std::string, PosixGroup> posix_groups;  // By name.
   PosixIds ids;
+
+  bool operator==(const State&) const = default;
 };
 
 struct PublishedRoster {
@@ -97,8 +103,34 @@ struct PublishedRoster {
   std::string envelope;  // The DSSE JSON served at GET /v1/roster.
 };
 
+// What an HR import does with active or suspended employees that are not
+// in the file (docs/design.md §5 `import --missing`).
+enum class MissingPolicy { kReport, kSuspend, kTerminate };
+
+struct ImportOptions {
+  MissingPolicy missing = MissingPolicy::kReport;
+  bool allow_reactivate = false;  // Else terminated -> active is refused.
+  bool dry_run = false;           // Report the difference, change nothing.
+};
+
+struct FieldChange {
+  std::string field, before, after;  // Lists joined with ';'.
+};
+
+struct EmployeeChange {
+  std::string id;
+  std::size_t line = 0;  // Of the file; 0 for a missing employee.
+  std::vector<FieldChange> fields;
+};
+
 struct ImportReport {
-  std::vector<std::string> added, changed, unchanged;  // Employee ids.
+  std::vector<std::string> added, unchanged;  // Employee ids, in file order.
+  std::vector<EmployeeChange> changed;        // Rows that differ, in file order.
+  std::vector<EmployeeChange> reactivated;    // Terminated -> active (also in `changed`).
+  // Active or suspended employees not in the file, by id; with --missing
+  // suspend or terminate, `fields` holds their status change.
+  std::vector<EmployeeChange> missing;
+  bool published = false;  // A new roster serial went out.
 };
 
 // A session lease (docs/design.md §6): `workstation` has `account` signed in. Live

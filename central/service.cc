@@ -45,8 +45,8 @@ Service::~Service() {
   (void)FlushLeases();
 }
 
-Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, common::PrivateKey key,
-                                               const common::Clock& clock) {
+Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
+                                               common::PrivateKey key, const common::Clock& clock) {
   // Events first: a database from before the event store had its own file
   // hands its events over before the migration drops them there.
   auto events = EventStore::Open(EventsDbPath(options), options.events_max_bytes);
@@ -65,7 +65,8 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, co
   if (!admin) return tl::unexpected(admin.error());
   {
     std::lock_guard<std::mutex> tokens(s->tokens_mu_);
-    for (const auto& [name, w] : s->state_.workstations) s->token_to_workstation_[w.token_hash] = name;
+    for (const auto& [name, w] : s->state_.workstations)
+      s->token_to_workstation_[w.token_hash] = name;
     s->admin_token_hash_ = admin->value_or("");
   }
   auto leases = s->store_->LoadLeases();
@@ -92,8 +93,9 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options, co
                next.ids.uids.size() == s->state_.ids.uids.size() && s->BuildsSame(**latest);
   {
     // `next` is the state Open ends with either way (fresh: no new uids).
+    auto snapshot = BuildSnapshot(next);
     std::lock_guard<std::mutex> current_lock(s->current_mu_);
-    s->SetSnapshotLocked(next);
+    s->snapshot_ = std::move(snapshot);
   }
   if (fresh) {
     s->current_ = std::make_shared<PublishedRoster>(**latest);
@@ -188,10 +190,11 @@ Result<void> Service::PersistLocked(const State& next) {
     auto old = state_.employees.find(id);
     if (old == state_.employees.end() || !(old->second == e)) changed.push_back(&e);
   }
+  auto clear = store_->db().Prepare("DELETE FROM accounts WHERE employee_id = ?");
+  if (!clear) return tl::unexpected(clear.error());
   for (const EmployeeRecord* e : changed) {
-    auto stmt = store_->db().Prepare("DELETE FROM accounts WHERE employee_id = ?");
-    if (!stmt) return tl::unexpected(stmt.error());
-    if (auto ok = stmt->Bind(1, e->id).Run(); !ok) return ok;
+    clear->Reset();
+    if (auto ok = clear->Bind(1, e->id).Run(); !ok) return ok;
   }
   for (const EmployeeRecord* e : changed) {
     if (auto ok = store_->PutEmployee(*e, now); !ok) return ok;
@@ -226,20 +229,24 @@ Result<void> Service::PersistLocked(const State& next) {
   return PersistPosixLocked(next, now);
 }
 
-Result<void> Service::Change(const Mutation& mutate) {
+Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode) {
   std::uint64_t serial = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     State next = state_;
-    if (auto ok = mutate(next); !ok) return ok;
-    if (auto ok = AssignUids(next, options_.uid_range); !ok) return ok;
-    if (auto ok = CheckState(next); !ok) return ok;
+    if (auto ok = mutate(next); !ok) return tl::unexpected(ok.error());
+    if (auto ok = AssignUids(next, options_.uid_range); !ok) return tl::unexpected(ok.error());
+    if (auto ok = CheckState(next); !ok) return tl::unexpected(ok.error());
+    if (mode == ChangeMode::kDryRun) return false;
+    // Nothing to tell the fleet: a new serial would only make every
+    // workstation download the same roster again.
+    if (mode == ChangeMode::kIfChanged && next == state_) return false;
     auto txn = Transaction::Begin(store_->db());
     if (!txn) return tl::unexpected(txn.error());
-    if (auto ok = PersistLocked(next); !ok) return ok;
+    if (auto ok = PersistLocked(next); !ok) return tl::unexpected(ok.error());
     auto published = PublishLocked(next);
     if (!published) return tl::unexpected(published.error());
-    if (auto ok = txn->Commit(); !ok) return ok;
+    if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
     {
       std::lock_guard<std::mutex> tokens(tokens_mu_);
       token_to_workstation_.clear();
@@ -248,18 +255,20 @@ Result<void> Service::Change(const Mutation& mutate) {
     max_workstations_ = next.max_workstations_per_account;
     state_ = std::move(next);
     serial = published->serial;
+    auto roster = std::make_shared<PublishedRoster>(std::move(*published));
+    auto snapshot = BuildSnapshot(state_);
     std::lock_guard<std::mutex> current_lock(current_mu_);
-    current_ = std::make_shared<PublishedRoster>(std::move(*published));
-    SetSnapshotLocked(state_);
+    current_ = std::move(roster);
+    snapshot_ = std::move(snapshot);
   }
   Notify(serial);
-  return common::Ok();
+  return true;
 }
 
 Result<bool> Service::ResignIfDue() {
   auto current = Current();
   if (current && current->expires_at - clock_.Now() >= options_.roster_lifetime_s / 2) return false;
-  auto changed = Change([](State&) { return common::Ok(); });
+  auto changed = Change([](State&) { return common::Ok(); }, ChangeMode::kAlways);
   if (!changed) return tl::unexpected(changed.error());
   return true;
 }
@@ -285,27 +294,41 @@ std::optional<std::string> Service::WorkstationForToken(std::string_view token) 
   // The map is keyed by the hash, so a lookup reveals nothing about the
   // token; the final comparison is constant-time all the same.
   auto it = token_to_workstation_.find(hash);
-  if (it == token_to_workstation_.end() || !ConstantTimeEquals(it->first, hash)) return std::nullopt;
+  if (it == token_to_workstation_.end() || !ConstantTimeEquals(it->first, hash))
+    return std::nullopt;
   return it->second;
 }
 
-void Service::RecordContact(const std::string& workstation, std::optional<std::uint64_t> served_serial,
+void Service::RecordContact(const std::string& workstation,
+                            std::optional<std::uint64_t> served_serial,
                             const std::string& user_agent) {
   std::lock_guard<std::mutex> lock(contacts_mu_);
   Contact& c = contacts_[workstation];
   c.when = clock_.Now();
   if (served_serial) c.serial = served_serial;
   c.agent_version = user_agent.substr(0, 128);
+  contacts_seen_[workstation] = c;
 }
 
-Result<void> Service::FlushContacts() {
+std::unique_lock<std::mutex> Service::LockForFlush(Flush mode) {
+  std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+  if (mode == Flush::kWait) {
+    lock.lock();
+  } else {
+    (void)lock.try_lock();
+  }
+  return lock;
+}
+
+Result<void> Service::FlushContacts(Flush mode) {
+  auto lock = LockForFlush(mode);
+  if (!lock.owns_lock()) return common::Ok();  // The records wait in contacts_.
   std::unordered_map<std::string, Contact> pending;
   {
-    std::lock_guard<std::mutex> lock(contacts_mu_);
+    std::lock_guard<std::mutex> contacts_lock(contacts_mu_);
     pending.swap(contacts_);
   }
   if (pending.empty()) return common::Ok();
-  std::lock_guard<std::mutex> lock(mu_);
   auto txn = Transaction::Begin(store_->db());
   if (!txn) return tl::unexpected(txn.error());
   for (const auto& [name, c] : pending) {

@@ -4,8 +4,10 @@
 // records, re-signing before expiry, and audit events.
 //
 // Thread-safe: every method may be called from any network thread. Admin
-// changes are serialised by one mutex; the current roster is read through
-// a shared_ptr swap, so serving it never waits for a write.
+// changes are serialised by one mutex; the current roster and the state the
+// admin reads list are read through a shared_ptr swap, so serving them
+// never waits for a write (an import of 50,000 rows holds the mutex for
+// seconds). A change that changes nothing publishes no new serial.
 #ifndef STAFFGATE_CENTRAL_SERVICE_H_
 #define STAFFGATE_CENTRAL_SERVICE_H_
 
@@ -109,12 +111,18 @@ class Service {
   // of agents long-poll, one fsync each would be wasteful).
   void RecordContact(const std::string& workstation, std::optional<std::uint64_t> served_serial,
                      const std::string& user_agent);
-  common::Result<void> FlushContacts();
+  // kSkipIfBusy (the server's timer): while an admin change holds the
+  // database, keep the records for the next call instead of waiting, so
+  // no network thread sits behind an import.
+  enum class Flush { kWait, kSkipIfBusy };
+  common::Result<void> FlushContacts(Flush mode = Flush::kWait);
   // OK when the database answers and the key signs.
   common::Result<void> Healthy();
 
   // Admin changes. Errors: kInvalidInput (validation, 400), kNotFound (404),
-  // kIo (database). Nothing changes on error. Every change gives new
+  // kIo (database). Nothing changes on error, and a change that leaves the
+  // state as it was (terminating a terminated employee, importing the same
+  // file twice) publishes no new serial. Every change gives new
   // accounts their uids (posix_ids.h); a full uid_range refuses it.
   // `employee.uids` may ask to adopt uids for some accounts (migration from
   // local accounts): any uid >= 1000 no one was ever given, inside
@@ -134,7 +142,10 @@ class Service {
                                             std::vector<std::string> groups);
   common::Result<std::string> RotateWorkstationToken(const std::string& name);
   common::Result<void> RemoveWorkstation(const std::string& name);
-  common::Result<ImportReport> Import(std::string_view csv);
+  // An HR import (csv_import.h, import_plan.h), applied whole or not at
+  // all; options.dry_run validates and reports the same way but changes
+  // nothing. report.published says whether a new serial went out.
+  common::Result<ImportReport> Import(std::string_view csv, const ImportOptions& options = {});
   common::Result<void> SetMaxWorkstationsPerAccount(std::uint32_t max);
   // Posix groups (service_posix.cc, docs/design.md §9). `local`: no gid,
   // the workstation's own group of that name; else `gid` is adopted or
@@ -156,7 +167,8 @@ class Service {
   // workstation is over its quota or the event store is full; it never
   // touches the employee database. Errors: kInvalidInput (not an array),
   // kTooLarge, kIo.
-  common::Result<EventBatchResult> StoreEvents(const std::string& workstation, const common::Json& batch);
+  common::Result<EventBatchResult> StoreEvents(const std::string& workstation,
+                                               const common::Json& batch);
   common::Result<std::vector<common::Json>> Events(const EventQuery& query);
   // Whether the event store takes events: under events_max_bytes, and the
   // filesystem keeps events_min_free_bytes free for employee changes.
@@ -180,7 +192,8 @@ class Service {
   // token cannot lock anyone else out fleet-wide.
   // Errors: kInvalidInput (account name), kForbidden (unknown, shared,
   // suspended or terminated account, or not permitted there), kIo.
-  common::Result<AcquireOutcome> AcquireLease(const std::string& account, const std::string& workstation);
+  common::Result<AcquireOutcome> AcquireLease(const std::string& account,
+                                              const std::string& workstation);
   // Errors: kNotFound (unknown or lapsed), kForbidden (another
   // workstation's lease), kIo.
   common::Result<Lease> RenewLease(const std::string& id, const std::string& workstation);
@@ -197,7 +210,7 @@ class Service {
   // which agents' renewals (404, acquire again) repair. Writes whose
   // transaction failed are kept for the next flush; lease events the event
   // store refuses are counted in EventsLost().
-  common::Result<void> FlushLeases();
+  common::Result<void> FlushLeases(Flush mode = Flush::kWait);
   // Leases that lapsed and were pruned since the start.
   std::uint64_t LeasesLapsed() const { return leases_lapsed_.load(); }
   common::UnixSeconds LeaseTtl() const { return options_.lease_ttl_s; }
@@ -206,9 +219,15 @@ class Service {
   Service(ServiceOptions options, common::PrivateKey key, const common::Clock& clock,
           std::unique_ptr<Store> store, std::unique_ptr<EventStore> events);
   using Mutation = std::function<common::Result<void>(State&)>;
+  // kIfChanged: publish only when the state differs; kAlways: publish
+  // even so (re-signing); kDryRun: validate, then drop the result.
+  enum class ChangeMode { kIfChanged, kAlways, kDryRun };
   // Copies the state, applies `mutate`, validates, persists the difference
-  // and the next roster in one transaction, then swaps both in.
-  common::Result<void> Change(const Mutation& mutate);
+  // and the next roster in one transaction, then swaps both in. Returns
+  // whether a new serial was published.
+  common::Result<bool> Change(const Mutation& mutate, ChangeMode mode = ChangeMode::kIfChanged);
+  // mu_ locked; with kSkipIfBusy, not owned when a change holds it.
+  std::unique_lock<std::mutex> LockForFlush(Flush mode);
   // With mu_ held and a transaction open: writes what differs between
   // state_ and `next`; PersistPosixLocked does the ids and posix groups.
   common::Result<void> PersistLocked(const State& next);
@@ -220,8 +239,11 @@ class Service {
   common::Result<PublishedRoster> PublishLocked(const State& state);
   common::Result<std::uint64_t> ReadSerialFile() const;
   void Notify(std::uint64_t serial);
-  // With current_mu_ held: the state leases are checked against.
-  void SetSnapshotLocked(const State& state);
+  struct Snapshot;
+  // The state leases are checked against and admin reads list, built
+  // without current_mu_ (it is O(employees)); the caller swaps it in.
+  static std::shared_ptr<const Snapshot> BuildSnapshot(const State& state);
+  std::shared_ptr<const Snapshot> CurrentSnapshot() const;
   common::Result<void> CheckLeaseAllowed(const std::string& account,
                                          const std::string& workstation) const;
   // With events_mu_ held.
@@ -246,11 +268,11 @@ class Service {
   // disk: they sit on the login path) and written by FlushLeases.
   struct LeaseWrite {
     enum class Kind { kPut, kDelete, kDeleteLapsed, kEvent } kind = Kind::kPut;
-    Lease lease;                    // kPut; kEvent: account/workstation/id.
-    std::string id;                 // kDelete.
-    common::UnixSeconds now = 0;    // kDeleteLapsed.
-    common::Json event;             // kEvent: the whole event.
-    std::int64_t time_ms = 0;       // kEvent.
+    Lease lease;                  // kPut; kEvent: account/workstation/id.
+    std::string id;               // kDelete.
+    common::UnixSeconds now = 0;  // kDeleteLapsed.
+    common::Json event;           // kEvent: the whole event.
+    std::int64_t time_ms = 0;     // kEvent.
   };
   // Lease writes kept for a retry after a failed flush, at most.
   static constexpr std::size_t kMaxPendingLeaseWrites = 100000;
@@ -264,7 +286,8 @@ class Service {
 
   mutable std::mutex current_mu_;
   std::shared_ptr<const PublishedRoster> current_;
-  // What leases are checked against, swapped with current_.
+  // What leases are checked against and admin reads list, swapped with
+  // current_.
   struct Snapshot {
     State state;
     std::unordered_map<std::string, const EmployeeRecord*> by_account;
@@ -285,6 +308,9 @@ class Service {
   };
   mutable std::mutex contacts_mu_;
   std::unordered_map<std::string, Contact> contacts_;  // Not yet flushed.
+  // The last contact of each workstation since the start, for listing
+  // without mu_ (the snapshot holds what the database had).
+  std::unordered_map<std::string, Contact> contacts_seen_;
 
   std::mutex listener_mu_;
   std::function<void(std::uint64_t)> listener_;

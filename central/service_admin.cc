@@ -3,7 +3,6 @@
 // next roster, and wakes the long-polls.
 #include <algorithm>
 
-#include "central/csv_import.h"
 #include "central/service.h"
 #include "central/tokens.h"
 #include "central/validation.h"
@@ -24,7 +23,8 @@ tl::unexpected<common::Error> NoEmployee(const std::string& id) {
 
 Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
   if (auto ok = CheckEmployeeId(employee.id); !ok) return tl::unexpected(ok.error());
-  if (employee.accounts.empty()) return Fail(ErrorKind::kInvalidInput, "an employee needs at least one account");
+  if (employee.accounts.empty())
+    return Fail(ErrorKind::kInvalidInput, "an employee needs at least one account");
   std::vector<std::string> unique;
   for (const std::string& a : employee.accounts) {
     if (std::find(unique.begin(), unique.end(), a) == unique.end()) unique.push_back(a);
@@ -81,77 +81,53 @@ Result<EmployeeRecord> Service::ResetCredentials(const std::string& id) {
 
 Result<void> Service::AddShared(const std::string& name) {
   if (auto ok = CheckAccountName(name); !ok) return ok;
-  return Change([&](State& s) -> Result<void> {
+  auto changed = Change([&](State& s) -> Result<void> {
     s.shared_accounts.insert(name);
     return common::Ok();
   });
+  if (!changed) return tl::unexpected(changed.error());
+  return common::Ok();
 }
 
 Result<void> Service::RemoveShared(const std::string& name) {
-  return Change([&](State& s) -> Result<void> {
+  auto changed = Change([&](State& s) -> Result<void> {
     if (!s.shared_accounts.erase(name)) {
       return Fail(ErrorKind::kNotFound, "'" + name.substr(0, 64) + "' is not a shared account");
     }
     return common::Ok();
   });
-}
-
-Result<ImportReport> Service::Import(std::string_view csv) {
-  auto rows = ParseImport(csv);
-  if (!rows) return tl::unexpected(rows.error());
-  ImportReport report;
-  auto changed = Change([&](State& s) -> Result<void> {
-    for (ImportRow& row : *rows) {
-      auto it = s.employees.find(row.employee.id);
-      if (it == s.employees.end()) {
-        report.added.push_back(row.employee.id);
-        s.employees[row.employee.id] = row.employee;
-        continue;
-      }
-      row.employee.credentials_reset_after = it->second.credentials_reset_after;
-      row.employee.uids = it->second.uids;  // Kept; AssignUids drops those of accounts gone.
-      if (it->second == row.employee) {
-        report.unchanged.push_back(row.employee.id);
-      } else {
-        report.changed.push_back(row.employee.id);
-        it->second = row.employee;
-      }
-    }
-    return common::Ok();
-  });
   if (!changed) return tl::unexpected(changed.error());
-  return report;
+  return common::Ok();
 }
 
 Result<void> Service::SetMaxWorkstationsPerAccount(std::uint32_t max) {
-  return Change([&](State& s) -> Result<void> {
+  auto changed = Change([&](State& s) -> Result<void> {
     s.max_workstations_per_account = max;
     return common::Ok();
   });
+  if (!changed) return tl::unexpected(changed.error());
+  return common::Ok();
 }
 
 std::vector<EmployeeRecord> Service::Employees() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  auto snap = CurrentSnapshot();
   std::vector<EmployeeRecord> out;
-  for (const auto& [id, e] : state_.employees) out.push_back(e);
+  out.reserve(snap->state.employees.size());
+  for (const auto& [id, e] : snap->state.employees) out.push_back(e);
   return out;
 }
 
 std::set<std::string> Service::SharedAccounts() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return state_.shared_accounts;
+  return CurrentSnapshot()->state.shared_accounts;
 }
 
 std::vector<WorkstationRecord> Service::Workstations() const {
   std::vector<WorkstationRecord> out;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [name, w] : state_.workstations) out.push_back(w);
-  }
+  for (const auto& [name, w] : CurrentSnapshot()->state.workstations) out.push_back(w);
   std::lock_guard<std::mutex> lock(contacts_mu_);
   for (WorkstationRecord& w : out) {
-    auto it = contacts_.find(w.name);
-    if (it == contacts_.end()) continue;
+    auto it = contacts_seen_.find(w.name);
+    if (it == contacts_seen_.end()) continue;
     w.last_contact = it->second.when;
     if (it->second.serial) w.last_serial = it->second.serial;
     w.agent_version = it->second.agent_version;
@@ -159,9 +135,6 @@ std::vector<WorkstationRecord> Service::Workstations() const {
   return out;
 }
 
-std::uint32_t Service::MaxWorkstationsPerAccount() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return state_.max_workstations_per_account;
-}
+std::uint32_t Service::MaxWorkstationsPerAccount() const { return max_workstations_.load(); }
 
 }  // namespace staffgate::central

@@ -139,22 +139,24 @@ Result<std::int64_t> Service::PruneEvents(std::int64_t max_rows) {
   return deleted;
 }
 
-void Service::SetSnapshotLocked(const State& state) {
+std::shared_ptr<const Service::Snapshot> Service::BuildSnapshot(const State& state) {
   auto snap = std::make_shared<Snapshot>();
   snap->state = state;
+  snap->by_account.reserve(state.employees.size());
   for (const auto& [id, e] : snap->state.employees) {
     for (const std::string& account : e.accounts) snap->by_account[account] = &e;
   }
-  snapshot_ = std::move(snap);
+  return snap;
+}
+
+std::shared_ptr<const Service::Snapshot> Service::CurrentSnapshot() const {
+  std::lock_guard<std::mutex> lock(current_mu_);
+  return snapshot_;
 }
 
 Result<void> Service::CheckLeaseAllowed(const std::string& account,
                                         const std::string& workstation) const {
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard<std::mutex> lock(current_mu_);
-    snap = snapshot_;
-  }
+  std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
   if (!snap) return Fail(ErrorKind::kInternal, "no state loaded");
   if (snap->state.shared_accounts.count(account)) {
     return Fail(ErrorKind::kForbidden, "'" + account + "' is a shared account: no session lease");

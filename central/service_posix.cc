@@ -36,18 +36,19 @@ Result<PosixGroup> Service::AddPosixGroup(const std::string& name, std::optional
 }
 
 Result<void> Service::RemovePosixGroup(const std::string& name) {
-  return Change([&](State& s) -> Result<void> {
+  auto changed = Change([&](State& s) -> Result<void> {
     if (!s.posix_groups.erase(name)) {
       return Fail(ErrorKind::kNotFound, "no posix group '" + name.substr(0, 64) + "'");
     }
     return common::Ok();
   });
+  if (!changed) return tl::unexpected(changed.error());
+  return common::Ok();
 }
 
 std::vector<PosixGroup> Service::PosixGroups() const {
-  std::lock_guard<std::mutex> lock(mu_);
   std::vector<PosixGroup> out;
-  for (const auto& [name, g] : state_.posix_groups) out.push_back(g);
+  for (const auto& [name, g] : CurrentSnapshot()->state.posix_groups) out.push_back(g);
   return out;
 }
 

@@ -45,7 +45,8 @@ void Service::QueueLeaseEventLocked(const std::string& type, const Lease& lease,
   lease_writes_.push_back(std::move(write));
 }
 
-Result<AcquireOutcome> Service::AcquireLease(const std::string& account, const std::string& workstation) {
+Result<AcquireOutcome> Service::AcquireLease(const std::string& account,
+                                             const std::string& workstation) {
   if (auto ok = CheckAccountName(account); !ok) return tl::unexpected(ok.error());
   if (auto ok = CheckLeaseAllowed(account, workstation); !ok) return tl::unexpected(ok.error());
   auto new_id = NewRandomHex(16);
@@ -54,14 +55,16 @@ Result<AcquireOutcome> Service::AcquireLease(const std::string& account, const s
   const common::UnixSeconds now = clock_.Now();
   PruneLeasesLocked(now);
   const std::uint32_t max = max_workstations_.load();
-  AcquireOutcome out = leases_.Acquire(account, workstation, now, options_.lease_ttl_s, max, *new_id);
+  AcquireOutcome out =
+      leases_.Acquire(account, workstation, now, options_.lease_ttl_s, max, *new_id);
   LeaseWrite put;
   put.kind = LeaseWrite::Kind::kPut;
   put.lease = out.lease;
   switch (out.kind) {
     case AcquireKind::kCreated:
       lease_writes_.push_back(put);
-      QueueLeaseEventLocked("lease_acquired", out.lease, Json{{"decision", "allow"}, {"reason", "allowed"}});
+      QueueLeaseEventLocked("lease_acquired", out.lease,
+                            Json{{"decision", "allow"}, {"reason", "allowed"}});
       break;
     case AcquireKind::kRenewed:
       lease_writes_.push_back(put);
@@ -71,8 +74,10 @@ Result<AcquireOutcome> Service::AcquireLease(const std::string& account, const s
       wanted.account = account;
       wanted.workstation = workstation;
       QueueLeaseEventLocked("lease_refused", wanted,
-                            Json{{"decision", "deny"}, {"reason", "in_use_elsewhere"},
-                                 {"holder", out.holder}, {"max_workstations_per_account", max}});
+                            Json{{"decision", "deny"},
+                                 {"reason", "in_use_elsewhere"},
+                                 {"holder", out.holder},
+                                 {"max_workstations_per_account", max}});
       break;
     }
   }
@@ -136,7 +141,9 @@ std::size_t Service::LiveLeaseCount() const {
   return leases_.CountLive(clock_.Now());
 }
 
-Result<void> Service::FlushLeases() {
+Result<void> Service::FlushLeases(Flush mode) {
+  auto db_lock = LockForFlush(mode);
+  if (!db_lock.owns_lock()) return common::Ok();  // The writes wait in lease_writes_.
   std::vector<LeaseWrite> writes;
   {
     std::lock_guard<std::mutex> lock(lease_mu_);
@@ -145,7 +152,6 @@ Result<void> Service::FlushLeases() {
   if (writes.empty()) return common::Ok();
   std::vector<const LeaseWrite*> events;
   Result<void> rows = [&]() -> Result<void> {
-    std::lock_guard<std::mutex> lock(mu_);
     auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
     if (!txn) return tl::unexpected(txn.error());
     for (const LeaseWrite& w : writes) {
@@ -168,6 +174,7 @@ Result<void> Service::FlushLeases() {
     }
     return txn->Commit();
   }();
+  db_lock.unlock();
   if (!rows) {
     // Nothing is dropped: the writes go back in front of newer ones and
     // the next flush tries again (bounded, so a dead disk cannot eat memory).

@@ -49,12 +49,14 @@ Result<std::string> Service::AddWorkstation(const std::string& name,
 
 Result<void> Service::SetWorkstationGroups(const std::string& name,
                                            std::vector<std::string> groups) {
-  return Change([&](State& s) -> Result<void> {
+  auto changed = Change([&](State& s) -> Result<void> {
     auto it = s.workstations.find(name);
     if (it == s.workstations.end()) return NoWorkstation(name);
     it->second.groups = std::move(groups);
     return common::Ok();
   });
+  if (!changed) return tl::unexpected(changed.error());
+  return common::Ok();
 }
 
 Result<std::string> Service::RotateWorkstationToken(const std::string& name) {
@@ -72,10 +74,12 @@ Result<std::string> Service::RotateWorkstationToken(const std::string& name) {
 }
 
 Result<void> Service::RemoveWorkstation(const std::string& name) {
-  return Change([&](State& s) -> Result<void> {
+  auto changed = Change([&](State& s) -> Result<void> {
     if (s.workstations.erase(name) == 0) return NoWorkstation(name);
     return common::Ok();
   });
+  if (!changed) return tl::unexpected(changed.error());
+  return common::Ok();
 }
 
 }  // namespace staffgate::central

@@ -94,6 +94,12 @@ CREATE TABLE posix_groups (
   gid INTEGER UNIQUE REFERENCES posix_gids(gid),
   roles TEXT NOT NULL);
 )sql",
+    // 5: an employee's accounts found by index: a change rewrites the
+    // accounts of each changed employee, and an HR import changes
+    // thousands (without it every rewrite scanned the whole table).
+    R"sql(
+CREATE INDEX accounts_employee ON accounts(employee_id);
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -106,7 +112,9 @@ static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
 
 }  // namespace
 
-std::string JoinJson(const std::vector<std::string>& items) { return common::DumpJson(Json(items)); }
+std::string JoinJson(const std::vector<std::string>& items) {
+  return common::DumpJson(Json(items));
+}
 
 std::vector<std::string> ParseList(const std::string& text) {
   auto parsed = common::ParseJson(text, common::JsonLimits{1 << 20, 4});
@@ -140,7 +148,9 @@ Result<int> Store::SchemaVersion() {
 }
 
 Result<void> Store::Migrate(int target) {
-  SG_TRY(db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL)"));
+  SG_TRY(
+      db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at "
+                "INTEGER NOT NULL)"));
   auto version = SchemaVersion();
   if (!version) return tl::unexpected(version.error());
   if (*version > kSchemaVersion) {
@@ -154,7 +164,9 @@ Result<void> Store::Migrate(int target) {
     SG_TRY(db_->Exec(kMigrations[v - 1]));
     auto stmt = db_->Prepare("INSERT INTO schema_version(version, applied_at) VALUES (?, ?)");
     if (!stmt) return tl::unexpected(stmt.error());
-    SG_TRY(stmt->Bind(1, std::int64_t{v}).Bind(2, static_cast<std::int64_t>(std::time(nullptr))).Run());
+    SG_TRY(stmt->Bind(1, std::int64_t{v})
+               .Bind(2, static_cast<std::int64_t>(std::time(nullptr)))
+               .Run());
     SG_TRY(txn->Commit());
   }
   return common::Ok();
@@ -171,15 +183,17 @@ Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
 }
 
 Result<void> Store::SetMeta(const std::string& key, const std::string& value) {
-  auto stmt = db_->Prepare("INSERT INTO meta(key, value) VALUES (?, ?) "
-                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  auto stmt = db_->Prepare(
+      "INSERT INTO meta(key, value) VALUES (?, ?) "
+      "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   if (!stmt) return tl::unexpected(stmt.error());
   return stmt->Bind(1, key).Bind(2, value).Run();
 }
 
 Result<State> Store::LoadState() {
   State state;
-  auto emp = db_->Prepare("SELECT id, name, status, groups, credentials_reset_after FROM employees");
+  auto emp =
+      db_->Prepare("SELECT id, name, status, groups, credentials_reset_after FROM employees");
   if (!emp) return tl::unexpected(emp.error());
   for (;;) {
     auto row = emp->Step();
@@ -188,7 +202,8 @@ Result<State> Store::LoadState() {
     EmployeeRecord e;
     e.id = emp->Text(0);
     e.name = emp->Text(1);
-    e.status = common::ParseEmployeeStatus(emp->Text(2)).value_or(common::EmployeeStatus::kSuspended);
+    e.status =
+        common::ParseEmployeeStatus(emp->Text(2)).value_or(common::EmployeeStatus::kSuspended);
     e.groups = ParseList(emp->Text(3));
     e.accounts.clear();
     if (!emp->IsNull(4)) e.credentials_reset_after = emp->Int(4);
@@ -215,8 +230,9 @@ Result<State> Store::LoadState() {
     if (!*row) break;
     state.shared_accounts.insert(shared->Text(0));
   }
-  auto ws = db_->Prepare("SELECT name, groups, token_hash, created_at, last_contact, last_serial, "
-                         "agent_version FROM workstations");
+  auto ws = db_->Prepare(
+      "SELECT name, groups, token_hash, created_at, last_contact, last_serial, "
+      "agent_version FROM workstations");
   if (!ws) return tl::unexpected(ws.error());
   for (;;) {
     auto row = ws->Step();
@@ -246,10 +262,16 @@ Result<void> Store::PutEmployee(const EmployeeRecord& e, common::UnixSeconds now
       "INSERT INTO employees(id, name, status, groups, credentials_reset_after, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
       "status = excluded.status, groups = excluded.groups, "
-      "credentials_reset_after = excluded.credentials_reset_after, updated_at = excluded.updated_at");
+      "credentials_reset_after = excluded.credentials_reset_after, updated_at = "
+      "excluded.updated_at");
   if (!up) return tl::unexpected(up.error());
-  SG_TRY(up->Bind(1, e.id).Bind(2, e.name).Bind(3, common::EmployeeStatusName(e.status))
-             .Bind(4, JoinJson(e.groups)).Bind(5, e.credentials_reset_after).Bind(6, now).Run());
+  SG_TRY(up->Bind(1, e.id)
+             .Bind(2, e.name)
+             .Bind(3, common::EmployeeStatusName(e.status))
+             .Bind(4, JoinJson(e.groups))
+             .Bind(5, e.credentials_reset_after)
+             .Bind(6, now)
+             .Run());
   auto del = db_->Prepare("DELETE FROM accounts WHERE employee_id = ?");
   if (!del) return tl::unexpected(del.error());
   SG_TRY(del->Bind(1, e.id).Run());
@@ -279,8 +301,11 @@ Result<void> Store::PutWorkstation(const WorkstationRecord& w) {
       "INSERT INTO workstations(name, groups, token_hash, created_at) VALUES (?, ?, ?, ?) "
       "ON CONFLICT(name) DO UPDATE SET groups = excluded.groups, token_hash = excluded.token_hash");
   if (!stmt) return tl::unexpected(stmt.error());
-  return stmt->Bind(1, w.name).Bind(2, JoinJson(w.groups)).Bind(3, w.token_hash)
-      .Bind(4, w.created_at).Run();
+  return stmt->Bind(1, w.name)
+      .Bind(2, JoinJson(w.groups))
+      .Bind(3, w.token_hash)
+      .Bind(4, w.created_at)
+      .Run();
 }
 
 Result<void> Store::RemoveWorkstation(const std::string& name) {
@@ -303,10 +328,14 @@ Result<void> Store::UpdateContact(const std::string& name, common::UnixSeconds w
 
 Result<void> Store::SaveRoster(const PublishedRoster& r) {
   auto stmt = db_->Prepare(
-      "INSERT OR REPLACE INTO rosters(serial, issued_at, expires_at, envelope) VALUES (?, ?, ?, ?)");
+      "INSERT OR REPLACE INTO rosters(serial, issued_at, expires_at, envelope) VALUES (?, ?, ?, "
+      "?)");
   if (!stmt) return tl::unexpected(stmt.error());
-  SG_TRY(stmt->Bind(1, static_cast<std::int64_t>(r.serial)).Bind(2, r.issued_at)
-             .Bind(3, r.expires_at).Bind(4, r.envelope).Run());
+  SG_TRY(stmt->Bind(1, static_cast<std::int64_t>(r.serial))
+             .Bind(2, r.issued_at)
+             .Bind(3, r.expires_at)
+             .Bind(4, r.envelope)
+             .Run());
   // Older envelopes are history only; keep a few for forensics.
   auto prune = db_->Prepare("DELETE FROM rosters WHERE serial < ?");
   if (!prune) return tl::unexpected(prune.error());

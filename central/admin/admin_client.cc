@@ -10,13 +10,13 @@ using common::Json;
 
 namespace {
 
-// Seconds: an import of a large CSV may take a while at the central.
 constexpr int kConnectTimeoutS = 10;
-constexpr int kTotalTimeoutS = 120;
 
 }  // namespace
 
-AdminClient::AdminClient(std::string central_url, std::string ca_file, std::string token) {
+AdminClient::AdminClient(std::string central_url, std::string ca_file, std::string token,
+                         int total_timeout_s)
+    : total_timeout_s_(total_timeout_s > 0 ? total_timeout_s : kTotalTimeoutS) {
   options_.central_url = std::move(central_url);
   options_.ca_file = std::move(ca_file);
   options_.token = std::move(token);
@@ -26,13 +26,15 @@ AdminClient::AdminClient(std::string central_url, std::string ca_file, std::stri
 }
 
 common::Result<Json> AdminClient::Call(const std::string& method, const std::string& path,
-                                       const std::string& body, const std::string& content_type) {
+                                       const std::string& body, const std::string& content_type,
+                                       int timeout_s) {
   common::HttpsRequest req;
   req.method = method;
   req.path = path;
   req.body = body;
   req.content_type = content_type;
-  req.total_timeout_s = kTotalTimeoutS;
+  const int timeout = timeout_s > 0 ? timeout_s : total_timeout_s_;
+  req.total_timeout_s = timeout;
   auto resp = common::TransferHttps(options_, req);
   if (!resp) {
     using Cause = common::TransferError::Cause;
@@ -41,6 +43,10 @@ common::Result<Json> AdminClient::Call(const std::string& method, const std::str
         return Fail(ErrorKind::kInternal, "cannot initialise libcurl");
       case Cause::kTooLarge:
         return Fail(ErrorKind::kTooLarge, "the central's answer exceeds 64 MiB");
+      case Cause::kTimeout:
+        return Fail(ErrorKind::kTimeout, "the central at " + options_.central_url +
+                                             " did not answer within " + std::to_string(timeout) +
+                                             " s");
       default:
         return Fail(ErrorKind::kUnavailable, "cannot reach the central at " + options_.central_url +
                                                  ": " + resp.error().detail);
@@ -54,10 +60,11 @@ common::Result<Json> AdminClient::Call(const std::string& method, const std::str
     return parsed;
   }
   std::string message = "HTTP " + std::to_string(status);
-  if (parsed && parsed->is_object() && parsed->contains("message") && (*parsed)["message"].is_string()) {
+  if (parsed && parsed->is_object() && parsed->contains("message") &&
+      (*parsed)["message"].is_string()) {
     message = (*parsed)["message"].get<std::string>();
   }
-  ErrorKind kind = status == 401 ? ErrorKind::kForbidden
+  ErrorKind kind = status == 401   ? ErrorKind::kForbidden
                    : status == 404 ? ErrorKind::kNotFound
                    : status < 500  ? ErrorKind::kInvalidInput
                                    : ErrorKind::kInternal;

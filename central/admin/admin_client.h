@@ -13,22 +13,30 @@
 namespace staffgate::central::admin {
 
 inline constexpr std::size_t kMaxResponseBytes = 64 * 1024 * 1024;
+// Seconds a call may take by default (--timeout): an import of a large CSV
+// takes a while at the central.
+inline constexpr int kTotalTimeoutS = 120;
 
 class AdminClient {
  public:
   // `central_url` is https://host:port; `token` is never logged or printed.
-  AdminClient(std::string central_url, std::string ca_file, std::string token);
+  // `total_timeout_s` <= 0: kTotalTimeoutS.
+  AdminClient(std::string central_url, std::string ca_file, std::string token,
+              int total_timeout_s = 0);
 
   // Sends one request and returns the parsed JSON answer of a 2xx (null
   // for 204 No Content).
-  // Errors: kUnavailable (network/TLS/timeout), kTooLarge (answer over the
+  // Errors: kUnavailable (network/TLS), kTimeout (no answer within
+  // kTotalTimeoutS: a change may still be applied), kTooLarge (answer over the
   // cap), kForbidden (401), kInvalidInput/kNotFound/kInternal for
   // 400/404/5xx with the central's message.
   common::Result<common::Json> Call(const std::string& method, const std::string& path,
                                     const std::string& body = "",
-                                    const std::string& content_type = "application/json");
+                                    const std::string& content_type = "application/json",
+                                    int timeout_s = 0);  // <= 0: the client's timeout.
 
  private:
+  int total_timeout_s_;
   common::HttpsOptions options_;
 };
 

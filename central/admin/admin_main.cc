@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
   app.add_option("--central", central, "central URL (https://host:port) [STAFFGATE_CENTRAL]");
   app.add_option("--ca", ca, "CA certificate of the central [STAFFGATE_CA]");
   app.add_option("--token-file", token_file, "file holding the admin token [STAFFGATE_TOKEN_FILE]");
+  int timeout_s = admin::kTotalTimeoutS;
+  app.add_option("--timeout", timeout_s, "seconds to wait for the central's answer (default 120)")
+      ->check(CLI::Range(1, 3600));
 
   admin::Command chosen;
   admin::AddEmployeeCommands(app, chosen);
@@ -83,6 +86,6 @@ int main(int argc, char** argv) {
   auto token = ReadToken(central, token_file, rc);
   if (!token) return rc;
   staffgate::common::HttpsGlobal https;
-  admin::AdminClient client(central, ca, *token);
+  admin::AdminClient client(central, ca, *token, timeout_s);
   return chosen.run(client);
 }

@@ -11,19 +11,28 @@ namespace staffgate::central::admin {
 namespace {
 
 void AddImport(CLI::App& app, Command& chosen) {
-  struct Args {
-    std::string file;
-    bool json = false;
-  };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<ImportArgs>();
   auto* import =
       app.add_subcommand("import", "upsert employees from an HR CSV export (all rows or none)");
-  import->add_option("FILE", args->file, "employee_id,name,accounts,status,groups")->required();
+  import
+      ->add_option("FILE", args->file,
+                   "CSV with the header employee_id,name,accounts,status,groups")
+      ->required();
+  import
+      ->add_option("--missing", args->missing,
+                   "active or suspended employees not in the file: report (default), "
+                   "suspend or terminate them")
+      ->check(CLI::IsMember({"report", "suspend", "terminate"}));
+  import->add_flag("--allow-reactivate", args->allow_reactivate,
+                   "let the file make terminated employees active again");
+  import->add_flag("--dry-run", args->dry_run, "print what would change; change nothing");
   import->add_flag("--json", args->json, "JSON output");
   import->callback([args, &chosen] {
-    chosen.run = [args](AdminClient& client) { return Import(client, args->file, args->json); };
-  });
-}
+    chosen.run = [args](AdminClient& client) { return Import(client, *args);
+};
+}  // namespace
+);
+}  // namespace staffgate::central::admin
 
 void AddEvents(CLI::App& app, Command& chosen) {
   struct Args {
@@ -67,8 +76,8 @@ void AddSessions(CLI::App& app, Command& chosen) {
   auto* sessions = app.add_subcommand("sessions", "live session leases fleet-wide");
   sessions->require_subcommand(0, 1);
   sessions->add_flag("--json", args->json, "JSON output");
-  auto* end = sessions->add_subcommand(
-      "end", "end a session lease (the account may sign in elsewhere)");
+  auto* end =
+      sessions->add_subcommand("end", "end a session lease (the account may sign in elsewhere)");
   end->add_option("ID", args->id, "lease id (from `sessions`)")->required();
   // The parent's callback runs after its subcommand's: keep `end` if chosen.
   sessions->callback([args, end, &chosen] {

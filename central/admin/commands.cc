@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "central/admin/output.h"
 #include "central/admin/table.h"
 #include "central/validation.h"
 #include "common/file_util.h"
@@ -16,35 +17,6 @@ using common::Fail;
 using common::Json;
 
 namespace {
-
-// Human-readable output never prints another party's bytes raw: account
-// names, messages and ids come from workstations and HR exports
-// (docs/design.md §13). --json prints them exactly.
-std::string Safe(const std::string& text) { return common::EscapeForTerminal(text); }
-
-int Failed(const common::Error& error) {
-  std::fprintf(stderr, "staffgate-admin: %s\n", Safe(error.message).c_str());
-  return 1;
-}
-
-void PrintJson(const Json& value) { std::printf("%s\n", value.dump(2).c_str()); }
-
-std::string Str(const Json& obj, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return "-";
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-
-std::string Join(const Json& arr, const char* sep) {
-  std::string out;
-  if (!arr.is_array()) return out;
-  for (const Json& item : arr) {
-    if (!out.empty()) out += sep;
-    out += item.is_string() ? item.get<std::string>() : item.dump();
-  }
-  return out;
-}
 
 std::string UrlEncode(const std::string& s) {
   static const char kHex[] = "0123456789ABCDEF";
@@ -89,15 +61,24 @@ common::Result<std::int64_t> ParseSince(const std::string& text, std::int64_t no
   if (auto t = common::ParseRfc3339(text); t) return *t;
   std::size_t digits = 0;
   std::int64_t n = 0;
-  while (digits < text.size() && digits < 12 && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+  while (digits < text.size() && digits < 12 &&
+         std::isdigit(static_cast<unsigned char>(text[digits]))) {
     n = n * 10 + (text[digits] - '0');
     ++digits;
   }
-  if (digits == 0) return Fail(ErrorKind::kInvalidInput, "--since: use 30m, 1h, 7d, RFC 3339 or Unix seconds");
+  if (digits == 0)
+    return Fail(ErrorKind::kInvalidInput, "--since: use 30m, 1h, 7d, RFC 3339 or Unix seconds");
   std::string unit = text.substr(digits);
   if (unit.empty()) return n;  // Unix seconds.
-  std::int64_t factor = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : unit == "w" ? 604800 : 0;
-  if (factor == 0) return Fail(ErrorKind::kInvalidInput, "--since: unknown unit '" + unit + "' (use s, m, h, d, w)");
+  std::int64_t factor = unit == "s"   ? 1
+                        : unit == "m" ? 60
+                        : unit == "h" ? 3600
+                        : unit == "d" ? 86400
+                        : unit == "w" ? 604800
+                                      : 0;
+  if (factor == 0)
+    return Fail(ErrorKind::kInvalidInput,
+                "--since: unknown unit '" + unit + "' (use s, m, h, d, w)");
   return now - n * factor;
 }
 
@@ -115,8 +96,10 @@ int EmployeeAdd(AdminClient& client, const std::string& id,
 
 int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action) {
   auto answer = client.Call("POST", "/v1/admin/employees/" + UrlEncode(id) + "/" + action, "{}");
-  std::string what = action == "terminate" ? "terminated" : action == "suspend" ? "suspended"
-                     : action == "reinstate" ? "reinstated" : "credential reset required for";
+  std::string what = action == "terminate"   ? "terminated"
+                     : action == "suspend"   ? "suspended"
+                     : action == "reinstate" ? "reinstated"
+                                             : "credential reset required for";
   return PrintChange(answer, what + " employee " + id);
 }
 
@@ -137,8 +120,9 @@ int EmployeeList(AdminClient& client, bool json) {
 }
 
 int SharedAdd(AdminClient& client, const std::string& name) {
-  return PrintChange(client.Call("POST", "/v1/admin/shared-accounts", common::DumpJson(Json{{"name", name}})),
-                     "added shared account " + name);
+  return PrintChange(
+      client.Call("POST", "/v1/admin/shared-accounts", common::DumpJson(Json{{"name", name}})),
+      "added shared account " + name);
 }
 
 int SharedRemove(AdminClient& client, const std::string& name) {
@@ -174,7 +158,8 @@ int WorkstationList(AdminClient& client, bool json) {
     rows.push_back({Str(w, "name"), Join(w["groups"], ","), Str(w, "last_contact"),
                     Str(w, "last_serial"), version.empty() ? "-" : version});
   }
-  std::fputs(RenderTable({"NAME", "GROUPS", "LAST CONTACT", "SERIAL", "AGENT"}, rows).c_str(), stdout);
+  std::fputs(RenderTable({"NAME", "GROUPS", "LAST CONTACT", "SERIAL", "AGENT"}, rows).c_str(),
+             stdout);
   return 0;
 }
 
@@ -226,22 +211,6 @@ int PosixGroupList(AdminClient& client, bool json) {
   return 0;
 }
 
-int Import(AdminClient& client, const std::string& file, bool json) {
-  auto csv = common::ReadFileCapped(file, 64 * 1024 * 1024);
-  if (!csv) return Failed(csv.error());
-  auto answer = client.Call("POST", "/v1/admin/import", *csv, "text/csv");
-  if (!answer) return Failed(common::Error{answer.error().kind, file + ": " + answer.error().message});
-  if (json) return PrintJson(*answer), 0;
-  std::printf("imported %s: %zu added, %zu changed, %zu unchanged (roster serial %s)\n",
-              Safe(file).c_str(), (*answer)["added"].size(), (*answer)["changed"].size(),
-              (*answer)["unchanged"].size(), Safe(Str(*answer, "serial")).c_str());
-  for (const char* kind : {"added", "changed"}) {
-    if (!(*answer)[kind].empty())
-      std::printf("  %s: %s\n", kind, Safe(Join((*answer)[kind], ", ")).c_str());
-  }
-  return 0;
-}
-
 int Events(AdminClient& client, const EventFilter& f, bool json) {
   std::string query = "?limit=" + std::to_string(f.limit);
   if (!f.since.empty()) {
@@ -260,7 +229,10 @@ int Events(AdminClient& client, const EventFilter& f, bool json) {
     rows.push_back({Str(e, "time"), Str(e, "workstation"), Str(e, "type"), Str(e, "account"),
                     Str(e, "service"), Str(e, "decision"), Str(e, "reason")});
   }
-  std::fputs(RenderTable({"TIME", "WORKSTATION", "TYPE", "ACCOUNT", "SERVICE", "DECISION", "REASON"}, rows).c_str(), stdout);
+  std::fputs(
+      RenderTable({"TIME", "WORKSTATION", "TYPE", "ACCOUNT", "SERVICE", "DECISION", "REASON"}, rows)
+          .c_str(),
+      stdout);
   return 0;
 }
 
@@ -279,14 +251,16 @@ int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value) 
 int Sessions(AdminClient& client, bool json) {
   auto answer = client.Call("GET", "/v1/admin/sessions");
   if (!answer) return Failed(answer.error());
-  if (!answer->is_array()) return Failed(common::Error{ErrorKind::kInternal, "the central sent an unexpected answer"});
+  if (!answer->is_array())
+    return Failed(common::Error{ErrorKind::kInternal, "the central sent an unexpected answer"});
   if (json) return PrintJson(*answer), 0;
   std::vector<std::vector<std::string>> rows;
   for (const Json& s : *answer) {
     rows.push_back({Str(s, "id"), Str(s, "account"), Str(s, "workstation"), Str(s, "acquired_at"),
                     Str(s, "expires_at")});
   }
-  std::fputs(RenderTable({"ID", "ACCOUNT", "WORKSTATION", "SINCE", "EXPIRES"}, rows).c_str(), stdout);
+  std::fputs(RenderTable({"ID", "ACCOUNT", "WORKSTATION", "SINCE", "EXPIRES"}, rows).c_str(),
+             stdout);
   return 0;
 }
 

@@ -37,7 +37,20 @@ int PosixGroupAdd(AdminClient& client, const std::string& name, std::optional<st
                   bool local, const std::string& roles);
 int PosixGroupRemove(AdminClient& client, const std::string& name);
 int PosixGroupList(AdminClient& client, bool json);
-int Import(AdminClient& client, const std::string& file, bool json);
+// `import FILE` (import_command.cc, docs/design.md §5). `missing` is
+// report, suspend or terminate (checked by the central).
+struct ImportArgs {
+  std::string file;
+  std::string missing = "report";
+  bool allow_reactivate = false;
+  bool dry_run = false;
+  bool json = false;
+};
+// Prints what the import did (or, with dry_run, would do). When the
+// central does not answer in time the change may still be saved: the
+// command then asks for a dry run of the same file, which the central
+// answers after the import, and reports success if nothing is left to do.
+int Import(AdminClient& client, const ImportArgs& args);
 struct EventFilter {
   std::string since, workstation, account, decision;
   std::size_t limit = 1000;

@@ -1,5 +1,6 @@
 // libFuzzer target: the HR CSV importer (ParseImport) must never crash,
-// and whatever it accepts must satisfy the validation rules.
+// and whatever it accepts must satisfy the validation rules (no blank
+// field, which would widen access).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +15,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!rows) return 0;
   for (const auto& row : *rows) {
     if (!staffgate::central::IsValidId(row.employee.id)) std::abort();
+    // Fail closed: nothing blank is accepted, so no default widens access.
+    if (row.employee.name.empty() || row.employee.accounts.empty() || row.employee.groups.empty()) {
+      std::abort();
+    }
     for (const auto& account : row.employee.accounts) {
       if (!staffgate::central::IsValidAccountName(account)) std::abort();
     }

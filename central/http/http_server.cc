@@ -130,10 +130,10 @@ void HttpServer::Impl::Housekeeping(int tick) {
   housekeeping.expires_after(kContactFlushPeriod);
   housekeeping.async_wait([this, tick](beast::error_code ec) {
     if (ec || ctx.stopping) return;
-    if (auto flushed = service.FlushContacts(); !flushed) {
+    if (auto flushed = service.FlushContacts(Service::Flush::kSkipIfBusy); !flushed) {
       log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
     }
-    if (auto flushed = service.FlushLeases(); !flushed) {
+    if (auto flushed = service.FlushLeases(Service::Flush::kSkipIfBusy); !flushed) {
       log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
     }
     if (tick % kResignCheckEvery == 0) PruneEvents();

@@ -191,7 +191,7 @@ class CentralServerTest(unittest.TestCase):
         with open(good, "wb") as f:
             f.write(b"\xef\xbb\xbfemployee_id,name,accounts,status,groups\r\n"
                     b"E300,\"Doe, Jane \"\"JD\"\"\",jdoe;jdoe2,active,sales;service\r\n"
-                    b"E301,Max,mmax,suspended,\r\n"
+                    b"E301,Max,mmax,suspended,*\r\n"
                     b"E302,Ola,ola,terminated,*")
         s0 = self.serial()
         out = self.admin_ok("import", good)

@@ -56,7 +56,8 @@ EmployeeRecord Employee(std::string id, std::vector<std::string> accounts) {
 
 }  // namespace
 
-TEST_CASE("service: every change publishes the next serial, names stay central", "[central][service]") {
+TEST_CASE("service: every change publishes the next serial, names stay central",
+          "[central][service]") {
   CentralDir dir;
   FakeClock clock(1'800'000'000);
   auto service = dir.Open(clock);
@@ -116,7 +117,15 @@ TEST_CASE("service: import is all or nothing and reports what it did", "[central
       "E3,Cy,cy,active,sales\n");
   REQUIRE(report);
   CHECK(report->added == std::vector<std::string>{"E3"});
-  CHECK(report->changed == std::vector<std::string>{"E2"});
+  REQUIRE(report->changed.size() == 1);
+  CHECK(report->changed[0].id == "E2");
+  CHECK(report->changed[0].line == 3);
+  REQUIRE(report->changed[0].fields.size() == 2);
+  CHECK(report->changed[0].fields[0].field == "name");
+  CHECK(report->changed[0].fields[1].field == "status");
+  CHECK(report->changed[0].fields[1].before == "active");
+  CHECK(report->changed[0].fields[1].after == "terminated");
+  CHECK(report->published);
   CHECK(report->unchanged == std::vector<std::string>{"E1"});
   const auto serial = service->Current()->serial;
 
@@ -212,4 +221,113 @@ TEST_CASE("service: tokens and events", "[central][service]") {
   CHECK(ws[0].agent_version == "staffgated/0.1.0");
   REQUIRE(service->FlushContacts());
   CHECK(service->Workstations()[0].last_serial == std::optional<std::uint64_t>(1));
+}
+
+TEST_CASE("service: a change that changes nothing publishes no serial", "[central][service]") {
+  CentralDir dir;
+  FakeClock clock(1'800'000'000);
+  auto service = dir.Open(clock);
+  std::vector<std::uint64_t> notified;
+  service->SetPublishListener([&](std::uint64_t s) { notified.push_back(s); });
+  REQUIRE(service->AddEmployee(Employee("E1", {"asmith"})));
+  REQUIRE(service->AddShared("sales"));
+  REQUIRE(service->SetMaxWorkstationsPerAccount(2));
+  REQUIRE(service->SetStatus("E1", EmployeeStatus::kTerminated));
+  const auto serial = service->Current()->serial;
+  const std::string csv = "employee_id,name,accounts,status,groups\nE2,Bob,bjones,active,*\n";
+  auto first = service->Import(csv);
+  REQUIRE(first);
+  CHECK(first->published);
+  CHECK(service->Current()->serial == serial + 1);
+
+  REQUIRE(service->SetStatus("E1", EmployeeStatus::kTerminated));
+  REQUIRE(service->AddShared("sales"));
+  REQUIRE(service->SetMaxWorkstationsPerAccount(2));
+  auto again = service->Import(csv);
+  REQUIRE(again);
+  CHECK_FALSE(again->published);
+  CHECK(again->unchanged == std::vector<std::string>{"E2"});
+  CHECK(service->Current()->serial == serial + 1);
+  CHECK(notified.size() == serial);  // serial - 1 changes before, the import after.
+}
+
+TEST_CASE("service: import options: missing, reactivation, dry run", "[central][service]") {
+  using staffgate::central::ImportOptions;
+  using staffgate::central::MissingPolicy;
+  CentralDir dir;
+  FakeClock clock(1'800'000'000);
+  auto service = dir.Open(clock);
+  REQUIRE(service->AddEmployee(Employee("E1", {"asmith"})));
+  REQUIRE(service->AddEmployee(Employee("E2", {"bjones"})));
+  REQUIRE(service->AddEmployee(Employee("E3", {"cy"})));
+  REQUIRE(service->SetStatus("E3", EmployeeStatus::kTerminated));
+  REQUIRE(service->AddEmployee(Employee("E4", {"dd"})));
+  REQUIRE(service->SetStatus("E4", EmployeeStatus::kSuspended));
+  const std::string header = "employee_id,name,accounts,status,groups\n";
+  const std::string only_e1 = header + "E1,Secret Name,asmith,active,*\n";
+  auto status = [&](const std::string& id) {
+    for (const EmployeeRecord& e : service->Employees())
+      if (e.id == id) return e.status;
+    FAIL("no employee " << id);
+    return EmployeeStatus::kActive;
+  };
+
+  // report (the default): listed, untouched, nothing published.
+  auto serial = service->Current()->serial;
+  auto report = service->Import(only_e1);
+  REQUIRE(report);
+  REQUIRE(report->missing.size() == 2);  // E2 (active), E4 (suspended); not E3.
+  CHECK(report->missing[0].id == "E2");
+  CHECK(report->missing[0].fields.empty());
+  CHECK(report->missing[1].id == "E4");
+  CHECK_FALSE(report->published);
+  CHECK(service->Current()->serial == serial);
+  CHECK(status("E2") == EmployeeStatus::kActive);
+
+  // dry run of suspend: reported with the change, nothing changed.
+  ImportOptions options;
+  options.missing = MissingPolicy::kSuspend;
+  options.dry_run = true;
+  report = service->Import(only_e1, options);
+  REQUIRE(report);
+  REQUIRE(report->missing.size() == 2);
+  REQUIRE(report->missing[0].fields.size() == 1);
+  CHECK(report->missing[0].fields[0].after == "suspended");
+  CHECK(report->missing[1].fields.empty());  // Already suspended.
+  CHECK(status("E2") == EmployeeStatus::kActive);
+  CHECK(service->Current()->serial == serial);
+
+  options.dry_run = false;
+  REQUIRE(service->Import(only_e1, options));
+  CHECK(status("E2") == EmployeeStatus::kSuspended);
+  options.missing = MissingPolicy::kTerminate;
+  report = service->Import(only_e1, options);
+  REQUIRE(report);
+  CHECK(report->published);
+  CHECK(status("E2") == EmployeeStatus::kTerminated);
+  CHECK(status("E4") == EmployeeStatus::kTerminated);
+  serial = service->Current()->serial;
+
+  // An old file makes E3 active again: refused and named, unless allowed.
+  const std::string old_file = only_e1 + "E3,Secret Name,cy,active,*\n";
+  auto refused = service->Import(old_file);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == ErrorKind::kInvalidInput);
+  CHECK(refused.error().message.find("E3 (line 3)") != std::string::npos);
+  CHECK(refused.error().message.find("--allow-reactivate") != std::string::npos);
+  CHECK(status("E3") == EmployeeStatus::kTerminated);
+  CHECK(service->Current()->serial == serial);
+  ImportOptions dry;
+  dry.dry_run = true;
+  report = service->Import(old_file, dry);
+  REQUIRE(report);
+  REQUIRE(report->reactivated.size() == 1);
+  CHECK(report->reactivated[0].id == "E3");
+  CHECK(status("E3") == EmployeeStatus::kTerminated);
+  ImportOptions allow;
+  allow.allow_reactivate = true;
+  report = service->Import(old_file, allow);
+  REQUIRE(report);
+  CHECK(report->reactivated.size() == 1);
+  CHECK(status("E3") == EmployeeStatus::kActive);
 }
