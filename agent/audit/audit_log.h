@@ -39,9 +39,9 @@ enum class AuditType {
   kLeaseLost,
   kLeaseReleased,
   kNssIdentitySkipped,  // A roster identity left out of the NSS snapshot (clash).
-  kAuditLost,         // Events the disk could not take (count), reported once it can.
-  kRosterNotSaved,    // A roster enforced in memory could not be saved to disk.
-  kOutboxQuarantine,  // Unreadable outbox lines moved aside (count).
+  kAuditLost,           // Events the disk could not take (count), reported once it can.
+  kRosterNotSaved,      // A roster enforced in memory could not be saved to disk.
+  kOutboxQuarantine,    // Unreadable outbox lines moved aside (count).
 };
 
 // "decision", "session_open", ..., "lease_released", "nss_identity_skipped", "audit_lost",

@@ -32,8 +32,9 @@ void AddEmployeeAdd(CLI::App& employee, Command& chosen) {
   add->callback([args, &chosen] {
     chosen.usage_error = [args] {
       return args->uids.size() > args->accounts.size()
-                 ? std::string("more --uid than --account options: each --uid belongs to the "
-                               "--account in the same position")
+                 ? std::string(
+                       "more --uid than --account options: each --uid belongs to the "
+                       "--account in the same position")
                  : std::string();
     };
     chosen.run = [args](AdminClient& client) {

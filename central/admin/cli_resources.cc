@@ -32,8 +32,8 @@ void AddList(CLI::App& parent, const std::string& help, Command& chosen,
 }
 
 // `VERB NAME` for a command that takes (client, name).
-void AddNamed(CLI::App& parent, const std::string& verb, const std::string& help,
-              Command& chosen, int (*command)(AdminClient&, const std::string&)) {
+void AddNamed(CLI::App& parent, const std::string& verb, const std::string& help, Command& chosen,
+              int (*command)(AdminClient&, const std::string&)) {
   auto args = std::make_shared<NameArgs>();
   auto* sub = parent.add_subcommand(verb, help);
   sub->add_option("NAME", args->name)->required();
@@ -91,14 +91,16 @@ void AddPosixGroupCommands(CLI::App& app, Command& chosen) {
   auto* add = pg->add_subcommand("add", "add a posix group for employees holding one of the roles");
   add->add_option("NAME", args->name, "group name")->required();
   add->add_option("--roles", args->groups, "roles (employee groups), comma-separated")->required();
-  auto* gid = add->add_option("--gid", args->gid, "adopt this gid (default: the next of gid_range)");
+  auto* gid =
+      add->add_option("--gid", args->gid, "adopt this gid (default: the next of gid_range)");
   add->add_flag("--local", args->local,
                 "the workstation's own group of this name (no gid in the roster)")
       ->excludes(gid);
   add->callback([args, gid, &chosen] {
     chosen.usage_error = [args] {
-      return SplitList(args->groups, ',').empty() ? std::string("--roles must name at least one role")
-                                                  : std::string();
+      return SplitList(args->groups, ',').empty()
+                 ? std::string("--roles must name at least one role")
+                 : std::string();
     };
     std::optional<std::uint32_t> requested;
     if (gid->count() > 0) requested = args->gid;

@@ -5,7 +5,6 @@
 #define STAFFGATE_TESTS_UNIT_ENVELOPE_FIXTURE_H_
 
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -33,15 +32,16 @@ inline PrivateKey NewKey() {
   return std::move(*key);
 }
 
-inline std::string RosterPayload(std::uint64_t serial, const std::string& expires = "2026-12-05T23:00:00Z",
-                          const std::string& schema = "staffgate.roster.v1") {
+inline std::string RosterPayload(std::uint64_t serial,
+                                 const std::string& expires = "2026-12-05T23:00:00Z",
+                                 const std::string& schema = "staffgate.roster.v1") {
   return R"({"schema":")" + schema + R"(","serial":)" + std::to_string(serial) +
          R"(,"issued_at":"2026-11-28T23:00:00Z","expires_at":")" + expires +
          R"(","organization":"Example Motors","employees":[{"id":"E1","status":"active","accounts":["asmith"]}]})";
 }
 
 inline std::string Sig(const PrivateKey& key, const std::string& payload,
-                const std::string& type = kRosterPayloadType) {
+                       const std::string& type = kRosterPayloadType) {
   auto sig = key.Sign(Pae(type, payload));
   REQUIRE(sig);
   return *sig;
@@ -54,14 +54,15 @@ struct SigEntry {
 
 // Builds envelope JSON by hand so tests control every field.
 inline std::string Envelope(const std::string& payload, const std::vector<SigEntry>& sigs,
-                     const std::string& type = kRosterPayloadType) {
+                            const std::string& type = kRosterPayloadType) {
   Json list = Json::array();
   for (const auto& s : sigs) {
     Json entry = {{"sig", s.sig_b64}};
     if (!s.keyid.is_null()) entry["keyid"] = s.keyid;
     list.push_back(entry);
   }
-  return DumpJson({{"payloadType", type}, {"payload", Base64Encode(payload)}, {"signatures", list}});
+  return DumpJson(
+      {{"payloadType", type}, {"payload", Base64Encode(payload)}, {"signatures", list}});
 }
 
 inline std::string Signed(const PrivateKey& key, const std::string& payload) {
@@ -77,7 +78,6 @@ inline ErrorKind KindOf(const Result<AcceptedRoster>& r) {
   REQUIRE_FALSE(r);
   return r.error().kind;
 }
-
 
 }  // namespace staffgate::envelope_fixture
 

@@ -6,14 +6,12 @@
 #define STAFFGATE_TESTS_UNIT_POSIX_WORLD_H_
 
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
-
 
 #include "central/api/api.h"
 #include "central/central_config.h"
@@ -74,7 +72,7 @@ struct PosixWorld {
 };
 
 inline EmployeeRecord Employee(std::string id, std::vector<std::string> accounts,
-                        std::map<std::string, std::uint32_t> uids = {}) {
+                               std::map<std::string, std::uint32_t> uids = {}) {
   EmployeeRecord e;
   e.id = std::move(id);
   e.name = "Name of " + e.id;

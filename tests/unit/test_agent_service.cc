@@ -325,8 +325,9 @@ TEST_CASE("service: roster_install of a FIFO is refused at once, never blocks", 
   const std::string fifo = f.dir / "roster.fifo";
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
   Json request = {{"v", 1}, {"op", "roster_install"}, {"path", fifo}};
-  auto answer = std::async(std::launch::async,
-                           [&] { return f.service->HandleNow(common::DumpJson(request), Peer{0, 0}); });
+  auto answer = std::async(std::launch::async, [&] {
+    return f.service->HandleNow(common::DumpJson(request), Peer{0, 0});
+  });
   if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
     // Unblock the reader so the test ends, then fail.
     int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK);

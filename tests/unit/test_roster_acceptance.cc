@@ -2,7 +2,6 @@
 // (AcceptRoster): schema, expiry, serial, issue time and lifetime;
 // docs/design.md §2.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -25,8 +24,8 @@ TEST_CASE("AcceptRoster checks schema, expiry and serial", "[envelope]") {
   }
   SECTION("wrong schema") {
     for (const char* schema : {"staffgate.roster.v2", "", "STAFFGATE.ROSTER.V1"}) {
-      auto r = AcceptRoster(Signed(key, RosterPayload(42, "2026-12-05T23:00:00Z", schema)),
-                            trusted, kNow, std::nullopt);
+      auto r = AcceptRoster(Signed(key, RosterPayload(42, "2026-12-05T23:00:00Z", schema)), trusted,
+                            kNow, std::nullopt);
       CHECK(KindOf(r) == ErrorKind::kInvalidInput);
     }
   }
@@ -65,8 +64,11 @@ TEST_CASE("AcceptRoster checks schema, expiry and serial", "[envelope]") {
           ErrorKind::kBadSignature);
   }
   SECTION("a signed payload that is not a roster") {
-    for (const std::string& p : {std::string("not json"), std::string("[1,2]"), std::string("{}"),
-                                 std::string(R"({"schema":"staffgate.roster.v1","serial":-1,"issued_at":"2026-11-28T23:00:00Z","expires_at":"2026-12-05T23:00:00Z","employees":[]})")}) {
+    for (
+        const std::string& p :
+        {std::string("not json"), std::string("[1,2]"), std::string("{}"),
+         std::string(
+             R"({"schema":"staffgate.roster.v1","serial":-1,"issued_at":"2026-11-28T23:00:00Z","expires_at":"2026-12-05T23:00:00Z","employees":[]})")}) {
       INFO(p);
       CHECK(KindOf(AcceptRoster(Signed(key, p), trusted, kNow, std::nullopt)) ==
             ErrorKind::kInvalidInput);
