@@ -1,7 +1,10 @@
 #include "bench/agent_bench_util.h"
 
+#include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -200,6 +203,36 @@ double CpuMs(pid_t pid) {
     if (i == 15) stime = std::stod(field);
   }
   return (utime + stime) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double SelfCpuMs() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
+bool PinToCpus(pid_t pid, unsigned first, unsigned last) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (unsigned cpu = first; cpu <= last; ++cpu) CPU_SET(cpu, &set);
+  const std::string dir =
+      "/proc/" + (pid == 0 ? std::string("self") : std::to_string(pid)) + "/task";
+  DIR* tasks = opendir(dir.c_str());
+  if (tasks == nullptr) return false;
+  bool ok = true;
+  while (dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    const pid_t tid = static_cast<pid_t>(std::atoi(entry->d_name));
+    ok = sched_setaffinity(tid, sizeof(set), &set) == 0 && ok;
+  }
+  closedir(tasks);
+  return ok;
+}
+
+double LoadAverage() {
+  double load[1] = {-1};
+  return getloadavg(load, 1) == 1 ? load[0] : -1;
 }
 
 Stats RunClients(const std::string& socket, int clients, double seconds,

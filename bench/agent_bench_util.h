@@ -39,6 +39,14 @@ void StopAgent(RunningAgent& agent);
 long RssKb(pid_t pid);
 // CPU time (user + system) `pid` has used so far, in milliseconds.
 double CpuMs(pid_t pid);
+// CPU time (user + system) this process (every thread) has used so far, in
+// milliseconds, at microsecond resolution.
+double SelfCpuMs();
+// Restricts every thread of `pid` (this process when 0) to CPUs
+// first..last. Threads created later inherit it. False if any call failed.
+bool PinToCpus(pid_t pid, unsigned first, unsigned last);
+// The 1-minute load average, or -1 when unknown.
+double LoadAverage();
 
 struct Stats {
   std::size_t requests = 0;
