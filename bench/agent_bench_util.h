@@ -53,6 +53,9 @@ struct Stats {
   double seconds = 0;
   double per_second = 0;
   double p50_us = 0, p99_us = 0, max_us = 0;
+  // The same latencies less the client thread's own CPU time during each
+  // request (building, sending, receiving it), so closer to the agent's part.
+  double net_p50_us = 0, net_p99_us = 0;
 };
 
 // `clients` threads ask `check` for `accounts` round-robin for `seconds`.
