@@ -1,10 +1,14 @@
 #include "bench/agent_bench_util.h"
 
+#include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,6 +68,13 @@ class LineClient {
   int fd_ = -1;
   std::string buf_;
 };
+
+// CPU time the calling thread has used, in microseconds.
+double ThreadCpuUs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
 
 double Percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
@@ -202,6 +213,36 @@ double CpuMs(pid_t pid) {
   return (utime + stime) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+double SelfCpuMs() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
+bool PinToCpus(pid_t pid, unsigned first, unsigned last) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (unsigned cpu = first; cpu <= last; ++cpu) CPU_SET(cpu, &set);
+  const std::string dir =
+      "/proc/" + (pid == 0 ? std::string("self") : std::to_string(pid)) + "/task";
+  DIR* tasks = opendir(dir.c_str());
+  if (tasks == nullptr) return false;
+  bool ok = true;
+  while (dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    const pid_t tid = static_cast<pid_t>(std::atoi(entry->d_name));
+    ok = sched_setaffinity(tid, sizeof(set), &set) == 0 && ok;
+  }
+  closedir(tasks);
+  return ok;
+}
+
+double LoadAverage() {
+  double load[1] = {-1};
+  return getloadavg(load, 1) == 1 ? load[0] : -1;
+}
+
 Stats RunClients(const std::string& socket, int clients, double seconds,
                  const std::vector<std::string>& accounts, bool reconnect) {
   std::vector<std::string> lines;
@@ -210,13 +251,16 @@ Stats RunClients(const std::string& socket, int clients, double seconds,
                                           {"account", a}, {"service", "bench"}}));
   }
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
+  std::vector<std::vector<double>> net(static_cast<std::size_t>(clients));
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration<double>(seconds);
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       auto& mine = latencies[static_cast<std::size_t>(c)];
+      auto& mine_net = net[static_cast<std::size_t>(c)];
       mine.reserve(200000);
+      mine_net.reserve(200000);
       common::ClientOptions options;
       options.socket_path = socket;
       options.agent_uid = std::nullopt;
@@ -225,13 +269,16 @@ Stats RunClients(const std::string& socket, int clients, double seconds,
       std::size_t i = static_cast<std::size_t>(c) * 31;
       while (Clock::now() < deadline) {
         const std::string& line = lines[i++ % lines.size()];
+        const double cpu0 = ThreadCpuUs();
         auto t0 = Clock::now();
         if (reconnect) {
           if (!common::CallAgentRaw(options, line)) Die("request failed");
         } else {
           conn->Ask(line);
         }
-        mine.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+        const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+        mine.push_back(us);
+        mine_net.push_back(std::max(0.0, us - (ThreadCpuUs() - cpu0)));
       }
     });
   }
@@ -241,6 +288,11 @@ Stats RunClients(const std::string& socket, int clients, double seconds,
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
+  std::vector<double> all_net;
+  for (auto& l : net) all_net.insert(all_net.end(), l.begin(), l.end());
+  std::sort(all_net.begin(), all_net.end());
+  s.net_p50_us = Percentile(all_net, 0.50);
+  s.net_p99_us = Percentile(all_net, 0.99);
   s.requests = all.size();
   s.per_second = static_cast<double>(all.size()) / s.seconds;
   s.p50_us = Percentile(all, 0.50);

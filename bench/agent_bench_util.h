@@ -39,12 +39,23 @@ void StopAgent(RunningAgent& agent);
 long RssKb(pid_t pid);
 // CPU time (user + system) `pid` has used so far, in milliseconds.
 double CpuMs(pid_t pid);
+// CPU time (user + system) this process (every thread) has used so far, in
+// milliseconds, at microsecond resolution.
+double SelfCpuMs();
+// Restricts every thread of `pid` (this process when 0) to CPUs
+// first..last. Threads created later inherit it. False if any call failed.
+bool PinToCpus(pid_t pid, unsigned first, unsigned last);
+// The 1-minute load average, or -1 when unknown.
+double LoadAverage();
 
 struct Stats {
   std::size_t requests = 0;
   double seconds = 0;
   double per_second = 0;
   double p50_us = 0, p99_us = 0, max_us = 0;
+  // The same latencies less the client thread's own CPU time during each
+  // request (building, sending, receiving it), so closer to the agent's part.
+  double net_p50_us = 0, net_p99_us = 0;
 };
 
 // `clients` threads ask `check` for `accounts` round-robin for `seconds`.

@@ -5,34 +5,57 @@ floor: a module that does nothing) and pam_unix.so, alternated in one run
 (every round runs each stack once, in a rotating order), printing medians and
 ratios. Target: staffgate <= 1.10 x pam_permit.
 
-Two modes, same three stacks:
+The module's cost is split into parts, each a stack of its own in the same
+rounds, reported as added over pam_permit:
+  loaded         pam_permit, with the module on a `session` line: libpam
+                 loads it (dlopen, relocation, static initialisers) but
+                 acct_mgmt never calls it;
+  root           the module called for root, which it answers itself
+                 (PAM_IGNORE) without the agent, then pam_permit;
+  pam_staffgate  the module asking the agent, which answers from memory;
+  round trip     the socket exchange alone (bench/agent_roundtrip.cc, the
+                 module's own client in a loop, no process start).
+Each login is a fresh pamtester process; besides its wall time the table
+gives its own CPU time (user + system, from wait4) and page faults, which
+depend far less on what else the machine runs, and --instructions adds
+instructions per login counted by valgrind (callgrind), which do not
+depend on it at all. The round trip also gives the agent's CPU per call.
+
+Two modes, same stacks:
   real     (default as root) services in the real /etc/pam.d
            (staffgate-bench-<pid>-*, removed afterwards), no wrappers, the
            existing system account "daemon" checked by all three (module and
            agent run with min_uid=0 so the agent is really asked);
   wrapper  (default otherwise) pam_wrapper + nss_wrapper, no root needed;
            pam_wrapper copies the service dir at every pam_start, which
-           raises the floor and flatters the ratio.
+           raises the floor and flatters the ratio. Run as root, the module
+           line has no min_uid, as the packaged lines have none, so the
+           module reads /etc/login.defs as it does in production.
 
   bench/login_cost.py [--build build] [--rounds 300] [--mode real|wrapper]
-      (uses BUILD/pam_module/pam_staffgate.so and BUILD/agent/staffgated;
-       --module / --staffgated override them)
+                      [--instructions]
+      (uses BUILD/pam_module/pam_staffgate.so, BUILD/agent/staffgated and
+       BUILD/bench/agent_roundtrip_bench; --module / --staffgated /
+       --roundtrip override them)
 or the CMake target: ninja -C build bench_login_cost
 """
 
 import argparse
 import os
 import pwd
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "lib"))
 import sgtest  # noqa: E402
 
-NAMES = ["pam_permit", "pam_staffgate", "pam_unix"]
+NAMES = ["pam_permit", "loaded", "root", "pam_staffgate", "pam_unix"]
 
 
 def percentile(values, p):
@@ -60,10 +83,15 @@ def start_agent(args, tmp, account, min_uid, env):
 
 
 def stack_texts(module, sock, uid, min_uid):
+    """min_uid None: no min_uid argument, as in the packaged service lines
+    (the module then reads UID_MIN from /etc/login.defs)."""
+    line = "%s socket=%s agent_uid=%d%s\n" % (
+        module, sock, uid, "" if min_uid is None else " min_uid=%d" % min_uid)
     return {
         "pam_permit": "account required pam_permit.so\n",
-        "pam_staffgate": "account required %s socket=%s agent_uid=%d min_uid=%d\n" % (
-            module, sock, uid, min_uid),
+        "loaded": "account required pam_permit.so\nsession optional " + line,
+        "root": "account required " + line + "account required pam_permit.so\n",
+        "pam_staffgate": "account required " + line,
         "pam_unix": "account required pam_unix.so\n",
     }
 
@@ -85,7 +113,8 @@ def setup_real(args, tmp, cleanup):
     env = {k: v for k, v in os.environ.items()
            if k != "LD_PRELOAD" and not k.startswith(("PAM_WRAPPER", "NSS_WRAPPER"))}
     users = {name: account for name in NAMES}
-    return services, users, env
+    users["root"] = "root"
+    return services, users, env, agent
 
 
 def setup_wrapper(args, tmp, cleanup):
@@ -114,7 +143,10 @@ def setup_wrapper(args, tmp, cleanup):
     service_dir = os.path.join(tmp, "services")
     os.mkdir(service_dir)
     services = {}
-    for name, text in stack_texts(args.module, sock, uid, min_uid).items():
+    # As root, the module gets no min_uid, like the packaged lines: it reads
+    # UID_MIN (1000 on Debian, below asmith's 2001) from /etc/login.defs.
+    line_min_uid = None if uid == 0 else min_uid
+    for name, text in stack_texts(args.module, sock, uid, line_min_uid).items():
         with open(os.path.join(service_dir, "bench-" + name), "w") as f:
             f.write(text)
         services[name] = "bench-" + name
@@ -123,8 +155,113 @@ def setup_wrapper(args, tmp, cleanup):
     env = dict(os.environ, LD_PRELOAD="%s %s" % (args.pam_wrapper, args.nss_wrapper),
                PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=service_dir, **nss)
     env.pop("PAM_WRAPPER_DEBUGLEVEL", None)
-    users = {"pam_permit": "asmith", "pam_staffgate": "asmith", "pam_unix": me.pw_name}
-    return services, users, env
+    users = {"pam_permit": "asmith", "loaded": "asmith", "root": "root",
+             "pam_staffgate": "asmith", "pam_unix": me.pw_name}
+    return services, users, env, agent
+
+
+def run_login(service, user, env):
+    """One pamtester acct_mgmt; returns (rc, wall ms, own CPU ms, minor faults)."""
+    with open(os.devnull, "wb") as devnull:
+        actions = [(os.POSIX_SPAWN_DUP2, devnull.fileno(), fd) for fd in (0, 1, 2)]
+        start = time.perf_counter()
+        pid = os.posix_spawnp("pamtester", ["pamtester", service, user, "acct_mgmt"], env,
+                              file_actions=actions)
+        _, status, usage = os.wait4(pid, 0)
+        wall = time.perf_counter() - start
+    return (os.waitstatus_to_exitcode(status), wall * 1000.0,
+            (usage.ru_utime + usage.ru_stime) * 1000.0, usage.ru_minflt)
+
+
+def count_instructions(service, user, env, tmp):
+    """Instructions one pamtester acct_mgmt executes, counted by valgrind
+    (callgrind); None when valgrind is missing or the login failed."""
+    if not shutil.which("valgrind"):
+        return None
+    out = os.path.join(tmp, "callgrind.out")
+    proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+                           "pamtester", service, user, "acct_mgmt"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    return int(found.group(1)) if proc.returncode == 0 and found else None
+
+
+def agent_cpu_ms(pid):
+    """CPU time the agent's threads have run so far, in ms (schedstat: ns
+    resolution, unlike the clock ticks of /proc/PID/stat)."""
+    total = 0
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, task)) as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass  # a thread that just ended
+    return total / 1e6
+
+
+def round_trip(args, agent, account, agent_uid, env):
+    """The socket exchange alone (bench/agent_roundtrip.cc), with the agent's
+    CPU per call measured over the same calls; None without the binary."""
+    if not args.roundtrip or not os.path.exists(args.roundtrip):
+        return None
+    calls = args.rounds * 4
+    cpu0 = agent_cpu_ms(agent.proc.pid)
+    proc = subprocess.run([args.roundtrip, "--socket", agent.socket_path, "--account", account,
+                           "--agent-uid", str(agent_uid), "--calls", str(calls)],
+                          env=env, capture_output=True, text=True, timeout=600, check=True)
+    found = dict((k, float(v)) for k, v in re.findall(r"(\w+)=([\d.]+)", proc.stdout))
+    # 20 warm-up calls come first; idle background work is counted too.
+    found["agent_cpu_us"] = (agent_cpu_ms(agent.proc.pid) - cpu0) * 1000.0 / (calls + 20)
+    return found
+
+
+def measure(args, services, users, env):
+    samples = {name: {"wall": [], "cpu": [], "faults": []} for name in NAMES}
+    failures = {name: 0 for name in NAMES}
+    for i in range(args.rounds):
+        order = NAMES[i % len(NAMES):] + NAMES[:i % len(NAMES)]
+        for name in order:
+            rc, wall, cpu, faults = run_login(services[name], users[name], env)
+            for key, value in (("wall", wall), ("cpu", cpu), ("faults", faults)):
+                samples[name][key].append(value)
+            failures[name] += rc != 0
+    return samples, failures
+
+
+def report(args, samples, failures, trip, instructions, loads):
+    def med(name, key):
+        return statistics.median(samples[name][key])
+    floor, floor_cpu = med("pam_permit", "wall"), med("pam_permit", "cpu")
+    print("login cost: pamtester acct_mgmt, %d interleaved rounds, mode %s"
+          % (args.rounds, args.mode))
+    print("load average before/after: %.2f / %.2f (on %d cores; idle is < 0.3)"
+          % (loads[0], loads[1], os.cpu_count()))
+    print("%-14s %9s %8s %9s %9s %9s %8s %8s %6s" % (
+        "stack", "median ms", "p90 ms", "+wall us", "ratio", "CPU ms", "+CPU us", "faults",
+        "fail"))
+    for name in NAMES:
+        print("%-14s %9.3f %8.3f %9.0f %8.3fx %9.3f %8.0f %8.0f %6d" % (
+            name, med(name, "wall"), percentile(samples[name]["wall"], 90),
+            (med(name, "wall") - floor) * 1000, med(name, "wall") / floor, med(name, "cpu"),
+            (med(name, "cpu") - floor_cpu) * 1000, med(name, "faults"), failures[name]))
+    if trip:
+        print("round trip alone (module's client in a loop, %d calls): median %.0f us, p90 %.0f"
+              " us; CPU per call: client %.0f us, agent %.0f us (schedstat)" % (
+                  trip["calls"], trip["median_us"], trip["p90_us"], trip["client_cpu_us"],
+                  trip["agent_cpu_us"]))
+    if instructions:
+        base = instructions.get("pam_permit")
+        print("instructions per login (valgrind callgrind, one login each; load-independent):")
+        for name in NAMES:
+            if instructions.get(name) is not None and base:
+                print("  %-14s %10d  (+%d)" % (name, instructions[name], instructions[name] - base))
+    ratio = med("pam_staffgate", "wall") / floor
+    print("module added over pam_permit: loaded +%.0f us, root +%.0f us, asking the agent"
+          " +%.0f us (wall); CPU +%.0f / +%.0f / +%.0f us" % tuple(
+              [(med(n, "wall") - floor) * 1000 for n in ("loaded", "root", "pam_staffgate")] +
+              [(med(n, "cpu") - floor_cpu) * 1000 for n in ("loaded", "root", "pam_staffgate")]))
+    verdict = "meets" if ratio <= 1.10 else "MISSES"
+    print("staffgate / permit = %.3fx (%s the 1.10x target)" % (ratio, verdict))
 
 
 def main():
@@ -132,15 +269,19 @@ def main():
     parser.add_argument("--build", default="build", help="CMake build directory")
     parser.add_argument("--module")
     parser.add_argument("--staffgated")
+    parser.add_argument("--roundtrip", help="agent_roundtrip_bench binary")
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--mode", choices=("real", "wrapper"),
                         default="real" if os.getuid() == 0 else "wrapper")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions per login with valgrind")
     parser.add_argument("--pam-wrapper", default="libpam_wrapper.so")
     parser.add_argument("--nss-wrapper", default="libnss_wrapper.so")
     args = parser.parse_args()
     args.module = os.path.abspath(
         args.module or os.path.join(args.build, "pam_module", "pam_staffgate.so"))
     args.staffgated = args.staffgated or os.path.join(args.build, "agent", "staffgated")
+    args.roundtrip = args.roundtrip or os.path.join(args.build, "bench", "agent_roundtrip_bench")
     for path in (args.module, args.staffgated):
         if not os.path.exists(path):
             parser.error("missing %s (build first, or pass --build/--module/--staffgated)" % path)
@@ -152,36 +293,21 @@ def main():
     cleanup = []
     try:
         setup = setup_real if args.mode == "real" else setup_wrapper
-        services, users, env = setup(args, tmp, cleanup)
+        services, users, env, agent = setup(args, tmp, cleanup)
         for name in NAMES:  # warm-up, and each stack must actually succeed
             rc, out, err, _ = sgtest.pamtester(services[name], users[name], ["acct_mgmt"], env)
             if rc != 0:
                 raise RuntimeError("%s: pamtester failed:\n%s%s" % (name, out, err))
-        load_before = os.getloadavg()[0]
-        samples = {name: [] for name in NAMES}
-        failures = {name: 0 for name in NAMES}
-        for i in range(args.rounds):
-            order = NAMES[i % len(NAMES):] + NAMES[:i % len(NAMES)]
-            for name in order:
-                rc, _, _, secs = sgtest.pamtester(services[name], users[name], ["acct_mgmt"],
-                                                  env)
-                samples[name].append(secs * 1000.0)
-                failures[name] += rc != 0
-        floor = statistics.median(samples["pam_permit"])
-        print("login cost: pamtester acct_mgmt, %d interleaved rounds, mode %s"
-              % (args.rounds, args.mode))
-        print("load average before/after: %.2f / %.2f (on 2 cores)"
-              % (load_before, os.getloadavg()[0]))
-        print("%-14s %10s %10s %10s %9s %9s" % ("stack", "median ms", "p90 ms", "+ms", "ratio",
-                                               "failures"))
-        for name in NAMES:
-            med = statistics.median(samples[name])
-            print("%-14s %10.3f %10.3f %10.3f %8.3fx %9d" % (
-                name, med, percentile(samples[name], 90), med - floor, med / floor,
-                failures[name]))
-        ratio = statistics.median(samples["pam_staffgate"]) / floor
-        verdict = "meets" if ratio <= 1.10 else "MISSES"
-        print("staffgate / permit = %.3fx (%s the 1.10x target)" % (ratio, verdict))
+        loads = [os.getloadavg()[0]]
+        samples, failures = measure(args, services, users, env)
+        agent_uid = 0 if args.mode == "real" else os.getuid()
+        trip = round_trip(args, agent, users["pam_staffgate"], agent_uid, env)
+        instructions = None
+        if args.instructions:
+            instructions = {name: count_instructions(services[name], users[name], env, tmp)
+                            for name in NAMES}
+        loads.append(os.getloadavg()[0])
+        report(args, samples, failures, trip, instructions, loads)
         return 0 if not any(failures.values()) else 1
     finally:
         for step in reversed(cleanup):

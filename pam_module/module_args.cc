@@ -1,7 +1,10 @@
 #include "pam_module/module_args.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
-#include <cstdio>
 #include <limits>
 
 namespace staffgate::pam {
@@ -83,21 +86,23 @@ ParsedArgs ParseModuleArgs(int argc, const char** argv) {
 }
 
 std::optional<uid_t> ParseUidMin(std::string_view text) {
+  // Jumps from one "UID_MIN" to the next (a memchr/memcmp search) instead of
+  // walking every line: login.defs is mostly comments, and this runs in
+  // every stage of every login that gives no min_uid argument.
+  constexpr std::string_view kKey = "UID_MIN";
   std::optional<uid_t> found;
-  while (!text.empty()) {
-    auto eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-    auto first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos) continue;
-    line = line.substr(first);
-    if (!StartsWith(line, "UID_MIN")) continue;
-    line = line.substr(7);
+  for (std::size_t at = text.find(kKey); at != std::string_view::npos;
+       at = text.find(kKey, at + kKey.size())) {
+    // The key must start its line, after blanks only (not SYS_UID_MIN).
+    const std::size_t newline = text.rfind('\n', at);
+    const std::size_t bol = newline == std::string_view::npos ? 0 : newline + 1;
+    if (text.substr(bol, at - bol).find_first_not_of(" \t") != std::string_view::npos) continue;
+    std::string_view line = text.substr(at + kKey.size());
+    line = line.substr(0, line.find('\n'));
     if (line.empty() || (line.front() != ' ' && line.front() != '\t')) continue;
-    line = line.substr(line.find_first_not_of(" \t") == std::string_view::npos
-                           ? line.size()
-                           : line.find_first_not_of(" \t"));
-    auto last = line.find_last_not_of(" \t\r");
+    const std::size_t first = line.find_first_not_of(" \t");
+    line = line.substr(first == std::string_view::npos ? line.size() : first);
+    const std::size_t last = line.find_last_not_of(" \t\r");
     line = line.substr(0, last == std::string_view::npos ? 0 : last + 1);
     // login.defs(5): the last setting of a key wins, like shadow-utils reads it.
     if (auto value = ParseNumber(line, 0, kMaxUid)) found = static_cast<uid_t>(*value);
@@ -106,15 +111,19 @@ std::optional<uid_t> ParseUidMin(std::string_view text) {
 }
 
 uid_t ReadUidMin(const char* path) {
-  std::FILE* file = std::fopen(path, "re");
-  if (file == nullptr) return kFallbackMinUid;
+  // Reads of 16 KiB (stdio would read 4 KiB at a time): the file is a few
+  // KiB, so usually one read with data and one at the end.
+  const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return kFallbackMinUid;
   std::string text;
-  char buf[4096];
-  std::size_t n = 0;
-  while (text.size() < kMaxLoginDefsBytes && (n = std::fread(buf, 1, sizeof(buf), file)) > 0) {
-    text.append(buf, n);
+  char chunk[16 * 1024];
+  while (text.size() < kMaxLoginDefsBytes) {
+    const ssize_t n = read(fd, chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(chunk, static_cast<std::size_t>(n));
   }
-  std::fclose(file);
+  close(fd);
   return ParseUidMin(text).value_or(kFallbackMinUid);
 }
 

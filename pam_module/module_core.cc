@@ -95,7 +95,6 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
   ParsedArgs parsed = ParseModuleArgs(argc, argv);
   for (const std::string& problem : parsed.problems) ctx.Log(LOG_ERR, problem);
   const ModuleArgs& args = parsed.args;
-  uid_t min_uid = args.min_uid ? *args.min_uid : deps.default_min_uid();
 
   std::string user;
   int rc = ctx.GetUser(&user);
@@ -110,6 +109,10 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
     if (args.debug) ctx.Log(LOG_DEBUG, Describe(stage, user) + ": root, not asked -> PAM_IGNORE");
     return PAM_IGNORE;
   }
+  // login.defs is read only now, after root, and only when no min_uid
+  // argument was given (the packaged service lines give none): it is a
+  // file read and parse in every stage of every login.
+  const uid_t min_uid = args.min_uid ? *args.min_uid : deps.default_min_uid();
   if (auto uid = ctx.LookupUid(user); uid && *uid < min_uid) {
     if (args.debug) {
       ctx.Log(LOG_DEBUG, Describe(stage, user) + ": uid " + std::to_string(*uid) +

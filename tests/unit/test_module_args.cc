@@ -80,6 +80,9 @@ TEST_CASE("module args: UID_MIN from login.defs", "[module]") {
   CHECK(ParseUidMin("  UID_MIN 500\r\n") == 500u);
   CHECK(ParseUidMin("UID_MIN 500\nUID_MIN 700\n") == 700u);  // last wins, like shadow-utils
   CHECK_FALSE(ParseUidMin("UID_MINIMUM 5\nSYS_UID_MIN 100\n").has_value());
+  CHECK_FALSE(ParseUidMin("#UID_MIN 5\nx UID_MIN 6\nUID_MIN\n").has_value());
+  CHECK(ParseUidMin("UID_MIN 7\n\tUID_MIN 8 x\n SYS_UID_MIN 9") == 7u);  // bad value ignored
+  CHECK(ParseUidMin("UID_MIN\t1200") == 1200u);                          // no final newline
   CHECK_FALSE(ParseUidMin("UID_MIN abc\n").has_value());
   CHECK_FALSE(ParseUidMin("").has_value());
   CHECK(ReadUidMin("/nonexistent/login.defs") == staffgate::pam::kFallbackMinUid);

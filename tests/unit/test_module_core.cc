@@ -165,6 +165,10 @@ TEST_CASE("module core: min_uid defaults to login.defs only when not given", "[m
   CHECK(reads == 0);
   RunStage(pam, Deps(agent, &reads), Stage::kAccount, 0, 0, nullptr);
   CHECK(reads == 1);
+  // root is answered before min_uid matters: login.defs is not read.
+  pam.user = "root";
+  CHECK(RunStage(pam, Deps(agent, &reads), Stage::kAccount, 0, 0, nullptr) == PAM_IGNORE);
+  CHECK(reads == 1);
 }
 
 TEST_CASE("module core: an account without a passwd entry is still asked", "[module]") {

@@ -1,0 +1,80 @@
+// The socket round trip alone, as pam_staffgate makes it: one `check`
+// request per new connection through common::CallAgent (the module's own
+// client: connect, owner checks, send, one answer line, parse), against an
+// agent that is already running. No process start, no libpam: the part of a
+// login's cost that is the agent and the socket. Used by bench/login_cost.py.
+//
+// Usage: agent_roundtrip_bench --socket PATH --account NAME [--calls N]
+//                              [--agent-uid UID] [--service NAME]
+// Prints one line: "roundtrip calls=N median_us=.. p90_us=.. client_cpu_us=.."
+// where client_cpu_us is this process's own CPU (user + system) per call.
+// Exit 1 when a call fails.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "common/agent_client.h"
+#include "common/protocol.h"
+
+namespace {
+
+double CpuUs() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace staffgate;
+  common::ClientOptions options;
+  common::LoginFields login;
+  login.service = "bench";
+  int calls = 500;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const char* value = argv[i + 1];
+    if (flag == "--socket") options.socket_path = value;
+    if (flag == "--account") login.account = value;
+    if (flag == "--service") login.service = value;
+    if (flag == "--calls") calls = std::max(1, std::atoi(value));
+    if (flag == "--agent-uid") options.agent_uid = static_cast<uid_t>(std::atol(value));
+  }
+  if (login.account.empty()) {
+    std::fprintf(stderr, "usage: %s --socket PATH --account NAME [--calls N] [--agent-uid UID]\n",
+                 argv[0]);
+    return 2;
+  }
+  const common::Request request = common::CheckRequest{common::Phase::kAccount, login};
+  for (int i = 0; i < 20; ++i) {  // warm-up, and the agent must answer
+    if (auto answer = common::CallAgent(options, request); !answer) {
+      std::fprintf(stderr, "roundtrip: %s\n", answer.error().message.c_str());
+      return 1;
+    }
+  }
+  std::vector<double> us;
+  us.reserve(static_cast<std::size_t>(calls));
+  const double cpu0 = CpuUs();
+  for (int i = 0; i < calls; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto answer = common::CallAgent(options, request);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (!answer) {
+      std::fprintf(stderr, "roundtrip: %s\n", answer.error().message.c_str());
+      return 1;
+    }
+    us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+  }
+  const double cpu_per_call = (CpuUs() - cpu0) / calls;
+  std::sort(us.begin(), us.end());
+  std::printf("roundtrip calls=%d median_us=%.1f p90_us=%.1f client_cpu_us=%.1f\n", calls,
+              us[us.size() / 2], us[us.size() * 9 / 10], cpu_per_call);
+  return 0;
+}
