@@ -179,7 +179,19 @@ class Conn:
     def __init__(self, path, timeout=10.0):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
-        self.sock.connect(path)
+        # A full listen backlog fails an AF_UNIX connect with EAGAIN at once
+        # (no queueing as for TCP); retry until the deadline, as the module
+        # does (common/agent_client.cc).
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock.connect(path)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    self.sock.close()
+                    raise
+                time.sleep(0.005)
         self.buf = b""
 
     def send(self, data: bytes):
@@ -245,7 +257,7 @@ def nss_wrapper_env(directory, uids):
     group = os.path.join(directory, "group")
     with open(group, "w") as f:
         f.write("root:x:0:\n")
-    return dict(os.environ, LD_PRELOAD="libnss_wrapper.so", NSS_WRAPPER_PASSWD=passwd,
+    return dict(os.environ, LD_PRELOAD=preload("libnss_wrapper.so"), NSS_WRAPPER_PASSWD=passwd,
                 NSS_WRAPPER_GROUP=group)
 
 
