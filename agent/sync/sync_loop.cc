@@ -2,6 +2,8 @@
 
 #include <syslog.h>
 
+#include <algorithm>
+
 #include "common/thread.h"
 
 namespace staffgate::agent {
@@ -85,42 +87,54 @@ common::Result<std::string> SyncLoop::RunOnce(int wait_s) {
   return outcome;
 }
 
+NextRound PlanNextRound(const common::Result<std::string>& outcome, bool was_quick,
+                        std::chrono::milliseconds spent, Backoff& backoff) {
+  NextRound next;
+  if (outcome) {
+    backoff.Reset();
+    // A central that answers 304 at once instead of holding the request
+    // must not turn the long-poll into a busy loop.
+    if (*outcome == "up to date" && !was_quick && spent < std::chrono::seconds(1)) {
+      next.delay = std::chrono::seconds(1) - spent;
+    }
+    return next;
+  }
+  next.delay = backoff.Next();
+  if (outcome.error().kind == common::ErrorKind::kUnavailable) {
+    next.delay = std::min(next.delay, kUnreachableProbe);
+  }
+  next.quick = true;
+  return next;
+}
+
 void SyncLoop::Run() {
   std::string last_error;
   // The first round asks without waiting, so `status` knows at once
   // whether the central answers instead of after a whole long-poll.
-  bool first = true;
+  bool quick = true;
   while (!stop_) {
     auto started = std::chrono::steady_clock::now();
-    const bool quick = first;
     auto outcome = RunOnce(quick ? 0 : wait_s_);
-    first = false;
     if (stop_) break;
-    std::chrono::milliseconds delay(0);
+    auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    const NextRound next = PlanNextRound(outcome, quick, spent, backoff_);
+    quick = next.quick;
     if (outcome) {
-      backoff_.Reset();
-      // A central that answers 304 at once instead of holding the request
-      // must not turn the long-poll into a busy loop.
-      auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now() - started);
-      if (*outcome == "up to date" && !quick && spent < std::chrono::seconds(1)) {
-        delay = std::chrono::seconds(1) - spent;
-      }
       if (!last_error.empty()) log_(LOG_NOTICE, "sync with the central restored");
       last_error.clear();
       if (*outcome != "up to date") log_(LOG_INFO, "sync: " + *outcome);
     } else {
-      delay = backoff_.Next();
       // Log a changed error at once, a repeated one only now and then.
       if (outcome.error().message != last_error || backoff_.failures() % 10 == 0) {
         log_(LOG_WARNING, "sync failed: " + outcome.error().message + " (retrying in " +
-                              std::to_string(delay.count() / 1000) + " s)");
+                              std::to_string(next.delay.count() / 1000) + " s)");
       }
       last_error = outcome.error().message;
     }
-    if (delay.count() > 0) {
+    if (next.delay.count() > 0) {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, delay, [this] { return wake_ || stop_.load(); });
+      cv_.wait_for(lock, next.delay, [this] { return wake_ || stop_.load(); });
       wake_ = false;
     }
   }

@@ -5,6 +5,7 @@
 #define STAFFGATE_AGENT_SYNC_SYNC_LOOP_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -41,6 +42,23 @@ struct SyncStatus {
   bool central_reachable = false;
   std::string last_result;  // Plain words: "up to date", "installed serial 7", the error.
 };
+
+// What the thread does after a round: how long to wait, and whether the
+// next round asks without long-polling. Pure, so it is tested without time.
+struct NextRound {
+  std::chrono::milliseconds delay{0};
+  bool quick = false;
+};
+
+// A central that cannot be reached at all (kUnavailable: refused, reset,
+// no route) costs nothing to ask, so it is probed every 1-3 s and `status`
+// sees it back within seconds; one that answers with an error (overloaded,
+// timing out, a rejected roster) gets the whole 1-60 s backoff. After any
+// failure the next round is quick: reachability is known when it answers,
+// not after a whole long-poll.
+inline constexpr std::chrono::milliseconds kUnreachableProbe{3000};
+NextRound PlanNextRound(const common::Result<std::string>& outcome, bool was_quick,
+                        std::chrono::milliseconds spent, Backoff& backoff);
 
 class SyncLoop {
  public:

@@ -146,6 +146,23 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(len({e["id"] for e in events}), len(events))
         self.assertIn("terminated", {e.get("reason") for e in events})
 
+    def test_status_sees_the_central_back_within_5_s_after_a_long_outage(self):
+        self.enroll()
+
+        def reachable():
+            r = self.ctl("status", "--json")
+            return r.returncode == 0 and json.loads(r.stdout)["central_reachable"]
+        self.wait_for(reachable, what="central reachable")
+        self.central.stop()
+        self.wait_for(lambda: not reachable(), what="central unreachable")
+        # Long enough for a 1-60 s exponential backoff to pass 5 s.
+        time.sleep(16)
+        self.central.start()
+        back = time.monotonic()
+        self.wait_for(reachable, timeout=5.0, what="central reachable within 5 s")
+        print("  status saw the central back after %.1f s" % (time.monotonic() - back))
+        self.assertEqual(self.check("asmith")["reason"], "allowed")
+
     def test_sync_without_central_is_a_clear_error(self):
         r = self.ctl("sync")
         self.assertEqual(r.returncode, 1)

@@ -210,3 +210,34 @@ TEST_CASE("sync thread: the first round does not wait, later rounds long-poll, f
              Catch::StartsWith("sync failed: cannot reach the central (retrying in "));
   CHECK(loop.Status().answered);
 }
+
+TEST_CASE("sync plan: an unreachable central is probed within 3 s, an answering one backs off",
+          "[sync]") {
+  using staffgate::agent::kUnreachableProbe;
+  using staffgate::agent::PlanNextRound;
+  using std::chrono::milliseconds;
+  Backoff backoff(std::chrono::seconds(1), std::chrono::seconds(60), 7);
+  const Result<std::string> down = Fail(ErrorKind::kUnavailable, "connection refused");
+  const Result<std::string> slow = Fail(ErrorKind::kTimeout, "central did not answer in time");
+  for (int i = 0; i < 20; ++i) {
+    auto next = PlanNextRound(down, false, milliseconds(5), backoff);
+    CHECK(next.delay <= kUnreachableProbe);
+    CHECK(next.delay >= milliseconds(1000));
+    // The round after a failure does not long-poll: `status` learns at
+    // once that the central is back.
+    CHECK(next.quick);
+  }
+  milliseconds longest(0);
+  for (int i = 0; i < 20; ++i) {
+    longest = std::max(longest, PlanNextRound(slow, false, milliseconds(5), backoff).delay);
+  }
+  CHECK(longest > kUnreachableProbe);  // Overload gets the whole backoff.
+  // A success resets the backoff and goes back to long-polling.
+  auto ok = PlanNextRound(std::string("up to date"), true, milliseconds(5), backoff);
+  CHECK_FALSE(ok.quick);
+  CHECK(ok.delay == milliseconds(0));
+  CHECK(backoff.failures() == 0);
+  // A long-poll answered 304 at once waits out the rest of a second.
+  auto fast = PlanNextRound(std::string("up to date"), false, milliseconds(200), backoff);
+  CHECK(fast.delay == milliseconds(800));
+}
