@@ -1,6 +1,11 @@
 #include "agent/config/agent_config.h"
 
+#include <dirent.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "common/toml_reader.h"
 
@@ -41,18 +46,21 @@ common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& ke
     return common::Ok();
   }
   if (key == "unknown_accounts") {
-    return assign(c.unknown_accounts,
-                  r.Choice<UnknownAccounts>(v, key, {{"deny", UnknownAccounts::kDeny},
-                                                     {"ignore", UnknownAccounts::kIgnore}}));
+    return assign(
+        c.unknown_accounts,
+        r.Choice<UnknownAccounts>(
+            v, key, {{"deny", UnknownAccounts::kDeny}, {"ignore", UnknownAccounts::kIgnore}}));
   }
   if (key == "on_revoke") {
-    return assign(c.on_revoke, r.Choice<OnRevoke>(v, key, {{"terminate", OnRevoke::kTerminate},
-                                                           {"none", OnRevoke::kNone}}));
+    return assign(c.on_revoke,
+                  r.Choice<OnRevoke>(
+                      v, key, {{"terminate", OnRevoke::kTerminate}, {"none", OnRevoke::kNone}}));
   }
   if (key == "lease_unreachable") {
-    return assign(c.lease_unreachable,
-                  r.Choice<LeaseUnreachable>(v, key, {{"allow", LeaseUnreachable::kAllow},
-                                                      {"deny", LeaseUnreachable::kDeny}}));
+    return assign(
+        c.lease_unreachable,
+        r.Choice<LeaseUnreachable>(
+            v, key, {{"allow", LeaseUnreachable::kAllow}, {"deny", LeaseUnreachable::kDeny}}));
   }
   if (key == "nss_enumerate") {
     if (!v.is_boolean()) return r.Bad(v, key, "expected true or false");
@@ -88,25 +96,79 @@ std::string QuoteList(const std::vector<std::string>& items) {
   return out + "]";
 }
 
-}  // namespace
-
-common::Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& path) {
+// Applies one file's keys on top of `config`.
+common::Result<void> ApplyText(std::string_view text, const std::string& path,
+                               AgentConfig& config) {
   auto root = common::ParseTomlTable(text, path);
   if (!root) return tl::unexpected(root.error());
-  AgentConfig config;
-  config.path = path;
   const common::TomlKeyReader reader(path);
   for (const auto& [key, value] : root->as_table()) {
     auto applied = Apply(reader, key, value, config);
     if (!applied) return tl::unexpected(applied.error());
   }
+  return common::Ok();
+}
+
+// The drop-in files of `dir`, sorted; none when the directory is missing.
+common::Result<std::vector<std::string>> DropIns(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT) return names;
+    return common::Fail(common::ErrorKind::kConfig,
+                        "cannot load config: " + dir + ": " + std::strerror(errno));
+  }
+  while (const dirent* entry = readdir(d)) {
+    const std::string name = entry->d_name;
+    // Hidden files and editor or dpkg leftovers (x.conf~, x.conf.dpkg-old)
+    // do not end in ".conf".
+    if (name[0] == '.' || name.size() <= 5 || name.compare(name.size() - 5, 5, ".conf") != 0) {
+      continue;
+    }
+    names.push_back(dir + "/" + name);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+std::string DropInDir(const std::string& config_path) { return config_path + ".d"; }
+
+common::Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& path) {
+  AgentConfig config;
+  config.path = path;
+  auto applied = ApplyText(text, path, config);
+  if (!applied) return tl::unexpected(applied.error());
   return config;
 }
 
 common::Result<AgentConfig> LoadAgentConfig(const std::string& path) {
   auto text = common::ReadConfigText(path);
   if (!text) return tl::unexpected(text.error());
-  return ParseAgentConfig(*text, path);
+  auto config = ParseAgentConfig(*text, path);
+  if (!config) return config;
+  auto drop_ins = DropIns(DropInDir(path));
+  if (!drop_ins) return tl::unexpected(drop_ins.error());
+  for (const auto& file : *drop_ins) {
+    auto more = common::ReadConfigText(file);
+    if (!more) return tl::unexpected(more.error());
+    auto applied = ApplyText(*more, file, *config);
+    if (!applied) return tl::unexpected(applied.error());
+  }
+  return config;
+}
+
+std::string RenderEnrollment(const AgentConfig& c) {
+  std::string out =
+      "# Written by `staffgatectl enroll`; it rewrites this file on the next enrollment.\n";
+  if (!c.workstation.empty()) out += "workstation = " + Quote(c.workstation) + "\n";
+  if (!c.central_url.empty()) out += "central_url = " + Quote(c.central_url) + "\n";
+  out += "ca_file = " + Quote(c.ca_file) + "\n";
+  out += "token_file = " + Quote(c.token_file) + "\n";
+  out += "trusted_keys = " + QuoteList(c.trusted_keys) + "\n";
+  return out;
 }
 
 std::string RenderAgentConfig(const AgentConfig& c) {

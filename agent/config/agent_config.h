@@ -45,12 +45,25 @@ struct AgentConfig {
 // "PATH:LINE: key 'KEY': what is wrong".
 common::Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& path);
 
-// Reads and parses the file. Errors: kConfig (also for unreadable files).
+// Drop-ins (docs/design.md §7): every `*.conf` in `<path>.d/`, in byte
+// order of their names, applied after the main file; a key in a later file
+// replaces the earlier value. `staffgatectl enroll` writes kEnrollDropIn
+// there, so the dpkg conffile itself stays as shipped.
+inline constexpr char kEnrollDropIn[] = "50-enrollment.conf";
+std::string DropInDir(const std::string& config_path);
+
+// Reads and parses the file, then its drop-ins. Errors: kConfig naming the
+// file (the main one or a drop-in) and line; an unreadable file or drop-in
+// directory is an error too (never half a policy). A missing `<path>.d/`
+// is fine.
 common::Result<AgentConfig> LoadAgentConfig(const std::string& path);
 
-// Renders a config as TOML that ParseAgentConfig reads back identically
-// (used by `staffgatectl enroll`).
+// Renders a config as TOML that ParseAgentConfig reads back identically.
 std::string RenderAgentConfig(const AgentConfig& config);
+
+// Renders only what enrollment sets (workstation, central_url, ca_file,
+// token_file, trusted_keys): the content of the kEnrollDropIn file.
+std::string RenderEnrollment(const AgentConfig& config);
 
 }  // namespace staffgate::agent
 

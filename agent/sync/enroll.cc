@@ -2,7 +2,11 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "agent/sync/roster_fetcher.h"
 #include "common/central_api.h"
@@ -18,9 +22,31 @@ using common::Fail;
 constexpr char kBegin[] = "-----BEGIN PUBLIC KEY-----";
 constexpr char kEnd[] = "-----END PUBLIC KEY-----";
 
+// An absolute path for the config: realpath when the file exists, else
+// the path joined to the working directory.
 std::string Absolute(const std::string& path) {
   char buf[PATH_MAX];
-  return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
+  if (realpath(path.c_str(), buf) != nullptr) return buf;
+  if (!path.empty() && path[0] == '/') return path;
+  if (getcwd(buf, sizeof(buf)) == nullptr) return path;
+  return std::string(buf) + "/" + path;
+}
+
+// Writes the enrollment as a drop-in beside the config (docs/design.md §7),
+// creating `<config>.d/` and, on a machine without one, a main file that
+// only points there: the shipped conffile is never rewritten.
+common::Result<void> WriteEnrollment(const std::string& config_path, const AgentConfig& config) {
+  struct stat st {};
+  if (stat(config_path.c_str(), &st) != 0) {
+    auto wrote = common::WriteFileAtomic(
+        config_path, "# staffgate agent configuration; see staffgated(8).\n", 0644);
+    if (!wrote) return wrote;
+  }
+  const std::string dir = DropInDir(config_path);
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Fail(ErrorKind::kIo, "cannot create " + dir + ": " + std::strerror(errno));
+  }
+  return common::WriteFileAtomic(dir + "/" + kEnrollDropIn, RenderEnrollment(config), 0644);
 }
 
 }  // namespace
@@ -126,20 +152,24 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
     key_pem += key.ToPem();
     outcome.keyids.push_back(key.keyid());
   }
-  auto wrote_key = common::WriteFileAtomic(options.key_path, key_pem, 0644);
+  const std::string key_path = Absolute(options.key_path);
+  auto wrote_key = common::WriteFileAtomic(key_path, key_pem, 0644);
   if (!wrote_key) return tl::unexpected(wrote_key.error());
 
   config.central_url = options.central_url;
   config.ca_file = Absolute(options.ca_file);
   config.token_file = Absolute(options.token_file);
-  config.trusted_keys = {options.key_path};
+  config.trusted_keys = {key_path};
   // The group rule goes by the name the central registered this token
   // under, never by what the host happens to be called.
   config.workstation = asked->workstation;
-  auto wrote = common::WriteFileAtomic(options.config_path, RenderAgentConfig(config), 0644);
+  auto wrote = WriteEnrollment(options.config_path, config);
   if (!wrote) return tl::unexpected(wrote.error());
-  config.path = options.config_path;
-  outcome.config = std::move(config);
+  // What the agent will load: the main file and every drop-in, this one
+  // included (a later drop-in may still override it).
+  auto merged = LoadAgentConfig(options.config_path);
+  if (!merged) return tl::unexpected(merged.error());
+  outcome.config = std::move(*merged);
   return outcome;
 }
 

@@ -28,7 +28,7 @@ struct EnrollOptions {
 };
 
 struct EnrollOutcome {
-  AgentConfig config;               // As written.
+  AgentConfig config;               // As the agent will load it.
   std::vector<std::string> keyids;  // Trusted from now on.
 };
 
@@ -37,9 +37,10 @@ struct EnrollOutcome {
 common::Result<std::vector<common::PublicKey>> ParsePublicKeys(const std::string& pem_text);
 
 // Asks the central (GET /v1/keys) whose token this is, even when a key is
-// pinned; fetches or pins the key; writes key_path and config_path
-// atomically (keeping every other setting of an existing config) with the
-// workstation name the central gave. Nothing is written when the token is
+// pinned; fetches or pins the key; writes key_path and the drop-in
+// `<config_path>.d/50-enrollment.conf` atomically with the workstation name
+// the central gave and absolute paths, never rewriting config_path itself
+// (a dpkg conffile; created with a comment only when missing). Nothing is written when the token is
 // not a workstation's or --workstation names another one (kInvalidInput).
 // Does not talk to the agent; the caller reloads it. Errors: kConfig (bad
 // existing config), kUnavailable/kPermission (central), kInvalidInput

@@ -144,14 +144,17 @@ check "enroll: refusals left agent.conf alone and the agent unenrolled" \
 if staffgatectl enroll "${enroll_args[@]}" >/tmp/enroll.out 2>&1; then ok "staffgatectl enroll with the central (key from GET /v1/keys)"; else
   bad "staffgatectl enroll with the central"; cat /tmp/enroll.out; tail -20 /tmp/agent.log; fi
 check "enroll: the running agent reloaded and synced" grep -q 'the agent reloaded' /tmp/enroll.out
+enrolled=/etc/staffgate/agent.conf.d/50-enrollment.conf
 check "enroll: trusts the central's roster key (/etc/staffgate/roster-signing.pub)" \
-  bash -c 'grep -q "^trusted_keys = \[\"/etc/staffgate/roster-signing.pub\"\]" /etc/staffgate/agent.conf &&
-           { cmp -s /etc/staffgate/roster-signing.pub "$1" || same_key /etc/staffgate/roster-signing.pub "$1"; }' _ "$central_dir/roster-signing.pub"
-check "enroll: agent.conf names the central, the CA, the token and TEST-01" \
-  bash -c "grep -q '^central_url = \"https://127.0.0.1:$cport\"' /etc/staffgate/agent.conf &&
-           grep -q '^ca_file = \"/etc/staffgate/central-ca.pem\"' /etc/staffgate/agent.conf &&
-           grep -q '^token_file = \"/etc/staffgate/workstation.token\"' /etc/staffgate/agent.conf &&
-           grep -q '^workstation = \"TEST-01\"' /etc/staffgate/agent.conf"
+  bash -c 'grep -q "^trusted_keys = \[\"/etc/staffgate/roster-signing.pub\"\]" "$2" &&
+           { cmp -s /etc/staffgate/roster-signing.pub "$1" || same_key /etc/staffgate/roster-signing.pub "$1"; }' _ "$central_dir/roster-signing.pub" "$enrolled"
+check "enroll: its drop-in names the central, the CA, the token and TEST-01" \
+  bash -c "grep -q '^central_url = \"https://127.0.0.1:$cport\"' $enrolled &&
+           grep -q '^ca_file = \"/etc/staffgate/central-ca.pem\"' $enrolled &&
+           grep -q '^token_file = \"/etc/staffgate/workstation.token\"' $enrolled &&
+           grep -q '^workstation = \"TEST-01\"' $enrolled"
+check "enroll: the agent.conf conffile is left as shipped" \
+  bash -c '[ "$(sha256sum </etc/staffgate/agent.conf)" = "$1" ] && ! dpkg --verify staffgate-agent | grep -q "/etc/staffgate/agent.conf$"' _ "$conf_sum"
 check "status: enrolled, workstation TEST-01" bash -c 'staffgatectl status | grep -qE "enrolled: +yes" && staffgatectl status | grep -qE "workstation: +TEST-01"'
 check "status: central reachable" wait_until 10 status_has 'central reachable: +yes'
 check "status: a valid roster from the central" status_has 'roster serial: +[1-9][0-9]* \(valid\)'

@@ -192,12 +192,25 @@ class LiveTest(unittest.TestCase):
         self.assertIn("knows this token as workstation SVC-03", r.stderr)
         with open(self.config) as f:
             self.assertEqual(f.read(), before)
-        # A config naming another workstation: the central's name wins.
+        self.assertFalse(os.path.exists(self.config + ".d"))
+        # A config naming another workstation: the central's name wins, in
+        # the enrollment drop-in; the config file itself (a dpkg conffile
+        # when packaged) is never rewritten.
+        edited = before.replace('workstation = "SVC-03"', 'workstation = "PARTS-01"')
         with open(self.config, "w") as f:
-            f.write(before.replace('workstation = "SVC-03"', 'workstation = "PARTS-01"'))
+            f.write(edited)
         self.enroll()
         with open(self.config) as f:
-            self.assertIn('workstation = "SVC-03"', f.read())
+            self.assertEqual(f.read(), edited)
+        with open(os.path.join(self.config + ".d", "50-enrollment.conf")) as f:
+            dropin = f.read()
+        self.assertIn('workstation = "SVC-03"', dropin)
+        self.assertRegex(dropin, r'(?m)^central_url = "https://')
+        # Every path written is absolute.
+        for key in ("ca_file", "token_file"):
+            self.assertRegex(dropin, r'(?m)^%s = "/' % key)
+        self.assertRegex(dropin, r'(?m)^trusted_keys = \["/')
+        self.assertRegex(self.ctl("status").stdout, r"workstation: +SVC-03")
 
     @unittest.skipUnless(ROOT, "ending another account's processes needs root")
     def test_revocation_ends_sessions_but_never_system_accounts(self):

@@ -1,6 +1,7 @@
 // The agent configuration (docs/design.md §5): every key, and errors that name
 // the file, the line and the key.
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -247,4 +248,49 @@ TEST_CASE("LoadAgentConfig reads files and names them in errors", "[config]") {
   auto huge = LoadAgentConfig(path);
   REQUIRE_FALSE(huge);
   CHECK(huge.error().kind == ErrorKind::kConfig);
+}
+
+TEST_CASE("LoadAgentConfig applies agent.conf.d drop-ins in name order and names them in errors",
+          "[config]") {
+  staffgate::testutil::TempDir temp("config");
+  const std::string path = temp.path() + "/agent.conf";
+  REQUIRE(WriteFileAtomic(path, "workstation = \"FROM-MAIN\"\nmin_uid = 500\n", 0644));
+  REQUIRE(mkdir(DropInDir(path).c_str(), 0755) == 0);
+  const std::string d = DropInDir(path) + "/";
+  REQUIRE(WriteFileAtomic(d + "50-enrollment.conf", "workstation = \"FROM-50\"\n", 0644));
+  REQUIRE(WriteFileAtomic(d + "90-site.conf", "min_uid = 2000\n", 0644));
+  // Not drop-ins: hidden, editor and dpkg leftovers.
+  REQUIRE(WriteFileAtomic(d + ".hidden.conf", "bogus = 1\n", 0644));
+  REQUIRE(WriteFileAtomic(d + "90-site.conf~", "bogus = 1\n", 0644));
+  REQUIRE(WriteFileAtomic(d + "90-site.conf.dpkg-old", "bogus = 1\n", 0644));
+  auto r = LoadAgentConfig(path);
+  REQUIRE(r);
+  CHECK(r->workstation == "FROM-50");
+  CHECK(r->min_uid == 2000);
+  // A later name wins.
+  REQUIRE(WriteFileAtomic(d + "95-late.conf", "workstation = \"FROM-95\"\n", 0644));
+  CHECK(LoadAgentConfig(path)->workstation == "FROM-95");
+  // A bad drop-in fails the whole load, naming its file and line.
+  REQUIRE(WriteFileAtomic(d + "60-bad.conf", "\nmin_uid = -1\n", 0644));
+  auto bad = LoadAgentConfig(path);
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::StartsWith(d + "60-bad.conf:2: key 'min_uid'"));
+}
+
+TEST_CASE("RenderEnrollment holds only what enrollment sets and parses back", "[config]") {
+  AgentConfig c;
+  c.workstation = "SVC-03";
+  c.central_url = "https://central.example:8443";
+  c.ca_file = "/etc/staffgate/central-ca.pem";
+  c.token_file = "/etc/staffgate/workstation.token";
+  c.trusted_keys = {"/etc/staffgate/roster-key.pem"};
+  c.min_uid = 4242;
+  const std::string text = RenderEnrollment(c);
+  CHECK(text.find("min_uid") == std::string::npos);
+  auto back = ParseAgentConfig(text, "50-enrollment.conf");
+  REQUIRE(back);
+  CHECK(back->workstation == c.workstation);
+  CHECK(back->central_url == c.central_url);
+  CHECK(back->trusted_keys == c.trusted_keys);
+  CHECK(back->token_file == c.token_file);
 }
