@@ -38,7 +38,7 @@ before=$(snapshot)
 # go between "files" and "systemd" (docs/design.md §9).
 sed -i -E 's/^(passwd|group):([[:space:]]+)files$/\1:\2files systemd/' /etc/nsswitch.conf
 nss_before=$(sha256sum </etc/nsswitch.conf)
-if apt-get install -y -q /tmp/debs/*.deb >/tmp/install.log 2>&1; then ok "apt installs the three packages"; else
+if apt-get install -y -q /tmp/debs/*.deb >/tmp/install.log 2>&1; then ok "apt installs the four packages"; else
   bad "apt install"; cat /tmp/install.log; exit 1; fi
 check "common-auth names pam_staffgate" grep -q 'pam_staffgate.so' /etc/pam.d/common-auth
 check "common-account names pam_staffgate" grep -q 'pam_staffgate.so' /etc/pam.d/common-account
@@ -224,6 +224,18 @@ msg=$(staffgatectl check bob --json 2>/dev/null | python3 -c 'import json,sys; p
 check "ssh: the refusal message reaches the client" bash -c '[ -n "$1" ] && grep -qF "$1" /tmp/ssh_bob.err' _ "$msg"
 kill "$sshd_pid" 2>/dev/null; wait "$sshd_pid" 2>/dev/null
 
+# --- the audit log rotates without losing a line -----------------------------------------
+audit_log=/var/log/staffgate/audit.jsonl
+check "logrotate: the packaged rule is valid" logrotate -d /etc/logrotate.d/staffgate-agent
+lines_before=$(wc -l <"$audit_log")
+if logrotate -f /etc/logrotate.d/staffgate-agent >/tmp/logrotate.out 2>&1; then ok "logrotate -f runs the packaged rule"; else
+  bad "logrotate -f runs the packaged rule"; cat /tmp/logrotate.out; fi
+check "logrotate: the old trail is kept beside it" test "$(wc -l <"$audit_log.1" 2>/dev/null)" -ge "$lines_before"
+# postrotate sent SIGHUP (no systemd here: pkill); the agent reopened a fresh file.
+check "logrotate: the agent reopened a new audit.jsonl (its reload is the first line)" \
+  wait_until 5 grep -q '"config_reloaded"' "$audit_log"
+check "logrotate: the new file is root's, mode 0640" test "$(stat -c '%U %a' "$audit_log" 2>/dev/null)" = "root 640"
+
 # --- upgrade keeps config and state ----------------------------------------------------
 # run.sh repacked the same packages as VERSION+upgradetest1 into /tmp/debs-new.
 # The agent.conf shipped is unchanged, so dpkg must keep the local edit without
@@ -259,7 +271,7 @@ watch_logins() {
 installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null; }
 all_upgraded() {
   local p
-  for p in libpam-staffgate staffgate-agent staffgate-central; do
+  for p in libpam-staffgate staffgate-agent staffgate-central staffgate-admin; do
     [ "$(installed_version "$p")" = "install ok installed $new_version" ] || { echo "$p: $(installed_version "$p")"; return 1; }
   done
 }
@@ -428,7 +440,7 @@ JSON
 nss_test
 
 # --- purge restores the PAM stack ---------------------------------------------------
-apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central >/tmp/purge.log 2>&1 || { bad "purge"; cat /tmp/purge.log; }
+apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central staffgate-admin >/tmp/purge.log 2>&1 || { bad "purge"; cat /tmp/purge.log; }
 check "purge restores the PAM stack byte for byte" test "$(snapshot)" = "$before"
 check "purge restores /etc/nsswitch.conf byte for byte" test "$(sha256sum </etc/nsswitch.conf)" = "$nss_before"
 check "purge: getent no longer knows roster employees" bash -c '! getent passwd nssann' 
@@ -470,12 +482,20 @@ if apt-get install -y -q libpam-sss >/tmp/sss.log 2>&1; then
   grep -qE 'central reachable: +yes' /tmp/status.out || cat /tmp/status.out
   stop_agent
   stop_central
-  apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central >/dev/null 2>&1
+  apt-get purge -y -q libpam-staffgate staffgate-agent staffgate-central staffgate-admin >/dev/null 2>&1
   check "with libpam-sss: purge restores the stack" test "$(snapshot)" = "$before_sss"
   check "with libpam-sss: purge restores nsswitch.conf" test "$(sha256sum </etc/nsswitch.conf)" = "$nss_before_sss"
 else
   echo "SKIP: libpam-sss could not be installed in the test root"
 fi
+
+# --- staffgate-admin alone: an administrator's machine without a central -----------------
+if apt-get install -y -q /tmp/debs/staffgate-admin_*.deb >/tmp/admin-only.log 2>&1; then
+  ok "staffgate-admin installs alone"; else bad "staffgate-admin installs alone"; cat /tmp/admin-only.log; fi
+check "staffgate-admin alone: no central service, user or state came with it" \
+  bash -c '! dpkg -s staffgate-central >/dev/null 2>&1 && ! getent passwd staffgate-central && test ! -e /var/lib/staffgate-central'
+check "staffgate-admin alone: it runs" bash -c 'staffgate-admin --help | grep -q employee'
+apt-get purge -y -q staffgate-admin >/dev/null 2>&1 || bad "purge staffgate-admin"
 
 echo "packages: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -30,7 +30,7 @@ fi
 
 cache=${STAFFGATE_TEST_CACHE:-/var/cache/staffgate-tests}
 mkdir -p "$cache"
-includes=pamtester,libpam-runtime,passwd,procps,openssh-server,openssh-client,adduser,openssl,ca-certificates
+includes=pamtester,logrotate,libpam-runtime,passwd,procps,openssh-server,openssh-client,adduser,openssl,ca-certificates
 base="$cache/bookworm-$(echo "$includes" | md5sum | cut -c1-8).tar"
 if [ ! -s "$base" ]; then
   echo "building the Debian 12 base root (cached in $base)"
