@@ -21,9 +21,9 @@ using common::Result;
 
 namespace {
 
-constexpr const char* kOwnedFiles[] = {"central.conf", "central.db", "roster-signing.key",
-                                       "roster-signing.pub", "ca.pem", "tls.crt", "tls.key",
-                                       "admin.token"};
+constexpr const char* kOwnedFiles[] = {
+    "central.conf", "central.db", "roster-signing.key", "roster-signing.pub", "ca.pem", "ca.key",
+    "tls.crt",      "tls.key",    "admin.token"};
 
 }  // namespace
 
@@ -76,6 +76,7 @@ Result<void> InitCentral(const InitOptions& options) {
       {"roster-signing.key", key->ToPem(), 0600},
       {"roster-signing.pub", key->Public().ToPem(), 0644},
       {"ca.pem", tls->ca_cert_pem, 0644},
+      {"ca.key", tls->ca_key_pem, 0600},
       {"tls.crt", tls->server_cert_pem + tls->ca_cert_pem, 0644},
       {"tls.key", tls->server_key_pem, 0600},
       {"admin.token", *token + "\n", 0600},

@@ -18,7 +18,7 @@ struct InitOptions {
 };
 
 // Creates DIR (0750) with roster-signing.key (0600), roster-signing.pub,
-// ca.pem, tls.crt, tls.key (0600), admin.token (0600), central.db (with
+// ca.pem, ca.key (0600), tls.crt, tls.key (0600), admin.token (0600), central.db (with
 // the admin token's hash and a first signed roster) and central.conf.
 // Errors: kInvalidInput (bad --listen/--san, DIR already holds a central's
 // keys or database), kIo, kInternal.

@@ -2,6 +2,8 @@
 //   init  --dir DIR ...        create keys, certificates, database, config
 //   serve --config FILE        serve HTTPS
 //   sign  --key K --in P --out E  sign a roster payload offline
+//   cert renew [--dir DIR] [--san NAME ...]  new server certificate, same CA
+//   token rotate [--dir DIR]   new admin token
 // Exit codes: 0 success, 1 error (one line on stderr), 2 bad usage.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -9,6 +11,7 @@
 
 #include "central/http/serve_command.h"
 #include "central/init_command.h"
+#include "central/maintenance_command.h"
 #include "central/sign_command.h"
 
 namespace {
@@ -44,6 +47,20 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Serve HTTPS until SIGTERM");
   serve->add_option("--config", config_path, "central.conf")->required();
 
+  std::string dir = staffgate::central::kDefaultCentralDir;
+  std::vector<std::string> renew_sans;
+  auto* cert = app.add_subcommand("cert", "The central's TLS certificate");
+  cert->require_subcommand(1);
+  auto* renew = cert->add_subcommand(
+      "renew", "Issue a new server certificate under the same CA (workstations keep trusting it)");
+  renew->add_option("--dir", dir, "the central's directory")->default_val(dir);
+  renew->add_option("--san", renew_sans,
+                    "DNS name or IP to certify (default: the current certificate's names)");
+  auto* token = app.add_subcommand("token", "The admin token");
+  token->require_subcommand(1);
+  auto* rotate = token->add_subcommand("rotate", "Replace the admin token (DIR/admin.token)");
+  rotate->add_option("--dir", dir, "the central's directory")->default_val(dir);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -57,5 +74,24 @@ int main(int argc, char** argv) {
   }
   if (*serve) return Report(staffgate::central::Serve(config_path));
   if (*sign) return Report(staffgate::central::SignRosterFile(key, in, out));
+  if (*renew) {
+    auto names = staffgate::central::RenewCertificate(dir, renew_sans);
+    if (!names) return Report(tl::unexpected(names.error()));
+    std::string list;
+    for (const auto& n : *names) list += (list.empty() ? "" : ", ") + n;
+    std::printf("renewed %s/tls.crt for %s under the same CA; restart the central to serve it\n",
+                dir.c_str(), list.c_str());
+    return 0;
+  }
+  if (*rotate) {
+    auto rotated = staffgate::central::RotateAdminToken(dir);
+    if (rotated) {
+      std::printf(
+          "wrote a new admin token to %s/admin.token; the running central takes it on "
+          "SIGHUP (systemctl reload staffgate-central) or restart\n",
+          dir.c_str());
+    }
+    return Report(rotated);
+  }
   return 2;
 }

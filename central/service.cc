@@ -287,6 +287,15 @@ Result<void> Service::SetAdminTokenHash(const std::string& hash) {
   return common::Ok();
 }
 
+Result<void> Service::ReloadAdminToken() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto admin = store_->GetMeta("admin_token_sha256");
+  if (!admin) return tl::unexpected(admin.error());
+  std::lock_guard<std::mutex> tokens(tokens_mu_);
+  admin_token_hash_ = admin->value_or("");
+  return common::Ok();
+}
+
 std::optional<std::string> Service::WorkstationForToken(std::string_view token) const {
   if (token.empty()) return std::nullopt;
   std::string hash = TokenHash(token);

@@ -105,6 +105,10 @@ class Service {
   // The admin token's hash is set by `init`; compared in constant time.
   bool IsAdminToken(std::string_view token) const;
   common::Result<void> SetAdminTokenHash(const std::string& hash);
+  // Re-reads the hash from the database (`staffgate-central token rotate`
+  // wrote a new one; the server calls this on SIGHUP). On error the old
+  // hash stays.
+  common::Result<void> ReloadAdminToken();
   // The workstation a token belongs to, or nullopt.
   std::optional<std::string> WorkstationForToken(std::string_view token) const;
   // Remembered in memory and written by FlushContacts (batched: thousands

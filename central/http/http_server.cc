@@ -33,6 +33,7 @@ struct HttpServer::Impl {
         ctx(tls, api, hub, metrics, config),
         acceptor(ioc),
         signals(ioc, SIGTERM, SIGINT),
+        reload_signals(ioc, SIGHUP),
         housekeeping(ioc) {}
 
   common::Result<void> SetUpTls();
@@ -41,6 +42,7 @@ struct HttpServer::Impl {
   void Housekeeping(int tick);
   void PruneEvents();
   void BeginStop();
+  void WaitForReload();
 
   const CentralConfig& config;
   Service& service;
@@ -53,11 +55,26 @@ struct HttpServer::Impl {
   ServerContext ctx;
   tcp::acceptor acceptor;
   net::signal_set signals;
+  net::signal_set reload_signals;
   net::steady_timer housekeeping;
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool run_done = false;  // Guarded by stop_mu.
 };
+
+// SIGHUP: take the admin token `staffgate-central token rotate` wrote, so
+// the old one stops working without a restart.
+void HttpServer::Impl::WaitForReload() {
+  reload_signals.async_wait([this](beast::error_code ec, int) {
+    if (ec) return;
+    if (auto ok = service.ReloadAdminToken(); ok) {
+      log(LOG_NOTICE, "SIGHUP: admin token re-read from the database");
+    } else {
+      log(LOG_ERR, "SIGHUP: keeping the old admin token: " + ok.error().message);
+    }
+    WaitForReload();
+  });
+}
 
 common::Result<void> HttpServer::Impl::SetUpTls() {
   try {
@@ -173,6 +190,7 @@ void HttpServer::Impl::BeginStop() {
   acceptor.close(ignored);
   housekeeping.cancel();
   signals.cancel();
+  reload_signals.cancel();
   hub.WakeAll();  // Held long-polls answer now (304 unless a change came).
   std::vector<std::shared_ptr<Connection>> connections;
   {
@@ -199,6 +217,7 @@ common::Result<void> HttpServer::Run() {
   s.signals.async_wait([&s](beast::error_code ec, int) {
     if (!ec) s.BeginStop();
   });
+  s.WaitForReload();
   s.Accept();
   s.Housekeeping(1);
   s.log(LOG_INFO, "serving https://" + s.config.Listen() + " (roster serial " +
