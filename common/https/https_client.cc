@@ -1,8 +1,11 @@
 #include "common/https/https_client.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <utility>
 
@@ -69,6 +72,33 @@ void SetSafety(CURL* c, const HttpsOptions& options) {
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 }
 
+// One sentence for a TLS failure that says which of the usual mistakes it
+// is: the CA file missing, a CA that did not sign the central's
+// certificate, or a certificate that does not name the host in the URL.
+std::string TlsSentence(const HttpsOptions& options, const std::string& url,
+                        const std::string& curl_detail) {
+  const std::string ca = options.ca_file.empty() ? "the system's CA store" : options.ca_file;
+  if (!options.ca_file.empty() && access(options.ca_file.c_str(), R_OK) != 0) {
+    return "cannot read the CA file " + options.ca_file + ": " + std::strerror(errno);
+  }
+  auto has = [&curl_detail](const char* text) {
+    return curl_detail.find(text) != std::string::npos;
+  };
+  if (has("subject name") || has("does not match") || has("no alternative certificate")) {
+    return "the central's certificate does not name the host in " + url +
+           " (name mismatch: use the name it was issued for, or renew it with "
+           "staffgate-central cert renew --san HOST)";
+  }
+  if (has("issuer") || has("self-signed") || has("self signed") || has("unknown ca") ||
+      has("certificate verify failed")) {
+    return "the central's certificate is not signed by the CA in " + ca + " (wrong CA file?)";
+  }
+  if (has("error setting certificate") || has("CAfile")) {
+    return "the CA file " + ca + " holds no usable certificate";
+  }
+  return "TLS with the central failed: " + curl_detail;
+}
+
 TransferResult TransferOn(CURL* c, const HttpsOptions& options, const HttpsRequest& req) {
   HttpsResponse resp;
   const std::string url = JoinUrl(options.central_url, req.path);
@@ -100,16 +130,18 @@ TransferResult TransferOn(CURL* c, const HttpsOptions& options, const HttpsReque
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
   }
 
+  char errbuf[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   CURLcode rc = curl_easy_perform(c);
-  auto fail = [&](Cause cause) {
-    return tl::unexpected(TransferError{cause, url, curl_easy_strerror(rc)});
-  };
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);  // The buffer dies here; the handle may not.
+  const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+  auto fail = [&](Cause cause) { return tl::unexpected(TransferError{cause, url, detail}); };
   if (sink.overflow) return fail(Cause::kTooLarge);
   if (rc == CURLE_OPERATION_TIMEDOUT) return fail(Cause::kTimeout);
   if (rc == CURLE_ABORTED_BY_CALLBACK) return fail(Cause::kStopped);
   if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
       rc == CURLE_SSL_CONNECT_ERROR) {
-    return fail(Cause::kTls);
+    return tl::unexpected(TransferError{Cause::kTls, url, TlsSentence(options, url, detail)});
   }
   if (rc != CURLE_OK) return fail(Cause::kNetwork);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
@@ -147,9 +179,8 @@ Error TransferErrorToError(const TransferError& error, std::size_t max_body_byte
       return Error{ErrorKind::kTimeout, "central did not answer in time (" + error.url + ")"};
     case Cause::kStopped:
       return Error{ErrorKind::kUnavailable, "stopped"};
-    case Cause::kTls:
-      return Error{ErrorKind::kUnavailable,
-                   "TLS verification of the central failed: " + error.detail};
+    case Cause::kTls:  // detail is already one sentence (TlsSentence).
+      return Error{ErrorKind::kUnavailable, error.detail};
     case Cause::kNetwork:
       break;
   }

@@ -76,7 +76,7 @@ struct TransferError {
   };
   Cause cause;
   std::string url;     // The full URL asked for.
-  std::string detail;  // curl's description of the failure.
+  std::string detail;  // curl's description; for kTls, one sentence naming the cause.
 };
 using TransferResult = tl::expected<HttpsResponse, TransferError>;
 

@@ -163,6 +163,19 @@ class LiveTest(unittest.TestCase):
         print("  status saw the central back after %.1f s" % (time.monotonic() - back))
         self.assertEqual(self.check("asmith")["reason"], "allowed")
 
+    def test_enroll_tls_failures_say_which_mistake(self):
+        url = "https://127.0.0.1:%d" % self.central.port
+
+        def enroll_with(ca):
+            r = self.ctl("enroll", "--central", url, "--token-file", self.token_file, "--ca", ca)
+            self.assertNotEqual(r.returncode, 0, r.stdout)
+            return r.stderr
+        missing = os.path.join(self.dir, "no-such-ca.pem")
+        self.assertIn("cannot read the CA file %s" % missing, enroll_with(missing))
+        other = "/etc/ssl/certs/ca-certificates.crt"
+        if os.path.exists(other):
+            self.assertIn("not signed by the CA in %s" % other, enroll_with(other))
+
     def test_sync_without_central_is_a_clear_error(self):
         r = self.ctl("sync")
         self.assertEqual(r.returncode, 1)
