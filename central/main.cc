@@ -13,6 +13,7 @@
 #include "central/init_command.h"
 #include "central/maintenance_command.h"
 #include "central/sign_command.h"
+#include "common/cli/unknown_command.h"
 
 namespace {
 
@@ -64,6 +65,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (std::string unknown = staffgate::common::UnknownCommandSentence(app, argc, argv);
+        !unknown.empty()) {
+      std::fprintf(stderr, "staffgate-central: %s\n", unknown.c_str());
+      return 2;
+    }
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }

@@ -3,12 +3,14 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 #include <string>
 
 #include "agent/config/agent_config.h"
 #include "agent/ctl/commands.h"
 #include "agent/sync/enroll.h"
+#include "common/cli/unknown_command.h"
 #include "common/https/https_client.h"
 
 namespace {
@@ -88,11 +90,17 @@ int main(int argc, char** argv) {
   enroll->add_option("--workstation", enroll_options.workstation,
                      "checked against the name the central registered the token under (the name "
                      "always comes from the central)");
-  enroll->add_option("--key-out", enroll_options.key_path, "where to write the trusted key (default: beside the config)");
+  enroll->add_option("--key-out", enroll_options.key_path,
+                     "where to write the trusted key (default: beside the config)");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (std::string unknown = staffgate::common::UnknownCommandSentence(app, argc, argv);
+        !unknown.empty()) {
+      std::fprintf(stderr, "staffgatectl: %s\n", unknown.c_str());
+      return staffgate::agent::kExitUsage;
+    }
     int rc = app.exit(e);
     return rc == 0 ? 0 : staffgate::agent::kExitUsage;
   }

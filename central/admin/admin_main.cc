@@ -11,6 +11,7 @@
 
 #include "central/admin/admin_client.h"
 #include "central/admin/cli.h"
+#include "common/cli/unknown_command.h"
 #include "common/file_util.h"
 #include "common/https/https_client.h"
 #include "common/terminal_text.h"
@@ -74,6 +75,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (std::string unknown = staffgate::common::UnknownCommandSentence(app, argc, argv);
+        !unknown.empty()) {
+      std::fprintf(stderr, "staffgate-admin: %s\n", unknown.c_str());
+      return 2;
+    }
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }

@@ -126,5 +126,20 @@ class MaintenanceTest(unittest.TestCase):
         self.central.admin_ok("employee", "list")
 
 
+    def test_unknown_commands_list_the_valid_ones(self):
+        r = self.central.admin("employe", "list")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.strip(), "staffgate-admin: unknown command 'employe'; the commands "
+                         "are: employee, shared-account, workstation, posix-group, import, events, "
+                         "policy, sessions")
+        r = self.central.admin("employee", "fire", "E1")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown command 'fire'; the commands of 'employee' are: add, terminate",
+                      r.stderr)
+        r = run([CENTRAL, "cert", "renw"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown command 'renw'", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

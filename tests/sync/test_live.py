@@ -176,6 +176,12 @@ class LiveTest(unittest.TestCase):
         if os.path.exists(other):
             self.assertIn("not signed by the CA in %s" % other, enroll_with(other))
 
+    def test_unknown_command_lists_the_valid_ones(self):
+        r = self.ctl("stauts")
+        self.assertEqual(r.returncode, 2)
+        self.assertRegex(r.stderr, r"^staffgatectl: unknown command 'stauts'; the commands are: "
+                         r"status, check, .*enroll\n$")
+
     def test_sync_without_central_is_a_clear_error(self):
         r = self.ctl("sync")
         self.assertEqual(r.returncode, 1)
