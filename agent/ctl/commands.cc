@@ -96,6 +96,12 @@ std::optional<common::Response> CallOp(const CtlContext& ctx, const common::Requ
   auto resp = Exchange(ctx, request, exit_code, timeout_ms, raw);
   if (!resp) return std::nullopt;
   if (const auto* refused = std::get_if<common::ErrorReply>(&*resp)) {
+    if (refused->error == "forbidden") {
+      // docs/design.md §4: only root may list sessions, sync or install.
+      std::cerr << "staffgatectl: this command needs root (run it with sudo)\n";
+      *exit_code = kExitFailed;
+      return std::nullopt;
+    }
     std::cerr << "staffgatectl: " << refused->error;
     if (!refused->message.empty()) std::cerr << ": " << refused->message;
     std::cerr << "\n";
@@ -185,7 +191,9 @@ int CmdRosterInstall(const CtlContext& ctx, const std::string& file) {
     return InstallRosterDirectly(*ctx.config, resolved);
   }
   if (const auto* refused = std::get_if<common::ErrorReply>(&*resp)) {
-    if (refused->error == "rejected") {
+    if (refused->error == "forbidden") {
+      std::cerr << "staffgatectl: this command needs root (run it with sudo)\n";
+    } else if (refused->error == "rejected") {
       std::cerr << "staffgatectl: roster rejected ("
                 << (refused->kind.empty() ? "invalid" : refused->kind) << "): " << refused->message
                 << "\n";

@@ -182,6 +182,16 @@ class LiveTest(unittest.TestCase):
         self.assertRegex(r.stderr, r"^staffgatectl: unknown command 'stauts'; the commands are: "
                          r"status, check, .*enroll\n$")
 
+    @unittest.skipUnless(ROOT and shutil.which("setpriv"), "needs root to run as nobody")
+    def test_root_only_commands_say_they_need_root(self):
+        for args in (["sessions"], ["sync"]):
+            r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                                STAFFGATECTL, "--socket", self.socket] + args,
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 1, r.stdout)
+            self.assertEqual(r.stderr.strip(),
+                             "staffgatectl: this command needs root (run it with sudo)")
+
     def test_sync_without_central_is_a_clear_error(self):
         r = self.ctl("sync")
         self.assertEqual(r.returncode, 1)
