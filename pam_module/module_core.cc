@@ -14,6 +14,13 @@ using common::Decision;
 // Longest agent message shown or logged; one line fits a greeter.
 constexpr std::size_t kMaxShownBytes = 512;
 
+// Shown (account and session stages) when the agent gave no answer, so the
+// person reads why instead of PAM's generic "Authentication information
+// cannot be recovered". It says nothing about the account.
+constexpr char kAgentDownMessage[] =
+    "Sign-in could not be checked: the staffgate agent is not answering on this computer. "
+    "Please try again in a minute, or contact IT if it persists.";
+
 // Control characters (newlines, escapes) never reach a terminal or syslog.
 std::string Printable(const std::string& text, std::size_t cap = kMaxShownBytes) {
   std::string out = text.substr(0, cap);
@@ -41,6 +48,12 @@ int Conclude(PamContext& ctx, const ModuleArgs& args, Stage stage, int flags,
     ctx.Log(LOG_ERR, what + ": no answer from the agent (" +
                          std::string(common::ErrorKindName(answer.error().kind)) + ": " +
                          Printable(answer.error().message) + ") -> " + PamCodeName(code));
+    // As for a refusal, the auth stage shows nothing (screen lockers run
+    // only auth and retry on their own).
+    const bool shown_stage = stage == Stage::kAccount || stage == Stage::kSessionOpen;
+    if (shown_stage && code == PAM_AUTHINFO_UNAVAIL && (flags & PAM_SILENT) == 0 && !args.quiet) {
+      ctx.ShowError(kAgentDownMessage);
+    }
     return code;
   }
   const common::Response& response = *answer;

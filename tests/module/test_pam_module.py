@@ -271,9 +271,17 @@ class PamModuleTest(unittest.TestCase):
             self.assertNotIn("asking", err)
 
     def test_agent_down_is_authinfo_unavail(self):
+        sentence = "the staffgate agent is not answering on this computer"
         for op in ("authenticate", "acct_mgmt", "open_session"):
             with self.subTest(op=op):
-                self.assert_fails_with("AUTHINFO_UNAVAIL", "sg-down", "asmith", op)
+                out, err = self.assert_fails_with("AUTHINFO_UNAVAIL", "sg-down", "asmith", op)
+                # The person reads a staffgate sentence, not only PAM's
+                # generic text; the auth stage shows nothing, as for a deny.
+                shown = [l for l in self.message_lines(err) if sentence in l]
+                self.assertEqual(len(shown), 0 if op == "authenticate" else 1, err)
+        out, err = self.assert_fails_with("AUTHINFO_UNAVAIL", "sg-down", "asmith",
+                                          "acct_mgmt(PAM_SILENT)")
+        self.assertNotIn(sentence, out + err)
 
     def test_silent_agent_is_bounded_by_timeout(self):
         rc, out, err, secs = self.pam("sg-hang", "asmith", "acct_mgmt", timeout=30)

@@ -359,6 +359,7 @@ stop_agent
 stop_central
 check "agent down: root still allowed" login_ok root
 check "agent down: employee refused" bash -c '! pamtester login alice acct_mgmt >/tmp/pt.out 2>&1'
+check "agent down: the person reads a staffgate sentence" grep -q "staffgate agent is not answering" /tmp/pt.out
 
 # --- identities from the roster: libnss_staffgate (docs/design.md §9) -------------------
 # The agent is down here: a roster with posix fields, signed with the central's

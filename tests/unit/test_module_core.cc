@@ -235,12 +235,18 @@ TEST_CASE("module core: agent failures and refusals", "[module]") {
   agent.reply = staffgate::common::Fail(ErrorKind::kUnavailable, "connection refused");
   for (Stage stage : {Stage::kAuth, Stage::kAccount, Stage::kSessionOpen}) {
     CHECK(Run(pam, agent, stage) == PAM_AUTHINFO_UNAVAIL);
+    // One staffgate sentence in the account and session stages, none in auth.
+    CHECK(pam.shown.size() == (stage == Stage::kAuth ? 0U : 1U));
+    if (!pam.shown.empty()) CHECK_THAT(pam.shown[0], Catch::Contains("agent is not answering"));
+    pam.shown.clear();
   }
   CHECK(pam.Logged(LOG_ERR, "no answer from the agent (unavailable"));
   agent.reply = staffgate::common::Fail(ErrorKind::kTimeout, "late");
   CHECK(Run(pam, agent, Stage::kAccount) == PAM_AUTHINFO_UNAVAIL);
   agent.reply = staffgate::common::Fail(ErrorKind::kPermission, "not owned by uid 0");
   CHECK(Run(pam, agent, Stage::kAccount) == PAM_AUTHINFO_UNAVAIL);
+  CHECK(pam.shown.size() == 2);
+  pam.shown.clear();
   agent.reply = staffgate::common::Fail(ErrorKind::kInvalidInput, "bad json");
   CHECK(Run(pam, agent, Stage::kAccount) == PAM_SERVICE_ERR);
   agent.reply = staffgate::common::ErrorResponse("forbidden", "not your account");
