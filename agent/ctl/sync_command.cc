@@ -65,20 +65,26 @@ int CmdEnroll(const CtlContext& ctx, const EnrollOptions& options) {
   std::printf("enrolled workstation %s with %s\n", config.workstation.c_str(),
               config.central_url.c_str());
   for (const auto& keyid : enrolled->keyids) {
-    std::printf("trusting roster key %s (%s)\n", keyid.c_str(), options.key_path.c_str());
+    std::printf("trusting roster key %s (%s)\n", keyid.c_str(),
+                config.trusted_keys.empty() ? "" : config.trusted_keys.front().c_str());
   }
-  std::printf("wrote %s\n", options.config_path.c_str());
+  std::printf("wrote %s/%s\n", DropInDir(options.config_path).c_str(), kEnrollDropIn);
 
   CtlContext agent = ctx;
   agent.client.socket_path = config.socket;
-  int rc = kExitOk;
-  auto reloaded = Ask<common::ReloadReply>(agent, common::ReloadRequest{}, &rc, 10000);
-  if (!reloaded) {
-    if (rc != kExitUnreachable) return rc;
-    std::cerr << "staffgatectl: the agent is not running; fetching the first roster directly "
-                 "(the agent uses it when it starts)\n";
+  // A stopped agent is a normal step of a roll-out (enroll, then start),
+  // not an error: asked quietly, and said plainly on stdout.
+  auto probe =
+      common::CallAgentRaw(agent.client, common::SerializeRequest(common::StatusRequest{}));
+  if (!probe && probe.error().kind == common::ErrorKind::kUnavailable) {
+    std::printf(
+        "the agent is not running: fetching the first roster for it (it enforces that "
+        "roster from its first start: systemctl start staffgated)\n");
     return FetchFirstRosterDirectly(config);
   }
+  int rc = kExitOk;
+  auto reloaded = Ask<common::ReloadReply>(agent, common::ReloadRequest{}, &rc, 10000);
+  if (!reloaded) return rc;
   std::printf("the agent reloaded its configuration\n");
   return CmdSync(agent);
 }
