@@ -236,7 +236,7 @@ Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode) {
     State next = state_;
     if (auto ok = mutate(next); !ok) return tl::unexpected(ok.error());
     if (auto ok = AssignUids(next, options_.uid_range); !ok) return tl::unexpected(ok.error());
-    if (auto ok = CheckState(next); !ok) return tl::unexpected(ok.error());
+    if (auto ok = CheckState(next, &state_); !ok) return tl::unexpected(ok.error());
     if (mode == ChangeMode::kDryRun) return false;
     // Nothing to tell the fleet: a new serial would only make every
     // workstation download the same roster again.

@@ -104,7 +104,23 @@ Result<void> CheckPosixGroup(const PosixGroup& group) {
   return common::Ok();
 }
 
-Result<void> CheckState(const State& state) {
+namespace {
+
+// The employee that held `account` before the change, if any: the clash
+// messages name the owner, not the newcomer (docs/design.md §5).
+std::string PreviousOwner(const State* before, const std::string& account) {
+  if (before == nullptr) return "";
+  for (const auto& [id, e] : before->employees) {
+    for (const std::string& a : e.accounts) {
+      if (a == account) return id;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<void> CheckState(const State& state, const State* before) {
   std::map<std::string, std::string> owner;
   for (const std::string& shared : state.shared_accounts) {
     if (auto ok = CheckAccountName(shared); !ok) return ok;
@@ -116,13 +132,21 @@ Result<void> CheckState(const State& state) {
     for (const std::string& account : e.accounts) {
       if (auto ok = CheckAccountName(account); !ok) return Fail(ErrorKind::kInvalidInput, "employee " + id + ": " + ok.error().message);
       if (state.shared_accounts.count(account)) {
+        if (PreviousOwner(before, account) == id && !before->shared_accounts.count(account)) {
+          return Fail(ErrorKind::kInvalidInput, "account '" + account + "' belongs to employee " +
+                                                    id + "; it cannot also be a shared account");
+        }
         return Fail(ErrorKind::kInvalidInput,
                     "account '" + account + "' is a shared account and cannot belong to employee " + id);
       }
       auto [it, inserted] = owner.emplace(account, id);
       if (!inserted && it->second != id) {
-        return Fail(ErrorKind::kInvalidInput, "account '" + account + "' already belongs to employee " +
-                                                  it->second + "; it cannot also belong to " + id);
+        std::string held = it->second;
+        std::string wanted = id;
+        if (PreviousOwner(before, account) == id) std::swap(held, wanted);
+        return Fail(ErrorKind::kInvalidInput, "account '" + account +
+                                                  "' already belongs to employee " + held +
+                                                  "; it cannot also belong to " + wanted);
       }
     }
   }

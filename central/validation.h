@@ -36,8 +36,9 @@ common::Result<void> CheckPosixGroup(const PosixGroup& group);
 // Whole-state rules: an account belongs to at most one employee and is
 // never both shared and an employee's; a posix group is never named like
 // an account (each account has a private group of its name); every field
-// is well formed.
-common::Result<void> CheckState(const State& state);
+// is well formed. With `before` (the state the change starts from), a clash
+// names the employee that already held the account, not the newcomer.
+common::Result<void> CheckState(const State& state, const State* before = nullptr);
 
 // Splits "a;b;c" or "a,b,c" (separator given), trimming blanks, dropping
 // empty items.

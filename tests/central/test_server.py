@@ -90,6 +90,18 @@ class CentralServerTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("refusing", r.stderr)
 
+    def test_account_clashes_name_the_employee_that_holds_it(self):
+        self.c.admin_ok("employee", "add", "Z900", "--account", "zowner", "--groups", "sales")
+        # A lower id than the owner: the message must still name Z900.
+        r = self.c.admin("employee", "add", "A100", "--account", "zowner", "--groups", "sales")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("account 'zowner' already belongs to employee Z900; it cannot also belong "
+                      "to A100", r.stderr)
+        r = self.c.admin("shared-account", "add", "zowner")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("account 'zowner' belongs to employee Z900; it cannot also be a shared "
+                      "account", r.stderr)
+
     def test_served_roster_verifies_with_openssl(self):
         text, payload = self.roster()
         self.assertTrue(openssl_verify(text, os.path.join(self.c.dir, "roster-signing.pub"), self._tmp.name))
