@@ -213,11 +213,9 @@ class LeaseTest(unittest.TestCase):
             self.assertIn("ended without close_session", f.read())
 
     def test_central_down_at_session_open(self):
-        with open(self.b.config) as f:
-            text = f.read()
-        self.assertIn('lease_unreachable = "allow"', text)  # As enroll wrote it.
-        with open(self.b.config, "w") as f:
-            f.write(text.replace('lease_unreachable = "allow"', 'lease_unreachable = "deny"'))
+        # The default; a site drop-in (applied after enroll's) turns it to deny.
+        with open(os.path.join(self.b.config + ".d", "90-site.conf"), "w") as f:
+            f.write('lease_unreachable = "deny"\n')
         answer = self.b.ask({"op": "reload"})
         self.assertTrue(answer["ok"], answer)
         self.central.stop()
