@@ -20,6 +20,10 @@ namespace {
 // A login waits for the lease call: keep well inside the module's default
 // 2 s deadline for the whole exchange.
 constexpr int kLeaseDeadlineMs = 1200;
+// A sign-in waits for the central's password check (argon2id there):
+// within the module's 2 s, leaving time for the offline check when the
+// central does not answer.
+constexpr int kAuthDeadlineMs = 1400;
 
 // The socket's connection cap, lowered when the process may not open that
 // many descriptors (the unit sets LimitNOFILE): past the limit accept
@@ -97,7 +101,22 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   };
   gate_ = std::make_unique<LeaseGate>(std::move(gate));
 
+  limiter_ = std::make_unique<FailureLimiter>(clock_);
+  verifiers_ = std::make_unique<OfflineVerifiers>(shared_config->state_dir + "/credentials",
+                                                  clock_, log_);
+  PasswordDeps password_deps;
+  password_deps.clock = &clock_;
+  password_deps.verifiers = verifiers_.get();
+  password_deps.limiter = limiter_.get();
+  password_deps.central = [this] {
+    std::lock_guard<std::mutex> lock(link_mu_);
+    return central_auth_;
+  };
+  password_deps.log = log_;
+  passwords_ = std::make_unique<PasswordService>(std::move(password_deps));
+
   ServiceDeps deps;
+  deps.passwords = passwords_.get();
   deps.store = store_.get();
   deps.session_gate = gate_.get();
   deps.leases = [this] { return gate_->Leases(); };
@@ -162,6 +181,7 @@ common::Result<void> Agent::Start() {
     last_roster_ = store_->Current();
   }
   WriteNssSnapshot();
+  if (auto roster = store_->Current()) passwords_->RosterChanged(*roster);
 
   // Before the socket answers: the first session_open sees the whole table.
   RestoreSessions();
@@ -243,6 +263,7 @@ void Agent::ReconcileLink(const AgentConfig& config) {
     {
       std::lock_guard<std::mutex> lock(link_mu_);
       link_.reset();
+      central_auth_.reset();
     }
     current->Stop();
   }
@@ -259,6 +280,7 @@ void Agent::ReconcileLink(const AgentConfig& config) {
   {
     std::lock_guard<std::mutex> lock(link_mu_);
     link_ = fresh;
+    central_auth_ = std::make_shared<HttpCentralAuth>(fresh->http(), kAuthDeadlineMs);
   }
   fanout_->SetLink(fresh);
   gate_->SetApi(std::make_shared<HttpLeaseApi>(fresh->http(), kLeaseDeadlineMs));
@@ -311,6 +333,7 @@ void Agent::OnRosterInstalled() {
   // Identities first: sessions the revoker ends log in again with the new
   // groups.
   WriteNssSnapshot();
+  if (after) passwords_->RosterChanged(*after);
   revoker_->RosterChanged(std::move(before), std::move(after));
 }
 
@@ -361,6 +384,7 @@ void Agent::Stop() {
     current->Stop();
     std::lock_guard<std::mutex> lock(link_mu_);
     link_.reset();
+    central_auth_.reset();
   }
   log_(LOG_INFO, "staffgated stopped");
 }
