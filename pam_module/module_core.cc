@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "pam_module/module_args.h"
+#include "pam_module/module_password.h"
 #include "pam_module/session_id.h"
 
 namespace staffgate::pam {
@@ -122,6 +123,12 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
     return PAM_IGNORE;
   }
 
+  // Staffgate passwords (docs/design.md §10): module_password.h.
+  if (stage == Stage::kPassword) return RunChauthtok(ctx, deps, args, flags, user);
+  if (stage == Stage::kAuth && args.authenticate) {
+    return RunAuthenticate(ctx, deps, args, flags, user);
+  }
+
   common::Request request = common::CheckRequest{PhaseOf(stage), LoginOf(ctx, user)};
   if (stage == Stage::kSessionOpen) {
     auto id = deps.new_session_id();
@@ -156,7 +163,16 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
                            std::string(common::OpName(common::OpOf(request))) + ", timeout " +
                            std::to_string(options.timeout_ms) + " ms)");
   }
-  return Conclude(ctx, args, stage, flags, user, deps.call_agent(options, request));
+  int code = Conclude(ctx, args, stage, flags, user, deps.call_agent(options, request));
+  // The central said the password must change at sign-in (a one-time or
+  // reset password): the account stage demands it even when the roster
+  // does not (yet) say so.
+  if (stage == Stage::kAccount && code == PAM_SUCCESS && ctx.HasMark(kResetRequiredMark)) {
+    ctx.Log(LOG_NOTICE, Describe(stage, user) + ": the password must be changed -> " +
+                            PamCodeName(PAM_NEW_AUTHTOK_REQD));
+    return PAM_NEW_AUTHTOK_REQD;
+  }
+  return code;
 }
 
 }  // namespace staffgate::pam
