@@ -20,10 +20,6 @@ namespace {
 // A login waits for the lease call: keep well inside the module's default
 // 2 s deadline for the whole exchange.
 constexpr int kLeaseDeadlineMs = 1200;
-// A sign-in waits for the central's password check (argon2id there):
-// within the module's 2 s, leaving time for the offline check when the
-// central does not answer.
-constexpr int kAuthDeadlineMs = 1400;
 
 // The socket's connection cap, lowered when the process may not open that
 // many descriptors (the unit sets LimitNOFILE): past the limit accept
@@ -102,8 +98,8 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   gate_ = std::make_unique<LeaseGate>(std::move(gate));
 
   limiter_ = std::make_unique<FailureLimiter>(clock_);
-  verifiers_ = std::make_unique<OfflineVerifiers>(shared_config->state_dir + "/credentials",
-                                                  clock_, log_);
+  verifiers_ =
+      std::make_unique<OfflineVerifiers>(shared_config->state_dir + "/credentials", clock_, log_);
   PasswordDeps password_deps;
   password_deps.clock = &clock_;
   password_deps.verifiers = verifiers_.get();
@@ -280,7 +276,7 @@ void Agent::ReconcileLink(const AgentConfig& config) {
   {
     std::lock_guard<std::mutex> lock(link_mu_);
     link_ = fresh;
-    central_auth_ = std::make_shared<HttpCentralAuth>(fresh->http(), kAuthDeadlineMs);
+    central_auth_ = std::make_shared<HttpCentralAuth>(fresh->http());
   }
   fanout_->SetLink(fresh);
   gate_->SetApi(std::make_shared<HttpLeaseApi>(fresh->http(), kLeaseDeadlineMs));

@@ -99,11 +99,9 @@ class Service {
   common::Response Chauthtok(const common::ChauthtokRequest& req, uid_t peer_uid);
   // The roster's verdict for a password op (auth phase), and the roster.
   Verdict PasswordVerdict(const std::string& account, const std::string& service,
-                          const std::string& rhost,
-                          std::shared_ptr<const common::Roster>* roster);
+                          const std::string& rhost, std::shared_ptr<const common::Roster>* roster);
   void AuditPassword(AuditType type, const std::string& account, const std::string& service,
-                     const std::string& rhost, const PasswordAnswer& answer,
-                     std::uint64_t serial);
+                     const std::string& rhost, const PasswordAnswer& answer, std::uint64_t serial);
   common::Response Sessions();
   // Decides and audits one request.
   common::DecisionReply DecideAndAudit(common::Phase phase, const common::LoginFields& login,

@@ -29,9 +29,9 @@ Verdict Service::PasswordVerdict(const std::string& account, const std::string& 
   return Decide(input, ctx);
 }
 
-void Service::AuditPassword(AuditType type, const std::string& account,
-                            const std::string& service, const std::string& rhost,
-                            const PasswordAnswer& answer, std::uint64_t serial) {
+void Service::AuditPassword(AuditType type, const std::string& account, const std::string& service,
+                            const std::string& rhost, const PasswordAnswer& answer,
+                            std::uint64_t serial) {
   if (deps_.audit == nullptr) return;
   AuditEvent event;
   event.type = type;
@@ -53,8 +53,8 @@ common::Response Service::Authenticate(const common::AuthenticateRequest& req, u
   if (deps_.passwords == nullptr) return NotConfigured();
   std::shared_ptr<const common::Roster> roster;
   Verdict verdict = PasswordVerdict(req.account, req.service, req.rhost, &roster);
-  PasswordAnswer answer = deps_.passwords->Authenticate(req, verdict, roster.get(),
-                                                        config()->offline_credentials_days);
+  PasswordAnswer answer =
+      deps_.passwords->Authenticate(req, verdict, roster.get(), config()->offline_credentials_days);
   AuditPassword(AuditType::kAuthenticate, req.account, req.service, req.rhost, answer,
                 verdict.serial);
   return std::move(answer.response);

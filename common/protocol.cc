@@ -66,7 +66,8 @@ Result<Request> ParseRosterInstall(const Json& obj) {
 // taken out, so the parsed document holds no copy.
 Result<std::string> SecretField(Json& obj, const char* key) {
   auto it = obj.find(key);
-  if (it == obj.end()) return Fail(ErrorKind::kInvalidInput, std::string("missing \"") + key + "\"");
+  if (it == obj.end())
+    return Fail(ErrorKind::kInvalidInput, std::string("missing \"") + key + "\"");
   if (!it->is_string()) {
     return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must be a string");
   }

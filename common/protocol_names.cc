@@ -8,9 +8,9 @@ namespace {
 
 // One table per vocabulary, indexed by the enum: the name and the value
 // can never drift apart, and each lookup both ways reads the same table.
-constexpr std::array kOpNames = {"check",          "session_open", "session_close", "status",
-                                 "sessions",       "sync",         "reload",        "roster_install",
-                                 "authenticate",   "chauthtok"};
+constexpr std::array kOpNames = {"check",        "session_open", "session_close", "status",
+                                 "sessions",     "sync",         "reload",        "roster_install",
+                                 "authenticate", "chauthtok"};
 constexpr std::array kPhaseNames = {"auth", "account", "session"};
 constexpr std::array kDecisionNames = {"allow", "deny", "ignore", "reset_required"};
 constexpr std::array kReasonNames = {"exempt",

@@ -119,9 +119,9 @@ struct ChauthtokReply {
   bool operator==(const ChauthtokReply&) const = default;
 };
 
-using Response = std::variant<ErrorReply, DecisionReply, SessionCloseReply, StatusReply,
-                              SessionsReply, SyncReply, ReloadReply, RosterInstallReply,
-                              ChauthtokReply>;
+using Response =
+    std::variant<ErrorReply, DecisionReply, SessionCloseReply, StatusReply, SessionsReply,
+                 SyncReply, ReloadReply, RosterInstallReply, ChauthtokReply>;
 
 // Parses the answer to a request of `op` (the line alone does not say
 // which reply it is). ok:false gives ErrorReply for any op.

@@ -48,7 +48,8 @@ Result<Employee> ParseEmployee(const Json& e) {
   for (auto [key, field] : {std::pair{"credentials_reset_after", &emp.credentials_reset_after},
                             std::pair{"credentials_changed_at", &emp.credentials_changed_at}}) {
     auto text = GetOptionalString(e, key);
-    if (!text) return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + text.error().message);
+    if (!text)
+      return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + text.error().message);
     if (!*text) continue;
     auto t = ParseRfc3339(**text);
     if (!t) {

@@ -68,8 +68,8 @@ int ObtainSecret(PamContext& ctx, int item, const char* prompt, std::string* out
 int Authenticate(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& args,
                  const std::string& what, const std::string& user, const std::string& password,
                  common::Result<common::Response>* answer_out) {
-  common::Request request = common::AuthenticateRequest{user, password, ctx.GetItem(PAM_SERVICE),
-                                                        ctx.GetItem(PAM_RHOST)};
+  common::Request request =
+      common::AuthenticateRequest{user, password, ctx.GetItem(PAM_SERVICE), ctx.GetItem(PAM_RHOST)};
   auto answer = deps.call_agent(OptionsOf(args), request);
   common::WipeSecrets(request);
   int code = answer ? ReturnCodeForAuthenticate(*answer) : ReturnCodeForError(answer.error());
@@ -90,8 +90,7 @@ int RunAuthenticate(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& arg
   std::string password;
   common::WipeOnExit wipe(password);
   bool asked = false;
-  if (int rc = ObtainSecret(ctx, PAM_AUTHTOK, "Password: ", &password, &asked);
-      rc != PAM_SUCCESS) {
+  if (int rc = ObtainSecret(ctx, PAM_AUTHTOK, "Password: ", &password, &asked); rc != PAM_SUCCESS) {
     ctx.Log(LOG_ERR, what + ": no password from the conversation -> " + PamCodeName(rc));
     return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
   }
@@ -115,9 +114,8 @@ namespace {
 int PrelimCheck(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& args,
                 const std::string& what, const std::string& user) {
   common::Request check = common::CheckRequest{
-      common::Phase::kAuth,
-      common::LoginFields{user, ctx.GetItem(PAM_SERVICE), ctx.GetItem(PAM_TTY),
-                          ctx.GetItem(PAM_RHOST)}};
+      common::Phase::kAuth, common::LoginFields{user, ctx.GetItem(PAM_SERVICE),
+                                                ctx.GetItem(PAM_TTY), ctx.GetItem(PAM_RHOST)}};
   auto checked = deps.call_agent(OptionsOf(args), check);
   if (!checked) {
     int code = ReturnCodeForError(checked.error());

@@ -68,15 +68,15 @@ ChangeOutcome ParseChangeOutcome(long status, const std::string& body) {
   return out;
 }
 
-HttpCentralAuth::HttpCentralAuth(const common::HttpsOptions& options, int deadline_ms)
-    : client_(AuthOptions(options)), deadline_ms_(deadline_ms) {}
+HttpCentralAuth::HttpCentralAuth(const common::HttpsOptions& options)
+    : client_(AuthOptions(options)) {}
 
-VerifyOutcome HttpCentralAuth::Verify(const common::VerifyRequest& request) {
+VerifyOutcome HttpCentralAuth::Verify(const common::VerifyRequest& request, int deadline_ms) {
   common::HttpsRequest req;
   req.method = "POST";
   req.path = common::kAuthVerifyPath;
   req.body = common::SerializeVerifyRequest(request);
-  req.total_timeout_ms = deadline_ms_;
+  req.total_timeout_ms = deadline_ms;
   auto resp = client_.Perform(req);
   common::WipeString(req.body);
   if (!resp) {
@@ -87,12 +87,12 @@ VerifyOutcome HttpCentralAuth::Verify(const common::VerifyRequest& request) {
   return ParseVerifyOutcome(resp->status, resp->body);
 }
 
-ChangeOutcome HttpCentralAuth::Change(const common::ChangeRequest& request) {
+ChangeOutcome HttpCentralAuth::Change(const common::ChangeRequest& request, int deadline_ms) {
   common::HttpsRequest req;
   req.method = "POST";
   req.path = common::kAuthChangePath;
   req.body = common::SerializeChangeRequest(request);
-  req.total_timeout_ms = deadline_ms_;
+  req.total_timeout_ms = deadline_ms;
   auto resp = client_.Perform(req);
   common::WipeString(req.body);
   if (!resp) {

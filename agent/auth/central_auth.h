@@ -45,21 +45,19 @@ struct ChangeOutcome {
 class CentralAuth {
  public:
   virtual ~CentralAuth() = default;
-  // Thread-safe; each call bounded by the implementation's deadline.
-  virtual VerifyOutcome Verify(const common::VerifyRequest& request) = 0;
-  virtual ChangeOutcome Change(const common::ChangeRequest& request) = 0;
+  // Thread-safe; each call bounded by `deadline_ms` (a sign-in waits).
+  virtual VerifyOutcome Verify(const common::VerifyRequest& request, int deadline_ms) = 0;
+  virtual ChangeOutcome Change(const common::ChangeRequest& request, int deadline_ms) = 0;
 };
 
 class HttpCentralAuth : public CentralAuth {
  public:
-  // `deadline_ms` bounds each call (a sign-in waits for it).
-  HttpCentralAuth(const common::HttpsOptions& options, int deadline_ms);
-  VerifyOutcome Verify(const common::VerifyRequest& request) override;
-  ChangeOutcome Change(const common::ChangeRequest& request) override;
+  explicit HttpCentralAuth(const common::HttpsOptions& options);
+  VerifyOutcome Verify(const common::VerifyRequest& request, int deadline_ms) override;
+  ChangeOutcome Change(const common::ChangeRequest& request, int deadline_ms) override;
 
  private:
   common::HttpsClient client_;
-  int deadline_ms_;
 };
 
 // Pure mappings of (status, body), exposed for tests and fuzzing.

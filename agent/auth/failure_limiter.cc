@@ -5,8 +5,7 @@ namespace staffgate::agent {
 FailureLimiter::FailureLimiter(const common::Clock& clock, FailureLimits limits)
     : clock_(clock), limits_(limits) {}
 
-void FailureLimiter::Expire(std::deque<common::UnixSeconds>& times,
-                            common::UnixSeconds now) const {
+void FailureLimiter::Expire(std::deque<common::UnixSeconds>& times, common::UnixSeconds now) const {
   while (!times.empty() && times.front() + limits_.window_s <= now) times.pop_front();
 }
 

@@ -27,9 +27,9 @@ common::Result<std::string> HashPassword(const std::string& password) {
   if (getrandom(salt, sizeof(salt), 0) != static_cast<ssize_t>(sizeof(salt))) {
     return common::Fail(common::ErrorKind::kIo, "no random bytes for a salt");
   }
-  std::vector<char> encoded(argon2_encodedlen(kVerifierPasses, kVerifierMemoryKiB, 1, kSaltBytes,
-                                              kHashBytes, Argon2_id) +
-                            1);
+  std::vector<char> encoded(
+      argon2_encodedlen(kVerifierPasses, kVerifierMemoryKiB, 1, kSaltBytes, kHashBytes, Argon2_id) +
+      1);
   int rc = argon2id_hash_encoded(kVerifierPasses, kVerifierMemoryKiB, 1, password.data(),
                                  password.size(), salt, sizeof(salt), kHashBytes, encoded.data(),
                                  encoded.size());
@@ -142,8 +142,7 @@ void OfflineVerifiers::RemoveLocked(const std::string& account, const char* why)
   }
 }
 
-common::Result<void> OfflineVerifiers::Save(const std::string& account,
-                                            const std::string& password,
+common::Result<void> OfflineVerifiers::Save(const std::string& account, const std::string& password,
                                             common::UnixSeconds expires_at,
                                             std::optional<common::UnixSeconds> changed_at) {
   if (!common::IsValidPosixName(account)) {

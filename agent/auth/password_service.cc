@@ -53,8 +53,8 @@ std::string Shown(const std::string& text, const char* fallback) {
 PasswordService::PasswordService(PasswordDeps deps) : deps_(std::move(deps)) {}
 
 PasswordAnswer PasswordService::Authenticate(const common::AuthenticateRequest& request,
-                                             const Verdict& verdict,
-                                             const common::Roster* roster, int offline_days) {
+                                             const Verdict& verdict, const common::Roster* roster,
+                                             int offline_days) {
   const std::string& account = request.account;
   if (NotManaged(verdict)) {
     return Decided(Decision::kIgnore, Reason::kNotManaged, account, verdict.serial, "roster");
@@ -67,9 +67,15 @@ PasswordAnswer PasswordService::Authenticate(const common::AuthenticateRequest& 
   }
   std::shared_ptr<CentralAuth> central = deps_.central ? deps_.central() : nullptr;
   if (central == nullptr) return Offline(request, verdict, roster);
-  VerifyOutcome outcome =
-      central->Verify(common::VerifyRequest{account, request.password, request.service,
-                                            request.rhost});
+  const common::UnixSeconds now = deps_.clock->Now();
+  const common::UnixSeconds failed_at = unreachable_at_.load();
+  const int deadline_ms = failed_at != 0 && now - failed_at < kUnreachableMemoryS
+                              ? kRetryDeadlineMs
+                              : kVerifyDeadlineMs;
+  VerifyOutcome outcome = central->Verify(
+      common::VerifyRequest{account, request.password, request.service, request.rhost},
+      deadline_ms);
+  unreachable_at_.store(outcome.kind == VerifyOutcome::Kind::kUnreachable ? now : 0);
   switch (outcome.kind) {
     case VerifyOutcome::Kind::kAnswered:
       return Online(request, verdict, roster, offline_days, outcome.result);
@@ -80,8 +86,10 @@ PasswordAnswer PasswordService::Authenticate(const common::AuthenticateRequest& 
       break;
   }
   deps_.log(LOG_ERR, "password check for '" + account + "': " + outcome.error);
-  return Refused("unavailable", "The staffgate central service refused the sign-in check. "
-                                "Please contact IT support.", "online");
+  return Refused("unavailable",
+                 "The staffgate central service refused the sign-in check. "
+                 "Please contact IT support.",
+                 "online");
 }
 
 PasswordAnswer PasswordService::Online(const common::AuthenticateRequest& request,
@@ -144,12 +152,12 @@ void PasswordService::KeepVerifier(const common::AuthenticateRequest& request,
   const common::Employee* employee = roster->FindEmployee(request.account);
   const common::UnixSeconds expires =
       std::min(deps_.clock->Now() + offline_days * kSecondsPerDay, roster->expires_at);
-  auto saved = deps_.verifiers->Save(
-      request.account, request.password, expires,
-      employee != nullptr ? employee->credentials_changed_at : std::nullopt);
+  auto saved =
+      deps_.verifiers->Save(request.account, request.password, expires,
+                            employee != nullptr ? employee->credentials_changed_at : std::nullopt);
   if (!saved) {
-    deps_.log(LOG_WARNING, "no offline sign-in kept for '" + request.account +
-                               "': " + saved.error().message);
+    deps_.log(LOG_WARNING,
+              "no offline sign-in kept for '" + request.account + "': " + saved.error().message);
   }
 }
 
@@ -168,8 +176,9 @@ PasswordAnswer PasswordService::Chauthtok(const common::ChauthtokRequest& reques
   }
   std::shared_ptr<CentralAuth> central = deps_.central ? deps_.central() : nullptr;
   if (central == nullptr) return Refused("unavailable", kChangeUnreachableMessage, "unavailable");
-  ChangeOutcome outcome = central->Change(
-      common::ChangeRequest{account, request.old_password, request.new_password});
+  ChangeOutcome outcome =
+      central->Change(common::ChangeRequest{account, request.old_password, request.new_password},
+                      kChangeDeadlineMs);
   switch (outcome.kind) {
     case ChangeOutcome::Kind::kChanged:
       deps_.limiter->RecordSuccess(account);
@@ -180,11 +189,11 @@ PasswordAnswer PasswordService::Chauthtok(const common::ChauthtokRequest& reques
       const bool wrong_old = outcome.refusal.error == "bad_credentials";
       if (wrong_old) deps_.limiter->RecordFailure(account);
       const std::string error = wrong_old ? "bad_credentials" : "weak_password";
-      return Refused(error,
-                     Shown(outcome.refusal.message, wrong_old
-                                                        ? "The current password is not correct."
-                                                        : "The new password is too weak."),
-                     "online");
+      return Refused(
+          error,
+          Shown(outcome.refusal.message, wrong_old ? "The current password is not correct."
+                                                   : "The new password is too weak."),
+          "online");
     }
     case ChangeOutcome::Kind::kNotManaged:
       return Refused("not_managed", kNotManagedMessage, "online");
@@ -195,8 +204,10 @@ PasswordAnswer PasswordService::Chauthtok(const common::ChauthtokRequest& reques
       break;
   }
   deps_.log(LOG_ERR, "password change for '" + account + "': " + outcome.error);
-  return Refused("unavailable", "The staffgate central service refused the password change. "
-                                "Please contact IT support.", "online");
+  return Refused("unavailable",
+                 "The staffgate central service refused the password change. "
+                 "Please contact IT support.",
+                 "online");
 }
 
 void PasswordService::RosterChanged(const common::Roster& roster) {

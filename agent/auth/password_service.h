@@ -17,10 +17,17 @@
 //  - only when the central cannot be reached: the offline verifier.
 // chauthtok: the same roster rule, then the central (never offline).
 //
+// Deadlines: a sign-in waits at most kVerifyDeadlineMs for the central
+// (inside the module's default 2 s, leaving time for the offline check);
+// for kUnreachableMemoryS after the central last failed to answer, only
+// kRetryDeadlineMs, so an unplugged cable does not make every offline
+// sign-in wait the full deadline.
+//
 // Threads: thread-safe (runs on the socket's password pool).
 #ifndef STAFFGATE_AGENT_AUTH_PASSWORD_SERVICE_H_
 #define STAFFGATE_AGENT_AUTH_PASSWORD_SERVICE_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,6 +41,11 @@
 #include "common/roster.h"
 
 namespace staffgate::agent {
+
+inline constexpr int kVerifyDeadlineMs = 1400;
+inline constexpr int kRetryDeadlineMs = 300;
+inline constexpr common::UnixSeconds kUnreachableMemoryS = 30;
+inline constexpr int kChangeDeadlineMs = 1800;
 
 struct PasswordDeps {
   const common::Clock* clock = nullptr;
@@ -75,6 +87,8 @@ class PasswordService {
                     int offline_days);
 
   PasswordDeps deps_;
+  // When the central last failed to answer a verify (0: it answered).
+  std::atomic<common::UnixSeconds> unreachable_at_{0};
 };
 
 }  // namespace staffgate::agent

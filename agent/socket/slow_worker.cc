@@ -15,8 +15,8 @@ void SlowWorker::Start(common::LogFn log, WorkerLimits limits) {
   limits_ = limits;
   const int threads = limits.threads < 1 ? 1 : limits.threads;
   for (int i = 0; i < threads; ++i) {
-    threads_.push_back(common::StartGuardedThread("slow-worker-" + std::to_string(i), log,
-                                                  [this] { Run(); }));
+    threads_.push_back(
+        common::StartGuardedThread("slow-worker-" + std::to_string(i), log, [this] { Run(); }));
   }
 }
 

@@ -64,7 +64,7 @@ class SlowWorker {
   std::condition_variable cv_;
   std::deque<Task> tasks_;
   WorkerLimits limits_;
-  std::size_t pending_ = 0;                 // Queued or running.
+  std::size_t pending_ = 0;               // Queued or running.
   std::map<uid_t, std::size_t> per_uid_;  // Pending, non-root uids.
   bool running_ = false;
   std::vector<std::thread> threads_;

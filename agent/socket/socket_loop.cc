@@ -45,8 +45,7 @@ auto Guarded(const common::LogFn& log, const Fn& fn) -> decltype(fn()) {
 
 SocketLoop::SocketLoop(int listen_fd, const SocketServerOptions& options,
                        const SocketServer::Handler& handler, const common::LogFn& log,
-                       ConnectionQuota& quota, SlowWorker& slow,
-                       SlowWorker& passwords)
+                       ConnectionQuota& quota, SlowWorker& slow, SlowWorker& passwords)
     : listen_fd_(listen_fd),
       options_(options),
       handler_(handler),
@@ -194,10 +193,10 @@ bool SocketLoop::ProcessLines(Conn& conn) {
       auto posted = worker.Post(std::move(task), conn.peer.uid);
       if (posted != SlowWorker::PostResult::kQueued) {
         conn.waiting = false;
-        conn.out += common::SerializeResponse(common::ErrorResponse(
-            "busy", posted == SlowWorker::PostResult::kFull
-                        ? "too many sign-ins at once; try again in a moment"
-                        : "shutting down"));
+        conn.out += common::SerializeResponse(
+            common::ErrorResponse("busy", posted == SlowWorker::PostResult::kFull
+                                              ? "too many sign-ins at once; try again in a moment"
+                                              : "shutting down"));
         conn.out += '\n';
       }
     } else {

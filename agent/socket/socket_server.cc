@@ -84,9 +84,8 @@ common::Result<void> SocketServer::Start() {
   passwords_.Start(log_, options_.password_pool);
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   for (int i = 0; i < threads; ++i) {
-    loops_.push_back(
-        std::make_unique<SocketLoop>(listen_fd_.get(), options_, handler_, log_, quota_, slow_,
-                                     passwords_));
+    loops_.push_back(std::make_unique<SocketLoop>(listen_fd_.get(), options_, handler_, log_,
+                                                  quota_, slow_, passwords_));
     if (auto started = loops_.back()->Start(); !started) {
       Stop();
       return started;

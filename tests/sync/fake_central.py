@@ -57,6 +57,7 @@ class FakeCentral:
         self.auth_down = False      # password endpoints answer 503
         self.auth_requests = []     # (path, body dict) of every password call
         self.min_length = 12
+        self.closed = False         # close(): kept-alive connections hang up too
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -81,6 +82,9 @@ class FakeCentral:
                 return True
 
             def do_GET(self):
+                if outer.closed:
+                    self.close_connection = True
+                    return
                 if not self._authorised():
                     return
                 if self.path == "/v1/keys":
@@ -127,6 +131,9 @@ class FakeCentral:
                                         ("Content-Type", "application/json")])
 
             def do_POST(self):
+                if outer.closed:
+                    self.close_connection = True
+                    return
                 if not self._authorised():
                     return
                 length = int(self.headers.get("Content-Length", "0"))
@@ -201,6 +208,7 @@ class FakeCentral:
             return [e.get("id") for e in self.events if type_ is None or e.get("type") == type_]
 
     def close(self):
+        self.closed = True
         self.mode = "down"
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -17,8 +17,8 @@
 #include "test_agent_util.h"
 #include "tests/lib/temp_dir.h"
 
-using namespace staffgate;          // NOLINT: test brevity
-using namespace staffgate::agent;   // NOLINT
+using namespace staffgate;         // NOLINT: test brevity
+using namespace staffgate::agent;  // NOLINT
 using common::Decision;
 using common::Reason;
 using testutil::kNow;
@@ -51,14 +51,17 @@ class ScriptedCentral : public CentralAuth {
   std::vector<common::VerifyRequest> verify_calls;
   std::vector<common::ChangeRequest> change_calls;
 
-  VerifyOutcome Verify(const common::VerifyRequest& request) override {
+  std::vector<int> deadlines;
+
+  VerifyOutcome Verify(const common::VerifyRequest& request, int deadline_ms) override {
     verify_calls.push_back(request);
+    deadlines.push_back(deadline_ms);
     if (verify.empty()) return VerifyOutcome{};  // Unreachable.
     auto out = verify.front();
     verify.pop_front();
     return out;
   }
-  ChangeOutcome Change(const common::ChangeRequest& request) override {
+  ChangeOutcome Change(const common::ChangeRequest& request, int /*deadline_ms*/) override {
     change_calls.push_back(request);
     if (change.empty()) return ChangeOutcome{};
     auto out = change.front();
@@ -91,9 +94,7 @@ struct World {
   bool have_central = true;
   PasswordService service{PasswordDeps{
       &clock, &verifiers, &limiter,
-      [this]() -> std::shared_ptr<CentralAuth> {
-        return have_central ? central : nullptr;
-      },
+      [this]() -> std::shared_ptr<CentralAuth> { return have_central ? central : nullptr; },
       [](int, const std::string&) {}}};
   common::Roster roster = MakeRoster("active");
 
@@ -106,7 +107,9 @@ struct World {
 Decision DecisionOf(const PasswordAnswer& a) {
   return std::get<common::DecisionReply>(a.response).decision;
 }
-Reason ReasonOf(const PasswordAnswer& a) { return std::get<common::DecisionReply>(a.response).reason; }
+Reason ReasonOf(const PasswordAnswer& a) {
+  return std::get<common::DecisionReply>(a.response).reason;
+}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);
@@ -219,13 +222,20 @@ TEST_CASE("password service: online success keeps a verifier used only when unre
   CHECK(w.central->verify_calls[0].password == "pw");
   CHECK(w.central->verify_calls[0].service == "login");
 
-  // Unreachable: offline, right and wrong.
+  // Unreachable: offline, right and wrong; after the first miss the
+  // central gets only the short deadline for a while.
   auto offline = w.Auth("pw");
   CHECK(DecisionOf(offline) == Decision::kAllow);
   CHECK(offline.how == "offline");
   auto wrong = w.Auth("nope");
   CHECK(ReasonOf(wrong) == Reason::kBadCredentials);
   CHECK(wrong.how == "offline");
+  CHECK(w.central->deadlines ==
+        std::vector<int>{kVerifyDeadlineMs, kVerifyDeadlineMs, kRetryDeadlineMs});
+  w.clock.Advance(kUnreachableMemoryS);
+  (void)w.Auth("pw");
+  CHECK(w.central->deadlines.back() == kVerifyDeadlineMs);
+  w.clock.Set(kNow);
 
   // The central answers "bad_credentials": never checked offline.
   w.central->verify = {Answered(common::VerifyResult::kBadCredentials)};
@@ -369,8 +379,7 @@ TEST_CASE("password service: chauthtok goes to the central only", "[agent][passw
   Verdict terminated;
   terminated.decision = Decision::kDeny;
   terminated.reason = Reason::kTerminated;
-  auto denied =
-      w.service.Chauthtok(common::ChauthtokRequest{"asmith", "old", "new"}, terminated);
+  auto denied = w.service.Chauthtok(common::ChauthtokRequest{"asmith", "old", "new"}, terminated);
   CHECK(std::get<common::ErrorReply>(denied.response).error == "denied");
 }
 

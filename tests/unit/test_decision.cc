@@ -197,8 +197,7 @@ TEST_CASE("row 9 hook: asked only in the session phase, after rows 1-8", "[decis
   Expect(ask("asmith", Phase::kSession), Decision::kDeny, Reason::kLeaseUnverified);
 }
 
-TEST_CASE("row 10: credentials_changed_at (staffgate passwords) wins over shadow",
-          "[decision]") {
+TEST_CASE("row 10: credentials_changed_at (staffgate passwords) wins over shadow", "[decision]") {
   auto with = [](common::UnixSeconds reset_after, common::UnixSeconds changed_at) {
     Json e = Employee("E1", "active", {"asmith"});
     e["credentials_reset_after"] = common::FormatRfc3339(reset_after);

@@ -23,9 +23,9 @@ using staffgate::common::Result;
 using staffgate::common::SessionCloseRequest;
 using staffgate::common::SessionOpenRequest;
 using staffgate::pam::CoreDeps;
-using staffgate::pam::testing::FakePam;
 using staffgate::pam::RunStage;
 using staffgate::pam::Stage;
+using staffgate::pam::testing::FakePam;
 
 namespace {
 

@@ -41,8 +41,7 @@ CoreDeps Deps(ScriptedAgent& agent) {
   };
 }
 
-int Run(FakePam& pam, ScriptedAgent& agent, Stage stage, int flags,
-        std::vector<const char*> argv) {
+int Run(FakePam& pam, ScriptedAgent& agent, Stage stage, int flags, std::vector<const char*> argv) {
   return RunStage(pam, Deps(agent), stage, flags, static_cast<int>(argv.size()), argv.data());
 }
 
@@ -91,7 +90,7 @@ TEST_CASE("module password: auth asks once, sends authenticate, maps every answe
     CHECK(sent.rhost == "10.1.2.3");
     CHECK(pam.prompts == std::vector<std::string>{"Password: "});
     CHECK(pam.authtoks[PAM_AUTHTOK] == kSecret);  // For pam_unix try_first_pass.
-    CHECK(pam.shown.empty());  // The auth stage never says why.
+    CHECK(pam.shown.empty());                     // The auth stage never says why.
     CheckNoSecretLogged(pam, kSecret);
   }
 }
@@ -171,8 +170,8 @@ TEST_CASE("module password: chauthtok checks the old password, then sends old an
   CHECK(change.account == "asmith");
   CHECK(change.old_password == "old-pass");
   CHECK(change.new_password == "N3w-passw0rd-long");
-  CHECK(pam.prompts == std::vector<std::string>{"Current password: ", "New password: ",
-                                                "Retype new password: "});
+  CHECK(pam.prompts ==
+        std::vector<std::string>{"Current password: ", "New password: ", "Retype new password: "});
   CHECK(pam.authtoks[PAM_AUTHTOK] == "N3w-passw0rd-long");
   CheckNoSecretLogged(pam, "old-pass");
   CheckNoSecretLogged(pam, "N3w-passw0rd-long");
@@ -200,8 +199,7 @@ TEST_CASE("module password: a weak password shows the central's sentence", "[mod
   pam.shown.clear();
   pam.answers = {"short", "short"};
   agent.replies = {ErrorResponse("weak_password", "too short")};
-  CHECK(Run(pam, agent, Stage::kPassword, PAM_UPDATE_AUTHTOK | PAM_SILENT, {}) ==
-        PAM_AUTHTOK_ERR);
+  CHECK(Run(pam, agent, Stage::kPassword, PAM_UPDATE_AUTHTOK | PAM_SILENT, {}) == PAM_AUTHTOK_ERR);
   CHECK(pam.shown.empty());
 }
 
