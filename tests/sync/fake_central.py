@@ -58,6 +58,7 @@ class FakeCentral:
         self.auth_requests = []     # (path, body dict) of every password call
         self.min_length = 12
         self.closed = False         # close(): kept-alive connections hang up too
+        self.auth_delay_s = 0.0     # password endpoints answer after this long
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -150,6 +151,8 @@ class FakeCentral:
                 self._reply(202, b'{"accepted":%d}' % len(batch))
 
             def _password(self, path, req):
+                if outer.auth_delay_s:
+                    time.sleep(outer.auth_delay_s)
                 with outer.lock:
                     outer.auth_requests.append((path, req))
                     if outer.auth_down:
