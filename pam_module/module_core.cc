@@ -12,18 +12,6 @@ namespace {
 
 using common::Decision;
 
-// Longest agent message shown or logged; one line fits a greeter.
-constexpr std::size_t kMaxShownBytes = 512;
-
-// Control characters (newlines, escapes) never reach a terminal or syslog.
-std::string Printable(const std::string& text, std::size_t cap = kMaxShownBytes) {
-  std::string out = text.substr(0, cap);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return out;
-}
-
 std::string Describe(Stage stage, const std::string& user) {
   return std::string(StageName(stage)) + " for '" + Printable(user, 64) + "'";
 }
@@ -80,6 +68,14 @@ int Conclude(PamContext& ctx, const ModuleArgs& args, Stage stage, int flags,
 }
 
 }  // namespace
+
+std::string Printable(const std::string& text, std::size_t cap) {
+  std::string out = text.substr(0, cap);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return out;
+}
 
 CoreDeps RealDeps() {
   return CoreDeps{

@@ -27,6 +27,7 @@
 #ifndef STAFFGATE_PAM_MODULE_MODULE_CORE_H_
 #define STAFFGATE_PAM_MODULE_MODULE_CORE_H_
 
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -51,6 +52,10 @@ struct CoreDeps {
 
 // The production dependencies.
 CoreDeps RealDeps();
+
+// `text` cut to `cap` bytes with control characters (newlines, escapes)
+// replaced by spaces: what the module may show or log of an answer.
+std::string Printable(const std::string& text, std::size_t cap = 512);
 
 // Runs one stage; returns the PAM code to hand back to libpam. Never throws
 // on its own account (allocation failure may; the C shim catches that).

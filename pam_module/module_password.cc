@@ -7,16 +7,6 @@
 namespace staffgate::pam {
 namespace {
 
-constexpr std::size_t kMaxShownBytes = 512;
-
-std::string Printable(const std::string& text, std::size_t cap = kMaxShownBytes) {
-  std::string out = text.substr(0, cap);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return out;
-}
-
 common::ClientOptions OptionsOf(const ModuleArgs& args) {
   common::ClientOptions options;
   options.socket_path = args.socket_path;

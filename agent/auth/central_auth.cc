@@ -71,14 +71,20 @@ ChangeOutcome ParseChangeOutcome(long status, const std::string& body) {
 HttpCentralAuth::HttpCentralAuth(const common::HttpsOptions& options)
     : client_(AuthOptions(options)) {}
 
-VerifyOutcome HttpCentralAuth::Verify(const common::VerifyRequest& request, int deadline_ms) {
+common::Result<common::HttpsResponse> HttpCentralAuth::Post(const char* path, std::string body,
+                                                            int deadline_ms) {
   common::HttpsRequest req;
   req.method = "POST";
-  req.path = common::kAuthVerifyPath;
-  req.body = common::SerializeVerifyRequest(request);
+  req.path = path;
+  req.body = std::move(body);
   req.total_timeout_ms = deadline_ms;
   auto resp = client_.Perform(req);
-  common::WipeString(req.body);
+  common::WipeString(req.body);  // It holds the password.
+  return resp;
+}
+
+VerifyOutcome HttpCentralAuth::Verify(const common::VerifyRequest& request, int deadline_ms) {
+  auto resp = Post(common::kAuthVerifyPath, common::SerializeVerifyRequest(request), deadline_ms);
   if (!resp) {
     VerifyOutcome out;
     out.error = resp.error().message;
@@ -88,13 +94,7 @@ VerifyOutcome HttpCentralAuth::Verify(const common::VerifyRequest& request, int 
 }
 
 ChangeOutcome HttpCentralAuth::Change(const common::ChangeRequest& request, int deadline_ms) {
-  common::HttpsRequest req;
-  req.method = "POST";
-  req.path = common::kAuthChangePath;
-  req.body = common::SerializeChangeRequest(request);
-  req.total_timeout_ms = deadline_ms;
-  auto resp = client_.Perform(req);
-  common::WipeString(req.body);
+  auto resp = Post(common::kAuthChangePath, common::SerializeChangeRequest(request), deadline_ms);
   if (!resp) {
     ChangeOutcome out;
     out.error = resp.error().message;

@@ -57,6 +57,9 @@ class HttpCentralAuth : public CentralAuth {
   ChangeOutcome Change(const common::ChangeRequest& request, int deadline_ms) override;
 
  private:
+  // POSTs `body` (wiped afterwards: it holds a password) to `path`.
+  common::Result<common::HttpsResponse> Post(const char* path, std::string body, int deadline_ms);
+
   common::HttpsClient client_;
 };
 
