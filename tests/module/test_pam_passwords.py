@@ -241,4 +241,5 @@ class PamPasswordTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    sgtest.require_inputs("STAFFGATE_MODULE", "STAFFGATED")
     unittest.main(verbosity=2)

@@ -13,6 +13,7 @@ Input: STAFFGATED (tests/lib/README.md)
 """
 
 import concurrent.futures
+import datetime
 import json
 import os
 import shutil
@@ -119,7 +120,7 @@ class PasswordSocketTest(unittest.TestCase):
     def test_verifier_deleted_when_credentials_changed_at_moves(self):
         self.assertEqual(self.authenticate()["decision"], "allow")
         self.assertTrue(os.path.exists(self.verifier()))
-        future = sgtest.rfc3339(sgtest.now_utc() + __import__("datetime").timedelta(seconds=5))
+        future = sgtest.rfc3339(sgtest.now_utc() + datetime.timedelta(seconds=5))
         self.publish("active", changed_at=future)
         self.assertTrue(sgtest.wait_until(lambda: not os.path.exists(self.verifier())))
         self.central.auth_down = True
@@ -129,4 +130,5 @@ class PasswordSocketTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    sgtest.require_inputs("STAFFGATED")
     unittest.main(verbosity=2)
