@@ -103,9 +103,7 @@ def start(args, tmp):
     sgtest.write_agent_config(config, workstation="WS-BENCH", trusted_key=key.pub,
                               socket_path=sock, state_dir=state,
                               audit_log=os.path.join(tmp, "audit.jsonl"), min_uid=1000)
-    with open(config, "a") as f:
-        f.write('central_url = "%s"\nca_file = "%s"\ntoken_file = "%s"\n'
-                % (central.url, ca, token))
+    sgtest.append_central(config, central.url, ca, token)
     agent = sgtest.Agent(args.staffgated, config, sock)
     agent.start()
     return central, agent, sock

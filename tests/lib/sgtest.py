@@ -177,6 +177,13 @@ def write_agent_config(path, *, workstation, trusted_key, socket_path, state_dir
                  on_revoke="none")
 
 
+def append_central(config, url, ca_file, token_file):
+    """Points the agent config at a central (central_url, ca_file, token_file)."""
+    with open(config, "a") as f:
+        f.write('central_url = "%s"\nca_file = "%s"\ntoken_file = "%s"\n'
+                % (url, ca_file, token_file))
+
+
 class Conn:
     """A raw client connection to the agent socket that can send several lines."""
 

@@ -90,9 +90,7 @@ class PamPasswordTest(unittest.TestCase):
         sgtest.write_agent_config(config, workstation=WORKSTATION, trusted_key=key.pub,
                                   socket_path=cls.socket, state_dir=state, audit_log=cls.audit,
                                   min_uid=cls.min_uid)
-        with open(config, "a") as f:
-            f.write('central_url = "%s"\nca_file = "%s"\ntoken_file = "%s"\n'
-                    % (cls.central.url, ca, token_file))
+        sgtest.append_central(config, cls.central.url, ca, token_file)
         agent_env = dict(nss_env, **sgtest.sanitizer_env())
         cls.agent = sgtest.Agent(STAFFGATED, config, cls.socket, env=agent_env)
         cls.agent.start()

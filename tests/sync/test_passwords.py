@@ -53,9 +53,7 @@ class PasswordSocketTest(unittest.TestCase):
                                   socket_path=self.socket, state_dir=self.state,
                                   audit_log=os.path.join(self.dir, "audit.jsonl"),
                                   min_uid=1000)
-        with open(config, "a") as f:
-            f.write('central_url = "%s"\nca_file = "%s"\ntoken_file = "%s"\n'
-                    % (self.central.url, ca, token))
+        sgtest.append_central(config, self.central.url, ca, token)
         env = sgtest.nss_wrapper_env(self.dir, {"asmith": 2001})
         self.agent = sgtest.Agent(STAFFGATED, config, self.socket, env=env)
         self.agent.start()
