@@ -97,7 +97,22 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   };
   gate_ = std::make_unique<LeaseGate>(std::move(gate));
 
+  limiter_ = std::make_unique<FailureLimiter>(clock_);
+  verifiers_ =
+      std::make_unique<OfflineVerifiers>(shared_config->state_dir + "/credentials", clock_, log_);
+  PasswordDeps password_deps;
+  password_deps.clock = &clock_;
+  password_deps.verifiers = verifiers_.get();
+  password_deps.limiter = limiter_.get();
+  password_deps.central = [this] {
+    std::lock_guard<std::mutex> lock(link_mu_);
+    return central_auth_;
+  };
+  password_deps.log = log_;
+  passwords_ = std::make_unique<PasswordService>(std::move(password_deps));
+
   ServiceDeps deps;
+  deps.passwords = passwords_.get();
   deps.store = store_.get();
   deps.session_gate = gate_.get();
   deps.leases = [this] { return gate_->Leases(); };
@@ -162,6 +177,7 @@ common::Result<void> Agent::Start() {
     last_roster_ = store_->Current();
   }
   WriteNssSnapshot();
+  if (auto roster = store_->Current()) passwords_->RosterChanged(*roster);
 
   // Before the socket answers: the first session_open sees the whole table.
   RestoreSessions();
@@ -243,6 +259,7 @@ void Agent::ReconcileLink(const AgentConfig& config) {
     {
       std::lock_guard<std::mutex> lock(link_mu_);
       link_.reset();
+      central_auth_.reset();
     }
     current->Stop();
   }
@@ -259,6 +276,7 @@ void Agent::ReconcileLink(const AgentConfig& config) {
   {
     std::lock_guard<std::mutex> lock(link_mu_);
     link_ = fresh;
+    central_auth_ = std::make_shared<HttpCentralAuth>(fresh->http());
   }
   fanout_->SetLink(fresh);
   gate_->SetApi(std::make_shared<HttpLeaseApi>(fresh->http(), kLeaseDeadlineMs));
@@ -311,6 +329,7 @@ void Agent::OnRosterInstalled() {
   // Identities first: sessions the revoker ends log in again with the new
   // groups.
   WriteNssSnapshot();
+  if (after) passwords_->RosterChanged(*after);
   revoker_->RosterChanged(std::move(before), std::move(after));
 }
 
@@ -361,6 +380,7 @@ void Agent::Stop() {
     current->Stop();
     std::lock_guard<std::mutex> lock(link_mu_);
     link_.reset();
+    central_auth_.reset();
   }
   log_(LOG_INFO, "staffgated stopped");
 }

@@ -16,6 +16,10 @@
 
 #include "agent/audit/audit_fanout.h"
 #include "agent/audit/audit_log.h"
+#include "agent/auth/central_auth.h"
+#include "agent/auth/failure_limiter.h"
+#include "agent/auth/offline_verifiers.h"
+#include "agent/auth/password_service.h"
 #include "agent/config/agent_config.h"
 #include "agent/nss/nss_writer.h"
 #include "agent/revoke/revoker.h"
@@ -94,10 +98,15 @@ class Agent {
   std::unique_ptr<Revoker> revoker_;
   std::unique_ptr<LeaseGate> gate_;
   std::unique_ptr<NssWriter> nss_;
+  // Staffgate passwords (docs/design.md §10).
+  std::unique_ptr<FailureLimiter> limiter_;
+  std::unique_ptr<OfflineVerifiers> verifiers_;
+  std::unique_ptr<PasswordService> passwords_;
 
   std::mutex reload_mu_;  // Serialises Start, Reload and Stop.
-  mutable std::mutex link_mu_;  // Guards link_ and last_roster_.
+  mutable std::mutex link_mu_;  // Guards link_, central_auth_ and last_roster_.
   std::shared_ptr<CentralLink> link_;
+  std::shared_ptr<CentralAuth> central_auth_;
   std::shared_ptr<const common::Roster> last_roster_;  // What the revoker last saw.
   std::string boot_id_;
   std::mutex save_mu_;

@@ -27,6 +27,10 @@ bool IsExempt(const DecisionInput& input, const DecisionContext& ctx) {
 bool ResetRequired(const DecisionInput& input, const common::Employee& employee,
                    const DecisionContext& ctx) {
   if (!employee.credentials_reset_after) return false;
+  // A staffgate password (docs/design.md §10): the central's change time.
+  if (employee.credentials_changed_at) {
+    return *employee.credentials_reset_after > *employee.credentials_changed_at;
+  }
   auto day = ctx.users->PasswordChangedDay(input.account);
   if (!day || *day <= 0) return false;  // Unknown: see the header.
   return *employee.credentials_reset_after > *day * kSecondsPerDay;

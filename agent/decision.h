@@ -8,8 +8,10 @@
 //    continues down the table (usually to unknown_account).
 //  - Row 3: expiry is measured against `now` at decision time, so a cached
 //    roster turns into roster_expired without any event.
-//  - Row 10: shadow's sp_lstchg counts days; the change is taken to happen
-//    at the start of that UTC day, so a reset is required iff
+//  - Row 10: with the roster's credentials_changed_at (staffgate
+//    passwords, docs/design.md §10) a reset is required iff
+//    credentials_reset_after > credentials_changed_at. Without it, shadow's sp_lstchg counts days;
+//    the change is taken to happen at the start of that UTC day, so a reset is required iff
 //    credentials_reset_after > lstchg * 86400. The row is skipped when the
 //    account has no readable shadow entry or lstchg <= 0 (0 means "change
 //    at next login" to shadow itself, negative means unknown): we only

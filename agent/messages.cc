@@ -49,6 +49,11 @@ std::string MessageFor(const Verdict& verdict, const std::string& account) {
     case Reason::kCredentialsResetRequired:
       return "Your password must be changed before you can continue. "
              "Please choose a new password now.";
+    case Reason::kBadCredentials:
+      return "The password is not correct.";
+    case Reason::kLockedOut:
+      return "Too many wrong passwords. Please wait a few minutes and try again, "
+             "or contact IT support.";
     case Reason::kExempt:
     case Reason::kNotEnrolled:
     case Reason::kAllowed:
@@ -56,8 +61,6 @@ std::string MessageFor(const Verdict& verdict, const std::string& account) {
     // Not decided by this agent's table yet: the general sentence.
     case Reason::kNotStarted:
     case Reason::kExpired:
-    case Reason::kBadCredentials:
-    case Reason::kLockedOut:
     case Reason::kNotManaged:
     case Reason::kUnrecognized:
       break;

@@ -39,13 +39,19 @@ HandlerReply Service::Handle(std::string_view line, const Peer& peer) {
   if (!req) {
     return common::SerializeResponse(common::ErrorResponse("bad_request", req.error().message));
   }
-  if (auto refused = RefuseAdmin(*req, peer.uid)) return common::SerializeResponse(*refused);
-  if (!common::IsSlowOp(common::OpOf(*req))) {
-    return common::SerializeResponse(Answer(*req, peer));
+  if (auto refused = RefuseAdmin(*req, peer.uid)) {
+    common::WipeSecrets(*req);
+    return common::SerializeResponse(*refused);
   }
-  return HandlerReply([this, request = std::move(*req), peer] {
-    return common::SerializeResponse(Answer(request, peer));
-  });
+  const common::Op op = common::OpOf(*req);
+  if (!common::IsSlowOp(op)) return common::SerializeResponse(Answer(*req, peer));
+  return HandlerReply(
+      [this, request = std::move(*req), peer]() mutable {
+        std::string answer = common::SerializeResponse(Answer(request, peer));
+        common::WipeSecrets(request);
+        return answer;
+      },
+      common::IsPasswordOp(op));
 }
 
 std::string Service::HandleNow(std::string_view line, const Peer& peer) {
@@ -71,6 +77,10 @@ Response Service::Answer(const common::Request& req, const Peer& peer) {
       return deps_.reload();
     case common::Op::kRosterInstall:
       return RosterInstall(std::get<common::RosterInstallRequest>(req));
+    case common::Op::kAuthenticate:
+      return Authenticate(std::get<common::AuthenticateRequest>(req), peer.uid);
+    case common::Op::kChauthtok:
+      return Chauthtok(std::get<common::ChauthtokRequest>(req), peer.uid);
   }
   return common::ErrorResponse("internal", "unhandled op");
 }

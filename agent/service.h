@@ -6,7 +6,9 @@
 // Ops (common/protocol.h, parsed once there): check, session_open,
 // session_close and status of docs/design.md §4 exactly as specified, and
 // the root-only ops of staffgatectl: roster_install (the agent reads the
-// file), sessions, and sync / reload (via ServiceDeps).
+// file), sessions, and sync / reload (via ServiceDeps); authenticate and
+// chauthtok of §10 (service_passwords.cc, via ServiceDeps::passwords),
+// whose passwords are wiped once answered and never logged or audited.
 // Threads: Handle may be called from many threads at once.
 #ifndef STAFFGATE_AGENT_SERVICE_H_
 #define STAFFGATE_AGENT_SERVICE_H_
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "agent/audit/audit_log.h"
+#include "agent/auth/password_service.h"
 #include "agent/config/agent_config.h"
 #include "agent/decision.h"
 #include "agent/roster_store.h"
@@ -52,6 +55,9 @@ struct ServiceDeps {
   // op is unknown (bad_request). Must not throw.
   std::function<common::Response()> sync;
   std::function<common::Response()> reload;
+  // authenticate and chauthtok (docs/design.md §10). Null: answered
+  // "not_configured".
+  PasswordService* passwords = nullptr;
 };
 
 class Service {
@@ -88,6 +94,14 @@ class Service {
   // The root-only ops: nullopt when the caller may run `req`.
   std::optional<common::Response> RefuseAdmin(const common::Request& req, uid_t peer_uid) const;
   common::Response RosterInstall(const common::RosterInstallRequest& req);
+  // service_passwords.cc.
+  common::Response Authenticate(const common::AuthenticateRequest& req, uid_t peer_uid);
+  common::Response Chauthtok(const common::ChauthtokRequest& req, uid_t peer_uid);
+  // The roster's verdict for a password op (auth phase), and the roster.
+  Verdict PasswordVerdict(const std::string& account, const std::string& service,
+                          const std::string& rhost, std::shared_ptr<const common::Roster>* roster);
+  void AuditPassword(AuditType type, const std::string& account, const std::string& service,
+                     const std::string& rhost, const PasswordAnswer& answer, std::uint64_t serial);
   common::Response Sessions();
   // Decides and audits one request.
   common::DecisionReply DecideAndAudit(common::Phase phase, const common::LoginFields& login,

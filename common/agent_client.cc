@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/secret.h"
 #include "common/unique_fd.h"
 
 namespace staffgate::common {
@@ -93,7 +94,12 @@ Result<std::string> Exchange(int fd, const ClientOptions& options, const std::st
       return Fail(ErrorKind::kPermission, "agent runs as an unexpected uid");
     }
   }
-  std::string out = line + "\n";
+  // The line may hold a password (authenticate, chauthtok): one copy,
+  // reserved up front and wiped on every way out.
+  std::string out;
+  out.reserve(line.size() + 1);
+  out.append(line).push_back('\n');
+  WipeOnExit wipe_out(out);
   std::size_t sent = 0;
   while (sent < out.size()) {
     ssize_t n = send(fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
@@ -142,7 +148,9 @@ Result<std::string> CallAgentRaw(const ClientOptions& options, const std::string
 }
 
 Result<Response> CallAgent(const ClientOptions& options, const Request& request) {
-  auto line = CallAgentRaw(options, SerializeRequest(request));
+  std::string request_line = SerializeRequest(request);
+  WipeOnExit wipe_request(request_line);
+  auto line = CallAgentRaw(options, request_line);
   if (!line) return tl::unexpected(line.error());
   return ParseResponse(OpOf(request), *line);
 }

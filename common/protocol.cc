@@ -1,7 +1,13 @@
 #include "common/protocol.h"
 
+#include <cstring>
+#include <initializer_list>
+#include <utility>
+
+#include "common/auth_api.h"
 #include "common/json_util.h"
 #include "common/protocol_fields.h"
+#include "common/secret.h"
 
 namespace staffgate::common {
 namespace {
@@ -55,7 +61,57 @@ Result<Request> ParseRosterInstall(const Json& obj) {
   return req;
 }
 
-Result<Request> ParseBody(Op op, const Json& obj) {
+// A password: required, a string within kMaxPasswordBytes, no NUL. The
+// messages name the field only; the value is wiped from `obj` as it is
+// taken out, so the parsed document holds no copy.
+Result<std::string> SecretField(Json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end())
+    return Fail(ErrorKind::kInvalidInput, std::string("missing \"") + key + "\"");
+  if (!it->is_string()) {
+    return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must be a string");
+  }
+  std::string value = std::move(it->get_ref<std::string&>());
+  if (value.size() > kMaxPasswordBytes || value.find('\0') != std::string::npos) {
+    WipeString(value);
+    return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" is longer than " +
+                                              std::to_string(kMaxPasswordBytes) +
+                                              " bytes or contains NUL");
+  }
+  return value;
+}
+
+Result<Request> ParseAuthenticate(Json& obj) {
+  AuthenticateRequest req;
+  STAFFGATE_PROTO_ASSIGN(req.account, RequiredShortField(obj, "account"));
+  STAFFGATE_PROTO_ASSIGN(req.service, ShortField(obj, "service"));
+  STAFFGATE_PROTO_ASSIGN(req.rhost, ShortField(obj, "rhost"));
+  STAFFGATE_PROTO_ASSIGN(req.password, SecretField(obj, "password"));
+  return req;
+}
+
+Result<Request> ParseChauthtok(Json& obj) {
+  ChauthtokRequest req;
+  STAFFGATE_PROTO_ASSIGN(req.account, RequiredShortField(obj, "account"));
+  STAFFGATE_PROTO_ASSIGN(req.old_password, SecretField(obj, "old"));
+  auto fresh = SecretField(obj, "new");
+  if (!fresh) {
+    WipeString(req.old_password);
+    return tl::unexpected(fresh.error());
+  }
+  req.new_password = std::move(*fresh);
+  return req;
+}
+
+// Wipes every string value left in a parsed request object (the secrets
+// of a request that failed half-way).
+void WipeStrings(Json& obj) {
+  for (auto& item : obj.items()) {
+    if (item.value().is_string()) WipeString(item.value().get_ref<std::string&>());
+  }
+}
+
+Result<Request> ParseBody(Op op, Json& obj) {
   switch (op) {
     case Op::kCheck:
       return ParseCheck(obj);
@@ -73,8 +129,32 @@ Result<Request> ParseBody(Op op, const Json& obj) {
       return ReloadRequest{};
     case Op::kRosterInstall:
       return ParseRosterInstall(obj);
+    case Op::kAuthenticate:
+      return ParseAuthenticate(obj);
+    case Op::kChauthtok:
+      return ParseChauthtok(obj);
   }
   return Fail(ErrorKind::kInternal, "unhandled op");
+}
+
+// `head` (a JSON object) with `secrets` appended as string members, built
+// in one buffer reserved up front so no copy of a secret is freed unwiped.
+std::string WithSecrets(const Json& head,
+                        std::initializer_list<std::pair<const char*, const std::string*>> secrets) {
+  const std::string first = DumpJson(head);
+  std::size_t bound = first.size();
+  for (const auto& [key, value] : secrets) bound += std::strlen(key) + 4 + JsonStringBound(*value);
+  std::string out;
+  out.reserve(bound);
+  out.append(first, 0, first.size() - 1);  // Without the closing brace.
+  for (const auto& [key, value] : secrets) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    AppendJsonString(out, *value);
+  }
+  out += '}';
+  return out;
 }
 
 void PutLogin(const LoginFields& login, Json& obj) {
@@ -97,6 +177,9 @@ struct RequestWriter {
   }
   void operator()(const SessionCloseRequest& r) const { obj["session"] = r.session; }
   void operator()(const RosterInstallRequest& r) const { obj["path"] = r.path; }
+  // Written by WithSecrets (SerializeRequest), never here.
+  void operator()(const AuthenticateRequest&) const {}
+  void operator()(const ChauthtokRequest&) const {}
   // Status, sessions, sync, reload: the op says it all.
   template <typename Bare>
   void operator()(const Bare&) const {}
@@ -115,7 +198,7 @@ const LoginFields* LoginOf(const Request& request) {
 Result<Request> ParseRequest(std::string_view line) {
   auto parsed = protocol_internal::ParseLineObject(line, "request");
   if (!parsed) return tl::unexpected(parsed.error());
-  const Json& obj = *parsed;
+  Json& obj = *parsed;
   auto v = obj.find("v");
   if (v == obj.end() || !v->is_number_integer()) {
     return Fail(ErrorKind::kInvalidInput, "missing protocol version \"v\"");
@@ -127,13 +210,40 @@ Result<Request> ParseRequest(std::string_view line) {
   if (!op_name) return tl::unexpected(op_name.error());
   auto op = ParseOp(*op_name);
   if (!op) return Fail(ErrorKind::kInvalidInput, "unknown op '" + op_name->substr(0, 64) + "'");
-  return ParseBody(*op, obj);
+  auto request = ParseBody(*op, obj);
+  if (IsPasswordOp(*op)) WipeStrings(obj);
+  return request;
 }
 
 std::string SerializeRequest(const Request& request) {
   Json obj = {{"v", kProtocolVersion}, {"op", OpName(OpOf(request))}};
+  if (const auto* auth = std::get_if<AuthenticateRequest>(&request)) {
+    obj["account"] = auth->account;
+    if (!auth->service.empty()) obj["service"] = auth->service;
+    if (!auth->rhost.empty()) obj["rhost"] = auth->rhost;
+    return WithSecrets(obj, {{"password", &auth->password}});
+  }
+  if (const auto* change = std::get_if<ChauthtokRequest>(&request)) {
+    obj["account"] = change->account;
+    return WithSecrets(obj, {{"old", &change->old_password}, {"new", &change->new_password}});
+  }
   std::visit(RequestWriter{obj}, request);
   return DumpJson(obj);
+}
+
+const std::string* AccountOf(const Request& request) {
+  if (const auto* login = LoginOf(request)) return &login->account;
+  if (const auto* auth = std::get_if<AuthenticateRequest>(&request)) return &auth->account;
+  if (const auto* change = std::get_if<ChauthtokRequest>(&request)) return &change->account;
+  return nullptr;
+}
+
+void WipeSecrets(Request& request) {
+  if (auto* auth = std::get_if<AuthenticateRequest>(&request)) WipeString(auth->password);
+  if (auto* change = std::get_if<ChauthtokRequest>(&request)) {
+    WipeString(change->old_password);
+    WipeString(change->new_password);
+  }
 }
 
 }  // namespace staffgate::common

@@ -74,18 +74,44 @@ struct RosterInstallRequest {
   bool operator==(const RosterInstallRequest&) const = default;
 };
 
+// Staffgate passwords (docs/design.md §10). The passwords are secrets:
+// parse errors name the field, never its value; SerializeRequest writes
+// them into one buffer reserved up front (common/secret.h), and the caller
+// wipes the fields and the line once sent.
+struct AuthenticateRequest {
+  std::string account;   // Required, at most 256 bytes.
+  std::string password;  // Required (may be empty), at most kMaxPasswordBytes.
+  std::string service;   // Optional, as is rhost.
+  std::string rhost;
+  bool operator==(const AuthenticateRequest&) const = default;
+};
+
+struct ChauthtokRequest {
+  std::string account;       // Required.
+  std::string old_password;  // "old" on the wire; required.
+  std::string new_password;  // "new" on the wire; required.
+  bool operator==(const ChauthtokRequest&) const = default;
+};
+
 // Alternatives in the order of Op, so OpOf is the index.
 using Request = std::variant<CheckRequest, SessionOpenRequest, SessionCloseRequest, StatusRequest,
-                             SessionsRequest, SyncRequest, ReloadRequest, RosterInstallRequest>;
+                             SessionsRequest, SyncRequest, ReloadRequest, RosterInstallRequest,
+                             AuthenticateRequest, ChauthtokRequest>;
 
 Op OpOf(const Request& request);
 // Check and session_open carry login fields; the others do not (nullptr).
 const LoginFields* LoginOf(const Request& request);
+// The account a check, session_open, authenticate or chauthtok is about;
+// nullptr for the other ops.
+const std::string* AccountOf(const Request& request);
+// Zeroes every password the request holds (authenticate, chauthtok).
+void WipeSecrets(Request& request);
 
 // Parses one request line (without the newline).
 Result<Request> ParseRequest(std::string_view line);
 // One line of JSON, without the trailing newline. Empty optional fields
-// (service, tty, rhost, a zero pid) are left out.
+// (service, tty, rhost, a zero pid) are left out. For authenticate and
+// chauthtok the line holds the passwords: wipe it (WipeString) once sent.
 std::string SerializeRequest(const Request& request);
 
 }  // namespace staffgate::common

@@ -22,6 +22,9 @@ enum class Op {
   kSync,
   kReload,
   kRosterInstall,
+  // Staffgate passwords (docs/design.md §10); caller rules as check.
+  kAuthenticate,
+  kChauthtok,
 };
 enum class Phase { kAuth, kAccount, kSession };
 // How the module reacts: see the PAM return-code table in docs/design.md §3.
@@ -63,10 +66,21 @@ std::optional<Decision> ParseDecision(std::string_view name);
 // Never nullopt for a name: kUnrecognized for one this build lacks.
 Reason ParseReason(std::string_view name);
 
-// Ops that may take long (verifying a large roster, a round with the
-// central, reloading the config): the agent answers them off its event
-// loops so no check waits behind them.
+// Where the agent answers an op (agent/socket/socket_server.h):
+//  kFast: inline on the event loop (check, session_*, status: microseconds
+//         of CPU, or a bounded lease call);
+//  kSlow: the single admin worker, in order (roster_install verifying a
+//         large roster, sync, reload);
+//  kPassword: the bounded password pool (authenticate, chauthtok wait on
+//         the central and on argon2id), so neither checks nor admin ops
+//         wait behind a sign-in, and a flood of sign-ins is refused "busy"
+//         rather than queued without end.
+enum class OpLane { kFast, kSlow, kPassword };
+OpLane LaneOf(Op op);
+// LaneOf(op) != kFast: the agent answers it off its event loops.
 bool IsSlowOp(Op op);
+// authenticate, chauthtok: requests that carry a password.
+bool IsPasswordOp(Op op);
 
 }  // namespace staffgate::common
 

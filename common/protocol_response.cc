@@ -157,7 +157,10 @@ Result<Response> ParseOkBody(Op op, const Json& obj) {
   switch (op) {
     case Op::kCheck:
     case Op::kSessionOpen:
+    case Op::kAuthenticate:
       return ParseDecisionReply(obj);
+    case Op::kChauthtok:
+      return ChauthtokReply{};
     case Op::kSessionClose: {
       SessionCloseReply reply;
       STAFFGATE_PROTO_ASSIGN(reply.closed, BoolField(obj, "closed", false));
@@ -252,6 +255,7 @@ struct ReplyWriter {
     obj["leases"] = std::move(leases);
   }
   void operator()(const SyncReply& r) const { obj["result"] = r.result; }
+  void operator()(const ChauthtokReply&) const {}
   void operator()(const ReloadReply& r) const { obj["reloaded"] = r.reloaded; }
   void operator()(const RosterInstallReply& r) const {
     obj["installed"] = r.installed;

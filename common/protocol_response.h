@@ -25,7 +25,8 @@ struct ErrorReply {
   bool operator==(const ErrorReply&) const = default;
 };
 
-// check, session_open.
+// check, session_open, authenticate (docs/design.md §10: reason
+// bad_credentials, locked_out or not_managed besides the table's).
 struct DecisionReply {
   Decision decision = Decision::kDeny;
   Reason reason = Reason::kNoRoster;
@@ -110,8 +111,17 @@ struct RosterInstallReply {
   bool operator==(const RosterInstallReply&) const = default;
 };
 
-using Response = std::variant<ErrorReply, DecisionReply, SessionCloseReply, StatusReply,
-                              SessionsReply, SyncReply, ReloadReply, RosterInstallReply>;
+// chauthtok done: {"ok":true}. A refused change is an ErrorReply with
+// error "weak_password" or "bad_credentials" (the sentence to show the
+// person in message), "not_managed" (pam_unix's business), "denied" (the
+// roster refuses the account) or "unavailable" (no central).
+struct ChauthtokReply {
+  bool operator==(const ChauthtokReply&) const = default;
+};
+
+using Response =
+    std::variant<ErrorReply, DecisionReply, SessionCloseReply, StatusReply, SessionsReply,
+                 SyncReply, ReloadReply, RosterInstallReply, ChauthtokReply>;
 
 // Parses the answer to a request of `op` (the line alone does not say
 // which reply it is). ok:false gives ErrorReply for any op.

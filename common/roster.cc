@@ -1,6 +1,7 @@
 #include "common/roster.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "common/envelope.h"
 #include "common/json_util.h"
@@ -44,12 +45,18 @@ Result<Employee> ParseEmployee(const Json& e) {
   auto groups = StringList(e, "groups", {"*"});
   if (!groups) return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + groups.error().message);
   emp.groups = std::move(*groups);
-  auto reset = GetOptionalString(e, "credentials_reset_after");
-  if (!reset) return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + reset.error().message);
-  if (*reset) {
-    auto t = ParseRfc3339(**reset);
-    if (!t) return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + t.error().message);
-    emp.credentials_reset_after = *t;
+  for (auto [key, field] : {std::pair{"credentials_reset_after", &emp.credentials_reset_after},
+                            std::pair{"credentials_changed_at", &emp.credentials_changed_at}}) {
+    auto text = GetOptionalString(e, key);
+    if (!text)
+      return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + text.error().message);
+    if (!*text) continue;
+    auto t = ParseRfc3339(**text);
+    if (!t) {
+      return Fail(ErrorKind::kInvalidInput,
+                  "employee " + emp.id + ": \"" + key + "\": " + t.error().message);
+    }
+    *field = *t;
   }
   if (auto posix = ParseEmployeePosix(e, emp); !posix) return tl::unexpected(posix.error());
   return emp;

@@ -32,6 +32,9 @@ struct Employee {
   std::vector<std::string> accounts;
   std::vector<std::string> groups{"*"};
   std::optional<UnixSeconds> credentials_reset_after;
+  // docs/design.md §10: when the person's staffgate password last changed
+  // (published by the central); absent for people without one.
+  std::optional<UnixSeconds> credentials_changed_at;
   // docs/design.md §9: account -> uid, only for accounts whose entry passed
   // validation (valid name and uid, one of this employee's unconflicted
   // accounts, uid held by no other account). Others are dropped with a

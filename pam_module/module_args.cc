@@ -48,6 +48,8 @@ ParsedArgs ParseModuleArgs(int argc, const char** argv) {
       args.debug = true;
     } else if (arg == "quiet") {
       args.quiet = true;
+    } else if (arg == "authenticate") {
+      args.authenticate = true;
     } else if (StartsWith(arg, "socket=")) {
       std::string_view path = arg.substr(7);
       if (path.empty() || path.front() != '/') {

@@ -1,5 +1,6 @@
 // The module's arguments from the PAM service file (docs/design.md §5):
 //   socket=PATH  timeout_ms=N  agent_uid=N  min_uid=N  debug  quiet
+//   authenticate (the auth stage checks the staffgate password, §10)
 // Like linux-pam's own modules: an unknown argument is reported and ignored,
 // a bad value is reported and the default kept, so a typo never turns the
 // module into an outage.
@@ -28,6 +29,9 @@ struct ModuleArgs {
   std::optional<uid_t> min_uid;
   bool debug = false;
   bool quiet = false;
+  // docs/design.md §10: pam_sm_authenticate asks for the password and
+  // sends `authenticate`; without it the auth stage is a `check`.
+  bool authenticate = false;
 };
 
 struct ParsedArgs {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "pam_module/module_args.h"
+#include "pam_module/module_password.h"
 #include "pam_module/session_id.h"
 
 namespace staffgate::pam {
@@ -11,24 +12,12 @@ namespace {
 
 using common::Decision;
 
-// Longest agent message shown or logged; one line fits a greeter.
-constexpr std::size_t kMaxShownBytes = 512;
-
 // Shown (account and session stages) when the agent gave no answer, so the
 // person reads why instead of PAM's generic "Authentication information
 // cannot be recovered". It says nothing about the account.
 constexpr char kAgentDownMessage[] =
     "Sign-in could not be checked: the staffgate agent is not answering on this computer. "
     "Please try again in a minute, or contact IT if it persists.";
-
-// Control characters (newlines, escapes) never reach a terminal or syslog.
-std::string Printable(const std::string& text, std::size_t cap = kMaxShownBytes) {
-  std::string out = text.substr(0, cap);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return out;
-}
 
 std::string Describe(Stage stage, const std::string& user) {
   return std::string(StageName(stage)) + " for '" + Printable(user, 64) + "'";
@@ -93,6 +82,14 @@ int Conclude(PamContext& ctx, const ModuleArgs& args, Stage stage, int flags,
 
 }  // namespace
 
+std::string Printable(const std::string& text, std::size_t cap) {
+  std::string out = text.substr(0, cap);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return out;
+}
+
 CoreDeps RealDeps() {
   return CoreDeps{
       [](const common::ClientOptions& options, const common::Request& request) {
@@ -135,6 +132,12 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
     return PAM_IGNORE;
   }
 
+  // Staffgate passwords (docs/design.md §10): module_password.h.
+  if (stage == Stage::kPassword) return RunChauthtok(ctx, deps, args, flags, user);
+  if (stage == Stage::kAuth && args.authenticate) {
+    return RunAuthenticate(ctx, deps, args, flags, user);
+  }
+
   common::Request request = common::CheckRequest{PhaseOf(stage), LoginOf(ctx, user)};
   if (stage == Stage::kSessionOpen) {
     auto id = deps.new_session_id();
@@ -169,7 +172,16 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
                            std::string(common::OpName(common::OpOf(request))) + ", timeout " +
                            std::to_string(options.timeout_ms) + " ms)");
   }
-  return Conclude(ctx, args, stage, flags, user, deps.call_agent(options, request));
+  int code = Conclude(ctx, args, stage, flags, user, deps.call_agent(options, request));
+  // The central said the password must change at sign-in (a one-time or
+  // reset password): the account stage demands it even when the roster
+  // does not (yet) say so.
+  if (stage == Stage::kAccount && code == PAM_SUCCESS && ctx.HasMark(kResetRequiredMark)) {
+    ctx.Log(LOG_NOTICE, Describe(stage, user) + ": the password must be changed -> " +
+                            PamCodeName(PAM_NEW_AUTHTOK_REQD));
+    return PAM_NEW_AUTHTOK_REQD;
+  }
+  return code;
 }
 
 }  // namespace staffgate::pam

@@ -18,10 +18,16 @@
 // the stage returns PAM_SUCCESS, because a logout must never fail; root and
 // uids below min_uid give PAM_IGNORE as in open_session.
 //
+// Staffgate passwords (docs/design.md §10): the auth stage with the
+// `authenticate` argument and the password stage (chauthtok) go to
+// module_password.h after step 2; an account stage whose auth stage saw
+// reset_required answers PAM_NEW_AUTHTOK_REQD instead of PAM_SUCCESS.
+//
 // Threads: none. State: none beyond the PAM handle (no globals).
 #ifndef STAFFGATE_PAM_MODULE_MODULE_CORE_H_
 #define STAFFGATE_PAM_MODULE_MODULE_CORE_H_
 
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -46,6 +52,10 @@ struct CoreDeps {
 
 // The production dependencies.
 CoreDeps RealDeps();
+
+// `text` cut to `cap` bytes with control characters (newlines, escapes)
+// replaced by spaces: what the module may show or log of an answer.
+std::string Printable(const std::string& text, std::size_t cap = 512);
 
 // Runs one stage; returns the PAM code to hand back to libpam. Never throws
 // on its own account (allocation failure may; the C shim catches that).

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/secret.h"
+
 namespace staffgate::pam {
 namespace {
 
@@ -78,6 +80,48 @@ std::string LibPamContext::LoadSessionId() {
   }
   const char* env = pam_getenv(pamh_, kSessionEnvName);
   return env != nullptr ? env : "";
+}
+
+std::optional<std::string> LibPamContext::GetAuthtok(int item_type) {
+  const void* value = nullptr;
+  if (pam_get_item(pamh_, item_type, &value) != PAM_SUCCESS || value == nullptr) {
+    return std::nullopt;
+  }
+  return std::string(static_cast<const char*>(value));
+}
+
+int LibPamContext::SetAuthtok(int item_type, const std::string& value) {
+  // libpam copies the item (and wipes its copy when replaced or ended).
+  return pam_set_item(pamh_, item_type, value.c_str());
+}
+
+int LibPamContext::PromptSecret(const std::string& prompt, std::string* answer) {
+  char* response = nullptr;
+  int rc = pam_prompt(pamh_, PAM_PROMPT_ECHO_OFF, &response, "%s", prompt.c_str());
+  if (rc != PAM_SUCCESS) {
+    if (response != nullptr) {
+      explicit_bzero(response, std::strlen(response));
+      std::free(response);
+    }
+    return rc;
+  }
+  if (response == nullptr) return PAM_CONV_ERR;
+  const std::size_t length = std::strlen(response);
+  answer->reserve(length);
+  answer->assign(response, length);
+  explicit_bzero(response, length);
+  std::free(response);
+  return PAM_SUCCESS;
+}
+
+int LibPamContext::SetMark(const char* key) {
+  // The data is the key itself (static), so there is nothing to free.
+  return pam_set_data(pamh_, key, const_cast<char*>(key), nullptr);
+}
+
+bool LibPamContext::HasMark(const char* key) {
+  const void* data = nullptr;
+  return pam_get_data(pamh_, key, &data) == PAM_SUCCESS && data != nullptr;
 }
 
 }  // namespace staffgate::pam

@@ -37,6 +37,20 @@ class PamContext {
   // The id stored by StoreSessionId in this handle, else STAFFGATE_SESSION
   // from the PAM environment; empty when neither exists.
   virtual std::string LoadSessionId() = 0;
+
+  // Staffgate passwords (docs/design.md §10). Every string these hand out
+  // holds a password: the caller wipes it (common::WipeString).
+  // PAM_AUTHTOK or PAM_OLDAUTHTOK when an earlier module set it.
+  virtual std::optional<std::string> GetAuthtok(int item_type) = 0;
+  // Sets PAM_AUTHTOK or PAM_OLDAUTHTOK for the modules after us. A PAM code.
+  virtual int SetAuthtok(int item_type, const std::string& value) = 0;
+  // Asks through the conversation with echo off. PAM_SUCCESS and the
+  // answer, or the PAM error code (PAM_CONV_ERR...).
+  virtual int PromptSecret(const std::string& prompt, std::string* answer) = 0;
+  // A mark kept in the handle between stages (pam_set_data), e.g. "the
+  // password must be changed" from auth to account.
+  virtual int SetMark(const char* key) = 0;
+  virtual bool HasMark(const char* key) = 0;
 };
 
 class LibPamContext final : public PamContext {
@@ -50,6 +64,11 @@ class LibPamContext final : public PamContext {
   void ShowError(const std::string& message) override;
   int StoreSessionId(const std::string& id) override;
   std::string LoadSessionId() override;
+  std::optional<std::string> GetAuthtok(int item_type) override;
+  int SetAuthtok(int item_type, const std::string& value) override;
+  int PromptSecret(const std::string& prompt, std::string* answer) override;
+  int SetMark(const char* key) override;
+  bool HasMark(const char* key) override;
 
  private:
   pam_handle_t* pamh_;

@@ -54,11 +54,12 @@ PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_close_session(pam_h
   return Run(pamh, Stage::kSessionClose, flags, argc, argv);
 }
 
-// Password changes go through pam_unix; a reset is enforced in acct_mgmt.
-PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_chauthtok(pam_handle_t* /*pamh*/,
-                                                                       int /*flags*/, int /*argc*/,
-                                                                       const char** /*argv*/) {
-  return PAM_IGNORE;
+// Staffgate passwords change at the central (docs/design.md §10); an
+// account staffgate does not manage answers PAM_USER_UNKNOWN (pam_unix's).
+PAM_EXTERN __attribute__((visibility("default"))) int pam_sm_chauthtok(pam_handle_t* pamh,
+                                                                       int flags, int argc,
+                                                                       const char** argv) {
+  return Run(pamh, Stage::kPassword, flags, argc, argv);
 }
 
 }  // extern "C"

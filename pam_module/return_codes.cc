@@ -9,6 +9,7 @@ using common::Decision;
 common::Phase PhaseOf(Stage stage) {
   switch (stage) {
     case Stage::kAuth:
+    case Stage::kPassword:
       return common::Phase::kAuth;
     case Stage::kAccount:
       return common::Phase::kAccount;
@@ -29,6 +30,8 @@ const char* StageName(Stage stage) {
       return "open_session";
     case Stage::kSessionClose:
       return "close_session";
+    case Stage::kPassword:
+      return "chauthtok";
   }
   return "account";
 }
@@ -57,6 +60,51 @@ int ReturnCodeForAnswer(Stage stage, const common::Response& response) {
   const auto* decided = std::get_if<common::DecisionReply>(&response);
   if (decided == nullptr) return PAM_SERVICE_ERR;
   return ReturnCodeForDecision(stage, decided->decision, decided->reason);
+}
+
+namespace {
+
+// The refusals both password ops share.
+int ReturnCodeForRefusal(const common::ErrorReply& refused) {
+  if (refused.error == "unavailable" || refused.error == "busy") return PAM_AUTHINFO_UNAVAIL;
+  if (refused.error == "not_managed") return PAM_USER_UNKNOWN;
+  if (refused.error == "locked_out") return PAM_MAXTRIES;
+  if (refused.error == "bad_credentials") return PAM_AUTH_ERR;
+  if (refused.error == "weak_password") return PAM_AUTHTOK_ERR;
+  if (refused.error == "denied") return PAM_PERM_DENIED;
+  return PAM_SERVICE_ERR;
+}
+
+}  // namespace
+
+int ReturnCodeForAuthenticate(const common::Response& response) {
+  if (const auto* refused = std::get_if<common::ErrorReply>(&response)) {
+    int code = ReturnCodeForRefusal(*refused);
+    return code == PAM_AUTHTOK_ERR ? PAM_SERVICE_ERR : code;
+  }
+  const auto* decided = std::get_if<common::DecisionReply>(&response);
+  if (decided == nullptr) return PAM_SERVICE_ERR;
+  if (decided->reason == common::Reason::kNotManaged) return PAM_USER_UNKNOWN;
+  switch (decided->decision) {
+    case Decision::kAllow:
+    case Decision::kResetRequired:
+      return PAM_SUCCESS;
+    case Decision::kIgnore:
+      return PAM_USER_UNKNOWN;
+    case Decision::kDeny:
+      if (decided->reason == common::Reason::kBadCredentials) return PAM_AUTH_ERR;
+      if (decided->reason == common::Reason::kLockedOut) return PAM_MAXTRIES;
+      return PAM_PERM_DENIED;
+  }
+  return PAM_PERM_DENIED;
+}
+
+int ReturnCodeForChauthtok(const common::Response& response) {
+  if (std::holds_alternative<common::ChauthtokReply>(response)) return PAM_SUCCESS;
+  if (const auto* refused = std::get_if<common::ErrorReply>(&response)) {
+    return ReturnCodeForRefusal(*refused);
+  }
+  return PAM_SERVICE_ERR;
 }
 
 int ReturnCodeForError(const common::Error& error) {
@@ -106,6 +154,10 @@ std::string PamCodeName(int code) {
       return "PAM_CONV_ERR";
     case PAM_AUTH_ERR:
       return "PAM_AUTH_ERR";
+    case PAM_MAXTRIES:
+      return "PAM_MAXTRIES";
+    case PAM_AUTHTOK_ERR:
+      return "PAM_AUTHTOK_ERR";
     default:
       return "PAM_" + std::to_string(code);
   }

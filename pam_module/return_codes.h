@@ -13,7 +13,8 @@ namespace staffgate::pam {
 
 // Which PAM entry point is asking. kSessionClose is not in docs/design.md §3:
 // closing never refuses anything (see ReturnCodeForAnswer).
-enum class Stage { kAuth, kAccount, kSessionOpen, kSessionClose };
+// kPassword is pam_sm_chauthtok (docs/design.md §10).
+enum class Stage { kAuth, kAccount, kSessionOpen, kSessionClose, kPassword };
 
 // The phase sent to the agent for a stage.
 common::Phase PhaseOf(Stage stage);
@@ -51,6 +52,22 @@ int ReturnCodeForError(const common::Error& error);
 // deny (and reset_required) in the account and session-open stages only.
 // The auth stage never shows a reason: the person may not be who they claim.
 bool ShouldShowMessage(Stage stage, const common::Response& response);
+
+// docs/design.md §10, the answer to `authenticate` (auth stage with the
+// `authenticate` argument, and chauthtok's check of the old password):
+//   allow -> SUCCESS; reset_required -> SUCCESS (the account stage then
+//   answers NEW_AUTHTOK_REQD); ignore or not_managed -> USER_UNKNOWN (so
+//   pam_unix runs); deny bad_credentials -> AUTH_ERR; locked_out ->
+//   MAXTRIES; any other deny (terminated, suspended, ...) -> PERM_DENIED;
+//   ok:false "unavailable" or "busy" (no central and no offline sign-in,
+//   or too many at once) -> AUTHINFO_UNAVAIL; other refusals or replies
+//   -> SERVICE_ERR.
+int ReturnCodeForAuthenticate(const common::Response& response);
+// The answer to `chauthtok`: {"ok":true} -> SUCCESS; ok:false
+// weak_password -> AUTHTOK_ERR; bad_credentials -> AUTH_ERR; not_managed
+// -> USER_UNKNOWN; locked_out -> MAXTRIES; denied -> PERM_DENIED;
+// unavailable or busy -> AUTHINFO_UNAVAIL; anything else -> SERVICE_ERR.
+int ReturnCodeForChauthtok(const common::Response& response);
 
 // "PAM_SUCCESS", "PAM_ACCT_EXPIRED", ... for logs ("PAM_<n>" if unknown).
 std::string PamCodeName(int code);

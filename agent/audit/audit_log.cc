@@ -61,6 +61,10 @@ std::string_view AuditTypeName(AuditType type) {
       return "roster_not_saved";
     case AuditType::kOutboxQuarantine:
       return "outbox_quarantine";
+    case AuditType::kAuthenticate:
+      return "authenticate";
+    case AuditType::kChauthtok:
+      return "chauthtok";
   }
   return "decision";
 }

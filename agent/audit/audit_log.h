@@ -42,10 +42,12 @@ enum class AuditType {
   kAuditLost,           // Events the disk could not take (count), reported once it can.
   kRosterNotSaved,      // A roster enforced in memory could not be saved to disk.
   kOutboxQuarantine,    // Unreadable outbox lines moved aside (count).
+  kAuthenticate,        // A staffgate password checked (detail: online, offline, ...).
+  kChauthtok,           // A staffgate password change asked for.
 };
 
 // "decision", "session_open", ..., "lease_released", "nss_identity_skipped", "audit_lost",
-// "roster_not_saved", "outbox_quarantine".
+// "roster_not_saved", "outbox_quarantine", "authenticate", "chauthtok".
 std::string_view AuditTypeName(AuditType type);
 
 struct AuditEvent {

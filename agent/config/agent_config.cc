@@ -62,6 +62,12 @@ common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& ke
         r.Choice<LeaseUnreachable>(
             v, key, {{"allow", LeaseUnreachable::kAllow}, {"deny", LeaseUnreachable::kDeny}}));
   }
+  if (key == "offline_credentials_days") {
+    auto days = r.Integer(v, key, 0, 365, "expected a whole number of days from 0 to 365");
+    if (!days) return tl::unexpected(days.error());
+    c.offline_credentials_days = static_cast<int>(*days);
+    return common::Ok();
+  }
   if (key == "nss_enumerate") {
     if (!v.is_boolean()) return r.Bad(v, key, "expected true or false");
     c.nss_enumerate = v.as_boolean();
@@ -190,6 +196,9 @@ std::string RenderAgentConfig(const AgentConfig& c) {
   out += std::string("lease_unreachable = ") +
          (c.lease_unreachable == LeaseUnreachable::kAllow ? "\"allow\"" : "\"deny\"") + "\n";
   if (c.nss_enumerate) out += "nss_enumerate = true\n";
+  if (c.offline_credentials_days != AgentConfig{}.offline_credentials_days) {
+    out += "offline_credentials_days = " + std::to_string(c.offline_credentials_days) + "\n";
+  }
   return out;
 }
 

@@ -39,6 +39,10 @@ struct AgentConfig {
   // docs/design.md §9: whether libnss_staffgate lists every employee
   // (getent passwd, login screens); lookups by name or id work either way.
   bool nss_enumerate = false;
+  // docs/design.md §10: how long a staffgate password verified online may
+  // be checked offline (never past the roster's expiry); 0 keeps no
+  // offline verifier.
+  int offline_credentials_days = 3;
 };
 
 // Parses TOML text; `path` is only used in messages. Errors: kConfig with

@@ -45,13 +45,14 @@ auto Guarded(const common::LogFn& log, const Fn& fn) -> decltype(fn()) {
 
 SocketLoop::SocketLoop(int listen_fd, const SocketServerOptions& options,
                        const SocketServer::Handler& handler, const common::LogFn& log,
-                       ConnectionQuota& quota, SlowWorker& slow)
+                       ConnectionQuota& quota, SlowWorker& slow, SlowWorker& passwords)
     : listen_fd_(listen_fd),
       options_(options),
       handler_(handler),
       log_(log),
       quota_(quota),
-      slow_(slow) {}
+      slow_(slow),
+      passwords_(passwords) {}
 
 SocketLoop::~SocketLoop() { Stop(); }
 
@@ -188,9 +189,14 @@ bool SocketLoop::ProcessLines(Conn& conn) {
       auto task = [this, fd = conn.fd.get(), id = conn.id, work = std::move(reply.deferred)] {
         Complete(fd, id, RunDeferred(work));
       };
-      if (!slow_.Post(std::move(task))) {
+      SlowWorker& worker = reply.on_password_pool ? passwords_ : slow_;
+      auto posted = worker.Post(std::move(task), conn.peer.uid);
+      if (posted != SlowWorker::PostResult::kQueued) {
         conn.waiting = false;
-        conn.out += common::SerializeResponse(common::ErrorResponse("busy", "shutting down"));
+        conn.out += common::SerializeResponse(
+            common::ErrorResponse("busy", posted == SlowWorker::PostResult::kFull
+                                              ? "too many sign-ins at once; try again in a moment"
+                                              : "shutting down"));
         conn.out += '\n';
       }
     } else {

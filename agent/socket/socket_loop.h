@@ -33,7 +33,7 @@ class SocketLoop {
   // References must outlive the loop. Errors from Start: kIo.
   SocketLoop(int listen_fd, const SocketServerOptions& options,
              const SocketServer::Handler& handler, const common::LogFn& log, ConnectionQuota& quota,
-             SlowWorker& slow);
+             SlowWorker& slow, SlowWorker& passwords);
   ~SocketLoop();
 
   common::Result<void> Start();
@@ -95,6 +95,7 @@ class SocketLoop {
   const common::LogFn& log_;
   ConnectionQuota& quota_;
   SlowWorker& slow_;
+  SlowWorker& passwords_;
   // Open on /dev/null; given up to accept (and refuse) one peer when the
   // process is out of descriptors, so the backlog drains without spinning.
   common::UniqueFd spare_fd_;

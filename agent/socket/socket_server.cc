@@ -81,10 +81,11 @@ common::Result<void> SocketServer::Start() {
   socket_inode_ = st.st_ino;
 
   slow_.Start(log_);
+  passwords_.Start(log_, options_.password_pool);
   const int threads = options_.threads < 1 ? 1 : options_.threads;
   for (int i = 0; i < threads; ++i) {
-    loops_.push_back(
-        std::make_unique<SocketLoop>(listen_fd_.get(), options_, handler_, log_, quota_, slow_));
+    loops_.push_back(std::make_unique<SocketLoop>(listen_fd_.get(), options_, handler_, log_,
+                                                  quota_, slow_, passwords_));
     if (auto started = loops_.back()->Start(); !started) {
       Stop();
       return started;
@@ -94,7 +95,8 @@ common::Result<void> SocketServer::Start() {
 }
 
 void SocketServer::Stop() {
-  slow_.Stop();  // First: its tasks post into the loops.
+  slow_.Stop();  // First: their tasks post into the loops.
+  passwords_.Stop();
   for (auto& loop : loops_) loop->Stop();
   loops_.clear();
   if (listen_fd_) {

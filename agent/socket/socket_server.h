@@ -21,10 +21,11 @@
 //    listening until its next tick: never a busy loop, and at most one
 //    log line per 10 s;
 //  - a peer that does not read its answers is not read from either;
-//  - a line the handler answers with a deferred task (roster_install,
-//    sync, reload) is answered on a worker thread; that connection waits
-//    for it (answers stay in order), every other connection keeps being
-//    answered.
+//  - a line the handler answers with a deferred task is answered on a
+//    worker thread (slow_worker.h: the admin worker for roster_install,
+//    sync and reload; the bounded password pool for authenticate and
+//    chauthtok, "busy" when full); that connection waits for it (answers
+//    stay in order), every other connection keeps being answered.
 #ifndef STAFFGATE_AGENT_SOCKET_SERVER_H_
 #define STAFFGATE_AGENT_SOCKET_SERVER_H_
 
@@ -58,6 +59,8 @@ struct SocketServerOptions {
   std::size_t per_uid_connections = 32;
   int idle_timeout_ms = 5000;
   mode_t mode = 0666;
+  // authenticate, chauthtok: each may hold argon2id's memory (~19 MiB).
+  WorkerLimits password_pool{4, 64, 4};
 };
 
 // The handler's answer to one line: the answer line itself, or, for work
@@ -66,10 +69,13 @@ struct SocketServerOptions {
 struct HandlerReply {
   HandlerReply(std::string answer) : line(std::move(answer)) {}  // NOLINT: the common case.
   HandlerReply(const char* answer) : line(answer) {}             // NOLINT
-  explicit HandlerReply(std::function<std::string()> task) : deferred(std::move(task)) {}
+  // `password`: run on the bounded password pool, else the admin worker.
+  explicit HandlerReply(std::function<std::string()> task, bool password = false)
+      : deferred(std::move(task)), on_password_pool(password) {}
 
   std::string line;                       // Used when `deferred` is empty.
   std::function<std::string()> deferred;  // Must not throw (a backstop catches).
+  bool on_password_pool = false;
 };
 
 class SocketServer {
@@ -102,6 +108,7 @@ class SocketServer {
   ino_t socket_inode_ = 0;
   ConnectionQuota quota_;
   SlowWorker slow_;
+  SlowWorker passwords_;
   std::vector<std::unique_ptr<SocketLoop>> loops_;
 };
 

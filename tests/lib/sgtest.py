@@ -29,6 +29,10 @@ PAM_TEXT = {
     "NEW_AUTHTOK_REQD": "Authentication token is no longer valid; new one required",
     "AUTHINFO_UNAVAIL": "Authentication service cannot retrieve authentication info",
     "SERVICE_ERR": "Error in service module",
+    "AUTH_ERR": "Authentication failure",
+    "MAXTRIES": "Have exhausted maximum number of retries for service",
+    "USER_UNKNOWN": "User not known to the underlying authentication module",
+    "AUTHTOK_ERR": "Authentication token manipulation error",
 }
 
 
@@ -171,6 +175,13 @@ def write_agent_config(path, *, workstation, trusted_key, socket_path, state_dir
                  socket=socket_path, state_dir=state_dir, audit_log=audit_log,
                  exempt_accounts=list(exempt), min_uid=min_uid, unknown_accounts="deny",
                  on_revoke="none")
+
+
+def append_central(config, url, ca_file, token_file):
+    """Points the agent config at a central (central_url, ca_file, token_file)."""
+    with open(config, "a") as f:
+        f.write('central_url = "%s"\nca_file = "%s"\ntoken_file = "%s"\n'
+                % (url, ca_file, token_file))
 
 
 class Conn:
@@ -436,3 +447,52 @@ def assert_pam_failed(test, code, rc, out, err):
     """Asserts that pamtester failed (exit 1) with PAM_TEXT[code] on stderr."""
     test.assertEqual(rc, 1, out + err)
     test.assertIn("pamtester: " + PAM_TEXT[code], err)
+
+
+PROMPT_ENDINGS = ("assword: ",)
+
+
+def pamtester_typing(service, user, ops, env, lines, items=None, timeout=60):
+    """Runs pamtester answering each password prompt with the next of
+    `lines`, typed only once the prompt shows (misc_conv reads a whole
+    pipe at once, so the answers cannot be queued up front). Returns
+    (returncode, output with stdout and stderr merged, prompts seen)."""
+    cmd = ["pamtester", "-v"]
+    for key, value in (items or {}).items():
+        cmd += ["-I", "%s=%s" % (key, value)]
+    cmd += [service, user] + list(ops)
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    os.set_blocking(proc.stdout.fileno(), False)
+    out, prompts, pending, seen = b"", [], list(lines), 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        chunk = None
+        try:
+            chunk = proc.stdout.read()
+        except BlockingIOError:
+            pass
+        if chunk:
+            out += chunk
+            text = out.decode(errors="replace")
+            if text.endswith(PROMPT_ENDINGS):
+                prompts.append(text[seen:].rsplit("\n", 1)[-1])
+                seen = len(text)
+                answer = pending.pop(0) if pending else ""
+                try:
+                    proc.stdin.write((answer + "\n").encode())
+                    proc.stdin.flush()
+                except BrokenPipeError:
+                    pass
+        elif chunk == b"" or proc.poll() is not None:
+            if proc.poll() is not None:
+                rest = proc.stdout.read() or b""
+                out += rest
+                break
+        time.sleep(0.01)
+    else:
+        proc.kill()
+    proc.wait(timeout=10)
+    proc.stdin.close()
+    proc.stdout.close()
+    return proc.returncode, out.decode(errors="replace"), prompts

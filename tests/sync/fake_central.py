@@ -3,6 +3,11 @@ tests: it serves rosters with ETag / If-None-Match / Prefer: wait, collects
 events, and can turn hostile (tampered, older, expired, garbage, huge or
 slow-drip answers) on demand. The real central has its own tests; this one
 exists to misbehave in ways the real one never would.
+
+It also answers the password endpoints (docs/design.md §10) from a plain
+dict, so the agent's side is tested without the real central:
+POST /v1/auth/verify and /v1/auth/change, with `passwords`, `locked`,
+`reset` and `auth_down` (503) to script them.
 """
 
 import http.server
@@ -46,6 +51,14 @@ class FakeCentral:
         self.events = []            # every event received (dicts), duplicates included
         self.roster_requests = 0
         self.events_down = False
+        self.passwords = {}         # account -> password; absent: not_managed
+        self.locked = set()         # accounts answered locked_out
+        self.reset = set()          # accounts answered reset_required (right password)
+        self.auth_down = False      # password endpoints answer 503
+        self.auth_requests = []     # (path, body dict) of every password call
+        self.min_length = 12
+        self.closed = False         # close(): kept-alive connections hang up too
+        self.auth_delay_s = 0.0     # password endpoints answer after this long
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -70,6 +83,9 @@ class FakeCentral:
                 return True
 
             def do_GET(self):
+                if outer.closed:
+                    self.close_connection = True
+                    return
                 if not self._authorised():
                     return
                 if self.path == "/v1/keys":
@@ -116,10 +132,15 @@ class FakeCentral:
                                         ("Content-Type", "application/json")])
 
             def do_POST(self):
+                if outer.closed:
+                    self.close_connection = True
+                    return
                 if not self._authorised():
                     return
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if self.path in ("/v1/auth/verify", "/v1/auth/change"):
+                    return self._password(self.path, json.loads(body))
                 if self.path != "/v1/events":
                     return self._reply(404)
                 if outer.events_down:
@@ -128,6 +149,42 @@ class FakeCentral:
                 with outer.lock:
                     outer.events.extend(batch)
                 self._reply(202, b'{"accepted":%d}' % len(batch))
+
+            def _password(self, path, req):
+                if outer.auth_delay_s:
+                    time.sleep(outer.auth_delay_s)
+                with outer.lock:
+                    outer.auth_requests.append((path, req))
+                    if outer.auth_down:
+                        return self._reply(503, b'{"error":"unavailable"}')
+                    account = req.get("account")
+                    known = outer.passwords.get(account)
+                    if path == "/v1/auth/verify":
+                        if known is None:
+                            result = "not_managed"
+                        elif account in outer.locked:
+                            result = "locked_out"
+                        elif req.get("password") != known:
+                            result = "bad_credentials"
+                        elif account in outer.reset:
+                            result = "reset_required"
+                        else:
+                            result = "ok"
+                        return self._reply(200, json.dumps({"result": result}).encode())
+                    if known is None:
+                        return self._reply(404, b'{"error":"not_managed","message":"no"}')
+                    if req.get("old") != known:
+                        return self._reply(422, json.dumps({
+                            "error": "bad_credentials",
+                            "message": "The current password is not correct."}).encode())
+                    if len(req.get("new", "")) < outer.min_length:
+                        return self._reply(422, json.dumps({
+                            "error": "weak_password",
+                            "message": "The password is shorter than %d characters"
+                                       % outer.min_length}).encode())
+                    outer.passwords[account] = req["new"]
+                    outer.reset.discard(account)
+                    return self._reply(200, b"{}")
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -154,6 +211,7 @@ class FakeCentral:
             return [e.get("id") for e in self.events if type_ is None or e.get("type") == type_]
 
     def close(self):
+        self.closed = True
         self.mode = "down"
         self.httpd.shutdown()
         self.httpd.server_close()

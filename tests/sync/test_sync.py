@@ -70,9 +70,7 @@ class SyncTest(unittest.TestCase):
         sgtest.write_agent_config(self.config, workstation="SVC-03", trusted_key=self.key.pub,
                                   socket_path=self.socket, state_dir=self.state,
                                   audit_log=self.audit, min_uid=min_uid)
-        with open(self.config, "a") as f:
-            f.write('central_url = "%s"\nca_file = "%s"\ntoken_file = "%s"\n'
-                    % (url, ca, self.token_file))
+        sgtest.append_central(self.config, url, ca, self.token_file)
 
     def check(self, account="asmith", service="sshd"):
         return sgtest.ask_agent(self.socket, {"v": 1, "op": "check", "phase": "account",

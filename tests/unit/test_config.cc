@@ -129,6 +129,10 @@ TEST_CASE("bad values name file, line and key", "[config]") {
   ExpectError("state_dir = []\n", 1, "state_dir");
   ExpectError("ca_file = \"\"\n", 1, "ca_file");
   ExpectError("audit_log = false\n", 1, "audit_log");
+  ExpectError("offline_credentials_days = -1\n", 1, "offline_credentials_days");
+  ExpectError("offline_credentials_days = \"3\"\n", 1, "offline_credentials_days");
+  ExpectError("offline_credentials_days = 2.5\n", 1, "offline_credentials_days");
+  ExpectError("offline_credentials_days = 366\n", 1, "offline_credentials_days");
   // The message says what is wrong.
   auto r = ParseAgentConfig("unknown_accounts = \"maybe\"\n", kPath);
   REQUIRE_FALSE(r);
@@ -293,4 +297,16 @@ TEST_CASE("RenderEnrollment holds only what enrollment sets and parses back", "[
   CHECK(back->central_url == c.central_url);
   CHECK(back->trusted_keys == c.trusted_keys);
   CHECK(back->token_file == c.token_file);
+}
+
+TEST_CASE("offline_credentials_days: default 3, read, rendered back", "[config]") {
+  auto defaults = ParseAgentConfig("", kPath);
+  REQUIRE(defaults);
+  CHECK(defaults->offline_credentials_days == 3);
+  auto set = ParseAgentConfig("offline_credentials_days = 0\n", kPath);
+  REQUIRE(set);
+  CHECK(set->offline_credentials_days == 0);
+  auto again = ParseAgentConfig(RenderAgentConfig(*set), kPath);
+  REQUIRE(again);
+  CHECK(again->offline_credentials_days == 0);
 }

@@ -197,6 +197,28 @@ TEST_CASE("row 9 hook: asked only in the session phase, after rows 1-8", "[decis
   Expect(ask("asmith", Phase::kSession), Decision::kDeny, Reason::kLeaseUnverified);
 }
 
+TEST_CASE("row 10: credentials_changed_at (staffgate passwords) wins over shadow", "[decision]") {
+  auto with = [](common::UnixSeconds reset_after, common::UnixSeconds changed_at) {
+    Json e = Employee("E1", "active", {"asmith"});
+    e["credentials_reset_after"] = common::FormatRfc3339(reset_after);
+    e["credentials_changed_at"] = common::FormatRfc3339(changed_at);
+    return Json::array({e});
+  };
+  // Shadow says changed today: without the roster's time that would allow.
+  Fixture reset(with(kNow - kDay, kNow - 2 * kDay));
+  reset.users.Add("asmith", 1001, kNow / kDay);
+  Expect(reset.Ask("asmith"), Decision::kResetRequired, Reason::kCredentialsResetRequired);
+  Fixture changed(with(kNow - 2 * kDay, kNow - kDay));
+  changed.users.Add("asmith", 1001, kNow / kDay - 30);
+  Expect(changed.Ask("asmith"), Decision::kAllow, Reason::kAllowed);
+  Fixture same(with(kNow - kDay, kNow - kDay));
+  Expect(same.Ask("asmith"), Decision::kAllow, Reason::kAllowed);
+  // The roster parses the field; a bad time refuses the payload.
+  Json bad = Employee("E1", "active", {"asmith"});
+  bad["credentials_changed_at"] = "yesterday";
+  CHECK_FALSE(common::ParseRoster(testutil::RosterPayload(1, Json::array({bad}))));
+}
+
 TEST_CASE("row 10: credentials_reset_after against shadow's last change day", "[decision]") {
   const common::UnixSeconds change_day = kNow / kDay - 10;  // ten days ago
   auto with_reset = [](common::UnixSeconds reset_after) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_pam.h"
 #include "pam_module/module_core.h"
 #include "pam_module/session_id.h"
 
@@ -24,50 +25,9 @@ using staffgate::common::SessionOpenRequest;
 using staffgate::pam::CoreDeps;
 using staffgate::pam::RunStage;
 using staffgate::pam::Stage;
+using staffgate::pam::testing::FakePam;
 
 namespace {
-
-// A scripted PAM handle: the items, users and conversation of one login.
-class FakePam : public staffgate::pam::PamContext {
- public:
-  int get_user_rc = PAM_SUCCESS;
-  std::string user = "asmith";
-  std::map<int, std::string> items{
-      {PAM_SERVICE, "sshd"}, {PAM_TTY, "pts/0"}, {PAM_RHOST, "10.1.2.3"}};
-  std::map<std::string, uid_t> uids{{"asmith", 1001}, {"daemon", 1}, {"root", 0}, {"toor", 0}};
-  std::vector<std::pair<int, std::string>> logs;
-  std::vector<std::string> shown;
-  std::string data_id;
-  std::string env_id;
-
-  int GetUser(std::string* out) override {
-    if (get_user_rc == PAM_SUCCESS) *out = user;
-    return get_user_rc;
-  }
-  std::string GetItem(int type) override { return items.count(type) ? items[type] : ""; }
-  std::optional<uid_t> LookupUid(const std::string& name) override {
-    auto it = uids.find(name);
-    if (it == uids.end()) return std::nullopt;
-    return it->second;
-  }
-  void Log(int priority, const std::string& message) override {
-    logs.emplace_back(priority, message);
-  }
-  void ShowError(const std::string& message) override { shown.push_back(message); }
-  int StoreSessionId(const std::string& id) override {
-    data_id = id;
-    env_id = id;
-    return PAM_SUCCESS;
-  }
-  std::string LoadSessionId() override { return data_id.empty() ? env_id : data_id; }
-
-  bool Logged(int priority, const std::string& needle) const {
-    for (const auto& [p, m] : logs) {
-      if (p == priority && m.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  }
-};
 
 // A scripted agent: records each request and replies with `reply`.
 struct FakeAgent {
