@@ -157,6 +157,27 @@ check "enroll: the agent.conf conffile is left as shipped" \
   bash -c '[ "$(sha256sum </etc/staffgate/agent.conf)" = "$1" ] && ! dpkg --verify staffgate-agent | grep -q "/etc/staffgate/agent.conf$"' _ "$conf_sum"
 check "status: enrolled, workstation TEST-01" bash -c 'staffgatectl status | grep -qE "enrolled: +yes" && staffgatectl status | grep -qE "workstation: +TEST-01"'
 check "status: central reachable" wait_until 10 status_has 'central reachable: +yes'
+
+# --- staffgate passwords: the staffgate-auth profile (off by default) ---------------------
+pw_ok() {  # USER PASSWORD: the auth stack accepts PASSWORD for USER
+  printf '%s\n' "$2" | pamtester login "$1" authenticate >/tmp/pw.out 2>&1
+}
+echo "root:Root-Pass-1234" | chpasswd
+check "staffgate-auth: installed but not enabled by default" \
+  bash -c 'test -f /usr/share/pam-configs/staffgate-auth && ! grep -q "pam_staffgate.so authenticate" /etc/pam.d/common-auth'
+before_auth=$(snapshot)
+pam-auth-update --enable staffgate-auth >/tmp/auth-enable.log 2>&1 || { bad "pam-auth-update --enable staffgate-auth"; cat /tmp/auth-enable.log; }
+auth_line=$(grep -n 'pam_staffgate.so authenticate' /etc/pam.d/common-auth | head -1 | cut -d: -f1)
+unix_line=$(grep -n 'pam_unix.so' /etc/pam.d/common-auth | head -1 | cut -d: -f1)
+check "staffgate-auth: its auth line runs before pam_unix" test -n "$auth_line" -a "${auth_line:-0}" -lt "${unix_line:-0}"
+check "staffgate-auth: its password line is in common-password" grep -q 'pam_staffgate.so' /etc/pam.d/common-password
+check "staffgate-auth enabled: root still signs in with pam_unix" pw_ok root Root-Pass-1234
+check "staffgate-auth enabled: root's wrong password refused" bash -c "$(declare -f pw_ok); ! pw_ok root wrong-password"
+check "staffgate-auth enabled: a local user staffgate has no password for signs in with pam_unix" pw_ok carol Correct-Horse-7
+check "staffgate-auth enabled: an employee without a staffgate password keeps the local one" pw_ok alice Correct-Horse-7
+check "staffgate-auth enabled: the local user's wrong password is refused" bash -c "$(declare -f pw_ok); ! pw_ok carol wrong-password"
+pam-auth-update --disable staffgate-auth >/tmp/auth-disable.log 2>&1 || { bad "pam-auth-update --disable staffgate-auth"; cat /tmp/auth-disable.log; }
+check "staffgate-auth disabled: the stack is back byte for byte" test "$(snapshot)" = "$before_auth"
 check "status: a valid roster from the central" status_has 'roster serial: +[1-9][0-9]* \(valid\)'
 grep -qE 'central reachable: +yes' /tmp/status.out || cat /tmp/status.out
 
