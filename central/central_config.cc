@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "central/auth/password_policy.h"
 #include "common/roster_acceptance.h"
 #include "common/toml_reader.h"
 
@@ -99,6 +100,20 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
     (key == "uid_range" ? c.uid_range : c.gid_range) = *range;
     return common::Ok();
   }
+  if (key == "lockout_failures") return integer(c.lockout_failures, 1, 1000000);
+  if (key == "lockout_window_s") return integer(c.lockout_window_s, 1, 366LL * 24 * 3600);
+  if (key == "lockout_s") return integer(c.lockout_s, 1, 366LL * 24 * 3600);
+  if (key == "password_min_length") {
+    return integer(c.password_min_length, kMinPasswordMinLength, kMaxPasswordMinLength);
+  }
+  if (key == "argon2_memory_kib") {
+    return integer(c.argon2.memory_kib, kMinArgon2MemoryKib, kMaxArgon2MemoryKib);
+  }
+  if (key == "argon2_iterations") return integer(c.argon2.iterations, 1, kMaxArgon2Iterations);
+  if (key == "argon2_parallelism") return integer(c.argon2.parallelism, 1, kMaxArgon2Parallelism);
+  if (key == "max_concurrent_hashes") return integer(c.max_concurrent_hashes, 1, 256);
+  if (key == "max_hash_queue") return integer(c.max_hash_queue, 0, 1000000);
+  if (key == "max_hash_wait_ms") return integer(c.max_hash_wait_ms, 1, 600000);
   if (key == "publish_display_names") {
     if (!v.is_boolean()) return r.Bad(v, key, "expected true or false");
     c.publish_display_names = v.as_boolean();
@@ -145,6 +160,11 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text, const std::strin
   for (const auto& [key, value] : root->as_table()) {
     auto applied = Apply(reader, key, value, c);
     if (!applied) return tl::unexpected(applied.error());
+  }
+  if (c.argon2.memory_kib < 8 * c.argon2.parallelism) {
+    return Fail(ErrorKind::kConfig, path +
+                                        ": key 'argon2_memory_kib': must be at least 8 x "
+                                        "argon2_parallelism (libargon2's rule)");
   }
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
@@ -228,6 +248,26 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "# names are personal data there: off unless you need it.\n";
   o +=
       std::string("publish_display_names = ") + (c.publish_display_names ? "true" : "false") + "\n";
+  o += "\n# Staffgate passwords (optional; the staffgate-auth PAM profile). Fleet-wide\n";
+  o += "# lockout: lockout_failures wrong passwords within lockout_window_s seconds\n";
+  o += "# lock the password for lockout_s seconds, even against the right one.\n";
+  o += "lockout_failures = " + std::to_string(c.lockout_failures) + "\n";
+  o += "lockout_window_s = " + std::to_string(c.lockout_window_s) + "\n";
+  o += "lockout_s = " + std::to_string(c.lockout_s) + "\n\n";
+  o += "# Shortest password accepted (libpwquality, with cracklib's dictionary check).\n";
+  o += "password_min_length = " + std::to_string(c.password_min_length) + "\n\n";
+  o += "# argon2id cost of each hash (memory in KiB, passes, lanes); see\n";
+  o += "# docs/performance.md for what the default costs. New values apply to\n";
+  o += "# passwords set from then on.\n";
+  o += "argon2_memory_kib = " + std::to_string(c.argon2.memory_kib) + "\n";
+  o += "argon2_iterations = " + std::to_string(c.argon2.iterations) + "\n";
+  o += "argon2_parallelism = " + std::to_string(c.argon2.parallelism) + "\n\n";
+  o += "# Hashes computed at once (memory: about this x argon2_memory_kib), how many\n";
+  o += "# password requests may wait for one, and for how many milliseconds; beyond\n";
+  o += "# either, the request is answered 503 with Retry-After.\n";
+  o += "max_concurrent_hashes = " + std::to_string(c.max_concurrent_hashes) + "\n";
+  o += "max_hash_queue = " + std::to_string(c.max_hash_queue) + "\n";
+  o += "max_hash_wait_ms = " + std::to_string(c.max_hash_wait_ms) + "\n";
   return o;
 }
 

@@ -10,13 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "central/auth/argon2_hash.h"
 #include "central/posix_ids.h"
 #include "common/result.h"
 
 namespace staffgate::central {
 
 struct CentralConfig {
-  std::string path;                 // The file this was read from.
+  std::string path;  // The file this was read from.
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8443;
   std::string db = "central.db";
@@ -46,6 +47,17 @@ struct CentralConfig {
   IdRange uid_range = kDefaultUidRange;  // uid_range = [first, last]
   IdRange gid_range = kDefaultGidRange;  // gid_range = [first, last]
   bool publish_display_names = false;
+  // Staffgate passwords (docs/design.md §10): fleet-wide lockout, policy,
+  // argon2id cost, and the bound on hashing at once (memory: about
+  // max_concurrent_hashes x argon2_memory_kib) and on waiting for it.
+  int lockout_failures = 10;
+  std::int64_t lockout_window_s = 300;
+  std::int64_t lockout_s = 900;
+  std::size_t password_min_length = 12;
+  Argon2Params argon2;  // argon2_memory_kib, argon2_iterations, argon2_parallelism
+  std::size_t max_concurrent_hashes = 2;
+  std::size_t max_hash_queue = 1024;
+  std::int64_t max_hash_wait_ms = 10000;
 
   // "host:port" as written in `listen`.
   std::string Listen() const;

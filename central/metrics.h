@@ -29,6 +29,21 @@ struct Metrics {
   std::atomic<std::uint64_t> leases_ended_by_admin{0};
   std::atomic<std::uint64_t> leases_lapsed{0};  // Copied from the Service at render time.
   std::atomic<std::int64_t> leases_live{0};     // Copied from the Service at render time.
+  // Staffgate passwords (docs/design.md §10): verify answers by result,
+  // locks started, changes, admin actions, and the hashing pool.
+  std::atomic<std::uint64_t> auth_verify_ok{0};
+  std::atomic<std::uint64_t> auth_verify_bad_credentials{0};
+  std::atomic<std::uint64_t> auth_verify_locked_out{0};
+  std::atomic<std::uint64_t> auth_verify_reset_required{0};
+  std::atomic<std::uint64_t> auth_verify_not_managed{0};
+  std::atomic<std::uint64_t> auth_lockouts{0};
+  std::atomic<std::uint64_t> auth_changes{0};
+  std::atomic<std::uint64_t> auth_changes_refused{0};
+  std::atomic<std::uint64_t> auth_passwords_set{0};
+  std::atomic<std::uint64_t> auth_unlocks{0};
+  std::atomic<std::uint64_t> auth_hash_queued{0};    // Copied from the pool at render time.
+  std::atomic<std::uint64_t> auth_hash_rejected{0};  // Copied from the pool at render time.
+  std::atomic<std::int64_t> auth_hash_waiting{0};    // Copied from the pool at render time.
   std::atomic<std::uint64_t> unauthorized{0};
   std::atomic<std::uint64_t> bad_requests{0};
   std::atomic<std::uint64_t> server_errors{0};

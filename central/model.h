@@ -84,6 +84,32 @@ struct WorkstationRecord {
   bool operator==(const WorkstationRecord&) const = default;
 };
 
+// An employee's staffgate password (docs/design.md §10): the argon2id
+// encoding only (the plaintext is never kept), when it last changed
+// (published in the roster as credentials_changed_at) and whether it is a
+// one-time password an admin handed out, which must be changed at first use.
+struct PasswordRecord {
+  std::string hash;  // argon2id_hash_encoded output ("$argon2id$v=19$...").
+  common::UnixSeconds changed_at = 0;
+  bool one_time = false;
+
+  bool operator==(const PasswordRecord&) const = default;
+};
+
+// Fleet-wide lockout counters of one employee's staffgate password
+// (auth/lockout.h decides with them).
+struct LockoutState {
+  std::vector<common::UnixSeconds> failures;  // Failure times in the window, oldest first.
+  std::optional<common::UnixSeconds> locked_until;
+
+  bool operator==(const LockoutState&) const = default;
+};
+
+struct LockoutRow {
+  std::string employee_id;
+  LockoutState state;
+};
+
 // Everything a roster is built from, kept in memory and mirrored in SQLite.
 struct State {
   std::map<std::string, EmployeeRecord> employees;  // By id.
@@ -92,6 +118,8 @@ struct State {
   std::uint32_t max_workstations_per_account = 1;
   std::map<std::string, PosixGroup> posix_groups;  // By name.
   PosixIds ids;
+  // By employee id; only employees with a staffgate password have one.
+  std::map<std::string, PasswordRecord> passwords;
 
   bool operator==(const State&) const = default;
 };

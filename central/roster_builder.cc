@@ -18,6 +18,11 @@ std::string BuildRosterPayload(const State& state, std::uint64_t serial,
     if (e.credentials_reset_after) {
       obj["credentials_reset_after"] = common::FormatRfc3339(*e.credentials_reset_after);
     }
+    // Only for staffgate passwords: agents compare credentials_reset_after
+    // with it instead of the local shadow (docs/design.md §3 row 10).
+    if (auto pw = state.passwords.find(id); pw != state.passwords.end()) {
+      obj["credentials_changed_at"] = common::FormatRfc3339(pw->second.changed_at);
+    }
     if (!e.uids.empty()) {
       Json posix = Json::object();
       for (const auto& [account, uid] : e.uids) posix[account] = {{"uid", uid}};

@@ -226,6 +226,17 @@ Result<void> Service::PersistLocked(const State& next) {
                               std::to_string(next.max_workstations_per_account));
     if (!ok) return ok;
   }
+  for (const auto& [id, record] : state_.passwords) {
+    if (!next.passwords.count(id)) {
+      if (auto ok = store_->DeletePassword(id); !ok) return ok;
+    }
+  }
+  for (const auto& [id, record] : next.passwords) {
+    auto old = state_.passwords.find(id);
+    if (old == state_.passwords.end() || !(old->second == record)) {
+      if (auto ok = store_->PutPassword(id, record); !ok) return ok;
+    }
+  }
   return PersistPosixLocked(next, now);
 }
 

@@ -82,6 +82,26 @@ struct EventStorageHealth {
   std::uint64_t used_bytes = 0, max_bytes = 0, free_bytes = 0, min_free_bytes = 0;
 };
 
+// What the central knows about an account's staffgate password, as one
+// caller may see it (service_auth.cc).
+struct CredentialLookup {
+  // kNotManaged: no employee has the account, it is shared, or the
+  // employee has no staffgate password. kNotPermitted: the workstation may
+  // not sign this account in (docs/design.md §3 group rule).
+  enum class Kind { kNotManaged, kNotPermitted, kManaged } kind = Kind::kNotManaged;
+  std::string employee_id;
+  common::EmployeeStatus status = common::EmployeeStatus::kActive;
+  PasswordRecord password;
+  std::optional<common::UnixSeconds> reset_after;
+  std::string account;  // The employee's first account (events of admin changes).
+
+  // The password must be changed before it is of any use: one-time, or
+  // reset after its last change (docs/design.md §3 row 10).
+  bool ResetRequired() const {
+    return password.one_time || (reset_after && *reset_after > password.changed_at);
+  }
+};
+
 class Service {
  public:
   // Opens the database (migrating it), loads the state and makes sure a
@@ -141,7 +161,8 @@ class Service {
   // a running agent is never cut off by accident. RotateWorkstationToken
   // returns the new token; the old one stops working at once, as does a
   // removed workstation's. Unknown names: kNotFound.
-  common::Result<std::string> AddWorkstation(const std::string& name, std::vector<std::string> groups);
+  common::Result<std::string> AddWorkstation(const std::string& name,
+                                             std::vector<std::string> groups);
   common::Result<void> SetWorkstationGroups(const std::string& name,
                                             std::vector<std::string> groups);
   common::Result<std::string> RotateWorkstationToken(const std::string& name);
@@ -160,6 +181,32 @@ class Service {
                                            std::vector<std::string> roles);
   common::Result<void> RemovePosixGroup(const std::string& name);
   std::vector<PosixGroup> PosixGroups() const;
+
+  // Staffgate passwords (service_auth.cc, docs/design.md §10). The
+  // hashing happens before these calls (auth/authenticator.h).
+  // `workstation` empty: no group rule (admin calls).
+  CredentialLookup LookupAccount(const std::string& account, const std::string& workstation) const;
+  // Errors: kNotFound (no such employee).
+  common::Result<CredentialLookup> LookupEmployee(const std::string& id) const;
+  // Stores `hash` as the employee's password and publishes the next serial
+  // (the roster's credentials_changed_at moves). changed_at is now, or the
+  // employee's credentials_reset_after when that is later (so a change
+  // always satisfies a pending reset); a one-time password moves
+  // credentials_reset_after just past it, so agents ask for a change too.
+  // With `expected_hash`, refuses when the stored hash is no
+  // longer that one (a concurrent change: kUnavailable, try again).
+  // Errors: kNotFound, kUnavailable, kIo.
+  common::Result<std::uint64_t> StorePassword(const std::string& employee_id, std::string hash,
+                                              bool one_time,
+                                              const std::optional<std::string>& expected_hash);
+  // Lockout counters (written by the server every 2 s; skipped while an
+  // admin change holds the database with kSkipIfBusy: returns false).
+  common::Result<std::vector<LockoutRow>> LoadLockouts();
+  common::Result<bool> SaveLockouts(const std::vector<LockoutRow>& rows, Flush mode);
+  // Queues one of the central's own audit events (written with the lease
+  // events by FlushLeases). `extra` never holds a password.
+  void QueueCentralEvent(const std::string& type, const std::string& account,
+                         const std::string& workstation, common::Json extra);
 
   std::vector<EmployeeRecord> Employees() const;
   std::set<std::string> SharedAccounts() const;

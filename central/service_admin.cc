@@ -67,15 +67,25 @@ Result<EmployeeRecord> Service::SetStatus(const std::string& id, common::Employe
 
 Result<EmployeeRecord> Service::ResetCredentials(const std::string& id) {
   EmployeeRecord out;
+  bool had_password = false;
   const common::UnixSeconds now = clock_.Now();
   auto changed = Change([&](State& s) -> Result<void> {
     auto it = s.employees.find(id);
     if (it == s.employees.end()) return NoEmployee(id);
     it->second.credentials_reset_after = now;
+    // A staffgate password set in this very second must count as before
+    // the reset (times are whole seconds, and row 10 compares with >).
+    if (auto pw = s.passwords.find(id); pw != s.passwords.end()) {
+      it->second.credentials_reset_after = std::max(now, pw->second.changed_at + 1);
+      had_password = true;
+    }
     out = it->second;
     return common::Ok();
   });
   if (!changed) return tl::unexpected(changed.error());
+  QueueCentralEvent("credentials_reset", out.accounts.empty() ? "" : out.accounts.front(), "",
+                    common::Json{{"employee", id}, {"staffgate_password", had_password}});
+  (void)FlushLeases();  // Best effort: a failure keeps the event queued for the next flush.
   return out;
 }
 

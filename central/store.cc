@@ -100,6 +100,19 @@ CREATE TABLE posix_groups (
     R"sql(
 CREATE INDEX accounts_employee ON accounts(employee_id);
 )sql",
+    // 6: staffgate passwords (docs/design.md §10): argon2id encodings only,
+    // and the fleet-wide lockout counters (failure times as a JSON array).
+    R"sql(
+CREATE TABLE passwords (
+  employee_id TEXT PRIMARY KEY REFERENCES employees(id) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  changed_at INTEGER NOT NULL,
+  one_time INTEGER NOT NULL);
+CREATE TABLE password_lockouts (
+  employee_id TEXT PRIMARY KEY,
+  failures TEXT NOT NULL,
+  locked_until INTEGER);
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -210,6 +223,7 @@ Result<State> Store::LoadState() {
     state.employees.emplace(e.id, std::move(e));
   }
   SG_TRY(LoadPosix(state));
+  SG_TRY(LoadPasswords(state));
   auto acc = db_->Prepare("SELECT name, employee_id FROM accounts ORDER BY rowid");
   if (!acc) return tl::unexpected(acc.error());
   for (;;) {

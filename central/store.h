@@ -23,7 +23,7 @@ std::string JoinJson(const std::vector<std::string>& items);
 std::vector<std::string> ParseList(const std::string& text);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 class Store {
  public:
@@ -63,6 +63,13 @@ class Store {
   common::Result<void> PutPosixGroup(const PosixGroup& group);
   common::Result<void> RemovePosixGroup(const std::string& name);
 
+  // Staffgate passwords and lockout counters (store_passwords.cc,
+  // migration 6). A lockout row with no failures and no lock is deleted.
+  common::Result<void> PutPassword(const std::string& employee_id, const PasswordRecord& record);
+  common::Result<void> DeletePassword(const std::string& employee_id);
+  common::Result<std::vector<LockoutRow>> LoadLockouts();
+  common::Result<void> PutLockout(const LockoutRow& row);
+
   // Session leases (store_leases.cc). PutLease inserts or replaces by id.
   common::Result<std::vector<Lease>> LoadLeases();
   common::Result<void> PutLease(const Lease& lease);
@@ -75,6 +82,7 @@ class Store {
   common::Result<void> Migrate(int target);
   // Fills state.ids, state.posix_groups (store_posix.cc).
   common::Result<void> LoadPosix(State& state);
+  common::Result<void> LoadPasswords(State& state);
   std::unique_ptr<Database> db_;
 };
 

@@ -16,6 +16,7 @@ struct EmployeeArgs {
   std::vector<std::string> accounts;
   std::vector<std::uint32_t> uids;
   bool json = false;
+  bool one_time = false;
 };
 
 void AddEmployeeAdd(CLI::App& employee, Command& chosen) {
@@ -43,6 +44,28 @@ void AddEmployeeAdd(CLI::App& employee, Command& chosen) {
   });
 }
 
+void AddPasswordCommands(CLI::App& employee, Command& chosen) {
+  auto args = std::make_shared<EmployeeArgs>();
+  auto* set = employee.add_subcommand(
+      "set-password", "set a staffgate password: the first line of stdin, or --one-time");
+  set->add_option("ID", args->id, "employee id")->required();
+  set->add_flag("--one-time", args->one_time,
+                "generate a password, print it once; it must be changed at first use");
+  set->callback([args, &chosen] {
+    chosen.run = [args](AdminClient& client) {
+      return EmployeeSetPassword(client, args->id, args->one_time);
+    };
+  });
+  auto unlock_args = std::make_shared<EmployeeArgs>();
+  auto* unlock = employee.add_subcommand("unlock", "clear a password lockout");
+  unlock->add_option("ID", unlock_args->id, "employee id")->required();
+  unlock->callback([unlock_args, &chosen] {
+    chosen.run = [unlock_args](AdminClient& client) {
+      return EmployeeUnlock(client, unlock_args->id);
+    };
+  });
+}
+
 }  // namespace
 
 void AddEmployeeCommands(CLI::App& app, Command& chosen) {
@@ -58,6 +81,7 @@ void AddEmployeeCommands(CLI::App& app, Command& chosen) {
       };
     });
   }
+  AddPasswordCommands(*employee, chosen);
   auto args = std::make_shared<EmployeeArgs>();
   auto* list = employee->add_subcommand("list", "list employees");
   list->add_flag("--json", args->json, "JSON output");

@@ -21,6 +21,11 @@ int EmployeeAdd(AdminClient& client, const std::string& id,
                 const std::string& name, const std::vector<std::uint32_t>& uids);
 int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action);
 int EmployeeList(AdminClient& client, bool json);
+// Staffgate passwords (password_commands.cc): the new password from the
+// first line of stdin (echo off on a terminal; empty refused), or with
+// `one_time` a generated one printed alone on stdout.
+int EmployeeSetPassword(AdminClient& client, const std::string& id, bool one_time);
+int EmployeeUnlock(AdminClient& client, const std::string& id);
 int SharedAdd(AdminClient& client, const std::string& name);
 int SharedRemove(AdminClient& client, const std::string& name);
 int SharedList(AdminClient& client, bool json);

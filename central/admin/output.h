@@ -12,6 +12,8 @@
 
 namespace staffgate::central::admin {
 
+// Percent-encoding of one path segment (unreserved characters kept).
+std::string UrlEncode(const std::string& s);
 // `text` escaped for the terminal.
 std::string Safe(const std::string& text);
 // Prints "staffgate-admin: <message>" on stderr; returns exit code 1.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "central/api/admin.h"
+#include "common/auth_api.h"
 #include "common/central_api.h"
 #include "common/json_util.h"
 
@@ -110,13 +111,17 @@ ApiResponse Api::AnswerRoster(std::uint64_t known_serial) {
   return r;
 }
 
-ApiOutcome Api::Finish(ApiResponse r) {
+void Api::CountStatus(const ApiResponse& r) {
   if (r.status == 401)
     ++metrics_.unauthorized;
   else if (r.status >= 500)
     ++metrics_.server_errors;
   else if (r.status >= 400)
     ++metrics_.bad_requests;
+}
+
+ApiOutcome Api::Finish(ApiResponse r) {
+  CountStatus(r);
   ApiOutcome out;
   out.response = std::move(r);
   return out;
@@ -151,6 +156,7 @@ ApiResponse Api::MetricsPage() {
   metrics_.leases_lapsed = service_.LeasesLapsed();
   metrics_.leases_live = static_cast<std::int64_t>(service_.LiveLeaseCount());
   metrics_.events_lost = service_.EventsLost();
+  if (auth_) CopyHashPoolStats();
   return Text(200, "text/plain; version=0.0.4",
               metrics_.Render(current->serial, current->expires_at, hub_.Size(),
                               service_.Workstations().size()));
@@ -253,12 +259,19 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
     return Finish(path == "/healthz" ? Healthz() : MetricsPage());
   }
   const std::string token = BearerToken(req.authorization);
+  if (path == common::kAuthVerifyPath || path == common::kAuthChangePath) {
+    return HandleAuth(req, path, token);
+  }
   if (path.rfind("/v1/admin/", 0) == 0) {
     if (token.empty() || !service_.IsAdminToken(token)) {
       return Finish(JsonError(401, "unauthorized", "a valid admin token is required"));
     }
     std::vector<std::string_view> segments = PathSegments(path);
     segments.erase(segments.begin(), segments.begin() + 3);  // "", "v1", "admin"
+    if (segments.size() == 3 && segments[0] == "employees" &&
+        (segments[2] == "set-password" || segments[2] == "unlock")) {
+      return AdminAuth(req, path, UrlDecode(segments[1]), std::string(segments[2]));
+    }
     ApiOutcome outcome =
         Finish(DispatchAdmin(AdminContext{service_, metrics_, hub_}, req, path, query, segments));
     outcome.authenticated = true;

@@ -6,6 +6,7 @@
 #define STAFFGATE_CENTRAL_API_API_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -44,7 +45,12 @@ struct ApiOutcome {
   // The request carried a valid workstation or admin token: the server
   // counts its connection against the full max_connections from now on.
   bool authenticated = false;
+  // Set for password work (argon2id): the server hands it to Api::Defer
+  // instead of answering `response`, so no network thread hashes.
+  std::function<ApiResponse()> deferred;
 };
+
+class Authenticator;
 
 class Api {
  public:
@@ -52,6 +58,14 @@ class Api {
   Api(Service& service, Metrics& metrics, const WaitHub& hub, int max_wait_s);
 
   ApiOutcome Handle(const ApiRequest& request);
+  // Staffgate passwords (auth.cc): without an Authenticator the password
+  // endpoints answer 503. `auth` must outlive the Api.
+  void SetAuthenticator(Authenticator* auth) { auth_ = auth; }
+  // Runs an outcome's `deferred` on the hashing pool and calls `done` with
+  // its answer (on a pool thread), or with 503 + Retry-After when no
+  // hashing slot frees up in time (then maybe on the calling thread).
+  // Without an Authenticator it runs inline. Counts the answer's status.
+  void Defer(std::function<ApiResponse()> work, std::function<void(ApiResponse)> done);
   // The answer to a held roster request: 200 with the envelope when the
   // serial moved past `known_serial`, else 304.
   ApiResponse AnswerRoster(std::uint64_t known_serial);
@@ -82,11 +96,21 @@ class Api {
                               const std::optional<std::string>& workstation, bool sessions);
   // Counts the response's status class in the metrics.
   ApiOutcome Finish(ApiResponse response);
+  void CountStatus(const ApiResponse& response);
+  // The hashing pool's counters into metrics_ (auth.cc).
+  void CopyHashPoolStats();
+  // POST /v1/auth/verify and /v1/auth/change (auth.cc), workstation token.
+  ApiOutcome HandleAuth(const ApiRequest& request, const std::string& path,
+                        const std::string& token);
+  // POST /v1/admin/employees/{id}/set-password | unlock (auth.cc).
+  ApiOutcome AdminAuth(const ApiRequest& request, const std::string& path, const std::string& id,
+                       const std::string& action);
 
   Service& service_;
   Metrics& metrics_;
   const WaitHub& hub_;
   int max_wait_s_;
+  Authenticator* auth_ = nullptr;
 };
 
 // {"error":"<kind>","message":"..."} with the matching status.

@@ -1,5 +1,6 @@
-// libFuzzer target: request bodies of the admin and event endpoints, sent
-// through the real Api and Service (a SQLite database in a temp dir).
+// libFuzzer target: request bodies of the admin, event and password
+// endpoints, sent through the real Api, Service and Authenticator (a SQLite
+// database in a temp dir; argon2id at its smallest cost, hashing inline).
 // The first byte picks the endpoint; the rest is the body. Every answer
 // must be a status the API documents, with a JSON body.
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "central/api/api.h"
+#include "central/auth/authenticator.h"
 #include "central/service.h"
 #include "central/tokens.h"
 #include "common/json_util.h"
@@ -23,6 +25,7 @@ struct World {
   std::unique_ptr<central::Service> service;
   central::Metrics metrics;
   central::WaitHub hub;
+  std::unique_ptr<central::Authenticator> auth;
   std::unique_ptr<central::Api> api;
   std::string ws_token;
   World() {
@@ -33,7 +36,17 @@ struct World {
     service = std::move(*central::Service::Open(options, *common::PrivateKey::Generate(), clock));
     (void)service->SetAdminTokenHash(central::TokenHash("admin"));
     ws_token = *service->AddWorkstation("FUZZ", {});
+    central::EmployeeRecord e;
+    e.id = "E1";
+    e.accounts = {"asmith"};
+    (void)service->AddEmployee(e);
+    central::AuthOptions auth_options;
+    auth_options.argon2 = {8, 1, 1};
+    auth = std::move(*central::Authenticator::Create(*service, metrics, clock, auth_options,
+                                                     [](int, const std::string&) {}));
+    (void)auth->SetPassword("E1", std::string("Tangerine-Lantern-47-Orbit"));
     api = std::make_unique<central::Api>(*service, metrics, hub, 0);
+    api->SetAuthenticator(auth.get());
   }
 };
 
@@ -43,11 +56,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static World* world = new World();
   if (size == 0) return 0;
   static const char* const kRoutes[][2] = {
-      {"POST", "/v1/admin/employees"},    {"POST", "/v1/admin/shared-accounts"},
-      {"POST", "/v1/admin/workstations"}, {"PUT", "/v1/admin/policy"},
-      {"POST", "/v1/admin/import"},       {"POST", "/v1/events"},
-      {"GET", "/v1/admin/events?since="}, {"POST", "/v1/admin/employees/"},
-      {"POST", "/v1/admin/posix-groups"}, {"DELETE", "/v1/admin/posix-groups/"},
+      {"POST", "/v1/admin/employees"},
+      {"POST", "/v1/admin/shared-accounts"},
+      {"POST", "/v1/admin/workstations"},
+      {"PUT", "/v1/admin/policy"},
+      {"POST", "/v1/admin/import"},
+      {"POST", "/v1/events"},
+      {"GET", "/v1/admin/events?since="},
+      {"POST", "/v1/admin/employees/"},
+      {"POST", "/v1/admin/posix-groups"},
+      {"DELETE", "/v1/admin/posix-groups/"},
+      {"POST", "/v1/auth/verify"},
+      {"POST", "/v1/auth/change"},
+      {"POST", "/v1/admin/employees/E1/set-password"},
   };
   constexpr std::size_t kRouteCount = sizeof(kRoutes) / sizeof(kRoutes[0]);
   const auto& route = kRoutes[data[0] % kRouteCount];
@@ -62,10 +83,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     req.body = body;
   }
-  req.authorization = "Bearer " + std::string(req.target == "/v1/events" ? world->ws_token : "admin");
+  const bool workstation = req.target == "/v1/events" || req.target.rfind("/v1/auth/", 0) == 0;
+  req.authorization = "Bearer " + std::string(workstation ? world->ws_token : "admin");
   central::ApiOutcome out = world->api->Handle(req);
-  int s = out.response.status;
-  if (s != 200 && s != 201 && s != 202 && s != 400 && s != 404 && s != 405 && s != 413) abort();
-  if (!common::ParseJson(out.response.body, common::JsonLimits{1 << 26, 64})) abort();
+  central::ApiResponse answer = out.deferred ? out.deferred() : out.response;
+  int s = answer.status;
+  if (s != 200 && s != 201 && s != 202 && s != 400 && s != 404 && s != 405 && s != 413 &&
+      s != 422) {
+    abort();
+  }
+  if (!common::ParseJson(answer.body, common::JsonLimits{1 << 26, 64})) abort();
   return 0;
 }

@@ -188,6 +188,20 @@ void Connection::OnRead(beast::error_code ec, std::size_t) {
     held_keep_alive_ = keep_alive;
     return Hold(outcome.known_serial, outcome.wait_s);
   }
+  if (outcome.deferred) {
+    // Password hashing: on the Authenticator's pool; the answer comes
+    // back to this connection's strand. No read timer runs meanwhile (the
+    // pool bounds the wait).
+    beast::get_lowest_layer(stream_).expires_never();
+    auto ex = stream_.get_executor();
+    ctx_.api.Defer(std::move(outcome.deferred),
+                   [self = shared_from_this(), ex, keep_alive](ApiResponse response) mutable {
+                     net::post(ex, [self, keep_alive, response = std::move(response)]() mutable {
+                       self->Send(std::move(response), keep_alive);
+                     });
+                   });
+    return;
+  }
   Send(std::move(outcome.response), keep_alive);
 }
 

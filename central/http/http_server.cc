@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "central/auth/authenticator.h"
 #include "central/http/connection.h"
 #include "common/thread.h"
 
@@ -37,6 +38,8 @@ struct HttpServer::Impl {
         housekeeping(ioc) {}
 
   common::Result<void> SetUpTls();
+  common::Result<void> StartAuth();
+  void FlushLockouts(Service::Flush mode);
   common::Result<void> Bind();
   void Accept();
   void Housekeeping(int tick);
@@ -60,6 +63,10 @@ struct HttpServer::Impl {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool run_done = false;  // Guarded by stop_mu.
+  common::SystemClock clock;
+  // Last member: destroyed first, so its hashing threads are joined while
+  // the io_context they post answers to still exists.
+  std::unique_ptr<Authenticator> auth;
 };
 
 // SIGHUP: take the admin token `staffgate-central token rotate` wrote, so
@@ -74,6 +81,29 @@ void HttpServer::Impl::WaitForReload() {
     }
     WaitForReload();
   });
+}
+
+common::Result<void> HttpServer::Impl::StartAuth() {
+  AuthOptions options;
+  options.argon2 = config.argon2;
+  options.lockout =
+      LockoutPolicy{config.lockout_failures, config.lockout_window_s, config.lockout_s};
+  options.password_min_length = config.password_min_length;
+  options.max_concurrent_hashes = config.max_concurrent_hashes;
+  options.max_hash_queue = config.max_hash_queue;
+  options.max_hash_wait = std::chrono::milliseconds(config.max_hash_wait_ms);
+  auto created = Authenticator::Create(service, metrics, clock, options, log);
+  if (!created) return tl::unexpected(created.error());
+  auth = std::move(*created);
+  api.SetAuthenticator(auth.get());
+  return common::Ok();
+}
+
+void HttpServer::Impl::FlushLockouts(Service::Flush mode) {
+  if (!auth) return;
+  if (auto flushed = auth->FlushLockouts(mode); !flushed) {
+    log(LOG_ERR, "cannot record password lockouts: " + flushed.error().message);
+  }
 }
 
 common::Result<void> HttpServer::Impl::SetUpTls() {
@@ -153,6 +183,7 @@ void HttpServer::Impl::Housekeeping(int tick) {
     if (auto flushed = service.FlushLeases(Service::Flush::kSkipIfBusy); !flushed) {
       log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
     }
+    FlushLockouts(Service::Flush::kSkipIfBusy);
     if (tick % kResignCheckEvery == 0) PruneEvents();
     if (tick % kResignCheckEvery == 0) {
       auto resigned = service.ResignIfDue();
@@ -213,6 +244,7 @@ common::Result<void> HttpServer::Run() {
   Impl& s = *impl_;
   if (auto ok = s.SetUpTls(); !ok) return ok;
   if (auto ok = s.Bind(); !ok) return ok;
+  if (auto ok = s.StartAuth(); !ok) return ok;
   s.service.SetPublishListener([&s](std::uint64_t) { s.hub.WakeAll(); });
   s.signals.async_wait([&s](beast::error_code ec, int) {
     if (!ec) s.BeginStop();
@@ -248,6 +280,7 @@ common::Result<void> HttpServer::Run() {
   s.stop_cv.notify_all();
   watchdog.join();
   s.service.SetPublishListener(nullptr);
+  s.FlushLockouts(Service::Flush::kWait);
   if (auto flushed = s.service.FlushContacts(); !flushed) {
     s.log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
   }
