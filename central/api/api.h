@@ -64,7 +64,8 @@ class Api {
   // Runs an outcome's `deferred` on the hashing pool and calls `done` with
   // its answer (on a pool thread), or with 503 + Retry-After when no
   // hashing slot frees up in time (then maybe on the calling thread).
-  // Without an Authenticator it runs inline. Counts the answer's status.
+  // Without an Authenticator (stopping) it answers 503 at once. Counts the
+  // answer's status.
   void Defer(std::function<ApiResponse()> work, std::function<void(ApiResponse)> done);
   // The answer to a held roster request: 200 with the envelope when the
   // serial moved past `known_serial`, else 304.

@@ -70,24 +70,27 @@ common::Result<std::optional<std::string>> RequestedPassword(const ApiRequest& h
 }  // namespace
 
 void Api::CopyHashPoolStats() {
-  const HashPoolStats& stats = auth_->pool_stats();
+  const HashPoolStats& stats = auth_->pool_stats();  // Not after StopHashing: auth_ is unset first.
   metrics_.auth_hash_queued = stats.queued.load();
   metrics_.auth_hash_rejected = stats.rejected.load();
   metrics_.auth_hash_waiting = stats.waiting.load();
 }
 
 void Api::Defer(std::function<ApiResponse()> work, std::function<void(ApiResponse)> done) {
-  auto run = [this, work = std::move(work), done = std::move(done)](bool admitted) {
+  // The refusal's Retry-After is taken now: a refusal may come while the
+  // Authenticator stops (shutdown), when it must not be touched.
+  const int retry_after_s = auth_ ? auth_->RetryAfterSeconds() : 1;
+  auto run = [this, retry_after_s, work = std::move(work), done = std::move(done)](bool admitted) {
     ApiResponse r;
     try {
-      r = admitted ? work() : Busy(auth_ ? auth_->RetryAfterSeconds() : 1);
+      r = admitted ? work() : Busy(retry_after_s);
     } catch (const std::exception& e) {
       r = JsonError(500, "internal", std::string("password check failed: ") + e.what());
     }
     CountStatus(r);
     done(std::move(r));
   };
-  if (!auth_) return run(true);
+  if (!auth_) return run(false);  // Stopping: nothing may hash any more.
   auth_->Submit(std::move(run));
 }
 

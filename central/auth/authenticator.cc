@@ -32,7 +32,14 @@ Authenticator::Authenticator(Service& service, Metrics& metrics, const common::C
       policy_(options.password_min_length),
       lockouts_(options.lockout),
       pool_(std::make_unique<HashPool>(options.max_concurrent_hashes, options.max_hash_queue,
-                                       options.max_hash_wait, std::move(log))) {}
+                                       options.max_hash_wait, std::move(log))) {
+  retry_after_s_ = pool_->RetryAfterSeconds();
+}
+
+void Authenticator::Submit(HashPool::Job job) {
+  if (!pool_) return job(false);
+  pool_->Submit(std::move(job));
+}
 
 Result<std::unique_ptr<Authenticator>> Authenticator::Create(Service& service, Metrics& metrics,
                                                              const common::Clock& clock,

@@ -62,10 +62,14 @@ class Authenticator {
                                                                AuthOptions options,
                                                                common::LogFn log);
 
-  // Runs `job` on the hashing pool (hash_pool.h semantics).
-  void Submit(HashPool::Job job) { pool_->Submit(std::move(job)); }
-  int RetryAfterSeconds() const { return pool_->RetryAfterSeconds(); }
+  // Runs `job` on the hashing pool (hash_pool.h semantics); after
+  // StopHashing, refuses it at once. Not concurrent with StopHashing.
+  void Submit(HashPool::Job job);
+  int RetryAfterSeconds() const { return retry_after_s_; }
   const HashPoolStats& pool_stats() const { return pool_->stats(); }
+  // Refuses what waits and joins the hashing threads (shutdown, before the
+  // Service goes): no job runs after it returns.
+  void StopHashing() { pool_.reset(); }
 
   // POST /v1/auth/verify from `workstation`.
   common::VerifyResult Verify(const std::string& workstation, const common::VerifyRequest& request);
@@ -106,6 +110,7 @@ class Authenticator {
   PasswordPolicy policy_;
   LockoutBook lockouts_;
   std::string stand_in_hash_;  // Of a random password, with the current parameters.
+  int retry_after_s_ = 1;
   std::unique_ptr<HashPool> pool_;
 };
 

@@ -40,6 +40,9 @@ struct HttpServer::Impl {
   common::Result<void> SetUpTls();
   common::Result<void> StartAuth();
   void FlushLockouts(Service::Flush mode);
+  // Joins the hashing threads, writes the lockout counters and drops the
+  // Authenticator, before the Service it uses may go.
+  void StopAuth();
   common::Result<void> Bind();
   void Accept();
   void Housekeeping(int tick);
@@ -97,6 +100,14 @@ common::Result<void> HttpServer::Impl::StartAuth() {
   auth = std::move(*created);
   api.SetAuthenticator(auth.get());
   return common::Ok();
+}
+
+void HttpServer::Impl::StopAuth() {
+  if (!auth) return;
+  api.SetAuthenticator(nullptr);  // The network threads have stopped: no new work.
+  auth->StopHashing();
+  FlushLockouts(Service::Flush::kWait);
+  auth.reset();
 }
 
 void HttpServer::Impl::FlushLockouts(Service::Flush mode) {
@@ -280,7 +291,7 @@ common::Result<void> HttpServer::Run() {
   s.stop_cv.notify_all();
   watchdog.join();
   s.service.SetPublishListener(nullptr);
-  s.FlushLockouts(Service::Flush::kWait);
+  s.StopAuth();
   if (auto flushed = s.service.FlushContacts(); !flushed) {
     s.log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
   }

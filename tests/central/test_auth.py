@@ -132,21 +132,36 @@ class AuthTest(unittest.TestCase):
         jobs = [("cperf", PERF, "ok") if i % 2 == 0 else ("nobody%d" % i, PERF, "not_managed")
                 for i in range(200)]
         peak = [rss_kib(pid, "VmRSS")]
+        reads = []  # Roster reads meanwhile: hashing must not hold the network threads.
         done = threading.Event()
 
         def sample():
             while not done.wait(0.02):
                 peak.append(rss_kib(pid, "VmRSS"))
 
-        sampler = threading.Thread(target=sample)
-        sampler.start()
+        def read_roster():
+            while not done.is_set():
+                start = time.monotonic()
+                status = self.c.request("GET", "/v1/roster", token=w.tokens["SVC-B"])[0]
+                reads.append((status, time.monotonic() - start))
+                time.sleep(0.1)
+
+        watchers = [threading.Thread(target=sample), threading.Thread(target=read_roster)]
+        for t in watchers:
+            t.start()
         try:
             with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
                 results = list(pool.map(lambda j: w.verify("SVC-A", j[0], j[1]), jobs))
         finally:
             done.set()
-            sampler.join()
+            for t in watchers:
+                t.join()
         self.assertEqual(results, [j[2] for j in jobs])
+        self.assertTrue(reads)
+        self.assertEqual({status for status, _ in reads}, {200})
+        slowest = max(seconds for _, seconds in reads)
+        print("roster reads during the flood: %d, slowest %.3f s" % (len(reads), slowest), file=sys.stderr)
+        self.assertLess(slowest, 3.0)
         high_water = rss_kib(pid, "VmHWM")
         print("central peak RSS during 200 parallel verifies: %d KiB sampled, VmHWM %d KiB (bound %d KiB)"
               % (max(peak), high_water, RSS_BOUND_KIB), file=sys.stderr)

@@ -256,9 +256,10 @@ TEST_CASE("auth: the policy refuses weak passwords with libpwquality's sentence"
   CHECK(wrong->refusal->error == "bad_credentials");
   auto empty = w.auth->SetPassword("E1", std::string());
   REQUIRE_FALSE(empty);
-  auto weak = w.auth->SetPassword("E1", std::string("password"));
+  auto weak = w.auth->SetPassword("E1", std::string("Dictionary12"));
   REQUIRE_FALSE(weak);
-  CHECK(weak.error().message.find("password") == std::string::npos);
+  CHECK(weak.error().message.find("dictionary") != std::string::npos);
+  CHECK(weak.error().message.find("Dictionary12") == std::string::npos);
   staffgate::central::PasswordPolicy policy(12);
   auto refusal = policy.Refusal("abc", "", "");
   REQUIRE(refusal);
