@@ -122,7 +122,12 @@ ApiOutcome Api::HandleAuth(const ApiRequest& req, const std::string& path,
       out.deferred = [this, ws = *workstation, request = std::move(*request)] {
         auto changed = auth_->Change(ws, request);
         if (!changed) return AuthError(changed.error());
-        if (changed->refusal) return Answer(422, common::SerializeChangeRefusal(*changed->refusal));
+        if (changed->refusal) {
+          // Not managed here is "no such password" (404, as the agent reads
+          // it); the other refusals are about the passwords given (422).
+          const int status = changed->refusal->error == "not_managed" ? 404 : 422;
+          return Answer(status, common::SerializeChangeRefusal(*changed->refusal));
+        }
         return JsonAnswer(200, Json{{"ok", true}, {"serial", changed->serial}});
       };
     }

@@ -174,7 +174,7 @@ class AuthTest(unittest.TestCase):
             self.assertEqual(w.verify("SALES-1", "dreset", WRONG % i), "not_managed")
         self.assertEqual(w.verify("SALES-1", "dreset", GOOD), "not_managed")
         status, answer = w.change("SALES-1", "dreset", GOOD, NEW)
-        self.assertEqual((status, answer["error"]), (422, "not_managed"))
+        self.assertEqual((status, answer["error"]), (404, "not_managed"))
         self.assertEqual(w.verify("SVC-A", "dreset", GOOD), "ok")
 
     def test_change_publishes_a_roster_with_moved_credentials_changed_at(self):

@@ -316,6 +316,10 @@ TEST_CASE("auth api: workstation token, deferred hashing, answers on the wire", 
                    R"({"account":"asmith","old":")" + std::string(kGood) + R"(","new":"abc"})");
   CHECK(weak.status == 422);
   CHECK(weak.body.find("weak_password") != std::string::npos);
+  auto elsewhere = call("/v1/auth/change", w.sales_token,
+                        R"({"account":"asmith","old":"x","new":"Walrus-Quarry-93-Velvet-Pine"})");
+  CHECK(elsewhere.status == 404);
+  CHECK(elsewhere.body.find("not_managed") != std::string::npos);
   auto admin_set = call("/v1/admin/employees/E2/set-password", "", R"({"one_time":true})");
   CHECK(admin_set.status == 401);
   REQUIRE(w.service->SetAdminTokenHash(staffgate::central::TokenHash("admintoken")));
