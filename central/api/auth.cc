@@ -8,6 +8,8 @@
 // answer an unknown account gets, so nothing is learnt and the agent hands
 // the login to the next PAM module; the agent's own check refuses it
 // as not_permitted_here).
+#include <openssl/crypto.h>
+
 #include "central/api/admin.h"
 #include "central/api/api.h"
 #include "central/auth/authenticator.h"
@@ -19,6 +21,28 @@ using common::ErrorKind;
 using common::Json;
 
 namespace {
+
+void Wipe(std::string& secret) { OPENSSL_cleanse(secret.data(), secret.size()); }
+
+// A parsed request held by deferred work: its passwords are wiped when the
+// last copy goes, whether the work ran or was refused.
+struct HeldVerify {
+  common::VerifyRequest request;
+  ~HeldVerify() { Wipe(request.password); }
+};
+struct HeldChange {
+  common::ChangeRequest request;
+  ~HeldChange() {
+    Wipe(request.old_password);
+    Wipe(request.new_password);
+  }
+};
+struct HeldPassword {
+  std::optional<std::string> password;
+  ~HeldPassword() {
+    if (password) Wipe(*password);
+  }
+};
 
 ApiResponse Busy(int retry_after_s) {
   ApiResponse r = JsonError(
@@ -110,8 +134,9 @@ ApiOutcome Api::HandleAuth(const ApiRequest& req, const std::string& path,
     if (!request) {
       out = Finish(ErrorResponse(request.error()));
     } else {
-      out.deferred = [this, ws = *workstation, request = std::move(*request)] {
-        return Answer(200, common::SerializeVerifyAnswer({auth_->Verify(ws, request)}));
+      auto held = std::make_shared<HeldVerify>(HeldVerify{std::move(*request)});
+      out.deferred = [this, ws = *workstation, held] {
+        return Answer(200, common::SerializeVerifyAnswer({auth_->Verify(ws, held->request)}));
       };
     }
   } else {
@@ -119,8 +144,9 @@ ApiOutcome Api::HandleAuth(const ApiRequest& req, const std::string& path,
     if (!request) {
       out = Finish(ErrorResponse(request.error()));
     } else {
-      out.deferred = [this, ws = *workstation, request = std::move(*request)] {
-        auto changed = auth_->Change(ws, request);
+      auto held = std::make_shared<HeldChange>(HeldChange{std::move(*request)});
+      out.deferred = [this, ws = *workstation, held] {
+        auto changed = auth_->Change(ws, held->request);
         if (!changed) return AuthError(changed.error());
         if (changed->refusal) {
           // Not managed here is "no such password" (404, as the agent reads
@@ -167,10 +193,11 @@ ApiOutcome Api::AdminAuth(const ApiRequest& req, const std::string& path, const 
     refused.authenticated = true;
     return refused;
   }
-  out.deferred = [this, id, password = std::move(*password)] {
-    auto set = auth_->SetPassword(id, password);
+  auto held = std::make_shared<HeldPassword>(HeldPassword{std::move(*password)});
+  out.deferred = [this, id, held] {
+    auto set = auth_->SetPassword(id, held->password);
     if (!set) return AuthError(set.error());
-    Json body = {{"employee", id}, {"one_time", !password.has_value()}};
+    Json body = {{"employee", id}, {"one_time", !held->password.has_value()}};
     if (!set->generated.empty()) body["password"] = set->generated;
     return Changed(AdminContext{service_, metrics_, hub_}, 200, std::move(body));
   };

@@ -1,5 +1,6 @@
 #include "central/auth/password_policy.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <pwquality.h>
 
@@ -38,7 +39,17 @@ std::optional<std::string> PasswordPolicy::Refusal(std::string_view password,
   std::unique_ptr<pwquality_settings_t, SettingsDeleter> settings(pwquality_default_settings());
   if (!settings) return "The password policy cannot be loaded.";
   pwquality_set_int_value(settings.get(), PWQ_SETTING_MIN_LENGTH, static_cast<int>(min_length_));
-  const std::string pw(password), old(old_password), user(account);
+  // NUL-terminated copies for the C API, wiped before they are freed.
+  std::string pw(password), old(old_password);
+  const std::string user(account);
+  struct Wiper {
+    std::string& a;
+    std::string& b;
+    ~Wiper() {
+      OPENSSL_cleanse(a.data(), a.size());
+      OPENSSL_cleanse(b.data(), b.size());
+    }
+  } wiper{pw, old};
   std::lock_guard<std::mutex> lock(CracklibMutex());
   void* aux = nullptr;
   const int rc = pwquality_check(settings.get(), pw.c_str(), old.empty() ? nullptr : old.c_str(),

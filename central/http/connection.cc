@@ -1,5 +1,7 @@
 #include "central/http/connection.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 
 namespace staffgate::central {
@@ -183,6 +185,9 @@ void Connection::OnRead(beast::error_code ec, std::size_t) {
   api_req.prefer = std::string(req["Prefer"]);
   const bool keep_alive = req.keep_alive();
   ApiOutcome outcome = ctx_.api.Handle(api_req);
+  // Password bodies (docs/design.md §10) must not linger in freed memory;
+  // the parsed copies are wiped by their holders (api/auth.cc).
+  OPENSSL_cleanse(api_req.body.data(), api_req.body.size());
   if (outcome.authenticated) MarkAuthenticated();
   if (outcome.hold) {
     held_keep_alive_ = keep_alive;
