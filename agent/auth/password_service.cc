@@ -188,6 +188,11 @@ PasswordAnswer PasswordService::Chauthtok(const common::ChauthtokRequest& reques
     case ChangeOutcome::Kind::kRefused: {
       const bool wrong_old = outcome.refusal.error == "bad_credentials";
       if (wrong_old) deps_.limiter->RecordFailure(account);
+      if (outcome.refusal.error == "locked_out") {
+        return Refused("locked_out",
+                       Shown(outcome.refusal.message, "Too many wrong passwords: try again later."),
+                       "online");
+      }
       const std::string error = wrong_old ? "bad_credentials" : "weak_password";
       return Refused(
           error,

@@ -358,6 +358,12 @@ TEST_CASE("password service: chauthtok goes to the central only", "[agent][passw
   const auto& err = std::get<common::ErrorReply>(refused.response);
   CHECK(err.error == "weak_password");
   CHECK(err.message == "The password is shorter than 12 characters");
+  // A locked account is said as such, not as a weak password.
+  ChangeOutcome locked;
+  locked.kind = ChangeOutcome::Kind::kRefused;
+  locked.refusal = {"locked_out", "Too many wrong passwords."};
+  w.central->change = {locked};
+  CHECK(std::get<common::ErrorReply>(change().response).error == "locked_out");
 
   // Changed: the old password's verifier goes.
   w.central->verify = {Answered(common::VerifyResult::kOk)};
@@ -366,9 +372,9 @@ TEST_CASE("password service: chauthtok goes to the central only", "[agent][passw
   ok.kind = ChangeOutcome::Kind::kChanged;
   w.central->change = {ok};
   CHECK(std::holds_alternative<common::ChauthtokReply>(change().response));
-  REQUIRE(w.central->change_calls.size() == 2);
-  CHECK(w.central->change_calls[1].old_password == "old");
-  CHECK(w.central->change_calls[1].new_password == "N3w-long-pass");
+  REQUIRE(w.central->change_calls.size() == 3);
+  CHECK(w.central->change_calls[2].old_password == "old");
+  CHECK(w.central->change_calls[2].new_password == "N3w-long-pass");
   CHECK(std::holds_alternative<common::ErrorReply>(w.Auth("old").response));
 
   // Unreachable: no offline change.
