@@ -97,8 +97,11 @@ std::optional<common::Response> CallOp(const CtlContext& ctx, const common::Requ
   if (!resp) return std::nullopt;
   if (const auto* refused = std::get_if<common::ErrorReply>(&*resp)) {
     if (refused->error == "forbidden") {
-      // docs/design.md §4: only root may list sessions, sync or install.
-      std::cerr << "staffgatectl: this command needs root (run it with sudo)\n";
+      // docs/design.md §4: another uid may check only its own account, and
+      // only root may list sessions, sync or install.
+      std::cerr << (common::LoginOf(request) != nullptr
+                        ? "staffgatectl: forbidden: only root may ask about another account\n"
+                        : "staffgatectl: forbidden: this command needs root (run it with sudo)\n");
       *exit_code = kExitFailed;
       return std::nullopt;
     }
@@ -192,7 +195,7 @@ int CmdRosterInstall(const CtlContext& ctx, const std::string& file) {
   }
   if (const auto* refused = std::get_if<common::ErrorReply>(&*resp)) {
     if (refused->error == "forbidden") {
-      std::cerr << "staffgatectl: this command needs root (run it with sudo)\n";
+      std::cerr << "staffgatectl: forbidden: this command needs root (run it with sudo)\n";
     } else if (refused->error == "rejected") {
       std::cerr << "staffgatectl: roster rejected ("
                 << (refused->kind.empty() ? "invalid" : refused->kind) << "): " << refused->message

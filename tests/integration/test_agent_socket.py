@@ -231,7 +231,7 @@ class SharedAgentTest(unittest.TestCase):
         self.assertTrue(answers[6]["ok"])  # status is for everyone
         code, out, err = self.world.ctl(self.agent, "check", "asmith", user=NOBODY)
         self.assertEqual(code, 1)
-        self.assertIn("forbidden", err)
+        self.assertEqual(err, "staffgatectl: forbidden: only root may ask about another account\n")
         self.assertNotIn("allow", out + err)
 
 

@@ -190,7 +190,7 @@ class LiveTest(unittest.TestCase):
                                capture_output=True, text=True, timeout=30)
             self.assertEqual(r.returncode, 1, r.stdout)
             self.assertEqual(r.stderr.strip(),
-                             "staffgatectl: this command needs root (run it with sudo)")
+                             "staffgatectl: forbidden: this command needs root (run it with sudo)")
 
     def test_sync_without_central_is_a_clear_error(self):
         r = self.ctl("sync")
