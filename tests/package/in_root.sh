@@ -173,9 +173,12 @@ check "staffgate-auth: its auth line runs before pam_unix" test -n "$auth_line" 
 check "staffgate-auth: its password line is in common-password" grep -q 'pam_staffgate.so' /etc/pam.d/common-password
 check "staffgate-auth enabled: root still signs in with pam_unix" pw_ok root Root-Pass-1234
 check "staffgate-auth enabled: root's wrong password refused" bash -c "$(declare -f pw_ok); ! pw_ok root wrong-password"
-check "staffgate-auth enabled: a local user staffgate has no password for signs in with pam_unix" pw_ok carol Correct-Horse-7
-check "staffgate-auth enabled: an employee without a staffgate password keeps the local one" pw_ok alice Correct-Horse-7
-check "staffgate-auth enabled: the local user's wrong password is refused" bash -c "$(declare -f pw_ok); ! pw_ok carol wrong-password"
+# alice is a local user (shadow password) and an employee without a staffgate
+# password: the central answers not_managed and pam_unix checks her. (A local
+# user on no roster, carol, is refused by the main profile's unknown_accounts
+# = "deny", passwords or not: "login: unknown account refused" below.)
+check "staffgate-auth enabled: a local user without a staffgate password signs in with pam_unix" pw_ok alice Correct-Horse-7
+check "staffgate-auth enabled: the local user's wrong password is refused" bash -c "$(declare -f pw_ok); ! pw_ok alice wrong-password"
 pam-auth-update --disable staffgate-auth >/tmp/auth-disable.log 2>&1 || { bad "pam-auth-update --disable staffgate-auth"; cat /tmp/auth-disable.log; }
 check "staffgate-auth disabled: the stack is back byte for byte" test "$(snapshot)" = "$before_auth"
 check "status: a valid roster from the central" status_has 'roster serial: +[1-9][0-9]* \(valid\)'
