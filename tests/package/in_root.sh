@@ -179,6 +179,21 @@ check "staffgate-auth enabled: root's wrong password refused" bash -c "$(declare
 # = "deny", passwords or not: "login: unknown account refused" below.)
 check "staffgate-auth enabled: a local user without a staffgate password signs in with pam_unix" pw_ok alice Correct-Horse-7
 check "staffgate-auth enabled: the local user's wrong password is refused" bash -c "$(declare -f pw_ok); ! pw_ok alice wrong-password"
+# An NSS-only employee: no passwd or shadow line here, only the roster (§9),
+# and a staffgate password set at the central (§10).
+if { staffgate-admin employee add E9 --account nssivy --name "Ivy Only-NSS" &&
+     printf 'Garage-Lantern-Ivy-52\n' | staffgate-admin employee set-password E9 &&
+     staffgatectl sync; } >/tmp/nssivy.log 2>&1; then ok "staffgate-auth: an NSS-only employee with a staffgate password"; else
+  bad "staffgate-auth: an NSS-only employee with a staffgate password"; cat /tmp/nssivy.log; fi
+check "staffgate-auth: nssivy exists only through libnss_staffgate" \
+  bash -c 'wait_until() { local d=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -ge $d ] && return 1; sleep 0.1; done; }
+           wait_until 10 getent passwd nssivy && ! grep -q "^nssivy:" /etc/passwd /etc/shadow'
+check "staffgate-auth enabled: the NSS-only employee signs in with her staffgate password (login)" \
+  pw_ok nssivy Garage-Lantern-Ivy-52
+check "staffgate-auth enabled: the NSS-only employee's wrong password is refused" \
+  bash -c "$(declare -f pw_ok); ! pw_ok nssivy wrong-password-123"
+check "staffgate-auth enabled: her password is in no file on the workstation" \
+  bash -c '! grep -rqF Garage-Lantern-Ivy-52 /etc /var/lib/staffgate /var/log/staffgate /tmp/agent.log'
 pam-auth-update --disable staffgate-auth >/tmp/auth-disable.log 2>&1 || { bad "pam-auth-update --disable staffgate-auth"; cat /tmp/auth-disable.log; }
 check "staffgate-auth disabled: the stack is back byte for byte" test "$(snapshot)" = "$before_auth"
 check "status: a valid roster from the central" status_has 'roster serial: +[1-9][0-9]* \(valid\)'
