@@ -263,6 +263,33 @@ msg=$(staffgatectl check bob --json 2>/dev/null | python3 -c 'import json,sys; p
 check "ssh: the refusal message reaches the client" bash -c '[ -n "$1" ] && grep -qF "$1" /tmp/ssh_bob.err' _ "$msg"
 kill "$sshd_pid" 2>/dev/null; wait "$sshd_pid" 2>/dev/null
 
+# --- OpenSSH with UsePAM: a password login of an NSS-only employee (staffgate-auth) ----------
+pam-auth-update --enable staffgate-auth >/tmp/auth-enable2.log 2>&1 || bad "pam-auth-update --enable staffgate-auth (ssh)"
+pwport=$port
+while [ "$pwport" = "$port" ] || [ "$pwport" = "$cport" ]; do pwport=$((20000 + RANDOM % 20000)); done
+sed -e "s/^Port .*/Port $pwport/" -e 's/^KbdInteractiveAuthentication no/KbdInteractiveAuthentication yes/' \
+  -e 's/^PubkeyAuthentication yes/PubkeyAuthentication no/' -e 's|^PidFile .*|PidFile /run/sshd-staffgate-pw.pid|' \
+  /etc/ssh/sshd_staffgate_test >/etc/ssh/sshd_staffgate_pw
+/usr/sbin/sshd -f /etc/ssh/sshd_staffgate_pw -D -e 2>/tmp/sshd_pw.log &
+sshd_pw_pid=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$pwport") 2>/dev/null && break; sleep 0.05; done
+ssh_password() {  # USER PASSWORD: keyboard-interactive through PAM, the password from SSH_ASKPASS
+  printf '#!/bin/sh\necho %s\n' "$2" >/tmp/askpass && chmod 700 /tmp/askpass
+  SSH_ASKPASS=/tmp/askpass SSH_ASKPASS_REQUIRE=force timeout 20 setsid ssh -p "$pwport" \
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PubkeyAuthentication=no \
+    -o PreferredAuthentications=keyboard-interactive,password -o NumberOfPasswordPrompts=1 \
+    "$1@127.0.0.1" 'echo logged-in-as-$USER' </dev/null
+}
+ssh_password nssivy Garage-Lantern-Ivy-52 >/tmp/ssh_pw.out 2>/tmp/ssh_pw.err
+check "ssh password login: the NSS-only employee with her staffgate password" grep -q logged-in-as-nssivy /tmp/ssh_pw.out
+ssh_password nssivy wrong-password-123 >/tmp/ssh_pw_bad.out 2>/tmp/ssh_pw_bad.err
+check "ssh password login: her wrong password refused" test ! -s /tmp/ssh_pw_bad.out
+check "ssh password login: her home was made 0700 at first login" test "$(stat -c %a /home/nssivy 2>/dev/null)" = 700
+kill "$sshd_pw_pid" 2>/dev/null; wait "$sshd_pw_pid" 2>/dev/null
+rm -f /tmp/askpass
+pam-auth-update --disable staffgate-auth >/dev/null 2>&1 || bad "pam-auth-update --disable staffgate-auth (ssh)"
+check "staffgate-auth disabled again: the stack is back byte for byte" test "$(snapshot)" = "$before_auth"
+
 # --- the audit log rotates without losing a line -----------------------------------------
 audit_log=/var/log/staffgate/audit.jsonl
 check "logrotate: the packaged rule is valid" logrotate -d /etc/logrotate.d/staffgate-agent
