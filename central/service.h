@@ -154,6 +154,9 @@ class Service {
   common::Result<EmployeeRecord> AddEmployee(EmployeeRecord employee);
   common::Result<EmployeeRecord> SetStatus(const std::string& id, common::EmployeeStatus status);
   common::Result<EmployeeRecord> ResetCredentials(const std::string& id);
+  // Withdraws a reset (`reset-credentials --clear`): no new password is
+  // demanded any more. A no-op (no new serial) when none was set.
+  common::Result<EmployeeRecord> ClearCredentialsReset(const std::string& id);
   common::Result<void> AddShared(const std::string& name);
   common::Result<void> RemoveShared(const std::string& name);
   // Workstations (service_workstations.cc). AddWorkstation registers a new

@@ -89,6 +89,24 @@ Result<EmployeeRecord> Service::ResetCredentials(const std::string& id) {
   return out;
 }
 
+Result<EmployeeRecord> Service::ClearCredentialsReset(const std::string& id) {
+  EmployeeRecord out;
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        auto it = s.employees.find(id);
+        if (it == s.employees.end()) return NoEmployee(id);
+        it->second.credentials_reset_after.reset();
+        out = it->second;
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged);
+  if (!changed) return tl::unexpected(changed.error());
+  QueueCentralEvent("credentials_reset_cleared", out.accounts.empty() ? "" : out.accounts.front(),
+                    "", common::Json{{"employee", id}});
+  (void)FlushLeases();  // Best effort: a failure keeps the event queued for the next flush.
+  return out;
+}
+
 Result<void> Service::AddShared(const std::string& name) {
   if (auto ok = CheckAccountName(name); !ok) return ok;
   auto changed = Change([&](State& s) -> Result<void> {

@@ -17,6 +17,7 @@ struct EmployeeArgs {
   std::vector<std::uint32_t> uids;
   bool json = false;
   bool one_time = false;
+  bool clear = false;
 };
 
 void AddEmployeeAdd(CLI::App& employee, Command& chosen) {
@@ -75,9 +76,12 @@ void AddEmployeeCommands(CLI::App& app, Command& chosen) {
     auto args = std::make_shared<EmployeeArgs>();
     auto* sub = employee->add_subcommand(verb, std::string(verb) + " an employee");
     sub->add_option("ID", args->id, "employee id")->required();
+    if (std::string(verb) == "reset-credentials") {
+      sub->add_flag("--clear", args->clear, "withdraw a reset that is no longer wanted");
+    }
     sub->callback([args, &chosen, verb] {
       chosen.run = [args, verb](AdminClient& client) {
-        return EmployeeAction(client, args->id, verb);
+        return EmployeeAction(client, args->id, args->clear ? "clear-credentials-reset" : verb);
       };
     });
   }

@@ -81,10 +81,11 @@ int EmployeeAdd(AdminClient& client, const std::string& id,
 
 int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action) {
   auto answer = client.Call("POST", "/v1/admin/employees/" + UrlEncode(id) + "/" + action, "{}");
-  std::string what = action == "terminate"   ? "terminated"
-                     : action == "suspend"   ? "suspended"
-                     : action == "reinstate" ? "reinstated"
-                                             : "credential reset required for";
+  std::string what = action == "terminate"                 ? "terminated"
+                     : action == "suspend"                 ? "suspended"
+                     : action == "reinstate"               ? "reinstated"
+                     : action == "clear-credentials-reset" ? "credential reset withdrawn for"
+                                                           : "credential reset required for";
   return PrintChange(answer, what + " employee " + id);
 }
 

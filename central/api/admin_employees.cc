@@ -102,6 +102,8 @@ ApiResponse Act(const AdminContext& context, const AdminRequest& request) {
     done = service.SetStatus(id, common::EmployeeStatus::kActive);
   else if (action == "reset-credentials")
     done = service.ResetCredentials(id);
+  else if (action == "clear-credentials-reset")
+    done = service.ClearCredentialsReset(id);
   else
     return JsonError(404, "not_found", "unknown employee action '" + action.substr(0, 40) + "'");
   if (!done) return ErrorResponse(done.error());

@@ -102,6 +102,21 @@ class CentralServerTest(unittest.TestCase):
         self.assertIn("account 'zowner' belongs to employee Z900; it cannot also be a shared "
                       "account", r.stderr)
 
+    def test_reset_credentials_clear_withdraws_the_flag(self):
+        self.c.admin_ok("employee", "add", "R100", "--account", "rclear", "--groups", "sales")
+
+        def reset_after():
+            rows = json.loads(self.c.admin_ok("employee", "list", "--json"))
+            return [e for e in rows if e["id"] == "R100"][0].get("credentials_reset_after")
+        self.c.admin_ok("employee", "reset-credentials", "R100")
+        self.assertTrue(reset_after())
+        out = self.c.admin_ok("employee", "reset-credentials", "R100", "--clear")
+        self.assertIn("credential reset withdrawn for employee R100", out)
+        self.assertFalse(reset_after())
+        r = self.c.admin("employee", "reset-credentials", "NOPE", "--clear")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("NOPE", r.stderr)
+
     def test_served_roster_verifies_with_openssl(self):
         text, payload = self.roster()
         self.assertTrue(openssl_verify(text, os.path.join(self.c.dir, "roster-signing.pub"), self._tmp.name))
