@@ -127,6 +127,35 @@ def sign_in(service, user, password, env):
     return os.waitstatus_to_exitcode(status), wall
 
 
+def warm_up(who, env, agent, count):
+    """`count` sign-ins per stack first (page cache, first argon2id
+    allocation); exits with the agent's log when one fails."""
+    for name, (user, password) in who.items():
+        for _ in range(count):
+            rc, _ = sign_in("sgbench-" + name, user, password, env)
+            if rc != 0:
+                sys.exit("%s: sign-in failed (rc %d)\n%s" % (name, rc, agent.read_log()))
+
+
+def alternate(who, env, rounds, after_round=None):
+    """`rounds` rounds of one sign-in per stack, the order reversed every
+    other round; `after_round(times)` runs after each. Returns the wall ms
+    per stack and the load averages before and after."""
+    times = {name: [] for name in who}
+    load_before = os.getloadavg()
+    for i in range(rounds):
+        order = list(who) if i % 2 == 0 else list(reversed(list(who)))
+        for name in order:
+            user, password = who[name]
+            rc, ms = sign_in("sgbench-" + name, user, password, env)
+            if rc != 0:
+                sys.exit("%s: sign-in failed in round %d (rc %d)" % (name, i, rc))
+            times[name].append(ms)
+        if after_round:
+            after_round(times)
+    return times, load_before, os.getloadavg()
+
+
 def inside(args):
     tmp = tempfile.mkdtemp(prefix="sg-bench-offline-")
     os.chmod(tmp, 0o755)
@@ -149,22 +178,8 @@ def inside(args):
             sys.exit("the online sign-in failed (rc %d):\n%s" % (rc, agent.read_log()))
         central.close()  # From here on the central refuses connections: offline.
         central = None
-        for name, (user, password) in who.items():
-            for _ in range(5):  # Warm-up (page cache, first argon2id allocation).
-                rc, _ = sign_in("sgbench-" + name, user, password, env)
-                if rc != 0:
-                    sys.exit("%s: sign-in failed (rc %d)\n%s" % (name, rc, agent.read_log()))
-        times = {name: [] for name in who}
-        load_before = os.getloadavg()
-        for i in range(args.rounds):
-            order = list(who) if i % 2 == 0 else list(reversed(list(who)))
-            for name in order:
-                user, password = who[name]
-                rc, ms = sign_in("sgbench-" + name, user, password, env)
-                if rc != 0:
-                    sys.exit("%s: sign-in failed in round %d (rc %d)" % (name, i, rc))
-                times[name].append(ms)
-        load_after = os.getloadavg()
+        warm_up(who, env, agent, 5)
+        times, load_before, load_after = alternate(who, env, args.rounds)
         with open(os.path.join(tmp, "audit.jsonl")) as f:
             offline = sum(1 for line in f if '"detail":"offline"' in line)
         print("offline sign-in vs pam_unix (yescrypt), %d rounds, alternated" % args.rounds)

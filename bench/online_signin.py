@@ -34,7 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "lib"))
 import sgtest  # noqa: E402
-from offline_signin import LOCAL, LOCAL_PW, STAFF, percentile, private_etc, sign_in  # noqa: E402
+from offline_signin import (LOCAL, LOCAL_PW, STAFF, alternate, percentile,  # noqa: E402
+                            private_etc, warm_up)
 
 STAFF_PW = "Orchard-Lantern-Bench-31"
 
@@ -100,25 +101,13 @@ def inside(args):
         env = {k: v for k, v in os.environ.items()
                if k != "LD_PRELOAD" and not k.startswith(("PAM_WRAPPER", "NSS_WRAPPER"))}
         who = {"staffgate": (STAFF, STAFF_PW), "pam_unix": (LOCAL, LOCAL_PW)}
-        for name, (user, password) in who.items():
-            for _ in range(3):  # Warm-up.
-                rc, _ = sign_in("sgbench-" + name, user, password, env)
-                if rc != 0:
-                    sys.exit("%s: sign-in failed (rc %d)\n%s" % (name, rc, agent.read_log()))
-        times = {name: [] for name in who}
-        times["central"] = []
+        warm_up(who, env, agent, 3)
         conn = central.connection()
-        load_before = os.getloadavg()
-        for i in range(args.rounds):
-            order = list(who) if i % 2 == 0 else list(reversed(list(who)))
-            for name in order:
-                user, password = who[name]
-                rc, ms = sign_in("sgbench-" + name, user, password, env)
-                if rc != 0:
-                    sys.exit("%s: sign-in failed in round %d (rc %d)" % (name, i, rc))
-                times[name].append(ms)
-            times["central"].append(central_verify_ms(central, token, conn))
-        load_after = os.getloadavg()
+        central_ms = []
+        times, load_before, load_after = alternate(
+            who, env, args.rounds,
+            lambda _: central_ms.append(central_verify_ms(central, token, conn)))
+        times["central"] = central_ms
         conn.close()
         with open(os.path.join(tmp, "audit.jsonl")) as f:
             online = sum(1 for line in f if '"detail":"online"' in line)
