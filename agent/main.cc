@@ -48,7 +48,7 @@ int Run(const std::string& config_path) {
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  (void)signal(SIGPIPE, SIG_IGN);
   staffgate::common::UniqueFd sfd(signalfd(-1, &mask, SFD_CLOEXEC));
   if (!sfd) {
     LogToStderr(LOG_ERR, std::string("signalfd: ") + strerror(errno));
@@ -91,7 +91,9 @@ int Run(const std::string& config_path) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// A function-try-block: an exception escaping the daemon's setup (out of
+// memory, say) is reported and exits 1 instead of calling std::terminate.
+int main(int argc, char** argv) try {
   CLI::App app{"staffgated: the staffgate workstation agent"};
   std::string config_path = staffgate::agent::kDefaultAgentConfigPath;
   app.add_option("--config", config_path, "agent configuration (TOML)");
@@ -103,4 +105,9 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   return Run(config_path);
+} catch (const std::exception& e) {
+  LogToStderr(LOG_CRIT, std::string("staffgated: ") + e.what());
+  return 1;
+} catch (...) {
+  return 1;
 }

@@ -8,7 +8,7 @@ namespace {
 std::string Printable(const std::string& account) {
   std::string out;
   for (char c : account.substr(0, 32)) {
-    unsigned char u = static_cast<unsigned char>(c);
+    auto u = static_cast<unsigned char>(c);
     out += (u >= 0x20 && u < 0x7f) ? c : '?';
   }
   return out;
@@ -54,11 +54,11 @@ std::string MessageFor(const Verdict& verdict, const std::string& account) {
     case Reason::kLockedOut:
       return "Too many wrong passwords. Please wait a few minutes and try again, "
              "or contact IT support.";
+    // The general sentence: allowed and exempt are never refusals, the
+    // others are not decided by this agent's table yet.
     case Reason::kExempt:
     case Reason::kNotEnrolled:
     case Reason::kAllowed:
-      break;
-    // Not decided by this agent's table yet: the general sentence.
     case Reason::kNotStarted:
     case Reason::kExpired:
     case Reason::kNotManaged:

@@ -27,7 +27,7 @@ std::shared_ptr<const AgentConfig> Service::config() const {
   return config_;
 }
 
-void Service::RecordEvent(AuditEvent event) {
+void Service::RecordEvent(AuditEvent event) const {
   if (deps_.audit == nullptr) return;
   if (event.time_ms == 0) event.time_ms = deps_.clock->NowMs();
   if (event.workstation.empty()) event.workstation = config()->workstation;

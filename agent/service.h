@@ -79,7 +79,7 @@ class Service {
 
   // Records an agent-level event (agent_start, roster_*, ...) with this
   // workstation's name and the current time.
-  void RecordEvent(AuditEvent event);
+  void RecordEvent(AuditEvent event) const;
 
  private:
   common::Response Answer(const common::Request& req, const Peer& peer);

@@ -56,9 +56,10 @@ Response Service::Untracked(const SessionInfo& info, SessionTable::OpenResult wh
   if (deps_.log) {
     std::lock_guard<std::mutex> lock(untracked_log_mu_);
     if (auto held = untracked_log_.Allow(std::chrono::steady_clock::now())) {
-      deps_.log(LOG_WARNING, "refused a session of " + info.account + " (uid " +
-                                 std::to_string(info.opener_uid) + "): " + OpenResultText(why) +
-                                 (*held ? " (" + std::to_string(*held) + " more not logged)" : ""));
+      deps_.log(LOG_WARNING,
+                "refused a session of " + info.account + " (uid " +
+                    std::to_string(info.opener_uid) + "): " + OpenResultText(why) +
+                    (*held != 0u ? " (" + std::to_string(*held) + " more not logged)" : ""));
     }
   }
   const bool taken = why == SessionTable::OpenResult::kIdTaken;

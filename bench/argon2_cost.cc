@@ -18,10 +18,10 @@ int main(int argc, char** argv) {
     params.iterations = static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10));
     params.parallelism = static_cast<std::uint32_t>(std::strtoul(argv[3], nullptr, 10));
   }
-  if (argc >= 5) rounds = std::max(1, std::atoi(argv[4]));
+  if (argc >= 5) rounds = std::max(1, static_cast<int>(std::strtol(argv[4], nullptr, 10)));
   auto hash = staffgate::central::HashPassword("Bench-Password-1234", params);
   if (!hash) {
-    std::fprintf(stderr, "argon2_cost_bench: %s\n", hash.error().message.c_str());
+    (void)std::fprintf(stderr, "argon2_cost_bench: %s\n", hash.error().message.c_str());
     return 1;
   }
   std::vector<double> ms;

@@ -25,9 +25,9 @@ struct CentralConfig {
   std::string tls_cert = "tls.crt";
   std::string tls_key = "tls.key";
   std::string organization;
-  std::int64_t roster_lifetime_s = 7 * 24 * 3600;
+  std::int64_t roster_lifetime_s = 7L * 24 * 3600;
   std::int64_t lease_ttl_s = 90;
-  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  std::size_t max_body_bytes = 8UL * 1024 * 1024;
   int max_wait_s = 60;
   int header_timeout_s = 10;
   int idle_timeout_s = 75;

@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "common/str_cat.h"
+
 namespace staffgate::central {
 namespace {
 
@@ -73,7 +75,7 @@ Result<void> AssignUids(State& state, const IdRange& range) {
         const std::uint32_t uid = requested->second;
         if (std::string why = WhyNotAdoptable(ids, uid, "uid"); !why.empty()) {
           return Fail(ErrorKind::kInvalidInput,
-                      why + "; account '" + account + "' cannot adopt it");
+                      common::StrCat({why, "; account '", account, "' cannot adopt it"}));
         }
         ids.uids[uid] = UidGrant{id, account, true};
         ids.uid_of[{id, account}] = uid;
@@ -82,9 +84,10 @@ Result<void> AssignUids(State& state, const IdRange& range) {
       }
       if (had != ids.uid_of.end()) {
         if (requested != e.uids.end() && requested->second != had->second) {
-          return Fail(ErrorKind::kInvalidInput,
-                      "account '" + account + "' of employee " + id + " already has uid " +
-                          std::to_string(had->second) + ", and a uid never changes");
+          return Fail(
+              ErrorKind::kInvalidInput,
+              common::StrCat({"account '", account, "' of employee ", id, " already has uid ",
+                              std::to_string(had->second), ", and a uid never changes"}));
         }
         uids[account] = had->second;
         continue;
@@ -95,9 +98,10 @@ Result<void> AssignUids(State& state, const IdRange& range) {
       }
       auto uid = NextFree(ids, *cursor, range);
       if (!uid) {
-        return Fail(ErrorKind::kInvalidInput,
-                    "uid_range " + FormatRange(range) + " is full: no uid left for account '" +
-                        account + "' of employee " + id + "; widen uid_range in central.conf");
+        return Fail(
+            ErrorKind::kInvalidInput,
+            common::StrCat({"uid_range ", FormatRange(range), " is full: no uid left for account '",
+                            account, "' of employee ", id, "; widen uid_range in central.conf"}));
       }
       ids.uids[*uid] = UidGrant{id, account, false};
       ids.uid_of[{id, account}] = *uid;

@@ -200,17 +200,17 @@ Result<void> Service::PersistLocked(const State& next) {
     if (auto ok = store_->PutEmployee(*e, now); !ok) return ok;
   }
   for (const std::string& name : state_.shared_accounts) {
-    if (!next.shared_accounts.count(name)) {
+    if (!next.shared_accounts.contains(name)) {
       if (auto ok = store_->RemoveShared(name); !ok) return ok;
     }
   }
   for (const std::string& name : next.shared_accounts) {
-    if (!state_.shared_accounts.count(name)) {
+    if (!state_.shared_accounts.contains(name)) {
       if (auto ok = store_->AddShared(name); !ok) return ok;
     }
   }
   for (const auto& [name, w] : state_.workstations) {
-    if (!next.workstations.count(name)) {
+    if (!next.workstations.contains(name)) {
       if (auto ok = store_->RemoveWorkstation(name); !ok) return ok;
     }
   }
@@ -227,7 +227,7 @@ Result<void> Service::PersistLocked(const State& next) {
     if (!ok) return ok;
   }
   for (const auto& [id, record] : state_.passwords) {
-    if (!next.passwords.count(id)) {
+    if (!next.passwords.contains(id)) {
       if (auto ok = store_->DeletePassword(id); !ok) return ok;
     }
   }

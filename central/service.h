@@ -40,7 +40,7 @@ namespace staffgate::central {
 struct ServiceOptions {
   std::string db_path;
   std::string organization;
-  common::UnixSeconds roster_lifetime_s = 7 * 24 * 3600;
+  common::UnixSeconds roster_lifetime_s = 7L * 24 * 3600;
   common::UnixSeconds lease_ttl_s = 90;  // central.conf lease_ttl_s.
   // The event store (event_store.h); empty: beside db_path, named
   // "<stem>-events.db".
@@ -63,7 +63,7 @@ inline constexpr std::size_t kMaxEventIdBytes = 128;
 
 // Events stamped further ahead of the central's clock than this are stored
 // at their receipt time (their body keeps what the workstation sent).
-inline constexpr std::int64_t kMaxEventAheadMs = 5 * 60 * 1000;
+inline constexpr std::int64_t kMaxEventAheadMs = 5L * 60 * 1000;
 
 struct EventBatchResult {
   std::size_t accepted = 0, duplicates = 0, rejected = 0;
@@ -112,6 +112,8 @@ class Service {
   static common::Result<std::unique_ptr<Service>> Open(const ServiceOptions& options,
                                                        common::PrivateKey key,
                                                        const common::Clock& clock);
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
   ~Service();
 
   std::shared_ptr<const PublishedRoster> Current() const;

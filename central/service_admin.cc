@@ -40,7 +40,7 @@ Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
   }
   if (employee.groups.empty()) employee.groups = {"*"};
   auto changed = Change([&](State& s) -> Result<void> {
-    if (s.employees.count(employee.id)) {
+    if (s.employees.contains(employee.id)) {
       return Fail(ErrorKind::kInvalidInput, "employee " + employee.id + " already exists");
     }
     s.employees[employee.id] = employee;
@@ -119,7 +119,7 @@ Result<void> Service::AddShared(const std::string& name) {
 
 Result<void> Service::RemoveShared(const std::string& name) {
   auto changed = Change([&](State& s) -> Result<void> {
-    if (!s.shared_accounts.erase(name)) {
+    if (s.shared_accounts.erase(name) == 0u) {
       return Fail(ErrorKind::kNotFound, "'" + name.substr(0, 64) + "' is not a shared account");
     }
     return common::Ok();

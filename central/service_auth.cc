@@ -33,7 +33,7 @@ CredentialLookup Describe(const State& state, const EmployeeRecord& e) {
 CredentialLookup Service::LookupAccount(const std::string& account,
                                         const std::string& workstation) const {
   std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
-  if (!snap || snap->state.shared_accounts.count(account)) return {};
+  if (!snap || snap->state.shared_accounts.contains(account)) return {};
   auto it = snap->by_account.find(account);
   if (it == snap->by_account.end()) return {};
   CredentialLookup out = Describe(snap->state, *it->second);

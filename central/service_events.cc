@@ -22,7 +22,7 @@ namespace {
 constexpr std::int64_t kStoreFullRetryS = 300;
 // The cap is checked before a batch; this much slack is left for the
 // batch itself (SQLite's max_page_count stops it hard at the cap).
-constexpr std::uint64_t kCapSlackBytes = 64 * 1024;
+constexpr std::uint64_t kCapSlackBytes = 64UL * 1024;
 
 std::string Mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
@@ -158,7 +158,7 @@ Result<void> Service::CheckLeaseAllowed(const std::string& account,
                                         const std::string& workstation) const {
   std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
   if (!snap) return Fail(ErrorKind::kInternal, "no state loaded");
-  if (snap->state.shared_accounts.count(account)) {
+  if (snap->state.shared_accounts.contains(account)) {
     return Fail(ErrorKind::kForbidden, "'" + account + "' is a shared account: no session lease");
   }
   auto it = snap->by_account.find(account);

@@ -29,7 +29,7 @@ Result<std::string> Service::AddWorkstation(const std::string& name,
   const std::string hash = TokenHash(*token);
   const common::UnixSeconds now = clock_.Now();
   auto changed = Change([&](State& s) -> Result<void> {
-    if (s.workstations.count(name)) {
+    if (s.workstations.contains(name)) {
       return Fail(ErrorKind::kInvalidInput,
                   "workstation " + name +
                       " already exists; its agent keeps its token (for a new one: "

@@ -21,6 +21,8 @@ class Statement {
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
   ~Statement();
 
   // Binds are 1-based, as in SQLite. Returns *this for chaining.
@@ -51,6 +53,8 @@ class Database {
   // admin change survives a crash), foreign keys and a busy timeout.
   // Errors: kIo.
   static common::Result<std::unique_ptr<Database>> Open(const std::string& path);
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
   ~Database();
 
   common::Result<void> Exec(const std::string& sql);
@@ -82,6 +86,8 @@ class Transaction {
     other.relaxed_ = false;
   }
   Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
   ~Transaction();
   common::Result<void> Commit();
 

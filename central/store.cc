@@ -117,6 +117,9 @@ CREATE TABLE password_lockouts (
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
 
+// Returns from the caller, which no function can do (as absl's
+// RETURN_IF_ERROR).
+// NOLINTNEXTLINE(cppcoreguidelines-macro-usage)
 #define SG_TRY(expr)                                            \
   do {                                                          \
     auto sg_result_ = (expr);                                   \

@@ -1,6 +1,9 @@
 #include "central/validation.h"
 
+#include <algorithm>
 #include <map>
+
+#include "common/str_cat.h"
 
 namespace staffgate::central {
 namespace {
@@ -34,10 +37,8 @@ bool IsValidAccountName(std::string_view name) {
 
 bool IsValidId(std::string_view id) {
   if (id.empty() || id.size() > 64 || !IsAlnum(id[0])) return false;
-  for (char ch : id) {
-    if (!(IsAlnum(ch) || ch == '_' || ch == '.' || ch == '-')) return false;
-  }
-  return true;
+  return std::ranges::all_of(
+      id, [](char ch) { return IsAlnum(ch) || ch == '_' || ch == '.' || ch == '-'; });
 }
 
 bool IsValidGroup(std::string_view group) { return group == "*" || IsValidId(group); }
@@ -131,33 +132,36 @@ Result<void> CheckState(const State& state, const State* before) {
     if (auto ok = CheckGroups(e.groups); !ok) return Fail(ErrorKind::kInvalidInput, "employee " + id + ": " + ok.error().message);
     for (const std::string& account : e.accounts) {
       if (auto ok = CheckAccountName(account); !ok) return Fail(ErrorKind::kInvalidInput, "employee " + id + ": " + ok.error().message);
-      if (state.shared_accounts.count(account)) {
-        if (PreviousOwner(before, account) == id && !before->shared_accounts.count(account)) {
-          return Fail(ErrorKind::kInvalidInput, "account '" + account + "' belongs to employee " +
-                                                    id + "; it cannot also be a shared account");
+      if (state.shared_accounts.contains(account)) {
+        if (PreviousOwner(before, account) == id && !before->shared_accounts.contains(account)) {
+          return Fail(ErrorKind::kInvalidInput,
+                      common::StrCat({"account '", account, "' belongs to employee ", id,
+                                      "; it cannot also be a shared account"}));
         }
         return Fail(ErrorKind::kInvalidInput,
-                    "account '" + account + "' is a shared account and cannot belong to employee " + id);
+                    common::StrCat({"account '", account,
+                                    "' is a shared account and cannot belong to employee ", id}));
       }
       auto [it, inserted] = owner.emplace(account, id);
       if (!inserted && it->second != id) {
         std::string held = it->second;
         std::string wanted = id;
         if (PreviousOwner(before, account) == id) std::swap(held, wanted);
-        return Fail(ErrorKind::kInvalidInput, "account '" + account +
-                                                  "' already belongs to employee " + held +
-                                                  "; it cannot also belong to " + wanted);
+        return Fail(ErrorKind::kInvalidInput,
+                    common::StrCat({"account '", account, "' already belongs to employee ", held,
+                                    "; it cannot also belong to ", wanted}));
       }
     }
   }
   for (const auto& [name, group] : state.posix_groups) {
     if (auto ok = CheckPosixGroup(group); !ok) return ok;
     if (auto it = owner.find(name); it != owner.end()) {
-      return Fail(ErrorKind::kInvalidInput, "posix group '" + name + "' has the name of account '" +
-                                                name + "' of employee " + it->second +
-                                                " (every account has a private group of its name)");
+      return Fail(ErrorKind::kInvalidInput,
+                  common::StrCat({"posix group '", name, "' has the name of account '", name,
+                                  "' of employee ", it->second,
+                                  " (every account has a private group of its name)"}));
     }
-    if (state.shared_accounts.count(name)) {
+    if (state.shared_accounts.contains(name)) {
       return Fail(ErrorKind::kInvalidInput,
                   "posix group '" + name + "' has the name of a shared account");
     }

@@ -19,7 +19,7 @@ namespace staffgate::common {
 
 inline constexpr char kAuthVerifyPath[] = "/v1/auth/verify";
 inline constexpr char kAuthChangePath[] = "/v1/auth/change";
-inline constexpr std::size_t kMaxAuthBodyBytes = 8 * 1024;
+inline constexpr std::size_t kMaxAuthBodyBytes = 8UL * 1024;
 // Longer passwords are refused outright: hashing cost must not be chosen by
 // the caller.
 inline constexpr std::size_t kMaxPasswordBytes = 1024;

@@ -45,6 +45,8 @@ class PrivateKey {
 
   PrivateKey(PrivateKey&&) noexcept;
   PrivateKey& operator=(PrivateKey&&) noexcept;
+  PrivateKey(const PrivateKey&) = delete;
+  PrivateKey& operator=(const PrivateKey&) = delete;
   ~PrivateKey();
 
   // PKCS#8 PEM; treat as secret.

@@ -16,7 +16,7 @@ namespace staffgate::common {
 
 inline constexpr char kRosterPayloadType[] = "application/vnd.staffgate.roster+json";
 // A roster envelope larger than this is refused before parsing.
-inline constexpr std::size_t kMaxEnvelopeBytes = 16 * 1024 * 1024;
+inline constexpr std::size_t kMaxEnvelopeBytes = 16UL * 1024 * 1024;
 
 // The pre-authentication encoding that is actually signed:
 // "DSSEv1" SP len(type) SP type SP len(payload) SP payload.

@@ -92,7 +92,7 @@ Result<std::string> ReadSecretFile(const std::string& path, std::size_t max_byte
   }
   if ((st.st_mode & 077) != 0) {
     char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    (void)std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Fail(ErrorKind::kPermission, std::string("permissions ") + mode + " for " + path +
                                             " are too open: it holds a secret (chmod 600 " + path +
                                             ")");

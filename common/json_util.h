@@ -19,7 +19,7 @@ namespace staffgate::common {
 using Json = nlohmann::json;
 
 struct JsonLimits {
-  std::size_t max_bytes = 64 * 1024;
+  std::size_t max_bytes = 64UL * 1024;
   int max_depth = 32;
 };
 

@@ -24,7 +24,7 @@
 namespace staffgate::common {
 
 inline constexpr int kProtocolVersion = 1;
-inline constexpr std::size_t kMaxLineBytes = 64 * 1024;
+inline constexpr std::size_t kMaxLineBytes = 64UL * 1024;
 
 // The person and place a login is about (check, session_open).
 struct LoginFields {

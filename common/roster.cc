@@ -77,14 +77,14 @@ void BuildIndex(Roster& r) {
     }
   }
   for (auto& [account, index] : seen) {
-    if (r.shared_accounts.count(account)) {
+    if (r.shared_accounts.contains(account)) {
       if (r.conflicting_accounts.insert(account).second) {
         r.warnings.push_back("account '" + account + "' is both a shared account and employee " +
                              r.employees[index].id + "'s; it will be refused as shared");
       }
       continue;
     }
-    if (!r.conflicting_accounts.count(account)) r.account_index.emplace(account, index);
+    if (!r.conflicting_accounts.contains(account)) r.account_index.emplace(account, index);
   }
 }
 
@@ -113,7 +113,7 @@ const Employee* Roster::FindEmployee(std::string_view account) const {
 
 bool Roster::IsShared(std::string_view account) const {
   std::string key(account);
-  return shared_accounts.count(key) > 0 || conflicting_accounts.count(key) > 0;
+  return shared_accounts.contains(key) || conflicting_accounts.contains(key);
 }
 
 const std::vector<std::string>& Roster::GroupsOf(std::string_view workstation) const {
@@ -124,14 +124,9 @@ const std::vector<std::string>& Roster::GroupsOf(std::string_view workstation) c
 
 bool GroupsPermit(const std::vector<std::string>& employee_groups,
                   const std::vector<std::string>& workstation_groups) {
-  for (const std::string& g : employee_groups) {
-    if (g == "*") return true;
-    if (std::find(workstation_groups.begin(), workstation_groups.end(), g) !=
-        workstation_groups.end()) {
-      return true;
-    }
-  }
-  return false;
+  return std::ranges::any_of(employee_groups, [&](const std::string& g) {
+    return g == "*" || std::ranges::find(workstation_groups, g) != workstation_groups.end();
+  });
 }
 
 Result<Roster> ParseRoster(std::string_view payload) {

@@ -10,9 +10,9 @@ namespace {
 
 // Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm).
 std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
+  y -= static_cast<long>(m <= 2);
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const auto yoe = static_cast<unsigned>(y - era * 400);
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
@@ -23,7 +23,7 @@ bool ReadDigits(std::string_view s, std::size_t pos, std::size_t count, int* out
   int v = 0;
   for (std::size_t i = 0; i < count; ++i) {
     char c = s[pos + i];
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (std::isdigit(static_cast<unsigned char>(c)) == 0) return false;
     v = v * 10 + (c - '0');
   }
   *out = v;
@@ -48,7 +48,12 @@ std::int64_t SystemClock::NowMs() const {
 
 Result<UnixSeconds> ParseRfc3339(std::string_view s) {
   auto bad = [&] { return Fail(ErrorKind::kInvalidInput, "bad RFC 3339 time '" + std::string(s.substr(0, 40)) + "'"); };
-  int year, month, day, hour, minute, second;
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
   if (s.size() < 20 || !ReadDigits(s, 0, 4, &year) || s[4] != '-' ||
       !ReadDigits(s, 5, 2, &month) || s[7] != '-' || !ReadDigits(s, 8, 2, &day) ||
       (s[10] != 'T' && s[10] != 't') || !ReadDigits(s, 11, 2, &hour) || s[13] != ':' ||
@@ -65,35 +70,36 @@ Result<UnixSeconds> ParseRfc3339(std::string_view s) {
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
     std::size_t start = pos;
-    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) ++pos;
+    while (pos < s.size() && (std::isdigit(static_cast<unsigned char>(s[pos])) != 0)) ++pos;
     if (pos == start) return bad();
   }
   std::int64_t offset = 0;
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
     ++pos;
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int oh, om;
+    int oh = 0;
+    int om = 0;
     if (!ReadDigits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
         !ReadDigits(s, pos + 4, 2, &om) || oh > 23 || om > 59) {
       return bad();
     }
-    offset = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
+    offset = (oh * 3600L + om * 60L) * (s[pos] == '+' ? 1 : -1);
     pos += 6;
   } else {
     return bad();
   }
   if (pos != s.size()) return bad();
   std::int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return days * 86400 + hour * 3600 + minute * 60 + (second == 60 ? 59 : second) - offset;
+  return days * 86400 + hour * 3600L + minute * 60L + (second == 60 ? 59 : second) - offset;
 }
 
 std::string FormatRfc3339(UnixSeconds t) {
-  time_t tt = static_cast<time_t>(t);
+  auto tt = static_cast<time_t>(t);
   tm parts{};
   gmtime_r(&tt, &parts);
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900,
-                parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
+  (void)std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900,
+                      parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
   return buf;
 }
 
@@ -101,7 +107,7 @@ std::string FormatRfc3339Ms(std::int64_t ms) {
   std::int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   std::string base = FormatRfc3339(secs);
   char frac[8];
-  std::snprintf(frac, sizeof(frac), ".%03d", static_cast<int>(ms - secs * 1000));
+  (void)std::snprintf(frac, sizeof(frac), ".%03d", static_cast<int>(ms - secs * 1000));
   base.insert(base.size() - 1, frac);
   return base;
 }

@@ -43,7 +43,7 @@ class FakeClock : public Clock {
 
 // Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)". Offsets other than UTC
 // are accepted and converted. Errors: kInvalidInput.
-Result<UnixSeconds> ParseRfc3339(std::string_view text);
+Result<UnixSeconds> ParseRfc3339(std::string_view s);
 
 // Formats as "YYYY-MM-DDTHH:MM:SSZ".
 std::string FormatRfc3339(UnixSeconds t);

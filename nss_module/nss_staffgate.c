@@ -7,7 +7,6 @@
  * the buffer and asks again); no usable snapshot -> UNAVAIL with
  * *errnop = ENOENT. Never answers for root, uid/gid 0 or uids below the
  * snapshot's min_uid; local names and ids are left out by the agent. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
 #include <nss.h>

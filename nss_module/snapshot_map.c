@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "nss_module/snapshot_map.h"
 
 #include <fcntl.h>

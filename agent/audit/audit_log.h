@@ -98,7 +98,7 @@ class AuditLog : public AuditSink {
   void Record(const AuditEvent& event) override;
   // Appends one already serialised event (no newline inside). Errors:
   // kIo, naming the file (the event is not in the file).
-  common::Result<void> AppendLine(std::string json);
+  common::Result<void> AppendLine(std::string line);
 
  private:
   common::Result<void> OpenLocked();

@@ -24,7 +24,7 @@ bool FailureLimiter::MayTry(const std::string& account) {
 void FailureLimiter::RecordFailure(const std::string& account) {
   std::lock_guard<std::mutex> lock(mu_);
   const common::UnixSeconds now = clock_.Now();
-  if (failures_.size() >= limits_.max_accounts && failures_.count(account) == 0) {
+  if (failures_.size() >= limits_.max_accounts && !failures_.contains(account)) {
     // Drop entries whose window has passed; if none, the oldest failure.
     for (auto it = failures_.begin(); it != failures_.end();) {
       Expire(it->second, now);

@@ -31,11 +31,11 @@ std::map<std::string, NssGroup> ServedGroups(const common::Roster& roster,
     NssGroup served;
     served.name = name;
     if (group.gid) {
-      if (local.groups.count(name)) {
+      if (local.groups.contains(name)) {
         skipped.push_back({name, "group '" + name + "' exists in /etc/group; the local one wins"});
         continue;
       }
-      if (local.gids.count(*group.gid)) {
+      if (local.gids.contains(*group.gid)) {
         skipped.push_back({name, "gid " + std::to_string(*group.gid) + " of group '" + name +
                                      "' is taken in /etc/group"});
         continue;
@@ -58,13 +58,13 @@ std::map<std::string, NssGroup> ServedGroups(const common::Roster& roster,
 std::string SkipReason(const std::string& account, std::uint32_t uid, const LocalIdentities& local,
                        const NssOptions& options) {
   if (uid < options.min_uid) return "uid " + std::to_string(uid) + " is below min_uid";
-  if (local.user_names.count(account))
+  if (local.user_names.contains(account))
     return "'" + account + "' exists in /etc/passwd; the local one wins";
-  if (local.groups.count(account))
+  if (local.groups.contains(account))
     return "'" + account + "' is a group in /etc/group; the local one wins";
-  if (local.uids.count(uid))
+  if (local.uids.contains(uid))
     return "uid " + std::to_string(uid) + " of '" + account + "' is taken in /etc/passwd";
-  if (local.gids.count(uid))
+  if (local.gids.contains(uid))
     return "gid " + std::to_string(uid) + " of '" + account + "' is taken in /etc/group";
   return "";
 }
@@ -134,7 +134,7 @@ void Append(std::string& out, const T* items, std::size_t count) {
 template <typename T>
 std::vector<std::uint32_t> ByName(const std::vector<T>& items) {
   std::vector<std::uint32_t> order(items.size());
-  std::iota(order.begin(), order.end(), 0u);
+  std::iota(order.begin(), order.end(), 0U);
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return std::strcmp(items[a].name.c_str(), items[b].name.c_str()) < 0;
   });

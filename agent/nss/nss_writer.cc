@@ -43,9 +43,12 @@ void InvalidateNscdCaches() {
     }
   }
   if (binary == nullptr) return;
+  // execv takes char* const[] for C's sake; exec never writes to it.
+  // NOLINTBEGIN(cppcoreguidelines-pro-type-const-cast)
   char* const argv[] = {const_cast<char*>(binary),   const_cast<char*>("-i"),
                         const_cast<char*>("passwd"), const_cast<char*>("-i"),
                         const_cast<char*>("group"),  nullptr};
+  // NOLINTEND(cppcoreguidelines-pro-type-const-cast)
   // Double fork: the grandchild runs nscd and is reaped by init, so the
   // agent waits only for the child's immediate exit. Between fork and exec
   // only async-signal-safe calls.
@@ -90,7 +93,7 @@ void NssWriter::AuditSkips(const NssModel& model, const common::Roster& roster) 
   std::set<std::string> now;
   for (const NssSkip& skip : model.skipped) {
     now.insert(skip.detail);
-    if (audited_.count(skip.detail)) continue;
+    if (audited_.contains(skip.detail)) continue;
     if (deps_.log)
       deps_.log(LOG_WARNING, "NSS: " + skip.detail + "; it is not served by staffgate");
     if (deps_.record) {

@@ -138,7 +138,7 @@ void Revoker::Run() {
   }
 }
 
-void Revoker::Process(const Change& change) {
+void Revoker::Process(const Change& change) const {
   auto config = deps_.config();
   if (config->on_revoke != OnRevoke::kTerminate || config->trusted_keys.empty()) return;
   auto revoked = NewlyRevoked(*change.first, *change.second, *config, *deps_.users,

@@ -85,7 +85,7 @@ class Revoker {
   using Change = std::pair<std::shared_ptr<const common::Roster>,
                            std::shared_ptr<const common::Roster>>;
   void Run();
-  void Process(const Change& change);
+  void Process(const Change& change) const;
 
   Deps deps_;
   std::mutex mu_;

@@ -12,21 +12,22 @@
 #include <cstring>
 #include <thread>
 
-extern char** environ;
-
 namespace staffgate::agent {
 namespace {
 
 // Reads the real and effective uid from /proc/PID/status.
 bool ProcUids(pid_t pid, uid_t* real, uid_t* effective) {
   char path[64];
-  std::snprintf(path, sizeof(path), "/proc/%d/status", static_cast<int>(pid));
+  (void)std::snprintf(path, sizeof(path), "/proc/%d/status", static_cast<int>(pid));
   FILE* f = std::fopen(path, "re");
   if (f == nullptr) return false;
   char line[256];
   bool found = false;
   while (std::fgets(line, sizeof(line), f) != nullptr) {
-    unsigned r = 0, e = 0;
+    unsigned r = 0;
+    unsigned e = 0;
+    // sscanf's %u cannot report overflow; /proc's uids are the kernel's own.
+    // NOLINTNEXTLINE(cert-err34-c)
     if (std::sscanf(line, "Uid: %u %u", &r, &e) == 2) {
       *real = r;
       *effective = e;
@@ -34,7 +35,7 @@ bool ProcUids(pid_t pid, uid_t* real, uid_t* effective) {
       break;
     }
   }
-  std::fclose(f);
+  (void)std::fclose(f);
   return found;
 }
 
@@ -47,7 +48,8 @@ void ForEachProcess(Fn fn) {
     char* end = nullptr;
     long pid = std::strtol(entry->d_name, &end, 10);
     if (end == entry->d_name || *end != '\0' || pid <= 1 || pid == self) continue;
-    uid_t real = 0, effective = 0;
+    uid_t real = 0;
+    uid_t effective = 0;
     if (ProcUids(static_cast<pid_t>(pid), &real, &effective)) fn(static_cast<pid_t>(pid), real, effective);
   }
   closedir(dir);
@@ -80,6 +82,8 @@ bool SystemProcessControl::LogindTerminateUser(uid_t uid) {
   std::string uid_text = std::to_string(uid);
   const char* argv[] = {"loginctl", "terminate-user", uid_text.c_str(), nullptr};
   pid_t child = 0;
+  // posix_spawnp takes char* const[] for C's sake and never writes to it.
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
   if (posix_spawnp(&child, "loginctl", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) {
     return false;
   }

@@ -1,18 +1,18 @@
 #include "agent/session/lease_client.h"
 
+#include <algorithm>
+
 #include "common/json_util.h"
 
 namespace staffgate::agent {
 namespace {
 
-constexpr std::size_t kMaxLeaseAnswerBytes = 16 * 1024;
+constexpr std::size_t kMaxLeaseAnswerBytes = 16UL * 1024;
 
 bool ValidLeaseId(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+  return std::ranges::all_of(
+      id, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace
@@ -89,7 +89,7 @@ HttpLeaseApi::HttpLeaseApi(const common::HttpsOptions& options, int deadline_ms)
       deadline_ms_(deadline_ms) {}
 
 LeaseReply HttpLeaseApi::Call(common::HttpsClient& client, const std::string& method,
-                              const std::string& path, const std::string& body) {
+                              const std::string& path, const std::string& body) const {
   common::HttpsRequest req;
   req.method = method;
   req.path = "/v1/sessions" + path;

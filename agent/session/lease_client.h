@@ -46,7 +46,7 @@ class HttpLeaseApi : public LeaseApi {
 
  private:
   LeaseReply Call(common::HttpsClient& client, const std::string& method, const std::string& path,
-                  const std::string& body);
+                  const std::string& body) const;
 
   // Logins (Acquire) have a connection of their own, so a release or
   // renewal in flight on the gate's thread never makes them wait or pay

@@ -15,7 +15,8 @@ std::optional<uid_t> EffectiveUidIn(const std::string& status_text) {
   while (std::getline(lines, line)) {
     if (line.rfind("Uid:", 0) != 0) continue;
     std::istringstream fields(line.substr(4));
-    long long real = -1, effective = -1;
+    long long real = -1;
+    long long effective = -1;
     if (!(fields >> real >> effective) || effective < 0) return std::nullopt;
     return static_cast<uid_t>(effective);
   }
@@ -27,7 +28,7 @@ bool SessionProcessAlive(const SessionInfo& s) {
   if (s.opener_uid == 0) {
     return kill(static_cast<pid_t>(s.pid), 0) == 0 || errno == EPERM;
   }
-  auto text = common::ReadFileCapped("/proc/" + std::to_string(s.pid) + "/status", 64 * 1024);
+  auto text = common::ReadFileCapped("/proc/" + std::to_string(s.pid) + "/status", 64UL * 1024);
   if (!text) return false;
   auto euid = EffectiveUidIn(*text);
   return euid && *euid == s.opener_uid;

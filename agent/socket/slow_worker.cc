@@ -8,7 +8,7 @@ namespace staffgate::agent {
 
 SlowWorker::~SlowWorker() { Stop(); }
 
-void SlowWorker::Start(common::LogFn log, WorkerLimits limits) {
+void SlowWorker::Start(const common::LogFn& log, WorkerLimits limits) {
   std::lock_guard<std::mutex> lock(mu_);
   if (running_) return;
   running_ = true;

@@ -45,7 +45,7 @@ class SlowWorker {
   SlowWorker& operator=(const SlowWorker&) = delete;
 
   // Starts the threads; `log` hears of a task that threw (common/thread.h).
-  void Start(common::LogFn log, WorkerLimits limits = {});
+  void Start(const common::LogFn& log, WorkerLimits limits = {});
   // Queues `task` for `uid`'s request; kFull (dropped) past the limits,
   // kStopped (dropped) when stopped.
   PostResult Post(std::function<void()> task, uid_t uid = 0);

@@ -17,9 +17,9 @@ namespace staffgate::agent {
 namespace {
 
 // Stop answering (and reading) a peer that has this much unread output.
-constexpr std::size_t kMaxPendingOutput = 1024 * 1024;
+constexpr std::size_t kMaxPendingOutput = 1024UL * 1024;
 // Bytes read per wake-up, so one chatty peer cannot starve the others.
-constexpr std::size_t kMaxReadPerWake = 256 * 1024;
+constexpr std::size_t kMaxReadPerWake = 256UL * 1024;
 constexpr int kTickMs = 250;
 
 std::string ErrorLine(const char* error, const std::string& message) {
@@ -120,8 +120,8 @@ void SocketLoop::Run() {
       if (it == conns_.end()) continue;
       Conn& conn = *it->second;
       bool ok = true;
-      if (what & (EPOLLIN | EPOLLHUP | EPOLLERR)) ok = OnReadable(conn);
-      if (ok && (what & EPOLLOUT)) {
+      if ((what & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0u) ok = OnReadable(conn);
+      if (ok && ((what & EPOLLOUT) != 0u)) {
         ok = Flush(conn);
         // Lines held back while the peer was not reading.
         if (ok && conn.out.empty()) ok = ProcessLines(conn) && Flush(conn);
@@ -232,8 +232,7 @@ bool SocketLoop::Flush(Conn& conn) {
                      conn.out.size() - conn.out_sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-      return false;
+      return errno == EAGAIN || errno == EWOULDBLOCK;
     }
     conn.out_sent += static_cast<std::size_t>(n);
   }
@@ -253,7 +252,7 @@ void SocketLoop::Rearm(Conn& conn) {
   // being made, wait for nothing (out of the set, so a hang-up cannot
   // spin the loop); DeliverCompletions re-arms.
   const std::uint32_t want =
-      conn.waiting ? 0u : static_cast<std::uint32_t>(pending ? EPOLLOUT : EPOLLIN);
+      conn.waiting ? 0U : static_cast<std::uint32_t>(pending ? EPOLLOUT : EPOLLIN);
   if (want == conn.armed) return;
   epoll_event ev{};
   ev.events = want;

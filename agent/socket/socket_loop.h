@@ -34,6 +34,8 @@ class SocketLoop {
   SocketLoop(int listen_fd, const SocketServerOptions& options,
              const SocketServer::Handler& handler, const common::LogFn& log, ConnectionQuota& quota,
              SlowWorker& slow, SlowWorker& passwords);
+  SocketLoop(const SocketLoop&) = delete;
+  SocketLoop& operator=(const SocketLoop&) = delete;
   ~SocketLoop();
 
   common::Result<void> Start();
@@ -82,7 +84,7 @@ class SocketLoop {
   // Runs a deferred answer on the slow worker, with the same backstop.
   std::string RunDeferred(const std::function<std::string()>& work);
   // Writes pending output. Returns false on a broken connection.
-  bool Flush(Conn& conn);
+  static bool Flush(Conn& conn);
   // Re-arms epoll for reading or writing; closes when done.
   void Rearm(Conn& conn);
   void Close(int fd);

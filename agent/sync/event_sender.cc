@@ -10,7 +10,7 @@ namespace staffgate::agent {
 namespace {
 
 constexpr std::size_t kBatchEvents = 500;
-constexpr std::size_t kBatchBytes = 256 * 1024;
+constexpr std::size_t kBatchBytes = 256UL * 1024;
 constexpr long kMaxRetryAfterS = 3600;
 constexpr long kDefaultRetryAfterS = 60;
 
@@ -77,7 +77,7 @@ common::Result<std::size_t> EventSender::DrainOnce() {
     }
     std::string body = "[";
     for (std::size_t i = 0; i < batch->events.size(); ++i) {
-      if (i) body += ',';
+      if (i != 0u) body += ',';
       body += batch->events[i];
     }
     body += ']';

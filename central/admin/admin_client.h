@@ -12,7 +12,7 @@
 
 namespace staffgate::central::admin {
 
-inline constexpr std::size_t kMaxResponseBytes = 64 * 1024 * 1024;
+inline constexpr std::size_t kMaxResponseBytes = 64UL * 1024 * 1024;
 // Seconds a call may take by default (--timeout): an import of a large CSV
 // takes a while at the central.
 inline constexpr int kTotalTimeoutS = 120;

@@ -79,8 +79,9 @@ void PrintMissing(const Json& a, bool dry_run, std::size_t limit) {
 void PrintReport(const ImportArgs& args, const Json& a) {
   const bool dry_run = args.dry_run;
   const std::size_t limit = dry_run ? static_cast<std::size_t>(-1) : kShownLines;
-  const std::size_t added = a["added"].size(), changed = a["changed"].size(),
-                    unchanged = a["unchanged"].size();
+  const std::size_t added = a["added"].size();
+  const std::size_t changed = a["changed"].size();
+  const std::size_t unchanged = a["unchanged"].size();
   const std::string serial = Str(a, "serial");
   if (dry_run) {
     std::printf(
@@ -93,7 +94,7 @@ void PrintReport(const ImportArgs& args, const Json& a) {
                 Safe(args.file).c_str(), added, changed, unchanged, Safe(serial).c_str(),
                 published ? "" : " kept: nothing changed");
   }
-  if (added) std::printf("  added: %s\n", Safe(IdList(a["added"], limit)).c_str());
+  if (added != 0u) std::printf("  added: %s\n", Safe(IdList(a["added"], limit)).c_str());
   std::vector<std::string> lines;
   for (const Json& c : a["changes"]) lines.push_back("changed " + Str(c, "id") + ": " + Fields(c));
   PrintLines(lines, limit);
@@ -112,8 +113,8 @@ void PrintReport(const ImportArgs& args, const Json& a) {
 // and shows whether anything is left to do.
 int Recheck(AdminClient& client, const ImportArgs& args, const std::string& csv,
             const common::Error& timeout) {
-  std::fprintf(stderr, "staffgate-admin: %s; checking whether the import was applied...\n",
-               Safe(timeout.message).c_str());
+  (void)std::fprintf(stderr, "staffgate-admin: %s; checking whether the import was applied...\n",
+                     Safe(timeout.message).c_str());
   auto check = client.Call("POST", Path(args, true), csv, "text/csv", kTotalTimeoutS);
   if (!check) {
     return Failed(common::Error{check.error().kind,
@@ -142,7 +143,7 @@ int Recheck(AdminClient& client, const ImportArgs& args, const std::string& csv,
 }  // namespace
 
 int Import(AdminClient& client, const ImportArgs& args) {
-  auto csv = common::ReadFileCapped(args.file, 64 * 1024 * 1024);
+  auto csv = common::ReadFileCapped(args.file, 64UL * 1024 * 1024);
   if (!csv) return Failed(csv.error());
   auto answer = client.Call("POST", Path(args, args.dry_run), *csv, "text/csv");
   if (!answer && answer.error().kind == ErrorKind::kTimeout && !args.dry_run) {

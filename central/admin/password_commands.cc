@@ -23,7 +23,7 @@ namespace {
 class NoEcho {
  public:
   NoEcho() {
-    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+    if ((isatty(STDIN_FILENO) == 0) || tcgetattr(STDIN_FILENO, &saved_) != 0) return;
     termios quiet = saved_;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     active_ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
@@ -31,7 +31,7 @@ class NoEcho {
   ~NoEcho() {
     if (!active_) return;
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
-    std::fputc('\n', stderr);
+    (void)std::fputc('\n', stderr);
   }
   NoEcho(const NoEcho&) = delete;
   NoEcho& operator=(const NoEcho&) = delete;
@@ -43,10 +43,10 @@ class NoEcho {
 
 // The first line of stdin without its line end, capped.
 common::Result<std::string> ReadPassword() {
-  if (isatty(STDIN_FILENO)) std::fputs("New password: ", stderr);
+  if (isatty(STDIN_FILENO) != 0) (void)std::fputs("New password: ", stderr);
   NoEcho no_echo;
   std::string line;
-  for (int ch; (ch = std::fgetc(stdin)) != EOF && ch != '\n';) {
+  for (int ch = 0; (ch = std::fgetc(stdin)) != EOF && ch != '\n';) {
     if (line.size() > common::kMaxPasswordBytes) {
       return Fail(ErrorKind::kInvalidInput, "the password on stdin is longer than " +
                                                 std::to_string(common::kMaxPasswordBytes) +
@@ -78,8 +78,8 @@ int EmployeeSetPassword(AdminClient& client, const std::string& id, bool one_tim
   if (one_time) {
     // Alone on stdout, once: the central keeps only its hash.
     std::printf("%s\n", Str(*answer, "password").c_str());
-    std::fprintf(stderr, "one-time password set for employee %s (roster serial %s)\n",
-                 Safe(id).c_str(), Safe(Str(*answer, "serial")).c_str());
+    (void)std::fprintf(stderr, "one-time password set for employee %s (roster serial %s)\n",
+                       Safe(id).c_str(), Safe(Str(*answer, "serial")).c_str());
   } else {
     std::printf("password set for employee %s (roster serial %s)\n", Safe(id).c_str(),
                 Safe(Str(*answer, "serial")).c_str());

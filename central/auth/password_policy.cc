@@ -40,15 +40,22 @@ std::optional<std::string> PasswordPolicy::Refusal(std::string_view password,
   if (!settings) return "The password policy cannot be loaded.";
   pwquality_set_int_value(settings.get(), PWQ_SETTING_MIN_LENGTH, static_cast<int>(min_length_));
   // NUL-terminated copies for the C API, wiped before they are freed.
-  std::string pw(password), old(old_password);
+  std::string pw(password);
+  std::string old(old_password);
   const std::string user(account);
-  struct Wiper {
-    std::string& a;
-    std::string& b;
+  class Wiper {
+   public:
+    Wiper(std::string& a, std::string& b) : a_(a), b_(b) {}
+    Wiper(const Wiper&) = delete;
+    Wiper& operator=(const Wiper&) = delete;
     ~Wiper() {
-      OPENSSL_cleanse(a.data(), a.size());
-      OPENSSL_cleanse(b.data(), b.size());
+      OPENSSL_cleanse(a_.data(), a_.size());
+      OPENSSL_cleanse(b_.data(), b_.size());
     }
+
+   private:
+    std::string& a_;
+    std::string& b_;
   } wiper{pw, old};
   std::lock_guard<std::mutex> lock(CracklibMutex());
   void* aux = nullptr;
@@ -57,7 +64,7 @@ std::optional<std::string> PasswordPolicy::Refusal(std::string_view password,
   if (rc >= 0) return std::nullopt;
   std::array<char, 512> buf{};
   const char* text = pwquality_strerror(buf.data(), buf.size(), rc, aux);
-  std::string sentence = text ? text : "The password does not meet the password policy";
+  std::string sentence = text != nullptr ? text : "The password does not meet the password policy";
   if (!sentence.empty() && sentence.back() != '.') sentence += '.';
   return sentence;
 }

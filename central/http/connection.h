@@ -75,6 +75,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // `client` is the peer address, already counted by ctx.AdmitClient; the
   // connection releases it when it ends.
   Connection(tcp::socket&& socket, ServerContext& ctx, std::string client);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
   ~Connection();
   void Start();
   // From any thread: close now if idle, else after the current response.

@@ -39,7 +39,7 @@ struct HttpServer::Impl {
 
   common::Result<void> SetUpTls();
   common::Result<void> StartAuth();
-  void FlushLockouts(Service::Flush mode);
+  void FlushLockouts(Service::Flush mode) const;
   // Joins the hashing threads, writes the lockout counters and drops the
   // Authenticator, before the Service it uses may go.
   void StopAuth();
@@ -110,7 +110,7 @@ void HttpServer::Impl::StopAuth() {
   auth.reset();
 }
 
-void HttpServer::Impl::FlushLockouts(Service::Flush mode) {
+void HttpServer::Impl::FlushLockouts(Service::Flush mode) const {
   if (!auth) return;
   if (auto flushed = auth->FlushLockouts(mode); !flushed) {
     log(LOG_ERR, "cannot record password lockouts: " + flushed.error().message);

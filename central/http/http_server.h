@@ -17,6 +17,8 @@ class HttpServer {
  public:
   // `service` must outlive the server.
   HttpServer(const CentralConfig& config, Service& service, common::LogFn log);
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();
 
   // Loads the TLS files, binds and serves on config.threads threads until

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   std::map<std::string, std::string> flags;
   for (int i = 2; i + 1 < argc; i += 2) flags[argv[i]] = argv[i + 1];
-  if ((argc - 2) % 2 != 0 || !flags.count("--key") || !flags.count("--in")) return Usage();
+  if ((argc - 2) % 2 != 0 || !flags.contains("--key") || !flags.contains("--in")) return Usage();
 
   auto input = ReadFileCapped(flags["--in"], kMaxEnvelopeBytes + 1);
   if (!input) return Reject(input.error());
@@ -49,11 +49,11 @@ int main(int argc, char** argv) {
     if (!key) return Reject(key.error());
     auto verified = VerifyEnvelope(*input, kRosterPayloadType, std::vector<PublicKey>{*key});
     if (!verified) return Reject(verified.error());
-    std::fwrite(verified->payload.data(), 1, verified->payload.size(), stdout);
+    (void)std::fwrite(verified->payload.data(), 1, verified->payload.size(), stdout);
     return 0;
   }
   if (command == "sign") {
-    if (!flags.count("--out")) return Usage();
+    if (!flags.contains("--out")) return Usage();
     auto key = PrivateKey::FromPemFile(flags["--key"]);
     if (!key) return Reject(key.error());
     auto envelope = SignEnvelope(kRosterPayloadType, *input, *key);

@@ -42,33 +42,33 @@ static int CheckLoginCycles(const char* relative) {
   char confdir[] = "/tmp/sg-dlopen-XXXXXX";
   if (mkdtemp(confdir) == NULL) return 1;
   char path[512];
-  snprintf(path, sizeof(path), "%s/sg-dlopen", confdir);
+  (void)snprintf(path, sizeof(path), "%s/sg-dlopen", confdir);
   FILE* f = fopen(path, "w");
   if (f == NULL) {
     free(module);
     return 1;
   }
-  fprintf(f, "account required %s socket=%s/missing.sock min_uid=1000\n", module, confdir);
-  fprintf(f, "account required pam_permit.so\n");
-  fclose(f);
+  (void)fprintf(f, "account required %s socket=%s/missing.sock min_uid=1000\n", module, confdir);
+  (void)fprintf(f, "account required pam_permit.so\n");
+  (void)fclose(f);
   int failures = 0;
   /* root never reaches the agent; an unknown account asks a missing agent. */
   int rc = OneLogin(confdir, "root");
   if (rc != PAM_SUCCESS) {
-    fprintf(stderr, "root login through the module: %d, want PAM_SUCCESS\n", rc);
+    (void)fprintf(stderr, "root login through the module: %d, want PAM_SUCCESS\n", rc);
     ++failures;
   }
   rc = OneLogin(confdir, "sg-no-such-account");
   if (rc != PAM_AUTHINFO_UNAVAIL) {
-    fprintf(stderr, "agent down: %d, want PAM_AUTHINFO_UNAVAIL\n", rc);
+    (void)fprintf(stderr, "agent down: %d, want PAM_AUTHINFO_UNAVAIL\n", rc);
     ++failures;
   }
   size_t before = mallinfo2().uordblks;
   for (int i = 0; i < 100; ++i) OneLogin(confdir, i % 2 ? "root" : "sg-no-such-account");
   size_t after = mallinfo2().uordblks;
   /* One leaked pool per cycle would be ~7 MB; allow allocator noise. */
-  if (after > before + 64 * 1024) {
-    fprintf(stderr, "heap grew by %zu bytes over 100 logins\n", after - before);
+  if (after > before + 64UL * 1024) {
+    (void)fprintf(stderr, "heap grew by %zu bytes over 100 logins\n", after - before);
     ++failures;
   } else {
     printf("100 logins: heap grew by %zd bytes\n", (ssize_t)(after - before));
@@ -81,7 +81,7 @@ static int CheckLoginCycles(const char* relative) {
 
 int main(int argc, char** argv) {
   if (argc != 2 && argc != 3) {
-    fprintf(stderr, "usage: %s MODULE.so [--no-cycle-check]\n", argv[0]);
+    (void)fprintf(stderr, "usage: %s MODULE.so [--no-cycle-check]\n", argv[0]);
     return 2;
   }
   int cycle_check = !(argc == 3 && strcmp(argv[2], "--no-cycle-check") == 0);
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   if (pam_get_item == NULL) return 2;
   void* handle = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   if (handle == NULL) {
-    fprintf(stderr, "dlopen failed: %s\n", dlerror());
+    (void)fprintf(stderr, "dlopen failed: %s\n", dlerror());
     return 1;
   }
   static const char* const kEntryPoints[] = {"pam_sm_authenticate",  "pam_sm_setcred",
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   int failures = 0;
   for (size_t i = 0; i < sizeof(kEntryPoints) / sizeof(kEntryPoints[0]); ++i) {
     if (dlsym(handle, kEntryPoints[i]) == NULL) {
-      fprintf(stderr, "missing entry point %s\n", kEntryPoints[i]);
+      (void)fprintf(stderr, "missing entry point %s\n", kEntryPoints[i]);
       ++failures;
     }
   }
@@ -108,12 +108,12 @@ int main(int argc, char** argv) {
       "_ZN9staffgate3pam8RunStageERNS0_10PamContextERKNS0_8CoreDepsENS0_5StageEiiPPKc"};
   for (size_t i = 0; i < sizeof(kHidden) / sizeof(kHidden[0]); ++i) {
     if (dlsym(handle, kHidden[i]) != NULL) {
-      fprintf(stderr, "internal symbol exported: %s\n", kHidden[i]);
+      (void)fprintf(stderr, "internal symbol exported: %s\n", kHidden[i]);
       ++failures;
     }
   }
   if (dlclose(handle) != 0) {
-    fprintf(stderr, "dlclose failed: %s\n", dlerror());
+    (void)fprintf(stderr, "dlclose failed: %s\n", dlerror());
     ++failures;
   }
   if (cycle_check) failures += CheckLoginCycles(argv[1]);

@@ -91,7 +91,7 @@ TEST_CASE("session table: an id belongs to its opener and account", "[agent]") {
 }
 
 TEST_CASE("process owner: the effective uid of /proc/PID/status", "[agent]") {
-  CHECK(EffectiveUidIn("Name:\tbash\nUid:\t1000\t1001\t1000\t1000\nGid:\t0\n") == 1001u);
+  CHECK(EffectiveUidIn("Name:\tbash\nUid:\t1000\t1001\t1000\t1000\nGid:\t0\n") == 1001U);
   CHECK_FALSE(EffectiveUidIn("Name:\tbash\n").has_value());
   CHECK_FALSE(EffectiveUidIn("Uid:\tx\n").has_value());
   SessionInfo self = Session("s", 0);

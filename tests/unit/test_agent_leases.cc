@@ -64,7 +64,7 @@ struct Fixture {
     deps.log = [](int, const std::string&) {};
     deps.record = [this](AuditEvent e) { events.push_back(std::move(e)); };
     deps.config = [this] { return std::make_shared<const agent::AgentConfig>(config); };
-    deps.alive = [this](const SessionInfo& s) { return dead.count(s.pid) == 0; };
+    deps.alive = [this](const SessionInfo& s) { return !dead.contains(s.pid); };
     gate = std::make_unique<LeaseGate>(std::move(deps));
     gate->SetApi(api);
   }

@@ -98,7 +98,8 @@ struct World {
       [](int, const std::string&) {}}};
   common::Roster roster = MakeRoster("active");
 
-  PasswordAnswer Auth(const std::string& password, Verdict verdict = Allowed(), int days = 3) {
+  PasswordAnswer Auth(const std::string& password, const Verdict& verdict = Allowed(),
+                      int days = 3) {
     return service.Authenticate(common::AuthenticateRequest{"asmith", password, "login", ""},
                                 verdict, &roster, days);
   }

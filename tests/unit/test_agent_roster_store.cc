@@ -42,13 +42,13 @@ struct StoreFixture {
                      },
                      [this](const std::string&) {
                        std::lock_guard<std::mutex> lock(mu);
-                       events.push_back("rejected");
+                       events.emplace_back("rejected");
                      },
                      {}});
     return store;
   }
   std::vector<common::PublicKey> Keys() const { return {key.Public()}; }
-  std::string Envelope(std::uint64_t serial, common::UnixSeconds lifetime = 7 * 86400) const {
+  std::string Envelope(std::uint64_t serial, common::UnixSeconds lifetime = 7L * 86400) const {
     return testutil::Sign(
         testutil::RosterPayload(serial, Json::array({Employee("E1", "active", {"asmith"})}), {},
                                 Json::object(), kNow - 3600, lifetime),
@@ -109,7 +109,7 @@ TEST_CASE("roster store: expired, badly signed and garbage rosters never replace
   CHECK(bad_sig.error().kind == ErrorKind::kBadSignature);
 
   std::string tampered = f.Envelope(9);
-  auto pos = tampered.find("\"payload\":\"") + 12;
+  auto pos = tampered.find(R"("payload":")") + 12;
   tampered[pos] = tampered[pos] == 'A' ? 'B' : 'A';
   auto bad = store->Install(tampered, "test");
   REQUIRE_FALSE(bad);
@@ -156,7 +156,7 @@ TEST_CASE("roster store: a tampered roster.dsse at start is refused (no roster)"
     REQUIRE(store->Install(f.Envelope(8), "test"));
   }
   std::string text = f.Cached();
-  auto pos = text.find("\"sig\":\"") + 8;
+  auto pos = text.find(R"("sig":")") + 8;
   text[pos] = text[pos] == 'A' ? 'B' : 'A';
   REQUIRE(common::WriteFileAtomic(f.state() + "/roster.dsse", text, 0644));
   auto store = f.MakeStore();
@@ -181,7 +181,7 @@ TEST_CASE("roster store: an expired cached roster still sets the rollback floor"
   REQUIRE(store->Load(f.Keys()));
   REQUIRE(store->Current());
   CHECK(store->Current()->expires_at <= f.clock.Now());  // kept only so decisions say why
-  CHECK(store->HighestSerial() == 10u);
+  CHECK(store->HighestSerial() == 10U);
   f.clock.Set(kNow);  // an older roster that would itself still be valid...
   auto older = store->Install(f.Envelope(9), "test");
   REQUIRE_FALSE(older);
@@ -255,8 +255,10 @@ TEST_CASE("roster store: readers see a whole roster while installs run", "[agent
   for (std::uint64_t s = 2; s <= 40; ++s) envelopes.push_back(StaffedEnvelope(f, s));
   std::atomic<bool> done{false};
   std::promise<void> reading;
-  std::uint64_t last_seen = 0, reads = 0;
-  bool monotonic = true, whole = true;
+  std::uint64_t last_seen = 0;
+  std::uint64_t reads = 0;
+  bool monotonic = true;
+  bool whole = true;
   std::thread reader([&] {
     for (bool first = true;; first = false) {
       const bool last = done.load();  // Read once more after the installs ended.

@@ -65,7 +65,7 @@ struct ServiceFixture {
                                         std::move(deps));
   }
 
-  Json Ask(const std::string& line, uid_t uid, pid_t pid = 0) {
+  Json Ask(const std::string& line, uid_t uid, pid_t pid = 0) const {
     std::string answer = service->HandleNow(line, Peer{uid, pid});
     REQUIRE(answer.find('\n') == std::string::npos);
     return Json::parse(answer);
@@ -87,12 +87,12 @@ TEST_CASE("caller rules: the pure rule", "[agent]") {
   CHECK(CallerMay(0, CallerOp::kAdmin, std::nullopt));
   CHECK(CallerMay(0, CallerOp::kCheck, std::nullopt));
   CHECK(CallerMay(1001, CallerOp::kStatus, std::nullopt));
-  CHECK(CallerMay(1001, CallerOp::kCheck, 1001u));
-  CHECK_FALSE(CallerMay(1001, CallerOp::kCheck, 1002u));
+  CHECK(CallerMay(1001, CallerOp::kCheck, 1001U));
+  CHECK_FALSE(CallerMay(1001, CallerOp::kCheck, 1002U));
   CHECK_FALSE(CallerMay(1001, CallerOp::kCheck, std::nullopt));
-  CHECK_FALSE(CallerMay(1001, CallerOp::kCheck, 0u));
-  CHECK(CallerMay(1001, CallerOp::kSessionClose, 1001u));
-  CHECK_FALSE(CallerMay(1001, CallerOp::kAdmin, 1001u));
+  CHECK_FALSE(CallerMay(1001, CallerOp::kCheck, 0U));
+  CHECK(CallerMay(1001, CallerOp::kSessionClose, 1001U));
+  CHECK_FALSE(CallerMay(1001, CallerOp::kAdmin, 1001U));
 }
 
 TEST_CASE("caller rules: a non-root caller learns nothing about other accounts", "[agent]") {
@@ -135,7 +135,7 @@ TEST_CASE("service: malformed requests get bad_request", "[agent]") {
     Json answer = f.Ask(line, 0);
     CHECK(answer["ok"] == false);
     CHECK(answer["error"] == "bad_request");
-    CHECK(answer["message"].get<std::string>().size() > 0);
+    CHECK(!answer["message"].get<std::string>().empty());
   }
   CHECK(f.Ask(R"({"v":1,"op":"foo"})", 0)["message"] == "unknown op 'foo'");
   CHECK(f.audit.events.empty());
@@ -181,7 +181,7 @@ TEST_CASE("service: check is audited with the decision and the serial", "[agent]
   CHECK(e.rhost == "h");
   CHECK(e.decision == "deny");
   CHECK(e.reason == "terminated");
-  CHECK(e.serial == 42u);
+  CHECK(e.serial == 42U);
   CHECK(e.workstation == "SVC-03");
   Json line = e.ToJson();
   for (const char* key : {"id", "time", "workstation", "type", "account", "phase", "service", "tty",
@@ -231,7 +231,7 @@ TEST_CASE("service: a non-root caller's session is its own process", "[agent]") 
   CHECK(f.Ask(OpenLine("asmith", "s1", 4242), 1001, 0)["error"] == "forbidden");
   CHECK(f.sessions.Size() == 0);
   CHECK(f.Ask(OpenLine("asmith", "s1", 4242), 1001, 4242)["decision"] == "allow");
-  CHECK(f.sessions.Find("s1")->opener_uid == 1001u);
+  CHECK(f.sessions.Find("s1")->opener_uid == 1001U);
   // Root (sshd, login) may name any process.
   CHECK(f.Ask(OpenLine("asmith", "s2", 1), 0, 777)["decision"] == "allow");
 }
@@ -256,7 +256,7 @@ TEST_CASE("service: another user's session id is not overwritten", "[agent]") {
   REQUIRE(f.Ask(OpenLine("asmith", "victim", 50), 0)["decision"] == "allow");
   CHECK(f.Ask(OpenLine("asmith", "victim", 4242), 1001, 4242)["error"] == "forbidden");
   CHECK(f.Ask(OpenLine("bjones", "victim", 50), 0)["ok"] == false);
-  CHECK(f.sessions.Find("victim")->opener_uid == 0u);
+  CHECK(f.sessions.Find("victim")->opener_uid == 0U);
   CHECK(f.sessions.Find("victim")->pid == 50);
 }
 
@@ -291,7 +291,7 @@ TEST_CASE("service: status reports the roster and enrollment", "[agent]") {
   CHECK(status["workstation"] == "SVC-03");
   CHECK(status["roster"]["serial"] == 42);
   CHECK(status["roster"]["state"] == "valid");
-  f.clock.Advance(30 * 86400);
+  f.clock.Advance(30L * 86400);
   CHECK(f.Ask(R"({"v":1,"op":"status"})", 0)["roster"]["state"] == "expired");
   CHECK(f.Check("asmith", 0)["reason"] == "roster_expired");
 }

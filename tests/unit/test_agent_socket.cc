@@ -16,6 +16,7 @@
 #include <future>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "agent/socket/socket_server.h"
 #include "common/protocol.h"
@@ -26,8 +27,8 @@ namespace {
 
 class Client {
  public:
-  explicit Client(const std::string& path, bool connect_now = true) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  explicit Client(std::string path, bool connect_now = true)
+      : path_(std::move(path)), fd_(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
     timeval tv{10, 0};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     if (connect_now) Connect();
@@ -39,9 +40,11 @@ class Client {
     connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
     return connected_;
   }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
   ~Client() { close(fd_); }
   bool connected() const { return connected_; }
-  void Send(const std::string& data) {
+  void Send(const std::string& data) const {
     std::size_t done = 0;
     while (done < data.size()) {
       ssize_t n = send(fd_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
@@ -49,7 +52,7 @@ class Client {
       done += static_cast<std::size_t>(n);
     }
   }
-  void ShutdownWrite() { shutdown(fd_, SHUT_WR); }
+  void ShutdownWrite() const { shutdown(fd_, SHUT_WR); }
   // One line, or "" on EOF/timeout.
   std::string ReadLine() {
     for (;;) {
@@ -66,8 +69,8 @@ class Client {
     }
   }
   // Closed by the server (a reset: it closed with our bytes unread).
-  bool AtEof() {
-    char c;
+  bool AtEof() const {
+    char c = 0;
     const ssize_t n = recv(fd_, &c, 1, 0);
     return n == 0 || (n < 0 && errno == ECONNRESET);
   }
@@ -148,7 +151,8 @@ TEST_CASE("socket server: a line over 64 KiB gets an error and the connection cl
 TEST_CASE("socket server: connections over the cap are told busy", "[agent]") {
   ServerFixture f(2);
   REQUIRE(f.server->Start());
-  Client a(f.path), b(f.path);
+  Client a(f.path);
+  Client b(f.path);
   a.Send("a\n");
   b.Send("b\n");
   CHECK(!a.ReadLine().empty());
@@ -170,11 +174,13 @@ class FdExhaustion {
       if (fcntl(fd, F_GETFD) != -1) highest = fd;
     }
     rlimit lowered = saved_;
-    lowered.rlim_cur = static_cast<rlim_t>(highest + 1);
+    lowered.rlim_cur = static_cast<rlim_t>(highest) + 1;
     REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
     // The holes below the highest descriptor, filled.
-    for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers_.push_back(fd);
+    for (int fd = 0; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers_.push_back(fd);
   }
+  FdExhaustion(const FdExhaustion&) = delete;
+  FdExhaustion& operator=(const FdExhaustion&) = delete;
   ~FdExhaustion() {
     for (int fd : fillers_) close(fd);
     setrlimit(RLIMIT_NOFILE, &saved_);
@@ -198,6 +204,8 @@ TEST_CASE("socket server: out of descriptors, callers are told busy without spin
   // The clients' sockets exist before the limit is lowered; connecting
   // them takes no descriptor here, accepting them would.
   std::vector<std::unique_ptr<Client>> clients;
+  clients.reserve(40);
+
   for (int i = 0; i < 40; ++i) clients.push_back(std::make_unique<Client>(options.path, false));
   // No Catch2 assertion while descriptors are exhausted: UBSan's vptr check
   // probes memory through a pipe, and without a free descriptor it reports

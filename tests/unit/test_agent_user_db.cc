@@ -25,8 +25,8 @@ TEST_CASE("user db cache: uids and misses are cached until the TTL passes", "[ag
   inner.Add("asmith", 1001, 20000);
   common::FakeClock clock(1000);
   CachingUserDb cache(inner, clock, 5000);
-  CHECK(cache.UidOf("asmith") == 1001u);
-  CHECK(cache.UidOf("asmith") == 1001u);
+  CHECK(cache.UidOf("asmith") == 1001U);
+  CHECK(cache.UidOf("asmith") == 1001U);
   CHECK_FALSE(cache.UidOf("ghost"));
   CHECK_FALSE(cache.UidOf("ghost"));
   CHECK(inner.uid_calls == 2);
@@ -34,13 +34,13 @@ TEST_CASE("user db cache: uids and misses are cached until the TTL passes", "[ag
   inner.Add("asmith", 1005);
   inner.Add("ghost", 1006);
   clock.Advance(4);
-  CHECK(cache.UidOf("asmith") == 1001u);
+  CHECK(cache.UidOf("asmith") == 1001U);
   clock.Advance(5);
-  CHECK(cache.UidOf("asmith") == 1005u);
-  CHECK(cache.UidOf("ghost") == 1006u);
+  CHECK(cache.UidOf("asmith") == 1005U);
+  CHECK(cache.UidOf("ghost") == 1006U);
   CHECK(inner.uid_calls == 4);
   cache.Clear();
-  CHECK(cache.UidOf("asmith") == 1005u);
+  CHECK(cache.UidOf("asmith") == 1005U);
   CHECK(inner.uid_calls == 5);
 }
 

@@ -34,12 +34,15 @@ struct ApiWorld {
     ws_token = *service->AddWorkstation("WS1", {"sales"});
     api = std::make_unique<Api>(*service, metrics, hub, 60);
   }
+  ApiWorld(const ApiWorld&) = delete;
+  ApiWorld& operator=(const ApiWorld&) = delete;
   ~ApiWorld() {
     api.reset();
     service.reset();
   }
-  staffgate::central::ApiOutcome Call(std::string method, std::string target, std::string token,
-                                      std::string body = "", std::string inm = "", std::string prefer = "") {
+  staffgate::central::ApiOutcome Call(std::string method, std::string target,
+                                      const std::string& token, std::string body = "",
+                                      std::string inm = "", std::string prefer = "") const {
     ApiRequest req;
     req.method = std::move(method);
     req.target = std::move(target);

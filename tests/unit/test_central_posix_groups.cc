@@ -1,6 +1,7 @@
 // Posix groups at the central (docs/design.md §9): gids, local groups,
 // validation; the roster's posix fields; central.conf ranges; the admin API.
 #include <catch2/catch.hpp>
+#include <utility>
 
 #include "tests/unit/posix_world.h"
 
@@ -12,19 +13,19 @@ TEST_CASE("posix groups: gids, local groups, validation", "[central][posix]") {
   REQUIRE(s.AddEmployee(Employee("E1", {"asmith"})));
   auto finance = s.AddPosixGroup("finance-data", std::nullopt, false, {"finance", "finance"});
   REQUIRE(finance);
-  CHECK(finance->gid == 30000u);
+  CHECK(finance->gid == 30000U);
   CHECK(finance->roles == std::vector<std::string>{"finance"});
   auto dialout = s.AddPosixGroup("dialout", std::nullopt, true, {"service"});
   REQUIRE(dialout);
   CHECK_FALSE(dialout->gid);
-  auto adopted = s.AddPosixGroup("lp-staff", 4000u, false, {"sales", "service"});
+  auto adopted = s.AddPosixGroup("lp-staff", 4000U, false, {"sales", "service"});
   REQUIRE(adopted);
-  CHECK(adopted->gid == 4000u);
+  CHECK(adopted->gid == 4000U);
   const auto serial = s.Current()->serial;
 
   auto refused = [&](const std::string& name, std::optional<std::uint32_t> gid, bool local,
                      std::vector<std::string> roles) {
-    auto r = s.AddPosixGroup(name, gid, local, roles);
+    auto r = s.AddPosixGroup(name, gid, local, std::move(roles));
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == ErrorKind::kInvalidInput);
     return r.error().message;
@@ -38,14 +39,14 @@ TEST_CASE("posix groups: gids, local groups, validation", "[central][posix]") {
              Catch::Contains("invalid posix group name"));
   CHECK_THAT(refused("asmith", std::nullopt, false, {"x"}),
              Catch::Contains("has the name of account 'asmith'"));
-  CHECK(refused("g", 30000u, false, {"x"}) ==
+  CHECK(refused("g", 30000U, false, {"x"}) ==
         "gid 30000 is already the gid of posix group 'finance-data'; posix group 'g' cannot adopt "
         "it");
-  CHECK(refused("g", 20000u, false, {"x"}) ==
+  CHECK(refused("g", 20000U, false, {"x"}) ==
         "gid 20000 is already the uid of account 'asmith' (employee E1); posix group 'g' cannot "
         "adopt it");
-  CHECK_THAT(refused("g", 5u, false, {"x"}), Catch::Contains("cannot be used"));
-  CHECK_THAT(refused("g", 5000u, true, {"x"}), Catch::Contains("is a local group"));
+  CHECK_THAT(refused("g", 5U, false, {"x"}), Catch::Contains("cannot be used"));
+  CHECK_THAT(refused("g", 5000U, true, {"x"}), Catch::Contains("is a local group"));
   CHECK(s.Current()->serial == serial);
 
   // A uid never lands on a posix group's gid (it is also a private group's gid).

@@ -24,7 +24,7 @@ using staffgate::testutil::TempDir;
 struct CentralDir {
   TempDir dir{"central"};
   std::string key_pem = PrivateKey::Generate()->ToPem();
-  std::unique_ptr<Service> Open(const FakeClock& clock) {
+  std::unique_ptr<Service> Open(const FakeClock& clock) const {
     ServiceOptions options;
     options.db_path = dir / "central.db";
     options.organization = "Test Motors";

@@ -76,13 +76,13 @@ TEST_CASE("module args: bad values keep the default", "[module]") {
 }
 
 TEST_CASE("module args: UID_MIN from login.defs", "[module]") {
-  CHECK(ParseUidMin("# UID_MIN 5\nUID_MIN\t\t\t 1000\nUID_MAX 60000\n") == 1000u);
-  CHECK(ParseUidMin("  UID_MIN 500\r\n") == 500u);
-  CHECK(ParseUidMin("UID_MIN 500\nUID_MIN 700\n") == 700u);  // last wins, like shadow-utils
+  CHECK(ParseUidMin("# UID_MIN 5\nUID_MIN\t\t\t 1000\nUID_MAX 60000\n") == 1000U);
+  CHECK(ParseUidMin("  UID_MIN 500\r\n") == 500U);
+  CHECK(ParseUidMin("UID_MIN 500\nUID_MIN 700\n") == 700U);  // last wins, like shadow-utils
   CHECK_FALSE(ParseUidMin("UID_MINIMUM 5\nSYS_UID_MIN 100\n").has_value());
   CHECK_FALSE(ParseUidMin("#UID_MIN 5\nx UID_MIN 6\nUID_MIN\n").has_value());
-  CHECK(ParseUidMin("UID_MIN 7\n\tUID_MIN 8 x\n SYS_UID_MIN 9") == 7u);  // bad value ignored
-  CHECK(ParseUidMin("UID_MIN\t1200") == 1200u);                          // no final newline
+  CHECK(ParseUidMin("UID_MIN 7\n\tUID_MIN 8 x\n SYS_UID_MIN 9") == 7U);  // bad value ignored
+  CHECK(ParseUidMin("UID_MIN\t1200") == 1200U);                          // no final newline
   CHECK_FALSE(ParseUidMin("UID_MIN abc\n").has_value());
   CHECK_FALSE(ParseUidMin("").has_value());
   CHECK(ReadUidMin("/nonexistent/login.defs") == staffgate::pam::kFallbackMinUid);
@@ -90,5 +90,5 @@ TEST_CASE("module args: UID_MIN from login.defs", "[module]") {
   staffgate::testutil::TempDir dir("login-defs");
   const std::string login_defs = dir / "login.defs";
   REQUIRE(staffgate::common::WriteFileAtomic(login_defs, "UID_MIN 2345\n", 0644));
-  CHECK(ReadUidMin(login_defs.c_str()) == 2345u);
+  CHECK(ReadUidMin(login_defs.c_str()) == 2345U);
 }

@@ -1,7 +1,7 @@
 // The roster payload model (ParseRoster, the account index and the group
 // rule): docs/design.md §2 and §3.
+#include <algorithm>
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "common/file_util.h"
@@ -25,10 +25,8 @@ Roster MustParse(const std::string& payload) {
 }
 
 bool Warned(const Roster& r, const std::string& part) {
-  for (const auto& w : r.warnings) {
-    if (w.find(part) != std::string::npos) return true;
-  }
-  return false;
+  return std::ranges::any_of(
+      r.warnings, [&](const std::string& w) { return w.find(part) != std::string::npos; });
 }
 
 void ExpectInvalid(const std::string& payload) {
@@ -243,7 +241,7 @@ TEST_CASE("roster size and depth caps", "[roster]") {
   // Many employees are fine.
   std::string many;
   for (int i = 0; i < 5000; ++i) {
-    if (i) many += ",";
+    if (i != 0) many += ",";
     many += R"({"id":"E)" + std::to_string(i) + R"(","status":"active","accounts":["u)" + std::to_string(i) + R"("]})";
   }
   Roster big = MustParse(Payload(many));
@@ -267,7 +265,7 @@ TEST_CASE("posix uids, display names and posix groups are read", "[roster][posix
   CHECK(e->posix_uids.at("asmith") == 20017);
   CHECK(e->display_name == "Anna Smith");
   REQUIRE(r.posix_groups.size() == 2);
-  CHECK(r.posix_groups.at("finance-data").gid == 30001u);
+  CHECK(r.posix_groups.at("finance-data").gid == 30001U);
   CHECK(r.posix_groups.at("finance-data").roles == std::vector<std::string>{"finance"});
   CHECK_FALSE(r.posix_groups.at("dialout").gid);
   CHECK(r.warnings.empty());
@@ -361,6 +359,6 @@ TEST_CASE("posix names", "[roster][posix]") {
   CHECK(IsValidPosixId(1));
   CHECK(IsValidPosixId(0x7fffffff));
   CHECK_FALSE(IsValidPosixId(0));
-  CHECK_FALSE(IsValidPosixId(0x80000000u));
+  CHECK_FALSE(IsValidPosixId(0x80000000U));
   CHECK_FALSE(IsValidPosixId(65535));
 }

@@ -29,11 +29,11 @@ using staffgate::common::Result;
 using staffgate::testutil::TempDir;
 
 std::string Event(int i, const char* decision) {
-  return std::string("{\"id\":\"ev-") + std::to_string(i) + "\",\"decision\":\"" + decision + "\"}";
+  return std::string(R"({"id":"ev-)") + std::to_string(i) + R"(","decision":")" + decision + "\"}";
 }
 
 std::unique_ptr<EventOutbox> OpenBox(const std::string& dir, std::size_t segment = 1 << 20,
-                                     std::size_t cap = 64u << 20) {
+                                     std::size_t cap = 64U << 20) {
   auto box = EventOutbox::Open({dir + "/outbox", segment, cap}, [](int, const std::string&) {});
   REQUIRE(box);
   return std::move(*box);
@@ -48,7 +48,7 @@ struct FakeCentral {
       --fail_next;
       return Fail(ErrorKind::kUnavailable, "cannot reach the central");
     }
-    auto parsed = staffgate::common::ParseJson(body, {64u << 20, 8});
+    auto parsed = staffgate::common::ParseJson(body, {64U << 20, 8});
     REQUIRE(parsed);
     REQUIRE(parsed->is_array());
     for (const auto& e : *parsed) ids.insert(e["id"].get<std::string>());
@@ -112,7 +112,7 @@ TEST_CASE("outbox: an incomplete last line from a crash is dropped", "[outbox]")
 
 TEST_CASE("outbox: past its cap, old allow events go and denials stay", "[outbox]") {
   TempDir tmp("outbox");
-  const std::size_t cap = 8 * 1024;
+  const std::size_t cap = 8UL * 1024;
   auto box = OpenBox(tmp.path(), 1024, cap);
   for (int i = 0; i < 1000; ++i) REQUIRE(box->Append(Event(i, i % 10 == 0 ? "deny" : "allow")));
   FakeCentral central;

@@ -47,7 +47,7 @@ TEST_CASE("offsets are converted to UTC", "[time]") {
 TEST_CASE("leap years and month lengths", "[time]") {
   CHECK(MustParse("2024-02-29T12:34:56Z") == 1709210096);
   CHECK(MustParse("2000-02-29T00:00:00Z") == 951782400);
-  CHECK(MustParse("2024-03-01T00:00:00Z") - MustParse("2024-02-28T00:00:00Z") == 2 * 86400);
+  CHECK(MustParse("2024-03-01T00:00:00Z") - MustParse("2024-02-28T00:00:00Z") == 2L * 86400);
   CHECK(MustParse("2023-03-01T00:00:00Z") - MustParse("2023-02-28T00:00:00Z") == 86400);
   for (const char* bad : {"2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2100-02-29T00:00:00Z",
                           "2024-02-30T00:00:00Z", "2026-04-31T00:00:00Z", "2026-06-31T00:00:00Z",
