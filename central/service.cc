@@ -75,6 +75,12 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
     std::lock_guard<std::mutex> lease_lock(s->lease_mu_);
     s->leases_.Load(std::move(*leases));
   }
+  auto rollout = s->store_->LoadRollout();
+  if (!rollout) return tl::unexpected(rollout.error());
+  {
+    std::lock_guard<std::mutex> contacts_lock(s->contacts_mu_);
+    s->rollout_.Load(std::move(*rollout));
+  }
   auto latest = s->store_->LatestRoster();
   if (!latest) return tl::unexpected(latest.error());
   auto file_serial = s->ReadSerialFile();
@@ -163,7 +169,7 @@ Result<std::uint64_t> Service::ReadSerialFile() const {
 
 Result<PublishedRoster> Service::PublishLocked(const State& state) {
   PublishedRoster r;
-  r.serial = high_water_ + 1;
+  r.serial = TopSerialLocked(state) + 1;
   r.issued_at = clock_.Now();
   r.expires_at = r.issued_at + options_.roster_lifetime_s;
   std::string payload =
@@ -236,6 +242,9 @@ Result<void> Service::PersistLocked(const State& next) {
     if (old == state_.passwords.end() || !(old->second == record)) {
       if (auto ok = store_->PutPassword(id, record); !ok) return ok;
     }
+  }
+  if (next.unpublished_serials != state_.unpublished_serials) {
+    if (auto ok = store_->SetUnpublishedSerials(next.unpublished_serials); !ok) return ok;
   }
   return PersistPosixLocked(next, now);
 }
@@ -344,11 +353,26 @@ Result<void> Service::FlushContacts(Flush mode) {
   auto lock = LockForFlush(mode);
   if (!lock.owns_lock()) return common::Ok();  // The records wait in contacts_.
   std::unordered_map<std::string, Contact> pending;
+  std::vector<std::pair<std::string, RolloutRecord>> rollout;
   {
     std::lock_guard<std::mutex> contacts_lock(contacts_mu_);
     pending.swap(contacts_);
+    rollout = rollout_.TakeDirty();
   }
-  if (pending.empty()) return common::Ok();
+  if (pending.empty() && rollout.empty()) return common::Ok();
+  auto written = WriteContactsLocked(pending, rollout);
+  if (!written) {
+    std::vector<std::string> names;
+    for (const auto& [name, record] : rollout) names.push_back(name);
+    std::lock_guard<std::mutex> contacts_lock(contacts_mu_);
+    rollout_.Redirty(names);  // Contacts are superseded by the next poll anyway.
+  }
+  return written;
+}
+
+Result<void> Service::WriteContactsLocked(
+    const std::unordered_map<std::string, Contact>& pending,
+    const std::vector<std::pair<std::string, RolloutRecord>>& rollout) {
   auto txn = Transaction::Begin(store_->db());
   if (!txn) return tl::unexpected(txn.error());
   for (const auto& [name, c] : pending) {
@@ -358,6 +382,9 @@ Result<void> Service::FlushContacts(Flush mode) {
     it->second.last_contact = c.when;
     if (c.serial) it->second.last_serial = c.serial;
     it->second.agent_version = c.agent_version;
+  }
+  for (const auto& [name, record] : rollout) {
+    if (auto ok = store_->PutRollout(name, record); !ok) return ok;
   }
   return txn->Commit();
 }
