@@ -152,13 +152,10 @@ class Service {
   // Who has installed `serial` (default: the current one), over the
   // registered workstations, counted within online_window_s.
   RolloutSummary Rollout(std::optional<std::uint64_t> serial = std::nullopt) const;
-  // When a workstation uses a roster above every serial this central
-  // published (signed offline with `staffgate-central sign`), publishes
-  // the next roster above it, so the workstation takes the central's
-  // rosters again; the serials stepped over are remembered as not the
-  // central's. Refused (outcome.warning) more than kMaxOfflineSerialLead
-  // above; at most once per kFollowIntervalS; skipped while a change holds
-  // the database. Called by the server's housekeeping timer. Errors: kIo.
+  // A workstation on an offline roster above every published serial:
+  // publishes above it (the serials stepped over are not the central's),
+  // within kMaxOfflineSerialLead, once per kFollowIntervalS, never waiting
+  // for a change in progress. Housekeeping timer. Errors: kIo.
   common::Result<FollowOutcome> FollowInstalledSerials();
   // OK when the database answers and the key signs.
   common::Result<void> Healthy();

@@ -35,13 +35,6 @@ void Service::NoteRosterEvents(const std::string& workstation, const Json& batch
   for (const Json* event : roster_events) rollout_.OnEvent(workstation, *event, current, now);
 }
 
-void Service::ForgetContacts(const std::string& workstation) {
-  std::lock_guard<std::mutex> lock(contacts_mu_);
-  contacts_.erase(workstation);
-  contacts_seen_.erase(workstation);
-  rollout_.Forget(workstation);
-}
-
 RolloutSummary Service::Rollout(std::optional<std::uint64_t> serial) const {
   const std::uint64_t current = Current()->serial;
   PublishedSerials published{current, CurrentSnapshot()->state.unpublished_serials};
