@@ -186,7 +186,10 @@ common::Result<InstallOutcome> RosterStore::Install(std::string_view envelope,
     log_(LOG_WARNING, "roster from " + source + " rejected (" +
                           std::string(common::ErrorKindName(err.kind)) + "): " + err.message);
     if (events_.rejected) {
-      events_.rejected(std::string(common::ErrorKindName(err.kind)) + ": " + err.message);
+      // The source first: the central flags a workstation that refuses
+      // its rosters (rollout confirmation), not one refusing a file.
+      events_.rejected("from " + source + ": " + std::string(common::ErrorKindName(err.kind)) +
+                       ": " + err.message);
     }
     return tl::unexpected(err);
   }

@@ -42,8 +42,8 @@ struct RosterEvents {
   // A newer roster is in use: Current() returns it. `source` as given to
   // Install.
   std::function<void(std::uint64_t serial, const std::string& source)> installed;
-  // An envelope was refused, or the cached one failed verification: why,
-  // in plain words.
+  // An envelope was refused ("from <source>: <kind>: <why>"), or the
+  // cached one failed verification ("cached: <why>").
   std::function<void(const std::string& detail)> rejected;
   // A roster now enforced could not be saved to disk: why, in plain words.
   std::function<void(std::uint64_t serial, const std::string& detail)> not_saved;

@@ -79,6 +79,7 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
   if (key == "roster_lifetime_s")
     return integer(c.roster_lifetime_s, 300, common::kMaxRosterLifetime);
   if (key == "lease_ttl_s") return integer(c.lease_ttl_s, 1, 24 * 3600);
+  if (key == "online_window_s") return integer(c.online_window_s, 1, 366LL * 24 * 3600);
   if (key == "max_body_bytes") return integer(c.max_body_bytes, 1024, 64LL * 1024 * 1024);
   if (key == "max_wait_s") return integer(c.max_wait_s, 0, 60);
   if (key == "header_timeout_s") return integer(c.header_timeout_s, 1, 300);
@@ -203,6 +204,10 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "# Seconds a session lease lives without renewal: agents renew while the\n";
   o += "# session lasts; a workstation that died keeps its accounts this long.\n";
   o += "lease_ttl_s = " + std::to_string(c.lease_ttl_s) + "\n\n";
+  o += "# Rollout confirmation (staffgate-admin rollout, terminate --wait) counts the\n";
+  o += "# workstations in contact within this many seconds; keep it above max_wait_s,\n";
+  o += "# since a waiting agent's last contact is the start of its long-poll.\n";
+  o += "online_window_s = " + std::to_string(c.online_window_s) + "\n\n";
   o += "# Largest accepted request body in bytes (event batches, CSV imports).\n";
   o += "max_body_bytes = " + std::to_string(c.max_body_bytes) + "\n\n";
   o += "# Longest long-poll (Prefer: wait=N) the central holds, in seconds (<= 60).\n";

@@ -27,6 +27,9 @@ struct CentralConfig {
   std::string organization;
   std::int64_t roster_lifetime_s = 7L * 24 * 3600;
   std::int64_t lease_ttl_s = 90;
+  // Rollout confirmation counts the workstations in contact within this
+  // many seconds (docs/design.md §11).
+  std::int64_t online_window_s = 300;
   std::size_t max_body_bytes = 8UL * 1024 * 1024;
   int max_wait_s = 60;
   int header_timeout_s = 10;

@@ -110,6 +110,15 @@ struct LockoutRow {
   LockoutState state;
 };
 
+// Serials [first, last] the central never published: it stepped over them
+// to publish above an offline roster a workstation had installed (a
+// workstation at one of them holds that offline roster, not the central's).
+struct SerialRange {
+  std::uint64_t first = 0, last = 0;
+
+  bool operator==(const SerialRange&) const = default;
+};
+
 // Everything a roster is built from, kept in memory and mirrored in SQLite.
 struct State {
   std::map<std::string, EmployeeRecord> employees;  // By id.
@@ -120,6 +129,8 @@ struct State {
   PosixIds ids;
   // By employee id; only employees with a staffgate password have one.
   std::map<std::string, PasswordRecord> passwords;
+  // Stepped over, oldest first (meta "unpublished_serials").
+  std::vector<SerialRange> unpublished_serials;
 
   bool operator==(const State&) const = default;
 };

@@ -1,4 +1,5 @@
-// Service: opening, publishing, authentication, contacts, events.
+// Service: opening, publishing, authentication. Contacts are in
+// service_contacts.cc, events in service_events.cc.
 // The admin changes are in service_admin.cc.
 #include "central/service.h"
 
@@ -74,6 +75,12 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
   {
     std::lock_guard<std::mutex> lease_lock(s->lease_mu_);
     s->leases_.Load(std::move(*leases));
+  }
+  auto rollout = s->store_->LoadRollout();
+  if (!rollout) return tl::unexpected(rollout.error());
+  {
+    std::lock_guard<std::mutex> contacts_lock(s->contacts_mu_);
+    s->rollout_.Load(std::move(*rollout));
   }
   auto latest = s->store_->LatestRoster();
   if (!latest) return tl::unexpected(latest.error());
@@ -163,7 +170,7 @@ Result<std::uint64_t> Service::ReadSerialFile() const {
 
 Result<PublishedRoster> Service::PublishLocked(const State& state) {
   PublishedRoster r;
-  r.serial = high_water_ + 1;
+  r.serial = TopSerialLocked(state) + 1;
   r.issued_at = clock_.Now();
   r.expires_at = r.issued_at + options_.roster_lifetime_s;
   std::string payload =
@@ -236,6 +243,9 @@ Result<void> Service::PersistLocked(const State& next) {
     if (old == state_.passwords.end() || !(old->second == record)) {
       if (auto ok = store_->PutPassword(id, record); !ok) return ok;
     }
+  }
+  if (next.unpublished_serials != state_.unpublished_serials) {
+    if (auto ok = store_->SetUnpublishedSerials(next.unpublished_serials); !ok) return ok;
   }
   return PersistPosixLocked(next, now);
 }
@@ -319,17 +329,6 @@ std::optional<std::string> Service::WorkstationForToken(std::string_view token) 
   return it->second;
 }
 
-void Service::RecordContact(const std::string& workstation,
-                            std::optional<std::uint64_t> served_serial,
-                            const std::string& user_agent) {
-  std::lock_guard<std::mutex> lock(contacts_mu_);
-  Contact& c = contacts_[workstation];
-  c.when = clock_.Now();
-  if (served_serial) c.serial = served_serial;
-  c.agent_version = user_agent.substr(0, 128);
-  contacts_seen_[workstation] = c;
-}
-
 std::unique_lock<std::mutex> Service::LockForFlush(Flush mode) {
   std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
   if (mode == Flush::kWait) {
@@ -338,28 +337,6 @@ std::unique_lock<std::mutex> Service::LockForFlush(Flush mode) {
     (void)lock.try_lock();
   }
   return lock;
-}
-
-Result<void> Service::FlushContacts(Flush mode) {
-  auto lock = LockForFlush(mode);
-  if (!lock.owns_lock()) return common::Ok();  // The records wait in contacts_.
-  std::unordered_map<std::string, Contact> pending;
-  {
-    std::lock_guard<std::mutex> contacts_lock(contacts_mu_);
-    pending.swap(contacts_);
-  }
-  if (pending.empty()) return common::Ok();
-  auto txn = Transaction::Begin(store_->db());
-  if (!txn) return tl::unexpected(txn.error());
-  for (const auto& [name, c] : pending) {
-    if (auto ok = store_->UpdateContact(name, c.when, c.serial, c.agent_version); !ok) return ok;
-    auto it = state_.workstations.find(name);
-    if (it == state_.workstations.end()) continue;
-    it->second.last_contact = c.when;
-    if (c.serial) it->second.last_serial = c.serial;
-    it->second.agent_version = c.agent_version;
-  }
-  return txn->Commit();
 }
 
 Result<void> Service::Healthy() {

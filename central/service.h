@@ -28,6 +28,8 @@
 #include "central/lease_book.h"
 #include "central/model.h"
 #include "central/posix_ids.h"
+#include "central/rollout_book.h"
+#include "central/rollout_summary.h"
 #include "central/roster_builder.h"
 #include "central/store.h"
 #include "common/ed25519.h"
@@ -52,6 +54,7 @@ struct ServiceOptions {
   IdRange uid_range = kDefaultUidRange;                  // central.conf uid_range.
   IdRange gid_range = kDefaultGidRange;                  // central.conf gid_range.
   bool publish_display_names = false;                    // central.conf publish_display_names.
+  std::int64_t online_window_s = 300;                    // central.conf online_window_s.
 };
 
 // The event store's path for `options` (events_db_path or the default).
@@ -141,7 +144,21 @@ class Service {
   // database, keep the records for the next call instead of waiting, so
   // no network thread sits behind an import.
   enum class Flush { kWait, kSkipIfBusy };
+  // Also writes the rollout records that changed (never one per poll).
   common::Result<void> FlushContacts(Flush mode = Flush::kWait);
+
+  // Rollout confirmation (service_rollout.cc, docs/design.md §11).
+  // `workstation` polled naming `known` in If-None-Match (the roster it
+  // uses) while `current` was published. Memory only; FlushContacts writes.
+  void RecordInstalled(const std::string& workstation, std::uint64_t known, std::uint64_t current);
+  // Who has installed `serial` (default: the current one), over the
+  // registered workstations, counted within online_window_s.
+  RolloutSummary Rollout(std::optional<std::uint64_t> serial = std::nullopt) const;
+  // A workstation on an offline roster above every published serial:
+  // publishes above it (the serials stepped over are not the central's),
+  // within kMaxOfflineSerialLead, once per kFollowIntervalS, never waiting
+  // for a change in progress. Housekeeping timer. Errors: kIo.
+  common::Result<FollowOutcome> FollowInstalledSerials();
   // OK when the database answers and the key signs.
   common::Result<void> Healthy();
 
@@ -291,6 +308,8 @@ class Service {
   // Whether `roster` says what state_ and the options build now.
   bool BuildsSame(const PublishedRoster& roster) const;
   RosterBuildOptions RosterOptions() const;
+  // With mu_ held: the highest serial published or stepped over.
+  std::uint64_t TopSerialLocked(const State& state) const;
   // With mu_ held and a transaction open: signs `state` as the next serial.
   common::Result<PublishedRoster> PublishLocked(const State& state);
   common::Result<std::uint64_t> ReadSerialFile() const;
@@ -304,6 +323,10 @@ class Service {
                                          const std::string& workstation) const;
   // With events_mu_ held.
   EventStorageHealth EventStorageLocked();
+  // The roster events of a batch into rollout_ (service_rollout.cc).
+  void NoteRosterEvents(const std::string& workstation, const common::Json& batch);
+  // Forgets a removed workstation's contact and rollout records.
+  void ForgetContacts(const std::string& workstation);
 
   ServiceOptions options_;
   common::PrivateKey key_;
@@ -362,11 +385,19 @@ class Service {
     std::optional<std::uint64_t> serial;
     std::string agent_version;
   };
+  // With mu_ held: one transaction of contact and rollout records.
+  common::Result<void> WriteContactsLocked(
+      const std::unordered_map<std::string, Contact>& pending,
+      const std::vector<std::pair<std::string, RolloutRecord>>& rollout);
   mutable std::mutex contacts_mu_;
   std::unordered_map<std::string, Contact> contacts_;  // Not yet flushed.
   // The last contact of each workstation since the start, for listing
   // without mu_ (the snapshot holds what the database had).
   std::unordered_map<std::string, Contact> contacts_seen_;
+  RolloutBook rollout_;  // Guarded by contacts_mu_.
+  // FollowInstalledSerials' last publish and last refused serial (mu_).
+  std::optional<common::UnixSeconds> last_follow_;
+  std::uint64_t refused_follow_ = 0;
 
   std::mutex listener_mu_;
   std::function<void(std::uint64_t)> listener_;

@@ -74,6 +74,9 @@ Result<EventBatchResult> Service::StoreEvents(const std::string& workstation, co
     return Fail(ErrorKind::kTooLarge,
                 "more than " + std::to_string(kMaxEventsPerBatch) + " events in one batch");
   }
+  // Rollout records learn from the roster events even when the batch is
+  // refused below: the agent keeps it and sends it again (idempotent).
+  NoteRosterEvents(workstation, batch);
   EventBatchResult result;
   const std::int64_t now_ms = clock_.NowMs();
   if (auto wait = quota_.RetryAfter(workstation, now_ms)) {

@@ -44,6 +44,7 @@ Result<std::string> Service::AddWorkstation(const std::string& name,
     return common::Ok();
   });
   if (!changed) return tl::unexpected(changed.error());
+  ForgetContacts(name);  // A name registered again starts afresh.
   return *token;
 }
 
@@ -79,6 +80,7 @@ Result<void> Service::RemoveWorkstation(const std::string& name) {
     return common::Ok();
   });
   if (!changed) return tl::unexpected(changed.error());
+  ForgetContacts(name);
   return common::Ok();
 }
 

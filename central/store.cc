@@ -113,6 +113,18 @@ CREATE TABLE password_lockouts (
   failures TEXT NOT NULL,
   locked_until INTEGER);
 )sql",
+    // 7: rollout confirmation (docs/design.md §11): the roster each
+    // workstation uses and when the central learned it (central clock),
+    // its latest roster events (its own clock, for ordering them) and
+    // whether it refuses the central's rosters (store_rollout.cc).
+    R"sql(
+ALTER TABLE workstations ADD COLUMN installed_serial INTEGER;
+ALTER TABLE workstations ADD COLUMN installed_at INTEGER;
+ALTER TABLE workstations ADD COLUMN install_event_ms INTEGER;
+ALTER TABLE workstations ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE workstations ADD COLUMN last_error_ms INTEGER;
+ALTER TABLE workstations ADD COLUMN rejecting INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -265,6 +277,7 @@ Result<State> Store::LoadState() {
     w.agent_version = ws->Text(6);
     state.workstations.emplace(w.name, std::move(w));
   }
+  SG_TRY(LoadUnpublishedSerials(state));
   auto policy = GetMeta("max_workstations_per_account");
   if (!policy) return tl::unexpected(policy.error());
   if (*policy) {

@@ -8,9 +8,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "central/model.h"
+#include "central/rollout_book.h"
 #include "central/sqlite_db.h"
 #include "common/json_util.h"
 #include "common/result.h"
@@ -23,7 +25,7 @@ std::string JoinJson(const std::vector<std::string>& items);
 std::vector<std::string> ParseList(const std::string& text);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 class Store {
  public:
@@ -50,6 +52,13 @@ class Store {
   common::Result<void> UpdateContact(const std::string& name, common::UnixSeconds when,
                                      std::optional<std::uint64_t> serial,
                                      const std::string& agent_version);
+
+  // Rollout confirmation (store_rollout.cc, migration 7): each
+  // workstation's record, and the serials the central stepped over (meta).
+  // Unknown names are ignored.
+  common::Result<std::unordered_map<std::string, RolloutRecord>> LoadRollout();
+  common::Result<void> PutRollout(const std::string& name, const RolloutRecord& record);
+  common::Result<void> SetUnpublishedSerials(const std::vector<SerialRange>& ranges);
 
   common::Result<void> SaveRoster(const PublishedRoster& roster);
   common::Result<std::optional<PublishedRoster>> LatestRoster();
@@ -83,6 +92,7 @@ class Store {
   // Fills state.ids, state.posix_groups (store_posix.cc).
   common::Result<void> LoadPosix(State& state);
   common::Result<void> LoadPasswords(State& state);
+  common::Result<void> LoadUnpublishedSerials(State& state);
   std::unique_ptr<Database> db_;
 };
 

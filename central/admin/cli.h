@@ -26,7 +26,7 @@ void AddEmployeeCommands(CLI::App& app, Command& chosen);
 void AddSharedAccountCommands(CLI::App& app, Command& chosen);
 void AddWorkstationCommands(CLI::App& app, Command& chosen);
 void AddPosixGroupCommands(CLI::App& app, Command& chosen);
-// import, events, policy, sessions.
+// import, events, policy, sessions, rollout.
 void AddFleetCommands(CLI::App& app, Command& chosen);
 
 }  // namespace staffgate::central::admin

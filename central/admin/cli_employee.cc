@@ -1,6 +1,7 @@
 // `staffgate-admin employee ...` (docs/design.md §5, uids §9).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct EmployeeArgs {
   bool json = false;
   bool one_time = false;
   bool clear = false;
+  int wait_s = kDefaultWaitS;
 };
 
 void AddEmployeeAdd(CLI::App& employee, Command& chosen) {
@@ -79,9 +81,20 @@ void AddEmployeeCommands(CLI::App& app, Command& chosen) {
     if (std::string(verb) == "reset-credentials") {
       sub->add_flag("--clear", args->clear, "withdraw a reset that is no longer wanted");
     }
-    sub->callback([args, &chosen, verb] {
-      chosen.run = [args, verb](AdminClient& client) {
-        return EmployeeAction(client, args->id, args->clear ? "clear-credentials-reset" : verb);
+    auto* wait =
+        sub->add_option("--wait", args->wait_s,
+                        "then wait up to SECONDS (default " + std::to_string(kDefaultWaitS) +
+                            ") until every workstation in contact has installed the "
+                            "change; exit 1 if one has not")
+            ->expected(0, 1)
+            ->default_str(std::to_string(kDefaultWaitS))
+            ->check(CLI::Range(1, 86400));
+    sub->callback([args, &chosen, verb, wait] {
+      std::optional<int> wait_s;
+      if (wait->count() > 0) wait_s = args->wait_s;
+      chosen.run = [args, verb, wait_s](AdminClient& client) {
+        return EmployeeAction(client, args->id, args->clear ? "clear-credentials-reset" : verb,
+                              wait_s);
       };
     });
   }

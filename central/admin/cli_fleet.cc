@@ -1,6 +1,8 @@
-// `staffgate-admin import|events|policy|sessions` (docs/design.md §5).
+// `staffgate-admin import|events|policy|sessions|rollout` (docs/design.md §5,
+// §11).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "central/admin/cli.h"
@@ -89,6 +91,25 @@ void AddSessions(CLI::App& app, Command& chosen) {
   });
 }
 
+void AddRollout(CLI::App& app, Command& chosen) {
+  struct Args {
+    std::uint64_t serial = 0;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* rollout = app.add_subcommand(
+      "rollout", "which workstations have installed a roster serial (confirmed on N of M)");
+  auto* serial =
+      rollout->add_option("SERIAL", args->serial, "roster serial (default: the current one)")
+          ->check(CLI::Range(std::uint64_t{1}, UINT64_MAX));
+  rollout->add_flag("--json", args->json, "JSON output");
+  rollout->callback([args, serial, &chosen] {
+    std::optional<std::uint64_t> which;
+    if (serial->count() > 0) which = args->serial;
+    chosen.run = [args, which](AdminClient& client) { return Rollout(client, which, args->json); };
+  });
+}
+
 }  // namespace
 
 void AddFleetCommands(CLI::App& app, Command& chosen) {
@@ -96,6 +117,7 @@ void AddFleetCommands(CLI::App& app, Command& chosen) {
   AddEvents(app, chosen);
   AddPolicy(app, chosen);
   AddSessions(app, chosen);
+  AddRollout(app, chosen);
 }
 
 }  // namespace staffgate::central::admin

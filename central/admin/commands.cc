@@ -79,14 +79,22 @@ int EmployeeAdd(AdminClient& client, const std::string& id,
                      "added employee " + id);
 }
 
-int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action) {
+int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action,
+                   std::optional<int> wait_s) {
   auto answer = client.Call("POST", "/v1/admin/employees/" + UrlEncode(id) + "/" + action, "{}");
   std::string what = action == "terminate"                 ? "terminated"
                      : action == "suspend"                 ? "suspended"
                      : action == "reinstate"               ? "reinstated"
                      : action == "clear-credentials-reset" ? "credential reset withdrawn for"
                                                            : "credential reset required for";
-  return PrintChange(answer, what + " employee " + id);
+  const int rc = PrintChange(answer, what + " employee " + id);
+  if (rc != 0 || !wait_s) return rc;
+  auto serial = answer->find("serial");
+  if (serial == answer->end() || !serial->is_number_unsigned()) {
+    return Failed(common::Error{ErrorKind::kInternal, "the central's answer has no serial"});
+  }
+  std::fflush(stdout);  // The change is done: say so before waiting.
+  return WaitForRollout(client, serial->get<std::uint64_t>(), *wait_s);
 }
 
 int EmployeeList(AdminClient& client, bool json) {
@@ -141,11 +149,18 @@ int WorkstationList(AdminClient& client, bool json) {
   std::vector<std::vector<std::string>> rows;
   for (const Json& w : (*answer)["workstations"]) {
     std::string version = Str(w, "agent_version");
+    // INSTALLED is the roster the agent uses (its If-None-Match), not the
+    // one the central last sent it.
+    const bool rejecting = Str(w, "rejecting_rosters") == "true";
     rows.push_back({Str(w, "name"), Join(w["groups"], ","), Str(w, "last_contact"),
-                    Str(w, "last_serial"), version.empty() ? "-" : version});
+                    Str(w, "installed_serial"), version.empty() ? "-" : version,
+                    rejecting ? "REJECTING" : "-", Str(w, "last_error")});
   }
-  std::fputs(RenderTable({"NAME", "GROUPS", "LAST CONTACT", "SERIAL", "AGENT"}, rows).c_str(),
-             stdout);
+  std::fputs(
+      RenderTable({"NAME", "GROUPS", "LAST CONTACT", "INSTALLED", "AGENT", "ROSTERS", "LAST ERROR"},
+                  rows)
+          .c_str(),
+      stdout);
   return 0;
 }
 

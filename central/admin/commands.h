@@ -19,7 +19,10 @@ namespace staffgate::central::admin {
 int EmployeeAdd(AdminClient& client, const std::string& id,
                 const std::vector<std::string>& accounts, const std::string& groups,
                 const std::string& name, const std::vector<std::uint32_t>& uids);
-int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action);
+// `wait_s` set (--wait): then waits for the rollout confirmation of the
+// change's serial (WaitForRollout) and returns its exit code.
+int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action,
+                   std::optional<int> wait_s = std::nullopt);
 int EmployeeList(AdminClient& client, bool json);
 // Staffgate passwords (password_commands.cc): the new password from the
 // first line of stdin (echo off on a terminal; empty refused), or with
@@ -65,6 +68,17 @@ int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value);
 // Live session leases fleet-wide; SessionEnd ends one (exit 1 when unknown).
 int Sessions(AdminClient& client, bool json);
 int SessionEnd(AdminClient& client, const std::string& id);
+
+// Rollout confirmation (rollout_command.cc, docs/design.md §11): per
+// workstation whether it has installed `serial` (default: the current one)
+// and "confirmed on N of M workstations".
+int Rollout(AdminClient& client, std::optional<std::uint64_t> serial, bool json);
+// Asks every 0.5 s until every workstation in contact within the central's
+// online_window_s has installed `serial`: 0 then, 1 after `wait_s` seconds
+// (printing the workstations not yet confirmed and one line on stderr).
+int WaitForRollout(AdminClient& client, std::uint64_t serial, int wait_s);
+// Seconds `--wait` waits when given without a value.
+inline constexpr int kDefaultWaitS = 60;
 
 // "90s", "15m", "1h", "7d" -> seconds; an RFC 3339 time or Unix seconds
 // are returned as Unix seconds relative to `now`. Errors: kInvalidInput.

@@ -83,6 +83,11 @@ ApiResponse AdminEvents(const AdminContext& context, const AdminRequest& request
 ApiResponse AdminSessions(const AdminContext& context, const AdminRequest& request);  // sessions.cc
 ApiResponse AdminStatus(const AdminContext& context, const AdminRequest& request);
 ApiResponse AdminPosixGroups(const AdminContext& context, const AdminRequest& request);
+ApiResponse AdminRollout(const AdminContext& context, const AdminRequest& request);
+
+// A workstation's rollout fields (installed serial, online, rejecting,
+// last error, "last seen ..."), shared by rollout and workstations.
+common::Json RolloutFields(const WorkstationProgress& progress, common::UnixSeconds now);
 
 }  // namespace staffgate::central
 

@@ -17,6 +17,7 @@ constexpr std::array kAdminRoutes = {
     AdminRoute{"sessions", AdminSessions, true},
     AdminRoute{"status", AdminStatus, false},
     AdminRoute{"posix-groups", AdminPosixGroups, true},
+    AdminRoute{"rollout", AdminRollout, false},
 };
 
 }  // namespace

@@ -1,8 +1,11 @@
-// /v1/admin/workstations: GET lists (with last contact and served serial),
+// /v1/admin/workstations: GET lists (with last contact, the serial last
+// served and the rollout fields: installed serial, rejecting, last error),
 // POST {"name","groups"} registers a new one and answers its token, shown
 // once. /v1/admin/workstations/NAME: PUT {"groups"} replaces its groups,
 // DELETE removes it (its token stops working at once);
 // POST /v1/admin/workstations/NAME/token answers a new token.
+#include <map>
+
 #include "central/api/admin.h"
 
 namespace staffgate::central {
@@ -22,9 +25,20 @@ Json WorkstationJson(const WorkstationRecord& w) {
   return obj;
 }
 
-}  // namespace
-
-namespace {
+ApiResponse List(const AdminContext& context) {
+  const RolloutSummary rollout = context.service.Rollout();
+  std::map<std::string, const WorkstationProgress*> progress;
+  for (const WorkstationProgress& p : rollout.workstations) progress[p.member.name] = &p;
+  Json list = Json::array();
+  for (const WorkstationRecord& w : context.service.Workstations()) {
+    Json obj = WorkstationJson(w);
+    auto it = progress.find(w.name);
+    // Registered after the summary was taken: no rollout fields yet.
+    if (it != progress.end()) obj.update(RolloutFields(*it->second, rollout.now));
+    list.push_back(std::move(obj));
+  }
+  return JsonAnswer(200, Json{{"workstations", list}});
+}
 
 ApiResponse Register(const AdminContext& context, const AdminRequest& request) {
   auto body = BodyObject(request.http);
@@ -75,12 +89,7 @@ ApiResponse OneWorkstation(const AdminContext& context, const AdminRequest& requ
 
 ApiResponse AdminWorkstations(const AdminContext& context, const AdminRequest& request) {
   if (!request.items.empty()) return OneWorkstation(context, request);
-  if (request.http.method == "GET") {
-    Json list = Json::array();
-    for (const WorkstationRecord& w : context.service.Workstations())
-      list.push_back(WorkstationJson(w));
-    return JsonAnswer(200, Json{{"workstations", list}});
-  }
+  if (request.http.method == "GET") return List(context);
   if (request.http.method != "POST") return MethodNotAllowed(request);
   return Register(context, request);
 }

@@ -166,7 +166,11 @@ ApiOutcome Api::Roster(const ApiRequest& req, const std::optional<std::string>& 
   std::optional<std::uint64_t> known;
   if (!req.if_none_match.empty()) known = ParseEtag(req.if_none_match);
   auto current = service_.Current();
-  if (workstation) service_.RecordContact(*workstation, current->serial, req.user_agent);
+  if (workstation) {
+    service_.RecordContact(*workstation, current->serial, req.user_agent);
+    // The roster it uses (rollout confirmation, docs/design.md §11).
+    if (known) service_.RecordInstalled(*workstation, *known, current->serial);
+  }
   std::optional<int> wait = ParsePreferWait(req.prefer);
   if (known && *known == current->serial && wait && *wait > 0 && max_wait_s_ > 0) {
     ++metrics_.long_polls;

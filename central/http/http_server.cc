@@ -47,6 +47,7 @@ struct HttpServer::Impl {
   void Accept();
   void Housekeeping(int tick);
   void PruneEvents();
+  void FollowInstalledSerials();
   void BeginStop();
   void WaitForReload();
 
@@ -195,6 +196,7 @@ void HttpServer::Impl::Housekeeping(int tick) {
       log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
     }
     FlushLockouts(Service::Flush::kSkipIfBusy);
+    FollowInstalledSerials();
     if (tick % kResignCheckEvery == 0) PruneEvents();
     if (tick % kResignCheckEvery == 0) {
       auto resigned = service.ResignIfDue();
@@ -223,6 +225,21 @@ void HttpServer::Impl::PruneEvents() {
     if (*deleted < kChunk) break;
   }
   if (total > 0) log(LOG_INFO, "retention: deleted " + std::to_string(total) + " old events");
+}
+
+// A workstation on an offline roster above the central's serial takes the
+// central's rosters again once the central publishes above it.
+void HttpServer::Impl::FollowInstalledSerials() {
+  auto followed = service.FollowInstalledSerials();
+  if (!followed) {
+    log(LOG_ERR, "cannot publish above an offline roster: " + followed.error().message);
+  } else if (followed->published) {
+    log(LOG_NOTICE, "workstation " + followed->workstation + " uses offline roster serial " +
+                        std::to_string(followed->installed) + "; published serial " +
+                        std::to_string(followed->serial) + " above it");
+  } else if (!followed->warning.empty()) {
+    log(LOG_WARNING, followed->warning);
+  }
 }
 
 void HttpServer::Impl::BeginStop() {

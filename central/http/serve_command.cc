@@ -27,6 +27,7 @@ common::Result<void> Serve(const std::string& config_path) {
   options.organization = config->organization;
   options.roster_lifetime_s = config->roster_lifetime_s;
   options.lease_ttl_s = config->lease_ttl_s;
+  options.online_window_s = config->online_window_s;
   options.events_db_path = config->events_db;
   options.events_max_bytes = config->events_max_bytes;
   options.events_min_free_bytes = config->events_min_free_bytes;

@@ -25,6 +25,7 @@ struct StoreFixture {
   common::PrivateKey other_key = *common::PrivateKey::Generate();
   std::vector<std::string> logs;
   std::vector<std::string> events;  // "installed <serial>", "rejected"
+  std::string last_rejection;       // Its detail.
   std::mutex mu;
 
   std::string state() const { return dir / "state"; }
@@ -40,9 +41,10 @@ struct StoreFixture {
                        std::lock_guard<std::mutex> lock(mu);
                        events.push_back("installed " + std::to_string(serial));
                      },
-                     [this](const std::string&) {
+                     [this](const std::string& detail) {
                        std::lock_guard<std::mutex> lock(mu);
                        events.emplace_back("rejected");
+                       last_rejection = detail;
                      },
                      {}});
     return store;
@@ -89,6 +91,8 @@ TEST_CASE("roster store: install newer, equal is no change, older is a rollback"
   CHECK(f.Cached() == f.Envelope(7));
   // The installed callback fires for each newer roster only, with its serial.
   CHECK(f.events == std::vector<std::string>{"installed 5", "installed 7", "rejected"});
+  // The source leads, so the central can tell its own rosters' rejections.
+  CHECK(f.last_rejection.rfind("from test: rollback: ", 0) == 0);
 }
 
 TEST_CASE("roster store: expired, badly signed and garbage rosters never replace the good one",

@@ -18,6 +18,19 @@ TEST_CASE("central config: the rendered template reads back", "[central][config]
   CHECK(parsed->db == "/etc/sg/central.db");  // Relative to the config file.
   CHECK(parsed->signing_key == "/etc/sg/roster-signing.key");
   CHECK(parsed->roster_lifetime_s == 7 * 24 * 3600);
+  CHECK(parsed->online_window_s == 300);
+}
+
+TEST_CASE("central config: online_window_s", "[central][config]") {
+  auto set = ParseCentralConfig("online_window_s = 90\n", "c.conf");
+  REQUIRE(set);
+  CHECK(set->online_window_s == 90);
+  for (const char* bad : {"online_window_s = 0\n", "online_window_s = -5\n",
+                          "online_window_s = \"300\"\n", "online_window_s = 99999999999\n"}) {
+    auto refused = ParseCentralConfig(bad, "c.conf");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("c.conf:1: key 'online_window_s'") == 0);
+  }
 }
 
 TEST_CASE("central config: errors name file, line and key", "[central][config]") {
