@@ -113,6 +113,11 @@ CREATE TABLE password_lockouts (
   failures TEXT NOT NULL,
   locked_until INTEGER);
 )sql",
+    // 7: leases ended by an administrator stay as tombstones (ended_at),
+    // so the holder's next renewal learns the lease was ended.
+    R"sql(
+ALTER TABLE leases ADD COLUMN ended_at INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");

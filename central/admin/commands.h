@@ -62,9 +62,16 @@ struct EventFilter {
 };
 int Events(AdminClient& client, const EventFilter& filter, bool json);
 int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value);
-// Live session leases fleet-wide; SessionEnd ends one (exit 1 when unknown).
+// Live session leases fleet-wide.
 int Sessions(AdminClient& client, bool json);
-int SessionEnd(AdminClient& client, const std::string& id);
+// `sessions end [ID] [--account A] [--workstation W]`: ends every live
+// lease matching all the selectors given (their workstations end the
+// sessions). None given: exit 2. A blank or unmatched selector: exit 1
+// with the central's sentence naming it, and nothing is ended.
+struct SessionSelector {
+  std::optional<std::string> id, account, workstation;
+};
+int SessionEnd(AdminClient& client, const SessionSelector& selector);
 
 // "90s", "15m", "1h", "7d" -> seconds; an RFC 3339 time or Unix seconds
 // are returned as Unix seconds relative to `now`. Errors: kInvalidInput.
