@@ -1,7 +1,5 @@
 #include "agent/session/lease_client.h"
 
-#include <cctype>
-
 #include "common/json_util.h"
 
 namespace staffgate::agent {
@@ -109,21 +107,6 @@ LeaseView ParseLeaseView(long status, const std::string& body) {
 
 namespace {
 
-std::string QueryEncode(const std::string& text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 common::HttpsOptions LeaseOptions(const common::HttpsOptions& options) {
   common::HttpsOptions copy = options;
   copy.max_body_bytes = kMaxLeaseAnswerBytes;
@@ -169,7 +152,7 @@ LeaseReply HttpLeaseApi::Release(const std::string& id) {
 LeaseView HttpLeaseApi::View(const std::string& account) {
   common::HttpsRequest req;
   req.method = "GET";
-  req.path = "/v1/sessions?account=" + QueryEncode(account);
+  req.path = "/v1/sessions?account=" + common::UrlEncode(account);
   req.total_timeout_ms = deadline_ms_;
   auto resp = login_client_.Perform(req);
   if (!resp) {

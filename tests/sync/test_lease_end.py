@@ -13,7 +13,6 @@ STAFFGATE_ADMIN_BIN (tests/lib/README.md)
 import collections
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -42,14 +41,7 @@ class LeaseEndTest(unittest.TestCase):
         self.b = test_leases.Workstation(self, "SVC-B")
 
     def tearDown(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        for ws in (self.a, self.b):
-            ws.agent.stop()
-        self.central.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        test_leases.stop_all(self, (self.a, self.b))
 
     # -- helpers ---------------------------------------------------------------------
     def login(self, ws):

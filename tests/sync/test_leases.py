@@ -100,6 +100,18 @@ def start_central(test):
     test.procs = []
 
 
+def stop_all(test, workstations):
+    """Undoes start_central and the Workstations: processes, agents, central, files."""
+    for p in test.procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    for ws in workstations:
+        ws.agent.stop()
+    test.central.stop()
+    shutil.rmtree(test.dir, ignore_errors=True)
+
+
 @unittest.skipUnless(CENTRAL and ADMIN, "STAFFGATE_CENTRAL_BIN and STAFFGATE_ADMIN_BIN needed")
 class LeaseTest(unittest.TestCase):
     def setUp(self):
@@ -108,14 +120,7 @@ class LeaseTest(unittest.TestCase):
         self.b = Workstation(self, "SVC-B")
 
     def tearDown(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        for ws in (self.a, self.b):
-            ws.agent.stop()
-        self.central.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        stop_all(self, (self.a, self.b))
 
     def holder(self):
         """A process standing for a logged-in session (its pid is sent)."""
