@@ -95,6 +95,11 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
     SaveSessions();
     fanout_->Flush(clock_.NowMs());  // Counted decisions whose window ended.
   };
+  // An administrator ended a lease: its processes end as on a revocation
+  // (revoker_ is built below, before any thread starts).
+  gate.ended = [this](const std::string& account, const std::string& detail) {
+    revoker_->EndSessionsOf(account, "lease_ended_by_admin", detail);
+  };
   gate_ = std::make_unique<LeaseGate>(std::move(gate));
 
   limiter_ = std::make_unique<FailureLimiter>(clock_);
@@ -280,6 +285,8 @@ void Agent::ReconcileLink(const AgentConfig& config) {
   }
   fanout_->SetLink(fresh);
   gate_->SetApi(std::make_shared<HttpLeaseApi>(fresh->http(), kLeaseDeadlineMs));
+  // The central says a lease here was ended: renew now, not at ttl/3.
+  fresh->OnLeaseEnded([this] { gate_->RenewNow(); });
   fresh->Start();
 }
 

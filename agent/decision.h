@@ -58,10 +58,22 @@ struct GateAnswer {
   std::string workstation;
 };
 
+// The central lease of an account, for `staffgatectl check --phase
+// session` (common::DecisionReply::lease).
+struct LeaseState {
+  std::string state;        // "held_here", "held_elsewhere", "none", "unreachable", ...
+  std::string workstation;  // held_elsewhere: the holders, comma separated.
+};
+
 class SessionGate {
  public:
   virtual ~SessionGate() = default;
   virtual GateAnswer Admit(const DecisionInput& input, const common::Roster& roster) = 0;
+  // Asks, changing nothing (may block like Admit). Default: no central.
+  virtual LeaseState LeaseOf(const std::string& account) {
+    (void)account;
+    return {"no_central", ""};
+  }
   // After an admitted session_open was recorded in the session table (or
   // could not be: table full), and after a session_close.
   virtual void SessionOpened(const std::string& account) { (void)account; }

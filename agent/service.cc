@@ -124,7 +124,16 @@ Response Service::Check(const common::CheckRequest& req, uid_t peer_uid) {
       !CallerMay(peer_uid, CallerOp::kCheck, deps_.users->UidOf(req.login.account))) {
     return Forbidden();
   }
-  return DecideAndAudit(req.phase, req.login, false, AuditType::kDecision);
+  common::DecisionReply reply = DecideAndAudit(req.phase, req.login, false, AuditType::kDecision);
+  // staffgatectl check --phase session: what the central says about the
+  // account's lease (row 9 is only decided by a real session_open).
+  if (req.phase == common::Phase::kSession && deps_.session_gate != nullptr &&
+      reply.decision != common::Decision::kIgnore) {
+    LeaseState lease = deps_.session_gate->LeaseOf(req.login.account);
+    reply.lease = lease.state;
+    reply.lease_workstation = lease.workstation;
+  }
+  return reply;
 }
 
 }  // namespace staffgate::agent

@@ -36,7 +36,7 @@ AcquireOutcome LeaseBook::Acquire(const std::string& account, const std::string&
   const Lease* newest_other = nullptr;
   std::size_t others = 0;
   for (const auto& [id, lease] : by_id_) {
-    if (lease.account != account || lease.expires_at <= now) continue;
+    if (lease.account != account || !IsLive(lease, now)) continue;
     if (lease.workstation == workstation) {
       // At most one per (account, workstation); should two ever exist,
       // keep answering with the oldest.
@@ -67,22 +67,46 @@ AcquireOutcome LeaseBook::Acquire(const std::string& account, const std::string&
   return out;
 }
 
+namespace {
+
+common::Error NoLiveLease(const std::string& id) {
+  return {ErrorKind::kNotFound, "no live session lease with id '" + id.substr(0, 64) + "'"};
+}
+
+}  // namespace
+
 Result<Lease> LeaseBook::Find(const std::string& id, common::UnixSeconds now) const {
   auto it = by_id_.find(id);
-  if (it == by_id_.end() || it->second.expires_at <= now) {
-    return Fail(ErrorKind::kNotFound, "no live session lease with id '" + id.substr(0, 64) + "'");
-  }
+  if (it == by_id_.end() || !IsLive(it->second, now)) return tl::unexpected(NoLiveLease(id));
   return it->second;
 }
 
 Result<Lease> LeaseBook::Owned(const std::string& id, const std::string& workstation,
                                common::UnixSeconds now) const {
-  auto lease = Find(id, now);
-  if (!lease) return lease;
-  if (lease->workstation != workstation) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end() || it->second.expires_at <= now) return tl::unexpected(NoLiveLease(id));
+  if (it->second.workstation != workstation) {
     return Fail(ErrorKind::kForbidden, "session lease " + id + " belongs to another workstation");
   }
+  return it->second;
+}
+
+Lease LeaseBook::Ended(Lease lease, common::UnixSeconds now) {
+  lease.ended_at = now;
+  lease.expires_at = now + kEndedLeaseKeepS;
   return lease;
+}
+
+std::vector<Lease> LeaseBook::Select(const LeaseSelector& selector, common::UnixSeconds now) const {
+  auto matches = [](const std::optional<std::string>& want, const std::string& have) {
+    return !want || *want == have;
+  };
+  std::vector<Lease> out = Live(now);
+  std::erase_if(out, [&](const Lease& lease) {
+    return !matches(selector.id, lease.id) || !matches(selector.account, lease.account) ||
+           !matches(selector.workstation, lease.workstation);
+  });
+  return out;
 }
 
 Lease LeaseBook::Renewed(Lease lease, common::UnixSeconds now, common::UnixSeconds ttl_s) {
@@ -94,7 +118,7 @@ Lease LeaseBook::Renewed(Lease lease, common::UnixSeconds now, common::UnixSecon
 std::vector<Lease> LeaseBook::Live(common::UnixSeconds now) const {
   std::vector<Lease> out;
   for (const auto& [id, lease] : by_id_) {
-    if (lease.expires_at > now) out.push_back(lease);
+    if (IsLive(lease, now)) out.push_back(lease);
   }
   std::sort(out.begin(), out.end(), [](const Lease& a, const Lease& b) {
     return std::tie(a.account, a.workstation, a.seq) < std::tie(b.account, b.workstation, b.seq);
@@ -104,7 +128,7 @@ std::vector<Lease> LeaseBook::Live(common::UnixSeconds now) const {
 
 std::size_t LeaseBook::CountLive(common::UnixSeconds now) const {
   return static_cast<std::size_t>(std::count_if(
-      by_id_.begin(), by_id_.end(), [now](const auto& item) { return item.second.expires_at > now; }));
+      by_id_.begin(), by_id_.end(), [now](const auto& item) { return IsLive(item.second, now); }));
 }
 
 void LeaseBook::Put(const Lease& lease) {

@@ -4,15 +4,19 @@
 // decides with a LeaseBook, writes the result to SQLite, then applies it
 // with Put/Erase. Not thread-safe: the Service guards it with its mutex.
 //
-// Rules: a lease is live while expires_at > now; lapsed leases are treated
-// as absent by every method and removed by Prune. One workstation holds at
-// most one lease per account (acquiring again renews it), so an agent that
-// restarted never conflicts with itself.
+// Rules: a lease is live while expires_at > now and it is not ended; lapsed
+// leases are treated as absent by every method and removed by Prune. One
+// workstation holds at most one lease per account (acquiring again renews
+// it), so an agent that restarted never conflicts with itself. A lease an
+// administrator ended stays as a tombstone for kEndedLeaseKeepS: it holds
+// nothing (a new acquisition creates a new lease), but its holder's renewal
+// or release is told it was ended.
 #ifndef STAFFGATE_CENTRAL_LEASE_BOOK_H_
 #define STAFFGATE_CENTRAL_LEASE_BOOK_H_
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,10 +32,21 @@ enum class AcquireKind {
   kRefused,  // Too many other workstations hold the account (HTTP 409).
 };
 
+// How long an ended lease's tombstone is kept: longer than an agent may
+// plausibly go without reaching the central (roster lifetime), so a renewal
+// after an outage still learns the lease was ended.
+inline constexpr common::UnixSeconds kEndedLeaseKeepS = 7 * 24 * 3600;
+
+// Which live leases an administrator ends. A present field must match; at
+// least one must be present (docs/design.md §5, `sessions end`).
+struct LeaseSelector {
+  std::optional<std::string> id, account, workstation;
+};
+
 struct AcquireOutcome {
   AcquireKind kind = AcquireKind::kRefused;
-  Lease lease;          // kCreated/kRenewed: the lease to store.
-  std::string holder;   // kRefused: the most recently acquired other workstation.
+  Lease lease;         // kCreated/kRenewed: the lease to store.
+  std::string holder;  // kRefused: the most recently acquired other workstation.
 };
 
 class LeaseBook {
@@ -50,8 +65,9 @@ class LeaseBook {
                          common::UnixSeconds now, common::UnixSeconds ttl_s,
                          std::uint32_t max_workstations, const std::string& new_id) const;
 
-  // The live lease `id` as owned by `workstation`. Errors: kNotFound
-  // (unknown or lapsed), kForbidden (another workstation's).
+  // The lease `id` as owned by `workstation`: live, or ended (ended_at != 0,
+  // for the caller to answer "ended"). Errors: kNotFound (unknown or
+  // lapsed), kForbidden (another workstation's).
   common::Result<Lease> Owned(const std::string& id, const std::string& workstation,
                               common::UnixSeconds now) const;
   // The live lease `id`, whoever holds it. Errors: kNotFound.
@@ -59,8 +75,17 @@ class LeaseBook {
   // `lease` renewed at `now` (a copy; the book is unchanged).
   static Lease Renewed(Lease lease, common::UnixSeconds now, common::UnixSeconds ttl_s);
 
+  // `lease` ended by an administrator at `now`: a tombstone until
+  // now + kEndedLeaseKeepS (a copy; the book is unchanged).
+  static Lease Ended(Lease lease, common::UnixSeconds now);
+  static bool IsLive(const Lease& lease, common::UnixSeconds now) {
+    return lease.ended_at == 0 && lease.expires_at > now;
+  }
+
   // Live leases sorted by account, then workstation.
   std::vector<Lease> Live(common::UnixSeconds now) const;
+  // The live leases `selector` matches, in the order of Live.
+  std::vector<Lease> Select(const LeaseSelector& selector, common::UnixSeconds now) const;
   std::size_t CountLive(common::UnixSeconds now) const;
 
   // Inserts or replaces a lease (by id); Erase removes one.

@@ -173,7 +173,11 @@ struct ImportReport {
 };
 
 // A session lease (docs/design.md §6): `workstation` has `account` signed in. Live
-// while expires_at > now; lapsed leases are invisible and pruned lazily.
+// while expires_at > now and not ended; lapsed leases are invisible and pruned
+// lazily. An administrator's end keeps the lease as a tombstone (ended_at set,
+// expires_at moved to when the tombstone goes) so the workstation's next
+// renewal is told "ended" (410), not "unknown" (404, which it would answer by
+// acquiring the lease again).
 struct Lease {
   std::string id;  // 32 lowercase hex characters, random.
   std::string account;
@@ -181,7 +185,8 @@ struct Lease {
   common::UnixSeconds acquired_at = 0;
   common::UnixSeconds renewed_at = 0;
   common::UnixSeconds expires_at = 0;
-  std::uint64_t seq = 0;  // Acquisition order (ties within a second).
+  std::uint64_t seq = 0;             // Acquisition order (ties within a second).
+  common::UnixSeconds ended_at = 0;  // 0: not ended by an administrator.
 
   bool operator==(const Lease&) const = default;
 };

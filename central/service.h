@@ -267,14 +267,36 @@ class Service {
   // suspended or terminated account, or not permitted there), kIo.
   common::Result<AcquireOutcome> AcquireLease(const std::string& account,
                                               const std::string& workstation);
-  // Errors: kNotFound (unknown or lapsed), kForbidden (another
-  // workstation's lease), kIo.
+  // Renew and release answer the lease; one an administrator ended comes
+  // back unchanged with ended_at set (the caller answers 410, and nothing
+  // is renewed, released or audited). Errors: kNotFound (unknown or
+  // lapsed), kForbidden (another workstation's lease), kIo.
   common::Result<Lease> RenewLease(const std::string& id, const std::string& workstation);
-  common::Result<void> ReleaseLease(const std::string& id, const std::string& workstation);
-  // An admin ends any live lease. Errors: kNotFound, kIo.
-  common::Result<Lease> EndLease(const std::string& id);
+  common::Result<Lease> ReleaseLease(const std::string& id, const std::string& workstation);
+  // An admin ends every live lease `selector` matches: each becomes a
+  // tombstone (LeaseBook::Ended) with one lease_ended_by_admin event, all
+  // flushed before the answer. Fails closed: no field present, or a blank
+  // one, is kInvalidInput naming it; no live match is kNotFound naming
+  // the selector; nothing changes then. Errors also: kIo.
+  common::Result<std::vector<Lease>> EndLeases(const LeaseSelector& selector);
   // Live leases sorted by account, then workstation. Errors: kIo.
   common::Result<std::vector<Lease>> Leases();
+  // The live leases of `account` as `workstation` sees them (for
+  // `staffgatectl check --phase session`): its own, and the other holders.
+  // Same account rules as AcquireLease; changes nothing.
+  struct LeaseView {
+    std::optional<Lease> here;
+    std::vector<std::string> elsewhere;  // Workstation names, sorted.
+  };
+  common::Result<LeaseView> ViewLeases(const std::string& account, const std::string& workstation);
+  // A workstation with a lease an administrator ended has a notice until its
+  // next roster answer takes it (TakeLeaseNotice): that answer carries
+  // Staffgate-Lease-Ended, so the agent renews at once instead of at its
+  // next ttl/3. The listener (the server's WaitHub) is called with the
+  // workstation after each end, to answer its held long-poll now.
+  void SetLeaseEndListener(std::function<void(const std::string& workstation)> listener);
+  bool HasLeaseNotice(const std::string& workstation) const;
+  bool TakeLeaseNotice(const std::string& workstation);
   std::size_t LiveLeaseCount() const;
   // Writes the lease changes and lease events decided since the last call
   // (one relaxed transaction each in the main database and the event
@@ -357,9 +379,11 @@ class Service {
   static constexpr std::size_t kMaxPendingLeaseWrites = 100000;
   void QueueLeaseEventLocked(const std::string& type, const Lease& lease, common::Json extra);
   void PruneLeasesLocked(common::UnixSeconds now);
-  mutable std::mutex lease_mu_;  // Guards leases_, lease_writes_.
+  mutable std::mutex lease_mu_;  // Guards leases_, lease_writes_, lease_notices_.
   LeaseBook leases_;
   std::vector<LeaseWrite> lease_writes_;
+  std::set<std::string> lease_notices_;                         // Workstations (TakeLeaseNotice).
+  std::function<void(const std::string&)> lease_end_listener_;  // Under listener_mu_.
   std::atomic<std::uint32_t> max_workstations_{1};  // state_'s policy, readable without mu_.
   std::atomic<std::uint64_t> leases_lapsed_{0};
 

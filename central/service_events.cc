@@ -111,7 +111,11 @@ Result<EventBatchResult> Service::StoreEvents(const std::string& workstation, co
       time_ms = now_ms;  // A workstation's clock must not push others' events out of view.
       ++result.clamped;
     }
-    auto inserted = events_->Insert(event, workstation, time_ms, now_ms);
+    // Stamped here, so a workstation cannot pass its events off as the
+    // central's own (lease events, docs/design.md §6).
+    Json stamped = event;
+    stamped["source"] = "agent";
+    auto inserted = events_->Insert(stamped, workstation, time_ms, now_ms);
     if (!inserted) return tl::unexpected(inserted.error());
     if (*inserted == InsertOutcome::kFull) {
       return refuse_full("the event store reached events_max_bytes (" +

@@ -4,7 +4,12 @@
 // A login therefore never waits for the disk, nor for another request's
 // fsync (events and admin changes commit with synchronous=FULL under mu_).
 // A crash loses at most the writes since the last flush (2 s): agents
-// renew every ttl/3 and acquire again on 404.
+// renew every ttl/3 and acquire again on 404. An admin end keeps a
+// tombstone (LeaseBook::Ended) and is flushed at once: the holder's next
+// renewal gets 410 and ends the sessions instead of acquiring again.
+#include <algorithm>
+#include <utility>
+
 #include "central/service.h"
 #include "central/tokens.h"
 #include "central/validation.h"
@@ -19,7 +24,8 @@ using common::Result;
 void Service::PruneLeasesLocked(common::UnixSeconds now) {
   std::vector<Lease> lapsed = leases_.Prune(now);
   if (lapsed.empty()) return;
-  leases_lapsed_ += lapsed.size();
+  leases_lapsed_ += static_cast<std::uint64_t>(std::count_if(
+      lapsed.begin(), lapsed.end(), [](const Lease& lease) { return lease.ended_at == 0; }));
   LeaseWrite write;
   write.kind = LeaseWrite::Kind::kDeleteLapsed;
   write.now = now;
@@ -89,7 +95,7 @@ Result<Lease> Service::RenewLease(const std::string& id, const std::string& work
   std::lock_guard<std::mutex> lock(lease_mu_);
   const common::UnixSeconds now = clock_.Now();
   auto owned = leases_.Owned(id, workstation, now);
-  if (!owned) return owned;
+  if (!owned || owned->ended_at != 0) return owned;
   Lease renewed = LeaseBook::Renewed(*owned, now, options_.lease_ttl_s);
   LeaseWrite put;
   put.kind = LeaseWrite::Kind::kPut;
@@ -99,34 +105,95 @@ Result<Lease> Service::RenewLease(const std::string& id, const std::string& work
   return renewed;
 }
 
-Result<void> Service::ReleaseLease(const std::string& id, const std::string& workstation) {
+Result<Lease> Service::ReleaseLease(const std::string& id, const std::string& workstation) {
   std::lock_guard<std::mutex> lock(lease_mu_);
   auto owned = leases_.Owned(id, workstation, clock_.Now());
-  if (!owned) return tl::unexpected(owned.error());
+  if (!owned || owned->ended_at != 0) return owned;
   LeaseWrite del;
   del.kind = LeaseWrite::Kind::kDelete;
   del.id = id;
   lease_writes_.push_back(std::move(del));
   QueueLeaseEventLocked("lease_released", *owned, Json::object());
   leases_.Erase(id);
+  return owned;
+}
+
+namespace {
+
+// kInvalidInput when `selector` selects nothing by construction: no field,
+// or a blank one (never "every lease").
+Result<void> CheckSelector(const LeaseSelector& selector) {
+  if (!selector.id && !selector.account && !selector.workstation) {
+    return Fail(ErrorKind::kInvalidInput,
+                "say which session leases to end: a lease id, an account or a workstation");
+  }
+  for (const auto& [name, value] :
+       {std::pair{"id", &selector.id}, std::pair{"account", &selector.account},
+        std::pair{"workstation", &selector.workstation}}) {
+    if (value->has_value() && (*value)->find_first_not_of(" \t") == std::string::npos) {
+      return Fail(ErrorKind::kInvalidInput,
+                  std::string("the ") + name + " to end leases of is blank");
+    }
+  }
   return common::Ok();
 }
 
-Result<Lease> Service::EndLease(const std::string& id) {
-  Result<Lease> lease;
+std::string DescribeSelector(const LeaseSelector& selector) {
+  std::string out;
+  if (selector.id) out += " with id '" + selector.id->substr(0, 64) + "'";
+  if (selector.account) out += " of account '" + selector.account->substr(0, 64) + "'";
+  if (selector.workstation) out += " on workstation '" + selector.workstation->substr(0, 64) + "'";
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Lease>> Service::EndLeases(const LeaseSelector& selector) {
+  if (auto ok = CheckSelector(selector); !ok) return tl::unexpected(ok.error());
+  std::vector<Lease> ended;
   {
     std::lock_guard<std::mutex> lock(lease_mu_);
-    lease = leases_.Find(id, clock_.Now());
-    if (!lease) return lease;
-    LeaseWrite del;
-    del.kind = LeaseWrite::Kind::kDelete;
-    del.id = id;
-    lease_writes_.push_back(std::move(del));
-    QueueLeaseEventLocked("lease_ended_by_admin", *lease, Json::object());
-    leases_.Erase(id);
+    const common::UnixSeconds now = clock_.Now();
+    ended = leases_.Select(selector, now);
+    if (ended.empty()) {
+      return Fail(ErrorKind::kNotFound, "no live session lease" + DescribeSelector(selector));
+    }
+    for (Lease& lease : ended) {
+      lease_notices_.insert(lease.workstation);
+      lease = LeaseBook::Ended(std::move(lease), now);
+      LeaseWrite put;
+      put.kind = LeaseWrite::Kind::kPut;
+      put.lease = lease;
+      lease_writes_.push_back(std::move(put));
+      QueueLeaseEventLocked("lease_ended_by_admin", lease, Json::object());
+      leases_.Put(lease);
+    }
   }
   if (auto ok = FlushLeases(); !ok) return tl::unexpected(ok.error());
-  return lease;
+  std::function<void(const std::string&)> listener;
+  {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    listener = lease_end_listener_;
+  }
+  if (listener) {
+    for (const Lease& lease : ended) listener(lease.workstation);
+  }
+  return ended;
+}
+
+void Service::SetLeaseEndListener(std::function<void(const std::string&)> listener) {
+  std::lock_guard<std::mutex> lock(listener_mu_);
+  lease_end_listener_ = std::move(listener);
+}
+
+bool Service::HasLeaseNotice(const std::string& workstation) const {
+  std::lock_guard<std::mutex> lock(lease_mu_);
+  return lease_notices_.count(workstation) > 0;
+}
+
+bool Service::TakeLeaseNotice(const std::string& workstation) {
+  std::lock_guard<std::mutex> lock(lease_mu_);
+  return lease_notices_.erase(workstation) > 0;
 }
 
 Result<std::vector<Lease>> Service::Leases() {
@@ -134,6 +201,23 @@ Result<std::vector<Lease>> Service::Leases() {
   const common::UnixSeconds now = clock_.Now();
   PruneLeasesLocked(now);
   return leases_.Live(now);
+}
+
+Result<Service::LeaseView> Service::ViewLeases(const std::string& account,
+                                               const std::string& workstation) {
+  if (auto ok = CheckAccountName(account); !ok) return tl::unexpected(ok.error());
+  if (auto ok = CheckLeaseAllowed(account, workstation); !ok) return tl::unexpected(ok.error());
+  std::lock_guard<std::mutex> lock(lease_mu_);
+  LeaseView view;
+  for (Lease& lease :
+       leases_.Select(LeaseSelector{std::nullopt, account, std::nullopt}, clock_.Now())) {
+    if (lease.workstation == workstation) {
+      view.here = std::move(lease);
+    } else {
+      view.elsewhere.push_back(lease.workstation);
+    }
+  }
+  return view;
 }
 
 std::size_t Service::LiveLeaseCount() const {

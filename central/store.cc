@@ -125,6 +125,11 @@ ALTER TABLE workstations ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
 ALTER TABLE workstations ADD COLUMN last_error_ms INTEGER;
 ALTER TABLE workstations ADD COLUMN rejecting INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 8: leases ended by an administrator stay as tombstones (ended_at),
+    // so the holder's next renewal learns the lease was ended.
+    R"sql(
+ALTER TABLE leases ADD COLUMN ended_at INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");

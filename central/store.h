@@ -25,7 +25,7 @@ std::string JoinJson(const std::vector<std::string>& items);
 std::vector<std::string> ParseList(const std::string& text);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 class Store {
  public:

@@ -8,7 +8,9 @@ using common::Result;
 
 Result<std::vector<Lease>> Store::LoadLeases() {
   auto stmt = db_->Prepare(
-      "SELECT id, account, workstation, acquired_at, renewed_at, expires_at, seq FROM leases ORDER BY seq");
+      "SELECT id, account, workstation, acquired_at, renewed_at, expires_at, seq, ended_at FROM "
+      "leases "
+      "ORDER BY seq");
   if (!stmt) return tl::unexpected(stmt.error());
   std::vector<Lease> out;
   for (;;) {
@@ -23,6 +25,7 @@ Result<std::vector<Lease>> Store::LoadLeases() {
     lease.renewed_at = stmt->Int(4);
     lease.expires_at = stmt->Int(5);
     lease.seq = static_cast<std::uint64_t>(stmt->Int(6));
+    lease.ended_at = stmt->Int(7);
     out.push_back(std::move(lease));
   }
   return out;
@@ -30,13 +33,20 @@ Result<std::vector<Lease>> Store::LoadLeases() {
 
 Result<void> Store::PutLease(const Lease& lease) {
   auto stmt = db_->Prepare(
-      "INSERT INTO leases(id, account, workstation, acquired_at, renewed_at, expires_at, seq) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET renewed_at = excluded.renewed_at, "
-      "expires_at = excluded.expires_at");
+      "INSERT INTO leases(id, account, workstation, acquired_at, renewed_at, expires_at, seq, "
+      "ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+      "renewed_at = excluded.renewed_at, expires_at = excluded.expires_at, "
+      "ended_at = excluded.ended_at");
   if (!stmt) return tl::unexpected(stmt.error());
-  return stmt->Bind(1, lease.id).Bind(2, lease.account).Bind(3, lease.workstation)
-      .Bind(4, lease.acquired_at).Bind(5, lease.renewed_at).Bind(6, lease.expires_at)
-      .Bind(7, static_cast<std::int64_t>(lease.seq)).Run();
+  return stmt->Bind(1, lease.id)
+      .Bind(2, lease.account)
+      .Bind(3, lease.workstation)
+      .Bind(4, lease.acquired_at)
+      .Bind(5, lease.renewed_at)
+      .Bind(6, lease.expires_at)
+      .Bind(7, static_cast<std::int64_t>(lease.seq))
+      .Bind(8, lease.ended_at)
+      .Run();
 }
 
 Result<void> Store::DeleteLease(const std::string& id) {

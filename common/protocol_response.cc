@@ -9,6 +9,7 @@ namespace {
 
 using protocol_internal::BoolField;
 using protocol_internal::IntField;
+using protocol_internal::ShortField;
 using protocol_internal::TextField;
 using protocol_internal::UintField;
 
@@ -68,6 +69,8 @@ Result<Response> ParseDecisionReply(const Json& obj) {
   reply.reason = ParseReason(*reason);
   STAFFGATE_PROTO_ASSIGN(reply.message, TextField(obj, "message"));
   STAFFGATE_PROTO_ASSIGN(reply.serial, Count(obj, "serial"));
+  STAFFGATE_PROTO_ASSIGN(reply.lease, ShortField(obj, "lease"));
+  STAFFGATE_PROTO_ASSIGN(reply.lease_workstation, TextField(obj, "lease_workstation"));
   return reply;
 }
 
@@ -205,6 +208,8 @@ struct ReplyWriter {
     obj["reason"] = ReasonName(r.reason);
     obj["message"] = r.message;
     obj["serial"] = r.serial;
+    if (!r.lease.empty()) obj["lease"] = r.lease;
+    if (!r.lease_workstation.empty()) obj["lease_workstation"] = r.lease_workstation;
   }
   void operator()(const SessionCloseReply& r) const { obj["closed"] = r.closed; }
   void operator()(const StatusReply& s) const {

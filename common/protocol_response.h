@@ -32,6 +32,12 @@ struct DecisionReply {
   Reason reason = Reason::kNoRoster;
   std::string message;       // One sentence for the person; may be empty.
   std::uint64_t serial = 0;  // Of the roster decided on; 0 without one.
+  // A `check` in the session phase only (staffgatectl): the central lease
+  // of the account. `lease` is "held_here", "held_elsewhere" (then
+  // `lease_workstation` names the holders), "none", "unreachable",
+  // "refused" or "no_central"; empty otherwise.
+  std::string lease = {};
+  std::string lease_workstation = {};
   bool operator==(const DecisionReply&) const = default;
 };
 

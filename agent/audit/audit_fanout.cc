@@ -37,6 +37,7 @@ void AuditFanout::Write(AuditEvent event) {
     std::lock_guard<std::mutex> lock(mu_);
     link = link_;
   }
+  if (event.central_records) link = nullptr;
   std::string why;
   bool queued = true;
   if (link) {

@@ -6,6 +6,9 @@
 // destinations get the same, counted stream: the local file is on the
 // same disk as the outbox and a flood must fill neither.
 //
+// An event the central records itself (AuditEvent::central_records) goes
+// to the local file only.
+//
 // Every event is accounted for: one that a destination could not take is
 // counted (Losses, shown by `staffgatectl status`), logged in words that
 // say where it still is, if anywhere, and once both destinations work

@@ -62,6 +62,10 @@ struct AuditEvent {
   // How many events this one stands for: identical decisions counted
   // (decision_coalescer.h), or events lost (audit_lost).
   std::optional<std::uint64_t> count;
+  // The central records this event itself (a lease event it answered,
+  // docs/design.md §6): written to the local file only, never queued, so
+  // the central lists it once.
+  bool central_records = false;
 
   // The JSON object written for this event (empty fields left out, except
   // the identifying ones).

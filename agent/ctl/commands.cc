@@ -89,6 +89,17 @@ void PrintStatus(const common::StatusReply& s) {
   }
 }
 
+// The lease line of `check --phase session`.
+std::string LeaseWords(const std::string& state, const std::string& holders) {
+  if (state == "held_here") return "held here";
+  if (state == "held_elsewhere") return "held on another workstation: " + holders;
+  if (state == "none") return "none";
+  if (state == "unreachable") return "unknown: the central is unreachable";
+  if (state == "refused") return "none: the central gives this account no lease here";
+  if (state == "no_central") return "not checked: no central configured";
+  return state;
+}
+
 }  // namespace
 
 std::optional<common::Response> CallOp(const CtlContext& ctx, const common::Request& request,
@@ -150,6 +161,9 @@ int CmdCheck(const CtlContext& ctx, const std::string& account, const std::strin
     std::printf("%-9s %s\n", "reason:", std::string(common::ReasonName(resp->reason)).c_str());
     if (!resp->message.empty()) std::printf("%-9s %s\n", "message:", resp->message.c_str());
     if (resp->serial != 0) std::printf("%-9s %s\n", "serial:", Number(resp->serial).c_str());
+    if (!resp->lease.empty()) {
+      std::printf("%-9s %s\n", "lease:", LeaseWords(resp->lease, resp->lease_workstation).c_str());
+    }
   }
   return refused ? kExitFailed : kExitOk;
 }

@@ -110,7 +110,16 @@ void Revoker::RosterChanged(std::shared_ptr<const common::Roster> before,
   if (!before || !after) return;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.emplace_back(std::move(before), std::move(after));
+    queue_.push_back(Job{{std::move(before), std::move(after)}, "", "", ""});
+  }
+  cv_.notify_all();
+}
+
+void Revoker::EndSessionsOf(const std::string& account, const std::string& reason,
+                            const std::string& detail) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(Job{{}, account, reason, detail});
   }
   cv_.notify_all();
 }
@@ -127,18 +136,22 @@ void Revoker::Run() {
   while (!stop_) {
     cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
     if (stop_) break;
-    Change change = std::move(queue_.front());
+    Job job = std::move(queue_.front());
     queue_.pop_front();
     busy_ = true;
     lock.unlock();
-    Process(change);
+    if (job.account.empty()) {
+      Process(job.change);
+    } else {
+      ProcessAccount(job);
+    }
     lock.lock();
     busy_ = false;
     cv_.notify_all();
   }
 }
 
-void Revoker::Process(const Change& change) const {
+void Revoker::Process(const Change& change) {
   auto config = deps_.config();
   if (config->on_revoke != OnRevoke::kTerminate || config->trusted_keys.empty()) return;
   auto revoked = NewlyRevoked(*change.first, *change.second, *config, *deps_.users,
@@ -149,25 +162,43 @@ void Revoker::Process(const Change& change) const {
       revoked.push_back(std::move(lost));
     }
   }
-  for (const auto& account : revoked) {
-    if (deps_.os->ProcessesOf(account.uid).empty()) continue;
-    TerminationReport report = TerminateUser(*deps_.os, account.uid, config->min_uid);
-    std::string detail = "ended the sessions of " + account.account + " (" + account.reason +
-                         "): " + (report.used_logind ? "loginctl terminate-user, " : "") +
-                         std::to_string(report.signalled) + " processes sent SIGTERM, " +
-                         std::to_string(report.killed) + " needed SIGKILL";
-    deps_.log(LOG_NOTICE, detail);
-    AuditEvent event;
-    event.type = AuditType::kSessionsTerminated;
-    event.account = account.account;
-    // Losing a group is not a refusal: the next login is allowed, with
-    // the new groups.
-    if (account.reason != "groups_changed") event.decision = "deny";
-    event.reason = account.reason;
-    event.serial = change.second->serial;
-    event.detail = detail;
-    deps_.record(std::move(event));
+  for (const auto& account : revoked) Terminate(*config, account, change.second->serial, "");
+}
+
+void Revoker::ProcessAccount(const Job& job) {
+  auto config = deps_.config();
+  if (config->on_revoke != OnRevoke::kTerminate) {
+    deps_.log(LOG_NOTICE, "on_revoke = \"none\": the processes of " + job.account +
+                              " keep running (" + job.detail + ")");
+    return;
   }
+  auto uid = deps_.users->UidOf(job.account);
+  if (!uid || !Touchable(job.account, *uid, *config, geteuid())) return;
+  Terminate(*config, RevokedAccount{job.account, *uid, job.reason}, std::nullopt, job.detail);
+}
+
+void Revoker::Terminate(const AgentConfig& config, const RevokedAccount& account,
+                        std::optional<std::uint64_t> serial, const std::string& why) {
+  if (deps_.os->ProcessesOf(account.uid).empty()) return;
+  TerminationReport report = TerminateUser(*deps_.os, account.uid, config.min_uid);
+  std::string detail = "ended the sessions of " + account.account + " (" + account.reason +
+                       "): " + (report.used_logind ? "loginctl terminate-user, " : "") +
+                       std::to_string(report.signalled) + " processes sent SIGTERM, " +
+                       std::to_string(report.killed) + " needed SIGKILL" +
+                       (why.empty() ? "" : "; " + why);
+  deps_.log(LOG_NOTICE, detail);
+  AuditEvent event;
+  event.type = AuditType::kSessionsTerminated;
+  event.account = account.account;
+  // Losing a group or a lease is not a refusal: the next login is allowed
+  // (with the new groups, or a new lease).
+  if (account.reason != "groups_changed" && account.reason != "lease_ended_by_admin") {
+    event.decision = "deny";
+  }
+  event.reason = account.reason;
+  event.serial = serial;
+  event.detail = detail;
+  deps_.record(std::move(event));
 }
 
 }  // namespace staffgate::agent

@@ -6,6 +6,11 @@
 // groups here shrank), and ends every process of those that run here
 // (SessionTerminator).
 //
+// An administrator's end of a session lease (docs/design.md §6) takes the
+// same path: EndSessionsOf queues one account, whose processes are ended
+// under the same rules (on_revoke, min_uid, exempt) and audited as
+// sessions_terminated with the reason given.
+//
 // Only a change counts: an account refused by both rosters (a local
 // non-employee, `nobody`) is never touched, and nothing happens on the
 // first roster an agent ever sees. Exempt accounts, uids below min_uid,
@@ -20,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -78,19 +84,32 @@ class Revoker {
   // Queues one roster change; returns at once. Thread-safe.
   void RosterChanged(std::shared_ptr<const common::Roster> before,
                      std::shared_ptr<const common::Roster> after);
+  // Queues ending every process of `account` here (reason e.g.
+  // "lease_ended_by_admin"; `detail` in plain words). Returns at once.
+  void EndSessionsOf(const std::string& account, const std::string& reason,
+                     const std::string& detail);
   // Blocks until the queue is empty (tests).
   void WaitIdle();
 
  private:
-  using Change = std::pair<std::shared_ptr<const common::Roster>,
-                           std::shared_ptr<const common::Roster>>;
+  using Change =
+      std::pair<std::shared_ptr<const common::Roster>, std::shared_ptr<const common::Roster>>;
+  // One queued job: a roster change, or (account set) one account to end.
+  struct Job {
+    Change change;
+    std::string account, reason, detail;
+  };
   void Run();
-  void Process(const Change& change) const;
+  void Process(const Change& change);
+  void ProcessAccount(const Job& job);
+  // Ends the processes of `account` (if any run) and audits it.
+  void Terminate(const AgentConfig& config, const RevokedAccount& account,
+                 std::optional<std::uint64_t> serial, const std::string& why);
 
   Deps deps_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Change> queue_;
+  std::deque<Job> queue_;
   bool busy_ = false;
   bool stop_ = false;
   std::thread thread_;

@@ -54,7 +54,13 @@ LeaseReply ParseLeaseReply(long status, const std::string& body) {
       return reply;
     case 404:
       reply.kind = LeaseReply::Kind::kNotFound;
-      reply.error = "the lease is gone (lapsed or ended by an administrator)";
+      reply.error = "the lease is gone (lapsed, or unknown to the central)";
+      return reply;
+    case 410:
+      reply.kind = LeaseReply::Kind::kEnded;
+      reply.error = obj.is_object() && !text(obj, "message").empty()
+                        ? text(obj, "message").substr(0, 200)
+                        : "the lease was ended by an administrator";
       return reply;
     case 400:
     case 401:
@@ -70,6 +76,33 @@ LeaseReply ParseLeaseReply(long status, const std::string& body) {
       reply.error = "the central answered HTTP " + std::to_string(status) + " to a lease call";
       return reply;
   }
+}
+
+LeaseView ParseLeaseView(long status, const std::string& body) {
+  LeaseView view;
+  if (status != 200) {
+    LeaseReply reply = ParseLeaseReply(status, body);
+    view.kind =
+        reply.kind == LeaseReply::Kind::kRefused ? reply.kind : LeaseReply::Kind::kUnavailable;
+    view.error = reply.error;
+    return view;
+  }
+  auto parsed = common::ParseJson(body, common::JsonLimits{kMaxLeaseAnswerBytes, 4});
+  const common::Json obj =
+      parsed && parsed->is_object() ? std::move(*parsed) : common::Json::object();
+  auto elsewhere = obj.find("elsewhere");
+  auto here = obj.find("here");
+  if (elsewhere == obj.end() || !elsewhere->is_array() || here == obj.end()) {
+    view.error = "the central's lease answer is malformed";
+    return view;
+  }
+  for (const auto& name : *elsewhere) {
+    if (!name.is_string() || view.elsewhere.size() >= 64) continue;
+    view.elsewhere.push_back(name.get<std::string>().substr(0, 128));
+  }
+  view.here = here->is_object();
+  view.kind = LeaseReply::Kind::kGranted;
+  return view;
 }
 
 namespace {
@@ -114,6 +147,20 @@ LeaseReply HttpLeaseApi::Renew(const std::string& id) {
 
 LeaseReply HttpLeaseApi::Release(const std::string& id) {
   return Call(upkeep_client_, "DELETE", "/" + id, "");
+}
+
+LeaseView HttpLeaseApi::View(const std::string& account) {
+  common::HttpsRequest req;
+  req.method = "GET";
+  req.path = "/v1/sessions?account=" + common::UrlEncode(account);
+  req.total_timeout_ms = deadline_ms_;
+  auto resp = login_client_.Perform(req);
+  if (!resp) {
+    LeaseView view;
+    view.error = resp.error().message;
+    return view;
+  }
+  return ParseLeaseView(resp->status, resp->body);
 }
 
 }  // namespace staffgate::agent

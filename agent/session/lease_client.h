@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/https/https_client.h"
 
@@ -16,20 +17,34 @@ struct LeaseReply {
   enum class Kind {
     kGranted,      // 200/201 (acquire, renew) or 204 (release).
     kConflict,     // 409: `holder` has it.
-    kNotFound,     // 404: lapsed or ended by an administrator.
+    kNotFound,     // 404: unknown or lapsed (the central may have lost it: acquire again).
+    kEnded,        // 410: an administrator ended it; its sessions here must end.
     kUnavailable,  // Network, TLS, timeout, 5xx, or an answer we cannot read.
     kRefused,      // 400/401/403: our request or token is wrong; retrying will not help.
   };
   Kind kind = Kind::kUnavailable;
-  std::string id;       // Lease id (granted).
-  int ttl_s = 0;        // Granted lease lifetime.
-  std::string holder;   // Conflict: the other workstation.
-  std::string error;    // Plain words for logs.
+  std::string id;      // Lease id (granted).
+  int ttl_s = 0;       // Granted lease lifetime.
+  std::string holder;  // Conflict: the other workstation.
+  std::string error;   // Plain words for logs.
+};
+
+// The central's view of an account's leases (GET /v1/sessions?account=).
+struct LeaseView {
+  LeaseReply::Kind kind = LeaseReply::Kind::kUnavailable;  // kGranted: answered.
+  bool here = false;                                       // This workstation holds one.
+  std::vector<std::string> elsewhere;                      // Other holders.
+  std::string error;
 };
 
 class LeaseApi {
  public:
   virtual ~LeaseApi() = default;
+  // Changes nothing at the central. The default answers unavailable.
+  virtual LeaseView View(const std::string& account) {
+    (void)account;
+    return {};
+  }
   // Thread-safe; each call bounded by the implementation's deadline.
   virtual LeaseReply Acquire(const std::string& account) = 0;
   virtual LeaseReply Renew(const std::string& id) = 0;
@@ -43,6 +58,7 @@ class HttpLeaseApi : public LeaseApi {
   LeaseReply Acquire(const std::string& account) override;
   LeaseReply Renew(const std::string& id) override;
   LeaseReply Release(const std::string& id) override;
+  LeaseView View(const std::string& account) override;
 
  private:
   LeaseReply Call(common::HttpsClient& client, const std::string& method, const std::string& path,
@@ -59,6 +75,7 @@ class HttpLeaseApi : public LeaseApi {
 // Parses a lease answer (status and body) into a reply. Pure; exposed
 // for tests and fuzzing.
 LeaseReply ParseLeaseReply(long status, const std::string& body);
+LeaseView ParseLeaseView(long status, const std::string& body);
 
 }  // namespace staffgate::agent
 

@@ -34,7 +34,7 @@ std::shared_ptr<LeaseApi> LeaseGate::api() const {
 }
 
 void LeaseGate::Audit(AuditType type, const std::string& account, const std::string& decision,
-                      const std::string& reason, const std::string& detail) {
+                      const std::string& reason, const std::string& detail, bool central_records) {
   AuditEvent event;
   event.type = type;
   event.account = account;
@@ -42,6 +42,7 @@ void LeaseGate::Audit(AuditType type, const std::string& account, const std::str
   event.decision = decision;
   event.reason = reason;
   event.detail = detail;
+  event.central_records = central_records;
   deps_.record(std::move(event));
 }
 
@@ -69,12 +70,13 @@ GateAnswer LeaseGate::Admit(const DecisionInput& input, const common::Roster&) {
         lease.next_renew = now + RenewPeriod(reply.ttl_s);
         ++lease.pending;
       }
-      Audit(AuditType::kLeaseAcquired, input.account, "allow", "allowed", "lease " + reply.id);
+      Audit(AuditType::kLeaseAcquired, input.account, "allow", "allowed", "lease " + reply.id,
+            true);
       return {};
     }
     case LeaseReply::Kind::kConflict:
       Audit(AuditType::kLeaseRefused, input.account, "deny", "in_use_elsewhere",
-            "held by " + reply.holder);
+            "held by " + reply.holder, true);
       return {GateAnswer::Kind::kHeldElsewhere, reply.holder};
     default:
       break;
@@ -87,6 +89,25 @@ GateAnswer LeaseGate::Admit(const DecisionInput& input, const common::Roster&) {
         reply.error);
   if (deny) return {GateAnswer::Kind::kUnverified, ""};
   return {};
+}
+
+LeaseState LeaseGate::LeaseOf(const std::string& account) {
+  auto api = this->api();
+  if (!api) return {"no_central", ""};
+  LeaseView view = api->View(account);
+  switch (view.kind) {
+    case LeaseReply::Kind::kGranted:
+      break;
+    case LeaseReply::Kind::kRefused:
+      return {"refused", ""};
+    default:
+      return {"unreachable", ""};
+  }
+  if (view.here) return {"held_here", ""};
+  if (view.elsewhere.empty()) return {"none", ""};
+  std::string holders;
+  for (const auto& name : view.elsewhere) holders += (holders.empty() ? "" : ", ") + name;
+  return {"held_elsewhere", holders};
 }
 
 void LeaseGate::SessionOpened(const std::string& account) {
@@ -146,7 +167,7 @@ void LeaseGate::AdoptOrphans(LeaseApi& api) {
     }
     if (adopted) {
       Audit(AuditType::kLeaseAcquired, account, "allow", "allowed",
-            "lease " + reply.id + " for sessions already open");
+            "lease " + reply.id + " for sessions already open", true);
     } else if (reply.kind == LeaseReply::Kind::kConflict) {
       deps_.log(LOG_WARNING, "sessions of " + account + " are open here but " + reply.holder +
                                  " holds the lease");
@@ -170,13 +191,17 @@ void LeaseGate::RenewDue(LeaseApi& api) {
   }
   for (const auto& [account, id] : due) {
     LeaseReply reply = api.Renew(id);
+    if (reply.kind == LeaseReply::Kind::kEnded) {
+      EndedByAdmin(account, id, reply.error);
+      continue;
+    }
     if (reply.kind == LeaseReply::Kind::kNotFound && deps_.sessions->CountFor(account) > 0) {
       // Lapsed (central or network down for a TTL) or ended by an
       // administrator while sessions still run here: take it again.
       reply = api.Acquire(account);
       if (reply.kind == LeaseReply::Kind::kGranted) {
         Audit(AuditType::kLeaseAcquired, account, "allow", "allowed",
-              "lease " + reply.id + " (again)");
+              "lease " + reply.id + " (again)", true);
       } else if (reply.kind == LeaseReply::Kind::kConflict) {
         deps_.log(LOG_WARNING, "the lease of " + account + " is now held by " + reply.holder);
         Audit(AuditType::kLeaseLost, account, "deny", "in_use_elsewhere",
@@ -206,6 +231,26 @@ void LeaseGate::RenewDue(LeaseApi& api) {
   }
 }
 
+void LeaseGate::EndedByAdmin(const std::string& account, const std::string& id,
+                             const std::string& why) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = leases_.find(account);
+    if (it != leases_.end() && it->second.id == id) leases_.erase(it);
+    adopt_after_.erase(account);
+  }
+  const std::string detail = "lease " + id + " ended at the central: " + why;
+  deps_.log(LOG_NOTICE, "ending the sessions of " + account + " here: " + detail);
+  // Closed in the table first: an orphan session would take a lease again.
+  for (const SessionInfo& s : deps_.sessions->List()) {
+    if (s.account != account || !deps_.sessions->Close(s.id)) continue;
+    AuditEvent event = SessionEvent(AuditType::kSessionClose, s, detail);
+    event.reason = "lease_ended_by_admin";
+    deps_.record(std::move(event));
+  }
+  if (deps_.ended) deps_.ended(account, detail);
+}
+
 void LeaseGate::ReleaseIdle(LeaseApi& api) {
   std::vector<std::pair<std::string, std::string>> idle;
   {
@@ -221,8 +266,12 @@ void LeaseGate::ReleaseIdle(LeaseApi& api) {
   }
   for (const auto& [account, id] : idle) {
     LeaseReply reply = api.Release(id);
-    if (reply.kind == LeaseReply::Kind::kGranted || reply.kind == LeaseReply::Kind::kNotFound) {
-      Audit(AuditType::kLeaseReleased, account, "", "", "lease " + id);
+    if (reply.kind == LeaseReply::Kind::kGranted) {
+      Audit(AuditType::kLeaseReleased, account, "", "", "lease " + id, true);
+    } else if (reply.kind == LeaseReply::Kind::kNotFound) {  // Lapsed: the central saw no release.
+      Audit(AuditType::kLeaseReleased, account, "", "", "lease " + id + " (had lapsed)");
+    } else if (reply.kind == LeaseReply::Kind::kEnded) {  // The central recorded the end.
+      deps_.log(LOG_NOTICE, "the lease of " + account + " was already ended: " + reply.error);
     } else {
       // It lapses at the central within its TTL anyway.
       deps_.log(LOG_NOTICE, "could not release the lease of " + account + " (" + reply.error +
@@ -244,6 +293,15 @@ void LeaseGate::Tick() {
   AdoptOrphans(*api);
   RenewDue(*api);
   ReleaseIdle(*api);
+}
+
+void LeaseGate::RenewNow() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [account, lease] : leases_) lease.next_renew = 0;
+    poke_ = true;
+  }
+  cv_.notify_all();
 }
 
 void LeaseGate::Start() {

@@ -11,6 +11,16 @@
 // Without a central (no central_url) the gate admits everyone: there is
 // nobody to ask.
 //
+// A lease an administrator ended (renewal answered 410, `staffgate-admin
+// sessions end`): the gate forgets it, closes every session of its account
+// here (so nothing acquires it again) and hands the account to `ended`,
+// which ends the processes as a revocation does. The next login takes a
+// new lease.
+//
+// Lease events the central answered (acquired, refused, released) are
+// recorded by the central itself: the gate's copies stay in the local
+// audit file (AuditEvent::central_records).
+//
 // Threads: Admit and SessionClosed from socket threads; Tick from the
 // gate's thread (or tests). All state under one mutex, never held across
 // a network call.
@@ -52,6 +62,9 @@ class LeaseGate : public SessionGate {
     std::function<bool(const SessionInfo& session)> alive;
     // Called after each upkeep round (the agent saves the session table).
     std::function<void()> after_tick;
+    // An administrator ended the lease of `account` (its sessions here are
+    // already closed in the table); `detail` in plain words. May be empty.
+    std::function<void(const std::string& account, const std::string& detail)> ended;
   };
   explicit LeaseGate(Deps deps);
   ~LeaseGate() override;  // Stops.
@@ -63,6 +76,10 @@ class LeaseGate : public SessionGate {
 
   GateAnswer Admit(const DecisionInput& input, const common::Roster& roster) override;
   void SessionOpened(const std::string& account) override;
+  // The central's answer about `account`'s leases; "no_central" without
+  // one, "unreachable" when it does not answer, "refused" when it will not
+  // give this workstation a lease for the account.
+  LeaseState LeaseOf(const std::string& account) override;
   // Releases the lease (on the gate's thread) when it was the last
   // session of `account` here. Returns at once.
   void SessionClosed(const std::string& account) override;
@@ -70,6 +87,9 @@ class LeaseGate : public SessionGate {
   // One round of upkeep: reap sessions whose process is gone, renew due
   // leases, release idle ones. Called every second by the thread.
   void Tick();
+  // Renews every lease at the next round (the central said one of this
+  // workstation's leases changed). Returns at once; thread-safe.
+  void RenewNow();
   void Start();
   void Stop();
 
@@ -86,7 +106,9 @@ class LeaseGate : public SessionGate {
   };
   std::shared_ptr<LeaseApi> api() const;
   void Audit(AuditType type, const std::string& account, const std::string& decision,
-             const std::string& reason, const std::string& detail);
+             const std::string& reason, const std::string& detail, bool central_records = false);
+  // The central answered 410 for lease `id` of `account`.
+  void EndedByAdmin(const std::string& account, const std::string& id, const std::string& why);
   void ReapDeadSessions();
   // Sessions without a lease (restored after an agent restart, or let in
   // unverified while the central was down) get one when the central answers.

@@ -60,6 +60,8 @@ class CentralLink : public EventQueue {
   CentralLink& operator=(const CentralLink&) = delete;
 
   void Start();
+  // SyncLoop::OnLeaseEnded; call before Start.
+  void OnLeaseEnded(std::function<void()> hook) { loop_->OnLeaseEnded(std::move(hook)); }
   // Joins both threads; a long-poll in flight is aborted.
   void Stop();
 

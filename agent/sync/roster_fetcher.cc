@@ -1,5 +1,6 @@
 #include "agent/sync/roster_fetcher.h"
 
+#include "common/central_api.h"
 #include "common/file_util.h"
 
 namespace staffgate::agent {
@@ -39,13 +40,15 @@ common::Result<FetchResult> CurlRosterSource::Fetch(std::optional<std::uint64_t>
     if (wait_s > 0) req.headers.push_back("Prefer: wait=" + std::to_string(wait_s));
   }
   req.total_timeout_s = wait_s + kSlackS;
+  req.response_headers.push_back(common::kLeaseEndedHeader);
   auto resp = common::PerformHttps(options_, req);
   if (!resp) return tl::unexpected(resp.error());
+  const bool lease_ended = resp->headers.count(common::kLeaseEndedHeader) > 0;
   switch (resp->status) {
     case 200:
-      return FetchResult{false, std::move(resp->body)};
+      return FetchResult{false, std::move(resp->body), lease_ended};
     case 304:
-      return FetchResult{true, {}};
+      return FetchResult{true, {}, lease_ended};
     case 401:
     case 403:
       return Fail(ErrorKind::kPermission, "the central refused this workstation's token (HTTP " +

@@ -16,6 +16,8 @@ namespace staffgate::agent {
 struct FetchResult {
   bool not_modified = false;  // 304: the central has nothing newer.
   std::string envelope;       // 200: the body, not yet verified.
+  // The answer carried common::kLeaseEndedHeader: renew the leases now.
+  bool lease_ended = false;
 };
 
 // Where rosters come from; injected so the sync loop is tested without a

@@ -56,6 +56,7 @@ common::Result<std::string> SyncLoop::RunOnce(int wait_s) {
   auto fetched = source_.Fetch(current, current ? wait_s : 0);
   common::Result<std::string> outcome;
   bool reachable = false;
+  if (fetched && fetched->lease_ended && lease_ended_) lease_ended_();
   if (!fetched) {
     reachable = fetched.error().kind != common::ErrorKind::kUnavailable &&
                 fetched.error().kind != common::ErrorKind::kTimeout;

@@ -75,6 +75,9 @@ class SyncLoop {
   void Stop();
   // Cuts a backoff wait short: sync now.
   void Wake();
+  // Called (on the loop's thread) when an answer says an administrator
+  // ended one of this workstation's leases. Set before Start.
+  void OnLeaseEnded(std::function<void()> hook) { lease_ended_ = std::move(hook); }
   // One round (fetch, install). Returns the outcome in plain words or the
   // error. Used by the thread, `staffgatectl sync` (wait_s 0, concurrently
   // with the thread's long-poll: the target serialises installs) and tests.
@@ -91,6 +94,7 @@ class SyncLoop {
   const common::Clock& clock_;
   common::LogFn log_;
   int wait_s_;
+  std::function<void()> lease_ended_;
   Backoff backoff_;
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;  // Guards status_, wake_.

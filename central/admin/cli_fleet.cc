@@ -71,23 +71,32 @@ void AddPolicy(CLI::App& app, Command& chosen) {
 
 void AddSessions(CLI::App& app, Command& chosen) {
   struct Args {
-    std::string id;
+    std::string id, account, workstation;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
   auto* sessions = app.add_subcommand("sessions", "live session leases fleet-wide");
   sessions->require_subcommand(0, 1);
   sessions->add_flag("--json", args->json, "JSON output");
-  auto* end =
-      sessions->add_subcommand("end", "end a session lease (the account may sign in elsewhere)");
-  end->add_option("ID", args->id, "lease id (from `sessions`)")->required();
+  auto* end = sessions->add_subcommand(
+      "end",
+      "end session leases and their sessions on the workstations (the account may sign in again)");
+  auto* id = end->add_option("ID", args->id, "lease id (from `sessions`)");
+  auto* account = end->add_option("--account", args->account, "every lease of this account");
+  auto* workstation =
+      end->add_option("--workstation", args->workstation, "every lease on this workstation");
   // The parent's callback runs after its subcommand's: keep `end` if chosen.
-  sessions->callback([args, end, &chosen] {
-    if (*end) {
-      chosen.run = [args](AdminClient& client) { return SessionEnd(client, args->id); };
-    } else {
+  sessions->callback([args, end, id, account, workstation, &chosen] {
+    if (!*end) {
       chosen.run = [args](AdminClient& client) { return Sessions(client, args->json); };
+      return;
     }
+    // Given but blank stays present: the central refuses it, naming it.
+    SessionSelector selector;
+    if (id->count() > 0) selector.id = args->id;
+    if (account->count() > 0) selector.account = args->account;
+    if (workstation->count() > 0) selector.workstation = args->workstation;
+    chosen.run = [selector](AdminClient& client) { return SessionEnd(client, selector); };
   });
 }
 

@@ -265,17 +265,26 @@ int Sessions(AdminClient& client, bool json) {
   return 0;
 }
 
-int SessionEnd(AdminClient& client, const std::string& id) {
-  auto answer = client.Call("DELETE", "/v1/admin/sessions/" + UrlEncode(id));
-  if (!answer) {
-    if (answer.error().kind == ErrorKind::kNotFound) {
-      std::fprintf(stderr, "staffgate-admin: no live session lease with id '%s'\n",
-                   Safe(id.substr(0, 64)).c_str());
-      return 1;
-    }
-    return Failed(answer.error());
+int SessionEnd(AdminClient& client, const SessionSelector& selector) {
+  Json body = Json::object();
+  if (selector.id) body["id"] = *selector.id;
+  if (selector.account) body["account"] = *selector.account;
+  if (selector.workstation) body["workstation"] = *selector.workstation;
+  if (body.empty()) {
+    std::fprintf(stderr,
+                 "staffgate-admin: sessions end needs a lease ID, --account or --workstation\n");
+    return 2;
   }
-  std::printf("ended session lease %s\n", Safe(id).c_str());
+  auto answer = client.Call("POST", "/v1/admin/sessions/end", common::DumpJson(body));
+  if (!answer) return Failed(answer.error());
+  auto ended = answer->find("ended");
+  if (ended == answer->end() || !ended->is_array()) {
+    return Failed(common::Error{ErrorKind::kInternal, "the central sent an unexpected answer"});
+  }
+  for (const Json& lease : *ended) {
+    std::printf("ended session lease %s (%s on %s)\n", Safe(Str(lease, "id")).c_str(),
+                Safe(Str(lease, "account")).c_str(), Safe(Str(lease, "workstation")).c_str());
+  }
   return 0;
 }
 

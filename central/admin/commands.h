@@ -65,9 +65,16 @@ struct EventFilter {
 };
 int Events(AdminClient& client, const EventFilter& filter, bool json);
 int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value);
-// Live session leases fleet-wide; SessionEnd ends one (exit 1 when unknown).
+// Live session leases fleet-wide.
 int Sessions(AdminClient& client, bool json);
-int SessionEnd(AdminClient& client, const std::string& id);
+// `sessions end [ID] [--account A] [--workstation W]`: ends every live
+// lease matching all the selectors given (their workstations end the
+// sessions). None given: exit 2. A blank or unmatched selector: exit 1
+// with the central's sentence naming it, and nothing is ended.
+struct SessionSelector {
+  std::optional<std::string> id, account, workstation;
+};
+int SessionEnd(AdminClient& client, const SessionSelector& selector);
 
 // Rollout confirmation (rollout_command.cc, docs/design.md §11): per
 // workstation whether it has installed `serial` (default: the current one)

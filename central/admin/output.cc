@@ -1,6 +1,5 @@
 #include "central/admin/output.h"
 
-#include <cctype>
 #include <cstdio>
 
 #include "common/terminal_text.h"
@@ -10,21 +9,6 @@ namespace staffgate::central::admin {
 using common::Json;
 
 std::string Safe(const std::string& text) { return common::EscapeForTerminal(text); }
-
-std::string UrlEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
 
 int Failed(const common::Error& error) {
   std::fprintf(stderr, "staffgate-admin: %s\n", Safe(error.message).c_str());

@@ -7,13 +7,13 @@
 
 #include <string>
 
+#include "common/https/https_client.h"
 #include "common/json_util.h"
 #include "common/result.h"
 
 namespace staffgate::central::admin {
 
-// Percent-encoding of one path segment (unreserved characters kept).
-std::string UrlEncode(const std::string& s);
+using common::UrlEncode;  // Percent-encoding of one path segment.
 // `text` escaped for the terminal.
 std::string Safe(const std::string& text);
 // Prints "staffgate-admin: <message>" on stderr; returns exit code 1.

@@ -94,9 +94,12 @@ ApiResponse ErrorResponse(const common::Error& error) {
   }
 }
 
-ApiResponse Api::AnswerRoster(std::uint64_t known_serial) {
+ApiResponse Api::AnswerRoster(std::uint64_t known_serial, const std::string& workstation) {
   auto current = service_.Current();
   ApiResponse r;
+  if (!workstation.empty() && service_.TakeLeaseNotice(workstation)) {
+    r.headers.emplace_back(common::kLeaseEndedHeader, "1");
+  }
   r.headers.emplace_back("ETag", "\"" + std::to_string(current->serial) + "\"");
   r.headers.emplace_back("Cache-Control", "no-cache");
   if (current->serial == known_serial) {
@@ -172,15 +175,17 @@ ApiOutcome Api::Roster(const ApiRequest& req, const std::optional<std::string>& 
     if (known) service_.RecordInstalled(*workstation, *known, current->serial);
   }
   std::optional<int> wait = ParsePreferWait(req.prefer);
-  if (known && *known == current->serial && wait && *wait > 0 && max_wait_s_ > 0) {
+  if (known && *known == current->serial && wait && *wait > 0 && max_wait_s_ > 0 &&
+      !HasLeaseNotice(workstation.value_or(""))) {
     ++metrics_.long_polls;
     ApiOutcome out;
     out.hold = true;
     out.known_serial = *known;
     out.wait_s = std::min(*wait, max_wait_s_);
+    out.workstation = workstation.value_or("");
     return out;
   }
-  ApiResponse r = AnswerRoster(known.value_or(~std::uint64_t{0}));
+  ApiResponse r = AnswerRoster(known.value_or(~std::uint64_t{0}), workstation.value_or(""));
   if (workstation) r.headers.emplace_back(common::kWorkstationHeader, *workstation);
   return Finish(std::move(r));
 }

@@ -42,6 +42,7 @@ struct ApiOutcome {
   bool hold = false;
   std::uint64_t known_serial = 0;
   int wait_s = 0;
+  std::string workstation;  // A hold: whose (woken early by a lease end).
   // The request carried a valid workstation or admin token: the server
   // counts its connection against the full max_connections from now on.
   bool authenticated = false;
@@ -68,8 +69,13 @@ class Api {
   // answer's status.
   void Defer(std::function<ApiResponse()> work, std::function<void(ApiResponse)> done);
   // The answer to a held roster request: 200 with the envelope when the
-  // serial moved past `known_serial`, else 304.
-  ApiResponse AnswerRoster(std::uint64_t known_serial);
+  // serial moved past `known_serial`, else 304. For a `workstation` with a
+  // lease notice (Service::TakeLeaseNotice) it carries kLeaseEndedHeader.
+  ApiResponse AnswerRoster(std::uint64_t known_serial, const std::string& workstation = "");
+  // Whether a held request of `workstation` should be answered now.
+  bool HasLeaseNotice(const std::string& workstation) const {
+    return !workstation.empty() && service_.HasLeaseNotice(workstation);
+  }
   std::uint64_t CurrentSerial() const { return service_.Current()->serial; }
 
   // Parses an If-None-Match value: "42", W/"42" or 42.

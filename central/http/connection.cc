@@ -191,7 +191,7 @@ void Connection::OnRead(beast::error_code ec, std::size_t) {
   if (outcome.authenticated) MarkAuthenticated();
   if (outcome.hold) {
     held_keep_alive_ = keep_alive;
-    return Hold(outcome.known_serial, outcome.wait_s);
+    return Hold(outcome.known_serial, outcome.wait_s, std::move(outcome.workstation));
   }
   if (outcome.deferred) {
     // Password hashing: on the Authenticator's pool; the answer comes
@@ -210,19 +210,23 @@ void Connection::OnRead(beast::error_code ec, std::size_t) {
   Send(std::move(outcome.response), keep_alive);
 }
 
-void Connection::Hold(std::uint64_t known_serial, int wait_s) {
+void Connection::Hold(std::uint64_t known_serial, int wait_s, std::string workstation) {
   held_serial_ = known_serial;
+  held_workstation_ = std::move(workstation);
   beast::get_lowest_layer(stream_).expires_never();
   wait_timer_.expires_after(std::chrono::seconds(wait_s));
-  waiter_ = ctx_.hub.Add([weak = weak_from_this(), ex = stream_.get_executor()] {
-    net::post(ex, [weak] {
-      if (auto self = weak.lock()) self->Wake();
-    });
-  });
+  waiter_ = ctx_.hub.Add(
+      [weak = weak_from_this(), ex = stream_.get_executor()] {
+        net::post(ex, [weak] {
+          if (auto self = weak.lock()) self->Wake();
+        });
+      },
+      held_workstation_);
   wait_timer_.async_wait([self = shared_from_this()](beast::error_code) { self->OnWaitDone(); });
   // A publish between the check in Api::Handle and Add would be missed:
   // look once more now that we are registered.
-  if (ctx_.api.CurrentSerial() != known_serial || ctx_.stopping) {
+  if (ctx_.api.CurrentSerial() != known_serial || ctx_.stopping ||
+      ctx_.api.HasLeaseNotice(held_workstation_)) {
     Wake();
   }
 }
@@ -232,7 +236,7 @@ void Connection::Wake() { wait_timer_.cancel(); }
 void Connection::OnWaitDone() {
   ctx_.hub.Remove(waiter_);
   waiter_ = 0;
-  Send(ctx_.api.AnswerRoster(held_serial_), held_keep_alive_);
+  Send(ctx_.api.AnswerRoster(held_serial_, held_workstation_), held_keep_alive_);
 }
 
 void Connection::Send(ApiResponse response, bool keep_alive) {

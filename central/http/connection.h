@@ -89,7 +89,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnHandshake(beast::error_code ec);
   void DoRead();
   void OnRead(beast::error_code ec, std::size_t bytes);
-  void Hold(std::uint64_t known_serial, int wait_s);
+  void Hold(std::uint64_t known_serial, int wait_s, std::string workstation);
   void Wake();
   void OnWaitDone();
   void Send(ApiResponse response, bool keep_alive);
@@ -108,6 +108,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   WaitHub::Id waiter_ = 0;
   std::uint64_t held_serial_ = 0;
   bool held_keep_alive_ = true;
+  std::string held_workstation_;  // Woken early when one of its leases is ended.
   unsigned version_ = 11;
   bool first_request_ = true;
   State state_ = State::kHandshake;

@@ -274,6 +274,7 @@ common::Result<void> HttpServer::Run() {
   if (auto ok = s.Bind(); !ok) return ok;
   if (auto ok = s.StartAuth(); !ok) return ok;
   s.service.SetPublishListener([&s](std::uint64_t) { s.hub.WakeAll(); });
+  s.service.SetLeaseEndListener([&s](const std::string& workstation) { s.hub.Wake(workstation); });
   s.signals.async_wait([&s](beast::error_code ec, int) {
     if (!ec) s.BeginStop();
   });
@@ -308,6 +309,7 @@ common::Result<void> HttpServer::Run() {
   s.stop_cv.notify_all();
   watchdog.join();
   s.service.SetPublishListener(nullptr);
+  s.service.SetLeaseEndListener(nullptr);
   s.StopAuth();
   if (auto flushed = s.service.FlushContacts(); !flushed) {
     s.log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);

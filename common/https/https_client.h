@@ -111,6 +111,10 @@ class HttpsClient {
   void* handle_ = nullptr;  // CURL*, created on first use; guarded by mu_.
 };
 
+// Percent-encoding of one path segment or query value (RFC 3986
+// unreserved characters kept), for the paths clients put in HttpsRequest.
+std::string UrlEncode(const std::string& text);
+
 }  // namespace staffgate::common
 
 #endif  // STAFFGATE_COMMON_HTTPS_HTTPS_CLIENT_H_

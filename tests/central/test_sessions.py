@@ -43,7 +43,7 @@ class LeaseCentral:
             self.tokens[name] = r.stdout.strip()
         # Leases go only to accounts of active employees (docs/design.md §13).
         for i, account in enumerate(("asmith", "pol1", "pol2", "cadmin", "badmin", "evlease",
-                                     "restartlease")):
+                                     "restartlease", "endsel")):
             r = self.c.admin("employee", "add", "L%d" % i, "--account", account)
             assert r.returncode == 0, r.stderr
 
@@ -137,7 +137,8 @@ class SessionLeaseTest(unittest.TestCase):
             self.assertEqual((status, err["error"]), (400, "invalid_input"), raw)
         self.assertEqual(w.call("PUT", "/v1/sessions/" + "0" * 32, "SVC-A", raw="")[0], 404)
         self.assertEqual(w.call("DELETE", "/v1/sessions/xyz", "SVC-A")[0], 404)
-        self.assertEqual(w.call("GET", "/v1/sessions", "SVC-A")[0], 405)
+        self.assertEqual(w.call("GET", "/v1/sessions", "SVC-A")[0], 400)  # No ?account=.
+        self.assertEqual(w.call("PATCH", "/v1/sessions", "SVC-A")[0], 405)
         self.assertEqual(w.call("GET", "/v1/admin/sessions", "SVC-A")[0], 401)
 
     def test_admin_sessions_list_and_end(self):
@@ -160,13 +161,50 @@ class SessionLeaseTest(unittest.TestCase):
         # Ending a lease frees the account for another workstation.
         r = self.admin("sessions", "end", a["id"])
         self.assertIn(a["id"], r.stdout)
-        self.assertEqual(w.call("PUT", "/v1/sessions/" + a["id"], "SVC-B", raw="")[0], 404)
+        # The holder is told the lease was ended (410), not that it lapsed.
+        status, gone = w.call("PUT", "/v1/sessions/" + a["id"], "SVC-B", raw="")
+        self.assertEqual((status, gone["error"]), (410, "lease_ended"))
         self.assertEqual(w.acquire("SVC-A", "cadmin")[0], 201)
         r = self.admin("sessions", "end", a["id"], rc=1)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
         self.assertIn("no live session lease", r.stderr)
         self.admin("sessions", "end", rc=2)
         self.assertNotIn(a["id"], self.admin("sessions").stdout)
+
+    def test_sessions_end_selectors_fail_closed(self):
+        w = self.w
+        _, a = w.acquire("SVC-A", "endsel")
+        self.admin("policy", "set", "max-workstations-per-account", "0")
+        try:
+            _, b = w.acquire("SVC-B", "endsel")
+        finally:
+            self.admin("policy", "set", "max-workstations-per-account", "1")
+        for args, rc, words in (
+                ((), 2, "needs a lease ID, --account or --workstation"),
+                (("--account", ""), 1, "the account to end leases of is blank"),
+                (("--account", "endsel", "--workstation", ""), 1,
+                 "the workstation to end leases of is blank"),
+                (("--account", "nobody"), 1, "no live session lease of account 'nobody'"),
+                (("--workstation", "SVC-NONE"), 1, "no live session lease on workstation 'SVC-NONE'"),
+                ((a["id"], "--workstation", "SVC-B"), 1,
+                 "no live session lease with id '%s' on workstation 'SVC-B'" % a["id"])):
+            r = self.admin("sessions", "end", *args, rc=rc)
+            self.assertIn(words, r.stderr)
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        for body in ({}, {"account": " "}, {"account": "endsel", "all": True}, {"account": ["endsel"]}):
+            status, err = w.call("POST", "/v1/admin/sessions/end", None, body,
+                                 token=self.c.admin_token)
+            self.assertEqual((status, err["error"]), (400, "invalid_input"), body)
+        listed = json.loads(self.admin("sessions", "--json").stdout)
+        self.assertEqual(sorted(s["workstation"] for s in listed if s["account"] == "endsel"),
+                         ["SVC-A", "SVC-B"])  # Nothing was ended.
+        # The intersection ends one; the account selector the rest.
+        r = self.admin("sessions", "end", "--account", "endsel", "--workstation", "SVC-B")
+        self.assertEqual(r.stdout.strip(), "ended session lease %s (endsel on SVC-B)" % b["id"])
+        r = self.admin("sessions", "end", "--account", "endsel")
+        self.assertEqual(r.stdout.strip(), "ended session lease %s (endsel on SVC-A)" % a["id"])
+        status, view = w.call("GET", "/v1/sessions?account=endsel", "SVC-A")
+        self.assertEqual((status, view), (200, {"account": "endsel", "here": None, "elsewhere": []}))
 
     def test_lease_events_and_metrics(self):
         w = self.w

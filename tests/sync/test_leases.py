@@ -33,7 +33,7 @@ ASMITH_UID = 2001 if ROOT else os.getuid()
 
 
 class Workstation:
-    def __init__(self, test, name):
+    def __init__(self, test, name, on_revoke="none"):
         self.name = name
         self.dir = os.path.join(test.dir, name)
         os.mkdir(self.dir)
@@ -43,9 +43,9 @@ class Workstation:
         self.audit = os.path.join(self.dir, "audit.jsonl")
         with open(self.config, "w") as f:
             f.write('workstation = "%s"\nsocket = "%s"\nstate_dir = "%s"\naudit_log = "%s"\n'
-                    'min_uid = %d\non_revoke = "none"\n'
+                    'min_uid = %d\non_revoke = "%s"\n'
                     % (name, self.socket, os.path.join(self.dir, "state"), self.audit,
-                       min(1000, ASMITH_UID)))
+                       min(1000, ASMITH_UID), on_revoke))
         token = test.central.admin_ok("workstation", "add", name).strip()
         self.token_file = os.path.join(self.dir, "token")
         sgtest.write_secret(self.token_file, token)
@@ -83,34 +83,44 @@ class Workstation:
             return [json.loads(line)["type"] for line in f]
 
 
+def start_central(test):
+    """A real central with a TTL_S lease lifetime and employee E1 (asmith), on test.central."""
+    test.dir = tempfile.mkdtemp(prefix="sg-lease-")
+    os.chmod(test.dir, 0o755)
+    test.central = Central(test.dir)
+    conf = os.path.join(test.central.dir, "central.conf")
+    with open(conf) as f:
+        text = f.read()
+    with open(conf, "w") as f:
+        f.write(text.replace("lease_ttl_s = 90", "lease_ttl_s = %d" % TTL_S))
+    test.central.start()
+    test.central_url = "https://127.0.0.1:%d" % test.central.port
+    test.central.admin_ok("employee", "add", "E1", "--account", "asmith")
+    test.nss_env = sgtest.nss_wrapper_env(test.dir, {"asmith": ASMITH_UID})
+    test.procs = []
+
+
+def stop_all(test, workstations):
+    """Undoes start_central and the Workstations: processes, agents, central, files."""
+    for p in test.procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    for ws in workstations:
+        ws.agent.stop()
+    test.central.stop()
+    shutil.rmtree(test.dir, ignore_errors=True)
+
+
 @unittest.skipUnless(CENTRAL and ADMIN, "STAFFGATE_CENTRAL_BIN and STAFFGATE_ADMIN_BIN needed")
 class LeaseTest(unittest.TestCase):
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="sg-lease-")
-        os.chmod(self.dir, 0o755)
-        self.central = Central(self.dir)
-        conf = os.path.join(self.central.dir, "central.conf")
-        with open(conf) as f:
-            text = f.read()
-        with open(conf, "w") as f:
-            f.write(text.replace("lease_ttl_s = 90", "lease_ttl_s = %d" % TTL_S))
-        self.central.start()
-        self.central_url = "https://127.0.0.1:%d" % self.central.port
-        self.central.admin_ok("employee", "add", "E1", "--account", "asmith")
-        self.nss_env = sgtest.nss_wrapper_env(self.dir, {"asmith": ASMITH_UID})
-        self.procs = []
+        start_central(self)
         self.a = Workstation(self, "SVC-A")
         self.b = Workstation(self, "SVC-B")
 
     def tearDown(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        for ws in (self.a, self.b):
-            ws.agent.stop()
-        self.central.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        stop_all(self, (self.a, self.b))
 
     def holder(self):
         """A process standing for a logged-in session (its pid is sent)."""

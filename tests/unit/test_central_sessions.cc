@@ -6,11 +6,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "central/api/api.h"
 #include "central/lease_book.h"
-#include "central/tokens.h"
-#include "common/json_util.h"
-#include "tests/lib/temp_dir.h"
+#include "lease_world.h"
 
 namespace {
 
@@ -23,73 +20,12 @@ using staffgate::central::LeaseBook;
 using staffgate::central::Metrics;
 using staffgate::central::Service;
 using staffgate::central::WaitHub;
+using staffgate::central::testlease::kStart;
+using staffgate::central::testlease::LeaseWorld;
 using staffgate::common::ErrorKind;
 using staffgate::common::FakeClock;
 using staffgate::common::Json;
 using staffgate::testutil::TempDir;
-
-constexpr std::int64_t kStart = 1'800'000'000;
-
-struct LeaseWorld {
-  TempDir dir{"central-leases"};  // First: removed after the service closes.
-  std::string key_pem;
-  FakeClock clock{kStart};
-  std::unique_ptr<Service> service;
-  Metrics metrics;
-  WaitHub hub;
-  std::unique_ptr<Api> api;
-  std::string a_token, b_token, c_token;
-
-  explicit LeaseWorld(std::int64_t ttl_s = 90) {
-    key_pem = staffgate::common::PrivateKey::Generate()->ToPem();
-    Open(ttl_s);
-    REQUIRE(service->SetAdminTokenHash(staffgate::central::TokenHash("admintoken")));
-    a_token = *service->AddWorkstation("SVC-01", {"service"});
-    b_token = *service->AddWorkstation("SVC-02", {"service"});
-    c_token = *service->AddWorkstation("SVC-03", {"service"});
-    // Leases go only to accounts of active employees permitted there.
-    staffgate::central::EmployeeRecord a, b;
-    a.id = "E1";
-    a.accounts = {"asmith"};
-    b.id = "E2";
-    b.accounts = {"bjones"};
-    REQUIRE(service->AddEmployee(a));
-    REQUIRE(service->AddEmployee(b));
-  }
-  ~LeaseWorld() {
-    api.reset();
-    service.reset();
-  }
-  void Open(std::int64_t ttl_s) {
-    api.reset();
-    service.reset();
-    staffgate::central::ServiceOptions options;
-    options.db_path = dir / "central.db";
-    options.lease_ttl_s = ttl_s;
-    auto opened = Service::Open(options, *staffgate::common::PrivateKey::FromPem(key_pem), clock);
-    REQUIRE(opened);
-    service = std::move(*opened);
-    api = std::make_unique<Api>(*service, metrics, hub, 60);
-  }
-  staffgate::central::ApiResponse Call(std::string method, std::string target, const std::string& token,
-                                       std::string body = "") {
-    ApiRequest req;
-    req.method = std::move(method);
-    req.target = std::move(target);
-    req.authorization = token.empty() ? "" : "Bearer " + token;
-    req.body = std::move(body);
-    return api->Handle(req).response;
-  }
-  Json CallJson(std::string method, std::string target, const std::string& token, std::string body,
-                int expect_status) {
-    auto r = Call(std::move(method), std::move(target), token, std::move(body));
-    INFO(r.body);
-    REQUIRE(r.status == expect_status);
-    auto parsed = staffgate::common::ParseJson(r.body, {});
-    REQUIRE(parsed);
-    return *parsed;
-  }
-};
 
 Lease Live(LeaseBook& book, const std::string& account, const std::string& ws, std::int64_t now,
            std::uint32_t max, const std::string& id) {
@@ -148,7 +84,8 @@ TEST_CASE("lease book: lapse at the TTL, ownership, listing order", "[central][l
   CHECK(book.Prune(kStart + 90).size() == 3);
 }
 
-TEST_CASE("leases api: acquire 201, same workstation 200, other 409 naming the holder", "[central][leases]") {
+TEST_CASE("leases api: acquire 201, same workstation 200, other 409 naming the holder",
+          "[central][leases]") {
   LeaseWorld w;
   Json a = w.CallJson("POST", "/v1/sessions", w.a_token, R"({"account":"asmith"})", 201);
   const std::string id = a["id"];
@@ -197,7 +134,8 @@ TEST_CASE("leases api: policy 2 and 0", "[central][leases]") {
   w.CallJson("POST", "/v1/sessions", w.c_token, R"({"account":"asmith"})", 200);
 }
 
-TEST_CASE("leases api: renew and release belong to the holder; lapse at the TTL", "[central][leases]") {
+TEST_CASE("leases api: renew and release belong to the holder; lapse at the TTL",
+          "[central][leases]") {
   LeaseWorld w(30);
   Json a = w.CallJson("POST", "/v1/sessions", w.a_token, R"({"account":"asmith"})", 201);
   const std::string path = "/v1/sessions/" + a["id"].get<std::string>();
@@ -220,7 +158,8 @@ TEST_CASE("leases api: renew and release belong to the holder; lapse at the TTL"
   CHECK(w.CallJson("GET", "/v1/admin/sessions", "admintoken", "", 200).empty());
   w.CallJson("POST", "/v1/sessions", w.b_token, R"({"account":"asmith"})", 201);
   CHECK(w.service->LeasesLapsed() == 1);
-  CHECK(w.Call("GET", "/metrics", "").body.find("staffgate_central_leases_lapsed_total 1\n") != std::string::npos);
+  CHECK(w.Call("GET", "/metrics", "").body.find("staffgate_central_leases_lapsed_total 1\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("leases api: validation, auth and routing", "[central][leases]") {
@@ -234,8 +173,10 @@ TEST_CASE("leases api: validation, auth and routing", "[central][leases]") {
   CHECK(w.Call("POST", "/v1/sessions", w.a_token, R"({"account":7})").status == 400);
   CHECK(w.Call("POST", "/v1/sessions", w.a_token, R"({"account":"bad name"})").status == 400);
   CHECK(w.Call("POST", "/v1/sessions", w.a_token, R"({"account":"-rf"})").status == 400);
-  CHECK(w.Call("POST", "/v1/sessions", w.a_token, R"({"account":"asmith","tty":"pts/1"})").status == 400);
-  CHECK(w.Call("GET", "/v1/sessions", w.a_token).status == 405);
+  CHECK(w.Call("POST", "/v1/sessions", w.a_token, R"({"account":"asmith","tty":"pts/1"})").status ==
+        400);
+  CHECK(w.Call("GET", "/v1/sessions", w.a_token).status == 400);  // No ?account=.
+  CHECK(w.Call("PATCH", "/v1/sessions", w.a_token).status == 405);
   CHECK(w.Call("POST", "/v1/sessions/0123456789abcdef0123456789abcdef", w.a_token).status == 405);
   CHECK(w.Call("PUT", "/v1/sessions/0123456789abcdef0123456789abcdef", w.a_token).status == 404);
   CHECK(w.Call("PUT", "/v1/sessions/../../admin", w.a_token).status == 404);
@@ -264,15 +205,17 @@ TEST_CASE("leases: admin list and end, audit events, restart keeps leases", "[ce
   // A central restart keeps both leases, and the holder keeps its lease id.
   w.Open(90);
   CHECK(w.service->Leases()->size() == 2);
-  CHECK(w.CallJson("POST", "/v1/sessions", w.b_token, R"({"account":"asmith"})", 200)["id"] == a["id"]);
-  CHECK(w.CallJson("POST", "/v1/sessions", w.c_token, R"({"account":"asmith"})", 409)["workstation"] == "SVC-02");
+  CHECK(w.CallJson("POST", "/v1/sessions", w.b_token, R"({"account":"asmith"})", 200)["id"] ==
+        a["id"]);
+  CHECK(w.CallJson("POST", "/v1/sessions", w.c_token, R"({"account":"asmith"})",
+                   409)["workstation"] == "SVC-02");
 
   const std::string b_path = "/v1/admin/sessions/" + b["id"].get<std::string>();
   CHECK(w.Call("DELETE", b_path, w.a_token).status == 401);
   CHECK(w.Call("DELETE", b_path, "admintoken").status == 204);
   CHECK(w.Call("DELETE", b_path, "admintoken").status == 404);
   CHECK(w.Call("DELETE", "/v1/admin/sessions/nope", "admintoken").status == 404);
-  CHECK(w.Call("PUT", "/v1/sessions/" + b["id"].get<std::string>(), w.a_token).status == 404);
+  CHECK(w.Call("PUT", "/v1/sessions/" + b["id"].get<std::string>(), w.a_token).status == 410);
   REQUIRE(w.Call("DELETE", "/v1/sessions/" + a["id"].get<std::string>(), w.b_token).status == 204);
 
   EventQuery q;
