@@ -37,8 +37,8 @@ using Clock = std::chrono::steady_clock;
 
 class LineClient {
  public:
-  explicit LineClient(const std::string& path) {
-    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  explicit LineClient(const std::string& path)
+      : fd_(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
@@ -78,7 +78,7 @@ double ThreadCpuUs() {
 
 double Percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
-  std::size_t i = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
+  auto i = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
   return sorted[i];
 }
 
@@ -115,8 +115,8 @@ std::vector<std::string> SampleAccounts(std::size_t employees, std::size_t count
   for (std::size_t i = 0; i < count; ++i) {
     out.push_back("u" + std::to_string((i * 7919) % employees));
   }
-  out.push_back("sales");
-  out.push_back("nosuchperson");
+  out.emplace_back("sales");
+  out.emplace_back("nosuchperson");
   return out;
 }
 
@@ -152,7 +152,7 @@ RunningAgent StartAgent(const std::string& staffgated, const std::string& envelo
   if (agent.pid < 0) Die("fork");
   if (agent.pid == 0) {
     std::string log = agent.dir.path() + "/agent.log";
-    if (!freopen(log.c_str(), "w", stderr)) _exit(127);
+    if (freopen(log.c_str(), "w", stderr) == nullptr) _exit(127);
     execl(staffgated.c_str(), staffgated.c_str(), "--config", config.c_str(),
           static_cast<char*>(nullptr));
     _exit(127);
@@ -205,7 +205,8 @@ double CpuMs(pid_t pid) {
   if (close == std::string::npos) return 0;
   std::istringstream rest(text.substr(close + 2));
   std::string field;
-  double utime = 0, stime = 0;
+  double utime = 0;
+  double stime = 0;
   for (int i = 3; i <= 15 && rest >> field; ++i) {
     if (i == 14) utime = std::stod(field);
     if (i == 15) stime = std::stod(field);
@@ -231,7 +232,7 @@ bool PinToCpus(pid_t pid, unsigned first, unsigned last) {
   bool ok = true;
   while (dirent* entry = readdir(tasks)) {
     if (entry->d_name[0] == '.') continue;
-    const pid_t tid = static_cast<pid_t>(std::atoi(entry->d_name));
+    const auto tid = static_cast<pid_t>(std::atoi(entry->d_name));
     ok = sched_setaffinity(tid, sizeof(set), &set) == 0 && ok;
   }
   closedir(tasks);
@@ -246,6 +247,8 @@ double LoadAverage() {
 Stats RunClients(const std::string& socket, int clients, double seconds,
                  const std::vector<std::string>& accounts, bool reconnect) {
   std::vector<std::string> lines;
+  lines.reserve(accounts.size());
+
   for (const auto& a : accounts) {
     lines.push_back(common::DumpJson(Json{{"v", 1}, {"op", "check"}, {"phase", "account"},
                                           {"account", a}, {"service", "bench"}}));
@@ -255,6 +258,8 @@ Stats RunClients(const std::string& socket, int clients, double seconds,
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration<double>(seconds);
   std::vector<std::thread> threads;
+  threads.reserve(clients);
+
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       auto& mine = latencies[static_cast<std::size_t>(c)];

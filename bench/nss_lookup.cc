@@ -75,7 +75,8 @@ int Generate(int n, const std::string& dir) {
               static_cast<double>(bytes.size()) / 1048576.0, t1 - t0);
 
   // The same accounts as local files, for `files`.
-  std::ofstream passwd(dir + "/passwd-files"), group(dir + "/group-files");
+  std::ofstream passwd(dir + "/passwd-files");
+  std::ofstream group(dir + "/group-files");
   passwd << "root:x:0:0:root:/root:/bin/bash\n";
   group << "root:x:0:\n";
   for (const agent::NssUser& u : model.users) {
@@ -85,7 +86,8 @@ int Generate(int n, const std::string& dir) {
   }
   for (const agent::NssGroup& g : model.groups) {
     group << g.name << ":x:" << g.gid << ":";
-    for (std::size_t i = 0; i < g.members.size(); ++i) group << (i ? "," : "") << g.members[i];
+    for (std::size_t i = 0; i < g.members.size(); ++i)
+      group << (i != 0u ? "," : "") << g.members[i];
     group << "\n";
   }
   std::ofstream(dir + "/passwd-small") << "root:x:0:0:root:/root:/bin/bash\n";
@@ -107,13 +109,15 @@ void Report(const char* what, std::vector<double>& us) {
 int Measure(int n, int count) {
   std::mt19937 rng(42);
   std::uniform_int_distribution<int> pick(0, n - 1);
-  std::vector<double> pw, ig;
+  std::vector<double> pw;
+  std::vector<double> ig;
   std::vector<char> buf(4096);
   int wrong = 0;
   for (int i = 0; i < count; ++i) {
     const int who = pick(rng);
     const std::string name = "emp" + std::to_string(who);
-    passwd entry, *res = nullptr;
+    passwd entry;
+    passwd* res = nullptr;
     auto t0 = std::chrono::steady_clock::now();
     getpwnam_r(name.c_str(), &entry, buf.data(), buf.size(), &res);
     auto t1 = std::chrono::steady_clock::now();
@@ -129,8 +133,8 @@ int Measure(int n, int count) {
   }
   Report("getpwnam", pw);
   Report("initgroups", ig);
-  if (wrong) std::printf("  WRONG ANSWERS: %d\n", wrong);
-  return wrong ? 1 : 0;
+  if (wrong != 0) std::printf("  WRONG ANSWERS: %d\n", wrong);
+  return wrong != 0 ? 1 : 0;
 }
 
 }  // namespace

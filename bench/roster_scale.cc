@@ -52,7 +52,8 @@ Row Measure(const std::string& staffgated, std::size_t employees, double seconds
   const std::string& dir = temp.path();
   (void)common::WriteFileAtomic(dir + "/roster.dsse", envelope, 0644);
   common::SystemClock clock;
-  std::vector<double> ms, cpu_ms;
+  std::vector<double> ms;
+  std::vector<double> cpu_ms;
   auto thread_cpu_ms = [] {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -104,7 +105,8 @@ int main(int argc, char** argv) {
   std::printf("%-36s %14s %14s\n", "", "100 employees",
               (std::to_string(big) + " employees").c_str());
   auto line = [](const char* what, double a, double b, int decimals) {
-    char x[32], y[32];
+    char x[32];
+    char y[32];
     std::snprintf(x, sizeof(x), "%.*f", decimals, a);
     std::snprintf(y, sizeof(y), "%.*f", decimals, b);
     std::printf("%-36s %14s %14s\n", what, x, y);

@@ -51,7 +51,9 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
   std::string field;
   std::size_t line = 1;
   row.line = 1;
-  bool in_quotes = false, was_quoted = false, row_has_content = false;
+  bool in_quotes = false;
+  bool was_quoted = false;
+  bool row_has_content = false;
   auto end_field = [&]() -> Result<void> {
     if (field.size() > kMaxCsvFieldBytes)
       return Fail(ErrorKind::kTooLarge, "line " + std::to_string(line) + ": field too long");
@@ -127,7 +129,7 @@ Result<std::vector<std::size_t>> ImportColumns(const CsvRow& first, bool& has_he
   }
   for (std::size_t f = 0; f < first.fields.size(); ++f) {
     const std::string name = Lower(first.fields[f]);
-    auto known = std::find(kImportColumns.begin(), kImportColumns.end(), name);
+    const auto* known = std::find(kImportColumns.begin(), kImportColumns.end(), name);
     if (known == kImportColumns.end()) {
       return LineError(first.line, "unknown column '" + first.fields[f].substr(0, 40) +
                                        "' in the header (the columns are " + ColumnList() + ")");

@@ -7,7 +7,7 @@ namespace staffgate::central {
 
 EventQuota::Bucket& EventQuota::RefilledLocked(const std::string& workstation,
                                                std::int64_t now_ms) {
-  const double capacity = static_cast<double>(per_hour_);
+  const auto capacity = static_cast<double>(per_hour_);
   auto [it, fresh] = buckets_.try_emplace(workstation, Bucket{capacity, now_ms});
   Bucket& b = it->second;
   if (!fresh && now_ms > b.at_ms) {

@@ -44,8 +44,8 @@ std::vector<FieldChange> Diff(const EmployeeRecord& before, const EmployeeRecord
 tl::unexpected<common::Error> RefuseReactivation(const std::vector<EmployeeChange>& reactivated) {
   std::string named;
   for (std::size_t i = 0; i < reactivated.size() && i < kNamedInRefusal; ++i) {
-    named +=
-        (i ? ", " : "") + reactivated[i].id + " (line " + std::to_string(reactivated[i].line) + ")";
+    named += (i != 0u ? ", " : "") + reactivated[i].id + " (line " +
+             std::to_string(reactivated[i].line) + ")";
   }
   if (reactivated.size() > kNamedInRefusal) {
     named += " and " + std::to_string(reactivated.size() - kNamedInRefusal) + " more";
@@ -60,7 +60,7 @@ tl::unexpected<common::Error> RefuseReactivation(const std::vector<EmployeeChang
 void ApplyMissing(State& state, const std::unordered_set<std::string>& in_file,
                   MissingPolicy policy, ImportReport& report) {
   for (auto& [id, e] : state.employees) {
-    if (in_file.count(id) || e.status == EmployeeStatus::kTerminated) continue;
+    if (in_file.contains(id) || e.status == EmployeeStatus::kTerminated) continue;
     EmployeeChange missing{id, 0, {}};
     EmployeeStatus next = e.status;
     if (policy == MissingPolicy::kSuspend) next = EmployeeStatus::kSuspended;

@@ -30,7 +30,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("staffgate-central ") + STAFFGATE_VERSION);
 
-  std::string key, in, out;
+  std::string key;
+  std::string in;
+  std::string out;
   auto* sign = app.add_subcommand("sign", "Sign a roster payload file into a DSSE envelope");
   sign->add_option("--key", key, "Ed25519 private key (PKCS#8 PEM)")->required();
   sign->add_option("--in", in, "roster payload (staffgate.roster.v1 JSON)")->required();

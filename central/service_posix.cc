@@ -21,7 +21,7 @@ Result<PosixGroup> Service::AddPosixGroup(const std::string& name, std::optional
     }
   }
   auto changed = Change([&](State& s) -> Result<void> {
-    if (s.posix_groups.count(name)) {
+    if (s.posix_groups.contains(name)) {
       return Fail(ErrorKind::kInvalidInput,
                   "posix group '" + name.substr(0, 64) + "' already exists");
     }
@@ -37,7 +37,7 @@ Result<PosixGroup> Service::AddPosixGroup(const std::string& name, std::optional
 
 Result<void> Service::RemovePosixGroup(const std::string& name) {
   auto changed = Change([&](State& s) -> Result<void> {
-    if (!s.posix_groups.erase(name)) {
+    if (s.posix_groups.erase(name) == 0u) {
       return Fail(ErrorKind::kNotFound, "no posix group '" + name.substr(0, 64) + "'");
     }
     return common::Ok();
@@ -54,17 +54,17 @@ std::vector<PosixGroup> Service::PosixGroups() const {
 
 Result<void> Service::PersistPosixLocked(const State& next, common::UnixSeconds now) {
   for (const auto& [uid, grant] : next.ids.uids) {
-    if (!state_.ids.uids.count(uid)) {
+    if (!state_.ids.uids.contains(uid)) {
       if (auto ok = store_->PutUidGrant(uid, grant, now); !ok) return ok;
     }
   }
   for (const auto& [gid, grant] : next.ids.gids) {
-    if (!state_.ids.gids.count(gid)) {
+    if (!state_.ids.gids.contains(gid)) {
       if (auto ok = store_->PutGidGrant(gid, grant, now); !ok) return ok;
     }
   }
   for (const auto& [name, group] : state_.posix_groups) {
-    if (!next.posix_groups.count(name)) {
+    if (!next.posix_groups.contains(name)) {
       if (auto ok = store_->RemovePosixGroup(name); !ok) return ok;
     }
   }

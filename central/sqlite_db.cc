@@ -13,7 +13,7 @@ Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.s
 }
 
 Statement::~Statement() {
-  if (stmt_) sqlite3_finalize(stmt_);
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
@@ -59,7 +59,8 @@ void Statement::Reset() {
 std::string Statement::Text(int column) const {
   const unsigned char* p = sqlite3_column_text(stmt_, column);
   int n = sqlite3_column_bytes(stmt_, column);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+  return p != nullptr ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+                      : std::string();
 }
 
 std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
@@ -73,7 +74,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   std::unique_ptr<Database> db(new Database(raw));
   if (rc != SQLITE_OK) {
     return Fail(ErrorKind::kIo, "cannot open database " + path + ": " +
-                                    (raw ? sqlite3_errmsg(raw) : "out of memory"));
+                                    (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
   }
   sqlite3_busy_timeout(raw, 5000);
   sqlite3_extended_result_codes(raw, 1);
@@ -86,13 +87,13 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
 }
 
 Database::~Database() {
-  if (db_) sqlite3_close_v2(db_);
+  if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
 Result<void> Database::Exec(const std::string& sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
+    std::string msg = err != nullptr ? err : "unknown error";
     sqlite3_free(err);
     return Fail(ErrorKind::kIo, "database: " + msg);
   }
@@ -128,12 +129,12 @@ Result<Transaction> Transaction::Begin(Database& db, Durability durability) {
 
 void Transaction::RestoreSync() {
   // Best effort: a failure leaves NORMAL, which is still crash-consistent.
-  if (relaxed_ && db_) (void)db_->Exec("PRAGMA synchronous=FULL");
+  if (relaxed_ && (db_ != nullptr)) (void)db_->Exec("PRAGMA synchronous=FULL");
   relaxed_ = false;
 }
 
 Transaction::~Transaction() {
-  if (db_) {
+  if (db_ != nullptr) {
     (void)db_->Exec("ROLLBACK");  // Fails only if nothing is open: then nothing to undo.
     RestoreSync();
   }

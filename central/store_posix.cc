@@ -50,7 +50,7 @@ Result<void> Store::PutUidGrant(std::uint32_t uid, const UidGrant& grant, common
   return stmt->Bind(1, std::int64_t{uid})
       .Bind(2, grant.employee_id)
       .Bind(3, grant.account)
-      .Bind(4, std::int64_t{grant.adopted})
+      .Bind(4, std::int64_t{static_cast<std::int64_t>(grant.adopted)})
       .Bind(5, now)
       .Run();
 }
@@ -61,7 +61,7 @@ Result<void> Store::PutGidGrant(std::uint32_t gid, const GidGrant& grant, common
   if (!stmt) return tl::unexpected(stmt.error());
   return stmt->Bind(1, std::int64_t{gid})
       .Bind(2, grant.group)
-      .Bind(3, std::int64_t{grant.adopted})
+      .Bind(3, std::int64_t{static_cast<std::int64_t>(grant.adopted)})
       .Bind(4, now)
       .Run();
 }

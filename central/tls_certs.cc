@@ -57,7 +57,7 @@ bool AddSans(X509* cert, const std::vector<std::string>& sans, std::string* bad)
     GENERAL_NAME* gn = nullptr;
     if (ASN1_OCTET_STRING* ip = a2i_IPADDRESS(san.c_str())) {
       gn = GENERAL_NAME_new();
-      if (!gn) return ASN1_OCTET_STRING_free(ip), false;
+      if (gn == nullptr) return ASN1_OCTET_STRING_free(ip), false;
       GENERAL_NAME_set0_value(gn, GEN_IPADD, ip);
     } else {
       bool ok = !san.empty() && san.size() <= 253;
@@ -70,12 +70,13 @@ bool AddSans(X509* cert, const std::vector<std::string>& sans, std::string* bad)
         return false;
       }
       ASN1_IA5STRING* dns = ASN1_IA5STRING_new();
-      if (!dns || !ASN1_STRING_set(dns, san.data(), static_cast<int>(san.size()))) {
+      if ((dns == nullptr) ||
+          (ASN1_STRING_set(dns, san.data(), static_cast<int>(san.size())) == 0)) {
         ASN1_IA5STRING_free(dns);
         return false;
       }
       gn = GENERAL_NAME_new();
-      if (!gn) return ASN1_IA5STRING_free(dns), false;
+      if (gn == nullptr) return ASN1_IA5STRING_free(dns), false;
       GENERAL_NAME_set0_value(gn, GEN_DNS, dns);
     }
     if (!sk_GENERAL_NAME_push(names.get(), gn)) return GENERAL_NAME_free(gn), false;
@@ -85,12 +86,13 @@ bool AddSans(X509* cert, const std::vector<std::string>& sans, std::string* bad)
 
 Ptr<X509> NewCert(EVP_PKEY* subject_key, const std::string& cn, const std::string& org, long days) {
   Ptr<X509> cert(X509_new());
-  if (!cert || !X509_set_version(cert.get(), 2)) return nullptr;
+  if (!cert || (X509_set_version(cert.get(), 2) == 0)) return nullptr;
   unsigned char serial[16];
   if (RAND_bytes(serial, sizeof(serial)) != 1) return nullptr;
   serial[0] &= 0x7f;  // Positive.
   BIGNUM* bn = BN_bin2bn(serial, sizeof(serial), nullptr);
-  bool ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
+  bool ok =
+      (bn != nullptr) && (BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get())) != nullptr);
   BN_free(bn);
   if (!ok) return nullptr;
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);  // Tolerate clock skew.
@@ -102,19 +104,21 @@ Ptr<X509> NewCert(EVP_PKEY* subject_key, const std::string& cn, const std::strin
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
                                reinterpret_cast<const unsigned char*>(org.c_str()), -1, -1, 0);
   }
-  if (!X509_set_pubkey(cert.get(), subject_key)) return nullptr;
+  if (X509_set_pubkey(cert.get(), subject_key) == 0) return nullptr;
   return cert;
 }
 
 Result<std::string> CertPem(X509* cert) {
   Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio || !PEM_write_bio_X509(bio.get(), cert)) return OsslFail("cannot write certificate");
+  if (!bio || (PEM_write_bio_X509(bio.get(), cert) == 0))
+    return OsslFail("cannot write certificate");
   return Drain(bio.get());
 }
 
 Result<std::string> KeyPem(EVP_PKEY* key) {
   Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio || !PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)) {
+  if (!bio ||
+      (PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 0)) {
     return OsslFail("cannot write a private key");
   }
   return Drain(bio.get());
@@ -132,7 +136,7 @@ Result<TlsMaterial> IssueServer(X509* ca, EVP_PKEY* ca_key, const std::string& o
     if (std::find(all.begin(), all.end(), s) == all.end()) all.push_back(s);
   }
   std::string bad;
-  if (!X509_set_issuer_name(server.get(), X509_get_subject_name(ca)) ||
+  if ((X509_set_issuer_name(server.get(), X509_get_subject_name(ca)) == 0) ||
       !AddExt(server.get(), ca, NID_basic_constraints, "critical,CA:FALSE") ||
       !AddExt(server.get(), ca, NID_key_usage, "critical,digitalSignature") ||
       !AddExt(server.get(), ca, NID_ext_key_usage, "serverAuth") ||
@@ -172,7 +176,7 @@ Result<TlsMaterial> MakeTlsMaterial(const std::string& organization,
   std::string org = organization.empty() ? "staffgate" : organization;
   Ptr<X509> ca = NewCert(ca_key.get(), org + " staffgate central CA", org, 3650);
   if (!ca) return OsslFail("cannot build the CA certificate");
-  if (!X509_set_issuer_name(ca.get(), X509_get_subject_name(ca.get())) ||
+  if ((X509_set_issuer_name(ca.get(), X509_get_subject_name(ca.get())) == 0) ||
       !AddExt(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
       !AddExt(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign") ||
       !AddExt(ca.get(), ca.get(), NID_subject_key_identifier, "hash") ||

@@ -106,7 +106,7 @@ Result<Request> ParseChauthtok(Json& obj) {
 // Wipes every string value left in a parsed request object (the secrets
 // of a request that failed half-way).
 void WipeStrings(Json& obj) {
-  for (auto& item : obj.items()) {
+  for (const auto& item : obj.items()) {
     if (item.value().is_string()) WipeString(item.value().get_ref<std::string&>());
   }
 }
@@ -178,11 +178,11 @@ struct RequestWriter {
   void operator()(const SessionCloseRequest& r) const { obj["session"] = r.session; }
   void operator()(const RosterInstallRequest& r) const { obj["path"] = r.path; }
   // Written by WithSecrets (SerializeRequest), never here.
-  void operator()(const AuthenticateRequest&) const {}
-  void operator()(const ChauthtokRequest&) const {}
+  void operator()(const AuthenticateRequest& /*unused*/) const {}
+  void operator()(const ChauthtokRequest& /*unused*/) const {}
   // Status, sessions, sync, reload: the op says it all.
   template <typename Bare>
-  void operator()(const Bare&) const {}
+  void operator()(const Bare& /*unused*/) const {}
 };
 
 }  // namespace
@@ -190,8 +190,8 @@ struct RequestWriter {
 Op OpOf(const Request& request) { return static_cast<Op>(request.index()); }
 
 const LoginFields* LoginOf(const Request& request) {
-  if (auto* check = std::get_if<CheckRequest>(&request)) return &check->login;
-  if (auto* open = std::get_if<SessionOpenRequest>(&request)) return &open->login;
+  if (const auto* check = std::get_if<CheckRequest>(&request)) return &check->login;
+  if (const auto* open = std::get_if<SessionOpenRequest>(&request)) return &open->login;
   return nullptr;
 }
 

@@ -87,11 +87,11 @@ void PruneGroups(Roster& r) {
     std::string why;
     if (!IsValidPosixName(name)) {
       why = "is not a valid group name";
-    } else if (names.count(name)) {
+    } else if (names.contains(name)) {
       why = "has the name of an account's own group";
     } else if (group.gid && !IsValidPosixId(*group.gid)) {
       why = "has an invalid gid " + std::to_string(*group.gid);
-    } else if (group.gid && uids.count(*group.gid)) {
+    } else if (group.gid && uids.contains(*group.gid)) {
       why = "has gid " + std::to_string(*group.gid) + ", an account's own group";
     } else if (group.gid && gid_uses[*group.gid] > 1) {
       why = "shares gid " + std::to_string(*group.gid) + " with another group";
@@ -122,7 +122,7 @@ bool IsValidPosixName(std::string_view name) {
 }
 
 bool IsValidPosixId(std::uint64_t id) {
-  return id >= 1 && id <= 0x7fffffffu && id != 65534 && id != 65535;
+  return id >= 1 && id <= 0x7fffffffU && id != 65534 && id != 65535;
 }
 
 Result<void> ParseEmployeePosix(const Json& e, Employee& emp) {
@@ -140,7 +140,7 @@ Result<void> ParseEmployeePosix(const Json& e, Employee& emp) {
       // Out-of-range values are pruned later, per account; keep them
       // recognisable without wrapping around.
       emp.posix_uids[account] =
-          static_cast<std::uint32_t>(std::min<std::uint64_t>(*uid, 0xffffffffu));
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(*uid, 0xffffffffU));
     }
   }
   auto name = GetOptionalString(e, "display_name");
@@ -161,7 +161,7 @@ Result<void> ParsePosixGroups(const Json& doc, Roster& r) {
     if (auto gid = entry.find("gid"); gid != entry.end() && !gid->is_null()) {
       auto value = IdField(entry, where, "gid");
       if (!value) return tl::unexpected(value.error());
-      group.gid = static_cast<std::uint32_t>(std::min<std::uint64_t>(*value, 0xffffffffu));
+      group.gid = static_cast<std::uint32_t>(std::min<std::uint64_t>(*value, 0xffffffffU));
     }
     auto roles = entry.find("roles");
     if (roles != entry.end() && !roles->is_null()) {

@@ -3,9 +3,9 @@
 #include <string.h>
 
 uint64_t sg_nss_checksum(const unsigned char* data, size_t size) {
-  const uint64_t k = 0xff51afd7ed558ccdull;
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)size;
-  uint64_t w;
+  const uint64_t k = 0xff51afd7ed558ccdULL;
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)size;
+  uint64_t w = 0;
   while (size >= 8) {
     memcpy(&w, data, 8);
     h = (h ^ w) * k;
@@ -17,7 +17,7 @@ uint64_t sg_nss_checksum(const unsigned char* data, size_t size) {
   memcpy(&w, data, size);
   h = (h ^ w) * k;
   h ^= h >> 32;
-  h *= 0xc4ceb9fe1a85ec53ull;
+  h *= 0xc4ceb9fe1a85ec53ULL;
   return h ^ (h >> 29);
 }
 
@@ -131,7 +131,8 @@ typedef uint32_t (*name_at_fn)(const struct sg_nss_view* v, uint32_t i);
 
 /* The position of `id` in [0, n), or n when absent. */
 static uint32_t find_id(const struct sg_nss_view* v, uint32_t n, id_at_fn id_at, uint32_t id) {
-  uint32_t lo = 0, hi = n;
+  uint32_t lo = 0;
+  uint32_t hi = n;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (id_at(v, mid) < id)
@@ -145,7 +146,8 @@ static uint32_t find_id(const struct sg_nss_view* v, uint32_t n, id_at_fn id_at,
 /* The table position of `name` through the by-name index, or n. */
 static uint32_t find_name(const struct sg_nss_view* v, uint32_t n, const uint32_t* by_name,
                           name_at_fn name_at, const char* name) {
-  uint32_t lo = 0, hi = n;
+  uint32_t lo = 0;
+  uint32_t hi = n;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     int c = strcmp(sg_nss_str(v, name_at(v, by_name[mid])), name);
@@ -164,21 +166,25 @@ static uint32_t group_gid(const struct sg_nss_view* v, uint32_t i) { return v->g
 static uint32_t group_name(const struct sg_nss_view* v, uint32_t i) { return v->groups[i].name; }
 
 const struct sg_nss_user* sg_nss_user_by_uid(const struct sg_nss_view* v, uint32_t uid) {
-  uint32_t n = v->header->user_count, i = find_id(v, n, user_uid, uid);
+  uint32_t n = v->header->user_count;
+  uint32_t i = find_id(v, n, user_uid, uid);
   return i < n ? &v->users[i] : NULL;
 }
 
 const struct sg_nss_user* sg_nss_user_by_name(const struct sg_nss_view* v, const char* name) {
-  uint32_t n = v->header->user_count, i = find_name(v, n, v->user_by_name, user_name, name);
+  uint32_t n = v->header->user_count;
+  uint32_t i = find_name(v, n, v->user_by_name, user_name, name);
   return i < n ? &v->users[i] : NULL;
 }
 
 const struct sg_nss_group* sg_nss_group_by_gid(const struct sg_nss_view* v, uint32_t gid) {
-  uint32_t n = v->header->group_count, i = find_id(v, n, group_gid, gid);
+  uint32_t n = v->header->group_count;
+  uint32_t i = find_id(v, n, group_gid, gid);
   return i < n ? &v->groups[i] : NULL;
 }
 
 const struct sg_nss_group* sg_nss_group_by_name(const struct sg_nss_view* v, const char* name) {
-  uint32_t n = v->header->group_count, i = find_name(v, n, v->group_by_name, group_name, name);
+  uint32_t n = v->header->group_count;
+  uint32_t i = find_name(v, n, v->group_by_name, group_name, name);
   return i < n ? &v->groups[i] : NULL;
 }

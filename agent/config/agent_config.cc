@@ -98,7 +98,7 @@ std::string Quote(const std::string& s) {
 
 std::string QuoteList(const std::vector<std::string>& items) {
   std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + Quote(items[i]);
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i != 0u ? ", " : "") + Quote(items[i]);
   return out + "]";
 }
 

@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
   auto* status = app.add_subcommand("status", "show the agent's state");
   status->add_flag("--json", json, "print the agent's JSON answer");
 
-  std::string account, phase = "account", service = "staffgatectl";
+  std::string account;
+  std::string phase = "account";
+  std::string service = "staffgatectl";
   auto* check = app.add_subcommand("check", "show the decision for an account");
   check->add_option("ACCOUNT", account, "account name")->required();
   check->add_option("--phase", phase, "auth, account or session")

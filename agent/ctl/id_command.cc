@@ -24,7 +24,7 @@ struct LoadedSnapshot {
 };
 
 common::Result<void> LoadSnapshot(const std::string& path, LoadedSnapshot& out) {
-  auto bytes = common::ReadFileCapped(path, 1u << 30);
+  auto bytes = common::ReadFileCapped(path, 1U << 30);
   if (!bytes) return tl::unexpected(bytes.error());
   out.words.assign(bytes->size() / 8 + 1, 0);
   std::memcpy(out.words.data(), bytes->data(), bytes->size());
@@ -36,7 +36,7 @@ common::Result<void> LoadSnapshot(const std::string& path, LoadedSnapshot& out) 
 
 std::string GroupLabel(const sg_nss_view& v, std::uint32_t gid) {
   const sg_nss_group* g = sg_nss_group_by_gid(&v, gid);
-  return std::to_string(gid) + "(" + (g ? sg_nss_str(&v, g->name) : "?") + ")";
+  return std::to_string(gid) + "(" + (g != nullptr ? sg_nss_str(&v, g->name) : "?") + ")";
 }
 
 void PrintSnapshotEntry(const sg_nss_view& v, const sg_nss_user& u) {
@@ -110,7 +110,7 @@ int CmdId(const CtlContext& ctx, const std::string& account) {
   if (keys && store.Load(std::move(*keys))) roster = store.Current();
   if (!roster) {
     std::cout << "roster: no verified roster in " << store.RosterPath() << "\n";
-    return user ? kExitOk : kExitFailed;
+    return user != nullptr ? kExitOk : kExitFailed;
   }
   const common::Employee* employee = roster->FindEmployee(account);
   if (employee == nullptr) {
@@ -118,7 +118,7 @@ int CmdId(const CtlContext& ctx, const std::string& account) {
               << (roster->IsShared(account) ? "a shared or conflicting account"
                                             : "no employee's account")
               << "\n";
-    return user ? kExitOk : kExitFailed;
+    return user != nullptr ? kExitOk : kExitFailed;
   }
   std::cout << "employee " << employee->id << " (" << common::EmployeeStatusName(employee->status)
             << "), roles:";
@@ -130,14 +130,14 @@ int CmdId(const CtlContext& ctx, const std::string& account) {
         *roster, *local,
         {config.workstation, static_cast<std::uint32_t>(config.min_uid), config.nss_enumerate});
   }
-  if (employee->posix_uids.count(account) == 0) {
+  if (!employee->posix_uids.contains(account)) {
     std::cout << "identity: the roster gives '" << account << "' no uid\n";
   }
   for (const NssSkip& skip : model.skipped) {
     if (skip.name == account) std::cout << "identity: not served here: " << skip.detail << "\n";
   }
   PrintGrants(*roster, *employee, model, config.workstation);
-  return user ? kExitOk : kExitFailed;
+  return user != nullptr ? kExitOk : kExitFailed;
 }
 
 }  // namespace staffgate::agent

@@ -9,7 +9,7 @@
 namespace staffgate::agent {
 namespace {
 
-constexpr std::size_t kMaxLocalFile = 64u << 20;
+constexpr std::size_t kMaxLocalFile = 64U << 20;
 
 std::vector<std::string_view> Fields(std::string_view line) {
   std::vector<std::string_view> out;
@@ -59,8 +59,10 @@ LocalIdentities ParseLocalIdentities(std::string_view passwd, std::string_view g
 
 LocalFiles LocalFiles::FromEnvironment() {
   LocalFiles files;
-  if (const char* p = std::getenv("STAFFGATE_ETC_PASSWD"); p && *p) files.passwd = p;
-  if (const char* g = std::getenv("STAFFGATE_ETC_GROUP"); g && *g) files.group = g;
+  if (const char* p = std::getenv("STAFFGATE_ETC_PASSWD"); (p != nullptr) && (*p != 0))
+    files.passwd = p;
+  if (const char* g = std::getenv("STAFFGATE_ETC_GROUP"); (g != nullptr) && (*g != 0))
+    files.group = g;
   return files;
 }
 

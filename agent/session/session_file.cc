@@ -6,7 +6,7 @@
 namespace staffgate::agent {
 namespace {
 
-constexpr std::size_t kMaxFileBytes = 16u << 20;
+constexpr std::size_t kMaxFileBytes = 16U << 20;
 
 }  // namespace
 

@@ -41,7 +41,7 @@ void SocketLoop::Accept() {
     } else if (err != EAGAIN && err != EWOULDBLOCK) {
       if (auto held = accept_log_.Allow(std::chrono::steady_clock::now())) {
         log_(LOG_ERR, std::string("accept: ") + strerror(err) +
-                          (*held ? " (" + std::to_string(*held) + " more not logged)" : ""));
+                          (*held != 0u ? " (" + std::to_string(*held) + " more not logged)" : ""));
       }
     }
     return;
@@ -81,9 +81,10 @@ void SocketLoop::Admit(common::UniqueFd accepted) {
 
 void SocketLoop::OnOutOfDescriptors(int err) {
   if (auto held = accept_log_.Allow(std::chrono::steady_clock::now())) {
-    log_(LOG_ERR,
-         std::string("accept: ") + strerror(err) + ": turning callers away" +
-             (*held ? " (" + std::to_string(*held) + " more times since the last line)" : ""));
+    log_(
+        LOG_ERR,
+        std::string("accept: ") + strerror(err) + ": turning callers away" +
+            (*held != 0u ? " (" + std::to_string(*held) + " more times since the last line)" : ""));
   }
   if (spare_fd_) {
     spare_fd_.Reset();

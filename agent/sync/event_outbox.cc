@@ -21,7 +21,7 @@ namespace {
 using common::ErrorKind;
 using common::Fail;
 
-constexpr char kAllowMarker[] = "\"decision\":\"allow\"";
+constexpr char kAllowMarker[] = R"("decision":"allow")";
 constexpr int kSegmentFlags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
 
 // One event the central can take: a JSON object with a non-empty string

@@ -22,7 +22,7 @@ namespace admin = staffgate::central::admin;
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
-  return v ? v : "";
+  return v != nullptr ? v : "";
 }
 
 // Checks the connection settings and reads the admin token; nullopt after
@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   app.set_version_flag("--version", std::string("staffgate-admin ") + STAFFGATE_VERSION);
-  std::string central = Env("STAFFGATE_CENTRAL"), ca = Env("STAFFGATE_CA"),
-              token_file = Env("STAFFGATE_TOKEN_FILE");
+  std::string central = Env("STAFFGATE_CENTRAL");
+  std::string ca = Env("STAFFGATE_CA");
+  std::string token_file = Env("STAFFGATE_TOKEN_FILE");
   app.add_option("--central", central, "central URL (https://host:port) [STAFFGATE_CENTRAL]");
   app.add_option("--ca", ca, "CA certificate of the central [STAFFGATE_CA]");
   app.add_option("--token-file", token_file, "file holding the admin token [STAFFGATE_TOKEN_FILE]");

@@ -11,7 +11,7 @@ namespace {
 // Columns align by code points (UTF-8 continuation bytes take no column).
 std::size_t Columns(const std::string& text) {
   std::size_t n = 0;
-  for (unsigned char ch : text) n += (ch & 0xc0) != 0x80;
+  for (unsigned char ch : text) n += static_cast<unsigned long>((ch & 0xc0) != 0x80);
   return n;
 }
 

@@ -35,7 +35,7 @@ common::Result<std::map<std::string, std::uint32_t>> RequestedUids(const Json& o
   std::map<std::string, std::uint32_t> out;
   auto it = obj.find("posix");
   if (it == obj.end() || it->is_null()) return out;
-  const char* const kShape = "'posix' must look like {\"asmith\": {\"uid\": 1005}}";
+  const char* const kShape = R"('posix' must look like {"asmith": {"uid": 1005}})";
   if (!it->is_object()) return common::Fail(ErrorKind::kInvalidInput, kShape);
   for (const auto& [account, entry] : it->items()) {
     auto uid = entry.is_object() ? entry.find("uid") : entry.end();

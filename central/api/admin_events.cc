@@ -23,7 +23,7 @@ common::Result<EventQuery> ParseEventQuery(const std::string& query) {
     } else {
       char* end = nullptr;
       long long v = std::strtoll(since.c_str(), &end, 10);
-      if (!end || *end != '\0') {
+      if ((end == nullptr) || *end != '\0') {
         return common::Fail(common::ErrorKind::kInvalidInput,
                             "since must be RFC 3339 or Unix seconds");
       }

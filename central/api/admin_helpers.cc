@@ -14,8 +14,9 @@ using common::Json;
 std::string UrlDecode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+    if (s[i] == '%' && i + 2 < s.size() &&
+        (std::isxdigit(static_cast<unsigned char>(s[i + 1])) != 0) &&
+        (std::isxdigit(static_cast<unsigned char>(s[i + 2])) != 0)) {
       out += static_cast<char>(std::strtol(std::string(s.substr(i + 1, 2)).c_str(), nullptr, 16));
       i += 2;
     } else {

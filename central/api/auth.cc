@@ -81,7 +81,8 @@ common::Result<std::optional<std::string>> RequestedPassword(const ApiRequest& h
   if (!password) return tl::unexpected(password.error());
   if (generate == password->has_value()) {
     return common::Fail(ErrorKind::kInvalidInput,
-                        "give either \"password\" or \"one_time\": true, not both or neither");
+                        R"(give either "password" or "one_time": true, not both or
+        neither)");
   }
   if (*password && (*password)->size() > common::kMaxPasswordBytes) {
     return common::Fail(
@@ -103,7 +104,7 @@ void Api::CopyHashPoolStats() {
 void Api::Defer(std::function<ApiResponse()> work, std::function<void(ApiResponse)> done) {
   // The refusal's Retry-After is taken now: a refusal may come while the
   // Authenticator stops (shutdown), when it must not be touched.
-  const int retry_after_s = auth_ ? auth_->RetryAfterSeconds() : 1;
+  const int retry_after_s = auth_ != nullptr ? auth_->RetryAfterSeconds() : 1;
   auto run = [this, retry_after_s, work = std::move(work), done = std::move(done)](bool admitted) {
     ApiResponse r;
     try {
@@ -114,7 +115,7 @@ void Api::Defer(std::function<ApiResponse()> work, std::function<void(ApiRespons
     CountStatus(r);
     done(std::move(r));
   };
-  if (!auth_) return run(false);  // Stopping: nothing may hash any more.
+  if (auth_ == nullptr) return run(false);  // Stopping: nothing may hash any more.
   auth_->Submit(std::move(run));
 }
 
@@ -127,7 +128,7 @@ ApiOutcome Api::HandleAuth(const ApiRequest& req, const std::string& path,
   ApiOutcome out;
   if (req.method != "POST") {
     out = Finish(JsonError(405, "method_not_allowed", req.method + " is not allowed on " + path));
-  } else if (!auth_) {
+  } else if (auth_ == nullptr) {
     out = Finish(JsonError(503, "unavailable", "staffgate passwords are not served here"));
   } else if (path == common::kAuthVerifyPath) {
     auto request = common::ParseVerifyRequest(req.body);
@@ -173,7 +174,7 @@ ApiOutcome Api::AdminAuth(const ApiRequest& req, const std::string& path, const 
     refused.authenticated = true;
     return refused;
   }
-  if (!auth_) {
+  if (auth_ == nullptr) {
     ApiOutcome refused =
         Finish(JsonError(503, "unavailable", "staffgate passwords are not served here"));
     refused.authenticated = true;

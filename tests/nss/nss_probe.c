@@ -43,13 +43,15 @@ static int print_gr(int rc, struct group* res) {
 }
 
 static int cmp_gid(const void* a, const void* b) {
-  gid_t x = *(const gid_t*)a, y = *(const gid_t*)b;
+  gid_t x = *(const gid_t*)a;
+  gid_t y = *(const gid_t*)b;
   return x < y ? -1 : x > y;
 }
 
 static int short_buffers(const char* name) {
   char big[4096];
-  struct passwd pw, *res = NULL;
+  struct passwd pw;
+  struct passwd* res = NULL;
   if (getpwnam_r(name, &pw, big, sizeof(big), &res) != 0 || res == NULL)
     return printf("no entry\n"), 1;
   size_t need = 0;
@@ -63,7 +65,8 @@ static int short_buffers(const char* name) {
     }
     if (rc != ERANGE) return printf("len %zu: rc %d\n", len, rc), 1;
   }
-  struct group gr, *gres = NULL;
+  struct group gr;
+  struct group* gres = NULL;
   size_t gneed = 0;
   for (size_t len = 0; len < sizeof(big); ++len) {
     char* buf = malloc(len ? len : 1);
@@ -97,7 +100,8 @@ static double now_s(void) {
 static void* worker(void* arg) {
   struct job* j = arg;
   char buf[1024];
-  struct passwd pw, *res;
+  struct passwd pw;
+  struct passwd* res;
   double end = now_s() + j->seconds;
   while (now_s() < end) {
     int rc = getpwnam_r(j->name, &pw, buf, sizeof(buf), &res);
@@ -119,7 +123,8 @@ static int threads(int n, double seconds, const char* name, uid_t uid) {
     jobs[i] = (struct job){name, uid, seconds, 0, 0};
     pthread_create(&t[i], NULL, worker, &jobs[i]);
   }
-  long lookups = 0, wrong = 0;
+  long lookups = 0;
+  long wrong = 0;
   for (int i = 0; i < n; ++i) {
     pthread_join(t[i], NULL);
     lookups += jobs[i].lookups;
@@ -135,12 +140,14 @@ static int enumerate(int groups) {
   for (int pass = 0; pass < 2; ++pass) {
     int rc = 0;
     if (groups) {
-      struct group gr, *res = NULL;
+      struct group gr;
+      struct group* res = NULL;
       setgrent();
       while ((rc = getgrent_r(&gr, buf, sizeof(buf), &res)) == 0 && res != NULL) print_gr(0, res);
       endgrent();
     } else {
-      struct passwd pw, *res = NULL;
+      struct passwd pw;
+      struct passwd* res = NULL;
       setpwent();
       while ((rc = getpwent_r(&pw, buf, sizeof(buf), &res)) == 0 && res != NULL) print_pw(0, res);
       endpwent();
@@ -154,22 +161,26 @@ static int enumerate(int groups) {
 int main(int argc, char** argv) {
   char buf[16384];
   if (argc >= 3 && strcmp(argv[1], "pw") == 0) {
-    struct passwd pw, *res = NULL;
+    struct passwd pw;
+    struct passwd* res = NULL;
     int rc = getpwnam_r(argv[2], &pw, buf, sizeof(buf), &res);
     return print_pw(rc, res);
   }
   if (argc >= 3 && strcmp(argv[1], "pwuid") == 0) {
-    struct passwd pw, *res = NULL;
+    struct passwd pw;
+    struct passwd* res = NULL;
     int rc = getpwuid_r((uid_t)strtoul(argv[2], NULL, 10), &pw, buf, sizeof(buf), &res);
     return print_pw(rc, res);
   }
   if (argc >= 3 && strcmp(argv[1], "gr") == 0) {
-    struct group gr, *res = NULL;
+    struct group gr;
+    struct group* res = NULL;
     int rc = getgrnam_r(argv[2], &gr, buf, sizeof(buf), &res);
     return print_gr(rc, res);
   }
   if (argc >= 3 && strcmp(argv[1], "grgid") == 0) {
-    struct group gr, *res = NULL;
+    struct group gr;
+    struct group* res = NULL;
     int rc = getgrgid_r((gid_t)strtoul(argv[2], NULL, 10), &gr, buf, sizeof(buf), &res);
     return print_gr(rc, res);
   }
@@ -184,7 +195,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc >= 3 && strcmp(argv[1], "pwtwice") == 0) {
-    struct passwd pw, *res = NULL;
+    struct passwd pw;
+    struct passwd* res = NULL;
     int rc = getpwnam_r(argv[2], &pw, buf, sizeof(buf), &res);
     print_pw(rc, res);
     fflush(stdout);

@@ -147,7 +147,7 @@ TEST_CASE("audit flood: different decisions are not merged; other types pass thr
   e.time_ms = 61'000;
   auto out = c.Admit(e);
   REQUIRE(out.size() == 2);
-  CHECK(out[0].count == 1u);
+  CHECK(out[0].count == 1U);
   CHECK_FALSE(out[1].count);
 }
 
@@ -201,7 +201,7 @@ TEST_CASE("audit flood: a symlink planted as the audit file is refused, not writ
   CHECK_FALSE(log.Open());
   AuditEvent e;
   log.Record(e);
-  CHECK(common::ReadFileCapped(target, 1024).value() == "");
+  CHECK(common::ReadFileCapped(target, 1024).value().empty());
 }
 
 TEST_CASE("private dirs: group- or world-writable state and audit directories are refused",

@@ -37,8 +37,10 @@ enum class Mode {
 class TestServer {
  public:
   TestServer(const std::string& path, Mode mode, std::string answer = "")
-      : path_(path), mode_(mode), answer_(std::move(answer)) {
-    listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      : path_(path),
+        mode_(mode),
+        answer_(std::move(answer)),
+        listen_fd_(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
     REQUIRE(listen_fd_ >= 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;

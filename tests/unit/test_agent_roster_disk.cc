@@ -69,7 +69,7 @@ TEST_CASE("roster disk: a termination that arrives on a full disk survives a res
   auto store = f.MakeStore();
   (void)store->Load({f.key.Public()});
   CHECK_FALSE(DiskFixture::Allows(*store, "bjones"));
-  CHECK(store->HighestSerial() == 2u);
+  CHECK(store->HighestSerial() == 2U);
 }
 
 TEST_CASE("roster disk: without a reserve, a failed save is loud and a restart fails closed",
@@ -96,14 +96,14 @@ TEST_CASE("roster disk: without a reserve, a failed save is loud and a restart f
   CHECK_FALSE(store->Load({f.key.Public()}));
   // The cached serial 1 would let bjones in: it is not used at all.
   CHECK(store->Current() == nullptr);
-  CHECK(store->HighestSerial() == 2u);
+  CHECK(store->HighestSerial() == 2U);
   CHECK(store->Problem().find("older than serial 2") != std::string::npos);
   // The central sends serial 2 again (the floor's own serial): installed.
   f.full = false;
   auto again = store->Install(f.Envelope(2, "terminated"), "central");
   REQUIRE(again);
   CHECK(again->installed);
-  CHECK(store->Current()->serial == 2u);
+  CHECK(store->Current()->serial == 2U);
   CHECK(store->Problem().empty());
   CHECK(DiskFixture::Allows(*store, "asmith"));
   // And an older one is still a rollback.
@@ -120,7 +120,7 @@ TEST_CASE("roster disk: the recorded serial is a fixed-size record rewritten in 
   REQUIRE(text);
   CHECK(*text == "00000000000000000007\n");
   REQUIRE(disk.RecordFloor(12345));
-  CHECK(disk.ReadFloor().value() == 12345u);
+  CHECK(disk.ReadFloor().value() == 12345U);
   REQUIRE(common::WriteFileAtomic(disk.FloorPath(), "garbage", 0644));
   CHECK_FALSE(disk.ReadFloor());
 }

@@ -23,7 +23,7 @@ TEST_CASE("auth api: bad verify requests are refused without echoing the passwor
        {R"({"password":"hunter2-secret"})", R"({"account":"","password":"hunter2-secret"})",
         R"({"account":"a","password":5})", R"(["asmith","hunter2-secret"])",
         R"({"account":"a","password":"hunter2-secret","service":7})",
-        "{\"account\":\"a\",\"password\":\"hunter2-secret"}) {
+        R"({"account":"a","password":"hunter2-secret)"}) {
     auto parsed = sc::ParseVerifyRequest(body);
     REQUIRE_FALSE(parsed);
     CHECK(parsed.error().kind == sc::ErrorKind::kInvalidInput);

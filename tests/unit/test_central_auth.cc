@@ -54,7 +54,8 @@ struct AuthWorld {
     Open();
     svc_token = *service->AddWorkstation("SVC-01", {"service"});
     sales_token = *service->AddWorkstation("SALES-01", {"sales"});
-    EmployeeRecord a, b;
+    EmployeeRecord a;
+    EmployeeRecord b;
     a.id = "E1";
     a.accounts = {"asmith"};
     a.groups = {"service"};

@@ -77,7 +77,7 @@ TEST_CASE("posix ids: adopt a uid; a taken or unusable one is refused whole", "[
   CHECK(taken.error().message ==
         "uid 1005 is already the uid of account 'bjones' (employee E2); "
         "account 'ee' cannot adopt it");
-  for (std::uint32_t bad : {0u, 999u, 65534u, 65535u, 2147483647u}) {
+  for (std::uint32_t bad : {0U, 999U, 65534U, 65535U, 2147483647U}) {
     auto refused = s.AddEmployee(Employee("E5", {"ee"}, {{"ee", bad}}));
     REQUIRE_FALSE(refused);
     CHECK_THAT(refused.error().message, Catch::Contains("cannot be used"));
@@ -129,7 +129,7 @@ TEST_CASE("posix ids: uids and groups survive a restart; the sequence goes on",
   CHECK(w.Uids("E3") == Uids{{"cy", 20002}});
   auto g = s.AddPosixGroup("more", std::nullopt, false, {"x"});
   REQUIRE(g);
-  CHECK(g->gid == 30002u);  // 30001 went to the removed old-group.
+  CHECK(g->gid == 30002U);  // 30001 went to the removed old-group.
   CHECK(s.Current()->serial == serial + 2);
 }
 

@@ -167,7 +167,7 @@ struct FakeGate : SessionGate {
   std::optional<std::string> holder;
   int calls = 0;
   bool unverified = false;
-  GateAnswer Admit(const DecisionInput&, const common::Roster&) override {
+  GateAnswer Admit(const DecisionInput& /*input*/, const common::Roster& /*roster*/) override {
     ++calls;
     GateAnswer answer;
     if (unverified) answer.kind = GateAnswer::Kind::kUnverified;

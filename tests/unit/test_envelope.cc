@@ -210,7 +210,7 @@ TEST_CASE("duplicate keys are rejected in the envelope and in the payload", "[en
 TEST_CASE("a 20 MiB envelope is refused before parsing", "[envelope]") {
   auto key = NewKey();
   // Not JSON at all: kTooLarge (not kInvalidInput) proves nothing was parsed.
-  std::string huge(20u << 20, 'x');
+  std::string huge(20U << 20, 'x');
   CHECK(KindOf(VerifyEnvelope(huge, kRosterPayloadType, {key.Public()})) == ErrorKind::kTooLarge);
   CHECK(KindOf(AcceptRoster(huge, {key.Public()}, kNow, std::nullopt)) == ErrorKind::kTooLarge);
   // One byte over the cap is enough; at the cap the size rule passes.

@@ -49,7 +49,7 @@ CoreDeps Deps(FakeAgent& agent, int* min_uid_reads = nullptr) {
       },
       []() -> Result<std::string> { return std::string("0123456789abcdef0123456789abcdef"); },
       [min_uid_reads]() -> uid_t {
-        if (min_uid_reads) ++*min_uid_reads;
+        if (min_uid_reads != nullptr) ++*min_uid_reads;
         return 1000;
       },
   };
@@ -81,11 +81,11 @@ TEST_CASE("module core: the request carries the account, phase and PAM items", "
   CHECK(agent.options[0].socket_path == "/tmp/sg/agent.sock");
   CHECK(agent.options[0].timeout_ms == 750);
   REQUIRE(agent.options[0].agent_uid.has_value());
-  CHECK(*agent.options[0].agent_uid == 77u);
+  CHECK(*agent.options[0].agent_uid == 77U);
 
   CHECK(Run(pam, agent, Stage::kAuth) == PAM_IGNORE);
   CHECK(std::get<CheckRequest>(agent.requests.back()).phase == Phase::kAuth);
-  CHECK(*agent.options.back().agent_uid == 0u);  // default
+  CHECK(*agent.options.back().agent_uid == 0U);  // default
 }
 
 TEST_CASE("module core: root and uids below min_uid never reach the agent", "[module]") {

@@ -42,7 +42,7 @@ common::Roster SampleRoster() {
                  common::Json posix, const char* display = nullptr) {
     common::Json e = testutil::Employee(id, status, std::move(accounts), std::move(groups));
     e["posix"] = std::move(posix);
-    if (display) e["display_name"] = display;
+    if (display != nullptr) e["display_name"] = display;
     employees.push_back(std::move(e));
   };
   add("E1", "active", {"asmith"}, {"finance", "service"}, {{"asmith", {{"uid", 20017}}}},

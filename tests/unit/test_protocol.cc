@@ -106,7 +106,7 @@ TEST_CASE("an account or service named like an op is still a check", "[protocol]
 TEST_CASE("garbage, empty and non-object lines are bad requests", "[protocol]") {
   for (const std::string& line : std::vector<std::string>{
            "", " ", "hello", "{", "{}}", "\"check\"", "[]", "42", "null",
-           "{\"v\":1,\"op\":\"status\"} trailing", "{\"v\":1,\"op\":\"status\"}\n{}",
+           R"({"v":1,"op":"status"} trailing)", "{\"v\":1,\"op\":\"status\"}\n{}",
            std::string("{\"v\":1,\"op\":\"status\"\0}", 22),
            std::string("{\"v\":1,\"op\":\"status\"}\0x", 23), "\xff\xfe"}) {
     CHECK(RequestError(line) == ErrorKind::kInvalidInput);

@@ -63,7 +63,7 @@ FetchResult Roster(std::uint64_t serial) {
 }
 FetchResult NotModified() { return FetchResult{true, {}}; }
 
-void Quiet(int, const std::string&) {}
+void Quiet(int /*unused*/, const std::string& /*unused*/) {}
 
 }  // namespace
 
@@ -91,7 +91,7 @@ TEST_CASE(
   FakeClock clock(1000);
   SyncLoop loop(source, target, clock, Quiet);
 
-  source.answers.push_back(Roster(42));
+  source.answers.emplace_back(Roster(42));
   auto first = loop.RunOnce(55);
   REQUIRE(first);
   CHECK(*first == "installed serial 42");
@@ -99,7 +99,7 @@ TEST_CASE(
   CHECK(source.calls.at(0) == std::make_pair(std::optional<std::uint64_t>(), 0));
 
   clock.Advance(10);
-  source.answers.push_back(NotModified());
+  source.answers.emplace_back(NotModified());
   auto second = loop.RunOnce(55);
   REQUIRE(second);
   CHECK(*second == "up to date");
@@ -112,7 +112,7 @@ TEST_CASE(
   // A roster installed by other means (staffgatectl install): the next
   // round asks from that serial, not from the one the loop installed.
   target.serial = 50;
-  source.answers.push_back(NotModified());
+  source.answers.emplace_back(NotModified());
   REQUIRE(loop.RunOnce(7));
   CHECK(source.calls.at(2) == std::make_pair(std::optional<std::uint64_t>(50), 7));
 }
@@ -123,7 +123,7 @@ TEST_CASE("sync round: an envelope the target already has is up to date", "[sync
   target.serial = 9;
   FakeClock clock(1000);
   SyncLoop loop(source, target, clock, Quiet);
-  source.answers.push_back(Roster(9));
+  source.answers.emplace_back(Roster(9));
   auto same = loop.RunOnce(55);
   REQUIRE(same);
   CHECK(*same == "up to date");
@@ -137,14 +137,14 @@ TEST_CASE("sync round: errors are reported in plain words and keep the roster", 
   target.serial = 5;
   FakeClock clock(2000);
   SyncLoop loop(source, target, clock, Quiet);
-  source.answers.push_back(NotModified());
+  source.answers.emplace_back(NotModified());
   REQUIRE(loop.RunOnce(55));
   CHECK(loop.Status().last_success == 2000);
   clock.Advance(30);
 
   SECTION("a central that cannot be reached") {
     for (ErrorKind kind : {ErrorKind::kUnavailable, ErrorKind::kTimeout}) {
-      source.answers.push_back(Fail(kind, "cannot reach the central: Couldn't connect"));
+      source.answers.emplace_back(Fail(kind, "cannot reach the central: Couldn't connect"));
       auto down = loop.RunOnce(55);
       REQUIRE_FALSE(down);
       CHECK(down.error().kind == kind);
@@ -157,7 +157,8 @@ TEST_CASE("sync round: errors are reported in plain words and keep the roster", 
     }
   }
   SECTION("a central that answers, but wrongly, is reachable") {
-    source.answers.push_back(Fail(ErrorKind::kPermission, "the central refused the token (401)"));
+    source.answers.emplace_back(
+        Fail(ErrorKind::kPermission, "the central refused the token (401)"));
     auto refused = loop.RunOnce(55);
     REQUIRE_FALSE(refused);
     CHECK(refused.error().kind == ErrorKind::kPermission);
@@ -165,7 +166,7 @@ TEST_CASE("sync round: errors are reported in plain words and keep the roster", 
     CHECK(loop.Status().last_result == "the central refused the token (401)");
   }
   SECTION("a rejected roster keeps the old serial for the next round") {
-    source.answers.push_back(FetchResult{false, "TAMPERED"});
+    source.answers.emplace_back(FetchResult{false, "TAMPERED"});
     auto rejected = loop.RunOnce(55);
     REQUIRE_FALSE(rejected);
     CHECK(rejected.error().kind == ErrorKind::kBadSignature);
@@ -175,7 +176,7 @@ TEST_CASE("sync round: errors are reported in plain words and keep the roster", 
     CHECK(loop.Status().central_reachable);
     CHECK(loop.Status().last_success == 2000);
 
-    source.answers.push_back(NotModified());
+    source.answers.emplace_back(NotModified());
     REQUIRE(loop.RunOnce(55));
     CHECK(source.calls.back() == std::make_pair(std::optional<std::uint64_t>(5), 55));
   }
@@ -195,8 +196,8 @@ TEST_CASE("sync thread: the first round does not wait, later rounds long-poll, f
     if (logs.size() == 1) failure_logged.set_value();
   };
   SyncLoop loop(source, target, clock, log, /*wait_s=*/30);
-  source.answers.push_back(NotModified());  // Not logged: nothing happened.
-  source.answers.push_back(Fail(ErrorKind::kUnavailable, "cannot reach the central"));
+  source.answers.emplace_back(NotModified());  // Not logged: nothing happened.
+  source.answers.emplace_back(Fail(ErrorKind::kUnavailable, "cannot reach the central"));
 
   loop.Start();
   failure_logged.get_future().wait();  // The loop now backs off for at least 1 s...
