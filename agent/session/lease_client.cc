@@ -121,14 +121,21 @@ HttpLeaseApi::HttpLeaseApi(const common::HttpsOptions& options, int deadline_ms)
       upkeep_client_(LeaseOptions(options)),
       deadline_ms_(deadline_ms) {}
 
-LeaseReply HttpLeaseApi::Call(common::HttpsClient& client, const std::string& method,
-                              const std::string& path, const std::string& body) const {
+common::Result<common::HttpsResponse> HttpLeaseApi::Send(common::HttpsClient& client,
+                                                         const std::string& method,
+                                                         const std::string& path,
+                                                         const std::string& body) const {
   common::HttpsRequest req;
   req.method = method;
   req.path = "/v1/sessions" + path;
   req.body = body;
   req.total_timeout_ms = deadline_ms_;
-  auto resp = client.Perform(req);
+  return client.Perform(req);
+}
+
+LeaseReply HttpLeaseApi::Call(common::HttpsClient& client, const std::string& method,
+                              const std::string& path, const std::string& body) const {
+  auto resp = Send(client, method, path, body);
   if (!resp) {
     LeaseReply reply;
     reply.error = resp.error().message;
@@ -150,11 +157,7 @@ LeaseReply HttpLeaseApi::Release(const std::string& id) {
 }
 
 LeaseView HttpLeaseApi::View(const std::string& account) {
-  common::HttpsRequest req;
-  req.method = "GET";
-  req.path = "/v1/sessions?account=" + common::UrlEncode(account);
-  req.total_timeout_ms = deadline_ms_;
-  auto resp = login_client_.Perform(req);
+  auto resp = Send(login_client_, "GET", "?account=" + common::UrlEncode(account), "");
   if (!resp) {
     LeaseView view;
     view.error = resp.error().message;

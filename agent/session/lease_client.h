@@ -61,6 +61,10 @@ class HttpLeaseApi : public LeaseApi {
   LeaseView View(const std::string& account) override;
 
  private:
+  // One request under /v1/sessions, bounded by the deadline.
+  common::Result<common::HttpsResponse> Send(common::HttpsClient& client, const std::string& method,
+                                             const std::string& path,
+                                             const std::string& body) const;
   LeaseReply Call(common::HttpsClient& client, const std::string& method, const std::string& path,
                   const std::string& body) const;
 
