@@ -137,6 +137,12 @@ class World:
         cmd = [STAFFGATECTL, "--config", agent.config] + list(args)
         kwargs = {}
         if user is not None:
+            # A copy in the world's 0755 dir: the build tree may sit in a
+            # 0700 dir (mktemp -d) that another uid cannot enter.
+            copy = os.path.join(self.tmp, "staffgatectl")
+            if not os.path.exists(copy):
+                shutil.copy2(STAFFGATECTL, copy)
+            cmd[0] = copy
             kwargs.update(user=user, group=user, extra_groups=[])
         p = subprocess.run(cmd, capture_output=True, timeout=timeout, **kwargs)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
