@@ -36,7 +36,7 @@ common::Result<void> CheckPrivateDir(const std::string& dir, const std::string& 
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    (void)std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Fail(ErrorKind::kPermission, key + " " + dir +
                                             " is writable by its group or others (mode " + mode +
                                             "); refusing to start (chmod go-w " + dir + ")");

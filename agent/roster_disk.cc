@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -58,9 +59,13 @@ common::Result<std::optional<std::uint64_t>> RosterDisk::ReadFloor() const {
     return tl::unexpected(text.error());
   }
   std::uint64_t serial = 0;
-  char tail = 0;
-  if (text->size() != kFloorBytes ||
-      std::sscanf(text->c_str(), "%20" SCNu64 "%c", &serial, &tail) != 2 || tail != '\n') {
+  bool ok = text->size() == kFloorBytes && text->back() == '\n';
+  if (ok) {
+    const char* last = text->data() + text->size() - 1;
+    auto [end, ec] = std::from_chars(text->data(), last, serial);
+    ok = ec == std::errc() && end == last;
+  }
+  if (!ok) {
     return Fail(ErrorKind::kInvalidInput, FloorPath() + " does not hold a serial");
   }
   return std::optional<std::uint64_t>(serial);
@@ -68,7 +73,7 @@ common::Result<std::optional<std::uint64_t>> RosterDisk::ReadFloor() const {
 
 common::Result<void> RosterDisk::RecordFloor(std::uint64_t serial) {
   char record[kFloorBytes + 1];
-  std::snprintf(record, sizeof(record), "%020" PRIu64 "\n", serial);
+  (void)std::snprintf(record, sizeof(record), "%020" PRIu64 "\n", serial);
   const std::string path = FloorPath();
   common::UniqueFd fd(open(path.c_str(), O_WRONLY | kOpenFlags));
   bool created = false;

@@ -59,7 +59,7 @@ Response Service::Untracked(const SessionInfo& info, SessionTable::OpenResult wh
       deps_.log(LOG_WARNING,
                 "refused a session of " + info.account + " (uid " +
                     std::to_string(info.opener_uid) + "): " + OpenResultText(why) +
-                    (*held != 0u ? " (" + std::to_string(*held) + " more not logged)" : ""));
+                    (*held != 0U ? " (" + std::to_string(*held) + " more not logged)" : ""));
     }
   }
   const bool taken = why == SessionTable::OpenResult::kIdTaken;

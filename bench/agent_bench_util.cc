@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,7 +32,7 @@ using common::Json;
 using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "bench: %s\n", what.c_str());
+  (void)std::fprintf(stderr, "bench: %s\n", what.c_str());
   std::exit(1);
 }
 
@@ -45,6 +46,8 @@ class LineClient {
     if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("connect");
   }
   ~LineClient() { close(fd_); }
+  LineClient(const LineClient&) = delete;
+  LineClient& operator=(const LineClient&) = delete;
   std::string Ask(const std::string& line) {
     std::string out = line + "\n";
     if (send(fd_, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) {
@@ -101,7 +104,7 @@ std::string SyntheticRoster(std::size_t employees, std::uint64_t serial) {
   Json doc = {{"schema", "staffgate.roster.v1"},
               {"serial", serial},
               {"issued_at", common::FormatRfc3339(now - 60)},
-              {"expires_at", common::FormatRfc3339(now + 7 * 86400)},
+              {"expires_at", common::FormatRfc3339(now + 7L * 86400)},
               {"organization", "Bench Motors"},
               {"employees", std::move(list)},
               {"shared_accounts", Json::array({"sales", "frontdesk", "service"})},
@@ -127,8 +130,7 @@ RunningAgent StartAgent(const std::string& staffgated, const std::string& envelo
   const std::string state = agent.dir.path() + "/state";
   const std::string config = agent.dir.path() + "/agent.conf";
   if (!common::WriteFileAtomic(agent.dir.path() + "/key.pub", key.ToPem(), 0644)) Die("write key");
-  std::string mk = "mkdir -p " + state;
-  if (std::system(mk.c_str()) != 0) Die("mkdir");
+  if (mkdir(state.c_str(), 0755) != 0) Die("mkdir " + state);
   if (!common::WriteFileAtomic(state + "/roster.dsse", envelope, 0644)) Die("write roster");
   std::string conf =
       "workstation = \"BENCH-01\"\n"
@@ -232,7 +234,7 @@ bool PinToCpus(pid_t pid, unsigned first, unsigned last) {
   bool ok = true;
   while (dirent* entry = readdir(tasks)) {
     if (entry->d_name[0] == '.') continue;
-    const auto tid = static_cast<pid_t>(std::atoi(entry->d_name));
+    const auto tid = static_cast<pid_t>(std::strtol(entry->d_name, nullptr, 10));
     ok = sched_setaffinity(tid, sizeof(set), &set) == 0 && ok;
   }
   closedir(tasks);

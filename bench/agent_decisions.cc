@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
       auto s = bench::RunClients(agent.socket, clients, seconds, accounts, reconnect);
       // CPU time per decision, the agent's and the clients': unlike
       // wall-clock figures they do not depend on what else the machine does.
-      const double per = 1000.0 / static_cast<double>(s.requests != 0u ? s.requests : 1);
+      const double per = 1000.0 / static_cast<double>(s.requests != 0U ? s.requests : 1);
       const double agent_us = (bench::CpuMs(agent.pid) - cpu0) * per;
       const double client_us = (bench::SelfCpuMs() - self0) * per;
       std::printf("%-12s %7d %11.0f %8.1f %8.1f %8.1f %9.1f %9.1f %7.1f us %7.1f us\n",

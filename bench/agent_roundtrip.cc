@@ -44,18 +44,19 @@ int main(int argc, char** argv) {
     if (flag == "--socket") options.socket_path = value;
     if (flag == "--account") login.account = value;
     if (flag == "--service") login.service = value;
-    if (flag == "--calls") calls = std::max(1, std::atoi(value));
-    if (flag == "--agent-uid") options.agent_uid = static_cast<uid_t>(std::atol(value));
+    if (flag == "--calls") calls = static_cast<int>(std::max(1L, std::strtol(value, nullptr, 10)));
+    if (flag == "--agent-uid")
+      options.agent_uid = static_cast<uid_t>(std::strtoul(value, nullptr, 10));
   }
   if (login.account.empty()) {
-    std::fprintf(stderr, "usage: %s --socket PATH --account NAME [--calls N] [--agent-uid UID]\n",
-                 argv[0]);
+    (void)std::fprintf(
+        stderr, "usage: %s --socket PATH --account NAME [--calls N] [--agent-uid UID]\n", argv[0]);
     return 2;
   }
   const common::Request request = common::CheckRequest{common::Phase::kAccount, login};
   for (int i = 0; i < 20; ++i) {  // warm-up, and the agent must answer
     if (auto answer = common::CallAgent(options, request); !answer) {
-      std::fprintf(stderr, "roundtrip: %s\n", answer.error().message.c_str());
+      (void)std::fprintf(stderr, "roundtrip: %s\n", answer.error().message.c_str());
       return 1;
     }
   }
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
     auto answer = common::CallAgent(options, request);
     const auto t1 = std::chrono::steady_clock::now();
     if (!answer) {
-      std::fprintf(stderr, "roundtrip: %s\n", answer.error().message.c_str());
+      (void)std::fprintf(stderr, "roundtrip: %s\n", answer.error().message.c_str());
       return 1;
     }
     us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());

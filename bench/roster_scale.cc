@@ -67,7 +67,7 @@ Row Measure(const std::string& staffgated, std::size_t employees, double seconds
     auto t1 = std::chrono::steady_clock::now();
     cpu_ms.push_back(thread_cpu_ms() - c0);
     if (!loaded || !store.Current()) {
-      std::fprintf(stderr, "bench: load failed\n");
+      (void)std::fprintf(stderr, "bench: load failed\n");
       std::exit(1);
     }
     ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -90,7 +90,9 @@ Row Measure(const std::string& staffgated, std::size_t employees, double seconds
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// A function-try-block: a bad --employees value ends with one line, not
+// std::terminate.
+int main(int argc, char** argv) try {
   std::string staffgated = STAFFGATED_PATH;
   std::size_t big = 100000;
   double seconds = 2.0;
@@ -107,19 +109,19 @@ int main(int argc, char** argv) {
   auto line = [](const char* what, double a, double b, int decimals) {
     char x[32];
     char y[32];
-    std::snprintf(x, sizeof(x), "%.*f", decimals, a);
-    std::snprintf(y, sizeof(y), "%.*f", decimals, b);
+    (void)std::snprintf(x, sizeof(x), "%.*f", decimals, a);
+    (void)std::snprintf(y, sizeof(y), "%.*f", decimals, b);
     std::printf("%-36s %14s %14s\n", what, x, y);
   };
-  line("envelope size (MB)", small.envelope_bytes / 1048576.0, large.envelope_bytes / 1048576.0,
-       2);
+  line("envelope size (MB)", static_cast<double>(small.envelope_bytes) / 1048576.0,
+       static_cast<double>(large.envelope_bytes) / 1048576.0, 2);
   line("load+verify+index, best (ms)", small.load_best_ms, large.load_best_ms, 1);
   line("load+verify+index, median (ms)", small.load_median_ms, large.load_median_ms, 1);
   line("load+verify+index, best CPU (ms)", small.load_cpu_best_ms, large.load_cpu_best_ms, 1);
-  line("agent RSS after start (MB)", small.rss_start_kb / 1024.0, large.rss_start_kb / 1024.0,
-       1);
-  line("agent RSS after checks (MB)", small.rss_after_kb / 1024.0, large.rss_after_kb / 1024.0,
-       1);
+  line("agent RSS after start (MB)", static_cast<double>(small.rss_start_kb) / 1024.0,
+       static_cast<double>(large.rss_start_kb) / 1024.0, 1);
+  line("agent RSS after checks (MB)", static_cast<double>(small.rss_after_kb) / 1024.0,
+       static_cast<double>(large.rss_after_kb) / 1024.0, 1);
   line("check, 1 client: decisions/s", small.one.per_second, large.one.per_second, 0);
   line("check, 1 client: p50 (us)", small.one.p50_us, large.one.p50_us, 1);
   line("check, 1 client: p99 (us)", small.one.p99_us, large.one.p99_us, 1);
@@ -127,4 +129,7 @@ int main(int argc, char** argv) {
   line("check, 4 clients: p50 (us)", small.four.p50_us, large.four.p50_us, 1);
   line("check, 4 clients: p99 (us)", small.four.p99_us, large.four.p99_us, 1);
   return 0;
+} catch (const std::exception& e) {
+  (void)std::fprintf(stderr, "roster_scale: %s\n", e.what());
+  return 2;
 }

@@ -23,8 +23,8 @@ namespace staffgate::common {
 // for longer than kMaxRosterLifetime, is refused: a signing key that was
 // misused (or a badly set clock at the central) must not mint a roster
 // that outlives every later one (docs/design.md §2, acceptance rules).
-inline constexpr UnixSeconds kMaxRosterIssuedAhead = 5 * 60;
-inline constexpr UnixSeconds kMaxRosterLifetime = 90 * 24 * 3600;
+inline constexpr UnixSeconds kMaxRosterIssuedAhead = 5L * 60;
+inline constexpr UnixSeconds kMaxRosterLifetime = 90L * 24 * 3600;
 
 struct AcceptedRoster {
   std::shared_ptr<const Roster> roster;

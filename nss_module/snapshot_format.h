@@ -30,6 +30,8 @@
 extern "C" {
 #endif
 
+/* The constants are macros: this header is C, shared with the C module.
+   NOLINTBEGIN(cppcoreguidelines-macro-usage) */
 #define SG_NSS_MAGIC "SGNSSDB1"
 #define SG_NSS_VERSION 1u
 #define SG_NSS_FILE_NAME "db"
@@ -63,6 +65,7 @@ struct sg_nss_header {
 /* The checksum covers everything after itself: the rest of the header
  * (serial, flags, min_uid, counts) and every table. */
 #define SG_NSS_CHECKSUM_FROM (offsetof(struct sg_nss_header, checksum) + sizeof(uint64_t))
+/* NOLINTEND(cppcoreguidelines-macro-usage) */
 
 struct sg_nss_user {
   uint32_t uid;

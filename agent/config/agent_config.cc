@@ -87,7 +87,7 @@ std::string Quote(const std::string& s) {
       out += ch;
     } else if (u < 0x20 || u == 0x7f) {
       char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04X", u);
+      (void)std::snprintf(buf, sizeof(buf), "\\u%04X", u);
       out += buf;
     } else {
       out += ch;
@@ -98,7 +98,10 @@ std::string Quote(const std::string& s) {
 
 std::string QuoteList(const std::vector<std::string>& items) {
   std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i != 0u ? ", " : "") + Quote(items[i]);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i != 0U) out += ", ";
+    out += Quote(items[i]);
+  }
   return out + "]";
 }
 

@@ -43,7 +43,9 @@ CtlContext MakeContext(const std::string& config_path, const std::string& socket
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// A function-try-block: an exception escaping a command (out of memory, say)
+// is one line on stderr and exit 1 instead of std::terminate.
+int main(int argc, char** argv) try {
   CLI::App app{"staffgatectl: inspect and control the staffgate agent"};
   app.require_subcommand(1);
   std::string config_path = staffgate::agent::kDefaultAgentConfigPath;
@@ -100,7 +102,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (std::string unknown = staffgate::common::UnknownCommandSentence(app, argc, argv);
         !unknown.empty()) {
-      std::fprintf(stderr, "staffgatectl: %s\n", unknown.c_str());
+      (void)std::fprintf(stderr, "staffgatectl: %s\n", unknown.c_str());
       return staffgate::agent::kExitUsage;
     }
     int rc = app.exit(e);
@@ -126,4 +128,9 @@ int main(int argc, char** argv) {
     return staffgate::agent::CmdEnroll(ctx, enroll_options);
   }
   return staffgate::agent::kExitUsage;
+} catch (const std::exception& e) {
+  (void)std::fprintf(stderr, "staffgatectl: %s\n", e.what());
+  return staffgate::agent::kExitFailed;
+} catch (...) {
+  return staffgate::agent::kExitFailed;
 }

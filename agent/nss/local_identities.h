@@ -22,9 +22,9 @@ struct LocalIdentities {
   std::set<std::uint32_t> gids;
 
   bool NameTaken(const std::string& name) const {
-    return user_names.count(name) > 0 || groups.count(name) > 0;
+    return user_names.contains(name) || groups.contains(name);
   }
-  bool IdTaken(std::uint32_t id) const { return uids.count(id) > 0 || gids.count(id) > 0; }
+  bool IdTaken(std::uint32_t id) const { return uids.contains(id) || gids.contains(id); }
 };
 
 // Parses passwd(5) and group(5) text. Malformed lines (too few fields, a

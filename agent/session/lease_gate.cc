@@ -46,7 +46,7 @@ void LeaseGate::Audit(AuditType type, const std::string& account, const std::str
   deps_.record(std::move(event));
 }
 
-GateAnswer LeaseGate::Admit(const DecisionInput& input, const common::Roster&) {
+GateAnswer LeaseGate::Admit(const DecisionInput& input, const common::Roster& /*roster*/) {
   auto api = this->api();
   if (!api) return {};
   {
@@ -116,7 +116,7 @@ void LeaseGate::SessionOpened(const std::string& account) {
   if (it != leases_.end() && it->second.pending > 0) --it->second.pending;
 }
 
-void LeaseGate::SessionClosed(const std::string&) {
+void LeaseGate::SessionClosed(const std::string& /*account*/) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     poke_ = true;
@@ -140,7 +140,7 @@ void LeaseGate::AdoptOrphans(LeaseApi& api) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const SessionInfo& s : deps_.sessions->List()) {
-      if (leases_.count(s.account)) continue;
+      if (leases_.contains(s.account)) continue;
       auto next = adopt_after_.find(s.account);
       if (next != adopt_after_.end() && next->second > now) continue;
       if (std::find(orphans.begin(), orphans.end(), s.account) == orphans.end()) {
@@ -155,7 +155,7 @@ void LeaseGate::AdoptOrphans(LeaseApi& api) {
       std::lock_guard<std::mutex> lock(mu_);
       if (reply.kind != LeaseReply::Kind::kGranted) {
         adopt_after_[account] = now + (reply.kind == LeaseReply::Kind::kConflict ? 60 : kRetryS);
-      } else if (!leases_.count(account)) {  // Else a login took one meanwhile.
+      } else if (!leases_.contains(account)) {  // Else a login took one meanwhile.
         adopt_after_.erase(account);
         Lease& lease = leases_[account];
         lease.id = reply.id;

@@ -41,7 +41,7 @@ void SocketLoop::Accept() {
     } else if (err != EAGAIN && err != EWOULDBLOCK) {
       if (auto held = accept_log_.Allow(std::chrono::steady_clock::now())) {
         log_(LOG_ERR, std::string("accept: ") + strerror(err) +
-                          (*held != 0u ? " (" + std::to_string(*held) + " more not logged)" : ""));
+                          (*held != 0U ? " (" + std::to_string(*held) + " more not logged)" : ""));
       }
     }
     return;
@@ -84,7 +84,7 @@ void SocketLoop::OnOutOfDescriptors(int err) {
     log_(
         LOG_ERR,
         std::string("accept: ") + strerror(err) + ": turning callers away" +
-            (*held != 0u ? " (" + std::to_string(*held) + " more times since the last line)" : ""));
+            (*held != 0U ? " (" + std::to_string(*held) + " more times since the last line)" : ""));
   }
   if (spare_fd_) {
     spare_fd_.Reset();

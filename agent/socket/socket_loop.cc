@@ -120,8 +120,8 @@ void SocketLoop::Run() {
       if (it == conns_.end()) continue;
       Conn& conn = *it->second;
       bool ok = true;
-      if ((what & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0u) ok = OnReadable(conn);
-      if (ok && ((what & EPOLLOUT) != 0u)) {
+      if ((what & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0U) ok = OnReadable(conn);
+      if (ok && ((what & EPOLLOUT) != 0U)) {
         ok = Flush(conn);
         // Lines held back while the peer was not reading.
         if (ok && conn.out.empty()) ok = ProcessLines(conn) && Flush(conn);

@@ -68,8 +68,8 @@ class SocketLoop {
   void Run();
   // Takes waiting connections (socket_accept.cc).
   void Accept();
-  // Keeps `fd` from `peer` when the quota allows; otherwise answers busy.
-  void Admit(common::UniqueFd fd);
+  // Keeps `accepted` when its peer's quota allows; otherwise answers busy.
+  void Admit(common::UniqueFd accepted);
   // accept4 failed with EMFILE/ENFILE: turn one waiting peer away with
   // the spare descriptor, or stop listening until the next tick.
   void OnOutOfDescriptors(int err);

@@ -30,9 +30,8 @@ std::string CentralLinkKey(const AgentConfig& config) {
          config.state_dir;
 }
 
-CentralLink::CentralLink(const AgentConfig& config, RosterStore& store, const common::Clock& clock,
-                         common::LogFn log)
-    : key_(CentralLinkKey(config)), clock_(clock), log_(std::move(log)), target_(store) {
+CentralLink::CentralLink(const AgentConfig& config, RosterStore& store, common::LogFn log)
+    : key_(CentralLinkKey(config)), log_(std::move(log)), target_(store) {
   http_.central_url = TrimSlashes(config.central_url);
   http_.ca_file = config.ca_file;
   http_.user_agent = std::string("staffgated/") + STAFFGATE_VERSION;
@@ -40,9 +39,9 @@ CentralLink::CentralLink(const AgentConfig& config, RosterStore& store, const co
 }
 
 common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(
-    const AgentConfig& config, RosterStore& store, const common::Clock& clock, common::LogFn log,
-    std::function<void(AuditEvent)> record) {
-  std::unique_ptr<CentralLink> link(new CentralLink(config, store, clock, log));
+    const AgentConfig& config, RosterStore& store, const common::Clock& clock,
+    const common::LogFn& log, std::function<void(AuditEvent)> record) {
+  std::unique_ptr<CentralLink> link(new CentralLink(config, store, log));
   auto token = ReadToken(config.token_file);  // Refuses a token others may read.
   if (!token) {
     return Fail(ErrorKind::kConfig, "cannot read the workstation token: " + token.error().message);

@@ -53,8 +53,8 @@ class CentralLink : public EventQueue {
   // empty. Errors: kConfig (token unreadable, too open or empty), kIo
   // (outbox directory).
   static common::Result<std::unique_ptr<CentralLink>> Create(
-      const AgentConfig& config, RosterStore& store, const common::Clock& clock, common::LogFn log,
-      std::function<void(AuditEvent)> record = {});
+      const AgentConfig& config, RosterStore& store, const common::Clock& clock,
+      const common::LogFn& log, std::function<void(AuditEvent)> record = {});
   ~CentralLink() override;  // Stops.
   CentralLink(const CentralLink&) = delete;
   CentralLink& operator=(const CentralLink&) = delete;
@@ -79,12 +79,10 @@ class CentralLink : public EventQueue {
   const std::string& key() const { return key_; }
 
  private:
-  CentralLink(const AgentConfig& config, RosterStore& store, const common::Clock& clock,
-              common::LogFn log);
+  CentralLink(const AgentConfig& config, RosterStore& store, common::LogFn log);
 
   std::string key_;
   common::HttpsOptions http_;
-  const common::Clock& clock_;
   common::LogFn log_;
   StoreSyncTarget target_;
   std::unique_ptr<CurlRosterSource> source_;

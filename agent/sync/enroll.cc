@@ -83,7 +83,7 @@ common::Result<CentralAnswer> AskCentral(const EnrollOptions& options, const std
   fetch.ca_file = options.ca_file;
   fetch.token = token;
   fetch.user_agent = std::string("staffgatectl/") + STAFFGATE_VERSION;
-  fetch.max_body_bytes = 64 * 1024;
+  fetch.max_body_bytes = 64UL * 1024;
   common::HttpsRequest req;
   req.path = "/v1/keys";
   req.total_timeout_s = 20;
@@ -139,7 +139,7 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
   if (!asked) return tl::unexpected(asked.error());
   std::string pem = asked->keys_pem;
   if (!options.roster_key_file.empty()) {
-    auto pinned = common::ReadFileCapped(options.roster_key_file, 64 * 1024);
+    auto pinned = common::ReadFileCapped(options.roster_key_file, 64UL * 1024);
     if (!pinned) return tl::unexpected(pinned.error());
     pem = *pinned;
   }

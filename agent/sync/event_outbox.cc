@@ -8,15 +8,32 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
 #include "common/file_util.h"
 #include "common/json_util.h"
 
 namespace staffgate::agent {
 namespace {
+
+// "seg-<n>.jsonl" -> n; nullopt for any other name (acks, temp files).
+std::optional<std::uint64_t> SegmentNumber(std::string_view name) {
+  constexpr std::string_view kPrefix = "seg-";
+  constexpr std::string_view kSuffix = ".jsonl";
+  if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) return std::nullopt;
+  name.remove_prefix(kPrefix.size());
+  name.remove_suffix(kSuffix.size());
+  std::uint64_t n = 0;
+  const char* end = name.data() + name.size();
+  auto [stop, ec] = std::from_chars(name.data(), end, n);
+  if (name.empty() || ec != std::errc() || stop != end) return std::nullopt;
+  return n;
+}
 
 using common::ErrorKind;
 using common::Fail;
@@ -61,13 +78,13 @@ EventOutbox::~EventOutbox() = default;
 
 std::string EventOutbox::SegmentPath(std::uint64_t n) const {
   char name[64];
-  std::snprintf(name, sizeof(name), "/seg-%020" PRIu64 ".jsonl", n);
+  (void)std::snprintf(name, sizeof(name), "/seg-%020" PRIu64 ".jsonl", n);
   return options_.dir + name;
 }
 
 std::string EventOutbox::AckPath(std::uint64_t n) const {
   char name[64];
-  std::snprintf(name, sizeof(name), "/seg-%020" PRIu64 ".ack", n);
+  (void)std::snprintf(name, sizeof(name), "/seg-%020" PRIu64 ".ack", n);
   return options_.dir + name;
 }
 
@@ -92,12 +109,7 @@ common::Result<void> EventOutbox::Load() {
   if (dir == nullptr)
     return Fail(ErrorKind::kIo, "cannot open " + options_.dir + ": " + strerror(errno));
   while (dirent* entry = readdir(dir)) {
-    std::uint64_t n = 0;
-    char tail[16] = {0};
-    if (std::sscanf(entry->d_name, "seg-%20" SCNu64 ".%15s", &n, tail) == 2 &&
-        std::strcmp(tail, "jsonl") == 0) {
-      segments_.push_back(n);
-    }
+    if (auto n = SegmentNumber(entry->d_name)) segments_.push_back(*n);
   }
   closedir(dir);
   std::sort(segments_.begin(), segments_.end());

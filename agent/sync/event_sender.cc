@@ -77,7 +77,7 @@ common::Result<std::size_t> EventSender::DrainOnce() {
     }
     std::string body = "[";
     for (std::size_t i = 0; i < batch->events.size(); ++i) {
-      if (i != 0u) body += ',';
+      if (i != 0U) body += ',';
       body += batch->events[i];
     }
     body += ']';

@@ -40,10 +40,10 @@ common::Result<FetchResult> CurlRosterSource::Fetch(std::optional<std::uint64_t>
     if (wait_s > 0) req.headers.push_back("Prefer: wait=" + std::to_string(wait_s));
   }
   req.total_timeout_s = wait_s + kSlackS;
-  req.response_headers.push_back(common::kLeaseEndedHeader);
+  req.response_headers.emplace_back(common::kLeaseEndedHeader);
   auto resp = common::PerformHttps(options_, req);
   if (!resp) return tl::unexpected(resp.error());
-  const bool lease_ended = resp->headers.count(common::kLeaseEndedHeader) > 0;
+  const bool lease_ended = resp->headers.contains(common::kLeaseEndedHeader);
   switch (resp->status) {
     case 200:
       return FetchResult{false, std::move(resp->body), lease_ended};

@@ -26,7 +26,7 @@ struct Argon2Params {
 
 // Bounds the config accepts (central.conf argon2_*).
 inline constexpr std::uint32_t kMinArgon2MemoryKib = 8;
-inline constexpr std::uint32_t kMaxArgon2MemoryKib = 4u << 20;  // 4 GiB.
+inline constexpr std::uint32_t kMaxArgon2MemoryKib = 4U << 20;  // 4 GiB.
 inline constexpr std::uint32_t kMaxArgon2Iterations = 100;
 inline constexpr std::uint32_t kMaxArgon2Parallelism = 16;
 

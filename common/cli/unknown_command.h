@@ -42,7 +42,8 @@ inline std::string UnknownCommandSentence(const CLI::App& app, int argc, const c
     if (at->get_require_subcommand_min() == 0) return "";
     std::string names;
     for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; })) {
-      names += (names.empty() ? "" : ", ") + sub->get_name();
+      if (!names.empty()) names += ", ";
+      names += sub->get_name();
     }
     const std::string of = at == &app ? "" : " of '" + at->get_name() + "'";
     return "unknown command '" + std::string(arg) + "'; the commands" + of + " are: " + names;

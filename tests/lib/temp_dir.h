@@ -31,8 +31,8 @@ class TempDir {
   // which test made it.
   explicit TempDir(std::string_view prefix = "test") {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl =
-        std::string(base && *base ? base : "/tmp") + "/sg-" + std::string(prefix) + ".XXXXXX";
+    std::string tmpl = std::string(base != nullptr && *base != 0 ? base : "/tmp") + "/sg-" +
+                       std::string(prefix) + ".XXXXXX";
     if (mkdtemp(tmpl.data()) == nullptr) {
       throw std::runtime_error("mkdtemp " + tmpl + ": " + std::strerror(errno));
     }
