@@ -35,7 +35,7 @@ enum class AcquireKind {
 // How long an ended lease's tombstone is kept: longer than an agent may
 // plausibly go without reaching the central (roster lifetime), so a renewal
 // after an outage still learns the lease was ended.
-inline constexpr common::UnixSeconds kEndedLeaseKeepS = 7 * 24 * 3600;
+inline constexpr common::UnixSeconds kEndedLeaseKeepS = 7L * 24 * 3600;
 
 // Which live leases an administrator ends. A present field must match; at
 // least one must be present (docs/design.md §5, `sessions end`).

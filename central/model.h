@@ -57,7 +57,7 @@ struct PosixIds {
       uid_of;  // (employee, account) -> uid
   std::map<std::uint32_t, GidGrant> gids;
 
-  bool Used(std::uint32_t id) const { return uids.count(id) || gids.count(id); }
+  bool Used(std::uint32_t id) const { return uids.contains(id) || gids.contains(id); }
 
   bool operator==(const PosixIds&) const = default;
 };

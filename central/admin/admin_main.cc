@@ -30,16 +30,16 @@ std::string Env(const char* name) {
 std::optional<std::string> ReadToken(const std::string& central, const std::string& token_file,
                                      int& rc) {
   if (central.empty() || token_file.empty()) {
-    std::fprintf(stderr,
-                 "staffgate-admin: --central and --token-file (or STAFFGATE_CENTRAL and "
-                 "STAFFGATE_TOKEN_FILE) are required\n");
+    (void)std::fprintf(stderr,
+                       "staffgate-admin: --central and --token-file (or STAFFGATE_CENTRAL and "
+                       "STAFFGATE_TOKEN_FILE) are required\n");
     rc = 2;
     return std::nullopt;
   }
   auto token = staffgate::common::ReadSecretFile(token_file, 4096);
   if (!token) {
-    std::fprintf(stderr, "staffgate-admin: %s\n",
-                 staffgate::common::EscapeForTerminal(token.error().message).c_str());
+    (void)std::fprintf(stderr, "staffgate-admin: %s\n",
+                       staffgate::common::EscapeForTerminal(token.error().message).c_str());
     rc = 1;
     return std::nullopt;
   }
@@ -52,7 +52,9 @@ std::optional<std::string> ReadToken(const std::string& central, const std::stri
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// A function-try-block: an exception escaping a command (out of memory,
+// say) is one line on stderr and exit 1 instead of std::terminate.
+int main(int argc, char** argv) try {
   CLI::App app{"staffgate-admin: manage employees, shared accounts and workstations"};
   app.require_subcommand(1);
   app.fallthrough();
@@ -78,7 +80,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (std::string unknown = staffgate::common::UnknownCommandSentence(app, argc, argv);
         !unknown.empty()) {
-      std::fprintf(stderr, "staffgate-admin: %s\n", unknown.c_str());
+      (void)std::fprintf(stderr, "staffgate-admin: %s\n", unknown.c_str());
       return 2;
     }
     int rc = app.exit(e);
@@ -86,7 +88,7 @@ int main(int argc, char** argv) {
   }
   if (!chosen.run) return 2;
   if (std::string usage = chosen.usage_error(); !usage.empty()) {
-    std::fprintf(stderr, "staffgate-admin: %s\n", usage.c_str());
+    (void)std::fprintf(stderr, "staffgate-admin: %s\n", usage.c_str());
     return 2;
   }
   int rc = 0;
@@ -95,4 +97,9 @@ int main(int argc, char** argv) {
   staffgate::common::HttpsGlobal https;
   admin::AdminClient client(central, ca, *token, timeout_s);
   return chosen.run(client);
+} catch (const std::exception& e) {
+  (void)std::fprintf(stderr, "staffgate-admin: %s\n", e.what());
+  return 1;
+} catch (...) {
+  return 1;
 }

@@ -47,7 +47,7 @@ common::Result<std::int64_t> ParseSince(const std::string& text, std::int64_t no
   std::size_t digits = 0;
   std::int64_t n = 0;
   while (digits < text.size() && digits < 12 &&
-         std::isdigit(static_cast<unsigned char>(text[digits]))) {
+         std::isdigit(static_cast<unsigned char>(text[digits])) != 0) {
     n = n * 10 + (text[digits] - '0');
     ++digits;
   }
@@ -93,7 +93,7 @@ int EmployeeAction(AdminClient& client, const std::string& id, const std::string
   if (serial == answer->end() || !serial->is_number_unsigned()) {
     return Failed(common::Error{ErrorKind::kInternal, "the central's answer has no serial"});
   }
-  std::fflush(stdout);  // The change is done: say so before waiting.
+  (void)std::fflush(stdout);  // The change is done: say so before waiting.
   return WaitForRollout(client, serial->get<std::uint64_t>(), *wait_s);
 }
 
@@ -106,7 +106,7 @@ int EmployeeList(AdminClient& client, bool json) {
     rows.push_back({Str(e, "id"), Str(e, "name"), Str(e, "status"), Join(e["accounts"], ","),
                     Uids(e), Join(e["groups"], ","), Str(e, "credentials_reset_after")});
   }
-  std::fputs(
+  (void)std::fputs(
       RenderTable({"ID", "NAME", "STATUS", "ACCOUNTS", "UIDS", "GROUPS", "RESET AFTER"}, rows)
           .c_str(),
       stdout);
@@ -156,7 +156,7 @@ int WorkstationList(AdminClient& client, bool json) {
                     Str(w, "installed_serial"), version.empty() ? "-" : version,
                     rejecting ? "REJECTING" : "-", Str(w, "last_error")});
   }
-  std::fputs(
+  (void)std::fputs(
       RenderTable({"NAME", "GROUPS", "LAST CONTACT", "INSTALLED", "AGENT", "ROSTERS", "LAST ERROR"},
                   rows)
           .c_str(),
@@ -208,7 +208,7 @@ int PosixGroupList(AdminClient& client, bool json) {
     std::string gid = Str(g, "gid");
     rows.push_back({Str(g, "name"), gid == "-" ? "local" : gid, Join(g["roles"], ",")});
   }
-  std::fputs(RenderTable({"NAME", "GID", "ROLES"}, rows).c_str(), stdout);
+  (void)std::fputs(RenderTable({"NAME", "GID", "ROLES"}, rows).c_str(), stdout);
   return 0;
 }
 
@@ -230,7 +230,7 @@ int Events(AdminClient& client, const EventFilter& f, bool json) {
     rows.push_back({Str(e, "time"), Str(e, "workstation"), Str(e, "type"), Str(e, "account"),
                     Str(e, "service"), Str(e, "decision"), Str(e, "reason")});
   }
-  std::fputs(
+  (void)std::fputs(
       RenderTable({"TIME", "WORKSTATION", "TYPE", "ACCOUNT", "SERVICE", "DECISION", "REASON"}, rows)
           .c_str(),
       stdout);
@@ -239,9 +239,9 @@ int Events(AdminClient& client, const EventFilter& f, bool json) {
 
 int PolicySet(AdminClient& client, const std::string& key, std::uint64_t value) {
   if (key != "max-workstations-per-account") {
-    std::fprintf(stderr,
-                 "staffgate-admin: unknown policy '%s' (known: max-workstations-per-account)\n",
-                 Safe(key).c_str());
+    (void)std::fprintf(
+        stderr, "staffgate-admin: unknown policy '%s' (known: max-workstations-per-account)\n",
+        Safe(key).c_str());
     return 2;
   }
   Json body = {{"max_workstations_per_account", value}};
@@ -260,8 +260,8 @@ int Sessions(AdminClient& client, bool json) {
     rows.push_back({Str(s, "id"), Str(s, "account"), Str(s, "workstation"), Str(s, "acquired_at"),
                     Str(s, "expires_at")});
   }
-  std::fputs(RenderTable({"ID", "ACCOUNT", "WORKSTATION", "SINCE", "EXPIRES"}, rows).c_str(),
-             stdout);
+  (void)std::fputs(RenderTable({"ID", "ACCOUNT", "WORKSTATION", "SINCE", "EXPIRES"}, rows).c_str(),
+                   stdout);
   return 0;
 }
 
@@ -271,8 +271,8 @@ int SessionEnd(AdminClient& client, const SessionSelector& selector) {
   if (selector.account) body["account"] = *selector.account;
   if (selector.workstation) body["workstation"] = *selector.workstation;
   if (body.empty()) {
-    std::fprintf(stderr,
-                 "staffgate-admin: sessions end needs a lease ID, --account or --workstation\n");
+    (void)std::fprintf(
+        stderr, "staffgate-admin: sessions end needs a lease ID, --account or --workstation\n");
     return 2;
   }
   auto answer = client.Call("POST", "/v1/admin/sessions/end", common::DumpJson(body));

@@ -94,7 +94,7 @@ void PrintReport(const ImportArgs& args, const Json& a) {
                 Safe(args.file).c_str(), added, changed, unchanged, Safe(serial).c_str(),
                 published ? "" : " kept: nothing changed");
   }
-  if (added != 0u) std::printf("  added: %s\n", Safe(IdList(a["added"], limit)).c_str());
+  if (added != 0U) std::printf("  added: %s\n", Safe(IdList(a["added"], limit)).c_str());
   std::vector<std::string> lines;
   for (const Json& c : a["changes"]) lines.push_back("changed " + Str(c, "id") + ": " + Fields(c));
   PrintLines(lines, limit);

@@ -11,7 +11,7 @@ using common::Json;
 std::string Safe(const std::string& text) { return common::EscapeForTerminal(text); }
 
 int Failed(const common::Error& error) {
-  std::fprintf(stderr, "staffgate-admin: %s\n", Safe(error.message).c_str());
+  (void)std::fprintf(stderr, "staffgate-admin: %s\n", Safe(error.message).c_str());
   return 1;
 }
 

@@ -63,11 +63,11 @@ int Rollout(AdminClient& client, std::optional<std::uint64_t> serial, bool json)
                     Str(w, "confirmed_at"), Str(w, "last_contact"),
                     Flag(w, "online") ? "yes" : "no", Flag(w, "rejecting_rosters") ? "yes" : "no"});
   }
-  std::fputs(RenderTable({"NAME", "INSTALLED", "CONFIRMED", "CONFIRMED AT", "LAST CONTACT",
-                          "ONLINE", "REJECTING"},
-                         rows)
-                 .c_str(),
-             stdout);
+  (void)std::fputs(RenderTable({"NAME", "INSTALLED", "CONFIRMED", "CONFIRMED AT", "LAST CONTACT",
+                                "ONLINE", "REJECTING"},
+                               rows)
+                       .c_str(),
+                   stdout);
   PrintConfirmation(*answer);
   return 0;
 }
@@ -88,10 +88,10 @@ int WaitForRollout(AdminClient& client, std::uint64_t serial, int wait_s) {
   if (!answer) return Failed(answer.error());
   PrintConfirmation(*answer);
   if (Flag(*answer, "complete")) return 0;
-  std::fprintf(stderr,
-               "staffgate-admin: roster serial %s is not confirmed by every workstation in "
-               "contact after %d s\n",
-               Safe(std::to_string(serial)).c_str(), wait_s);
+  (void)std::fprintf(stderr,
+                     "staffgate-admin: roster serial %s is not confirmed by every workstation in "
+                     "contact after %d s\n",
+                     Safe(std::to_string(serial)).c_str(), wait_s);
   return 1;
 }
 

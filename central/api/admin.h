@@ -57,7 +57,7 @@ ApiResponse DispatchAdmin(const AdminContext& context, const ApiRequest& http,
 // "/a/b%2Fc/" -> {"", "a", "b%2Fc", ""}: split on '/', nothing decoded.
 std::vector<std::string_view> PathSegments(std::string_view path);
 // Percent-decoding ('+' is a space), as for query values.
-std::string UrlDecode(std::string_view text);
+std::string UrlDecode(std::string_view s);
 
 // Helpers shared by the handlers (admin_helpers.cc).
 

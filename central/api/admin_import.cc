@@ -59,7 +59,7 @@ Json ChangesJson(const std::vector<EmployeeChange>& changes) {
       fields.push_back({{"field", f.field}, {"before", f.before}, {"after", f.after}});
     }
     Json item = {{"id", c.id}, {"fields", std::move(fields)}};
-    if (c.line != 0u) item["line"] = c.line;
+    if (c.line != 0U) item["line"] = c.line;
     out.push_back(std::move(item));
   }
   return out;

@@ -70,7 +70,8 @@ std::optional<std::uint64_t> Api::ParseEtag(const std::string& value) {
 std::optional<int> Api::ParsePreferWait(const std::string& value) {
   auto pos = value.find("wait=");
   if (pos == std::string::npos) return std::nullopt;
-  int n = 0, digits = 0;
+  int n = 0;
+  int digits = 0;
   for (std::size_t i = pos + 5;
        i < value.size() && value[i] >= '0' && value[i] <= '9' && digits < 6; ++i, ++digits) {
     n = n * 10 + (value[i] - '0');
@@ -159,7 +160,7 @@ ApiResponse Api::MetricsPage() {
   metrics_.leases_lapsed = service_.LeasesLapsed();
   metrics_.leases_live = static_cast<std::int64_t>(service_.LiveLeaseCount());
   metrics_.events_lost = service_.EventsLost();
-  if (auth_) CopyHashPoolStats();
+  if (auth_ != nullptr) CopyHashPoolStats();
   return Text(200, "text/plain; version=0.0.4",
               metrics_.Render(current->serial, current->expires_at, hub_.Size(),
                               service_.Workstations().size()));
@@ -258,7 +259,8 @@ ApiOutcome Api::RouteWorkstation(const ApiRequest& req, const std::string& path,
 
 ApiOutcome Api::Handle(const ApiRequest& req) {
   ++metrics_.requests;
-  std::string path = req.target, query;
+  std::string path = req.target;
+  std::string query;
   if (auto q = path.find('?'); q != std::string::npos) {
     query = path.substr(q + 1);
     path.resize(q);

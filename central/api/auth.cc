@@ -26,22 +26,32 @@ void Wipe(std::string& secret) { OPENSSL_cleanse(secret.data(), secret.size()); 
 
 // A parsed request held by deferred work: its passwords are wiped when the
 // last copy goes, whether the work ran or was refused.
+// Not copyable: one holder, one wipe.
 struct HeldVerify {
-  common::VerifyRequest request;
+  explicit HeldVerify(common::VerifyRequest r) : request(std::move(r)) {}
   ~HeldVerify() { Wipe(request.password); }
+  HeldVerify(const HeldVerify&) = delete;
+  HeldVerify& operator=(const HeldVerify&) = delete;
+  common::VerifyRequest request;
 };
 struct HeldChange {
-  common::ChangeRequest request;
+  explicit HeldChange(common::ChangeRequest r) : request(std::move(r)) {}
   ~HeldChange() {
     Wipe(request.old_password);
     Wipe(request.new_password);
   }
+  HeldChange(const HeldChange&) = delete;
+  HeldChange& operator=(const HeldChange&) = delete;
+  common::ChangeRequest request;
 };
 struct HeldPassword {
-  std::optional<std::string> password;
+  explicit HeldPassword(std::optional<std::string> p) : password(std::move(p)) {}
   ~HeldPassword() {
     if (password) Wipe(*password);
   }
+  HeldPassword(const HeldPassword&) = delete;
+  HeldPassword& operator=(const HeldPassword&) = delete;
+  std::optional<std::string> password;
 };
 
 ApiResponse Busy(int retry_after_s) {
@@ -135,7 +145,7 @@ ApiOutcome Api::HandleAuth(const ApiRequest& req, const std::string& path,
     if (!request) {
       out = Finish(ErrorResponse(request.error()));
     } else {
-      auto held = std::make_shared<HeldVerify>(HeldVerify{std::move(*request)});
+      auto held = std::make_shared<HeldVerify>(std::move(*request));
       out.deferred = [this, ws = *workstation, held] {
         return Answer(200, common::SerializeVerifyAnswer({auth_->Verify(ws, held->request)}));
       };
@@ -145,7 +155,7 @@ ApiOutcome Api::HandleAuth(const ApiRequest& req, const std::string& path,
     if (!request) {
       out = Finish(ErrorResponse(request.error()));
     } else {
-      auto held = std::make_shared<HeldChange>(HeldChange{std::move(*request)});
+      auto held = std::make_shared<HeldChange>(std::move(*request));
       out.deferred = [this, ws = *workstation, held] {
         auto changed = auth_->Change(ws, held->request);
         if (!changed) return AuthError(changed.error());
@@ -194,7 +204,7 @@ ApiOutcome Api::AdminAuth(const ApiRequest& req, const std::string& path, const 
     refused.authenticated = true;
     return refused;
   }
-  auto held = std::make_shared<HeldPassword>(HeldPassword{std::move(*password)});
+  auto held = std::make_shared<HeldPassword>(std::move(*password));
   out.deferred = [this, id, held] {
     auto set = auth_->SetPassword(id, held->password);
     if (!set) return AuthError(set.error());

@@ -16,6 +16,8 @@
 // A lease answer is {"id","account","workstation","expires_at","ttl_s"}.
 // Unknown or lapsed ids: 404; another workstation's lease: 403; a lease an
 // administrator ended: 410 {"error":"lease_ended"} (its sessions must end).
+#include <algorithm>
+
 #include "central/api/admin.h"
 #include "common/json_util.h"
 
@@ -29,10 +31,8 @@ constexpr std::size_t kLeaseIdChars = 32;
 
 bool IsLeaseId(std::string_view id) {
   if (id.size() != kLeaseIdChars) return false;
-  for (char ch : id) {
-    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
-  }
-  return true;
+  return std::ranges::all_of(
+      id, [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
 }
 
 ApiResponse NoContent() {
