@@ -78,7 +78,7 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
   // Agents refuse rosters valid for longer (common/roster_acceptance.h).
   if (key == "roster_lifetime_s")
     return integer(c.roster_lifetime_s, 300, common::kMaxRosterLifetime);
-  if (key == "lease_ttl_s") return integer(c.lease_ttl_s, 1, 24 * 3600);
+  if (key == "lease_ttl_s") return integer(c.lease_ttl_s, 1, 24L * 3600);
   if (key == "online_window_s") return integer(c.online_window_s, 1, 366LL * 24 * 3600);
   if (key == "max_body_bytes") return integer(c.max_body_bytes, 1024, 64LL * 1024 * 1024);
   if (key == "max_wait_s") return integer(c.max_wait_s, 0, 60);

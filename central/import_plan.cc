@@ -44,7 +44,7 @@ std::vector<FieldChange> Diff(const EmployeeRecord& before, const EmployeeRecord
 tl::unexpected<common::Error> RefuseReactivation(const std::vector<EmployeeChange>& reactivated) {
   std::string named;
   for (std::size_t i = 0; i < reactivated.size() && i < kNamedInRefusal; ++i) {
-    named += (i != 0u ? ", " : "") + reactivated[i].id + " (line " +
+    named += (i != 0U ? ", " : "") + reactivated[i].id + " (line " +
              std::to_string(reactivated[i].line) + ")";
   }
   if (reactivated.size() > kNamedInRefusal) {

@@ -7,7 +7,7 @@
 namespace staffgate::central {
 
 HashPool::HashPool(std::size_t workers, std::size_t max_queue, std::chrono::milliseconds max_wait,
-                   common::LogFn log)
+                   const common::LogFn& log)
     : max_queue_(max_queue), max_wait_(max_wait) {
   for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i) {
     threads_.push_back(common::StartGuardedThread("hash-worker", log, [this] { Work(); }));

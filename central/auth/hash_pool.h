@@ -37,7 +37,7 @@ class HashPool {
   using Job = std::function<void(bool admitted)>;
 
   HashPool(std::size_t workers, std::size_t max_queue, std::chrono::milliseconds max_wait,
-           common::LogFn log);
+           const common::LogFn& log);
   ~HashPool();
   HashPool(const HashPool&) = delete;
   HashPool& operator=(const HashPool&) = delete;

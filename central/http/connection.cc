@@ -8,7 +8,7 @@ namespace staffgate::central {
 
 namespace {
 
-constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kMaxHeaderBytes = 16UL * 1024;
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 
 // Of max_connections, a tenth (at least one) is kept for connections that
@@ -144,7 +144,7 @@ void Connection::DoRead() {
                    beast::bind_front_handler(&Connection::OnRead, shared_from_this()));
 }
 
-void Connection::OnRead(beast::error_code ec, std::size_t) {
+void Connection::OnRead(beast::error_code ec, std::size_t /*bytes*/) {
   state_ = State::kBusy;
   first_request_ = false;
   if (ec == http::error::body_limit) {
@@ -258,7 +258,7 @@ void Connection::Send(ApiResponse response, bool keep_alive) {
       beast::bind_front_handler(&Connection::OnWrite, shared_from_this(), keep_alive));
 }
 
-void Connection::OnWrite(bool keep_alive, beast::error_code ec, std::size_t) {
+void Connection::OnWrite(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
   response_.reset();
   if (ec) return;
   if (!keep_alive) return DoClose();

@@ -14,8 +14,8 @@ namespace staffgate::central {
 common::Result<void> Serve(const std::string& config_path) {
   auto log = [](int priority, const std::string& line) {
     // Lines may quote client-supplied text: never raw on a terminal or journal.
-    std::fprintf(stderr, "<%d>%s\n", priority, common::EscapeForTerminal(line).c_str());
-    std::fflush(stderr);
+    (void)std::fprintf(stderr, "<%d>%s\n", priority, common::EscapeForTerminal(line).c_str());
+    (void)std::fflush(stderr);
   };
   auto config = LoadCentralConfig(config_path);
   if (!config) return tl::unexpected(config.error());
@@ -40,7 +40,7 @@ common::Result<void> Serve(const std::string& config_path) {
   if (!service) return tl::unexpected(service.error());
   // The signal_set inside the server takes SIGTERM/SIGINT; a client that
   // vanishes mid-write must not kill the process.
-  std::signal(SIGPIPE, SIG_IGN);
+  (void)std::signal(SIGPIPE, SIG_IGN);
   HttpServer server(*config, **service, log);
   auto served = server.Run();
   service->reset();  // Flushes and closes the database before we report.
