@@ -9,10 +9,10 @@ using common::ErrorKind;
 using common::Fail;
 using common::Result;
 
-void LeaseBook::Load(std::vector<Lease> leases) {
+void LeaseBook::Load(const std::vector<Lease>& leases) {
   by_id_.clear();
   next_seq_ = 1;
-  for (Lease& lease : leases) Put(lease);
+  for (const Lease& lease : leases) Put(lease);
 }
 
 std::vector<Lease> LeaseBook::Prune(common::UnixSeconds now) {
@@ -40,20 +40,20 @@ AcquireOutcome LeaseBook::Acquire(const std::string& account, const std::string&
     if (lease.workstation == workstation) {
       // At most one per (account, workstation); should two ever exist,
       // keep answering with the oldest.
-      if (!own || lease.seq < own->seq) own = &lease;
+      if (own == nullptr || lease.seq < own->seq) own = &lease;
       continue;
     }
     ++others;
-    if (!newest_other || lease.seq > newest_other->seq) newest_other = &lease;
+    if (newest_other == nullptr || lease.seq > newest_other->seq) newest_other = &lease;
   }
-  if (own) {
+  if (own != nullptr) {
     out.kind = AcquireKind::kRenewed;
     out.lease = Renewed(*own, now, ttl_s);
     return out;
   }
   if (max_workstations != 0 && others >= max_workstations) {
     out.kind = AcquireKind::kRefused;
-    out.holder = newest_other ? newest_other->workstation : std::string();
+    out.holder = newest_other != nullptr ? newest_other->workstation : std::string();
     return out;
   }
   out.kind = AcquireKind::kCreated;

@@ -52,7 +52,7 @@ struct AcquireOutcome {
 class LeaseBook {
  public:
   // Replaces the contents (leases loaded from the database).
-  void Load(std::vector<Lease> leases);
+  void Load(const std::vector<Lease>& leases);
 
   // Removes the leases with expires_at <= now and returns them.
   std::vector<Lease> Prune(common::UnixSeconds now);

@@ -19,13 +19,15 @@ namespace {
 
 int Report(const staffgate::common::Result<void>& result) {
   if (result) return 0;
-  std::fprintf(stderr, "staffgate-central: %s\n", result.error().message.c_str());
+  (void)std::fprintf(stderr, "staffgate-central: %s\n", result.error().message.c_str());
   return 1;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// A function-try-block: an exception escaping a command (out of memory,
+// say) is one line on stderr and exit 1 instead of std::terminate.
+int main(int argc, char** argv) try {
   CLI::App app{"staffgate-central: signed employee rosters for the staffgate fleet"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("staffgate-central ") + STAFFGATE_VERSION);
@@ -69,7 +71,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (std::string unknown = staffgate::common::UnknownCommandSentence(app, argc, argv);
         !unknown.empty()) {
-      std::fprintf(stderr, "staffgate-central: %s\n", unknown.c_str());
+      (void)std::fprintf(stderr, "staffgate-central: %s\n", unknown.c_str());
       return 2;
     }
     int rc = app.exit(e);
@@ -102,4 +104,9 @@ int main(int argc, char** argv) {
     return Report(rotated);
   }
   return 2;
+} catch (const std::exception& e) {
+  (void)std::fprintf(stderr, "staffgate-central: %s\n", e.what());
+  return 1;
+} catch (...) {
+  return 1;
 }

@@ -40,9 +40,9 @@ Result<void> WriteOwned(const std::string& dir, const char* name, const std::str
 
 Result<std::vector<std::string>> RenewCertificate(const std::string& dir,
                                                   const std::vector<std::string>& sans) {
-  auto ca = common::ReadFileCapped(At(dir, "ca.pem"), 64 * 1024);
+  auto ca = common::ReadFileCapped(At(dir, "ca.pem"), 64UL * 1024);
   if (!ca) return tl::unexpected(ca.error());
-  auto ca_key = common::ReadFileCapped(At(dir, "ca.key"), 64 * 1024);
+  auto ca_key = common::ReadFileCapped(At(dir, "ca.key"), 64UL * 1024);
   if (!ca_key) {
     return Fail(ErrorKind::kInvalidInput,
                 At(dir, "ca.key") + " cannot be read (" + ca_key.error().message +
@@ -51,7 +51,7 @@ Result<std::vector<std::string>> RenewCertificate(const std::string& dir,
   }
   std::vector<std::string> names = sans;
   if (names.empty()) {
-    auto current = common::ReadFileCapped(At(dir, "tls.crt"), 64 * 1024);
+    auto current = common::ReadFileCapped(At(dir, "tls.crt"), 64UL * 1024);
     if (!current) return tl::unexpected(current.error());
     auto kept = CertSans(*current);
     if (!kept)

@@ -133,7 +133,7 @@ std::vector<std::pair<std::string, RolloutRecord>> RolloutBook::TakeDirty() {
 
 void RolloutBook::Redirty(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
-    if (records_.count(name)) dirty_.insert(name);
+    if (records_.contains(name)) dirty_.insert(name);
   }
 }
 

@@ -49,8 +49,8 @@ std::string LastSeen(std::optional<common::UnixSeconds> last_contact, common::Un
     const char* name;
   };
   static constexpr Unit kUnits[] = {{1, 120, "second"},
-                                    {60, 120 * 60, "minute"},
-                                    {3600, 48 * 3600, "hour"},
+                                    {60, 120L * 60, "minute"},
+                                    {3600, 48L * 3600, "hour"},
                                     {86400, INT64_MAX, "day"}};
   for (const Unit& unit : kUnits) {
     if (ago >= unit.below) continue;

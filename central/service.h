@@ -367,6 +367,8 @@ class Service {
   std::unordered_map<std::string, std::string> token_to_workstation_;  // hash -> name
   // Leases are decided in memory under lease_mu_ (never waiting for the
   // disk: they sit on the login path) and written by FlushLeases.
+  // NOLINTNEXTLINE(bugprone-exception-escape): its implicit moves are
+  // json's noexcept move, which only asserts an invariant.
   struct LeaseWrite {
     enum class Kind { kPut, kDelete, kDeleteLapsed, kEvent } kind = Kind::kPut;
     Lease lease;                  // kPut; kEvent: account/workstation/id.

@@ -119,7 +119,7 @@ Result<void> Service::AddShared(const std::string& name) {
 
 Result<void> Service::RemoveShared(const std::string& name) {
   auto changed = Change([&](State& s) -> Result<void> {
-    if (s.shared_accounts.erase(name) == 0u) {
+    if (s.shared_accounts.erase(name) == 0U) {
       return Fail(ErrorKind::kNotFound, "'" + name.substr(0, 64) + "' is not a shared account");
     }
     return common::Ok();

@@ -32,6 +32,7 @@ Result<void> Service::FlushContacts(Flush mode) {
   auto written = WriteContactsLocked(pending, rollout);
   if (!written) {
     std::vector<std::string> names;
+    names.reserve(rollout.size());
     for (const auto& [name, record] : rollout) names.push_back(name);
     std::lock_guard<std::mutex> contacts_lock(contacts_mu_);
     rollout_.Redirty(names);  // Contacts are superseded by the next poll anyway.

@@ -37,7 +37,7 @@ Result<PosixGroup> Service::AddPosixGroup(const std::string& name, std::optional
 
 Result<void> Service::RemovePosixGroup(const std::string& name) {
   auto changed = Change([&](State& s) -> Result<void> {
-    if (s.posix_groups.erase(name) == 0u) {
+    if (s.posix_groups.erase(name) == 0U) {
       return Fail(ErrorKind::kNotFound, "no posix group '" + name.substr(0, 64) + "'");
     }
     return common::Ok();

@@ -42,7 +42,7 @@ void Service::QueueLeaseEventLocked(const std::string& type, const Lease& lease,
                 {"account", lease.account},
                 {"workstation", lease.workstation}};
   if (!lease.id.empty()) event["lease"] = lease.id;
-  for (auto& [key, value] : extra.items()) event[key] = value;
+  for (const auto& [key, value] : extra.items()) event[key] = value;
   LeaseWrite write;
   write.kind = LeaseWrite::Kind::kEvent;
   write.lease = lease;
@@ -188,7 +188,7 @@ void Service::SetLeaseEndListener(std::function<void(const std::string&)> listen
 
 bool Service::HasLeaseNotice(const std::string& workstation) const {
   std::lock_guard<std::mutex> lock(lease_mu_);
-  return lease_notices_.count(workstation) > 0;
+  return lease_notices_.contains(workstation);
 }
 
 bool Service::TakeLeaseNotice(const std::string& workstation) {
@@ -268,7 +268,7 @@ Result<void> Service::FlushLeases(Flush mode) {
                     std::make_move_iterator(lease_writes_.end()));
       lease_writes_.swap(writes);
     } else {
-      for (const LeaseWrite& w : writes) events_lost_ += w.kind == LeaseWrite::Kind::kEvent;
+      for (const LeaseWrite& w : writes) events_lost_ += w.kind == LeaseWrite::Kind::kEvent ? 1 : 0;
     }
     return rows;
   }
