@@ -57,6 +57,7 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   users_ = std::make_unique<CachingUserDb>(users, clock_);
   audit_ = std::make_unique<AuditLog>(config.audit_log, log_);
   fanout_ = std::make_unique<AuditFanout>(*audit_, log_);
+  configured_workstation_ = config.workstation;
   auto shared_config = std::make_shared<const AgentConfig>(std::move(config));
   // The store reports roster events through the service, which stamps them
   // with the workstation; the service is created right below and outlives
@@ -233,7 +234,7 @@ common::Result<void> Agent::Reload(const std::string& path) {
   if (auto reopened = audit_->Reopen(loaded->audit_log); !reopened) {
     log_(LOG_ERR, reopened.error().message);
   }
-  service_->SetConfig(std::make_shared<const AgentConfig>(*loaded));
+  ApplyConfig(*loaded);
   users_->Clear();
   // New keys may make a cached roster valid (enrollment) or invalid
   // (rotation): verify it again under them. Failures are logged; we serve
@@ -287,6 +288,8 @@ void Agent::ReconcileLink(const AgentConfig& config) {
   gate_->SetApi(std::make_shared<HttpLeaseApi>(fresh->http(), kLeaseDeadlineMs));
   // The central says a lease here was ended: renew now, not at ttl/3.
   fresh->OnLeaseEnded([this] { gate_->RenewNow(); });
+  fresh->OnIdentity(
+      [this, key = fresh->key()](const std::string& name) { return AdoptWorkstation(key, name); });
   fresh->Start();
 }
 

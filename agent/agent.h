@@ -32,6 +32,7 @@
 #include "agent/sync/central_link.h"
 #include "agent/user_db.h"
 #include "agent/user_db_cache.h"
+#include "agent/workstation_identity.h"
 #include "common/ed25519.h"
 #include "common/log.h"
 #include "common/time_util.h"
@@ -76,6 +77,13 @@ class Agent {
   // Starts, replaces or drops the central link to match `config`.
   void ReconcileLink(const AgentConfig& config);
   void OnRosterInstalled();
+  // The central named this workstation's token `name` over the link with
+  // `link_key`: enforce that name (agent_identity.cc). Errors: kConfig when
+  // the configured name is another (CheckConfiguredWorkstation).
+  common::Result<void> AdoptWorkstation(const std::string& link_key, const std::string& name);
+  // Serves `config` as loaded, with the token's name when the central has
+  // said it over the link this config keeps.
+  void ApplyConfig(AgentConfig config);
   // Writes the NSS snapshot of the current roster; failures are logged.
   void WriteNssSnapshot();
   // <state_dir>/sessions.json (session_file.h): restored at Start, saved
@@ -103,12 +111,15 @@ class Agent {
   std::unique_ptr<OfflineVerifiers> verifiers_;
   std::unique_ptr<PasswordService> passwords_;
 
-  std::mutex reload_mu_;  // Serialises Start, Reload and Stop.
+  std::mutex reload_mu_;        // Serialises Start, Reload and Stop.
   mutable std::mutex link_mu_;  // Guards link_, central_auth_ and last_roster_.
   std::shared_ptr<CentralLink> link_;
   std::shared_ptr<CentralAuth> central_auth_;
   std::shared_ptr<const common::Roster> last_roster_;  // What the revoker last saw.
   std::string boot_id_;
+  WorkstationIdentity identity_;
+  std::mutex config_mu_;                // Serialises SetConfig between reloads and the sync thread.
+  std::string configured_workstation_;  // As the configuration says; guarded by config_mu_.
   std::mutex save_mu_;
   std::uint64_t saved_version_ = 0;
   bool started_ = false;

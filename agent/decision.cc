@@ -7,8 +7,6 @@ namespace {
 
 using common::Decision;
 
-constexpr std::int64_t kSecondsPerDay = 86400;
-
 Verdict Make(Decision decision, Reason reason, std::uint64_t serial = 0) {
   Verdict v;
   v.decision = decision;
@@ -31,9 +29,13 @@ bool ResetRequired(const DecisionInput& input, const common::Employee& employee,
   if (employee.credentials_changed_at) {
     return *employee.credentials_reset_after > *employee.credentials_changed_at;
   }
-  auto day = ctx.users->PasswordChangedDay(input.account);
-  if (!day || *day <= 0) return false;  // Unknown: see the header.
-  return *employee.credentials_reset_after > *day * kSecondsPerDay;
+  // The local password: shadow's day, or the exact time the module's
+  // password phase told (a change on the day of the reset counts).
+  auto changed = LocalPasswordChangedAt(
+      ctx.users->PasswordChangedDay(input.account),
+      ctx.local_changes != nullptr ? ctx.local_changes->LastChange(input.account) : std::nullopt);
+  if (!changed) return false;  // Unknown: see the header.
+  return *employee.credentials_reset_after > *changed;
 }
 
 }  // namespace

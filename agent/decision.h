@@ -12,10 +12,13 @@
 //    passwords, docs/design.md §10) a reset is required iff
 //    credentials_reset_after > credentials_changed_at. Without it, shadow's sp_lstchg counts days;
 //    the change is taken to happen at the start of that UTC day, so a reset is required iff
-//    credentials_reset_after > lstchg * 86400. The row is skipped when the
-//    account has no readable shadow entry or lstchg <= 0 (0 means "change
-//    at next login" to shadow itself, negative means unknown): we only
-//    demand a reset when we can tell it has not happened.
+//    credentials_reset_after > lstchg * 86400, unless the module's password
+//    phase told the exact time of a later change (local_password_changes.h):
+//    then that time counts, so a change on the day of the reset ends it. The
+//    row is skipped when neither is known: no readable shadow entry or
+//    lstchg <= 0 (0 means "change at next login" to shadow itself, negative
+//    means unknown): we only demand a reset when we can tell it has not
+//    happened.
 #ifndef STAFFGATE_AGENT_DECISION_H_
 #define STAFFGATE_AGENT_DECISION_H_
 
@@ -25,6 +28,7 @@
 #include <string_view>
 
 #include "agent/config/agent_config.h"
+#include "agent/local_password_changes.h"
 #include "agent/roster_uids.h"
 #include "agent/user_db.h"
 #include "common/protocol.h"
@@ -89,6 +93,8 @@ struct DecisionContext {
   // Row 5 with unknown_accounts = "ignore": an unknown name whose uid is a
   // roster account's is decided as that account. Null: by name only.
   RosterUidIndex* roster_uids = nullptr;
+  // Row 10: exact times of local password changes. Null: shadow's day only.
+  const LocalPasswordChanges* local_changes = nullptr;
 };
 
 struct Verdict {

@@ -81,6 +81,8 @@ Response Service::Answer(const common::Request& req, const Peer& peer) {
       return Authenticate(std::get<common::AuthenticateRequest>(req), peer.uid);
     case common::Op::kChauthtok:
       return Chauthtok(std::get<common::ChauthtokRequest>(req), peer.uid);
+    case common::Op::kPasswordChanged:
+      return PasswordChanged(std::get<common::PasswordChangedRequest>(req));
   }
   return common::ErrorResponse("internal", "unhandled op");
 }
@@ -97,6 +99,7 @@ common::DecisionReply Service::DecideAndAudit(common::Phase phase, const common:
   ctx.now = deps_.clock->Now();
   ctx.session_gate = session_open ? deps_.session_gate : nullptr;
   ctx.roster_uids = &roster_uids_;
+  ctx.local_changes = &local_changes_;
   Verdict verdict = Decide(input, ctx);
 
   common::DecisionReply reply{verdict.decision, verdict.reason, MessageFor(verdict, login.account),

@@ -97,6 +97,9 @@ class Service {
   // service_passwords.cc.
   common::Response Authenticate(const common::AuthenticateRequest& req, uid_t peer_uid);
   common::Response Chauthtok(const common::ChauthtokRequest& req, uid_t peer_uid);
+  // A local password changed now (caller rules: RefuseAdmin): recorded for
+  // row 10 and sent to the central as a password_changed event.
+  common::Response PasswordChanged(const common::PasswordChangedRequest& req);
   // The roster's verdict for a password op (auth phase), and the roster.
   Verdict PasswordVerdict(const std::string& account, const std::string& service,
                           const std::string& rhost, std::shared_ptr<const common::Roster>* roster);
@@ -111,6 +114,7 @@ class Service {
   std::mutex untracked_log_mu_;
   common::LogLimiter untracked_log_{std::chrono::seconds(10)};  // Guarded by untracked_log_mu_.
   RosterUidIndex roster_uids_;
+  LocalPasswordChanges local_changes_;
   mutable std::mutex config_mu_;
   std::shared_ptr<const AgentConfig> config_;
 };

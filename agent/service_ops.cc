@@ -51,6 +51,9 @@ std::optional<Response> Service::RefuseAdmin(const common::Request& req, uid_t p
       break;
     case common::Op::kSessions:
     case common::Op::kRosterInstall:
+    // Only a password program (setuid root) may say a password changed: a
+    // person must not end their own credentials reset by claiming one.
+    case common::Op::kPasswordChanged:
       break;
     default:
       return std::nullopt;  // Not an admin op: its own caller rules apply.

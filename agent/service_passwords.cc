@@ -26,6 +26,7 @@ Verdict Service::PasswordVerdict(const std::string& account, const std::string& 
   ctx.users = deps_.users;
   ctx.now = deps_.clock->Now();
   ctx.roster_uids = &roster_uids_;
+  ctx.local_changes = &local_changes_;
   return Decide(input, ctx);
 }
 
@@ -70,6 +71,17 @@ common::Response Service::Chauthtok(const common::ChauthtokRequest& req, uid_t p
   PasswordAnswer answer = deps_.passwords->Chauthtok(req, verdict);
   AuditPassword(AuditType::kChauthtok, req.account, "", "", answer, verdict.serial);
   return std::move(answer.response);
+}
+
+common::Response Service::PasswordChanged(const common::PasswordChangedRequest& req) {
+  const std::int64_t now_ms = deps_.clock->NowMs();
+  local_changes_.Record(req.account, now_ms / 1000);
+  AuditEvent event;
+  event.time_ms = now_ms;  // The central compares it with the reset (ms kept).
+  event.type = AuditType::kPasswordChanged;
+  event.account = req.account;
+  RecordEvent(std::move(event));
+  return common::ChauthtokReply{};
 }
 
 }  // namespace staffgate::agent

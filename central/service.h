@@ -39,6 +39,13 @@
 
 namespace staffgate::central {
 
+// Whether a password change at `changed_at` satisfies a credentials reset
+// (docs/design.md §3 row 10 requires one while reset_after > changed_at).
+bool ChangeEndsReset(const std::optional<common::UnixSeconds>& reset_after,
+                     common::UnixSeconds changed_at);
+// A workstation's password_changed event (the module's password phase).
+bool IsPasswordChange(const common::Json& event);
+
 struct ServiceOptions {
   std::string db_path;
   std::string organization;
@@ -347,6 +354,14 @@ class Service {
   EventStorageHealth EventStorageLocked();
   // The roster events of a batch into rollout_ (service_rollout.cc).
   void NoteRosterEvents(const std::string& workstation, const common::Json& batch);
+  // The password_changed events of a batch, stored for the first time,
+  // clear the resets they satisfy (service_password_changes.cc). Called
+  // without events_mu_. Errors: the database's.
+  common::Result<void> NotePasswordChanges(const std::string& workstation,
+                                           const common::Json& batch);
+  common::Result<void> ClearResetAfterChange(const std::string& account,
+                                             common::UnixSeconds changed_at,
+                                             const std::string& workstation);
   // Forgets a removed workstation's contact and rollout records.
   void ForgetContacts(const std::string& workstation);
 

@@ -87,7 +87,10 @@ Result<EventBatchResult> Service::StoreEvents(const std::string& workstation, co
                      " an hour); keep the events and retry later";
     return result;
   }
-  std::lock_guard<std::mutex> lock(events_mu_);
+  std::unique_lock<std::mutex> lock(events_mu_);
+  // Password changes stored for the first time (a batch sent again must not
+  // end a reset made since, service_password_changes.cc).
+  Json first_changes = Json::array();
   auto refuse_full = [&](std::string message) {
     EventBatchResult full;
     full.refusal = EventBatchResult::Refusal::kStoreFull;
@@ -123,9 +126,16 @@ Result<EventBatchResult> Service::StoreEvents(const std::string& workstation, co
                          "); events are refused until retention frees space");
     }
     ++(*inserted == InsertOutcome::kInserted ? result.accepted : result.duplicates);
+    if (*inserted == InsertOutcome::kInserted && IsPasswordChange(event)) {
+      first_changes.push_back(event);
+    }
   }
   if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
   quota_.Charge(workstation, result.accepted, now_ms);
+  lock.unlock();  // Clearing a reset publishes, and records its own event.
+  if (auto noted = NotePasswordChanges(workstation, first_changes); !noted) {
+    return tl::unexpected(noted.error());
+  }
   return result;
 }
 

@@ -65,12 +65,15 @@ std::string Statement::Text(int column) const {
 
 std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<Database> db(new Database(raw));
   if (rc != SQLITE_OK) {
     return Fail(ErrorKind::kIo, "cannot open database " + path + ": " +
@@ -78,8 +81,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   }
   sqlite3_busy_timeout(raw, 5000);
   sqlite3_extended_result_codes(raw, 1);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     auto done = db->Exec(pragma);
     if (!done) return Fail(ErrorKind::kIo, path + ": " + done.error().message);
   }
@@ -87,7 +90,19 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
 }
 
 Database::~Database() {
+  cached_.clear();
   if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Result<Statement*> Database::Cached(const std::string& sql) {
+  auto it = cached_.find(sql);
+  if (it == cached_.end()) {
+    auto prepared = Prepare(sql);
+    if (!prepared) return tl::unexpected(prepared.error());
+    it = cached_.emplace(sql, std::move(*prepared)).first;
+  }
+  it->second.Reset();
+  return &it->second;
 }
 
 Result<void> Database::Exec(const std::string& sql) {
@@ -102,7 +117,8 @@ Result<void> Database::Exec(const std::string& sql) {
 
 Result<Statement> Database::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK) {
     return Fail(ErrorKind::kInternal, std::string("database: ") + sqlite3_errmsg(db_));
   }
   return Statement(db_, stmt);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/result.h"
 
@@ -59,6 +60,12 @@ class Database {
 
   common::Result<void> Exec(const std::string& sql);
   common::Result<Statement> Prepare(std::string_view sql);
+  // The statement for `sql`, prepared once per connection and kept: reset,
+  // bindings cleared. For statements run once per row (an import of 50,000
+  // employees parsed the same SQL 150,000 times). Valid until the next
+  // Cached call with the same `sql` or the database closes. Errors: as
+  // Prepare.
+  common::Result<Statement*> Cached(const std::string& sql);
   // Rows changed by the last statement.
   std::int64_t Changes() const;
   // The primary SQLite result code of the last failed call (SQLITE_FULL:
@@ -68,6 +75,7 @@ class Database {
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<std::string, Statement> cached_;  // Finalized before close.
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.

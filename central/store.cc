@@ -293,28 +293,29 @@ Result<State> Store::LoadState() {
 }
 
 Result<void> Store::PutEmployee(const EmployeeRecord& e, common::UnixSeconds now) {
-  auto up = db_->Prepare(
+  auto up = db_->Cached(
       "INSERT INTO employees(id, name, status, groups, credentials_reset_after, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
       "status = excluded.status, groups = excluded.groups, "
       "credentials_reset_after = excluded.credentials_reset_after, updated_at = "
       "excluded.updated_at");
   if (!up) return tl::unexpected(up.error());
-  SG_TRY(up->Bind(1, e.id)
+  SG_TRY((*up)
+             ->Bind(1, e.id)
              .Bind(2, e.name)
              .Bind(3, common::EmployeeStatusName(e.status))
              .Bind(4, JoinJson(e.groups))
              .Bind(5, e.credentials_reset_after)
              .Bind(6, now)
              .Run());
-  auto del = db_->Prepare("DELETE FROM accounts WHERE employee_id = ?");
+  auto del = db_->Cached("DELETE FROM accounts WHERE employee_id = ?");
   if (!del) return tl::unexpected(del.error());
-  SG_TRY(del->Bind(1, e.id).Run());
-  auto ins = db_->Prepare("INSERT INTO accounts(name, employee_id) VALUES (?, ?)");
+  SG_TRY((*del)->Bind(1, e.id).Run());
+  auto ins = db_->Cached("INSERT INTO accounts(name, employee_id) VALUES (?, ?)");
   if (!ins) return tl::unexpected(ins.error());
   for (const std::string& account : e.accounts) {
-    ins->Reset();
-    SG_TRY(ins->Bind(1, account).Bind(2, e.id).Run());
+    (*ins)->Reset();
+    SG_TRY((*ins)->Bind(1, account).Bind(2, e.id).Run());
   }
   return common::Ok();
 }

@@ -43,11 +43,12 @@ Result<void> Store::LoadPosix(State& state) {
 }
 
 Result<void> Store::PutUidGrant(std::uint32_t uid, const UidGrant& grant, common::UnixSeconds now) {
-  auto stmt = db_->Prepare(
+  auto stmt = db_->Cached(
       "INSERT INTO posix_uids(uid, employee_id, account, adopted, granted_at) VALUES (?, ?, ?, ?, "
       "?)");
   if (!stmt) return tl::unexpected(stmt.error());
-  return stmt->Bind(1, std::int64_t{uid})
+  return (*stmt)
+      ->Bind(1, std::int64_t{uid})
       .Bind(2, grant.employee_id)
       .Bind(3, grant.account)
       .Bind(4, std::int64_t{static_cast<std::int64_t>(grant.adopted)})
@@ -56,10 +57,11 @@ Result<void> Store::PutUidGrant(std::uint32_t uid, const UidGrant& grant, common
 }
 
 Result<void> Store::PutGidGrant(std::uint32_t gid, const GidGrant& grant, common::UnixSeconds now) {
-  auto stmt = db_->Prepare(
+  auto stmt = db_->Cached(
       "INSERT INTO posix_gids(gid, group_name, adopted, granted_at) VALUES (?, ?, ?, ?)");
   if (!stmt) return tl::unexpected(stmt.error());
-  return stmt->Bind(1, std::int64_t{gid})
+  return (*stmt)
+      ->Bind(1, std::int64_t{gid})
       .Bind(2, grant.group)
       .Bind(3, std::int64_t{static_cast<std::int64_t>(grant.adopted)})
       .Bind(4, now)

@@ -133,6 +133,11 @@ Result<Request> ParseBody(Op op, Json& obj) {
       return ParseAuthenticate(obj);
     case Op::kChauthtok:
       return ParseChauthtok(obj);
+    case Op::kPasswordChanged: {
+      PasswordChangedRequest req;
+      STAFFGATE_PROTO_ASSIGN(req.account, RequiredShortField(obj, "account"));
+      return req;
+    }
   }
   return Fail(ErrorKind::kInternal, "unhandled op");
 }
@@ -177,6 +182,7 @@ struct RequestWriter {
   }
   void operator()(const SessionCloseRequest& r) const { obj["session"] = r.session; }
   void operator()(const RosterInstallRequest& r) const { obj["path"] = r.path; }
+  void operator()(const PasswordChangedRequest& r) const { obj["account"] = r.account; }
   // Written by WithSecrets (SerializeRequest), never here.
   void operator()(const AuthenticateRequest& /*unused*/) const {}
   void operator()(const ChauthtokRequest& /*unused*/) const {}
@@ -235,6 +241,7 @@ const std::string* AccountOf(const Request& request) {
   if (const auto* login = LoginOf(request)) return &login->account;
   if (const auto* auth = std::get_if<AuthenticateRequest>(&request)) return &auth->account;
   if (const auto* change = std::get_if<ChauthtokRequest>(&request)) return &change->account;
+  if (const auto* done = std::get_if<PasswordChangedRequest>(&request)) return &done->account;
   return nullptr;
 }
 

@@ -93,15 +93,23 @@ struct ChauthtokRequest {
   bool operator==(const ChauthtokRequest&) const = default;
 };
 
+// A local password (pam_unix) was just changed: the agent stamps the time
+// itself on receipt. Answered {"ok":true} (ChauthtokReply).
+struct PasswordChangedRequest {
+  std::string account;  // Required.
+  bool operator==(const PasswordChangedRequest&) const = default;
+};
+
 // Alternatives in the order of Op, so OpOf is the index.
 using Request = std::variant<CheckRequest, SessionOpenRequest, SessionCloseRequest, StatusRequest,
                              SessionsRequest, SyncRequest, ReloadRequest, RosterInstallRequest,
-                             AuthenticateRequest, ChauthtokRequest>;
+                             AuthenticateRequest, ChauthtokRequest, PasswordChangedRequest>;
 
 Op OpOf(const Request& request);
 // Check and session_open carry login fields; the others do not (nullptr).
 const LoginFields* LoginOf(const Request& request);
-// The account a check, session_open, authenticate or chauthtok is about;
+// The account a check, session_open, authenticate, chauthtok or
+// password_changed is about;
 // nullptr for the other ops.
 const std::string* AccountOf(const Request& request);
 // Zeroes every password the request holds (authenticate, chauthtok).

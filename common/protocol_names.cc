@@ -8,9 +8,9 @@ namespace {
 
 // One table per vocabulary, indexed by the enum: the name and the value
 // can never drift apart, and each lookup both ways reads the same table.
-constexpr std::array kOpNames = {"check",        "session_open", "session_close", "status",
-                                 "sessions",     "sync",         "reload",        "roster_install",
-                                 "authenticate", "chauthtok"};
+constexpr std::array kOpNames = {
+    "check",  "session_open",   "session_close", "status",    "sessions",        "sync",
+    "reload", "roster_install", "authenticate",  "chauthtok", "password_changed"};
 constexpr std::array kPhaseNames = {"auth", "account", "session"};
 constexpr std::array kDecisionNames = {"allow", "deny", "ignore", "reset_required"};
 constexpr std::array kReasonNames = {"exempt",
@@ -32,7 +32,7 @@ constexpr std::array kReasonNames = {"exempt",
                                      "locked_out",
                                      "not_managed",
                                      "unrecognized"};
-static_assert(kOpNames.size() == static_cast<std::size_t>(Op::kChauthtok) + 1);
+static_assert(kOpNames.size() == static_cast<std::size_t>(Op::kPasswordChanged) + 1);
 static_assert(kPhaseNames.size() == static_cast<std::size_t>(Phase::kSession) + 1);
 static_assert(kDecisionNames.size() == static_cast<std::size_t>(Decision::kResetRequired) + 1);
 static_assert(kReasonNames.size() == static_cast<std::size_t>(Reason::kUnrecognized) + 1);

@@ -25,6 +25,10 @@ enum class Op {
   // Staffgate passwords (docs/design.md §10); caller rules as check.
   kAuthenticate,
   kChauthtok,
+  // The module's password phase after a local change (pam_unix) succeeded:
+  // the agent records the exact time (shadow keeps whole days). Root or
+  // the agent's own uid only.
+  kPasswordChanged,
 };
 enum class Phase { kAuth, kAccount, kSession };
 // How the module reacts: see the PAM return-code table in docs/design.md §3.

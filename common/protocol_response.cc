@@ -163,6 +163,7 @@ Result<Response> ParseOkBody(Op op, const Json& obj) {
     case Op::kAuthenticate:
       return ParseDecisionReply(obj);
     case Op::kChauthtok:
+    case Op::kPasswordChanged:
       return ChauthtokReply{};
     case Op::kSessionClose: {
       SessionCloseReply reply;

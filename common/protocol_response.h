@@ -117,7 +117,7 @@ struct RosterInstallReply {
   bool operator==(const RosterInstallReply&) const = default;
 };
 
-// chauthtok done: {"ok":true}. A refused change is an ErrorReply with
+// chauthtok (and password_changed) done: {"ok":true}. A refused change is an ErrorReply with
 // error "weak_password" or "bad_credentials" (the sentence to show the
 // person in message), "not_managed" (pam_unix's business), "denied" (the
 // roster refuses the account) or "unavailable" (no central).

@@ -50,6 +50,8 @@ ParsedArgs ParseModuleArgs(int argc, const char** argv) {
       args.quiet = true;
     } else if (arg == "authenticate") {
       args.authenticate = true;
+    } else if (arg == "password_changed") {
+      args.password_changed = true;
     } else if (StartsWith(arg, "socket=")) {
       std::string_view path = arg.substr(7);
       if (path.empty() || path.front() != '/') {

@@ -1,6 +1,8 @@
 // The module's arguments from the PAM service file (docs/design.md §5):
 //   socket=PATH  timeout_ms=N  agent_uid=N  min_uid=N  debug  quiet
 //   authenticate (the auth stage checks the staffgate password, §10)
+//   password_changed (this password line runs after a local change
+//     succeeded: tell the agent, §3 row 10)
 // Like linux-pam's own modules: an unknown argument is reported and ignored,
 // a bad value is reported and the default kept, so a typo never turns the
 // module into an outage.
@@ -32,6 +34,11 @@ struct ModuleArgs {
   // docs/design.md §10: pam_sm_authenticate asks for the password and
   // sends `authenticate`; without it the auth stage is a `check`.
   bool authenticate = false;
+  // pam_sm_chauthtok placed after the module that changes the local
+  // password (pam_unix): the update pass tells the agent the change
+  // happened now (op password_changed), so a change made on the day of a
+  // credentials reset counts. Never fails the change.
+  bool password_changed = false;
 };
 
 struct ParsedArgs {

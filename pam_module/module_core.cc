@@ -133,6 +133,9 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
   }
 
   // Staffgate passwords (docs/design.md §10): module_password.h.
+  if (stage == Stage::kPassword && args.password_changed) {
+    return ReportPasswordChanged(ctx, deps, args, flags, user);
+  }
   if (stage == Stage::kPassword) return RunChauthtok(ctx, deps, args, flags, user);
   if (stage == Stage::kAuth && args.authenticate) {
     return RunAuthenticate(ctx, deps, args, flags, user);

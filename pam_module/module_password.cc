@@ -200,6 +200,17 @@ int UpdateAuthtok(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& args,
 
 }  // namespace
 
+int ReportPasswordChanged(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& args, int flags,
+                          const std::string& user) {
+  if ((flags & PAM_UPDATE_AUTHTOK) == 0) return PAM_IGNORE;
+  const std::string what = Describe("chauthtok", user);
+  auto answer = deps.call_agent(OptionsOf(args), common::PasswordChangedRequest{user});
+  LogOutcome(
+      ctx, args, what + " (password_changed)", answer,
+      answer && std::holds_alternative<common::ChauthtokReply>(*answer) ? PAM_SUCCESS : PAM_IGNORE);
+  return PAM_IGNORE;
+}
+
 int RunChauthtok(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& args, int flags,
                  const std::string& user) {
   const std::string what = Describe("chauthtok", user);

@@ -38,6 +38,12 @@ int RunAuthenticate(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& arg
                     const std::string& user);
 int RunChauthtok(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& args, int flags,
                  const std::string& user);
+// pam_sm_chauthtok with the `password_changed` argument, after the module
+// that changed the password: the update pass sends password_changed (the
+// agent records the time). Always PAM_IGNORE: the change is done, and
+// an agent that is down only means a same-day reset still asks again.
+int ReportPasswordChanged(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& args, int flags,
+                          const std::string& user);
 
 }  // namespace staffgate::pam
 

@@ -65,6 +65,8 @@ std::string_view AuditTypeName(AuditType type) {
       return "authenticate";
     case AuditType::kChauthtok:
       return "chauthtok";
+    case AuditType::kPasswordChanged:
+      return "password_changed";
   }
   return "decision";
 }

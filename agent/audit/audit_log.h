@@ -44,10 +44,11 @@ enum class AuditType {
   kOutboxQuarantine,    // Unreadable outbox lines moved aside (count).
   kAuthenticate,        // A staffgate password checked (detail: online, offline, ...).
   kChauthtok,           // A staffgate password change asked for.
+  kPasswordChanged,     // A local password changed (the module's password phase).
 };
 
 // "decision", "session_open", ..., "lease_released", "nss_identity_skipped", "audit_lost",
-// "roster_not_saved", "outbox_quarantine", "authenticate", "chauthtok".
+// "roster_not_saved", "outbox_quarantine", "authenticate", "chauthtok", "password_changed".
 std::string_view AuditTypeName(AuditType type);
 
 struct AuditEvent {

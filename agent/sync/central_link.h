@@ -62,6 +62,8 @@ class CentralLink : public EventQueue {
   void Start();
   // SyncLoop::OnLeaseEnded; call before Start.
   void OnLeaseEnded(std::function<void()> hook) { loop_->OnLeaseEnded(std::move(hook)); }
+  // SyncLoop::OnIdentity; call before Start.
+  void OnIdentity(SyncLoop::IdentityHook hook) { loop_->OnIdentity(std::move(hook)); }
   // Joins both threads; a long-poll in flight is aborted.
   void Stop();
 

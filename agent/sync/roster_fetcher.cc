@@ -40,15 +40,17 @@ common::Result<FetchResult> CurlRosterSource::Fetch(std::optional<std::uint64_t>
     if (wait_s > 0) req.headers.push_back("Prefer: wait=" + std::to_string(wait_s));
   }
   req.total_timeout_s = wait_s + kSlackS;
-  req.response_headers.emplace_back(common::kLeaseEndedHeader);
+  req.response_headers = {common::kLeaseEndedHeader, common::kWorkstationHeader};
   auto resp = common::PerformHttps(options_, req);
   if (!resp) return tl::unexpected(resp.error());
   const bool lease_ended = resp->headers.contains(common::kLeaseEndedHeader);
+  auto name = resp->headers.find(common::kWorkstationHeader);
+  std::string workstation = name == resp->headers.end() ? std::string() : name->second;
   switch (resp->status) {
     case 200:
-      return FetchResult{false, std::move(resp->body), lease_ended};
+      return FetchResult{false, std::move(resp->body), lease_ended, std::move(workstation)};
     case 304:
-      return FetchResult{true, {}, lease_ended};
+      return FetchResult{true, {}, lease_ended, std::move(workstation)};
     case 401:
     case 403:
       return Fail(ErrorKind::kPermission, "the central refused this workstation's token (HTTP " +

@@ -18,6 +18,9 @@ struct FetchResult {
   std::string envelope;       // 200: the body, not yet verified.
   // The answer carried common::kLeaseEndedHeader: renew the leases now.
   bool lease_ended = false;
+  // The central's name for this token (common::kWorkstationHeader); empty
+  // when the answer did not say.
+  std::string workstation;
 };
 
 // Where rosters come from; injected so the sync loop is tested without a

@@ -57,6 +57,9 @@ common::Result<std::string> SyncLoop::RunOnce(int wait_s) {
   common::Result<std::string> outcome;
   bool reachable = false;
   if (fetched && fetched->lease_ended && lease_ended_) lease_ended_();
+  // Before installing: the new roster is read with this token's name.
+  common::Result<void> who = common::Ok();
+  if (fetched && !fetched->workstation.empty() && identity_) who = identity_(fetched->workstation);
   if (!fetched) {
     reachable = fetched.error().kind != common::ErrorKind::kUnavailable &&
                 fetched.error().kind != common::ErrorKind::kTimeout;
@@ -76,6 +79,7 @@ common::Result<std::string> SyncLoop::RunOnce(int wait_s) {
                            : std::string("up to date");
     }
   }
+  if (!who) outcome = tl::unexpected(who.error());
   std::lock_guard<std::mutex> lock(mu_);
   status_.answered = true;
   status_.central_reachable = reachable;

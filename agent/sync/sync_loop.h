@@ -78,6 +78,13 @@ class SyncLoop {
   // Called (on the loop's thread) when an answer says an administrator
   // ended one of this workstation's leases. Set before Start.
   void OnLeaseEnded(std::function<void()> hook) { lease_ended_ = std::move(hook); }
+  // Called (on the calling thread of RunOnce) with the central's name for
+  // this workstation's token whenever an answer says it. An error (the
+  // configured name is another workstation's) fails the round with its
+  // message; the roster is still installed, so revocations keep arriving.
+  // Set before Start.
+  using IdentityHook = std::function<common::Result<void>(const std::string&)>;
+  void OnIdentity(IdentityHook hook) { identity_ = std::move(hook); }
   // One round (fetch, install). Returns the outcome in plain words or the
   // error. Used by the thread, `staffgatectl sync` (wait_s 0, concurrently
   // with the thread's long-poll: the target serialises installs) and tests.
@@ -95,6 +102,7 @@ class SyncLoop {
   common::LogFn log_;
   int wait_s_;
   std::function<void()> lease_ended_;
+  IdentityHook identity_;
   Backoff backoff_;
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;  // Guards status_, wake_.

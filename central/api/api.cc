@@ -98,8 +98,12 @@ ApiResponse ErrorResponse(const common::Error& error) {
 ApiResponse Api::AnswerRoster(std::uint64_t known_serial, const std::string& workstation) {
   auto current = service_.Current();
   ApiResponse r;
-  if (!workstation.empty() && service_.TakeLeaseNotice(workstation)) {
-    r.headers.emplace_back(common::kLeaseEndedHeader, "1");
+  if (!workstation.empty()) {
+    // Who this token belongs to, on every answer including a held one: the
+    // agent enforces that workstation's groups (docs/design.md §6).
+    r.headers.emplace_back(common::kWorkstationHeader, workstation);
+    if (service_.TakeLeaseNotice(workstation))
+      r.headers.emplace_back(common::kLeaseEndedHeader, "1");
   }
   r.headers.emplace_back("ETag", "\"" + std::to_string(current->serial) + "\"");
   r.headers.emplace_back("Cache-Control", "no-cache");
@@ -186,9 +190,7 @@ ApiOutcome Api::Roster(const ApiRequest& req, const std::optional<std::string>& 
     out.workstation = workstation.value_or("");
     return out;
   }
-  ApiResponse r = AnswerRoster(known.value_or(~std::uint64_t{0}), workstation.value_or(""));
-  if (workstation) r.headers.emplace_back(common::kWorkstationHeader, *workstation);
-  return Finish(std::move(r));
+  return Finish(AnswerRoster(known.value_or(~std::uint64_t{0}), workstation.value_or("")));
 }
 
 ApiResponse Api::Events(const ApiRequest& req, const std::string& workstation) {

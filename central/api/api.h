@@ -69,8 +69,9 @@ class Api {
   // answer's status.
   void Defer(std::function<ApiResponse()> work, std::function<void(ApiResponse)> done);
   // The answer to a held roster request: 200 with the envelope when the
-  // serial moved past `known_serial`, else 304. For a `workstation` with a
-  // lease notice (Service::TakeLeaseNotice) it carries kLeaseEndedHeader.
+  // serial moved past `known_serial`, else 304. For a `workstation` it
+  // carries kWorkstationHeader (the token's name), and kLeaseEndedHeader
+  // when it has a lease notice (Service::TakeLeaseNotice).
   ApiResponse AnswerRoster(std::uint64_t known_serial, const std::string& workstation = "");
   // Whether a held request of `workstation` should be answered now.
   bool HasLeaseNotice(const std::string& workstation) const {

@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // line names fields, never the value.
     if (req.error().message.find("S3cr3t-") != std::string::npos) std::abort();
   }
-  for (int i = 0; i <= static_cast<int>(Op::kChauthtok); ++i) {
+  for (int i = 0; i <= static_cast<int>(Op::kPasswordChanged); ++i) {
     const Op op = static_cast<Op>(i);
     auto resp = ParseResponse(op, line);
     if (!resp) continue;

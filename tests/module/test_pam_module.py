@@ -48,11 +48,16 @@ class PamModuleTest(unittest.TestCase):
         # Root: distinct uids above UID_MIN. Non-root: the agent answers a
         # non-root caller only about accounts carrying the caller's own uid.
         cls.min_uid = 1000 if cls.is_root else uid
-        names = ["asmith", "bjones", "csmith", "dlee", "ereset", "fchanged", "sales",
-                 "nobodyknows", "exempted"]
+        names = ["asmith", "bjones", "csmith", "dlee", "ereset", "fchanged", "gsameday",
+                 "sales", "nobodyknows", "exempted"]
         cls.uids = {n: (2001 + i if cls.is_root else uid) for i, n in enumerate(names)}
         today = sgtest.now_utc()
         reset_after = today - datetime.timedelta(days=9)
+        # A reset earlier today: shadow's whole day (today) cannot show a
+        # change after it; only the module's password phase can.
+        day_start = today.replace(hour=0, minute=0, second=0, microsecond=0)
+        cls.same_day_reset = max(day_start + datetime.timedelta(seconds=1),
+                                 today - datetime.timedelta(seconds=30))
         old_change = sgtest.days_since_epoch(today - datetime.timedelta(days=30))
         passwd, shadow = [], []
         for name, u in cls.uids.items():
@@ -96,6 +101,8 @@ class PamModuleTest(unittest.TestCase):
                 {"id": "E1006", "status": "active", "accounts": ["fchanged"],
                  "credentials_reset_after": sgtest.rfc3339(reset_after)},
                 {"id": "E1007", "status": "active", "accounts": ["exempted"]},
+                {"id": "E1008", "status": "active", "accounts": ["gsameday"],
+                 "credentials_reset_after": sgtest.rfc3339(cls.same_day_reset)},
             ],
             shared=["sales"],
             workstations={WORKSTATION: {"groups": ["sales"]}})
@@ -135,6 +142,12 @@ class PamModuleTest(unittest.TestCase):
             "sg-wrong-owner": sgtest.pam_service_text(
                 MODULE, [ok_sock, "agent_uid=%d" % (uid + 4242), "min_uid=%d" % cls.min_uid,
                          "debug"]),
+            # A local password change: pam_permit stands for pam_unix, then
+            # the module tells the agent (the main profile's password line).
+            "sg-passwd": sgtest.pam_service_text(MODULE, [ok_sock] + common).replace(
+                "password required pam_deny.so",
+                "password required pam_permit.so\npassword optional %s %s password_changed"
+                % (MODULE, " ".join([ok_sock] + common))),
             "other": "auth required pam_deny.so\naccount required pam_deny.so\n"
                      "session required pam_deny.so\npassword required pam_deny.so\n",
         }
@@ -252,6 +265,16 @@ class PamModuleTest(unittest.TestCase):
         # Changed after the reset request: allowed.
         out, err = self.assert_ok("sg", "fchanged", "acct_mgmt")
         self.assertIn("allow (allowed)", err)
+
+    def test_password_changed_on_the_day_of_the_reset_counts(self):
+        out, err = self.assert_fails_with("NEW_AUTHTOK_REQD", "sg", "gsameday", "acct_mgmt")
+        self.assertIn("reset_required (credentials_reset_required)", err)
+        out, err = self.assert_ok("sg-passwd", "gsameday", "chauthtok")
+        # Shadow still says "today", as before: the exact time made the difference.
+        out, err = self.assert_ok("sg", "gsameday", "acct_mgmt")
+        self.assertIn("allow (allowed)", err)
+        # A change told for someone else changed nothing for ereset.
+        self.assert_fails_with("NEW_AUTHTOK_REQD", "sg", "ereset", "acct_mgmt")
 
     def test_exempt_account_is_ignored(self):
         self.assert_ok("sg-permit", "exempted", "authenticate", "acct_mgmt", "open_session")

@@ -158,6 +158,8 @@ check "enroll: the agent.conf conffile is left as shipped" \
 check "status: enrolled, workstation TEST-01" bash -c 'staffgatectl status | grep -qE "enrolled: +yes" && staffgatectl status | grep -qE "workstation: +TEST-01"'
 check "status: central reachable" wait_until 10 status_has 'central reachable: +yes'
 
+check "the main profile tells the agent of local password changes, after pam_unix" \
+  bash -c 'grep -q "pam_staffgate.so password_changed" /etc/pam.d/common-password && [ "$(grep -n "pam_unix.so" /etc/pam.d/common-password | head -1 | cut -d: -f1)" -lt "$(grep -n "password_changed" /etc/pam.d/common-password | cut -d: -f1)" ]'
 # --- staffgate passwords: the staffgate-auth profile (off by default) ---------------------
 pw_ok() {  # USER PASSWORD: the auth stack accepts PASSWORD for USER
   printf '%s\n' "$2" | pamtester login "$1" authenticate >/tmp/pw.out 2>&1
@@ -170,7 +172,7 @@ pam-auth-update --enable staffgate-auth >/tmp/auth-enable.log 2>&1 || { bad "pam
 auth_line=$(grep -n 'pam_staffgate.so authenticate' /etc/pam.d/common-auth | head -1 | cut -d: -f1)
 unix_line=$(grep -n 'pam_unix.so' /etc/pam.d/common-auth | head -1 | cut -d: -f1)
 check "staffgate-auth: its auth line runs before pam_unix" test -n "$auth_line" -a "${auth_line:-0}" -lt "${unix_line:-0}"
-check "staffgate-auth: its password line is in common-password" grep -q 'pam_staffgate.so' /etc/pam.d/common-password
+check "staffgate-auth: its password line is in common-password" grep -qE 'success=end default=ignore.*pam_staffgate\.so$' /etc/pam.d/common-password
 check "staffgate-auth enabled: root still signs in with pam_unix" pw_ok root Root-Pass-1234
 check "staffgate-auth enabled: root's wrong password refused" bash -c "$(declare -f pw_ok); ! pw_ok root wrong-password"
 # alice is a local user (shadow password) and an employee without a staffgate

@@ -340,5 +340,30 @@ TEST_CASE("service: roster_install of a FIFO is refused at once, never blocks", 
   CHECK(reply["message"].get<std::string>().find("not a regular file") != std::string::npos);
 }
 
+TEST_CASE(
+    "service: password_changed from a password program makes a change on the reset's day count; "
+    "the person cannot claim one",
+    "[agent]") {
+  ServiceFixture f;
+  f.clock.Advance(3600);  // kNow is midnight: the reset at 00:30, the change at 01:00.
+  Json e = Employee("E1001", "active", {"asmith"});
+  e["credentials_reset_after"] = common::FormatRfc3339(kNow + 1800);
+  REQUIRE(f.store->Install(testutil::Sign(testutil::RosterPayload(43, Json::array({e}), {}), f.key),
+                           "test"));
+  f.users.Add("asmith", 1001, kNow / 86400);  // Shadow: changed today.
+  CHECK(f.Check("asmith", 0)["reason"] == "credentials_reset_required");
+  const std::string told =
+      common::DumpJson(Json{{"v", 1}, {"op", "password_changed"}, {"account", "asmith"}});
+  CHECK(f.Ask(told, 1001)["error"] == "forbidden");
+  CHECK(f.Check("asmith", 0)["reason"] == "credentials_reset_required");
+  f.audit.events.clear();
+  CHECK(f.Ask(told, 0)["ok"] == true);
+  REQUIRE(f.audit.events.size() == 1);
+  CHECK(f.audit.events[0].type == AuditType::kPasswordChanged);
+  CHECK(f.audit.events[0].account == "asmith");
+  CHECK(f.audit.events[0].time_ms == (kNow + 3600) * 1000);
+  CHECK(f.Check("asmith", 0)["reason"] == "allowed");
+}
+
 }  // namespace
 }  // namespace staffgate::agent

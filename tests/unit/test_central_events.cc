@@ -240,3 +240,53 @@ TEST_CASE("terminal text: controls, C1 and bidi are escaped visibly", "[central]
   CHECK(EscapeForTerminal("\xc0\x9b") == "\\xc0\\x9b");                      // Overlong.
   CHECK(EscapeForTerminal("a\\x1b") == "a\\\\x1b");                          // Cannot be faked.
 }
+
+TEST_CASE("a local password change at or after the reset clears it; older ones do not",
+          "[central][passwords]") {
+  using staffgate::central::ChangeEndsReset;
+  CHECK_FALSE(ChangeEndsReset(std::nullopt, kStart));
+  CHECK_FALSE(ChangeEndsReset(kStart, kStart - 1));
+  CHECK(ChangeEndsReset(kStart, kStart));
+  CHECK(ChangeEndsReset(kStart, kStart + 1));
+
+  EventWorld w;
+  REQUIRE(w.service->AddWorkstation("WS1", {"sales"}));
+  REQUIRE(w.service->AddEmployee(Employee("E1", "asmith", {"sales"})));
+  REQUIRE(w.service->AddEmployee(Employee("E2", "bjones", {"parts"})));
+  REQUIRE(w.service->ResetCredentials("E1"));
+  REQUIRE(w.service->ResetCredentials("E2"));
+  auto reset_of = [&](const std::string& id) {
+    for (const EmployeeRecord& e : w.service->Employees()) {
+      if (e.id == id) return e.credentials_reset_after;
+    }
+    return std::optional<std::int64_t>();
+  };
+  auto changed = [](const std::string& id, const std::string& account, std::int64_t at) {
+    return Json::array({Json{{"id", id},
+                             {"type", "password_changed"},
+                             {"account", account},
+                             {"time", staffgate::common::FormatRfc3339Ms(at * 1000)}}});
+  };
+  const std::uint64_t before = w.service->Current()->serial;
+  // Changed before the reset (an old event arriving late): the reset stays.
+  REQUIRE(w.service->StoreEvents("WS1", changed("c1", "asmith", kStart - 5)));
+  CHECK(reset_of("E1") == kStart);
+  CHECK(w.service->Current()->serial == before);
+  // bjones may not sign in at WS1: its report cannot end his reset.
+  w.clock.Advance(30);
+  REQUIRE(w.service->StoreEvents("WS1", changed("c2", "bjones", kStart + 10)));
+  CHECK(reset_of("E2") == kStart);
+  // The same second's change, later that day: cleared, one new serial.
+  REQUIRE(w.service->StoreEvents("WS1", changed("c3", "asmith", kStart + 10)));
+  CHECK_FALSE(reset_of("E1"));
+  CHECK(w.service->Current()->serial == before + 1);
+  // Sent again (the outbox retries): nothing more changes.
+  REQUIRE(w.service->StoreEvents("WS1", changed("c3", "asmith", kStart + 10)));
+  CHECK(w.service->Current()->serial == before + 1);
+  // A new reset, then that batch once more: a change already counted does
+  // not end it, even dated ahead (a clock running fast).
+  w.clock.Advance(30);
+  REQUIRE(w.service->ResetCredentials("E1"));
+  REQUIRE(w.service->StoreEvents("WS1", changed("c3", "asmith", kStart + 3600)));
+  CHECK(reset_of("E1") == kStart + 60);
+}

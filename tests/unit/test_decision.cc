@@ -22,6 +22,7 @@ struct Fixture {
   agent::AgentConfig config;
   common::Roster roster;
   StaticUserDb users;
+  LocalPasswordChanges local_changes;
 
   explicit Fixture(Json employees = Json::array(), std::vector<std::string> shared = {},
                    Json workstations = Json::object()) {
@@ -56,6 +57,7 @@ struct Fixture {
     ctx.roster = with_roster ? &roster : nullptr;
     ctx.users = &users;
     ctx.now = now;
+    ctx.local_changes = &local_changes;
     return Decide(DecisionInput{account, phase, "sshd", "pts/0", "10.1.2.3"}, ctx);
   }
 };
@@ -253,6 +255,21 @@ TEST_CASE("row 10: credentials_reset_after against shadow's last change day", "[
     f.users.Add("asmith", 1001, -1);
     Expect(f.Ask("asmith"), Decision::kAllow, Reason::kAllowed);
   }
+  SECTION("a local change on the day of the reset: its exact time from the password phase") {
+    const common::UnixSeconds reset_at = change_day * kDay + 3600;  // 01:00 that day.
+    Fixture f(with_reset(reset_at));
+    f.users.Add("asmith", 1001, change_day);  // Shadow: "changed that day".
+    Expect(f.Ask("asmith"), Decision::kResetRequired, Reason::kCredentialsResetRequired);
+    f.local_changes.Record("asmith", reset_at - 60);  // Before the reset: still required.
+    Expect(f.Ask("asmith"), Decision::kResetRequired, Reason::kCredentialsResetRequired);
+    f.local_changes.Record("asmith", reset_at + 60);
+    Expect(f.Ask("asmith"), Decision::kAllow, Reason::kAllowed);
+    // A reset made after that change asks again.
+    Fixture g(with_reset(reset_at + 120));
+    g.users.Add("asmith", 1001, change_day);
+    g.local_changes.Record("asmith", reset_at + 60);
+    Expect(g.Ask("asmith"), Decision::kResetRequired, Reason::kCredentialsResetRequired);
+  }
   SECTION("rows 6-8 win over the reset") {
     Json e = Employee("E1", "terminated", {"asmith"});
     e["credentials_reset_after"] = common::FormatRfc3339(kNow);
@@ -286,6 +303,26 @@ TEST_CASE("reason names are the wire names", "[decision]") {
   CHECK(ReasonName(Reason::kLeaseUnverified) == "lease_unverified");
   CHECK(ReasonName(Reason::kCredentialsResetRequired) == "credentials_reset_required");
   CHECK(ReasonName(Reason::kAllowed) == "allowed");
+}
+
+TEST_CASE("local password changes: the exact time, else shadow's day; bounded", "[decision]") {
+  CHECK_FALSE(LocalPasswordChangedAt(std::nullopt, std::nullopt));
+  CHECK_FALSE(LocalPasswordChangedAt(0, std::nullopt));
+  CHECK(LocalPasswordChangedAt(10, std::nullopt) == 10 * kDay);
+  CHECK(LocalPasswordChangedAt(10, 10 * kDay + 500) == 10 * kDay + 500);
+  CHECK(LocalPasswordChangedAt(std::nullopt, 777) == 777);
+  // Shadow says a later day: a change made some other way, later.
+  CHECK(LocalPasswordChangedAt(11, 10 * kDay + 500) == 11 * kDay);
+
+  LocalPasswordChanges changes(2);
+  changes.Record("a", 100);
+  changes.Record("a", 50);  // An older report never moves it back.
+  CHECK(changes.LastChange("a") == 100);
+  changes.Record("b", 200);
+  changes.Record("c", 300);  // Full: the oldest record (a) goes.
+  CHECK_FALSE(changes.LastChange("a"));
+  CHECK(changes.LastChange("b") == 200);
+  CHECK(changes.LastChange("c") == 300);
 }
 
 }  // namespace

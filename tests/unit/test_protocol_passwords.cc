@@ -104,3 +104,18 @@ TEST_CASE("protocol passwords: answers and lanes", "[protocol][passwords]") {
   CHECK(IsPasswordOp(Op::kChauthtok));
   CHECK_FALSE(IsPasswordOp(Op::kRosterInstall));
 }
+
+TEST_CASE("protocol: password_changed names an account, carries no secret, answers ok",
+          "[protocol][passwords]") {
+  auto parsed = ParseRequest(R"({"v":1,"op":"password_changed","account":"asmith"})");
+  REQUIRE(parsed);
+  CHECK(*parsed == Request{PasswordChangedRequest{"asmith"}});
+  CHECK(*AccountOf(*parsed) == "asmith");
+  CHECK(SerializeRequest(*parsed) == R"({"account":"asmith","op":"password_changed","v":1})");
+  CHECK_FALSE(ParseRequest(R"({"v":1,"op":"password_changed"})"));
+  CHECK(LaneOf(Op::kPasswordChanged) == OpLane::kFast);
+  CHECK_FALSE(IsPasswordOp(Op::kPasswordChanged));
+  auto done = ParseResponse(Op::kPasswordChanged, R"({"v":1,"ok":true})");
+  REQUIRE(done);
+  CHECK(std::holds_alternative<ChauthtokReply>(*done));
+}

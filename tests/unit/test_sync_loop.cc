@@ -59,9 +59,9 @@ class SerialTarget : public SyncTarget {
 };
 
 FetchResult Roster(std::uint64_t serial) {
-  return FetchResult{false, "serial " + std::to_string(serial)};
+  return FetchResult{false, "serial " + std::to_string(serial), false, {}};
 }
-FetchResult NotModified() { return FetchResult{true, {}}; }
+FetchResult NotModified() { return FetchResult{true, {}, false, {}}; }
 
 void Quiet(int /*unused*/, const std::string& /*unused*/) {}
 
@@ -166,7 +166,7 @@ TEST_CASE("sync round: errors are reported in plain words and keep the roster", 
     CHECK(loop.Status().last_result == "the central refused the token (401)");
   }
   SECTION("a rejected roster keeps the old serial for the next round") {
-    source.answers.emplace_back(FetchResult{false, "TAMPERED"});
+    source.answers.emplace_back(FetchResult{false, "TAMPERED", false, {}});
     auto rejected = loop.RunOnce(55);
     REQUIRE_FALSE(rejected);
     CHECK(rejected.error().kind == ErrorKind::kBadSignature);
@@ -241,4 +241,42 @@ TEST_CASE("sync plan: an unreachable central is probed within 3 s, an answering 
   // A long-poll answered 304 at once waits out the rest of a second.
   auto fast = PlanNextRound(std::string("up to date"), false, milliseconds(200), backoff);
   CHECK(fast.delay == milliseconds(800));
+}
+
+TEST_CASE(
+    "sync round: the central's name for the token is handed over before the install, and a "
+    "refused name fails the round with its sentence while the roster still installs",
+    "[sync]") {
+  ScriptedSource source;
+  SerialTarget target;
+  FakeClock clock(1000);
+  SyncLoop loop(source, target, clock, Quiet);
+  std::vector<std::pair<std::string, std::size_t>> told;  // Name, rosters offered by then.
+  std::string refuse;
+  loop.OnIdentity([&](const std::string& name) -> Result<void> {
+    told.emplace_back(name, target.offered.size());
+    if (name == refuse) return Fail(ErrorKind::kConfig, "names differ");
+    return staffgate::common::Ok();
+  });
+
+  FetchResult named = Roster(3);
+  named.workstation = "SVC-03";
+  source.answers.emplace_back(named);
+  auto first = loop.RunOnce(0);
+  REQUIRE(first);
+  CHECK(told == std::vector<std::pair<std::string, std::size_t>>{{"SVC-03", 0}});
+
+  refuse = "SVC-03";
+  named = Roster(4);
+  named.workstation = "SVC-03";
+  source.answers.emplace_back(named);
+  auto second = loop.RunOnce(0);
+  REQUIRE_FALSE(second);
+  CHECK(second.error().message == "names differ");
+  CHECK(target.serial == 4U);  // Revocations keep arriving.
+  CHECK(loop.Status().last_result == "names differ");
+
+  source.answers.emplace_back(NotModified());  // An answer that names no one.
+  REQUIRE(loop.RunOnce(0));
+  CHECK(told.size() == 2);
 }
