@@ -121,7 +121,7 @@ TEST_CASE("audit flood: a few identical decisions are each recorded", "[agent][a
   for (const auto& e : local) CHECK_FALSE(e.contains("count"));
 }
 
-TEST_CASE("audit flood: different decisions are not merged; other types pass through",
+TEST_CASE("audit flood: different decisions are not merged, other types pass through",
           "[agent][audit]") {
   DecisionCoalescer c({60'000, 2, 1});
   AuditEvent e;

@@ -45,7 +45,7 @@ struct Fixture {
   }
 };
 
-TEST_CASE("revoker: admitted then refused is revoked; system, exempt and self never",
+TEST_CASE("revoker: admitted then refused is revoked, system, exempt and self never",
           "[revoke]") {
   Fixture f;
   auto before = Make(1, "active", "active", "active");
@@ -112,7 +112,7 @@ std::vector<std::string> Lost(const common::Roster& before, const common::Roster
   return out;
 }
 
-TEST_CASE("revoker: losing a role or the workstation ends sessions; gaining does not",
+TEST_CASE("revoker: losing a role or the workstation ends sessions, gaining does not",
           "[revoke][nss]") {
   auto base = WithGroups(1, {"service"}, {"service", "finance"});
   CHECK(Lost(base, WithGroups(2, {"sales"}, {"service", "finance"})) ==

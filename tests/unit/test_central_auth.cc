@@ -126,7 +126,7 @@ TEST_CASE("lockout: failures within the window lock, older ones do not count", "
   CHECK(s == LockoutState{});
 }
 
-TEST_CASE("auth: a set password verifies; wrong ones lock it fleet-wide until it expires",
+TEST_CASE("auth: a set password verifies, wrong ones lock it fleet-wide until it expires",
           "[central][auth]") {
   AuthWorld w;
   REQUIRE(w.auth->SetPassword("E1", std::string(kGood)));
@@ -142,7 +142,7 @@ TEST_CASE("auth: a set password verifies; wrong ones lock it fleet-wide until it
   CHECK(w.Verify("asmith", kGood) == VerifyResult::kOk);
 }
 
-TEST_CASE("auth: a success clears earlier failures; unlock clears a lock", "[central][auth]") {
+TEST_CASE("auth: a success clears earlier failures, unlock clears a lock", "[central][auth]") {
   AuthWorld w;
   REQUIRE(w.auth->SetPassword("E1", std::string(kGood)));
   CHECK(w.Verify("asmith", "wrong") == VerifyResult::kBadCredentials);
@@ -197,7 +197,7 @@ TEST_CASE("auth: an employee who is not active never gets ok", "[central][auth]"
   CHECK(change->refusal->error == "bad_credentials");
 }
 
-TEST_CASE("auth: a one-time password must be changed; the change publishes credentials_changed_at",
+TEST_CASE("auth: a one-time password must be changed, the change publishes credentials_changed_at",
           "[central][auth]") {
   AuthWorld w;
   auto set = w.auth->SetPassword("E1", std::nullopt);

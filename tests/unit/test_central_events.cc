@@ -241,7 +241,7 @@ TEST_CASE("terminal text: controls, C1 and bidi are escaped visibly", "[central]
   CHECK(EscapeForTerminal("a\\x1b") == "a\\\\x1b");                          // Cannot be faked.
 }
 
-TEST_CASE("a local password change at or after the reset clears it; older ones do not",
+TEST_CASE("a local password change at or after the reset clears it, older ones do not",
           "[central][passwords]") {
   using staffgate::central::ChangeEndsReset;
   CHECK_FALSE(ChangeEndsReset(std::nullopt, kStart));

@@ -48,7 +48,7 @@ TEST_CASE("lease end: selectors fail closed and change nothing", "[central][leas
   CHECK(w.metrics.leases_ended_by_admin == 0);
 }
 
-TEST_CASE("lease end: by account, by workstation, both; the holder is told 410",
+TEST_CASE("lease end: by account, by workstation, both, the holder is told 410",
           "[central][leases]") {
   LeaseWorld w;
   Json a1 = w.CallJson("POST", "/v1/sessions", w.a_token, R"({"account":"asmith"})", 201);

@@ -58,7 +58,7 @@ TEST_CASE("posix ids: import keeps the uids of existing accounts", "[central][po
   CHECK(w.Uids("E0") == Uids{{"newbie", 20002}});
 }
 
-TEST_CASE("posix ids: adopt a uid; a taken or unusable one is refused whole", "[central][posix]") {
+TEST_CASE("posix ids: adopt a uid, a taken or unusable one is refused whole", "[central][posix]") {
   PosixWorld w;
   Service& s = w.Open();
   REQUIRE(s.AddEmployee(Employee("E1", {"asmith"})));  // 20000
@@ -108,7 +108,7 @@ TEST_CASE("posix ids: a full uid_range is a clear error and changes nothing", "[
   CHECK(w.Uids("E2") == Uids{{"b1", 5002}});
 }
 
-TEST_CASE("posix ids: uids and groups survive a restart; the sequence goes on",
+TEST_CASE("posix ids: uids and groups survive a restart, the sequence goes on",
           "[central][posix]") {
   PosixWorld w;
   {
@@ -133,7 +133,7 @@ TEST_CASE("posix ids: uids and groups survive a restart; the sequence goes on",
   CHECK(s.Current()->serial == serial + 2);
 }
 
-TEST_CASE("posix ids: a database of schema 2 upgrades through 3 and 4; its accounts get uids",
+TEST_CASE("posix ids: a database of schema 2 upgrades through 3 and 4, its accounts get uids",
           "[central][posix]") {
   PosixWorld w;
   {

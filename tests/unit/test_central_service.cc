@@ -141,7 +141,7 @@ TEST_CASE("service: import is all or nothing and reports what it did", "[central
   CHECK(roster.FindEmployee("asmith")->id == "E3");
 }
 
-TEST_CASE("service: restart keeps data; an older database never serves an older serial",
+TEST_CASE("service: restart keeps data, an older database never serves an older serial",
           "[central][service]") {
   CentralDir dir;
   FakeClock clock(1'800'000'000);

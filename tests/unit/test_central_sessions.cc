@@ -134,7 +134,7 @@ TEST_CASE("leases api: policy 2 and 0", "[central][leases]") {
   w.CallJson("POST", "/v1/sessions", w.c_token, R"({"account":"asmith"})", 200);
 }
 
-TEST_CASE("leases api: renew and release belong to the holder; lapse at the TTL",
+TEST_CASE("leases api: renew and release belong to the holder, lapse at the TTL",
           "[central][leases]") {
   LeaseWorld w(30);
   Json a = w.CallJson("POST", "/v1/sessions", w.a_token, R"({"account":"asmith"})", 201);

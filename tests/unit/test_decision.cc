@@ -305,7 +305,7 @@ TEST_CASE("reason names are the wire names", "[decision]") {
   CHECK(ReasonName(Reason::kAllowed) == "allowed");
 }
 
-TEST_CASE("local password changes: the exact time, else shadow's day; bounded", "[decision]") {
+TEST_CASE("local password changes: the exact time, else shadow's day, bounded", "[decision]") {
   CHECK_FALSE(LocalPasswordChangedAt(std::nullopt, std::nullopt));
   CHECK_FALSE(LocalPasswordChangedAt(0, std::nullopt));
   CHECK(LocalPasswordChangedAt(10, std::nullopt) == 10 * kDay);

@@ -28,7 +28,7 @@ TEST_CASE("UniqueFd closes its fd when it goes out of scope", "[unique_fd]") {
   CHECK_FALSE(IsOpen(raw));
 }
 
-TEST_CASE("UniqueFd moves ownership; the moved-from one closes nothing", "[unique_fd]") {
+TEST_CASE("UniqueFd moves ownership, the moved-from one closes nothing", "[unique_fd]") {
   UniqueFd a(OpenDevNull());
   const int raw = a.get();
   UniqueFd b(std::move(a));
