@@ -285,6 +285,12 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
     segments.erase(segments.begin(), segments.begin() + 3);  // "", "v1", "admin"
     if (segments.size() == 3 && segments[0] == "employees" &&
         (segments[2] == "set-password" || segments[2] == "unlock")) {
+      if (!Allowed(CurrentActor()->role, Permission::kChangeEmployees)) {
+        ApiOutcome refused =
+            Finish(JsonError(403, "forbidden", "this role may not change employees"));
+        refused.authenticated = true;
+        return refused;
+      }
       return AdminAuth(req, path, UrlDecode(segments[1]), std::string(segments[2]));
     }
     ApiOutcome outcome;
