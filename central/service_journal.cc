@@ -2,6 +2,7 @@
 // are journalled by Change() itself; the rest (administrators, ended
 // sessions, unlocked passwords) call Journal().
 #include "central/journal/actor.h"
+#include "central/journal/state_diff.h"
 #include "central/service.h"
 
 namespace staffgate::central {
@@ -18,6 +19,7 @@ Result<void> Service::JournalLocked(const JournalLabel& label, common::Json befo
   entry.from = actor->from;
   entry.action = label.action;
   entry.target = label.target;
+  FlattenSingle(before, after, label.target);
   entry.before = std::move(before);
   entry.after = std::move(after);
   return store_->AppendJournal(entry);

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "central/admin/cli.h"
@@ -66,22 +67,42 @@ int AdminList(AdminClient& client, const AdminArgs& args) {
   return 0;
 }
 
-// "employees/E1 status: active -> terminated; ..." for the table.
+// The kinds a journal entry names when it changed several objects
+// (journal/state_diff.h); one object's entry holds its fields alone.
+bool Nested(const Json& side) {
+  static const std::set<std::string> kKinds = {
+      "employees", "passwords", "workstations", "posix_groups",    "shared_accounts",
+      "policy",    "admins",    "sessions",     "password_lockout"};
+  if (!side.is_object() || side.empty()) return false;
+  for (const auto& item : side.items()) {
+    if (!kKinds.contains(item.key())) return false;
+  }
+  return true;
+}
+
+// "status: "active" -> "terminated"", "added", "removed" for one object.
+std::string Fields(const Json& was, const Json& now) {
+  if (was.is_null() && !now.is_null()) return "added";
+  if (now.is_null()) return "removed";
+  std::string out;
+  for (const auto& [field, value] : now.items()) {
+    out += (out.empty() ? "" : ", ") + field + ": " + common::DumpJson(was.value(field, Json())) +
+           " -> " + common::DumpJson(value);
+  }
+  return out;
+}
+
+// What changed, one line for the table (cut at 160 characters).
 std::string Summary(const Json& before, const Json& after) {
   std::string out;
-  for (const auto& [kind, objects] : after.items()) {
-    for (const auto& [key, fields] : objects.items()) {
-      const Json& was = before.value(kind, Json::object()).value(key, Json());
-      std::string item = kind + "/" + key;
-      if (was.is_null() && !fields.is_null()) item += " added";
-      if (fields.is_null()) item += " removed";
-      if (fields.is_object() && was.is_object()) {
-        for (const auto& [field, value] : fields.items()) {
-          item += " " + field + ": " + common::DumpJson(was.value(field, Json())) + " -> " +
-                  common::DumpJson(value);
-        }
+  if (!Nested(before) && !Nested(after)) {
+    out = Fields(before, after);
+  } else {
+    for (const auto& [kind, objects] : after.items()) {
+      for (const auto& [key, fields] : objects.items()) {
+        const Json was = before.value(kind, Json::object()).value(key, Json());
+        out += (out.empty() ? "" : "; ") + kind + "/" + key + " " + Fields(was, fields);
       }
-      out += (out.empty() ? "" : "; ") + item;
     }
   }
   constexpr std::size_t kMax = 160;

@@ -1,7 +1,8 @@
 // The action journal (docs/design.md §11): one entry per administrative
 // change at the central, written in the same transaction as the change
 // (so a refused change leaves none). Entries hold the changed fields only,
-// never a password, hash or token (state_diff.h decides the fields).
+// never a password, hash or token (state_diff.h decides the fields; one
+// object's change holds its fields alone, FlattenSingle).
 #ifndef STAFFGATE_CENTRAL_JOURNAL_JOURNAL_H_
 #define STAFFGATE_CENTRAL_JOURNAL_JOURNAL_H_
 

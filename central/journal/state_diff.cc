@@ -112,6 +112,21 @@ StateDiff DiffState(const State& before, const State& after) {
   return diff;
 }
 
+void FlattenSingle(Json& before, Json& after, const std::string& target) {
+  auto single = [&](const Json& side) {
+    return side.is_object() && side.size() == 1 && side.begin().value().is_object() &&
+           side.begin().value().size() == 1 && side.begin().value().begin().key() == target;
+  };
+  if (target.empty() || !single(before) || !single(after) ||
+      before.begin().key() != after.begin().key()) {
+    return;
+  }
+  Json b = before.begin().value().begin().value();
+  Json a = after.begin().value().begin().value();
+  before = std::move(b);
+  after = std::move(a);
+}
+
 JournalLabel DerivedLabel(const StateDiff& diff) {
   static const std::map<std::string, std::string> kSingular = {
       {"employees", "employee"},

@@ -26,6 +26,12 @@ struct StateDiff {
 
 StateDiff DiffState(const State& before, const State& after);
 
+// When `before` and `after` each hold one kind with the one key `target`
+// (most changes: one employee, one workstation), that object's fields
+// alone: {"status": "active"} rather than {"employees": {"E1": {...}}}.
+// Anything else (an import, several objects) stays as it is.
+void FlattenSingle(common::Json& before, common::Json& after, const std::string& target);
+
 // The label of a change no caller named: "<kind>.change" of its key when
 // one object changed (kind singular: employee, workstation, ...), else
 // "change" of "".

@@ -47,16 +47,16 @@ TEST_CASE("journal: a status change is one entry with who, when, before, after, 
   auto entries = All(world);
   REQUIRE(entries.size() == 2);
   CHECK(entries[0].action == "employee.add");
-  CHECK(entries[0].before["employees"]["E1"].is_null());
-  CHECK(entries[0].after["employees"]["E1"]["accounts"] == Json::array({"bjones"}));
+  CHECK(entries[0].before.is_null());
+  CHECK(entries[0].after["accounts"] == Json::array({"bjones"}));
   const JournalEntry& terminate = entries[1];
   CHECK(terminate.who == "hilda");
   CHECK(terminate.from == "192.0.2.7");
   CHECK(terminate.time == AdminWorld::kStart + 60);
   CHECK(terminate.action == "employee.terminate");
   CHECK(terminate.target == "E1");
-  CHECK(terminate.before == Json{{"employees", {{"E1", {{"status", "active"}}}}}});
-  CHECK(terminate.after == Json{{"employees", {{"E1", {{"status", "terminated"}}}}}});
+  CHECK(terminate.before == Json{{"status", "active"}});
+  CHECK(terminate.after == Json{{"status", "terminated"}});
   CHECK(terminate.seq > entries[0].seq);
 }
 
@@ -91,13 +91,13 @@ TEST_CASE("journal: workstations, tokens and passwords never leave a secret",
   auto entries = All(world);
   REQUIRE(entries.size() == 5);
   CHECK(entries[0].action == "workstation.add");
-  CHECK(entries[0].after["workstations"]["WS-1"]["groups"] == Json::array({"sales"}));
+  CHECK(entries[0].after["groups"] == Json::array({"sales"}));
   CHECK(entries[1].action == "workstation.rotate-token");
-  CHECK(entries[1].before["workstations"]["WS-1"] == Json{{"token", "old"}});
-  CHECK(entries[1].after["workstations"]["WS-1"] == Json{{"token", "new"}});
+  CHECK(entries[1].before == Json{{"token", "old"}});
+  CHECK(entries[1].after == Json{{"token", "new"}});
   CHECK(entries[3].action == "employee.set-password");
   CHECK(entries[4].action == "admin.add");
-  CHECK(entries[4].after["admins"]["alice"]["role"] == "hr");
+  CHECK(entries[4].after["role"] == "hr");
   const auto admin = world.service->FindAdmin("alice");
   REQUIRE(admin);
   for (const JournalEntry& e : entries) {
@@ -118,8 +118,8 @@ TEST_CASE("journal: an import is one entry; since and limit select entries", "[c
   REQUIRE(report);
   staffgate::central::ImportOptions dry_run;
   dry_run.dry_run = true;
-  auto dry =
-      world.service->Import("employee_id,name,accounts,status,groups\nE3,Cy,cy,active,*\n", dry_run);
+  auto dry = world.service->Import("employee_id,name,accounts,status,groups\nE3,Cy,cy,active,*\n",
+                                   dry_run);
   REQUIRE(dry);
   world.clock.Advance(3600);
   REQUIRE(world.service->SetMaxWorkstationsPerAccount(3));
@@ -157,9 +157,9 @@ TEST_CASE("journal: administrators' changes and a reopened central keep the jour
   REQUIRE(entries.size() == 3);
   CHECK(entries[0].action == "admin.add");
   CHECK(entries[1].action == "admin.reset-password");
-  CHECK(entries[1].after["admins"]["bert"]["must_change_password"] == true);
+  CHECK(entries[1].after["must_change_password"] == true);
   CHECK(entries[2].action == "admin.remove");
-  CHECK(entries[2].after["admins"]["bert"].is_null());
+  CHECK(entries[2].after.is_null());
   CHECK(entries[2].who == "olga");
   CHECK(world.service->Admins().empty());
 }
@@ -177,4 +177,20 @@ TEST_CASE("state diff: only changed fields, by kind and key", "[central][journal
                            {"shared_accounts", {{"reception", Json::object()}}}});
   CHECK(staffgate::central::DerivedLabel(diff).action == "change");
   CHECK(staffgate::central::DiffState(before, before).empty());
+}
+
+TEST_CASE("state diff: one object named by the target is flattened, others not",
+          "[central][journal]") {
+  Json before = {{"employees", {{"E1", {{"status", "active"}}}}}};
+  Json after = {{"employees", {{"E1", {{"status", "terminated"}}}}}};
+  Json b = before, a = after;
+  staffgate::central::FlattenSingle(b, a, "E2");
+  CHECK(b == before);
+  staffgate::central::FlattenSingle(b, a, "E1");
+  CHECK(b == Json{{"status", "active"}});
+  CHECK(a == Json{{"status", "terminated"}});
+  Json two = {{"employees", {{"E1", nullptr}, {"E2", nullptr}}}};
+  Json two_after = two;
+  staffgate::central::FlattenSingle(two, two_after, "E1");
+  CHECK(two["employees"].size() == 2);
 }
