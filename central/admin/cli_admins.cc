@@ -27,8 +27,8 @@ struct AdminArgs {
 // it is on stderr.
 int PrintPassword(const common::Result<Json>& answer, const std::string& what) {
   if (!answer) return Failed(answer.error());
-  std::fprintf(stderr, "%s; its one-time password (change it at the first sign-in):\n",
-               Safe(what).c_str());
+  (void)std::fprintf(stderr, "%s; its one-time password (change it at the first sign-in):\n",
+                     Safe(what).c_str());
   std::printf("%s\n", Safe(Str(*answer, "password")).c_str());
   return 0;
 }
@@ -61,9 +61,10 @@ int AdminList(AdminClient& client, const AdminArgs& args) {
     rows.push_back({Str(a, "name"), Str(a, "role"), Str(a, "created_at"),
                     a.value("must_change_password", false) ? "yes" : "no", Str(a, "locked_until")});
   }
-  std::fputs(RenderTable({"NAME", "ROLE", "CREATED", "MUST CHANGE PASSWORD", "LOCKED UNTIL"}, rows)
-                 .c_str(),
-             stdout);
+  (void)std::fputs(
+      RenderTable({"NAME", "ROLE", "CREATED", "MUST CHANGE PASSWORD", "LOCKED UNTIL"}, rows)
+          .c_str(),
+      stdout);
   return 0;
 }
 
@@ -126,8 +127,8 @@ int Actions(AdminClient& client, const AdminArgs& args) {
                     Str(a, "target"),
                     Summary(a.value("before", Json::object()), a.value("after", Json::object()))});
   }
-  std::fputs(RenderTable({"TIME", "WHO", "FROM", "ACTION", "TARGET", "CHANGE"}, rows).c_str(),
-             stdout);
+  (void)std::fputs(RenderTable({"TIME", "WHO", "FROM", "ACTION", "TARGET", "CHANGE"}, rows).c_str(),
+                   stdout);
   return 0;
 }
 
