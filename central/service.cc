@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "central/journal/actor.h"
+#include "central/journal/state_diff.h"
 #include "central/posix_ids.h"
 #include "central/roster_builder.h"
 #include "central/tokens.h"
@@ -69,6 +71,12 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
     for (const auto& [name, w] : s->state_.workstations)
       s->token_to_workstation_[w.token_hash] = name;
     s->admin_token_hash_ = admin->value_or("");
+  }
+  auto admins = s->store_->LoadAdmins();
+  if (!admins) return tl::unexpected(admins.error());
+  {
+    std::lock_guard<std::mutex> admins_lock(s->admins_mu_);
+    for (AdminRecord& a : *admins) s->admins_.emplace(a.name, std::move(a));
   }
   auto leases = s->store_->LoadLeases();
   if (!leases) return tl::unexpected(leases.error());
@@ -250,7 +258,7 @@ Result<void> Service::PersistLocked(const State& next) {
   return PersistPosixLocked(next, now);
 }
 
-Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode) {
+Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode, const JournalLabel& label) {
   std::uint64_t serial = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -265,6 +273,14 @@ Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode) {
     auto txn = Transaction::Begin(store_->db());
     if (!txn) return tl::unexpected(txn.error());
     if (auto ok = PersistLocked(next); !ok) return tl::unexpected(ok.error());
+    if (CurrentActor() != nullptr) {
+      StateDiff diff = DiffState(state_, next);
+      if (!diff.empty()) {
+        JournalLabel named = label.action.empty() ? DerivedLabel(diff) : label;
+        auto journalled = JournalLocked(named, std::move(diff.before), std::move(diff.after));
+        if (!journalled) return tl::unexpected(journalled.error());
+      }
+    }
     auto published = PublishLocked(next);
     if (!published) return tl::unexpected(published.error());
     if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,8 +24,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "central/admins/admin_record.h"
+#include "central/auth/argon2_hash.h"
 #include "central/event_quota.h"
 #include "central/event_store.h"
+#include "central/journal/journal.h"
 #include "central/lease_book.h"
 #include "central/model.h"
 #include "central/posix_ids.h"
@@ -62,6 +66,7 @@ struct ServiceOptions {
   IdRange gid_range = kDefaultGidRange;                  // central.conf gid_range.
   bool publish_display_names = false;                    // central.conf publish_display_names.
   std::int64_t online_window_s = 300;                    // central.conf online_window_s.
+  Argon2Params argon2;  // central.conf argon2_* (administrators' passwords).
 };
 
 // The event store's path for `options` (events_db_path or the default).
@@ -237,6 +242,34 @@ class Service {
   void QueueCentralEvent(const std::string& type, const std::string& account,
                          const std::string& workstation, common::Json extra);
 
+  // Administrators (service_admins.cc, docs/design.md §11). AddAdmin and
+  // ResetAdminPassword return a new one-time password (shown once; only its
+  // argon2id hash is kept; it must be changed at the next sign-in); they
+  // hash on the calling thread (tens of ms). Removing the last owner is
+  // allowed: the bearer admin token always acts as owner, so someone can
+  // always add one again. Errors: kInvalidInput (name; an existing name on
+  // add), kNotFound (unknown name), kInternal (randomness), kIo. Each
+  // success is journalled; nothing changes on error.
+  common::Result<std::string> AddAdmin(const std::string& name, Role role);
+  common::Result<void> RemoveAdmin(const std::string& name);
+  common::Result<std::string> ResetAdminPassword(const std::string& name);
+  // Sorted by name. Read from memory, never waiting for a change.
+  std::vector<AdminRecord> Admins() const;
+  std::optional<AdminRecord> FindAdmin(const std::string& name) const;
+  // The console's sign-in (admins/sign_in.h): a new password hash after the
+  // first sign-in (journalled as admin.change-password), and the failure
+  // counters (not journalled: not a change an administrator made).
+  // Errors: kNotFound, kIo.
+  common::Result<void> SetAdminPassword(const std::string& name, std::string hash);
+  common::Result<void> SaveAdminLockout(const std::string& name, const LockoutState& lockout);
+  // The action journal (service_journal.cc): the newest entries matching
+  // `query`, oldest first. Errors: kIo.
+  common::Result<std::vector<JournalEntry>> Actions(const JournalQuery& query) const;
+  // Journals a change that is not to the roster's State (administrators,
+  // ended sessions, unlocked passwords) for the actor in scope
+  // (journal/actor.h); none in scope: nothing. Errors: kIo.
+  common::Result<void> Journal(const JournalLabel& label, common::Json before, common::Json after);
+
   std::vector<EmployeeRecord> Employees() const;
   std::set<std::string> SharedAccounts() const;
   std::vector<WorkstationRecord> Workstations() const;
@@ -327,7 +360,17 @@ class Service {
   // Copies the state, applies `mutate`, validates, persists the difference
   // and the next roster in one transaction, then swaps both in. Returns
   // whether a new serial was published.
-  common::Result<bool> Change(const Mutation& mutate, ChangeMode mode = ChangeMode::kIfChanged);
+  // The one journal hook: with an actor in scope (journal/actor.h), the
+  // difference the change makes (journal/state_diff.h) is journalled in
+  // the same transaction, named by `label` (or after what changed).
+  common::Result<bool> Change(const Mutation& mutate, ChangeMode mode = ChangeMode::kIfChanged,
+                              const JournalLabel& label = {});
+  // With mu_ held (and a transaction open, or autocommit): appends one
+  // entry for the actor in scope; none in scope: nothing.
+  common::Result<void> JournalLocked(const JournalLabel& label, common::Json before,
+                                     common::Json after);
+  // With mu_ held: writes `admin` and swaps it into admins_.
+  common::Result<void> PutAdminLocked(const AdminRecord& admin);
   // mu_ locked; with kSkipIfBusy, not owned when a change holds it.
   std::unique_lock<std::mutex> LockForFlush(Flush mode);
   // With mu_ held and a transaction open: writes what differs between
@@ -403,6 +446,12 @@ class Service {
   std::function<void(const std::string&)> lease_end_listener_;  // Under listener_mu_.
   std::atomic<std::uint32_t> max_workstations_{1};  // state_'s policy, readable without mu_.
   std::atomic<std::uint64_t> leases_lapsed_{0};
+
+  // Administrators by name: written with mu_ held (after their
+  // transaction), read under admins_mu_ alone (sign-ins never wait for an
+  // import). Lock order: mu_, admins_mu_.
+  mutable std::mutex admins_mu_;
+  std::map<std::string, AdminRecord> admins_;
 
   mutable std::mutex current_mu_;
   std::shared_ptr<const PublishedRoster> current_;

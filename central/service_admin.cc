@@ -19,6 +19,19 @@ tl::unexpected<common::Error> NoEmployee(const std::string& id) {
   return Fail(ErrorKind::kNotFound, "no employee with id '" + id.substr(0, 64) + "'");
 }
 
+// The journal's name of a status change.
+std::string StatusAction(common::EmployeeStatus status) {
+  switch (status) {
+    case common::EmployeeStatus::kTerminated:
+      return "employee.terminate";
+    case common::EmployeeStatus::kSuspended:
+      return "employee.suspend";
+    case common::EmployeeStatus::kActive:
+      return "employee.reinstate";
+  }
+  return "employee.status";
+}
+
 }  // namespace
 
 Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
@@ -39,13 +52,15 @@ Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
     }
   }
   if (employee.groups.empty()) employee.groups = {"*"};
-  auto changed = Change([&](State& s) -> Result<void> {
-    if (s.employees.contains(employee.id)) {
-      return Fail(ErrorKind::kInvalidInput, "employee " + employee.id + " already exists");
-    }
-    s.employees[employee.id] = employee;
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        if (s.employees.contains(employee.id)) {
+          return Fail(ErrorKind::kInvalidInput, "employee " + employee.id + " already exists");
+        }
+        s.employees[employee.id] = employee;
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"employee.add", employee.id});
   if (!changed) return tl::unexpected(changed.error());
   std::lock_guard<std::mutex> lock(mu_);  // The record as stored: with its uids.
   auto it = state_.employees.find(employee.id);
@@ -54,13 +69,15 @@ Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
 
 Result<EmployeeRecord> Service::SetStatus(const std::string& id, common::EmployeeStatus status) {
   EmployeeRecord out;
-  auto changed = Change([&](State& s) -> Result<void> {
-    auto it = s.employees.find(id);
-    if (it == s.employees.end()) return NoEmployee(id);
-    it->second.status = status;
-    out = it->second;
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        auto it = s.employees.find(id);
+        if (it == s.employees.end()) return NoEmployee(id);
+        it->second.status = status;
+        out = it->second;
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {StatusAction(status), id});
   if (!changed) return tl::unexpected(changed.error());
   return out;
 }
@@ -69,19 +86,21 @@ Result<EmployeeRecord> Service::ResetCredentials(const std::string& id) {
   EmployeeRecord out;
   bool had_password = false;
   const common::UnixSeconds now = clock_.Now();
-  auto changed = Change([&](State& s) -> Result<void> {
-    auto it = s.employees.find(id);
-    if (it == s.employees.end()) return NoEmployee(id);
-    it->second.credentials_reset_after = now;
-    // A staffgate password set in this very second must count as before
-    // the reset (times are whole seconds, and row 10 compares with >).
-    if (auto pw = s.passwords.find(id); pw != s.passwords.end()) {
-      it->second.credentials_reset_after = std::max(now, pw->second.changed_at + 1);
-      had_password = true;
-    }
-    out = it->second;
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        auto it = s.employees.find(id);
+        if (it == s.employees.end()) return NoEmployee(id);
+        it->second.credentials_reset_after = now;
+        // A staffgate password set in this very second must count as before
+        // the reset (times are whole seconds, and row 10 compares with >).
+        if (auto pw = s.passwords.find(id); pw != s.passwords.end()) {
+          it->second.credentials_reset_after = std::max(now, pw->second.changed_at + 1);
+          had_password = true;
+        }
+        out = it->second;
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"employee.reset-credentials", id});
   if (!changed) return tl::unexpected(changed.error());
   QueueCentralEvent("credentials_reset", out.accounts.empty() ? "" : out.accounts.front(), "",
                     common::Json{{"employee", id}, {"staffgate_password", had_password}});
@@ -99,7 +118,7 @@ Result<EmployeeRecord> Service::ClearCredentialsReset(const std::string& id) {
         out = it->second;
         return common::Ok();
       },
-      ChangeMode::kIfChanged);
+      ChangeMode::kIfChanged, {"employee.clear-credentials-reset", id});
   if (!changed) return tl::unexpected(changed.error());
   QueueCentralEvent("credentials_reset_cleared", out.accounts.empty() ? "" : out.accounts.front(),
                     "", common::Json{{"employee", id}});
@@ -109,30 +128,36 @@ Result<EmployeeRecord> Service::ClearCredentialsReset(const std::string& id) {
 
 Result<void> Service::AddShared(const std::string& name) {
   if (auto ok = CheckAccountName(name); !ok) return ok;
-  auto changed = Change([&](State& s) -> Result<void> {
-    s.shared_accounts.insert(name);
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        s.shared_accounts.insert(name);
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"shared-account.add", name});
   if (!changed) return tl::unexpected(changed.error());
   return common::Ok();
 }
 
 Result<void> Service::RemoveShared(const std::string& name) {
-  auto changed = Change([&](State& s) -> Result<void> {
-    if (s.shared_accounts.erase(name) == 0U) {
-      return Fail(ErrorKind::kNotFound, "'" + name.substr(0, 64) + "' is not a shared account");
-    }
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        if (s.shared_accounts.erase(name) == 0U) {
+          return Fail(ErrorKind::kNotFound, "'" + name.substr(0, 64) + "' is not a shared account");
+        }
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"shared-account.remove", name});
   if (!changed) return tl::unexpected(changed.error());
   return common::Ok();
 }
 
 Result<void> Service::SetMaxWorkstationsPerAccount(std::uint32_t max) {
-  auto changed = Change([&](State& s) -> Result<void> {
-    s.max_workstations_per_account = max;
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        s.max_workstations_per_account = max;
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"policy.set", "max-workstations-per-account"});
   if (!changed) return tl::unexpected(changed.error());
   return common::Ok();
 }

@@ -61,25 +61,28 @@ Result<std::uint64_t> Service::StorePassword(const std::string& employee_id, std
                                              bool one_time,
                                              const std::optional<std::string>& expected_hash) {
   const common::UnixSeconds now = clock_.Now();
-  auto changed = Change([&](State& s) -> Result<void> {
-    auto it = s.employees.find(employee_id);
-    if (it == s.employees.end()) {
-      return Fail(ErrorKind::kNotFound, "no employee with id '" + employee_id.substr(0, 64) + "'");
-    }
-    auto old = s.passwords.find(employee_id);
-    if (expected_hash && (old == s.passwords.end() || old->second.hash != *expected_hash)) {
-      return Fail(ErrorKind::kUnavailable,
-                  "the password was changed meanwhile by someone else; try again");
-    }
-    EmployeeRecord& e = it->second;
-    // Times are whole seconds: a change in the second of a reset must
-    // still count as after it (docs/design.md §3 row 10 compares with >).
-    PasswordRecord record{std::move(hash), std::max(now, e.credentials_reset_after.value_or(0)),
-                          one_time};
-    if (one_time) e.credentials_reset_after = record.changed_at + 1;
-    s.passwords[employee_id] = std::move(record);
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        auto it = s.employees.find(employee_id);
+        if (it == s.employees.end()) {
+          return Fail(ErrorKind::kNotFound,
+                      "no employee with id '" + employee_id.substr(0, 64) + "'");
+        }
+        auto old = s.passwords.find(employee_id);
+        if (expected_hash && (old == s.passwords.end() || old->second.hash != *expected_hash)) {
+          return Fail(ErrorKind::kUnavailable,
+                      "the password was changed meanwhile by someone else; try again");
+        }
+        EmployeeRecord& e = it->second;
+        // Times are whole seconds: a change in the second of a reset must
+        // still count as after it (docs/design.md §3 row 10 compares with >).
+        PasswordRecord record{std::move(hash), std::max(now, e.credentials_reset_after.value_or(0)),
+                              one_time};
+        if (one_time) e.credentials_reset_after = record.changed_at + 1;
+        s.passwords[employee_id] = std::move(record);
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"employee.set-password", employee_id});
   if (!changed) return tl::unexpected(changed.error());
   return Current()->serial;
 }

@@ -21,7 +21,7 @@ Result<ImportReport> Service::Import(std::string_view csv, const ImportOptions& 
         report = std::move(*planned);
         return common::Ok();
       },
-      options.dry_run ? ChangeMode::kDryRun : ChangeMode::kIfChanged);
+      options.dry_run ? ChangeMode::kDryRun : ChangeMode::kIfChanged, {"import", ""});
   if (!published) return tl::unexpected(published.error());
   report.published = *published;
   return report;

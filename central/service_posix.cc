@@ -20,28 +20,32 @@ Result<PosixGroup> Service::AddPosixGroup(const std::string& name, std::optional
       group.roles.push_back(std::move(role));
     }
   }
-  auto changed = Change([&](State& s) -> Result<void> {
-    if (s.posix_groups.contains(name)) {
-      return Fail(ErrorKind::kInvalidInput,
-                  "posix group '" + name.substr(0, 64) + "' already exists");
-    }
-    // Checked first so a bad name is named before a full gid_range is.
-    if (auto ok = CheckPosixGroup(group); !ok) return ok;
-    if (auto ok = AssignGid(s, group, gid, local, options_.gid_range); !ok) return ok;
-    s.posix_groups[name] = group;
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        if (s.posix_groups.contains(name)) {
+          return Fail(ErrorKind::kInvalidInput,
+                      "posix group '" + name.substr(0, 64) + "' already exists");
+        }
+        // Checked first so a bad name is named before a full gid_range is.
+        if (auto ok = CheckPosixGroup(group); !ok) return ok;
+        if (auto ok = AssignGid(s, group, gid, local, options_.gid_range); !ok) return ok;
+        s.posix_groups[name] = group;
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"posix-group.add", name});
   if (!changed) return tl::unexpected(changed.error());
   return group;
 }
 
 Result<void> Service::RemovePosixGroup(const std::string& name) {
-  auto changed = Change([&](State& s) -> Result<void> {
-    if (s.posix_groups.erase(name) == 0U) {
-      return Fail(ErrorKind::kNotFound, "no posix group '" + name.substr(0, 64) + "'");
-    }
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        if (s.posix_groups.erase(name) == 0U) {
+          return Fail(ErrorKind::kNotFound, "no posix group '" + name.substr(0, 64) + "'");
+        }
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"posix-group.remove", name});
   if (!changed) return tl::unexpected(changed.error());
   return common::Ok();
 }

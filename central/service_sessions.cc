@@ -170,6 +170,20 @@ Result<std::vector<Lease>> Service::EndLeases(const LeaseSelector& selector) {
     }
   }
   if (auto ok = FlushLeases(); !ok) return tl::unexpected(ok.error());
+  Json before = Json::object(), after = Json::object();
+  for (const Lease& lease : ended) {
+    before["sessions"][lease.id] = {{"account", lease.account}, {"workstation", lease.workstation}};
+    after["sessions"][lease.id] = nullptr;
+  }
+  std::string target;  // "account=asmith workstation=WS-1": the selectors given.
+  for (const auto& [name, value] :
+       {std::pair{"id", &selector.id}, std::pair{"account", &selector.account},
+        std::pair{"workstation", &selector.workstation}}) {
+    if (*value) target += (target.empty() ? "" : " ") + std::string(name) + "=" + **value;
+  }
+  if (auto ok = Journal({"sessions.end", target}, std::move(before), std::move(after)); !ok) {
+    return tl::unexpected(ok.error());
+  }
   std::function<void(const std::string&)> listener;
   {
     std::lock_guard<std::mutex> lock(listener_mu_);

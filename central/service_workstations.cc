@@ -28,21 +28,23 @@ Result<std::string> Service::AddWorkstation(const std::string& name,
   if (!token) return tl::unexpected(token.error());
   const std::string hash = TokenHash(*token);
   const common::UnixSeconds now = clock_.Now();
-  auto changed = Change([&](State& s) -> Result<void> {
-    if (s.workstations.contains(name)) {
-      return Fail(ErrorKind::kInvalidInput,
-                  "workstation " + name +
-                      " already exists; its agent keeps its token (for a new one: "
-                      "staffgate-admin workstation rotate-token " +
-                      name + ")");
-    }
-    WorkstationRecord& w = s.workstations[name];
-    w.name = name;
-    w.created_at = now;
-    w.groups = std::move(groups);
-    w.token_hash = hash;
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        if (s.workstations.contains(name)) {
+          return Fail(ErrorKind::kInvalidInput,
+                      "workstation " + name +
+                          " already exists; its agent keeps its token (for a new one: "
+                          "staffgate-admin workstation rotate-token " +
+                          name + ")");
+        }
+        WorkstationRecord& w = s.workstations[name];
+        w.name = name;
+        w.created_at = now;
+        w.groups = std::move(groups);
+        w.token_hash = hash;
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"workstation.add", name});
   if (!changed) return tl::unexpected(changed.error());
   ForgetContacts(name);  // A name registered again starts afresh.
   return *token;
@@ -50,12 +52,14 @@ Result<std::string> Service::AddWorkstation(const std::string& name,
 
 Result<void> Service::SetWorkstationGroups(const std::string& name,
                                            std::vector<std::string> groups) {
-  auto changed = Change([&](State& s) -> Result<void> {
-    auto it = s.workstations.find(name);
-    if (it == s.workstations.end()) return NoWorkstation(name);
-    it->second.groups = std::move(groups);
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        auto it = s.workstations.find(name);
+        if (it == s.workstations.end()) return NoWorkstation(name);
+        it->second.groups = std::move(groups);
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"workstation.set-groups", name});
   if (!changed) return tl::unexpected(changed.error());
   return common::Ok();
 }
@@ -64,21 +68,25 @@ Result<std::string> Service::RotateWorkstationToken(const std::string& name) {
   auto token = NewToken();
   if (!token) return tl::unexpected(token.error());
   const std::string hash = TokenHash(*token);
-  auto changed = Change([&](State& s) -> Result<void> {
-    auto it = s.workstations.find(name);
-    if (it == s.workstations.end()) return NoWorkstation(name);
-    it->second.token_hash = hash;
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        auto it = s.workstations.find(name);
+        if (it == s.workstations.end()) return NoWorkstation(name);
+        it->second.token_hash = hash;
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"workstation.rotate-token", name});
   if (!changed) return tl::unexpected(changed.error());
   return *token;
 }
 
 Result<void> Service::RemoveWorkstation(const std::string& name) {
-  auto changed = Change([&](State& s) -> Result<void> {
-    if (s.workstations.erase(name) == 0) return NoWorkstation(name);
-    return common::Ok();
-  });
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        if (s.workstations.erase(name) == 0) return NoWorkstation(name);
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"workstation.remove", name});
   if (!changed) return tl::unexpected(changed.error());
   ForgetContacts(name);
   return common::Ok();

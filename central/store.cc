@@ -130,6 +130,30 @@ ALTER TABLE workstations ADD COLUMN rejecting INTEGER NOT NULL DEFAULT 0;
     R"sql(
 ALTER TABLE leases ADD COLUMN ended_at INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 9: administrators and the action journal (docs/design.md §11,
+    // store_admins.cc): argon2id hashes only; journal fields are JSON of
+    // the changed fields, never a password, hash or token.
+    R"sql(
+CREATE TABLE admins (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('owner','hr','it','auditor')),
+  password_hash TEXT NOT NULL,
+  must_change_password INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  password_changed_at INTEGER NOT NULL,
+  failures TEXT NOT NULL DEFAULT '[]',
+  locked_until INTEGER);
+CREATE TABLE admin_actions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  time INTEGER NOT NULL,
+  who TEXT NOT NULL,
+  remote TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL);
+CREATE INDEX admin_actions_time ON admin_actions(time);
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "central/admins/admin_record.h"
+#include "central/journal/journal.h"
 #include "central/model.h"
 #include "central/rollout_book.h"
 #include "central/sqlite_db.h"
@@ -25,7 +27,7 @@ std::string JoinJson(const std::vector<std::string>& items);
 std::vector<std::string> ParseList(const std::string& text);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 class Store {
  public:
@@ -78,6 +80,16 @@ class Store {
   common::Result<void> DeletePassword(const std::string& employee_id);
   common::Result<std::vector<LockoutRow>> LoadLockouts();
   common::Result<void> PutLockout(const LockoutRow& row);
+
+  // Administrators and the action journal (store_admins.cc, migration 9).
+  // PutAdmin inserts or replaces by name; DeleteAdmin of an unknown name
+  // changes nothing. LoadJournal returns the newest query.limit entries at
+  // or after query.since, oldest first.
+  common::Result<std::vector<AdminRecord>> LoadAdmins();
+  common::Result<void> PutAdmin(const AdminRecord& admin);
+  common::Result<void> DeleteAdmin(const std::string& name);
+  common::Result<void> AppendJournal(const JournalEntry& entry);
+  common::Result<std::vector<JournalEntry>> LoadJournal(const JournalQuery& query);
 
   // Session leases (store_leases.cc). PutLease inserts or replaces by id.
   common::Result<std::vector<Lease>> LoadLeases();

@@ -75,6 +75,7 @@ int main(int argc, char** argv) try {
   admin::AddWorkstationCommands(app, chosen);
   admin::AddPosixGroupCommands(app, chosen);
   admin::AddFleetCommands(app, chosen);
+  admin::AddAdminCommands(app, chosen);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -26,6 +26,8 @@ void AddEmployeeCommands(CLI::App& app, Command& chosen);
 void AddSharedAccountCommands(CLI::App& app, Command& chosen);
 void AddWorkstationCommands(CLI::App& app, Command& chosen);
 void AddPosixGroupCommands(CLI::App& app, Command& chosen);
+// admin add|list|remove|reset-password, actions (cli_admins.cc).
+void AddAdminCommands(CLI::App& app, Command& chosen);
 // import, events, policy, sessions, rollout.
 void AddFleetCommands(CLI::App& app, Command& chosen);
 

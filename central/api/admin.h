@@ -8,10 +8,12 @@
 #ifndef STAFFGATE_CENTRAL_API_ADMIN_H_
 #define STAFFGATE_CENTRAL_API_ADMIN_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "central/admins/role.h"
 #include "central/api/api.h"
 #include "central/metrics.h"
 #include "central/service.h"
@@ -43,16 +45,25 @@ using AdminHandler = ApiResponse (*)(const AdminContext& context, const AdminReq
 struct AdminRoute {
   std::string_view resource;  // The first segment after the prefix.
   AdminHandler handler;
-  bool has_items;  // False: a path with segments after `resource` is 404 without the handler.
+  bool has_items;    // False: a path with segments after `resource` is 404 without the handler.
+  Permission read;   // What a GET needs.
+  Permission write;  // What any other method needs.
 };
 
 // Answers `request` with the route whose resource equals `segments[0]`;
-// 404 "no such admin endpoint" when none does (or it takes no items).
+// 404 "no such admin endpoint" when none does (or it takes no items); 403
+// when the role of the actor in scope (journal/actor.h; none: refused)
+// lacks the route's permission.
 // `segments` is the path after the prefix, split on '/' with empty
 // segments kept (PathSegments).
 ApiResponse DispatchAdmin(const AdminContext& context, const ApiRequest& http,
                           const std::string& path, const std::string& query,
                           const std::vector<std::string_view>& segments);
+
+// Whether the request makes a new password (admins add, reset-password):
+// the server runs those on the hashing pool.
+bool IsHashingAdminRequest(const std::string& method,
+                           const std::vector<std::string_view>& segments);
 
 // "/a/b%2Fc/" -> {"", "a", "b%2Fc", ""}: split on '/', nothing decoded.
 std::vector<std::string_view> PathSegments(std::string_view path);
@@ -63,6 +74,9 @@ std::string UrlDecode(std::string_view s);
 
 // The value of `key` in a query string, decoded; empty when absent.
 std::string QueryParam(const std::string& query, const std::string& key);
+// The `since` parameter: RFC 3339 or Unix seconds; absent: nullopt.
+// Errors: kInvalidInput.
+common::Result<std::optional<common::UnixSeconds>> SinceParam(const std::string& query);
 // The body as a JSON object, or kInvalidInput naming what is wrong.
 common::Result<common::Json> BodyObject(const ApiRequest& http);
 // obj[key] as a list of strings (absent or null: empty; a string: split on
@@ -84,6 +98,8 @@ ApiResponse AdminSessions(const AdminContext& context, const AdminRequest& reque
 ApiResponse AdminStatus(const AdminContext& context, const AdminRequest& request);
 ApiResponse AdminPosixGroups(const AdminContext& context, const AdminRequest& request);
 ApiResponse AdminRollout(const AdminContext& context, const AdminRequest& request);
+ApiResponse AdminAdmins(const AdminContext& context, const AdminRequest& request);
+ApiResponse AdminActions(const AdminContext& context, const AdminRequest& request);
 
 // A workstation's rollout fields (installed serial, online, rejecting,
 // last error, "last seen ..."), shared by rollout and workstations.

@@ -17,19 +17,9 @@ constexpr std::size_t kMaxLimit = 100000;
 // RFC 3339 nor Unix seconds.
 common::Result<EventQuery> ParseEventQuery(const std::string& query) {
   EventQuery q;
-  if (std::string since = QueryParam(query, "since"); !since.empty()) {
-    if (auto t = common::ParseRfc3339(since); t) {
-      q.since_ms = *t * 1000;
-    } else {
-      char* end = nullptr;
-      long long v = std::strtoll(since.c_str(), &end, 10);
-      if ((end == nullptr) || *end != '\0') {
-        return common::Fail(common::ErrorKind::kInvalidInput,
-                            "since must be RFC 3339 or Unix seconds");
-      }
-      q.since_ms = v * 1000;
-    }
-  }
+  auto since = SinceParam(query);
+  if (!since) return tl::unexpected(since.error());
+  if (*since) q.since_ms = **since * 1000;
   q.workstation = QueryParam(query, "workstation");
   q.account = QueryParam(query, "account");
   q.decision = QueryParam(query, "decision");

@@ -1,6 +1,7 @@
 // Helpers shared by the /v1/admin handlers: query and body parsing, the
 // answers every handler gives.
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
 
 #include "central/api/admin.h"
@@ -36,6 +37,19 @@ std::string QueryParam(const std::string& query, const std::string& key) {
     pos = end + 1;
   }
   return {};
+}
+
+common::Result<std::optional<common::UnixSeconds>> SinceParam(const std::string& query) {
+  std::string since = QueryParam(query, "since");
+  if (since.empty()) return std::optional<common::UnixSeconds>();
+  if (auto t = common::ParseRfc3339(since); t) return std::optional<common::UnixSeconds>(*t);
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(since.c_str(), &end, 10);
+  if (end == since.c_str() || *end != '\0' || errno == ERANGE) {
+    return common::Fail(ErrorKind::kInvalidInput, "since must be RFC 3339 or Unix seconds");
+  }
+  return std::optional<common::UnixSeconds>(v);
 }
 
 common::Result<Json> BodyObject(const ApiRequest& http) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "central/api/admin.h"
+#include "central/journal/actor.h"
 #include "common/auth_api.h"
 #include "common/central_api.h"
 #include "common/json_util.h"
@@ -279,14 +280,35 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
     if (token.empty() || !service_.IsAdminToken(token)) {
       return Finish(JsonError(401, "unauthorized", "a valid admin token is required"));
     }
+    // Every change made here is journalled as the token's (docs/design.md
+    // §11); /v1/admin never looks at a cookie.
+    ActorScope actor(TokenActor(req.remote));
     std::vector<std::string_view> segments = PathSegments(path);
     segments.erase(segments.begin(), segments.begin() + 3);  // "", "v1", "admin"
     if (segments.size() == 3 && segments[0] == "employees" &&
         (segments[2] == "set-password" || segments[2] == "unlock")) {
+      if (!Allowed(CurrentActor()->role, Permission::kChangeEmployees)) {
+        ApiOutcome refused =
+            Finish(JsonError(403, "forbidden", "this role may not change employees"));
+        refused.authenticated = true;
+        return refused;
+      }
       return AdminAuth(req, path, UrlDecode(segments[1]), std::string(segments[2]));
     }
-    ApiOutcome outcome =
-        Finish(DispatchAdmin(AdminContext{service_, metrics_, hub_}, req, path, query, segments));
+    ApiOutcome outcome;
+    if (auth_ != nullptr && IsHashingAdminRequest(req.method, segments)) {
+      // A new administrator password is hashed on the pool, as the
+      // token's, not on a network thread.
+      outcome.deferred = [this, req, path, query, who = *CurrentActor()] {
+        ActorScope scope(who);
+        const std::string rest = path.substr(std::string_view("/v1/admin/").size());
+        return DispatchAdmin(AdminContext{service_, metrics_, hub_}, req, path, query,
+                             PathSegments(rest));
+      };
+    } else {
+      outcome =
+          Finish(DispatchAdmin(AdminContext{service_, metrics_, hub_}, req, path, query, segments));
+    }
     outcome.authenticated = true;
     return outcome;
   }

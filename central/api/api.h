@@ -25,6 +25,7 @@ struct ApiRequest {
   std::string target;  // Path and query, as received.
   std::string body;
   std::string authorization, if_none_match, prefer, user_agent;
+  std::string remote;  // The peer's address (the action journal's "from").
 };
 
 struct ApiResponse {

@@ -13,6 +13,7 @@
 #include "central/api/admin.h"
 #include "central/api/api.h"
 #include "central/auth/authenticator.h"
+#include "central/journal/actor.h"
 #include "common/auth_api.h"
 
 namespace staffgate::central {
@@ -205,7 +206,8 @@ ApiOutcome Api::AdminAuth(const ApiRequest& req, const std::string& path, const 
     return refused;
   }
   auto held = std::make_shared<HeldPassword>(std::move(*password));
-  out.deferred = [this, id, held] {
+  out.deferred = [this, id, held, who = *CurrentActor()] {
+    ActorScope scope(who);  // Journalled as the caller's (docs/design.md §11).
     auto set = auth_->SetPassword(id, held->password);
     if (!set) return AuthError(set.error());
     Json body = {{"employee", id}, {"one_time", !held->password.has_value()}};

@@ -224,6 +224,12 @@ Result<bool> Authenticator::Unlock(const std::string& id) {
   Audit("password_unlocked", who->account, "", Json{{"employee", id}, {"was_locked", any}});
   (void)service_.FlushLeases();  // Best effort: kept queued for the next flush.
   if (auto ok = FlushLockouts(Service::Flush::kWait); !ok) return tl::unexpected(ok.error());
+  if (auto ok = service_.Journal({"employee.unlock-password", id},
+                                 Json{{"password_lockout", {{id, {{"locked", any}}}}}},
+                                 Json{{"password_lockout", {{id, {{"locked", false}}}}}});
+      !ok) {
+    return tl::unexpected(ok.error());
+  }
   return any;
 }
 

@@ -183,6 +183,7 @@ void Connection::OnRead(beast::error_code ec, std::size_t /*bytes*/) {
   api_req.if_none_match = header(http::field::if_none_match);
   api_req.user_agent = header(http::field::user_agent);
   api_req.prefer = std::string(req["Prefer"]);
+  api_req.remote = client_;
   const bool keep_alive = req.keep_alive();
   ApiOutcome outcome = ctx_.api.Handle(api_req);
   // Password bodies (docs/design.md §10) must not linger in freed memory;

@@ -36,6 +36,7 @@ common::Result<void> Serve(const std::string& config_path) {
   options.uid_range = config->uid_range;
   options.gid_range = config->gid_range;
   options.publish_display_names = config->publish_display_names;
+  options.argon2 = config->argon2;
   auto service = Service::Open(options, std::move(*key), clock);
   if (!service) return tl::unexpected(service.error());
   // The signal_set inside the server takes SIGTERM/SIGINT; a client that
