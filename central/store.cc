@@ -130,6 +130,17 @@ ALTER TABLE workstations ADD COLUMN rejecting INTEGER NOT NULL DEFAULT 0;
     R"sql(
 ALTER TABLE leases ADD COLUMN ended_at INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 9: scheduled changes (docs/design.md §11): a starter's valid_from and
+    // a pending terminate/suspend, one row per employee with either
+    // (store_schedule.cc). They survive a restart of the central.
+    R"sql(
+CREATE TABLE employee_schedule (
+  employee_id TEXT PRIMARY KEY REFERENCES employees(id) ON DELETE CASCADE,
+  valid_from INTEGER,
+  pending_status TEXT CHECK (pending_status IN ('suspended','terminated')),
+  pending_at INTEGER,
+  CHECK ((pending_status IS NULL) = (pending_at IS NULL)));
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -244,6 +255,7 @@ Result<State> Store::LoadState() {
   }
   SG_TRY(LoadPosix(state));
   SG_TRY(LoadPasswords(state));
+  SG_TRY(LoadSchedule(state));
   auto acc = db_->Prepare("SELECT name, employee_id FROM accounts ORDER BY rowid");
   if (!acc) return tl::unexpected(acc.error());
   for (;;) {

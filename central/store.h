@@ -25,7 +25,7 @@ std::string JoinJson(const std::vector<std::string>& items);
 std::vector<std::string> ParseList(const std::string& text);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 class Store {
  public:
@@ -79,6 +79,11 @@ class Store {
   common::Result<std::vector<LockoutRow>> LoadLockouts();
   common::Result<void> PutLockout(const LockoutRow& row);
 
+  // Scheduled changes (store_schedule.cc, migration 9): the employee's
+  // valid_from and pending status change; a record with neither deletes
+  // the row.
+  common::Result<void> PutSchedule(const EmployeeRecord& e);
+
   // Session leases (store_leases.cc). PutLease inserts or replaces by id.
   common::Result<std::vector<Lease>> LoadLeases();
   common::Result<void> PutLease(const Lease& lease);
@@ -92,6 +97,8 @@ class Store {
   // Fills state.ids, state.posix_groups (store_posix.cc).
   common::Result<void> LoadPosix(State& state);
   common::Result<void> LoadPasswords(State& state);
+  // Fills valid_from and pending of the employees already loaded.
+  common::Result<void> LoadSchedule(State& state);
   common::Result<void> LoadUnpublishedSerials(State& state);
   std::unique_ptr<Database> db_;
 };
