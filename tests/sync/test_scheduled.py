@@ -14,7 +14,6 @@ import datetime
 import json
 import math
 import os
-import subprocess
 import sys
 import time
 import unittest
@@ -48,18 +47,6 @@ class ScheduledTerminationTest(unittest.TestCase):
     def tearDown(self):
         test_leases.stop_all(self, (self.ws,))
 
-    def login(self):
-        """A session of asmith: a process of the account's uid (as root) stands for it."""
-        cmd = ["sleep", "300"]
-        if ROOT:
-            uid = test_leases.ASMITH_UID
-            cmd = ["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups"] + cmd
-        proc = subprocess.Popen(cmd)
-        self.procs.append(proc)
-        answer, sid = self.ws.open("asmith", proc.pid)
-        self.assertEqual(answer["decision"], "allow", answer)
-        return proc, sid
-
     def decision(self):
         return self.ws.ask({"op": "check", "phase": "account", "account": "asmith",
                             "service": "sched-test"})
@@ -73,7 +60,7 @@ class ScheduledTerminationTest(unittest.TestCase):
         self.fail("timed out waiting for %s\n%s" % (what, self.ws.agent.read_log()))
 
     def test_refused_at_valid_until_and_session_ends_with_the_central_down(self):
-        proc, _ = self.login()
+        proc, _ = test_leases.login(self, self.ws)
         at = math.ceil(time.time()) + LEAD_S
         out = self.central.admin_ok("employee", "terminate", "E1", "--at", rfc3339(at))
         self.assertIn("scheduled for " + rfc3339(at), out)
