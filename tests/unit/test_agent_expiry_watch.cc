@@ -98,7 +98,7 @@ TEST_CASE("expiry: sessions end at valid_until exactly, once", "[revoke]") {
   CHECK(w.Ended()[1].rfind("bjones|", 0) == 0);
 }
 
-TEST_CASE("expiry: a cancelled valid_until ends nothing; a past one at start does", "[revoke]") {
+TEST_CASE("expiry: a cancelled valid_until ends nothing, a past one at start does", "[revoke]") {
   World w;
   w.watch.RosterChanged(Roster(Json::array({Leaver("E1", "asmith", kNow + 60)})));
   CHECK(w.watch.Tick() == kNow + 60);

@@ -151,7 +151,7 @@ TEST_CASE("service: terminate --at carries valid_until at once, flips at the tim
   CHECK(service->Current()->serial == before + 2);
 }
 
-TEST_CASE("service: pending changes survive a restart; cancel removes them",
+TEST_CASE("service: pending changes survive a restart, cancel removes them",
           "[central][schedule]") {
   CentralDir dir;
   FakeClock clock(kT0);
