@@ -11,8 +11,6 @@
 
 #include "agent/private_dirs.h"
 #include "agent/session/process_owner.h"
-#include "agent/session/session_file.h"
-#include "common/file_util.h"
 
 namespace staffgate::agent {
 namespace {
@@ -147,6 +145,18 @@ Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, 
   revoke.config = [this] { return service_->config(); };
   revoker_ = std::make_unique<Revoker>(std::move(revoke));
 
+  // Scheduled leavers (docs/design.md §11): their sessions end at
+  // valid_until through the same Revoker path, central or not.
+  ExpiryWatch::Deps expiry;
+  expiry.clock = &clock_;
+  expiry.users = users_.get();
+  expiry.log = log_;
+  expiry.config = [this] { return service_->config(); };
+  expiry.end = [this](const std::string& account, const std::string& detail) {
+    EndExpiredSessions(account, detail);
+  };
+  expiry_ = std::make_unique<ExpiryWatch>(std::move(expiry));
+
   NssWriter::Deps nss;
   nss.files = LocalFiles::FromEnvironment();
   nss.log = log_;
@@ -201,6 +211,8 @@ common::Result<void> Agent::Start() {
   }
   started_ = true;
   revoker_->Start();
+  expiry_->RosterChanged(store_->Current());
+  expiry_->Start();
   gate_->Start();
   ReconcileLink(*config);
   AuditEvent event;
@@ -244,6 +256,7 @@ common::Result<void> Agent::Reload(const std::string& path) {
     std::lock_guard<std::mutex> lock(link_mu_);
     last_roster_ = store_->Current();
   }
+  expiry_->RosterChanged(store_->Current());
   // workstation, min_uid or nss_enumerate may have changed.
   WriteNssSnapshot();
   if (started_) ReconcileLink(*service_->config());
@@ -293,42 +306,6 @@ void Agent::ReconcileLink(const AgentConfig& config) {
   fresh->Start();
 }
 
-void Agent::RestoreSessions() {
-  boot_id_ = CurrentBootId();
-  const std::string path = service_->config()->state_dir + "/sessions.json";
-  auto text = common::ReadRegularFile(path, 16U << 20, /*no_follow=*/true);
-  if (!text) return;  // None saved (first start) or unreadable: start empty.
-  auto restored = ParseSessions(*text, boot_id_);
-  // Only sessions whose process still stands for them, within the table's
-  // shares: a table filled before the restart must not come back full.
-  std::size_t kept = 0;
-  for (const auto& session : restored) {
-    if (!SessionProcessAlive(session)) continue;
-    if (sessions_.Open(session) == SessionTable::OpenResult::kOpened) ++kept;
-  }
-  // Dropped any: differ from the version, so the next save rewrites the file.
-  saved_version_ = sessions_.Version() - (kept == restored.size() ? 0 : 1);
-  if (!restored.empty()) {
-    log_(LOG_INFO, "restored " + std::to_string(kept) + " open session(s) from before the restart" +
-                       (kept == restored.size() ? ""
-                                                : " (" + std::to_string(restored.size() - kept) +
-                                                      " dropped: process gone or over the caps)"));
-  }
-}
-
-void Agent::SaveSessions() {
-  std::lock_guard<std::mutex> lock(save_mu_);
-  const std::uint64_t version = sessions_.Version();
-  if (version == saved_version_) return;
-  const std::string path = service_->config()->state_dir + "/sessions.json";
-  auto wrote = common::WriteFileAtomic(path, SerializeSessions(sessions_.List(), boot_id_), 0600);
-  if (!wrote) {
-    log_(LOG_WARNING, "cannot save the session table: " + wrote.error().message);
-    return;
-  }
-  saved_version_ = version;
-}
-
 void Agent::OnRosterInstalled() {
   std::shared_ptr<const common::Roster> before;
   std::shared_ptr<const common::Roster> after = store_->Current();
@@ -340,6 +317,7 @@ void Agent::OnRosterInstalled() {
   // groups.
   WriteNssSnapshot();
   if (after) passwords_->RosterChanged(*after);
+  expiry_->RosterChanged(after);
   revoker_->RosterChanged(std::move(before), std::move(after));
 }
 
@@ -375,6 +353,7 @@ void Agent::Stop() {
   // Not under reload_mu_: a reload op in flight on a socket worker takes it,
   // and server_->Stop() joins that worker.
   server_->Stop();
+  expiry_->Stop();  // Before the Revoker it hands accounts to.
   revoker_->Stop();
   gate_->Stop();
   SaveSessions();

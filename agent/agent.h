@@ -22,6 +22,7 @@
 #include "agent/auth/password_service.h"
 #include "agent/config/agent_config.h"
 #include "agent/nss/nss_writer.h"
+#include "agent/revoke/expiry_watch.h"
 #include "agent/revoke/revoker.h"
 #include "agent/revoke/session_terminator.h"
 #include "agent/roster_store.h"
@@ -86,10 +87,15 @@ class Agent {
   void ApplyConfig(AgentConfig config);
   // Writes the NSS snapshot of the current roster; failures are logged.
   void WriteNssSnapshot();
-  // <state_dir>/sessions.json (session_file.h): restored at Start, saved
-  // by the lease gate's thread when the table changed, and at Stop.
+  // <state_dir>/sessions.json (session_file.h, agent_sessions.cc):
+  // restored at Start, saved by the lease gate's thread when the table
+  // changed, and at Stop.
   void RestoreSessions();
   void SaveSessions();
+  // A scheduled leaver's valid_until passed (ExpiryWatch): their sessions
+  // leave the table (session_close, reason "expired"; the lease is then
+  // released) and their processes end through the Revoker.
+  void EndExpiredSessions(const std::string& account, const std::string& detail);
   common::Response SyncOp();
   common::Response ReloadOp();
 
@@ -104,6 +110,7 @@ class Agent {
   std::unique_ptr<AuditFanout> fanout_;
   SystemProcessControl system_os_;
   std::unique_ptr<Revoker> revoker_;
+  std::unique_ptr<ExpiryWatch> expiry_;
   std::unique_ptr<LeaseGate> gate_;
   std::unique_ptr<NssWriter> nss_;
   // Staffgate passwords (docs/design.md §10).

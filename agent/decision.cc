@@ -77,6 +77,14 @@ Verdict Decide(const DecisionInput& input, const DecisionContext& ctx) {
   if (employee->status == common::EmployeeStatus::kSuspended) {
     return Make(Decision::kDeny, Reason::kSuspended, serial);
   }
+  // 7a, 7b: scheduled changes (docs/design.md §11) on this agent's own clock,
+  // so an offline workstation refuses a leaver at valid_until on time.
+  if (employee->valid_from && *employee->valid_from > ctx.now) {
+    return Make(Decision::kDeny, Reason::kNotStarted, serial);
+  }
+  if (employee->valid_until && *employee->valid_until <= ctx.now) {
+    return Make(Decision::kDeny, Reason::kExpired, serial);
+  }
   // 8
   if (!common::GroupsPermit(employee->groups, roster->GroupsOf(config.workstation))) {
     return Make(Decision::kDeny, Reason::kNotPermittedHere, serial);

@@ -8,6 +8,8 @@
 //    continues down the table (usually to unknown_account).
 //  - Row 3: expiry is measured against `now` at decision time, so a cached
 //    roster turns into roster_expired without any event.
+//  - Rows 7a/7b: valid_from == now allows (the first second of the first
+//    day), valid_until == now denies (the leaver's last second has gone).
 //  - Row 10: with the roster's credentials_changed_at (staffgate
 //    passwords, docs/design.md §10) a reset is required iff
 //    credentials_reset_after > credentials_changed_at. Without it, shadow's sp_lstchg counts days;
@@ -104,7 +106,7 @@ struct Verdict {
   std::string other_workstation;  // Row 9 only, for the message.
 };
 
-// Walks rows 1-11 in order; the first match wins.
+// Walks rows 1-11 (with 7a and 7b) in order; the first match wins.
 Verdict Decide(const DecisionInput& input, const DecisionContext& ctx);
 
 }  // namespace staffgate::agent

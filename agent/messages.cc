@@ -34,6 +34,11 @@ std::string MessageFor(const Verdict& verdict, const std::string& account) {
       return "This account has been deactivated. Please contact your manager.";
     case Reason::kSuspended:
       return "This account is suspended. Please contact your manager.";
+    case Reason::kNotStarted:
+      return "This account is not active yet. Please contact your manager.";
+    // A scheduled leaver whose time has come: the same words as terminated.
+    case Reason::kExpired:
+      return "This account has been deactivated. Please contact your manager.";
     case Reason::kNotPermittedHere:
       return "This account may not sign in on this workstation. "
              "Please use a workstation of your department.";
@@ -59,8 +64,6 @@ std::string MessageFor(const Verdict& verdict, const std::string& account) {
     case Reason::kExempt:
     case Reason::kNotEnrolled:
     case Reason::kAllowed:
-    case Reason::kNotStarted:
-    case Reason::kExpired:
     case Reason::kNotManaged:
     case Reason::kUnrecognized:
       break;

@@ -91,6 +91,10 @@ Result<ImportReport> PlanImport(State& state, std::vector<ImportRow> rows,
     EmployeeRecord& current = it->second;
     row.employee.credentials_reset_after = current.credentials_reset_after;
     row.employee.uids = current.uids;  // Kept; AssignUids drops those of accounts gone.
+    // Scheduled changes are not in the file: an import never drops one
+    // (that would let a scheduled leaver stay, docs/design.md §11).
+    row.employee.valid_from = current.valid_from;
+    row.employee.pending = current.pending;
     std::vector<FieldChange> fields = Diff(current, row.employee);
     if (fields.empty()) {
       report.unchanged.push_back(row.employee.id);

@@ -16,6 +16,17 @@
 
 namespace staffgate::central {
 
+// A status change an administrator scheduled (docs/design.md §11,
+// `employee terminate|suspend ID --at TIME`): the roster carries `at` as
+// the employee's valid_until at once, and the central sets `status` when
+// the time comes (service_schedule.cc).
+struct ScheduledStatus {
+  common::EmployeeStatus status = common::EmployeeStatus::kTerminated;  // Never kActive.
+  common::UnixSeconds at = 0;
+
+  bool operator==(const ScheduledStatus&) const = default;
+};
+
 struct EmployeeRecord {
   std::string id;
   std::string name;  // Personal data: never leaves the central.
@@ -26,6 +37,11 @@ struct EmployeeRecord {
   // The uid of each account (docs/design.md §9), by account. Filled by
   // AssignUids; a value set before that asks to adopt that uid.
   std::map<std::string, std::uint32_t> uids;
+  // A starter (`employee add --start TIME`): the roster's valid_from until
+  // the time comes, then dropped.
+  std::optional<common::UnixSeconds> valid_from;
+  // The roster's valid_until until the time comes, then applied and dropped.
+  std::optional<ScheduledStatus> pending;
 
   bool operator==(const EmployeeRecord&) const = default;
 };

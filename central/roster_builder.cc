@@ -29,6 +29,9 @@ std::string BuildRosterPayload(const State& state, std::uint64_t serial,
       obj["posix"] = std::move(posix);
     }
     if (options.publish_display_names && !e.name.empty()) obj["display_name"] = e.name;
+    // Scheduled changes (docs/design.md §11): agents enforce them offline.
+    if (e.valid_from) obj["valid_from"] = common::FormatRfc3339(*e.valid_from);
+    if (e.pending) obj["valid_until"] = common::FormatRfc3339(e.pending->at);
     employees.push_back(std::move(obj));
   }
   Json workstations = Json::object();

@@ -21,7 +21,8 @@ struct RosterBuildOptions {
 // Deterministic JSON text (sorted keys and ids) ending in a newline.
 // Per employee `posix` ({"account": {"uid": N}}) when the accounts have
 // uids; top-level `posix_groups` ({"name": {"gid": N, "roles": [...]}},
-// no gid for a local group) always.
+// no gid for a local group) always. `valid_from` for a starter and
+// `valid_until` (the time of a pending terminate/suspend) when set.
 std::string BuildRosterPayload(const State& state, std::uint64_t serial,
                                common::UnixSeconds issued_at, common::UnixSeconds expires_at,
                                const RosterBuildOptions& options);

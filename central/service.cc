@@ -255,6 +255,7 @@ Result<void> Service::PersistLocked(const State& next) {
   if (next.unpublished_serials != state_.unpublished_serials) {
     if (auto ok = store_->SetUnpublishedSerials(next.unpublished_serials); !ok) return ok;
   }
+  if (auto ok = PersistScheduleLocked(next); !ok) return ok;
   return PersistPosixLocked(next, now);
 }
 

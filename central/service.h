@@ -35,6 +35,7 @@
 #include "central/rollout_book.h"
 #include "central/rollout_summary.h"
 #include "central/roster_builder.h"
+#include "central/schedule.h"
 #include "central/store.h"
 #include "common/ed25519.h"
 #include "common/json_util.h"
@@ -183,7 +184,24 @@ class Service {
   // local accounts): any uid >= 1000 no one was ever given, inside
   // uid_range or not.
   common::Result<EmployeeRecord> AddEmployee(EmployeeRecord employee);
-  common::Result<EmployeeRecord> SetStatus(const std::string& id, common::EmployeeStatus status);
+  // `employee.valid_from` (a starter, docs/design.md §11) must lie in the
+  // future.
+  // SetStatus without `at` changes the status now; with `at`, schedules it
+  // (the roster carries valid_until at once). Rules: schedule.h.
+  common::Result<EmployeeRecord> SetStatus(const std::string& id, common::EmployeeStatus status,
+                                           std::optional<common::UnixSeconds> at = std::nullopt);
+  // Scheduled changes (service_schedule.cc, docs/design.md §11).
+  // Cancels the pending status change or the start time (schedule.h);
+  // publishes the next serial. Errors: kNotFound (no employee, or nothing
+  // pending of that kind), kIo.
+  common::Result<EmployeeRecord> CancelScheduled(const std::string& id, PendingKind kind);
+  // Applies every change whose time has come (one new serial for all of
+  // them), with one central event "scheduled_change" each. Called by the
+  // ScheduleRunner; the clock is the Service's. Errors: kIo (nothing
+  // applied; the runner tries again).
+  common::Result<std::vector<AppliedChange>> ApplyDueChanges();
+  // The earliest pending time, or nullopt; cheap (kept with the snapshot).
+  std::optional<common::UnixSeconds> NextScheduledChange() const;
   common::Result<EmployeeRecord> ResetCredentials(const std::string& id);
   // Withdraws a reset (`reset-credentials --clear`): no new password is
   // demanded any more. A no-op (no new serial) when none was set.
@@ -377,6 +395,8 @@ class Service {
   // state_ and `next`; PersistPosixLocked does the ids and posix groups.
   common::Result<void> PersistLocked(const State& next);
   common::Result<void> PersistPosixLocked(const State& next, common::UnixSeconds now);
+  // The scheduled changes that differ (service_schedule.cc).
+  common::Result<void> PersistScheduleLocked(const State& next);
   // Whether `roster` says what state_ and the options build now.
   bool BuildsSame(const PublishedRoster& roster) const;
   RosterBuildOptions RosterOptions() const;
@@ -460,6 +480,7 @@ class Service {
   struct Snapshot {
     State state;
     std::unordered_map<std::string, const EmployeeRecord*> by_account;
+    std::optional<common::UnixSeconds> next_due;  // NextDue(state).
   };
   std::shared_ptr<const Snapshot> snapshot_;
 

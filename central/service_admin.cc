@@ -3,6 +3,7 @@
 // next roster, and wakes the long-polls.
 #include <algorithm>
 
+#include "central/schedule.h"
 #include "central/service.h"
 #include "central/tokens.h"
 #include "central/validation.h"
@@ -52,6 +53,12 @@ Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
     }
   }
   if (employee.groups.empty()) employee.groups = {"*"};
+  employee.pending.reset();  // Scheduled only on an existing employee.
+  if (employee.valid_from) {
+    if (auto ok = CheckStart(*employee.valid_from, clock_.Now()); !ok) {
+      return tl::unexpected(ok.error());
+    }
+  }
   auto changed = Change(
       [&](State& s) -> Result<void> {
         if (s.employees.contains(employee.id)) {
@@ -67,13 +74,19 @@ Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
   return it != state_.employees.end() ? it->second : employee;
 }
 
-Result<EmployeeRecord> Service::SetStatus(const std::string& id, common::EmployeeStatus status) {
+Result<EmployeeRecord> Service::SetStatus(const std::string& id, common::EmployeeStatus status,
+                                          std::optional<common::UnixSeconds> at) {
   EmployeeRecord out;
+  const common::UnixSeconds now = clock_.Now();
   auto changed = Change(
       [&](State& s) -> Result<void> {
         auto it = s.employees.find(id);
         if (it == s.employees.end()) return NoEmployee(id);
-        it->second.status = status;
+        if (at) {
+          if (auto ok = ScheduleStatus(it->second, status, *at, now); !ok) return ok;
+        } else {
+          SetStatusNow(it->second, status);
+        }
         out = it->second;
         return common::Ok();
       },

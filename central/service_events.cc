@@ -163,6 +163,7 @@ std::shared_ptr<const Service::Snapshot> Service::BuildSnapshot(const State& sta
   for (const auto& [id, e] : snap->state.employees) {
     for (const std::string& account : e.accounts) snap->by_account[account] = &e;
   }
+  snap->next_due = NextDue(snap->state);
   return snap;
 }
 

@@ -153,6 +153,16 @@ CREATE TABLE admin_actions (
   before TEXT NOT NULL,
   after TEXT NOT NULL);
 CREATE INDEX admin_actions_time ON admin_actions(time);
+    // 10: scheduled changes (docs/design.md §11): a starter's valid_from and
+    // a pending terminate/suspend, one row per employee with either
+    // (store_schedule.cc). They survive a restart of the central.
+    R"sql(
+CREATE TABLE employee_schedule (
+  employee_id TEXT PRIMARY KEY REFERENCES employees(id) ON DELETE CASCADE,
+  valid_from INTEGER,
+  pending_status TEXT CHECK (pending_status IN ('suspended','terminated')),
+  pending_at INTEGER,
+  CHECK ((pending_status IS NULL) = (pending_at IS NULL)));
 )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
@@ -268,6 +278,7 @@ Result<State> Store::LoadState() {
   }
   SG_TRY(LoadPosix(state));
   SG_TRY(LoadPasswords(state));
+  SG_TRY(LoadSchedule(state));
   auto acc = db_->Prepare("SELECT name, employee_id FROM accounts ORDER BY rowid");
   if (!acc) return tl::unexpected(acc.error());
   for (;;) {

@@ -27,7 +27,7 @@ std::string JoinJson(const std::vector<std::string>& items);
 std::vector<std::string> ParseList(const std::string& text);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 class Store {
  public:
@@ -90,6 +90,10 @@ class Store {
   common::Result<void> DeleteAdmin(const std::string& name);
   common::Result<void> AppendJournal(const JournalEntry& entry);
   common::Result<std::vector<JournalEntry>> LoadJournal(const JournalQuery& query);
+  // Scheduled changes (store_schedule.cc, migration 10): the employee's
+  // valid_from and pending status change; a record with neither deletes
+  // the row.
+  common::Result<void> PutSchedule(const EmployeeRecord& e);
 
   // Session leases (store_leases.cc). PutLease inserts or replaces by id.
   common::Result<std::vector<Lease>> LoadLeases();
@@ -104,6 +108,8 @@ class Store {
   // Fills state.ids, state.posix_groups (store_posix.cc).
   common::Result<void> LoadPosix(State& state);
   common::Result<void> LoadPasswords(State& state);
+  // Fills valid_from and pending of the employees already loaded.
+  common::Result<void> LoadSchedule(State& state);
   common::Result<void> LoadUnpublishedSerials(State& state);
   std::unique_ptr<Database> db_;
 };

@@ -14,7 +14,8 @@ Result<std::vector<std::string>> StringList(const Json& obj, const char* key,
                                             std::vector<std::string> fallback) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return fallback;
-  if (!it->is_array()) return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must be an array");
+  if (!it->is_array())
+    return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must be an array");
   std::vector<std::string> out;
   out.reserve(it->size());
   for (const Json& v : *it) {
@@ -33,20 +34,27 @@ Result<Employee> ParseEmployee(const Json& e) {
   if (!id) return tl::unexpected(id.error());
   emp.id = std::move(*id);
   auto status_name = GetString(e, "status");
-  if (!status_name) return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + status_name.error().message);
+  if (!status_name)
+    return Fail(ErrorKind::kInvalidInput,
+                "employee " + emp.id + ": " + status_name.error().message);
   auto status = ParseEmployeeStatus(*status_name);
   if (!status) {
-    return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": unknown status '" + *status_name + "'");
+    return Fail(ErrorKind::kInvalidInput,
+                "employee " + emp.id + ": unknown status '" + *status_name + "'");
   }
   emp.status = *status;
   auto accounts = StringList(e, "accounts", {});
-  if (!accounts) return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + accounts.error().message);
+  if (!accounts)
+    return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + accounts.error().message);
   emp.accounts = std::move(*accounts);
   auto groups = StringList(e, "groups", {"*"});
-  if (!groups) return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + groups.error().message);
+  if (!groups)
+    return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + groups.error().message);
   emp.groups = std::move(*groups);
-  for (auto [key, field] : {std::pair{"credentials_reset_after", &emp.credentials_reset_after},
-                            std::pair{"credentials_changed_at", &emp.credentials_changed_at}}) {
+  for (auto [key, field] :
+       {std::pair{"credentials_reset_after", &emp.credentials_reset_after},
+        std::pair{"credentials_changed_at", &emp.credentials_changed_at},
+        std::pair{"valid_from", &emp.valid_from}, std::pair{"valid_until", &emp.valid_until}}) {
     auto text = GetOptionalString(e, key);
     if (!text)
       return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + text.error().message);
@@ -92,9 +100,12 @@ void BuildIndex(Roster& r) {
 
 std::string_view EmployeeStatusName(EmployeeStatus status) {
   switch (status) {
-    case EmployeeStatus::kActive: return "active";
-    case EmployeeStatus::kSuspended: return "suspended";
-    case EmployeeStatus::kTerminated: return "terminated";
+    case EmployeeStatus::kActive:
+      return "active";
+    case EmployeeStatus::kSuspended:
+      return "suspended";
+    case EmployeeStatus::kTerminated:
+      return "terminated";
   }
   return "terminated";
 }
@@ -144,11 +155,14 @@ Result<Roster> ParseRoster(std::string_view payload) {
   auto serial = GetUint(doc, "serial");
   if (!serial) return Fail(ErrorKind::kInvalidInput, "roster: " + serial.error().message);
   r.serial = *serial;
-  for (auto [key, field] : {std::pair{"issued_at", &r.issued_at}, std::pair{"expires_at", &r.expires_at}}) {
+  for (auto [key, field] :
+       {std::pair{"issued_at", &r.issued_at}, std::pair{"expires_at", &r.expires_at}}) {
     auto text = GetString(doc, key);
     if (!text) return Fail(ErrorKind::kInvalidInput, "roster: " + text.error().message);
     auto t = ParseRfc3339(*text);
-    if (!t) return Fail(ErrorKind::kInvalidInput, std::string("roster ") + key + ": " + t.error().message);
+    if (!t)
+      return Fail(ErrorKind::kInvalidInput,
+                  std::string("roster ") + key + ": " + t.error().message);
     *field = *t;
   }
   auto org = GetOptionalString(doc, "organization");
@@ -170,18 +184,23 @@ Result<Roster> ParseRoster(std::string_view payload) {
   r.shared_accounts.insert(shared->begin(), shared->end());
 
   if (auto ws = doc.find("workstations"); ws != doc.end() && !ws->is_null()) {
-    if (!ws->is_object()) return Fail(ErrorKind::kInvalidInput, "roster: \"workstations\" must be an object");
+    if (!ws->is_object())
+      return Fail(ErrorKind::kInvalidInput, "roster: \"workstations\" must be an object");
     for (const auto& [name, entry] : ws->items()) {
       if (!entry.is_object()) {
-        return Fail(ErrorKind::kInvalidInput, "roster: workstation '" + name + "' must be an object");
+        return Fail(ErrorKind::kInvalidInput,
+                    "roster: workstation '" + name + "' must be an object");
       }
       auto groups = StringList(entry, "groups", {});
-      if (!groups) return Fail(ErrorKind::kInvalidInput, "roster: workstation '" + name + "': " + groups.error().message);
+      if (!groups)
+        return Fail(ErrorKind::kInvalidInput,
+                    "roster: workstation '" + name + "': " + groups.error().message);
       r.workstation_groups[name] = std::move(*groups);
     }
   }
   if (auto policy = doc.find("policy"); policy != doc.end() && !policy->is_null()) {
-    if (!policy->is_object()) return Fail(ErrorKind::kInvalidInput, "roster: \"policy\" must be an object");
+    if (!policy->is_object())
+      return Fail(ErrorKind::kInvalidInput, "roster: \"policy\" must be an object");
     if (auto max = policy->find("max_workstations_per_account"); max != policy->end()) {
       if (!max->is_number_unsigned() || max->get<std::uint64_t>() > 1000000) {
         return Fail(ErrorKind::kInvalidInput,

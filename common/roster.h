@@ -35,6 +35,11 @@ struct Employee {
   // docs/design.md §10: when the person's staffgate password last changed
   // (published by the central); absent for people without one.
   std::optional<UnixSeconds> credentials_changed_at;
+  // docs/design.md §11 scheduled changes, enforced by §3 rows 7a/7b on the
+  // agent's own clock: refused before valid_from (a starter) and from
+  // valid_until on (a scheduled leaver). Absent: no bound.
+  std::optional<UnixSeconds> valid_from;
+  std::optional<UnixSeconds> valid_until;
   // docs/design.md §9: account -> uid, only for accounts whose entry passed
   // validation (valid name and uid, one of this employee's unconflicted
   // accounts, uid held by no other account). Others are dropped with a

@@ -47,7 +47,8 @@ int ReturnCodeForDecision(Stage stage, Decision decision, common::Reason reason)
       if (stage == Stage::kAuth) return PAM_IGNORE;
       return stage == Stage::kAccount ? PAM_NEW_AUTHTOK_REQD : PAM_SUCCESS;
     case Decision::kDeny:
-      if (stage == Stage::kAccount && reason == common::Reason::kTerminated) {
+      if (stage == Stage::kAccount &&
+          (reason == common::Reason::kTerminated || reason == common::Reason::kExpired)) {
         return PAM_ACCT_EXPIRED;
       }
       return PAM_PERM_DENIED;

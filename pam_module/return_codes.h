@@ -24,7 +24,7 @@ const char* StageName(Stage stage);
 // The code for a well-formed ok:true answer with a decision.
 //   allow:          auth IGNORE,       account SUCCESS,          session SUCCESS
 //   ignore:         IGNORE everywhere
-//   deny terminated auth PERM_DENIED,  account ACCT_EXPIRED,     session PERM_DENIED
+//   deny terminated or expired: auth PERM_DENIED, account ACCT_EXPIRED, session PERM_DENIED
 //   deny (other):   PERM_DENIED everywhere
 //   reset_required: auth IGNORE,       account NEW_AUTHTOK_REQD, session SUCCESS
 // kSessionClose: SUCCESS for every decision (a logout is never refused).

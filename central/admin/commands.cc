@@ -69,25 +69,34 @@ common::Result<std::int64_t> ParseSince(const std::string& text, std::int64_t no
 
 int EmployeeAdd(AdminClient& client, const std::string& id,
                 const std::vector<std::string>& accounts, const std::string& groups,
-                const std::string& name, const std::vector<std::uint32_t>& uids) {
+                const std::string& name, const std::vector<std::uint32_t>& uids,
+                std::optional<std::int64_t> start) {
   Json body = {{"id", id}, {"accounts", accounts}, {"name", name}};
+  if (start) body["valid_from"] = common::FormatRfc3339(*start);
   if (!groups.empty()) body["groups"] = SplitList(groups, ',');
   for (std::size_t i = 0; i < uids.size() && i < accounts.size(); ++i) {
     body["posix"][accounts[i]] = {{"uid", uids[i]}};
   }
-  return PrintChange(client.Call("POST", "/v1/admin/employees", common::DumpJson(body)),
-                     "added employee " + id);
+  return PrintChange(
+      client.Call("POST", "/v1/admin/employees", common::DumpJson(body)),
+      "added employee " + id + (start ? ", starting at " + common::FormatRfc3339(*start) : ""));
 }
 
 int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action,
-                   std::optional<int> wait_s) {
-  auto answer = client.Call("POST", "/v1/admin/employees/" + UrlEncode(id) + "/" + action, "{}");
-  std::string what = action == "terminate"                 ? "terminated"
-                     : action == "suspend"                 ? "suspended"
-                     : action == "reinstate"               ? "reinstated"
-                     : action == "clear-credentials-reset" ? "credential reset withdrawn for"
-                                                           : "credential reset required for";
-  const int rc = PrintChange(answer, what + " employee " + id);
+                   std::optional<int> wait_s, std::optional<std::int64_t> at) {
+  Json body = Json::object();
+  if (at) body["at"] = common::FormatRfc3339(*at);
+  auto answer = client.Call("POST", "/v1/admin/employees/" + UrlEncode(id) + "/" + action,
+                            common::DumpJson(body));
+  std::string what = action == "terminate"   ? "terminated employee "
+                     : action == "suspend"   ? "suspended employee "
+                     : action == "reinstate" ? "reinstated employee "
+                     : action == "clear-credentials-reset"
+                         ? "credential reset withdrawn for employee "
+                         : "credential reset required for employee ";
+  what += id;
+  if (at) what = action + " of employee " + id + " scheduled for " + common::FormatRfc3339(*at);
+  const int rc = PrintChange(answer, what);
   if (rc != 0 || !wait_s) return rc;
   auto serial = answer->find("serial");
   if (serial == answer->end() || !serial->is_number_unsigned()) {
@@ -104,10 +113,12 @@ int EmployeeList(AdminClient& client, bool json) {
   std::vector<std::vector<std::string>> rows;
   for (const Json& e : (*answer)["employees"]) {
     rows.push_back({Str(e, "id"), Str(e, "name"), Str(e, "status"), Join(e["accounts"], ","),
-                    Uids(e), Join(e["groups"], ","), Str(e, "credentials_reset_after")});
+                    Uids(e), Join(e["groups"], ","), Str(e, "credentials_reset_after"),
+                    PendingText(e)});
   }
   (void)std::fputs(
-      RenderTable({"ID", "NAME", "STATUS", "ACCOUNTS", "UIDS", "GROUPS", "RESET AFTER"}, rows)
+      RenderTable({"ID", "NAME", "STATUS", "ACCOUNTS", "UIDS", "GROUPS", "RESET AFTER", "PENDING"},
+                  rows)
           .c_str(),
       stdout);
   return 0;

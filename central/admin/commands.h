@@ -16,13 +16,29 @@ namespace staffgate::central::admin {
 
 // `uids[i]` is adopted by `accounts[i]` (--uid, in --account order); the
 // accounts after them get uids from uid_range.
+// `start` (--start): the employee may sign in only from then on
+// (docs/design.md §11).
 int EmployeeAdd(AdminClient& client, const std::string& id,
                 const std::vector<std::string>& accounts, const std::string& groups,
-                const std::string& name, const std::vector<std::uint32_t>& uids);
+                const std::string& name, const std::vector<std::uint32_t>& uids,
+                std::optional<std::int64_t> start = std::nullopt);
 // `wait_s` set (--wait): then waits for the rollout confirmation of the
-// change's serial (WaitForRollout) and returns its exit code.
+// change's serial (WaitForRollout) and returns its exit code. `at` set
+// (terminate/suspend --at): schedules the change instead.
 int EmployeeAction(AdminClient& client, const std::string& id, const std::string& action,
-                   std::optional<int> wait_s = std::nullopt);
+                   std::optional<int> wait_s = std::nullopt,
+                   std::optional<std::int64_t> at = std::nullopt);
+// Scheduled changes (schedule_commands.cc, docs/design.md §11).
+// `employee cancel ID [--start]`: withdraws the pending terminate/suspend,
+// or with `start` the pending start (the person may then sign in at once).
+int EmployeeCancel(AdminClient& client, const std::string& id, bool start);
+// The PENDING column of `employee list`: "terminate at TIME, start at TIME"
+// or "-".
+std::string PendingText(const common::Json& employee);
+// An --at / --start value: RFC 3339 with Z or an offset (converted to
+// UTC). Relative times ("2h") are refused: --since reads them as the past.
+// Errors: kInvalidInput naming `flag`.
+common::Result<std::int64_t> ParseScheduleTime(const std::string& flag, const std::string& text);
 int EmployeeList(AdminClient& client, bool json);
 // Staffgate passwords (password_commands.cc): the new password from the
 // first line of stdin (echo off on a terminal; empty refused), or with

@@ -1,12 +1,17 @@
 // /v1/admin/employees: GET lists, POST {"id","name","accounts","groups",
-// "posix"} adds (201; "posix": {"asmith": {"uid": 1005}} adopts uids);
+// "posix","valid_from"} adds (201; "posix": {"asmith": {"uid": 1005}} adopts
+// uids; "valid_from": a starter's first moment, RFC 3339);
 // POST /v1/admin/employees/{id}/terminate|suspend|reinstate|
-// reset-credentials changes one.
+// reset-credentials changes one; terminate and suspend take {"at": TIME}
+// to schedule (docs/design.md §11); cancel and cancel-start withdraw a
+// pending status change or start.
 #include <cstdint>
 #include <map>
+#include <optional>
 
 #include "central/api/admin.h"
 #include "central/posix_ids.h"
+#include "central/schedule.h"
 
 namespace staffgate::central {
 
@@ -27,7 +32,33 @@ Json EmployeeJson(const EmployeeRecord& e) {
   Json posix = Json::object();
   for (const auto& [account, uid] : e.uids) posix[account] = {{"uid", uid}};
   obj["posix"] = std::move(posix);
+  // Scheduled changes (docs/design.md §11), with the roster's names.
+  Json pending = Json::array();
+  if (e.pending) {
+    obj["valid_until"] = common::FormatRfc3339(e.pending->at);
+    pending.push_back({{"change", common::EmployeeStatusName(e.pending->status)},
+                       {"at", common::FormatRfc3339(e.pending->at)}});
+  }
+  if (e.valid_from) {
+    obj["valid_from"] = common::FormatRfc3339(*e.valid_from);
+    pending.push_back({{"change", "start"}, {"at", common::FormatRfc3339(*e.valid_from)}});
+  }
+  obj["pending"] = std::move(pending);
   return obj;
+}
+
+// An optional RFC 3339 time in the body (`at`, `valid_from`).
+common::Result<std::optional<common::UnixSeconds>> OptionalTime(const Json& body, const char* key) {
+  auto text = common::GetOptionalString(body, key);
+  if (!text) return tl::unexpected(text.error());
+  if (!*text) return std::optional<common::UnixSeconds>();
+  auto t = common::ParseRfc3339(**text);
+  if (!t) {
+    return common::Fail(ErrorKind::kInvalidInput, std::string("'") + key +
+                                                      "': " + t.error().message +
+                                                      " (use RFC 3339, e.g. 2026-12-04T17:30:00Z)");
+  }
+  return std::optional<common::UnixSeconds>(*t);
 }
 
 // {"asmith": {"uid": 1005}}: uids to adopt (absent or null: none).
@@ -68,6 +99,9 @@ common::Result<EmployeeRecord> EmployeeFromBody(const ApiRequest& http) {
   auto uids = RequestedUids(*body);
   if (!uids) return tl::unexpected(uids.error());
   e.uids = std::move(*uids);
+  auto start = OptionalTime(*body, "valid_from");
+  if (!start) return tl::unexpected(start.error());
+  e.valid_from = *start;
   return e;
 }
 
@@ -94,10 +128,24 @@ ApiResponse Act(const AdminContext& context, const AdminRequest& request) {
   const std::string& action = request.items[1];
   Service& service = context.service;
   common::Result<EmployeeRecord> done = common::Fail(ErrorKind::kNotFound, "no such action");
+  // terminate and suspend take an optional {"at": RFC 3339} (scheduled).
+  std::optional<common::UnixSeconds> at;
+  if (action == "terminate" || action == "suspend") {
+    auto body =
+        request.http.body.empty() ? common::Result<Json>(Json::object()) : BodyObject(request.http);
+    if (!body) return ErrorResponse(body.error());
+    auto parsed = OptionalTime(*body, "at");
+    if (!parsed) return ErrorResponse(parsed.error());
+    at = *parsed;
+  }
   if (action == "terminate")
-    done = service.SetStatus(id, common::EmployeeStatus::kTerminated);
+    done = service.SetStatus(id, common::EmployeeStatus::kTerminated, at);
   else if (action == "suspend")
-    done = service.SetStatus(id, common::EmployeeStatus::kSuspended);
+    done = service.SetStatus(id, common::EmployeeStatus::kSuspended, at);
+  else if (action == "cancel")
+    done = service.CancelScheduled(id, PendingKind::kStatus);
+  else if (action == "cancel-start")
+    done = service.CancelScheduled(id, PendingKind::kStart);
   else if (action == "reinstate")
     done = service.SetStatus(id, common::EmployeeStatus::kActive);
   else if (action == "reset-credentials")

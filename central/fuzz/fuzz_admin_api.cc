@@ -69,6 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       {"POST", "/v1/auth/verify"},
       {"POST", "/v1/auth/change"},
       {"POST", "/v1/admin/employees/E1/set-password"},
+      // Scheduled changes (docs/design.md §11): {"at": TIME}.
+      {"POST", "/v1/admin/employees/E1/suspend"},
   };
   constexpr std::size_t kRouteCount = sizeof(kRoutes) / sizeof(kRoutes[0]);
   const auto& route = kRoutes[data[0] % kRouteCount];

@@ -9,6 +9,7 @@
 
 #include "central/auth/authenticator.h"
 #include "central/http/connection.h"
+#include "central/schedule_runner.h"
 #include "common/thread.h"
 
 namespace staffgate::central {
@@ -281,6 +282,10 @@ common::Result<void> HttpServer::Run() {
   s.WaitForReload();
   s.Accept();
   s.Housekeeping(1);
+  // Scheduled changes (docs/design.md §11) on their own thread: applying
+  // one waits for the database like any admin change, never on an io thread.
+  ScheduleRunner scheduler(s.service, s.clock, s.log);
+  scheduler.Start();
   s.log(LOG_INFO, "serving https://" + s.config.Listen() + " (roster serial " +
                       std::to_string(s.service.Current()->serial) + ")");
 
@@ -308,6 +313,7 @@ common::Result<void> HttpServer::Run() {
   }
   s.stop_cv.notify_all();
   watchdog.join();
+  scheduler.Stop();
   s.service.SetPublishListener(nullptr);
   s.service.SetLeaseEndListener(nullptr);
   s.StopAuth();

@@ -13,14 +13,19 @@ namespace {
 Json EmployeeFields(const EmployeeRecord& e) {
   Json uids = Json::object();
   for (const auto& [account, uid] : e.uids) uids[account] = uid;
-  return Json{{"name", e.name},
-              {"status", common::EmployeeStatusName(e.status)},
-              {"accounts", e.accounts},
-              {"groups", e.groups},
-              {"credentials_reset_after",
-               e.credentials_reset_after ? Json(common::FormatRfc3339(*e.credentials_reset_after))
-                                         : Json(nullptr)},
-              {"uids", std::move(uids)}};
+  return Json{
+      {"name", e.name},
+      {"status", common::EmployeeStatusName(e.status)},
+      {"accounts", e.accounts},
+      {"groups", e.groups},
+      {"credentials_reset_after", e.credentials_reset_after
+                                      ? Json(common::FormatRfc3339(*e.credentials_reset_after))
+                                      : Json(nullptr)},
+      {"uids", std::move(uids)},
+      {"valid_from", e.valid_from ? Json(common::FormatRfc3339(*e.valid_from)) : Json(nullptr)},
+      {"pending", e.pending ? Json{{"status", common::EmployeeStatusName(e.pending->status)},
+                                   {"at", common::FormatRfc3339(e.pending->at)}}
+                            : Json(nullptr)}};
 }
 
 // The token as the journal may show it: which one, never its hash.

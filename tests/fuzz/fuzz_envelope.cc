@@ -55,6 +55,14 @@ void Accept(std::string_view envelope) {
     }
   }
   for (const auto& [ws, groups] : r.workstation_groups) (void)r.GroupsOf(ws);
+  // Scheduled bounds (docs/design.md §11) read back as the same second.
+  for (const auto& e : r.employees) {
+    for (const auto& bound : {e.valid_from, e.valid_until}) {
+      if (!bound) continue;
+      auto again = staffgate::common::ParseRfc3339(staffgate::common::FormatRfc3339(*bound));
+      if (!again || *again != *bound) std::abort();
+    }
+  }
 }
 
 }  // namespace
@@ -67,10 +75,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       Accept(rest);
       break;
     case 1: {
-      auto env = staffgate::common::SignEnvelope(staffgate::common::kRosterPayloadType, rest, Key());
+      auto env =
+          staffgate::common::SignEnvelope(staffgate::common::kRosterPayloadType, rest, Key());
       if (!env) std::abort();
-      auto verified = staffgate::common::VerifyEnvelope(
-          *env, staffgate::common::kRosterPayloadType, Trusted());
+      auto verified =
+          staffgate::common::VerifyEnvelope(*env, staffgate::common::kRosterPayloadType, Trusted());
       // What we sign we must verify, byte for byte.
       if (!verified || verified->payload != rest) std::abort();
       Accept(*env);

@@ -45,16 +45,7 @@ class LeaseEndTest(unittest.TestCase):
 
     # -- helpers ---------------------------------------------------------------------
     def login(self, ws):
-        """A session of asmith on `ws`: a process of the account's uid (as root) stands for it."""
-        cmd = ["sleep", "300"]
-        if ROOT:
-            uid = test_leases.ASMITH_UID
-            cmd = ["setpriv", "--reuid=%d" % uid, "--regid=%d" % uid, "--clear-groups"] + cmd
-        proc = subprocess.Popen(cmd)
-        self.procs.append(proc)
-        answer, sid = ws.open("asmith", proc.pid)
-        self.assertEqual(answer["decision"], "allow", answer)
-        return proc, sid
+        return test_leases.login(self, ws)
 
     def wait_for(self, predicate, timeout, what):
         deadline = time.monotonic() + timeout

@@ -100,6 +100,20 @@ def start_central(test):
     test.procs = []
 
 
+def login(test, ws):
+    """A session of asmith on `ws` through the socket: a process of the
+    account's uid (as root) stands for it. Returns (process, session id)."""
+    cmd = ["sleep", "300"]
+    if ROOT:
+        cmd = ["setpriv", "--reuid=%d" % ASMITH_UID, "--regid=%d" % ASMITH_UID,
+               "--clear-groups"] + cmd
+    proc = subprocess.Popen(cmd)
+    test.procs.append(proc)
+    answer, sid = ws.open("asmith", proc.pid)
+    test.assertEqual(answer["decision"], "allow", answer)
+    return proc, sid
+
+
 def stop_all(test, workstations):
     """Undoes start_central and the Workstations: processes, agents, central, files."""
     for p in test.procs:

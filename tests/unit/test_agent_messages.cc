@@ -11,18 +11,18 @@ using common::Decision;
 
 Verdict Deny(Reason reason) {
   Verdict v;
-  v.decision = reason == Reason::kCredentialsResetRequired ? Decision::kResetRequired
-                                                           : Decision::kDeny;
+  v.decision =
+      reason == Reason::kCredentialsResetRequired ? Decision::kResetRequired : Decision::kDeny;
   v.reason = reason;
   v.serial = 42;
   return v;
 }
 
 TEST_CASE("messages: one clear sentence for every refusal", "[agent]") {
-  for (Reason r : {Reason::kNoRoster, Reason::kRosterExpired, Reason::kSharedAccount,
-                   Reason::kUnknownAccount, Reason::kTerminated, Reason::kSuspended,
-                   Reason::kNotPermittedHere, Reason::kInUseElsewhere,
-                   Reason::kCredentialsResetRequired}) {
+  for (Reason r :
+       {Reason::kNoRoster, Reason::kRosterExpired, Reason::kSharedAccount, Reason::kUnknownAccount,
+        Reason::kTerminated, Reason::kSuspended, Reason::kNotStarted, Reason::kExpired,
+        Reason::kNotPermittedHere, Reason::kInUseElsewhere, Reason::kCredentialsResetRequired}) {
     std::string m = MessageFor(Deny(r), "asmith");
     INFO(ReasonName(r) << ": " << m);
     CHECK(m.size() > 20);
@@ -36,6 +36,11 @@ TEST_CASE("messages: one clear sentence for every refusal", "[agent]") {
   }
   CHECK(MessageFor(Deny(Reason::kTerminated), "bjones") ==
         "This account has been deactivated. Please contact your manager.");
+  // A scheduled leaver reads what a terminated person reads.
+  CHECK(MessageFor(Deny(Reason::kExpired), "bjones") ==
+        MessageFor(Deny(Reason::kTerminated), "bjones"));
+  CHECK(MessageFor(Deny(Reason::kNotStarted), "newbie") ==
+        "This account is not active yet. Please contact your manager.");
   CHECK(MessageFor(Deny(Reason::kSharedAccount), "sales") ==
         "'sales' is a shared account. Sign in with your own account.");
 }
@@ -49,7 +54,7 @@ TEST_CASE("messages: only the person's own account and workstation appear", "[ag
   std::string m = MessageFor(Deny(Reason::kSharedAccount), "sa\x1b[2Jles");
   CHECK(m.find('\x1b') == std::string::npos);
   for (Reason r : {Reason::kTerminated, Reason::kSuspended, Reason::kUnknownAccount,
-                   Reason::kNotPermittedHere}) {
+                   Reason::kNotStarted, Reason::kExpired, Reason::kNotPermittedHere}) {
     CHECK(MessageFor(Deny(r), "asmith").find("asmith") == std::string::npos);
   }
 }

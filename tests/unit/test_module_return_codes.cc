@@ -39,6 +39,8 @@ TEST_CASE("return codes: the docs/design.md §3 table, every row", "[module]") {
       {Decision::kIgnore, Reason::kNotEnrolled, PAM_IGNORE, PAM_IGNORE, PAM_IGNORE},
       {Decision::kDeny, Reason::kTerminated, PAM_PERM_DENIED, PAM_ACCT_EXPIRED, PAM_PERM_DENIED},
       {Decision::kDeny, Reason::kSuspended, PAM_PERM_DENIED, PAM_PERM_DENIED, PAM_PERM_DENIED},
+      {Decision::kDeny, Reason::kNotStarted, PAM_PERM_DENIED, PAM_PERM_DENIED, PAM_PERM_DENIED},
+      {Decision::kDeny, Reason::kExpired, PAM_PERM_DENIED, PAM_ACCT_EXPIRED, PAM_PERM_DENIED},
       {Decision::kDeny, Reason::kSharedAccount, PAM_PERM_DENIED, PAM_PERM_DENIED, PAM_PERM_DENIED},
       {Decision::kDeny, Reason::kUnknownAccount, PAM_PERM_DENIED, PAM_PERM_DENIED, PAM_PERM_DENIED},
       {Decision::kDeny, Reason::kNotPermittedHere, PAM_PERM_DENIED, PAM_PERM_DENIED,
