@@ -69,7 +69,7 @@ TEST_CASE("admin routes: each role reaches what its permissions allow", "[centra
   CHECK(refused.body.find("the auditor role may not change the policy") != std::string::npos);
 }
 
-TEST_CASE("admin routes: the owner manages administrators; no actor, no access",
+TEST_CASE("admin routes: the owner manages administrators, no actor, no access",
           "[central][admins]") {
   RouteWorld w;
   auto added = w.Call(Role::kOwner, "POST", "admins", R"({"name":"hilda","role":"hr"})");

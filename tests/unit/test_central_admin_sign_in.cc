@@ -73,7 +73,7 @@ TEST_CASE("sign-in: wrong passwords lock the account, even against the right one
   CHECK(w.Try("alice", w.password) == Outcome::kMustChangePassword);
 }
 
-TEST_CASE("sign-in: the lock survives a restart; a reset password clears it", "[central][admins]") {
+TEST_CASE("sign-in: the lock survives a restart, a reset password clears it", "[central][admins]") {
   SignInWorld w;
   for (int i = 0; i < 5; ++i) w.Try("alice", "wrong", "198.51.100.1");
   w.sign_in.reset();

@@ -49,7 +49,7 @@ TEST_CASE("console sessions: 10 hours end a session however busy", "[central][ad
   CHECK_FALSE(sessions.Find(made->id));
 }
 
-TEST_CASE("console sessions: a sign-in rotates the id; sign-out ends it", "[central][admins]") {
+TEST_CASE("console sessions: a sign-in rotates the id, sign-out ends it", "[central][admins]") {
   FakeClock clock(kStart);
   ConsoleSessions sessions(clock, SessionLimits{});
   auto before = sessions.Create("alice", Role::kHr, true, "");
@@ -86,7 +86,7 @@ TEST_CASE("console sessions: form tokens, password change, ending all of one nam
   CHECK(sessions.Find(c->id));
 }
 
-TEST_CASE("console sessions: only the id's hash is kept; the cap ends the oldest",
+TEST_CASE("console sessions: only the id's hash is kept, the cap ends the oldest",
           "[central][admins]") {
   FakeClock clock(kStart);
   SessionLimits limits;

@@ -60,7 +60,7 @@ TEST_CASE("journal: a status change is one entry with who, when, before, after, 
   CHECK(terminate.seq > entries[0].seq);
 }
 
-TEST_CASE("journal: refusals and no-ops leave no entry; no actor, no entry", "[central][journal]") {
+TEST_CASE("journal: refusals and no-ops leave no entry, no actor, no entry", "[central][journal]") {
   AdminWorld world;
   REQUIRE(world.service->AddEmployee(Employee("E1", "bjones")));  // No scope: housekeeping.
   CHECK(All(world).empty());
@@ -110,7 +110,7 @@ TEST_CASE("journal: workstations, tokens and passwords never leave a secret",
   }
 }
 
-TEST_CASE("journal: an import is one entry; since and limit select entries", "[central][journal]") {
+TEST_CASE("journal: an import is one entry, since and limit select entries", "[central][journal]") {
   AdminWorld world;
   ActorScope scope(TokenActor("127.0.0.1"));
   auto report = world.service->Import(

@@ -46,7 +46,7 @@ TEST_CASE("roles: every cell of the permission matrix", "[central][admins]") {
   }
 }
 
-TEST_CASE("roles: the owner may do everything; the auditor changes nothing", "[central][admins]") {
+TEST_CASE("roles: the owner may do everything, the auditor changes nothing", "[central][admins]") {
   for (const auto& [permission, allowed] : kExpected) {
     CHECK(Allowed(Role::kOwner, permission));
     const bool reads =
@@ -56,7 +56,7 @@ TEST_CASE("roles: the owner may do everything; the auditor changes nothing", "[c
   }
 }
 
-TEST_CASE("roles: parsed exactly; blank and unknown refused naming the value",
+TEST_CASE("roles: parsed exactly, blank and unknown refused naming the value",
           "[central][admins]") {
   CHECK(*ParseRole("owner") == Role::kOwner);
   CHECK(*ParseRole("hr") == Role::kHr);
