@@ -153,6 +153,7 @@ CREATE TABLE admin_actions (
   before TEXT NOT NULL,
   after TEXT NOT NULL);
 CREATE INDEX admin_actions_time ON admin_actions(time);
+)sql",
     // 10: scheduled changes (docs/design.md §11): a starter's valid_from and
     // a pending terminate/suspend, one row per employee with either
     // (store_schedule.cc). They survive a restart of the central.
