@@ -45,8 +45,7 @@ struct Fixture {
   }
 };
 
-TEST_CASE("revoker: admitted then refused is revoked, system, exempt and self never",
-          "[revoke]") {
+TEST_CASE("revoker: admitted then refused is revoked, system, exempt and self never", "[revoke]") {
   Fixture f;
   auto before = Make(1, "active", "active", "active");
   auto after = Make(2, "terminated", "terminated", "terminated");

@@ -215,8 +215,9 @@ TEST_CASE("service: an HR import keeps pending changes", "[central][schedule]") 
   auto service = dir.Open(clock);
   REQUIRE(service->AddEmployee(Person("E1", "asmith")));
   REQUIRE(service->SetStatus("E1", EmployeeStatus::kTerminated, kT0 + 60));
-  auto report = service->Import("employee_id,name,accounts,status,groups\n"
-                                "E1,Anna Smith,asmith;as2,active,*\n");
+  auto report = service->Import(
+      "employee_id,name,accounts,status,groups\n"
+      "E1,Anna Smith,asmith;as2,active,*\n");
   REQUIRE(report);
   CHECK(report->changed.size() == 1);
   CHECK(Find(*service, "E1").pending == ScheduledStatus{EmployeeStatus::kTerminated, kT0 + 60});

@@ -22,7 +22,7 @@ TEST_CASE("the token's name is enforced for the link it was learned over, and on
           "[identity]") {
   WorkstationIdentity identity;
   CHECK(identity.Resolve("link-a", "PARTS-01") == "PARTS-01");  // Not told yet.
-  CHECK(identity.Resolve("link-a", "") == "");
+  CHECK(identity.Resolve("link-a", "").empty());
   identity.Learn("link-a", "SVC-03");
   CHECK(identity.Resolve("link-a", "PARTS-01") == "SVC-03");
   CHECK(identity.Resolve("link-a", "") == "SVC-03");
