@@ -172,7 +172,7 @@ pam-auth-update --enable staffgate-auth >/tmp/auth-enable.log 2>&1 || { bad "pam
 auth_line=$(grep -n 'pam_staffgate.so authenticate' /etc/pam.d/common-auth | head -1 | cut -d: -f1)
 unix_line=$(grep -n 'pam_unix.so' /etc/pam.d/common-auth | head -1 | cut -d: -f1)
 check "staffgate-auth: its auth line runs before pam_unix" test -n "$auth_line" -a "${auth_line:-0}" -lt "${unix_line:-0}"
-check "staffgate-auth: its password line is in common-password" grep -qE 'success=end default=ignore.*pam_staffgate\.so$' /etc/pam.d/common-password
+check "staffgate-auth: its password line is in common-password" grep -qE '^password\s+\[success=[0-9]+ default=ignore\]\s+pam_staffgate\.so\s*$' /etc/pam.d/common-password
 check "staffgate-auth enabled: root still signs in with pam_unix" pw_ok root Root-Pass-1234
 check "staffgate-auth enabled: root's wrong password refused" bash -c "$(declare -f pw_ok); ! pw_ok root wrong-password"
 # alice is a local user (shadow password) and an employee without a staffgate
