@@ -9,7 +9,7 @@
 #include <thread>
 #include <utility>
 
-#include "agent/private_dirs.h"
+#include "agent/config/private_dirs.h"
 #include "agent/session/process_owner.h"
 
 namespace staffgate::agent {

@@ -1,4 +1,4 @@
-// Agent: the workstation's name from its token (agent/workstation_identity.h).
+// Agent: the workstation's name from its token (agent/sync/workstation_identity.h).
 #include <syslog.h>
 
 #include "agent/agent.h"

@@ -29,10 +29,10 @@
 #include <string>
 #include <string_view>
 
+#include "agent/auth/local_password_changes.h"
 #include "agent/config/agent_config.h"
-#include "agent/local_password_changes.h"
-#include "agent/roster_uids.h"
-#include "agent/user_db.h"
+#include "agent/roster/roster_uids.h"
+#include "agent/users/user_db.h"
 #include "common/protocol.h"
 #include "common/roster.h"
 #include "common/time_util.h"

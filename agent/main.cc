@@ -15,7 +15,7 @@
 
 #include "agent/agent.h"
 #include "agent/config/agent_config.h"
-#include "agent/user_db.h"
+#include "agent/users/user_db.h"
 #include "common/https/https_client.h"
 #include "common/log.h"
 #include "common/time_util.h"

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/roster_store.h"
+#include "agent/roster/roster_store.h"
 #include "bench/agent_bench_util.h"
 #include "common/envelope.h"
 #include "common/file_util.h"

@@ -6,7 +6,7 @@
 
 #include "agent/agent.h"
 #include "agent/ctl/commands.h"
-#include "agent/roster_store.h"
+#include "agent/roster/roster_store.h"
 #include "common/envelope.h"
 #include "common/file_util.h"
 #include "common/time_util.h"

@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "agent/config/agent_config.h"
-#include "agent/user_db.h"
+#include "agent/users/user_db.h"
 #include "common/log.h"
 #include "common/roster.h"
 #include "common/time_util.h"

@@ -34,7 +34,7 @@
 #include "agent/audit/audit_log.h"
 #include "agent/config/agent_config.h"
 #include "agent/revoke/session_terminator.h"
-#include "agent/user_db.h"
+#include "agent/users/user_db.h"
 #include "common/log.h"
 #include "common/roster.h"
 #include "common/time_util.h"

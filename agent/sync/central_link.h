@@ -17,7 +17,7 @@
 #include "agent/audit/audit_fanout.h"
 #include "agent/audit/audit_log.h"
 #include "agent/config/agent_config.h"
-#include "agent/roster_store.h"
+#include "agent/roster/roster_store.h"
 #include "agent/sync/event_outbox.h"
 #include "agent/sync/event_sender.h"
 #include "agent/sync/roster_fetcher.h"

@@ -10,7 +10,7 @@
 
 #include "agent/audit/audit_fanout.h"
 #include "agent/audit/decision_coalescer.h"
-#include "agent/private_dirs.h"
+#include "agent/config/private_dirs.h"
 #include "agent/service.h"
 #include "common/file_util.h"
 #include "test_agent_util.h"

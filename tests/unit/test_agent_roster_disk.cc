@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/roster_store.h"
+#include "agent/roster/roster_store.h"
 #include "common/file_util.h"
 #include "test_agent_util.h"
 

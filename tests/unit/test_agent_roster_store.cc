@@ -6,7 +6,7 @@
 #include <future>
 #include <thread>
 
-#include "agent/roster_store.h"
+#include "agent/roster/roster_store.h"
 #include "common/file_util.h"
 #include "test_agent_util.h"
 

@@ -1,7 +1,7 @@
 // CachingUserDb: uid lookups cached for a short time, shadow never.
 #include <catch2/catch.hpp>
 
-#include "agent/user_db_cache.h"
+#include "agent/users/user_db_cache.h"
 #include "common/time_util.h"
 
 namespace staffgate::agent {

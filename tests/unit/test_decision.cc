@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "agent/decision.h"
-#include "agent/user_db.h"
+#include "agent/users/user_db.h"
 #include "common/roster.h"
 #include "test_agent_util.h"
 

@@ -5,7 +5,7 @@
 
 #include "agent/decision.h"
 #include "agent/messages.h"
-#include "agent/user_db.h"
+#include "agent/users/user_db.h"
 #include "common/roster.h"
 #include "test_agent_util.h"
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "agent/workstation_identity.h"
+#include "agent/sync/workstation_identity.h"
 
 using staffgate::agent::CheckConfiguredWorkstation;
 using staffgate::agent::WorkstationIdentity;

@@ -1,4 +1,4 @@
-#include "agent/local_password_changes.h"
+#include "agent/auth/local_password_changes.h"
 
 #include <algorithm>
 

@@ -6,8 +6,8 @@
 // waits for verification: a new envelope is verified and written outside
 // the lock that guards the pointer, then swapped in. Install and
 // Load/Reconfigure are serialised among themselves.
-#ifndef STAFFGATE_AGENT_ROSTER_STORE_H_
-#define STAFFGATE_AGENT_ROSTER_STORE_H_
+#ifndef STAFFGATE_AGENT_ROSTER_ROSTER_STORE_H_
+#define STAFFGATE_AGENT_ROSTER_ROSTER_STORE_H_
 
 #include <cstdint>
 #include <functional>
@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/roster_disk.h"
+#include "agent/roster/roster_disk.h"
 #include "common/ed25519.h"
 #include "common/log.h"
 #include "common/result.h"
@@ -122,4 +122,4 @@ class RosterStore {
 
 }  // namespace staffgate::agent
 
-#endif  // STAFFGATE_AGENT_ROSTER_STORE_H_
+#endif  // STAFFGATE_AGENT_ROSTER_ROSTER_STORE_H_

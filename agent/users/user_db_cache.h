@@ -6,8 +6,8 @@
 // or renumbered account is seen within that time. Password-change days
 // are never cached, so a reset takes effect at the very next login.
 // Thread-safe.
-#ifndef STAFFGATE_AGENT_USER_DB_CACHE_H_
-#define STAFFGATE_AGENT_USER_DB_CACHE_H_
+#ifndef STAFFGATE_AGENT_USERS_USER_DB_CACHE_H_
+#define STAFFGATE_AGENT_USERS_USER_DB_CACHE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -16,7 +16,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "agent/user_db.h"
+#include "agent/users/user_db.h"
 #include "common/time_util.h"
 
 namespace staffgate::agent {
@@ -53,4 +53,4 @@ class CachingUserDb : public UserDb {
 
 }  // namespace staffgate::agent
 
-#endif  // STAFFGATE_AGENT_USER_DB_CACHE_H_
+#endif  // STAFFGATE_AGENT_USERS_USER_DB_CACHE_H_

@@ -14,8 +14,8 @@
 //
 // Files are opened O_NOFOLLOW: a symlink planted in state_dir is refused.
 // Thread-compatible: RosterStore serialises calls under its install lock.
-#ifndef STAFFGATE_AGENT_ROSTER_DISK_H_
-#define STAFFGATE_AGENT_ROSTER_DISK_H_
+#ifndef STAFFGATE_AGENT_ROSTER_ROSTER_DISK_H_
+#define STAFFGATE_AGENT_ROSTER_ROSTER_DISK_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -66,4 +66,4 @@ class RosterDisk {
 
 }  // namespace staffgate::agent
 
-#endif  // STAFFGATE_AGENT_ROSTER_DISK_H_
+#endif  // STAFFGATE_AGENT_ROSTER_ROSTER_DISK_H_

@@ -1,4 +1,4 @@
-#include "agent/roster_uids.h"
+#include "agent/roster/roster_uids.h"
 
 namespace staffgate::agent {
 

@@ -1,4 +1,4 @@
-#include "agent/private_dirs.h"
+#include "agent/config/private_dirs.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

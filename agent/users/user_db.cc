@@ -1,4 +1,4 @@
-#include "agent/user_db.h"
+#include "agent/users/user_db.h"
 
 #include <pwd.h>
 #include <shadow.h>

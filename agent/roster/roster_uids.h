@@ -7,8 +7,8 @@
 // (through the agent's 5-second uid cache); only the row 5 "ignore" path
 // asks, so the decisions of known accounts never pay for it.
 // Thread-safe.
-#ifndef STAFFGATE_AGENT_ROSTER_UIDS_H_
-#define STAFFGATE_AGENT_ROSTER_UIDS_H_
+#ifndef STAFFGATE_AGENT_ROSTER_ROSTER_UIDS_H_
+#define STAFFGATE_AGENT_ROSTER_ROSTER_UIDS_H_
 
 #include <sys/types.h>
 
@@ -18,7 +18,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "agent/user_db.h"
+#include "agent/users/user_db.h"
 #include "common/roster.h"
 
 namespace staffgate::agent {
@@ -40,4 +40,4 @@ class RosterUidIndex {
 
 }  // namespace staffgate::agent
 
-#endif  // STAFFGATE_AGENT_ROSTER_UIDS_H_
+#endif  // STAFFGATE_AGENT_ROSTER_ROSTER_UIDS_H_

@@ -3,8 +3,8 @@
 // the agent would follow or trust. Checked at start (docs/design.md §7);
 // the agent refuses to run otherwise, with one sentence naming the
 // directory and the fix.
-#ifndef STAFFGATE_AGENT_PRIVATE_DIRS_H_
-#define STAFFGATE_AGENT_PRIVATE_DIRS_H_
+#ifndef STAFFGATE_AGENT_CONFIG_PRIVATE_DIRS_H_
+#define STAFFGATE_AGENT_CONFIG_PRIVATE_DIRS_H_
 
 #include <string>
 
@@ -24,4 +24,4 @@ std::string ParentDir(const std::string& path);
 
 }  // namespace staffgate::agent
 
-#endif  // STAFFGATE_AGENT_PRIVATE_DIRS_H_
+#endif  // STAFFGATE_AGENT_CONFIG_PRIVATE_DIRS_H_

@@ -4,8 +4,8 @@
 // (docs/design.md §3 row 10). Kept in memory: the central learns the
 // change from the audit event and clears the reset, which every later
 // roster carries. Bounded (the oldest record goes first). Thread-safe.
-#ifndef STAFFGATE_AGENT_LOCAL_PASSWORD_CHANGES_H_
-#define STAFFGATE_AGENT_LOCAL_PASSWORD_CHANGES_H_
+#ifndef STAFFGATE_AGENT_AUTH_LOCAL_PASSWORD_CHANGES_H_
+#define STAFFGATE_AGENT_AUTH_LOCAL_PASSWORD_CHANGES_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -42,4 +42,4 @@ std::optional<common::UnixSeconds> LocalPasswordChangedAt(std::optional<std::int
 
 }  // namespace staffgate::agent
 
-#endif  // STAFFGATE_AGENT_LOCAL_PASSWORD_CHANGES_H_
+#endif  // STAFFGATE_AGENT_AUTH_LOCAL_PASSWORD_CHANGES_H_

@@ -3,8 +3,8 @@
 // (common::kWorkstationHeader), and the agent enforces that workstation's
 // groups whatever its configuration says. A configured name that differs
 // is refused with one sentence naming both.
-#ifndef STAFFGATE_AGENT_WORKSTATION_IDENTITY_H_
-#define STAFFGATE_AGENT_WORKSTATION_IDENTITY_H_
+#ifndef STAFFGATE_AGENT_SYNC_WORKSTATION_IDENTITY_H_
+#define STAFFGATE_AGENT_SYNC_WORKSTATION_IDENTITY_H_
 
 #include <mutex>
 #include <optional>
@@ -38,4 +38,4 @@ class WorkstationIdentity {
 
 }  // namespace staffgate::agent
 
-#endif  // STAFFGATE_AGENT_WORKSTATION_IDENTITY_H_
+#endif  // STAFFGATE_AGENT_SYNC_WORKSTATION_IDENTITY_H_

@@ -1,4 +1,4 @@
-#include "agent/roster_store.h"
+#include "agent/roster/roster_store.h"
 
 #include <dirent.h>
 #include <malloc.h>

@@ -1,4 +1,4 @@
-#include "agent/workstation_identity.h"
+#include "agent/sync/workstation_identity.h"
 
 namespace staffgate::agent {
 

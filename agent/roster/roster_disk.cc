@@ -1,4 +1,4 @@
-#include "agent/roster_disk.h"
+#include "agent/roster/roster_disk.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

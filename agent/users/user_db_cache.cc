@@ -1,4 +1,4 @@
-#include "agent/user_db_cache.h"
+#include "agent/users/user_db_cache.h"
 
 namespace staffgate::agent {
 

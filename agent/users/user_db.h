@@ -1,8 +1,8 @@
 // Local account facts the decision needs: an account's uid (passwd) and
 // when its password was last changed (shadow). An interface so decision
 // and caller-rule tests need no real users; SystemUserDb asks NSS.
-#ifndef STAFFGATE_AGENT_USER_DB_H_
-#define STAFFGATE_AGENT_USER_DB_H_
+#ifndef STAFFGATE_AGENT_USERS_USER_DB_H_
+#define STAFFGATE_AGENT_USERS_USER_DB_H_
 
 #include <sys/types.h>
 
@@ -54,4 +54,4 @@ class StaticUserDb : public UserDb {
 
 }  // namespace staffgate::agent
 
-#endif  // STAFFGATE_AGENT_USER_DB_H_
+#endif  // STAFFGATE_AGENT_USERS_USER_DB_H_
