@@ -180,8 +180,10 @@ Result<CentralConfig> LoadCentralConfig(const std::string& path) {
   return ParseCentralConfig(*text, path);
 }
 
-std::string RenderCentralConfig(const CentralConfig& c) {
-  std::string o;
+namespace {
+
+// Where and how the central serves: files, lifetimes, connections.
+void RenderServiceKeys(const CentralConfig& c, std::string& o) {
   o += "# staffgate-central configuration (TOML, top-level keys only).\n";
   o += "# Relative paths are relative to the directory of this file.\n\n";
   o += "# Address and port to serve HTTPS on (\"HOST:PORT\", \"[::1]:8443\" for IPv6).\n";
@@ -225,6 +227,10 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "# Connections from one client address beyond this are closed at once, so\n";
   o += "# one client cannot take the whole max_connections from everyone else.\n";
   o += "max_connections_per_client = " + std::to_string(c.max_connections_per_client) + "\n\n";
+}
+
+// The audit event store's place, caps and retention.
+void RenderEventKeys(const CentralConfig& c, std::string& o) {
   o += "# Audit events live in their own SQLite file (default: \"<db stem>-events.db\"\n";
   o += "# beside db), so a flood of events never fails an employee change.\n";
   o += "# events_db = \"central-events.db\"\n\n";
@@ -241,6 +247,10 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "# outbox. 0: no quota.\n";
   o += "events_per_workstation_per_hour = " + std::to_string(c.events_per_workstation_per_hour) +
        "\n\n";
+}
+
+// Unix ids, display names and staffgate passwords.
+void RenderIdentityKeys(const CentralConfig& c, std::string& o) {
   o += "# Unix ids for roster identities (libnss_staffgate on workstations). Each\n";
   o += "# employee account gets the next uid of uid_range, each posix group the\n";
   o += "# next gid of gid_range; an id is never handed out twice, even after its\n";
@@ -273,6 +283,15 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   o += "max_concurrent_hashes = " + std::to_string(c.max_concurrent_hashes) + "\n";
   o += "max_hash_queue = " + std::to_string(c.max_hash_queue) + "\n";
   o += "max_hash_wait_ms = " + std::to_string(c.max_hash_wait_ms) + "\n";
+}
+
+}  // namespace
+
+std::string RenderCentralConfig(const CentralConfig& c) {
+  std::string o;
+  RenderServiceKeys(c, o);
+  RenderEventKeys(c, o);
+  RenderIdentityKeys(c, o);
   return o;
 }
 

@@ -41,6 +41,29 @@ CtlContext MakeContext(const std::string& config_path, const std::string& socket
   return ctx;
 }
 
+// `staffgatectl enroll` and its options, filled into `options`.
+CLI::App* AddEnroll(CLI::App& app, staffgate::agent::EnrollOptions& options) {
+  auto* enroll = app.add_subcommand("enroll", "enroll this workstation with a central (root)");
+  enroll->add_option("--central", options.central_url, "https://HOST:PORT")->required();
+  enroll->add_option("--token-file", options.token_file, "the workstation token")->required();
+  enroll->add_option("--ca", options.ca_file, "the central's CA certificate (PEM)")->required();
+  enroll->add_option("--roster-key", options.roster_key_file,
+                     "pin this roster signing key instead of fetching it");
+  enroll->add_option("--workstation", options.workstation,
+                     "checked against the name the central registered the token under (the name "
+                     "always comes from the central)");
+  enroll->add_option("--key-out", options.key_path,
+                     "where to write the trusted key (default: beside the config)");
+  return enroll;
+}
+
+// The trusted key goes beside the config unless --key-out says otherwise.
+std::string DefaultKeyPath(const std::string& config_path) {
+  auto slash = config_path.rfind('/');
+  return (slash == std::string::npos ? std::string(".") : config_path.substr(0, slash)) +
+         "/roster-signing.pub";
+}
+
 }  // namespace
 
 // A function-try-block: an exception escaping a command (out of memory, say)
@@ -83,19 +106,7 @@ int main(int argc, char** argv) try {
   auto* sync = app.add_subcommand("sync", "sync with the central now (root)");
 
   staffgate::agent::EnrollOptions enroll_options;
-  auto* enroll = app.add_subcommand("enroll", "enroll this workstation with a central (root)");
-  enroll->add_option("--central", enroll_options.central_url, "https://HOST:PORT")->required();
-  enroll->add_option("--token-file", enroll_options.token_file, "the workstation token")
-      ->required();
-  enroll->add_option("--ca", enroll_options.ca_file, "the central's CA certificate (PEM)")
-      ->required();
-  enroll->add_option("--roster-key", enroll_options.roster_key_file,
-                     "pin this roster signing key instead of fetching it");
-  enroll->add_option("--workstation", enroll_options.workstation,
-                     "checked against the name the central registered the token under (the name "
-                     "always comes from the central)");
-  enroll->add_option("--key-out", enroll_options.key_path,
-                     "where to write the trusted key (default: beside the config)");
+  auto* enroll = AddEnroll(app, enroll_options);
 
   try {
     app.parse(argc, argv);
@@ -119,12 +130,7 @@ int main(int argc, char** argv) try {
   if (sync->parsed()) return staffgate::agent::CmdSync(ctx);
   if (enroll->parsed()) {
     enroll_options.config_path = config_path;
-    if (enroll_options.key_path.empty()) {
-      auto slash = config_path.rfind('/');
-      enroll_options.key_path =
-          (slash == std::string::npos ? std::string(".") : config_path.substr(0, slash)) +
-          "/roster-signing.pub";
-    }
+    if (enroll_options.key_path.empty()) enroll_options.key_path = DefaultKeyPath(config_path);
     return staffgate::agent::CmdEnroll(ctx, enroll_options);
   }
   return staffgate::agent::kExitUsage;

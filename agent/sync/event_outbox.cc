@@ -264,6 +264,10 @@ std::uint64_t EventOutbox::Dropped() {
 
 std::size_t EventOutbox::Bytes() {
   std::lock_guard<std::mutex> lock(mu_);
+  return PendingBytesLocked();
+}
+
+std::size_t EventOutbox::PendingBytesLocked() const {
   std::size_t total = 0;
   for (std::uint64_t seg : segments_) {
     std::size_t size = FileSize(SegmentPath(seg));
@@ -274,16 +278,7 @@ std::size_t EventOutbox::Bytes() {
 }
 
 void EventOutbox::EnforceCapLocked() {
-  auto pending = [&] {
-    std::size_t total = 0;
-    for (std::uint64_t seg : segments_) {
-      std::size_t size = FileSize(SegmentPath(seg));
-      std::uint64_t ack = ReadAck(seg);
-      total += size > ack ? size - ack : 0;
-    }
-    return total;
-  };
-  if (pending() <= options_.max_bytes) return;
+  if (PendingBytesLocked() <= options_.max_bytes) return;
   if (!cap_logged_) {
     log_(LOG_WARNING, "outbox: over its cap of " + std::to_string(options_.max_bytes) +
                           " bytes while the central is unreachable; dropping the oldest allow "
@@ -291,7 +286,8 @@ void EventOutbox::EnforceCapLocked() {
     cap_logged_ = true;
   }
   // Closed segments only (never the active one), oldest first.
-  for (std::size_t i = 0; i + 1 < segments_.size() && pending() > options_.max_bytes; ++i) {
+  for (std::size_t i = 0; i + 1 < segments_.size() && PendingBytesLocked() > options_.max_bytes;
+       ++i) {
     std::uint64_t seg = segments_[i];
     std::string path = SegmentPath(seg);
     std::uint64_t ack = ReadAck(seg);

@@ -90,6 +90,8 @@ class EventOutbox {
   std::string AckPath(std::uint64_t n) const;
   std::uint64_t ReadAck(std::uint64_t n) const;
   void EnforceCapLocked();
+  // Bytes written and not yet acknowledged, over every segment. Needs mu_.
+  std::size_t PendingBytesLocked() const;
   // Splits `data` (from `start` in the segment) into batch.events, moving
   // unreadable lines to the quarantine file.
   void TakeLines(const std::string& data, std::uint64_t start, std::size_t max_events,
