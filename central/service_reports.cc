@@ -12,7 +12,7 @@ using common::Result;
 
 namespace {
 
-// Caps on what one report reads; a list that reaches its cap marks the
+// Caps on what one report reads; an account's events reaching theirs mark the
 // report truncated.
 constexpr std::size_t kMaxJournal = 10000;
 constexpr std::size_t kMaxScheduled = 10000;
@@ -44,10 +44,12 @@ Result<LeaverReport> Service::BuildLeaverReport(const std::string& id) {
     if (!journal) return tl::unexpected(journal.error());
     in.journal = std::move(*journal);
   }
+  // Only the oldest installations matter (the first of a confirming
+  // serial), so a full list of them leaves nothing out that is reported.
   auto append = [&in](std::vector<ReportEvent>& to, const EventQuery& query,
                       Result<std::vector<common::Json>> got) -> Result<void> {
     if (!got) return tl::unexpected(got.error());
-    in.truncated = in.truncated || got->size() >= query.limit;
+    if (query.type != "roster_installed" && got->size() >= query.limit) in.truncated = true;
     for (const common::Json& e : *got) to.push_back(ReportEventFromJson(e));
     return common::Ok();
   };
