@@ -22,6 +22,32 @@ constexpr std::size_t kMaxRosterEvents = 200000;
 // termination may still have happened after it by its workstation's clock.
 constexpr std::int64_t kReceiptSlackMs = 5L * 60 * 1000;
 
+// The accounts' events from the end of access; installations from the
+// publication of the serial that carried it (a scheduled one's earlier).
+std::vector<EventQuery> LeaverEventQueries(const LeaverTermination& termination,
+                                           const std::vector<std::string>& accounts) {
+  auto from = [](std::optional<common::UnixSeconds> t) -> std::optional<std::int64_t> {
+    if (!t) return std::nullopt;
+    return *t * 1000 - kReceiptSlackMs;
+  };
+  std::vector<EventQuery> out;
+  for (const std::string& account : accounts) {
+    EventQuery q;
+    q.since_ms = from(termination.EndedAt());
+    q.account = account;
+    q.limit = kMaxAccountEvents;
+    q.oldest_first = true;
+    out.push_back(std::move(q));
+  }
+  EventQuery installs;
+  installs.since_ms = from(termination.Since());
+  installs.type = "roster_installed";
+  installs.limit = kMaxRosterEvents;
+  installs.oldest_first = true;
+  out.push_back(std::move(installs));
+  return out;
+}
+
 }  // namespace
 
 Result<LeaverReport> Service::BuildLeaverReport(const std::string& id) {
@@ -59,23 +85,9 @@ Result<LeaverReport> Service::BuildLeaverReport(const std::string& id) {
   if (auto ok = append(in.scheduled, scheduled, Events(scheduled)); !ok)
     return tl::unexpected(ok.error());
   const LeaverTermination termination = FindTermination(id, in.journal, in.scheduled);
-  std::optional<std::int64_t> since_ms;
-  if (auto since = termination.Since()) since_ms = *since * 1000 - kReceiptSlackMs;
-  for (const std::string& account : in.employee.accounts) {
-    EventQuery q;
-    q.since_ms = since_ms;
-    q.account = account;
-    q.limit = kMaxAccountEvents;
-    q.oldest_first = true;
+  for (const EventQuery& q : LeaverEventQueries(termination, in.employee.accounts)) {
     if (auto ok = append(in.events, q, Events(q)); !ok) return tl::unexpected(ok.error());
   }
-  EventQuery installs;
-  installs.since_ms = since_ms;
-  installs.type = "roster_installed";
-  installs.limit = kMaxRosterEvents;
-  installs.oldest_first = true;
-  if (auto ok = append(in.events, installs, Events(installs)); !ok)
-    return tl::unexpected(ok.error());
   in.fleet = Fleet();
   return AssembleLeaverReport(in);
 }

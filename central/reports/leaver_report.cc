@@ -223,7 +223,8 @@ common::Result<LeaverReport> AssembleLeaverReport(const LeaverInputs& in) {
   r.termination = FindTermination(e.id, in.journal, in.scheduled);
   // Without a record, the current roster certainly carries the termination.
   r.workstations = Workstations(in, r.termination.EnforcingSerial().value_or(in.published.highest));
-  const std::int64_t since_ms = r.termination.at ? *r.termination.at * 1000 : 0;
+  const auto ended = r.termination.EndedAt();
+  const std::int64_t since_ms = ended ? *ended * 1000 : 0;
   for (const ReportEvent& ev : in.events) {
     if (std::find(e.accounts.begin(), e.accounts.end(), ev.account) == e.accounts.end()) continue;
     if (IsSessionEnd(ev.type) && (ev.time_ms >= since_ms || ev.received_ms >= since_ms)) {

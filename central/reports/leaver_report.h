@@ -8,6 +8,7 @@
 #ifndef STAFFGATE_CENTRAL_REPORTS_LEAVER_REPORT_H_
 #define STAFFGATE_CENTRAL_REPORTS_LEAVER_REPORT_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +58,12 @@ struct LeaverTermination {
   // scheduling one (valid_until) when known, else `serial`.
   std::optional<std::uint64_t> EnforcingSerial() const {
     return scheduled_serial ? scheduled_serial : serial;
+  }
+  // When access ended: a scheduled one's time (the agents enforce
+  // valid_until themselves, the central sets the status within a second
+  // after), else `at`. Sessions ended and login attempts count from then.
+  std::optional<common::UnixSeconds> EndedAt() const {
+    return scheduled_for && at ? std::min(*scheduled_for, *at) : at;
   }
   // Events since this time matter: the scheduling time, else `at`.
   std::optional<common::UnixSeconds> Since() const { return scheduled_at ? scheduled_at : at; }

@@ -125,7 +125,13 @@ TEST_CASE("leaver report: a scheduled termination names who scheduled it and the
   in.journal = {
       Entry(kNow - 86400, "employee.terminate",
             Json{{"pending", {{"status", "terminated"}, {"at", FormatRfc3339(kTerminated)}}}}, 10)};
-  ReportEvent applied = Event("scheduled_change", "", kTerminated);
+  // The agents refuse from the scheduled time; the central set the status
+  // a second later.
+  ReportEvent applied = Event("scheduled_change", "", kTerminated + 1);
+  ReportEvent at_due = Event("decision", "SVC-02", kTerminated);
+  at_due.decision = "deny";
+  at_due.reason = "expired";
+  in.events.push_back(at_due);
   applied.source = "central";
   applied.employee = "E100";
   applied.change = "terminated";
@@ -137,14 +143,18 @@ TEST_CASE("leaver report: a scheduled termination names who scheduled it and the
   CHECK(r.termination.scheduled_at == std::optional<std::int64_t>(kNow - 86400));
   CHECK(r.termination.scheduled_for == std::optional<std::int64_t>(kTerminated));
   CHECK(r.termination.scheduled_serial == std::optional<std::uint64_t>(10));
-  CHECK(r.termination.at == std::optional<std::int64_t>(kTerminated));
+  CHECK(r.termination.at == std::optional<std::int64_t>(kTerminated + 1));
+  CHECK(r.termination.EndedAt() == std::optional<std::int64_t>(kTerminated));
   CHECK(r.termination.serial == std::optional<std::uint64_t>(12));
   CHECK(r.termination.by.empty());
+  REQUIRE(r.login_attempts.size() == 2);
+  CHECK(r.login_attempts[0].reason == "expired");
   // Serial 10 carried valid_until: SVC-03 (serial 11) enforces it too.
   CHECK(r.Confirmed() == 3);
   const std::string text = staffgate::central::RenderLeaverText(r);
   CHECK_THAT(text, Catch::Contains("Scheduled by hilda"));
-  CHECK_THAT(text, Catch::Contains("Carried out by the central at " + FormatRfc3339(kTerminated)));
+  CHECK_THAT(text,
+             Catch::Contains("Carried out by the central at " + FormatRfc3339(kTerminated + 1)));
 }
 
 TEST_CASE("leaver report: an employee not terminated is one sentence", "[central][report]") {
