@@ -134,6 +134,27 @@ class LeaverReportTest(unittest.TestCase):
         self.report("E100", "--format", "xml", rc=2)
         self.report(rc=2)
 
+    def test_a_scheduled_termination_names_who_scheduled_it_and_the_central(self):
+        self.c.admin_ok("employee", "add", "E400", "--account", "eve")
+        due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+        self.c.admin_ok("employee", "terminate", "E400", "--at", due)
+        r = self.report("E400", rc=1)
+        self.assertIn("E400 is not terminated yet: the termination is scheduled for " + due,
+                      r.stderr)
+        deadline = time.monotonic() + 20
+        while self.c.admin("report", "leaver", "E400").returncode != 0:
+            self.assertLess(time.monotonic(), deadline, "the central did not carry it out")
+            time.sleep(0.2)
+        t = json.loads(self.report("E400", "--format", "json").stdout)["termination"]
+        self.assertTrue(t["scheduled"])
+        self.assertEqual((t["scheduled_by"], t["scheduled_for"], t["by"]),
+                         ("admin-token", due, ""))
+        self.assertLess(t["scheduled_serial"], t["serial"])
+        self.assertGreaterEqual(t["at"], due)
+        out = self.report("E400").stdout
+        self.assertIn("Scheduled by admin-token (from 127.0.0.1) at ", out)
+        self.assertIn("Carried out by the central at %s as scheduled." % t["at"], out)
+
     def test_http_endpoint_formats_headers_and_token(self):
         path = "/v1/admin/reports/leaver/E100"
         status, _, _ = self.c.request("GET", path)
