@@ -135,15 +135,18 @@ Result<InsertOutcome> EventStore::Insert(const Json& obj, const std::string& wor
 }
 
 Result<std::vector<Json>> EventStore::Query(const EventQuery& q) {
-  // Newest `limit` matches by receipt (a workstation's clock cannot push
-  // other events out of view), returned oldest first.
+  // Newest (or with oldest_first, oldest) `limit` matches by receipt (a
+  // workstation's clock cannot push other events out of view), returned
+  // oldest first.
+  const std::string order = q.oldest_first ? "ASC" : "DESC";
   auto stmt = db_->Prepare(
       "SELECT body, workstation, received_ms FROM (SELECT body, workstation, received_ms, rowid AS "
       "r "
       "FROM events WHERE received_ms >= ? AND (? = '' OR workstation = ?) AND (? = '' OR account = "
       "?) "
       "AND (? = '' OR decision = ?) AND (? = '' OR type = ?) "
-      "ORDER BY received_ms DESC, r DESC LIMIT ?) ORDER BY received_ms, r");
+      "ORDER BY received_ms " +
+      order + ", r " + order + " LIMIT ?) ORDER BY received_ms, r");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, q.since_ms.value_or(0))
       .Bind(2, q.workstation)

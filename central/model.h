@@ -211,6 +211,7 @@ struct EventQuery {
   std::optional<std::int64_t> since_ms;
   std::string workstation, account, decision, type;
   std::size_t limit = 1000;
+  bool oldest_first = false;  // The oldest `limit` matches instead of the newest.
 };
 
 }  // namespace staffgate::central

@@ -274,16 +274,17 @@ Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode, const Jour
     auto txn = Transaction::Begin(store_->db());
     if (!txn) return tl::unexpected(txn.error());
     if (auto ok = PersistLocked(next); !ok) return tl::unexpected(ok.error());
+    auto published = PublishLocked(next);
+    if (!published) return tl::unexpected(published.error());
     if (CurrentActor() != nullptr) {
       StateDiff diff = DiffState(state_, next);
       if (!diff.empty()) {
         JournalLabel named = label.action.empty() ? DerivedLabel(diff) : label;
-        auto journalled = JournalLocked(named, std::move(diff.before), std::move(diff.after));
+        auto journalled =
+            JournalLocked(named, std::move(diff.before), std::move(diff.after), published->serial);
         if (!journalled) return tl::unexpected(journalled.error());
       }
     }
-    auto published = PublishLocked(next);
-    if (!published) return tl::unexpected(published.error());
     if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
     {
       std::lock_guard<std::mutex> tokens(tokens_mu_);

@@ -32,6 +32,7 @@
 #include "central/lease_book.h"
 #include "central/model.h"
 #include "central/posix_ids.h"
+#include "central/reports/leaver_report.h"
 #include "central/rollout_book.h"
 #include "central/rollout_summary.h"
 #include "central/roster_builder.h"
@@ -288,6 +289,12 @@ class Service {
   // (journal/actor.h); none in scope: nothing. Errors: kIo.
   common::Result<void> Journal(const JournalLabel& label, common::Json before, common::Json after);
 
+  // The leaver report of a terminated employee (service_reports.cc,
+  // docs/design.md §11), assembled from the journal, the rollout records
+  // and the events (reports/leaver_report.h). Errors: kNotFound (no such
+  // employee), kInvalidInput (not terminated), kIo.
+  common::Result<LeaverReport> BuildLeaverReport(const std::string& id);
+
   std::vector<EmployeeRecord> Employees() const;
   std::set<std::string> SharedAccounts() const;
   std::vector<WorkstationRecord> Workstations() const;
@@ -385,8 +392,10 @@ class Service {
                               const JournalLabel& label = {});
   // With mu_ held (and a transaction open, or autocommit): appends one
   // entry for the actor in scope; none in scope: nothing.
+  // `serial`: the roster serial the change published, if any.
   common::Result<void> JournalLocked(const JournalLabel& label, common::Json before,
-                                     common::Json after);
+                                     common::Json after,
+                                     std::optional<std::uint64_t> serial = std::nullopt);
   // With mu_ held: writes `admin` and swaps it into admins_.
   common::Result<void> PutAdminLocked(const AdminRecord& admin);
   // mu_ locked; with kSkipIfBusy, not owned when a change holds it.
@@ -425,6 +434,8 @@ class Service {
   common::Result<void> ClearResetAfterChange(const std::string& account,
                                              common::UnixSeconds changed_at,
                                              const std::string& workstation);
+  // The registered workstations with their contact and rollout records.
+  std::vector<FleetMember> Fleet() const;
   // Forgets a removed workstation's contact and rollout records.
   void ForgetContacts(const std::string& workstation);
 

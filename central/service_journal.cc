@@ -10,7 +10,7 @@ namespace staffgate::central {
 using common::Result;
 
 Result<void> Service::JournalLocked(const JournalLabel& label, common::Json before,
-                                    common::Json after) {
+                                    common::Json after, std::optional<std::uint64_t> serial) {
   const Actor* actor = CurrentActor();
   if (actor == nullptr) return common::Ok();
   JournalEntry entry;
@@ -22,6 +22,7 @@ Result<void> Service::JournalLocked(const JournalLabel& label, common::Json befo
   FlattenSingle(before, after, label.target);
   entry.before = std::move(before);
   entry.after = std::move(after);
+  entry.serial = serial;
   return store_->AppendJournal(entry);
 }
 

@@ -35,9 +35,7 @@ void Service::NoteRosterEvents(const std::string& workstation, const Json& batch
   for (const Json* event : roster_events) rollout_.OnEvent(workstation, *event, current, now);
 }
 
-RolloutSummary Service::Rollout(std::optional<std::uint64_t> serial) const {
-  const std::uint64_t current = Current()->serial;
-  PublishedSerials published{current, CurrentSnapshot()->state.unpublished_serials};
+std::vector<FleetMember> Service::Fleet() const {
   std::vector<FleetMember> members;
   for (WorkstationRecord& w : Workstations()) {
     members.push_back(
@@ -49,7 +47,13 @@ RolloutSummary Service::Rollout(std::optional<std::uint64_t> serial) const {
       if (const RolloutRecord* r = rollout_.Find(m.name)) m.rollout = *r;
     }
   }
-  return SummarizeRollout(std::move(members), serial.value_or(current), published, clock_.Now(),
+  return members;
+}
+
+RolloutSummary Service::Rollout(std::optional<std::uint64_t> serial) const {
+  const std::uint64_t current = Current()->serial;
+  PublishedSerials published{current, CurrentSnapshot()->state.unpublished_serials};
+  return SummarizeRollout(Fleet(), serial.value_or(current), published, clock_.Now(),
                           options_.online_window_s);
 }
 

@@ -8,6 +8,7 @@ namespace staffgate::central {
 
 using common::ErrorKind;
 using common::Fail;
+using common::Json;
 using common::Result;
 
 Result<EmployeeRecord> Service::CancelScheduled(const std::string& id, PendingKind kind) {
@@ -28,8 +29,10 @@ Result<EmployeeRecord> Service::CancelScheduled(const std::string& id, PendingKi
 Result<std::vector<AppliedChange>> Service::ApplyDueChanges() {
   const common::UnixSeconds now = clock_.Now();
   std::vector<AppliedChange> applied;
+  std::uint64_t serial = 0;
   auto changed = Change([&](State& s) -> Result<void> {
     applied = ApplyDue(s, now);
+    serial = TopSerialLocked(s) + 1;  // What Change publishes (it holds mu_).
     return common::Ok();
   });
   if (!changed) return tl::unexpected(changed.error());
@@ -44,7 +47,8 @@ Result<std::vector<AppliedChange>> Service::ApplyDueChanges() {
                       common::Json{{"employee", change.employee_id},
                                    {"change", change.change},
                                    {"scheduled_for", common::FormatRfc3339(change.due)},
-                                   {"status_changed", change.status_changed}});
+                                   {"status_changed", change.status_changed},
+                                   {"serial", *changed ? Json(serial) : Json(nullptr)}});
   }
   if (!applied.empty()) (void)FlushLeases();  // Best effort: kept queued on failure.
   return applied;

@@ -27,7 +27,7 @@ std::string JoinJson(const std::vector<std::string>& items);
 std::vector<std::string> ParseList(const std::string& text);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 class Store {
  public:
@@ -90,6 +90,10 @@ class Store {
   common::Result<void> DeleteAdmin(const std::string& name);
   common::Result<void> AppendJournal(const JournalEntry& entry);
   common::Result<std::vector<JournalEntry>> LoadJournal(const JournalQuery& query);
+  // The newest `limit` entries about employee `id` (target `id`, or a
+  // change of several objects naming it), oldest first (the leaver report).
+  common::Result<std::vector<JournalEntry>> LoadJournalFor(const std::string& id,
+                                                           std::size_t limit);
   // Scheduled changes (store_schedule.cc, migration 10): the employee's
   // valid_from and pending status change; a record with neither deletes
   // the row.

@@ -65,9 +65,11 @@ Result<void> Store::DeleteAdmin(const std::string& name) {
 
 Result<void> Store::AppendJournal(const JournalEntry& e) {
   auto stmt = db_->Prepare(
-      "INSERT INTO admin_actions(time, who, remote, action, target, before, after) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO admin_actions(time, who, remote, action, target, before, after, serial) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!stmt) return tl::unexpected(stmt.error());
+  std::optional<std::int64_t> serial;
+  if (e.serial) serial = static_cast<std::int64_t>(*e.serial);
   return stmt->Bind(1, e.time)
       .Bind(2, e.who)
       .Bind(3, e.from)
@@ -75,34 +77,58 @@ Result<void> Store::AppendJournal(const JournalEntry& e) {
       .Bind(5, e.target)
       .Bind(6, common::DumpJson(e.before))
       .Bind(7, common::DumpJson(e.after))
+      .Bind(8, serial)
       .Run();
 }
 
-Result<std::vector<JournalEntry>> Store::LoadJournal(const JournalQuery& query) {
-  auto stmt = db_->Prepare(
-      "SELECT seq, time, who, remote, action, target, before, after FROM admin_actions "
-      "WHERE time >= ? ORDER BY seq DESC LIMIT ?");
-  if (!stmt) return tl::unexpected(stmt.error());
-  stmt->Bind(1, query.since.value_or(std::numeric_limits<std::int64_t>::min()))
-      .Bind(2, static_cast<std::int64_t>(query.limit));
+namespace {
+
+constexpr const char* kJournalColumns =
+    "SELECT seq, time, who, remote, action, target, before, after, serial FROM admin_actions ";
+
+// The rows of `stmt` (kJournalColumns, newest first), oldest first.
+Result<std::vector<JournalEntry>> ReadJournal(Statement& stmt) {
   std::vector<JournalEntry> out;
   for (;;) {
-    auto row = stmt->Step();
+    auto row = stmt.Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
     JournalEntry e;
-    e.seq = stmt->Int(0);
-    e.time = stmt->Int(1);
-    e.who = stmt->Text(2);
-    e.from = stmt->Text(3);
-    e.action = stmt->Text(4);
-    e.target = stmt->Text(5);
-    e.before = ParseObject(stmt->Text(6));
-    e.after = ParseObject(stmt->Text(7));
+    e.seq = stmt.Int(0);
+    e.time = stmt.Int(1);
+    e.who = stmt.Text(2);
+    e.from = stmt.Text(3);
+    e.action = stmt.Text(4);
+    e.target = stmt.Text(5);
+    e.before = ParseObject(stmt.Text(6));
+    e.after = ParseObject(stmt.Text(7));
+    if (!stmt.IsNull(8)) e.serial = static_cast<std::uint64_t>(stmt.Int(8));
     out.push_back(std::move(e));
   }
   std::reverse(out.begin(), out.end());
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<JournalEntry>> Store::LoadJournal(const JournalQuery& query) {
+  auto stmt =
+      db_->Prepare(std::string(kJournalColumns) + "WHERE time >= ? ORDER BY seq DESC LIMIT ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, query.since.value_or(std::numeric_limits<std::int64_t>::min()))
+      .Bind(2, static_cast<std::int64_t>(query.limit));
+  return ReadJournal(*stmt);
+}
+
+Result<std::vector<JournalEntry>> Store::LoadJournalFor(const std::string& id, std::size_t limit) {
+  // A change of several objects (an import) has no target and names the
+  // employee as a key of its before/after.
+  auto stmt = db_->Prepare(std::string(kJournalColumns) +
+                           "WHERE target = ? OR (target = '' AND instr(after, ?) > 0) "
+                           "ORDER BY seq DESC LIMIT ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, id).Bind(2, common::Json(id).dump()).Bind(3, static_cast<std::int64_t>(limit));
+  return ReadJournal(*stmt);
 }
 
 }  // namespace staffgate::central

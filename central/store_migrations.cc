@@ -157,6 +157,12 @@ CREATE TABLE employee_schedule (
   pending_at INTEGER,
   CHECK ((pending_status IS NULL) = (pending_at IS NULL)));
 )sql",
+    // 11: the roster serial a journalled change published (the leaver
+    // report, docs/design.md §11); null for changes that publish none.
+    R"sql(
+ALTER TABLE admin_actions ADD COLUMN serial INTEGER;
+CREATE INDEX admin_actions_target ON admin_actions(target);
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");

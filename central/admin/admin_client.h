@@ -34,8 +34,13 @@ class AdminClient {
                                     const std::string& body = "",
                                     const std::string& content_type = "application/json",
                                     int timeout_s = 0);  // <= 0: the client's timeout.
+  // A GET whose 2xx answer is returned as it came (a rendered report);
+  // errors as for Call.
+  common::Result<std::string> GetText(const std::string& path);
 
  private:
+  // One exchange: the answer of any status, or the transport's error.
+  common::Result<common::HttpsResponse> Exchange(const common::HttpsRequest& req, int timeout_s);
   int total_timeout_s_;
   common::HttpsOptions options_;
 };

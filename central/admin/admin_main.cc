@@ -76,6 +76,7 @@ int main(int argc, char** argv) try {
   admin::AddPosixGroupCommands(app, chosen);
   admin::AddFleetCommands(app, chosen);
   admin::AddAdminCommands(app, chosen);
+  admin::AddReportCommands(app, chosen);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -30,6 +30,8 @@ void AddPosixGroupCommands(CLI::App& app, Command& chosen);
 void AddAdminCommands(CLI::App& app, Command& chosen);
 // import, events, policy, sessions, rollout.
 void AddFleetCommands(CLI::App& app, Command& chosen);
+// report leaver ID [--format F] (report_command.cc).
+void AddReportCommands(CLI::App& app, Command& chosen);
 
 }  // namespace staffgate::central::admin
 

@@ -100,6 +100,7 @@ ApiResponse AdminPosixGroups(const AdminContext& context, const AdminRequest& re
 ApiResponse AdminRollout(const AdminContext& context, const AdminRequest& request);
 ApiResponse AdminAdmins(const AdminContext& context, const AdminRequest& request);
 ApiResponse AdminActions(const AdminContext& context, const AdminRequest& request);
+ApiResponse AdminReports(const AdminContext& context, const AdminRequest& request);
 
 // A workstation's rollout fields (installed serial, online, rejecting,
 // last error, "last seen ..."), shared by rollout and workstations.

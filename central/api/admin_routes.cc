@@ -25,6 +25,7 @@ constexpr std::array kAdminRoutes = {
     AdminRoute{"rollout", AdminRollout, false, kRead, kRead},
     AdminRoute{"admins", AdminAdmins, true, Permission::kManageAdmins, Permission::kManageAdmins},
     AdminRoute{"actions", AdminActions, false, Permission::kReadJournal, Permission::kReadJournal},
+    AdminRoute{"reports", AdminReports, true, Permission::kReadReports, Permission::kReadReports},
 };
 
 }  // namespace

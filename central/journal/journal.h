@@ -29,6 +29,8 @@ struct JournalEntry {
   std::string who, from, action, target;
   common::Json before = common::Json::object();
   common::Json after = common::Json::object();
+  // The roster serial the change published, when it published one.
+  std::optional<std::uint64_t> serial;
 };
 
 struct JournalQuery {
@@ -36,7 +38,8 @@ struct JournalQuery {
   std::size_t limit = 1000;                  // The newest this many.
 };
 
-// {"seq","time" (RFC 3339),"who","from","action","target","before","after"}.
+// {"seq","time" (RFC 3339),"who","from","action","target","before","after",
+// "serial" (null when the change published none)}.
 common::Json JournalEntryJson(const JournalEntry& entry);
 
 }  // namespace staffgate::central

@@ -131,7 +131,7 @@ class MaintenanceTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertEqual(r.stderr.strip(), "staffgate-admin: unknown command 'employe'; the commands "
                          "are: employee, shared-account, workstation, posix-group, import, events, "
-                         "policy, sessions, rollout, admin, actions")
+                         "policy, sessions, rollout, admin, actions, report")
         r = self.central.admin("employee", "fire", "E1")
         self.assertEqual(r.returncode, 2)
         self.assertIn("unknown command 'fire'; the commands of 'employee' are: add, terminate",

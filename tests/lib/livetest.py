@@ -21,16 +21,22 @@ STAFFGATECTL = sgtest.tier_input("STAFFGATECTL")
 class LiveWorkstation:
     """`accounts` maps employee id -> account; `central_conf` sets
     central.conf keys before the central starts; `state_dir` defaults to
-    ROOT/state (a test may mount a small filesystem there first)."""
+    ROOT/state (a test may mount a small filesystem there first).
+    `central`: another LiveWorkstation's central to join (a second
+    workstation of the same fleet; its employees are already added, and
+    close() leaves it running)."""
 
-    def __init__(self, root, accounts, central_conf=None, state_dir=None, workstation="WS-LIVE"):
+    def __init__(self, root, accounts, central_conf=None, state_dir=None, workstation="WS-LIVE",
+                 central=None):
         self.root = root
-        self.central = Central(root)
-        for key, value in (central_conf or {}).items():
-            self.central.set_conf(key, value)
-        self.central.start()
-        for employee, account in accounts.items():
-            self.central.admin_ok("employee", "add", employee, "--account", account)
+        self.owns_central = central is None
+        self.central = central or Central(root)
+        if self.owns_central:
+            for key, value in (central_conf or {}).items():
+                self.central.set_conf(key, value)
+            self.central.start()
+            for employee, account in accounts.items():
+                self.central.admin_ok("employee", "add", employee, "--account", account)
         token = self.central.admin_ok("workstation", "add", workstation).strip()
         self.token = token
         self.token_file = os.path.join(root, "ws.token")
@@ -48,7 +54,8 @@ class LiveWorkstation:
 
     def close(self):
         self.agent.stop()
-        self.central.stop()
+        if self.owns_central:
+            self.central.stop()
 
     def ctl(self, *args):
         return subprocess.run([STAFFGATECTL, "--config", self.config] + list(args),
