@@ -57,14 +57,20 @@ ApiOutcome UiWorkstations(UiContext& context, const UiRequest& request);
 ApiOutcome UiAddWorkstation(UiContext& context, const UiRequest& request);
 ApiOutcome UiSessions(UiContext& context, const UiRequest& request);
 ApiOutcome UiEndSession(UiContext& context, const UiRequest& request);
+// ui_admins.cc
+ApiOutcome UiAdmins(UiContext& context, const UiRequest& request);
+ApiOutcome UiAddAdmin(UiContext& context, const UiRequest& request);
+ApiOutcome UiResetAdmin(UiContext& context, const UiRequest& request);
+ApiOutcome UiRemoveAdmin(UiContext& context, const UiRequest& request);
 // ui_events.cc
 ApiOutcome UiEvents(UiContext& context, const UiRequest& request);
 ApiOutcome UiEventsCsv(UiContext& context, const UiRequest& request);
 
 // The rollout page of `serial` (ui_rollout.cc), also the answer to a
-// status change; `employee_id` names the employee page to go back to.
+// status change; `employee_id` names the employee page to go back to, and
+// `notice` (may be empty) says what was just done.
 ApiResponse RolloutPage(UiContext& context, const UiRequest& request, std::uint64_t serial,
-                        const std::string& employee_id);
+                        const std::string& employee_id, const std::string& notice = "");
 
 }  // namespace staffgate::central
 

@@ -19,6 +19,7 @@ constexpr NavLink kNav[] = {
     {"/ui/workstations", "Workstations", Permission::kReadFleet},
     {"/ui/sessions", "Open sessions", Permission::kReadFleet},
     {"/ui/events", "Events", Permission::kReadEvents},
+    {"/ui/admins", "Administrators", Permission::kManageAdmins},
 };
 
 }  // namespace

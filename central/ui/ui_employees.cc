@@ -208,7 +208,15 @@ ApiOutcome UiSetStatus(UiContext& context, const UiRequest& request) {
     const int code = changed.error().kind == common::ErrorKind::kNotFound ? 404 : 400;
     return Answer(EmployeePage(context, request, *e, code, Sentence(changed.error().message)));
   }
-  return Answer(RolloutPage(context, request, context.service.Current()->serial, e->id));
+  const std::string who = DisplayName(changed->name, changed->id);
+  const std::string now = std::string(common::EmployeeStatusName(changed->status));
+  std::string notice = who + " is " + now + ".";
+  if (*at && changed->pending) {
+    notice = who + " will be " + std::string(common::EmployeeStatusName(changed->pending->status)) +
+             " at " + common::FormatRfc3339(changed->pending->at) + " (UTC); until then " + now +
+             ".";
+  }
+  return Answer(RolloutPage(context, request, context.service.Current()->serial, e->id, notice));
 }
 
 }  // namespace staffgate::central

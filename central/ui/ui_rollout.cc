@@ -26,9 +26,10 @@ std::optional<std::uint64_t> ParseSerial(const std::string& text) {
 }  // namespace
 
 ApiResponse RolloutPage(UiContext& context, const UiRequest& request, std::uint64_t serial,
-                        const std::string& employee_id) {
+                        const std::string& employee_id, const std::string& notice) {
   const RolloutSummary summary = context.service.Rollout(serial);
   PageData data = BasePage(request.session, "Rollout of the change");
+  if (!notice.empty()) data.set("notice", notice);
   data.set("line",
            "Roster serial " + std::to_string(serial) + ": " + ConfirmationLine(summary) + ".");
   data.set("complete", summary.Complete());

@@ -51,6 +51,11 @@ constexpr std::array kUiRoutes = {
             Permission::kManageWorkstations},
     UiRoute{"GET", "sessions", UiSessions, Access::kSignedIn, kRead},
     UiRoute{"POST", "sessions/*/end", UiEndSession, Access::kSignedIn, Permission::kManageSessions},
+    UiRoute{"GET", "admins", UiAdmins, Access::kSignedIn, Permission::kManageAdmins},
+    UiRoute{"POST", "admins", UiAddAdmin, Access::kSignedIn, Permission::kManageAdmins},
+    UiRoute{"POST", "admins/*/reset-password", UiResetAdmin, Access::kSignedIn,
+            Permission::kManageAdmins},
+    UiRoute{"POST", "admins/*/remove", UiRemoveAdmin, Access::kSignedIn, Permission::kManageAdmins},
     UiRoute{"GET", "events", UiEvents, Access::kSignedIn, Permission::kReadEvents},
     UiRoute{"GET", "events.csv", UiEventsCsv, Access::kSignedIn, Permission::kReadEvents},
 };

@@ -5,6 +5,7 @@ session expiry, roles (403 pages, nothing changed), cross-site requests and
 form tokens (403, nothing changed), the security headers on every answer,
 HTML escaping of hostile names, the CSV export's formula neutralising, and
 the terminate flow end to end with its rollout confirmation and journal."""
+import html
 import json
 import os
 import re
@@ -205,6 +206,30 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(self.auditor.get("/ui/events")[0], 200)
         self.assertEqual(self.hr.get("/ui/events")[0], 200)
 
+    def test_owner_manages_administrators_and_no_one_else_can(self):
+        self.assertEqual(self.hr.get("/ui/admins")[0], 403)
+        self.assert_refused(self.hr.post("/ui/admins", {"name": "eve", "role": "owner"}),
+                            "hr adds an owner")
+        self.assert_refused(self.auditor.post("/ui/admins/olive/remove"), "auditor removes")
+        names = [a["name"] for a in json.loads(self.c.admin_ok("admin", "list", "--json"))]
+        self.assertNotIn("eve", names)
+        self.assertIn("olive", names)
+        self.assertEqual(self.owner.get("/ui/admins")[0], 200)
+        status, _, body = self.owner.post("/ui/admins", {"name": "newbie", "role": "auditor"})
+        self.assertEqual(status, 200, body)
+        one_time = html.unescape(re.search(r'class="secret">([^<]+)<', body).group(1))
+        newbie = ConsoleClient(self.c)
+        self.assertEqual(newbie.sign_in("newbie", one_time)[0], 303)
+        self.assertEqual(self.owner.post("/ui/admins", {"name": "newbie", "role": "hr"})[0], 400)
+        entry = [a for a in self.actions() if a["action"] == "admin.add"
+                 and a["target"] == "newbie"][0]
+        self.assertEqual(entry["who"], "olive")
+        status, _, body = self.owner.post("/ui/admins/newbie/remove")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(newbie.get("/ui/")[0], 200)
+        self.assertIn('action="/ui/sign-in"', newbie.get("/ui/")[2])
+        self.assertNotIn("newbie", self.c.admin_ok("admin", "list"))
+
     # -- cross-site requests -------------------------------------------------
     def test_cross_site_and_bad_tokens_are_refused_and_change_nothing(self):
         self.add_employee("C1", "Carl Csrf", "ccsrf")
@@ -310,6 +335,7 @@ class ConsoleTest(unittest.TestCase):
                                           {"status": "terminated", "at": ""})
         self.assertEqual(status, 200, body)
         self.assertEqual(self.employee("B1")["status"], "terminated")
+        self.assertIn("Bob Jones is terminated.", body)
         # Other workstations from other tests may be online too: count SVC-01.
         self.assertRegex(body, r"confirmed on \d+ of \d+ workstations")
         self.assertIn("SVC-01", body)
@@ -339,6 +365,8 @@ class ConsoleTest(unittest.TestCase):
         status, _, body = self.hr.post("/ui/employees/S1/status",
                                        {"status": "terminated", "at": "2099-01-08T17:30:00Z"})
         self.assertEqual(status, 200, body)
+        self.assertIn("Sue Later will be terminated at 2099-01-08T17:30:00Z (UTC); until then "
+                      "active.", body)
         self.assertEqual(self.employee("S1")["pending"],
                          [{"change": "terminated", "at": "2099-01-08T17:30:00Z"}])
         self.assertIn("terminated at 2099-01-08T17:30:00Z", self.hr.get("/ui/employees/S1")[2])
