@@ -34,8 +34,6 @@ ApiOutcome Answer(ApiResponse response);
 std::string DisplayName(const std::string& name, const std::string& id);
 // An error message as one sentence: a capital first letter, a final stop.
 std::string Sentence(std::string text);
-// Percent-encodes a path segment or query value for a link.
-std::string UrlEncode(std::string_view text);
 
 }  // namespace staffgate::central
 

@@ -5,6 +5,7 @@
 #include "central/journal/actor.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
+#include "common/url_encode.h"
 
 namespace staffgate::central {
 
@@ -22,7 +23,7 @@ ApiResponse AdminsPage(UiContext& context, const std::optional<ConsoleSession>& 
                          ? "locked until " + common::FormatRfc3339(*admin.lockout.locked_until)
                      : admin.must_change_password ? std::string("one-time password not yet changed")
                                                   : std::string("active"));
-    row.set("href", "/ui/admins/" + UrlEncode(admin.name));
+    row.set("href", "/ui/admins/" + common::UrlEncode(admin.name));
     rows.push_back(row);
   }
   data.set("admins", rows);

@@ -9,6 +9,7 @@
 #include "central/api/admin.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
+#include "common/url_encode.h"
 
 namespace staffgate::central {
 
@@ -101,7 +102,7 @@ ApiResponse EmployeePage(UiContext& context, const UiRequest& request, const Emp
   }
   data.set("sessions", where.empty() ? std::string("no workstation") : Join(where));
   data.set("can_change", Allowed(request.session->role, Permission::kChangeEmployees));
-  data.set("confirm_href", "/ui/employees/" + UrlEncode(e.id) + "/confirm");
+  data.set("confirm_href", "/ui/employees/" + common::UrlEncode(e.id) + "/confirm");
   if (!error.empty()) data.set("error", error);
   return Page(status, "employee", std::move(data));
 }
@@ -147,7 +148,7 @@ ApiOutcome UiEmployees(UiContext& context, const UiRequest& request) {
     PageData row;
     row.set("name", DisplayName(e.name, e.id));
     row.set("id", e.id);
-    row.set("href", "/ui/employees/" + UrlEncode(e.id));
+    row.set("href", "/ui/employees/" + common::UrlEncode(e.id));
     row.set("accounts", Join(e.accounts));
     row.set("status", std::string(common::EmployeeStatusName(e.status)));
     row.set("pending", PendingText(e));
@@ -188,8 +189,8 @@ ApiOutcome UiConfirmStatus(UiContext& context, const UiRequest& request) {
   data.set("button_class", *status == common::EmployeeStatus::kActive ? "" : "danger");
   data.set("status", status_text);
   data.set("at", *at ? common::FormatRfc3339(**at) : std::string());
-  data.set("action", "/ui/employees/" + UrlEncode(e->id) + "/status");
-  data.set("back", "/ui/employees/" + UrlEncode(e->id));
+  data.set("action", "/ui/employees/" + common::UrlEncode(e->id) + "/status");
+  data.set("back", "/ui/employees/" + common::UrlEncode(e->id));
   return Answer(Page(200, "confirm", std::move(data)));
 }
 

@@ -4,6 +4,7 @@
 #include "central/admins/role.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
+#include "common/url_encode.h"
 
 namespace staffgate::central {
 
@@ -76,7 +77,7 @@ ApiOutcome UiSessions(UiContext& context, const UiRequest& request) {
     row.set("account", lease.account);
     row.set("workstation", lease.workstation);
     row.set("since", common::FormatRfc3339(lease.acquired_at));
-    row.set("end_href", "/ui/sessions/" + UrlEncode(lease.id) + "/end");
+    row.set("end_href", "/ui/sessions/" + common::UrlEncode(lease.id) + "/end");
     row.set("can_end", can_end);
     rows.push_back(row);
   }

@@ -8,6 +8,7 @@
 #include "central/api/admin.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
+#include "common/url_encode.h"
 
 namespace staffgate::central {
 
@@ -36,8 +37,8 @@ ApiResponse RolloutPage(UiContext& context, const UiRequest& request, std::uint6
   data.set("waiting", !summary.Complete());
   std::string self = "/ui/rollout?serial=" + std::to_string(serial);
   if (!employee_id.empty()) {
-    self += "&employee=" + UrlEncode(employee_id);
-    data.set("back", "/ui/employees/" + UrlEncode(employee_id));
+    self += "&employee=" + common::UrlEncode(employee_id);
+    data.set("back", "/ui/employees/" + common::UrlEncode(employee_id));
   }
   if (!summary.Complete()) data.set("refresh", std::to_string(kRefreshSeconds) + "; url=" + self);
   PageList pending;

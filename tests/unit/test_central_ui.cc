@@ -10,6 +10,7 @@
 #include "central/ui/same_origin.h"
 #include "central/ui/template_files.h"
 #include "central/ui/templates.h"
+#include "common/url_encode.h"
 
 namespace sc = staffgate::central;
 
@@ -107,4 +108,9 @@ TEST_CASE("console templates: never the unescaped {{{ }}} or {{& }} forms", "[ce
     CHECK(text.find("<script") == std::string_view::npos);  // No JavaScript at all.
   }
   CHECK(sc::TemplateText("style.css"));
+}
+
+TEST_CASE("console links: ids percent-encoded (common::UrlEncode)", "[central][ui]") {
+  CHECK(staffgate::common::UrlEncode("E 1/\xc3\xa9?&=\"<") == "E%201%2F%C3%A9%3F%26%3D%22%3C");
+  CHECK(staffgate::common::UrlEncode("A-z_0.9~") == "A-z_0.9~");
 }
