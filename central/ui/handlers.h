@@ -50,6 +50,8 @@ ApiOutcome UiEmployees(UiContext& context, const UiRequest& request);
 ApiOutcome UiEmployee(UiContext& context, const UiRequest& request);
 ApiOutcome UiConfirmStatus(UiContext& context, const UiRequest& request);
 ApiOutcome UiSetStatus(UiContext& context, const UiRequest& request);
+// POST employees/{id}/cancel (a pending status change) | reset-credentials.
+ApiOutcome UiEmployeeAction(UiContext& context, const UiRequest& request);
 // ui_rollout.cc
 ApiOutcome UiRollout(UiContext& context, const UiRequest& request);
 // ui_fleet.cc

@@ -7,6 +7,7 @@
 
 #include "central/admins/role.h"
 #include "central/api/admin.h"
+#include "central/schedule.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
 #include "common/url_encode.h"
@@ -102,6 +103,8 @@ ApiResponse EmployeePage(UiContext& context, const UiRequest& request, const Emp
   }
   data.set("sessions", where.empty() ? std::string("no workstation") : Join(where));
   data.set("can_change", Allowed(request.session->role, Permission::kChangeEmployees));
+  data.set("can_cancel", e.pending.has_value());
+  data.set("action_href", "/ui/employees/" + common::UrlEncode(e.id) + "/");
   data.set("confirm_href", "/ui/employees/" + common::UrlEncode(e.id) + "/confirm");
   if (!error.empty()) data.set("error", error);
   return Page(status, "employee", std::move(data));
@@ -216,6 +219,29 @@ ApiOutcome UiSetStatus(UiContext& context, const UiRequest& request) {
     notice = who + " will be " + std::string(common::EmployeeStatusName(changed->pending->status)) +
              " at " + common::FormatRfc3339(changed->pending->at) + " (UTC); until then " + now +
              ".";
+  }
+  return Answer(RolloutPage(context, request, context.service.Current()->serial, e->id, notice));
+}
+
+ApiOutcome UiEmployeeAction(UiContext& context, const UiRequest& request) {
+  auto e = FindEmployee(context.service, request.items[1]);
+  if (!e) return Answer(NoEmployee(request));
+  const std::string& action = request.items[2];
+  const std::string who = DisplayName(e->name, e->id);
+  common::Result<EmployeeRecord> done = common::Fail(common::ErrorKind::kNotFound, "");
+  std::string notice;
+  if (action == "cancel") {
+    done = context.service.CancelScheduled(e->id, PendingKind::kStatus);
+    notice = "The pending change of " + who + " is cancelled.";
+  } else if (action == "reset-credentials") {
+    done = context.service.ResetCredentials(e->id);
+    notice = who + " must choose a new password at the next sign-in.";
+  } else {
+    return Answer(MessagePage(404, request.session, "Not found", "There is no such page."));
+  }
+  if (!done) {
+    const int code = done.error().kind == common::ErrorKind::kNotFound ? 404 : 400;
+    return Answer(EmployeePage(context, request, *e, code, Sentence(done.error().message)));
   }
   return Answer(RolloutPage(context, request, context.service.Current()->serial, e->id, notice));
 }

@@ -45,6 +45,8 @@ constexpr std::array kUiRoutes = {
             Permission::kChangeEmployees},
     UiRoute{"POST", "employees/*/status", UiSetStatus, Access::kSignedIn,
             Permission::kChangeEmployees},
+    UiRoute{"POST", "employees/*/*", UiEmployeeAction, Access::kSignedIn,
+            Permission::kChangeEmployees},
     UiRoute{"GET", "rollout", UiRollout, Access::kSignedIn, kRead},
     UiRoute{"GET", "workstations", UiWorkstations, Access::kSignedIn, kRead},
     UiRoute{"POST", "workstations", UiAddWorkstation, Access::kSignedIn,
@@ -144,7 +146,7 @@ ApiOutcome Console::Handle(const ApiRequest& http) {
   for (const UiRoute& candidate : kUiRoutes) {
     if (!Matches(candidate.pattern, request.items)) continue;
     path_known = true;
-    if (candidate.method == http.method) route = &candidate;
+    if (candidate.method == http.method && route == nullptr) route = &candidate;  // First wins.
   }
   if (route == nullptr) {
     return WithHeaders(Answer(

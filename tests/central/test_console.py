@@ -370,6 +370,20 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(self.employee("S1")["pending"],
                          [{"change": "terminated", "at": "2099-01-08T17:30:00Z"}])
         self.assertIn("terminated at 2099-01-08T17:30:00Z", self.hr.get("/ui/employees/S1")[2])
+        self.assert_refused(self.auditor.post("/ui/employees/S1/cancel"), "auditor cancels")
+        status, _, body = self.hr.post("/ui/employees/S1/cancel")
+        self.assertEqual(status, 200, body)
+        self.assertIn("The pending change of Sue Later is cancelled.", body)
+        self.assertEqual(self.employee("S1")["pending"], [])
+        status, _, body = self.hr.post("/ui/employees/S1/cancel")
+        self.assertEqual(status, 404, body)
+        self.assertIn('class="error"', body)
+        self.assertNotIn("credentials_reset_after", self.employee("S1"))
+        status, _, body = self.hr.post("/ui/employees/S1/reset-credentials")
+        self.assertEqual(status, 200, body)
+        self.assertIn("credentials_reset_after", self.employee("S1"))
+        self.assertEqual(self.hr.post("/ui/employees/S1/explode")[0], 404)
+        self.assertEqual(self.employee("S1")["status"], "active")
 
 
 class ConsoleLimitsTest(unittest.TestCase):
