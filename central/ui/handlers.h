@@ -52,6 +52,8 @@ ApiOutcome UiConfirmStatus(UiContext& context, const UiRequest& request);
 ApiOutcome UiSetStatus(UiContext& context, const UiRequest& request);
 // POST employees/{id}/cancel (a pending status change) | reset-credentials.
 ApiOutcome UiEmployeeAction(UiContext& context, const UiRequest& request);
+// ui_employee_add.cc
+ApiOutcome UiAddEmployee(UiContext& context, const UiRequest& request);
 // ui_rollout.cc
 ApiOutcome UiRollout(UiContext& context, const UiRequest& request);
 // ui_fleet.cc

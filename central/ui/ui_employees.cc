@@ -58,20 +58,6 @@ std::optional<EmployeeRecord> FindEmployee(const Service& service, const std::st
   return std::nullopt;
 }
 
-// The `at` field: empty is now; RFC 3339, or a browser's date and time
-// without a zone ("2026-12-04T17:30"), taken as UTC.
-common::Result<std::optional<common::UnixSeconds>> ParseAt(std::string text) {
-  if (text.empty()) return std::optional<common::UnixSeconds>();
-  if (text.size() == 16) text += ":00";
-  if (text.size() == 19) text += "Z";
-  auto t = common::ParseRfc3339(text);
-  if (!t) {
-    return common::Fail(common::ErrorKind::kInvalidInput,
-                        "the time must look like 2026-12-04T17:30:00Z");
-  }
-  return std::optional<common::UnixSeconds>(*t);
-}
-
 PageList StatusOptions(const std::string& selected) {
   PageList list;
   for (const char* value : {"", "active", "suspended", "terminated"}) {
@@ -160,6 +146,7 @@ ApiOutcome UiEmployees(UiContext& context, const UiRequest& request) {
   data.set("employees", rows);
   data.set("q", QueryParam(request.query, "q"));
   data.set("statuses", StatusOptions(status));
+  data.set("can_add", Allowed(request.session->role, Permission::kChangeEmployees));
   data.set("count_line", matches > kMaxListed ? "Showing the first " + std::to_string(kMaxListed) +
                                                     " of " + std::to_string(matches) +
                                                     " employees; search to narrow the list."
@@ -182,7 +169,7 @@ ApiOutcome UiConfirmStatus(UiContext& context, const UiRequest& request) {
     return Answer(
         EmployeePage(context, request, *e, 400, "Choose active, suspended or terminated."));
   }
-  auto at = ParseAt(QueryParam(request.query, "at"));
+  auto at = ParseFormTime(QueryParam(request.query, "at"));
   if (!at) return Answer(EmployeePage(context, request, *e, 400, Sentence(at.error().message)));
   const Question q = Ask(DisplayName(e->name, e->id), *status, *at);
   PageData data = BasePage(request.session, "Confirm");
@@ -205,7 +192,7 @@ ApiOutcome UiSetStatus(UiContext& context, const UiRequest& request) {
     return Answer(
         EmployeePage(context, request, *e, 400, "Choose active, suspended or terminated."));
   }
-  auto at = ParseAt(FormValue(request.form, "at"));
+  auto at = ParseFormTime(FormValue(request.form, "at"));
   if (!at) return Answer(EmployeePage(context, request, *e, 400, Sentence(at.error().message)));
   auto changed = context.service.SetStatus(e->id, *status, *at);
   if (!changed) {

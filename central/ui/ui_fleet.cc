@@ -10,21 +10,6 @@ namespace staffgate::central {
 
 namespace {
 
-std::vector<std::string> SplitGroups(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t end = text.find(',', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(pos, end - pos);
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(std::move(item));
-    pos = end + 1;
-  }
-  return out;
-}
-
 ApiResponse WorkstationsPage(UiContext& context, const UiRequest& request, int status,
                              const std::string& error) {
   const RolloutSummary summary = context.service.Rollout();
@@ -56,7 +41,7 @@ ApiOutcome UiWorkstations(UiContext& context, const UiRequest& request) {
 
 ApiOutcome UiAddWorkstation(UiContext& context, const UiRequest& request) {
   const std::string name = FormValue(request.form, "name");
-  auto token = context.service.AddWorkstation(name, SplitGroups(FormValue(request.form, "groups")));
+  auto token = context.service.AddWorkstation(name, SplitList(FormValue(request.form, "groups")));
   if (!token) {
     return Answer(WorkstationsPage(context, request, 400, Sentence(token.error().message)));
   }

@@ -40,6 +40,7 @@ constexpr std::array kUiRoutes = {
     UiRoute{"POST", "password", UiChangePassword, Access::kPasswordChange, kRead},
     UiRoute{"POST", "sign-out", UiSignOut, Access::kPasswordChange, kRead},
     UiRoute{"GET", "employees", UiEmployees, Access::kSignedIn, kRead},
+    UiRoute{"POST", "employees", UiAddEmployee, Access::kSignedIn, Permission::kChangeEmployees},
     UiRoute{"GET", "employees/*", UiEmployee, Access::kSignedIn, kRead},
     UiRoute{"GET", "employees/*/confirm", UiConfirmStatus, Access::kSignedIn,
             Permission::kChangeEmployees},

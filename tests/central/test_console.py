@@ -352,6 +352,29 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(entry["from"], "127.0.0.1")
         self.assertEqual(entry["after"], {"status": "terminated"})
 
+    def test_hr_adds_an_employee_and_others_cannot(self):
+        fields = {"id": "N1", "name": "Nina New", "accounts": "nnew, nina2", "groups": "sales",
+                  "start": ""}
+        self.hr.get("/ui/employees")
+        self.assert_refused(self.it.post("/ui/employees", fields), "it adds an employee")
+        self.assertNotIn('method="post" action="/ui/employees"',
+                         self.auditor.get("/ui/employees")[2])
+        status, _, body = self.hr.post("/ui/employees", fields)
+        self.assertEqual(status, 200, body)
+        self.assertIn("Nina New is added.", body)
+        nina = self.employee("N1")
+        self.assertEqual((nina["accounts"], nina["groups"]), (["nnew", "nina2"], ["sales"]))
+        status, _, body = self.hr.post("/ui/employees", fields)
+        self.assertEqual(status, 400, body)
+        self.assertIn('class="error"', body)
+        status, _, body = self.hr.post("/ui/employees", dict(fields, id="N2", accounts="n2",
+                                                             start="2099-02-01T08:00"))
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.employee("N2")["valid_from"], "2099-02-01T08:00:00Z")
+        entry = [a for a in self.actions() if a["action"] == "employee.add"
+                 and a["target"] == "N1"][0]
+        self.assertEqual(entry["who"], "harriet")
+
     def test_scheduled_termination_and_bad_time_shown_on_the_page(self):
         self.add_employee("S1", "Sue Later", "slater")
         status, _, body = self.hr.post("/ui/employees/S1/status",

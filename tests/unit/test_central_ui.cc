@@ -27,6 +27,24 @@ TEST_CASE("console form: fields decoded, the first of a repeated name wins", "[c
   CHECK(sc::ParseForm("&&&").empty());
 }
 
+TEST_CASE("console form: comma lists and times", "[central][ui]") {
+  CHECK(sc::SplitList(" sales, service ,,\tparts ") ==
+        std::vector<std::string>{"sales", "service", "parts"});
+  CHECK(sc::SplitList("").empty());
+  auto none = sc::ParseFormTime("");
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+  auto local = sc::ParseFormTime("2026-12-04T17:30");
+  REQUIRE(local);
+  CHECK(**local == *staffgate::common::ParseRfc3339("2026-12-04T17:30:00Z"));
+  auto offset = sc::ParseFormTime("2026-12-04T17:30:00+01:00");
+  REQUIRE(offset);
+  CHECK(**offset == *staffgate::common::ParseRfc3339("2026-12-04T16:30:00Z"));
+  auto bad = sc::ParseFormTime("next friday");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message == "the time must look like 2026-12-04T17:30:00Z");
+}
+
 TEST_CASE("console form: at most kMaxFormFields fields are kept", "[central][ui]") {
   std::string body;
   for (int i = 0; i < 1000; ++i) body += "f" + std::to_string(i) + "=1&";
