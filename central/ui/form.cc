@@ -27,21 +27,6 @@ std::string FormValue(const FormFields& form, const std::string& name) {
   return it == form.end() ? std::string() : it->second;
 }
 
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t end = text.find(',', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view item = text.substr(pos, end - pos);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    pos = end + 1;
-  }
-  return out;
-}
-
 common::Result<std::optional<common::UnixSeconds>> ParseFormTime(std::string text) {
   if (text.empty()) return std::optional<common::UnixSeconds>();
   if (text.size() == 16) text += ":00";

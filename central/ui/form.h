@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "common/result.h"
 #include "common/time_util.h"
@@ -26,9 +25,6 @@ using FormFields = std::map<std::string, std::string>;
 FormFields ParseForm(std::string_view body);
 // The value of `name`, or "" when absent.
 std::string FormValue(const FormFields& form, const std::string& name);
-// A comma-separated field ("sales, service"): items trimmed of blanks,
-// empty ones dropped.
-std::vector<std::string> SplitList(std::string_view text);
 // A time field (`at`, `start`): empty is nullopt (now); RFC 3339, or a
 // browser's date and time without a zone ("2026-12-04T17:30"), taken as
 // UTC. Errors: kInvalidInput, one sentence with an example.

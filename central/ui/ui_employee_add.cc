@@ -3,6 +3,7 @@
 // the same Service::AddEmployee as `staffgate-admin employee add`.
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
+#include "central/validation.h"
 
 namespace staffgate::central {
 
@@ -10,8 +11,8 @@ ApiOutcome UiAddEmployee(UiContext& context, const UiRequest& request) {
   EmployeeRecord e;
   e.id = FormValue(request.form, "id");
   e.name = FormValue(request.form, "name");
-  e.accounts = SplitList(FormValue(request.form, "accounts"));
-  if (auto groups = SplitList(FormValue(request.form, "groups")); !groups.empty()) {
+  e.accounts = SplitList(FormValue(request.form, "accounts"), ',');
+  if (auto groups = SplitList(FormValue(request.form, "groups"), ','); !groups.empty()) {
     e.groups = std::move(groups);  // Else the record's default: every workstation.
   }
   auto start = ParseFormTime(FormValue(request.form, "start"));

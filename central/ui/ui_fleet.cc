@@ -4,6 +4,7 @@
 #include "central/admins/role.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
+#include "central/validation.h"
 #include "common/url_encode.h"
 
 namespace staffgate::central {
@@ -41,7 +42,8 @@ ApiOutcome UiWorkstations(UiContext& context, const UiRequest& request) {
 
 ApiOutcome UiAddWorkstation(UiContext& context, const UiRequest& request) {
   const std::string name = FormValue(request.form, "name");
-  auto token = context.service.AddWorkstation(name, SplitList(FormValue(request.form, "groups")));
+  auto token =
+      context.service.AddWorkstation(name, SplitList(FormValue(request.form, "groups"), ','));
   if (!token) {
     return Answer(WorkstationsPage(context, request, 400, Sentence(token.error().message)));
   }

@@ -27,10 +27,7 @@ TEST_CASE("console form: fields decoded, the first of a repeated name wins", "[c
   CHECK(sc::ParseForm("&&&").empty());
 }
 
-TEST_CASE("console form: comma lists and times", "[central][ui]") {
-  CHECK(sc::SplitList(" sales, service ,,\tparts ") ==
-        std::vector<std::string>{"sales", "service", "parts"});
-  CHECK(sc::SplitList("").empty());
+TEST_CASE("console form: times", "[central][ui]") {
   auto none = sc::ParseFormTime("");
   REQUIRE(none);
   CHECK_FALSE(*none);
