@@ -1,8 +1,8 @@
 // Audit events in the console (docs/design.md §11): filters, and the same
 // selection as CSV with every cell a spreadsheet could run as a formula
-// neutralised (csv_cell.h).
+// neutralised (CsvCell, shared with the leaver report: reports/render.h).
 #include "central/api/admin.h"
-#include "central/ui/csv_cell.h"
+#include "central/reports/render.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
 
@@ -15,6 +15,13 @@ constexpr std::size_t kCsvLimit = 100000;
 constexpr const char* kFilters[] = {"workstation", "account", "decision", "type", "since"};
 constexpr const char* kColumns[] = {"time",    "workstation", "type",  "account",
                                     "service", "decision",    "reason"};
+
+// One CSV line of `cells` (CRLF, RFC 4180).
+std::string CsvRow(const std::vector<std::string>& cells) {
+  std::string row;
+  for (std::size_t i = 0; i < cells.size(); ++i) row += (i > 0 ? "," : "") + CsvCell(cells[i]);
+  return row + "\r\n";
+}
 
 std::string Field(const common::Json& event, const char* key) {
   auto it = event.find(key);
