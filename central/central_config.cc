@@ -43,6 +43,17 @@ Result<IdRange> Range(const TomlKeyReader& r, const std::string& key, const toml
   return range;
 }
 
+// The HR console's keys (docs/design.md §11).
+Result<void> ApplyConsole(const TomlKeyReader& r, const std::string& key, const toml::value& v,
+                          CentralConfig& c) {
+  const bool idle = key == "console_idle_timeout_s";
+  if (!idle && key != "console_absolute_timeout_s") return r.Bad(v, key, "unknown key");
+  auto n = r.Integer(v, key, 1, idle ? 24L * 3600 : 7L * 24 * 3600);
+  if (!n) return tl::unexpected(n.error());
+  (idle ? c.console_idle_timeout_s : c.console_absolute_timeout_s) = *n;
+  return common::Ok();
+}
+
 Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::value& v,
                    CentralConfig& c) {
   auto str = [&](std::string& field) -> Result<void> {
@@ -115,6 +126,7 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
   if (key == "max_concurrent_hashes") return integer(c.max_concurrent_hashes, 1, 256);
   if (key == "max_hash_queue") return integer(c.max_hash_queue, 0, 1000000);
   if (key == "max_hash_wait_ms") return integer(c.max_hash_wait_ms, 1, 600000);
+  if (key.rfind("console_", 0) == 0) return ApplyConsole(r, key, v, c);
   if (key == "publish_display_names") {
     if (!v.is_boolean()) return r.Bad(v, key, "expected true or false");
     c.publish_display_names = v.as_boolean();
@@ -285,6 +297,14 @@ void RenderIdentityKeys(const CentralConfig& c, std::string& o) {
   o += "max_hash_wait_ms = " + std::to_string(c.max_hash_wait_ms) + "\n";
 }
 
+void RenderConsoleKeys(const CentralConfig& c, std::string& o) {
+  o += "\n# The HR console (https://<listen>/ui/): a signed-in administrator is signed\n";
+  o += "# out after this many seconds without a request, and this many seconds after\n";
+  o += "# signing in in any case.\n";
+  o += "console_idle_timeout_s = " + std::to_string(c.console_idle_timeout_s) + "\n";
+  o += "console_absolute_timeout_s = " + std::to_string(c.console_absolute_timeout_s) + "\n";
+}
+
 }  // namespace
 
 std::string RenderCentralConfig(const CentralConfig& c) {
@@ -292,6 +312,7 @@ std::string RenderCentralConfig(const CentralConfig& c) {
   RenderServiceKeys(c, o);
   RenderEventKeys(c, o);
   RenderIdentityKeys(c, o);
+  RenderConsoleKeys(c, o);
   return o;
 }
 

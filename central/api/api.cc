@@ -6,6 +6,7 @@
 
 #include "central/api/admin.h"
 #include "central/journal/actor.h"
+#include "central/ui/console.h"
 #include "common/auth_api.h"
 #include "common/central_api.h"
 #include "common/json_util.h"
@@ -271,6 +272,13 @@ ApiOutcome Api::Handle(const ApiRequest& req) {
   if (path == "/healthz" || path == "/metrics") {
     if (req.method != "GET") return Finish(MethodNotAllowed(req, path));
     return Finish(path == "/healthz" ? Healthz() : MetricsPage());
+  }
+  if (Console::Serves(path)) {
+    // The console takes its cookie, never a bearer token (docs/design.md §11).
+    if (console_ == nullptr) return Finish(JsonError(404, "not_found", "no such endpoint"));
+    ApiOutcome outcome = console_->Handle(req);
+    CountStatus(outcome.response);
+    return outcome;
   }
   const std::string token = BearerToken(req.authorization);
   if (path == common::kAuthVerifyPath || path == common::kAuthChangePath) {

@@ -26,6 +26,8 @@ struct ApiRequest {
   std::string body;
   std::string authorization, if_none_match, prefer, user_agent;
   std::string remote;  // The peer's address (the action journal's "from").
+  // For the console (ui/console.h) only; /v1 never reads them.
+  std::string cookie, origin, sec_fetch_site, host;
 };
 
 struct ApiResponse {
@@ -53,6 +55,7 @@ struct ApiOutcome {
 };
 
 class Authenticator;
+class Console;
 
 class Api {
  public:
@@ -63,6 +66,9 @@ class Api {
   // Staffgate passwords (auth.cc): without an Authenticator the password
   // endpoints answer 503. `auth` must outlive the Api.
   void SetAuthenticator(Authenticator* auth) { auth_ = auth; }
+  // The HR console under /ui/ (and "/", which redirects there); without one
+  // those paths answer 404. `console` must outlive the Api.
+  void SetConsole(Console* console) { console_ = console; }
   // Runs an outcome's `deferred` on the hashing pool and calls `done` with
   // its answer (on a pool thread), or with 503 + Retry-After when no
   // hashing slot frees up in time (then maybe on the calling thread).
@@ -120,6 +126,7 @@ class Api {
   const WaitHub& hub_;
   int max_wait_s_;
   Authenticator* auth_ = nullptr;
+  Console* console_ = nullptr;
 };
 
 // {"error":"<kind>","message":"..."} with the matching status.

@@ -183,6 +183,10 @@ void Connection::OnRead(beast::error_code ec, std::size_t /*bytes*/) {
   api_req.if_none_match = header(http::field::if_none_match);
   api_req.user_agent = header(http::field::user_agent);
   api_req.prefer = std::string(req["Prefer"]);
+  api_req.cookie = header(http::field::cookie);
+  api_req.origin = header(http::field::origin);
+  api_req.host = header(http::field::host);
+  api_req.sec_fetch_site = std::string(req["Sec-Fetch-Site"]);
   api_req.remote = client_;
   const bool keep_alive = req.keep_alive();
   ApiOutcome outcome = ctx_.api.Handle(api_req);

@@ -10,6 +10,7 @@
 #include "central/auth/authenticator.h"
 #include "central/http/connection.h"
 #include "central/schedule_runner.h"
+#include "central/ui/console.h"
 #include "common/thread.h"
 
 namespace staffgate::central {
@@ -69,6 +70,7 @@ struct HttpServer::Impl {
   std::condition_variable stop_cv;
   bool run_done = false;  // Guarded by stop_mu.
   common::SystemClock clock;
+  std::unique_ptr<Console> console;  // The HR console (docs/design.md §11).
   // Last member: destroyed first, so its hashing threads are joined while
   // the io_context they post answers to still exists.
   std::unique_ptr<Authenticator> auth;
@@ -101,12 +103,21 @@ common::Result<void> HttpServer::Impl::StartAuth() {
   if (!created) return tl::unexpected(created.error());
   auth = std::move(*created);
   api.SetAuthenticator(auth.get());
+  ConsoleOptions console_options;
+  console_options.sessions.idle_s = config.console_idle_timeout_s;
+  console_options.sessions.absolute_s = config.console_absolute_timeout_s;
+  console_options.argon2 = config.argon2;
+  auto made = Console::Create(service, clock, console_options);
+  if (!made) return tl::unexpected(made.error());
+  console = std::move(*made);
+  api.SetConsole(console.get());
   return common::Ok();
 }
 
 void HttpServer::Impl::StopAuth() {
   if (!auth) return;
   api.SetAuthenticator(nullptr);  // The network threads have stopped: no new work.
+  api.SetConsole(nullptr);
   auth->StopHashing();
   FlushLockouts(Service::Flush::kWait);
   auth.reset();

@@ -218,19 +218,4 @@ Result<HttpsResponse> HttpsClient::Perform(const HttpsRequest& req) {
   return Worded(Transfer(req), options_.max_body_bytes);
 }
 
-std::string UrlEncode(const std::string& text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : text) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace staffgate::common

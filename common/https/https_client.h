@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/url_encode.h"  // UrlEncode for the paths of requests.
 
 namespace staffgate::common {
 
@@ -110,10 +111,6 @@ class HttpsClient {
   std::mutex mu_;
   void* handle_ = nullptr;  // CURL*, created on first use; guarded by mu_.
 };
-
-// Percent-encoding of one path segment or query value (RFC 3986
-// unreserved characters kept), for the paths clients put in HttpsRequest.
-std::string UrlEncode(const std::string& text);
 
 }  // namespace staffgate::common
 

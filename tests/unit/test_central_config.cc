@@ -33,6 +33,27 @@ TEST_CASE("central config: online_window_s", "[central][config]") {
   }
 }
 
+TEST_CASE("central config: the console's timeouts", "[central][config]") {
+  auto defaults = ParseCentralConfig("", "c.conf");
+  REQUIRE(defaults);
+  CHECK(defaults->console_idle_timeout_s == 30 * 60);
+  CHECK(defaults->console_absolute_timeout_s == 10 * 3600);
+  auto set =
+      ParseCentralConfig("console_idle_timeout_s = 2\nconsole_absolute_timeout_s = 5\n", "c.conf");
+  REQUIRE(set);
+  CHECK(set->console_idle_timeout_s == 2);
+  CHECK(set->console_absolute_timeout_s == 5);
+  auto rendered = ParseCentralConfig(RenderCentralConfig(*set), "c.conf");
+  REQUIRE(rendered);
+  CHECK(rendered->console_idle_timeout_s == 2);
+  for (const char* bad : {"console_idle_timeout_s = 0\n", "console_absolute_timeout_s = -1\n",
+                          "console_idle_timeout_s = 86401\n"}) {
+    auto refused = ParseCentralConfig(bad, "c.conf");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("c.conf:1: key 'console_") == 0);
+  }
+}
+
 TEST_CASE("central config: errors name file, line and key", "[central][config]") {
   auto unknown = ParseCentralConfig("listen = \"127.0.0.1:1\"\nbogus = 1\n", "c.conf");
   REQUIRE_FALSE(unknown);
