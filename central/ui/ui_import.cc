@@ -6,6 +6,8 @@
 // changed) shown as a preview with an "Apply these changes" form carrying
 // the same CSV and options; applying runs the same import for real. An
 // error is the import's one sentence, and nothing is changed.
+#include <algorithm>
+
 #include "central/api/admin.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
@@ -117,7 +119,8 @@ ApiOutcome UiImport(UiContext& context, const UiRequest& request) {
   } else {
     data.set("preview", true);
     const bool changes = !report->added.empty() || !report->changed.empty() ||
-                         (options->missing != MissingPolicy::kReport && !report->missing.empty());
+                         std::any_of(report->missing.begin(), report->missing.end(),
+                                     [](const EmployeeChange& c) { return !c.fields.empty(); });
     data.set("can_apply", changes);
   }
   return Answer(Page(200, "import", std::move(data)));

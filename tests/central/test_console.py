@@ -492,6 +492,9 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(self.employee("IMX")["status"], "active")
         entry = [a for a in self.actions() if a["action"] == "import"][-1]
         self.assertEqual(entry["who"], "harriet")
+        body = self.hr.post("/ui/import", {"csv": csv_text, "step": "preview"})[2]
+        self.assertIn("This file changes nothing.", body)
+        self.assertNotIn("Apply these changes", body)
 
     def test_import_errors_are_one_sentence_and_change_nothing(self):
         self.add_employee("IE1", "Ivy Error", "ierror")
