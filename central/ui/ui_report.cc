@@ -73,8 +73,12 @@ ApiOutcome UiLeaverReport(UiContext& context, const UiRequest& request) {
   data.set("json_href", base + ".json");
   data.set("text_href", base + ".txt");
   data.set("back", "/ui/employees/" + common::UrlEncode(report->employee_id));
+  // The report brings its own <main> and <h1>: the frame leaves out its own.
+  data.set("own_main", true);
   ApiResponse page = Page(200, "report", std::move(data));
-  auto foot = RenderTemplate("foot", PageData());
+  PageData foot_data;
+  foot_data.set("own_main", true);
+  auto foot = RenderTemplate("foot", std::move(foot_data));
   if (page.status != 200 || !foot) return Answer(std::move(page));
   page.body += RenderLeaverHtmlBody(*report) + *foot;
   return Answer(std::move(page));

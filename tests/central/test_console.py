@@ -424,6 +424,8 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(status, 200, body)
         self.assert_headers(hdrs, "report page")
         self.assertIn('class="leaver-report"', body)
+        self.assertEqual((body.count("<main"), body.count("</main>"), body.count("<h1")),
+                         (1, 1, 1))
         self.assertIn('<link rel="stylesheet" href="/ui/style.css">', body)
         self.assertNotIn("<style", body)
         self.assertNotIn("<script", body)

@@ -150,7 +150,13 @@ TEST_CASE("console import and report templates escape the file and the links", "
   report.set("csv_href", "/ui/employees/%3C/report.csv");
   auto page = sc::RenderTemplate("report", report);
   REQUIRE(page);
-  CHECK(page->find("class=\"no-print\"") != std::string::npos);
+  CHECK(page->find("no-print") != std::string::npos);
+  CHECK(page->find("<main>") != std::string::npos);  // The frame's, unless own_main.
+  report.set("own_main", true);
+  page = sc::RenderTemplate("report", report);
+  REQUIRE(page);
+  CHECK(page->find("<main") == std::string::npos);
+  CHECK(page->find("<h1") == std::string::npos);
   CHECK(page->find("href=\"/ui/employees/%3C/report.csv\"") != std::string::npos);
   CHECK(sc::TemplateText("style.css")->find("@media print") != std::string::npos);
 }
