@@ -187,6 +187,15 @@ class Service {
   common::Result<EmployeeRecord> AddEmployee(EmployeeRecord employee);
   // `employee.valid_from` (a starter, docs/design.md §11) must lie in the
   // future.
+  // Replaces an existing employee's name, accounts and groups (the console's
+  // edit, docs/design.md §11) through the import's plan (import_plan.h), so
+  // the status, uids, credentials reset and pending changes are kept as an
+  // import keeps them; journalled as employee.update. Blank accounts or
+  // groups are refused ("*" must be written: a blank is never every
+  // workstation). Errors: kNotFound, kInvalidInput, kIo; nothing changes.
+  common::Result<EmployeeRecord> UpdateEmployee(const std::string& id, std::string name,
+                                                std::vector<std::string> accounts,
+                                                std::vector<std::string> groups);
   // SetStatus without `at` changes the status now; with `at`, schedules it
   // (the roster carries valid_until at once). Rules: schedule.h.
   common::Result<EmployeeRecord> SetStatus(const std::string& id, common::EmployeeStatus status,

@@ -3,6 +3,7 @@
 // next roster, and wakes the long-polls.
 #include <algorithm>
 
+#include "central/import_plan.h"
 #include "central/schedule.h"
 #include "central/service.h"
 #include "central/tokens.h"
@@ -33,17 +34,22 @@ std::string StatusAction(common::EmployeeStatus status) {
   return "employee.status";
 }
 
+// `accounts` without repeats, in their order.
+std::vector<std::string> Unique(const std::vector<std::string>& accounts) {
+  std::vector<std::string> unique;
+  for (const std::string& a : accounts) {
+    if (std::find(unique.begin(), unique.end(), a) == unique.end()) unique.push_back(a);
+  }
+  return unique;
+}
+
 }  // namespace
 
 Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
   if (auto ok = CheckEmployeeId(employee.id); !ok) return tl::unexpected(ok.error());
   if (employee.accounts.empty())
     return Fail(ErrorKind::kInvalidInput, "an employee needs at least one account");
-  std::vector<std::string> unique;
-  for (const std::string& a : employee.accounts) {
-    if (std::find(unique.begin(), unique.end(), a) == unique.end()) unique.push_back(a);
-  }
-  employee.accounts = std::move(unique);
+  employee.accounts = Unique(employee.accounts);
   for (const auto& [account, uid] : employee.uids) {
     if (std::find(employee.accounts.begin(), employee.accounts.end(), account) ==
         employee.accounts.end()) {
@@ -72,6 +78,38 @@ Result<EmployeeRecord> Service::AddEmployee(EmployeeRecord employee) {
   std::lock_guard<std::mutex> lock(mu_);  // The record as stored: with its uids.
   auto it = state_.employees.find(employee.id);
   return it != state_.employees.end() ? it->second : employee;
+}
+
+Result<EmployeeRecord> Service::UpdateEmployee(const std::string& id, std::string name,
+                                               std::vector<std::string> accounts,
+                                               std::vector<std::string> groups) {
+  if (accounts.empty()) {
+    return Fail(ErrorKind::kInvalidInput,
+                "accounts is blank: list the employee's accounts separated by ','");
+  }
+  if (groups.empty()) {
+    return Fail(ErrorKind::kInvalidInput,
+                "groups is blank: list the employee's groups separated by ',', or write * for "
+                "every workstation");
+  }
+  auto changed = Change(
+      [&](State& s) -> Result<void> {
+        auto it = s.employees.find(id);
+        if (it == s.employees.end()) return NoEmployee(id);
+        std::vector<ImportRow> rows(1, ImportRow{0, it->second});
+        rows[0].employee.name = name;
+        rows[0].employee.accounts = Unique(accounts);
+        rows[0].employee.groups = groups;
+        auto planned = PlanImport(s, std::move(rows), ImportOptions{});  // Nobody else changes.
+        if (!planned) return tl::unexpected(planned.error());
+        return common::Ok();
+      },
+      ChangeMode::kIfChanged, {"employee.update", id});
+  if (!changed) return tl::unexpected(changed.error());
+  std::lock_guard<std::mutex> lock(mu_);  // The record as stored: with its uids.
+  auto it = state_.employees.find(id);
+  if (it == state_.employees.end()) return NoEmployee(id);
+  return it->second;
 }
 
 Result<EmployeeRecord> Service::SetStatus(const std::string& id, common::EmployeeStatus status,

@@ -82,6 +82,13 @@ common::Result<common::Json> BodyObject(const ApiRequest& http);
 // obj[key] as a list of strings (absent or null: empty; a string: split on
 // ','); kInvalidInput when it is anything else.
 common::Result<std::vector<std::string>> StringList(const common::Json& obj, const char* key);
+// An import's options from `missing=report|suspend|terminate`,
+// `allow_reactivate=1` and `dry_run=1` of a query string (or of a form body:
+// the console's import page), absent ones at their defaults
+// (admin_import.cc). Errors: kInvalidInput, one sentence naming the value.
+common::Result<ImportOptions> ImportOptionsFromQuery(const std::string& query);
+// "report", "suspend", "terminate".
+const char* MissingPolicyName(MissingPolicy policy);
 // 405 naming the method and path.
 ApiResponse MethodNotAllowed(const AdminRequest& request);
 // The answer to a change: counts it and adds the serial now published.

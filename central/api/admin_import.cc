@@ -8,9 +8,7 @@ namespace staffgate::central {
 using common::ErrorKind;
 using common::Json;
 
-namespace {
-
-const char* MissingName(MissingPolicy policy) {
+const char* MissingPolicyName(MissingPolicy policy) {
   switch (policy) {
     case MissingPolicy::kSuspend:
       return "suspend";
@@ -21,6 +19,8 @@ const char* MissingName(MissingPolicy policy) {
   }
 }
 
+namespace {
+
 // A query flag: absent, "0" or "false" is off; "1" or "true" is on.
 common::Result<bool> Flag(const std::string& query, const std::string& key) {
   const std::string value = QueryParam(query, key);
@@ -30,7 +30,9 @@ common::Result<bool> Flag(const std::string& query, const std::string& key) {
                       key + " must be 1 or 0, not '" + value.substr(0, 20) + "'");
 }
 
-common::Result<ImportOptions> Options(const std::string& query) {
+}  // namespace
+
+common::Result<ImportOptions> ImportOptionsFromQuery(const std::string& query) {
   ImportOptions options;
   const std::string missing = QueryParam(query, "missing");
   if (missing == "suspend") {
@@ -50,6 +52,8 @@ common::Result<ImportOptions> Options(const std::string& query) {
   options.dry_run = *dry_run;
   return options;
 }
+
+namespace {
 
 Json ChangesJson(const std::vector<EmployeeChange>& changes) {
   Json out = Json::array();
@@ -75,7 +79,7 @@ Json Ids(const std::vector<EmployeeChange>& changes) {
 
 ApiResponse AdminImport(const AdminContext& context, const AdminRequest& request) {
   if (request.http.method != "POST") return MethodNotAllowed(request);
-  auto options = Options(request.query);
+  auto options = ImportOptionsFromQuery(request.query);
   if (!options) return ErrorResponse(options.error());
   auto report = context.service.Import(request.http.body, *options);
   if (!report) return ErrorResponse(report.error());
@@ -88,7 +92,7 @@ ApiResponse AdminImport(const AdminContext& context, const AdminRequest& request
                {"reactivated", Ids(report->reactivated)},
                {"missing", Ids(report->missing)},
                {"missing_changes", ChangesJson(report->missing)},
-               {"missing_action", MissingName(options->missing)}};
+               {"missing_action", MissingPolicyName(options->missing)}};
   if (report->published) return Changed(context, 200, std::move(body));
   body["serial"] = context.service.Current()->serial;
   return JsonAnswer(200, body);

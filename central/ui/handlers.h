@@ -50,10 +50,20 @@ ApiOutcome UiEmployees(UiContext& context, const UiRequest& request);
 ApiOutcome UiEmployee(UiContext& context, const UiRequest& request);
 ApiOutcome UiConfirmStatus(UiContext& context, const UiRequest& request);
 ApiOutcome UiSetStatus(UiContext& context, const UiRequest& request);
+// POST employees/{id}/edit (`name`, `accounts`, `groups`): Service::UpdateEmployee.
+ApiOutcome UiEditEmployee(UiContext& context, const UiRequest& request);
 // POST employees/{id}/cancel (a pending status change) | reset-credentials.
 ApiOutcome UiEmployeeAction(UiContext& context, const UiRequest& request);
 // ui_employee_add.cc
 ApiOutcome UiAddEmployee(UiContext& context, const UiRequest& request);
+// ui_report.cc: the leaver report page, and its report.csv|json|txt files.
+ApiOutcome UiLeaverReport(UiContext& context, const UiRequest& request);
+ApiOutcome UiLeaverReportFile(UiContext& context, const UiRequest& request);
+// "/ui/employees/{id}/report".
+std::string LeaverReportHref(const std::string& employee_id);
+// ui_import.cc: GET import (the form), POST import (`step` preview or apply).
+ApiOutcome UiImportForm(UiContext& context, const UiRequest& request);
+ApiOutcome UiImport(UiContext& context, const UiRequest& request);
 // ui_rollout.cc
 ApiOutcome UiRollout(UiContext& context, const UiRequest& request);
 // ui_fleet.cc

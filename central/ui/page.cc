@@ -16,6 +16,7 @@ struct NavLink {
 
 constexpr NavLink kNav[] = {
     {"/ui/employees", "Employees", Permission::kReadFleet},
+    {"/ui/import", "Import", Permission::kChangeEmployees},
     {"/ui/workstations", "Workstations", Permission::kReadFleet},
     {"/ui/sessions", "Open sessions", Permission::kReadFleet},
     {"/ui/events", "Events", Permission::kReadEvents},

@@ -10,6 +10,7 @@
 #include "central/schedule.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
+#include "central/validation.h"
 #include "common/url_encode.h"
 
 namespace staffgate::central {
@@ -78,6 +79,7 @@ ApiResponse EmployeePage(UiContext& context, const UiRequest& request, const Emp
   data.set("status", std::string(common::EmployeeStatusName(e.status)));
   data.set("accounts", Join(e.accounts));
   data.set("groups", Join(e.groups));
+  data.set("edit_href", "/ui/employees/" + common::UrlEncode(e.id) + "/edit");
   if (const std::string pending = PendingText(e); !pending.empty()) data.set("pending", pending);
   std::vector<std::string> where;
   if (auto leases = context.service.Leases(); leases) {
@@ -90,6 +92,10 @@ ApiResponse EmployeePage(UiContext& context, const UiRequest& request, const Emp
   data.set("sessions", where.empty() ? std::string("no workstation") : Join(where));
   data.set("can_change", Allowed(request.session->role, Permission::kChangeEmployees));
   data.set("can_cancel", e.pending.has_value());
+  if (e.status == common::EmployeeStatus::kTerminated &&
+      Allowed(request.session->role, Permission::kReadReports)) {
+    data.set("report_href", LeaverReportHref(e.id));
+  }
   data.set("action_href", "/ui/employees/" + common::UrlEncode(e.id) + "/");
   data.set("confirm_href", "/ui/employees/" + common::UrlEncode(e.id) + "/confirm");
   if (!error.empty()) data.set("error", error);
@@ -207,6 +213,21 @@ ApiOutcome UiSetStatus(UiContext& context, const UiRequest& request) {
              " at " + common::FormatRfc3339(changed->pending->at) + " (UTC); until then " + now +
              ".";
   }
+  return Answer(RolloutPage(context, request, context.service.Current()->serial, e->id, notice));
+}
+
+ApiOutcome UiEditEmployee(UiContext& context, const UiRequest& request) {
+  auto e = FindEmployee(context.service, request.items[1]);
+  if (!e) return Answer(NoEmployee(request));
+  auto updated = context.service.UpdateEmployee(e->id, FormValue(request.form, "name"),
+                                                SplitList(FormValue(request.form, "accounts"), ','),
+                                                SplitList(FormValue(request.form, "groups"), ','));
+  if (!updated) {
+    const int code = updated.error().kind == common::ErrorKind::kNotFound ? 404 : 400;
+    return Answer(EmployeePage(context, request, *e, code,
+                               Sentence(updated.error().message) + " Nothing was changed."));
+  }
+  const std::string notice = DisplayName(updated->name, updated->id) + " is updated.";
   return Answer(RolloutPage(context, request, context.service.Current()->serial, e->id, notice));
 }
 

@@ -5,6 +5,7 @@
 // rollout` and `employee terminate --wait` (rollout_summary.h).
 #include <cstdlib>
 
+#include "central/admins/role.h"
 #include "central/api/admin.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
@@ -39,6 +40,11 @@ ApiResponse RolloutPage(UiContext& context, const UiRequest& request, std::uint6
   if (!employee_id.empty()) {
     self += "&employee=" + common::UrlEncode(employee_id);
     data.set("back", "/ui/employees/" + common::UrlEncode(employee_id));
+    auto employee = context.service.LookupEmployee(employee_id);
+    if (employee && employee->status == common::EmployeeStatus::kTerminated &&
+        Allowed(request.session->role, Permission::kReadReports)) {
+      data.set("report_href", LeaverReportHref(employee_id));
+    }
   }
   if (!summary.Complete()) data.set("refresh", std::to_string(kRefreshSeconds) + "; url=" + self);
   PageList pending;

@@ -409,6 +409,141 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(self.employee("S1")["status"], "active")
 
 
+    # -- the leaver report ----------------------------------------------------
+    def test_leaver_report_page_downloads_and_roles(self):
+        self.add_employee("L1", XSS, "lleaver")
+        self.add_employee("L2", "Lena Stays", "lstays")
+        self.assertNotIn("/report", self.hr.get("/ui/employees/L1")[2])
+        status, _, body = self.hr.post("/ui/employees/L1/status",
+                                       self.terminate_form(self.hr, "L1"))
+        self.assertEqual(status, 200, body)
+        self.assertIn('href="/ui/employees/L1/report"', body)  # From the rollout page.
+        self.assertIn('href="/ui/employees/L1/report"', self.hr.get("/ui/employees/L1")[2])
+        self.assertNotIn("/report", self.it.get("/ui/employees/L1")[2])
+        status, hdrs, body = self.auditor.get("/ui/employees/L1/report")
+        self.assertEqual(status, 200, body)
+        self.assert_headers(hdrs, "report page")
+        self.assertIn('class="leaver-report"', body)
+        self.assertEqual((body.count("<main"), body.count("</main>"), body.count("<h1")),
+                         (1, 1, 1))
+        self.assertIn('<link rel="stylesheet" href="/ui/style.css">', body)
+        self.assertNotIn("<style", body)
+        self.assertNotIn("<script", body)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", body)
+        self.assertIn("Sign out", body)  # Inside the console's frame.
+        self.assertIn("@media print", self.auditor.get("/ui/style.css")[2])
+        for suffix, kind in ((".csv", "text/csv"), (".json", "application/json"),
+                             (".txt", "text/plain")):
+            status, hdrs, data = self.auditor.get("/ui/employees/L1/report" + suffix)
+            self.assertEqual(status, 200, suffix)
+            self.assertTrue(hdrs["Content-Type"].startswith(kind), hdrs["Content-Type"])
+            self.assertEqual(hdrs["Content-Disposition"],
+                             'attachment; filename="leaver-L1%s"' % suffix)
+            self.assert_headers(hdrs, "report" + suffix)
+        report = json.loads(self.owner.get("/ui/employees/L1/report.json")[2])
+        self.assertEqual(report["employee"]["id"], "L1")
+        self.assertEqual(report["termination"]["by"], "harriet")
+        self.assertTrue(self.owner.get("/ui/employees/L1/report.csv")[2].startswith(
+            "section,item,time,workstation,account,serial,status,detail\r\n"))
+        status, hdrs, body = self.it.get("/ui/employees/L1/report")
+        self.assertEqual(status, 403)
+        self.assertIn("The it role may not read reports.", body)
+        self.assertEqual(self.it.get("/ui/employees/L1/report.csv")[0], 403)
+        status, _, body = self.auditor.get("/ui/employees/L2/report")
+        self.assertEqual(status, 409, body)
+        self.assertIn("There is no leaver report:", body)
+        status, _, body = self.auditor.get("/ui/employees/NOPE/report")
+        self.assertEqual(status, 404, body)
+        self.assertIn("There is no employee with id NOPE.", body)
+
+    # -- the import with a preview --------------------------------------------
+    def test_import_preview_changes_nothing_then_apply(self):
+        self.add_employee("IM2", "Olga Old", "oold")
+        self.add_employee("IMX", "Xavier Elsewhere", "xelse")
+        csv_text = ("employee_id,name,accounts,status,groups\r\n"
+                    "IM1,Ida Import,iimport,active,sales\r\n"
+                    "IM2,Olga New,oold,active,*\r\n")
+        before = self.actions()
+        status, _, body = self.hr.get("/ui/import")
+        self.assertEqual(status, 200)
+        status, _, body = self.hr.post("/ui/import", {"csv": csv_text, "missing": "terminate",
+                                                      "step": "preview"})
+        self.assertEqual(status, 200, body)
+        self.assertIn("Preview: nothing has been changed yet", body)
+        self.assertIn("<td>IM1</td>", body)
+        self.assertIn("name: Olga Old \u2192 Olga New", body)
+        self.assertIn("Not in the file (terminated)", body)
+        self.assertIn("<td>IMX</td>", body)
+        self.assertIn("Apply these changes", body)
+        self.assertIn('<input type="hidden" name="missing" value="terminate">', body)
+        self.assertNotIn("IM1", self.c.admin_ok("employee", "list"))
+        self.assertEqual(self.employee("IM2")["name"], "Olga Old")
+        self.assertEqual(self.employee("IMX")["status"], "active")
+        self.assertEqual(self.actions(), before)
+        self.assert_refused(self.auditor.post("/ui/import", {"csv": csv_text, "step": "apply"}),
+                            "auditor imports")
+        self.assertEqual(self.auditor.get("/ui/import")[0], 403)
+        self.assertNotIn("IM1", self.c.admin_ok("employee", "list"))
+        status, _, body = self.hr.post("/ui/import", {"csv": csv_text, "missing": "report",
+                                                      "step": "apply"})
+        self.assertEqual(status, 200, body)
+        self.assertIn("The import is applied: 1 added, 1 changed", body)
+        self.assertIn('href="/ui/rollout?serial=', body)
+        self.assertEqual(self.employee("IM1")["name"], "Ida Import")
+        self.assertEqual(self.employee("IM2")["name"], "Olga New")
+        self.assertEqual(self.employee("IMX")["status"], "active")
+        entry = [a for a in self.actions() if a["action"] == "import"][-1]
+        self.assertEqual(entry["who"], "harriet")
+        body = self.hr.post("/ui/import", {"csv": csv_text, "step": "preview"})[2]
+        self.assertIn("This file changes nothing.", body)
+        self.assertNotIn("Apply these changes", body)
+
+    def test_import_errors_are_one_sentence_and_change_nothing(self):
+        self.add_employee("IE1", "Ivy Error", "ierror")
+        bad = ("employee_id,name,accounts,status,groups\r\n"
+               "IE1,Ivy Renamed,ierror,active,\r\n")
+        for step in ("preview", "apply"):
+            status, _, body = self.hr.post("/ui/import", {"csv": bad, "step": step})
+            self.assertEqual(status, 400, body)
+            self.assertIn("Line 2: groups is blank", body)
+            self.assertIn("Nothing was changed.", body)
+            self.assertIn("Ivy Renamed", body)  # The form keeps the file.
+        status, _, body = self.hr.post("/ui/import", {"csv": "nonsense,header\n", "step": "apply"})
+        self.assertEqual(status, 400, body)
+        self.assertIn('class="error"', body)
+        status, _, body = self.hr.post("/ui/import", {"csv": bad, "missing": "explode"})
+        self.assertEqual(status, 400, body)
+        self.assertIn("Missing must be report, suspend or terminate", body)
+        self.assertEqual(self.employee("IE1")["name"], "Ivy Error")
+
+    # -- editing an employee ---------------------------------------------------
+    def test_hr_edits_name_accounts_and_groups_blank_groups_refused(self):
+        self.add_employee("ED1", "Eddie Edit", "eedit")
+        self.assertIn('action="/ui/employees/ED1/edit"', self.hr.get("/ui/employees/ED1")[2])
+        self.assertNotIn("/edit", self.auditor.get("/ui/employees/ED1")[2])
+        fields = {"name": "Eddie Edited", "accounts": "eedit, eedit2", "groups": "sales, it"}
+        self.assert_refused(self.auditor.post("/ui/employees/ED1/edit", fields), "auditor edits")
+        before = self.employee("ED1")
+        self.hr.get("/ui/employees/ED1")
+        for bad, sentence in (({"groups": ""}, "Groups is blank: list the employee's groups "
+                               "separated by ',', or write * for every workstation. "
+                               "Nothing was changed."),
+                              ({"accounts": " , "}, "Accounts is blank")):
+            status, _, body = self.hr.post("/ui/employees/ED1/edit", dict(fields, **bad))
+            self.assertEqual(status, 400, body)
+            self.assertIn(sentence, html.unescape(body))
+        self.assertEqual(self.employee("ED1"), before)
+        status, _, body = self.hr.post("/ui/employees/ED1/edit", fields)
+        self.assertEqual(status, 200, body)
+        self.assertIn("Eddie Edited is updated.", body)
+        after = self.employee("ED1")
+        self.assertEqual((after["name"], after["accounts"], after["groups"], after["status"]),
+                         ("Eddie Edited", ["eedit", "eedit2"], ["sales", "it"], "active"))
+        self.assertEqual(after["posix"].get("eedit"), before["posix"].get("eedit"))
+        entry = [a for a in self.actions() if a["target"] == "ED1"][-1]
+        self.assertEqual((entry["action"], entry["who"]), ("employee.update", "harriet"))
+        self.assertEqual(self.hr.post("/ui/employees/NOPE/edit", fields)[0], 404)
+
 class ConsoleLimitsTest(unittest.TestCase):
     """Short console timeouts and the per-address sign-in limit, on a central
     of their own (a locked address would lock the other tests out)."""

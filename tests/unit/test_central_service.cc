@@ -331,3 +331,41 @@ TEST_CASE("service: import options: missing, reactivation, dry run", "[central][
   CHECK(report->reactivated.size() == 1);
   CHECK(status("E3") == EmployeeStatus::kActive);
 }
+
+TEST_CASE("service: UpdateEmployee edits name, accounts, groups; blanks refused",
+          "[central][service][ui]") {
+  CentralDir dir;
+  FakeClock clock(1'800'000'000);
+  auto service = dir.Open(clock);
+  REQUIRE(service->AddEmployee(Employee("E1", {"asmith"})));
+  REQUIRE(service->AddEmployee(Employee("E2", {"bjones"})));
+  REQUIRE(service->SetStatus("E1", EmployeeStatus::kSuspended));
+  REQUIRE(service->SetStatus("E1", EmployeeStatus::kTerminated, 1'800'003'600));
+  const auto serial = service->Current()->serial;
+
+  auto blank = service->UpdateEmployee("E1", "A Smith", {"asmith"}, {});
+  REQUIRE_FALSE(blank);
+  CHECK(blank.error().kind == ErrorKind::kInvalidInput);
+  CHECK(blank.error().message.find("write * for every workstation") != std::string::npos);
+  CHECK_FALSE(service->UpdateEmployee("E1", "A Smith", {}, {"*"}));
+  CHECK(service->UpdateEmployee("E9", "Nobody", {"x"}, {"*"}).error().kind == ErrorKind::kNotFound);
+  // Another employee's account: the whole state's validation refuses it.
+  CHECK_FALSE(service->UpdateEmployee("E1", "A Smith", {"asmith", "bjones"}, {"*"}));
+  CHECK(service->Current()->serial == serial);
+
+  auto updated =
+      service->UpdateEmployee("E1", "Alice Smith", {"asmith", "alice", "asmith"}, {"sales"});
+  REQUIRE(updated);
+  CHECK(updated->name == "Alice Smith");
+  CHECK(updated->accounts == std::vector<std::string>{"asmith", "alice"});
+  CHECK(updated->groups == std::vector<std::string>{"sales"});
+  CHECK(updated->status == EmployeeStatus::kSuspended);  // Kept, with its pending change.
+  REQUIRE(updated->pending);
+  CHECK(updated->pending->at == 1'800'003'600);
+  CHECK(service->Current()->serial == serial + 1);
+  REQUIRE(service->UpdateEmployee("E1", "Alice Smith", {"asmith", "alice"}, {"sales"}));
+  CHECK(service->Current()->serial == serial + 1);  // Nothing changed: no serial.
+  for (const EmployeeRecord& e : service->Employees()) {
+    if (e.id == "E2") CHECK(e.status == EmployeeStatus::kActive);  // Nobody else changed.
+  }
+}

@@ -129,3 +129,34 @@ TEST_CASE("console links: ids percent-encoded (common::UrlEncode)", "[central][u
   CHECK(staffgate::common::UrlEncode("E 1/\xc3\xa9?&=\"<") == "E%201%2F%C3%A9%3F%26%3D%22%3C");
   CHECK(staffgate::common::UrlEncode("A-z_0.9~") == "A-z_0.9~");
 }
+
+TEST_CASE("console import and report templates escape the file and the links", "[central][ui]") {
+  sc::PageData data;
+  data.set("title", "Import employees");
+  data.set("csv", "E1,</textarea><script>x</script>,a,active,*");
+  data.set("entry", true);
+  data.set("preview", true);
+  data.set("can_apply", true);
+  data.set("missing", "report\"><b>");
+  auto html = sc::RenderTemplate("import", data);
+  REQUIRE(html);
+  CHECK(html->find("<script") == std::string::npos);
+  CHECK(html->find("</textarea><") == std::string::npos);
+  CHECK(html->find("&lt;/textarea&gt;&lt;script&gt;") != std::string::npos);
+  CHECK(html->find("Apply these changes") != std::string::npos);
+  CHECK(html->find("value=\"report&quot;&gt;&lt;b&gt;\"") != std::string::npos);
+  sc::PageData report;
+  report.set("title", "Leaver report");
+  report.set("csv_href", "/ui/employees/%3C/report.csv");
+  auto page = sc::RenderTemplate("report", report);
+  REQUIRE(page);
+  CHECK(page->find("no-print") != std::string::npos);
+  CHECK(page->find("<main>") != std::string::npos);  // The frame's, unless own_main.
+  report.set("own_main", true);
+  page = sc::RenderTemplate("report", report);
+  REQUIRE(page);
+  CHECK(page->find("<main") == std::string::npos);
+  CHECK(page->find("<h1") == std::string::npos);
+  CHECK(page->find("href=\"/ui/employees/%3C/report.csv\"") != std::string::npos);
+  CHECK(sc::TemplateText("style.css")->find("@media print") != std::string::npos);
+}
