@@ -332,7 +332,7 @@ TEST_CASE("service: import options: missing, reactivation, dry run", "[central][
   CHECK(status("E3") == EmployeeStatus::kActive);
 }
 
-TEST_CASE("service: UpdateEmployee edits name, accounts, groups; blanks refused",
+TEST_CASE("service: UpdateEmployee edits name, accounts, groups, blanks refused",
           "[central][service][ui]") {
   CentralDir dir;
   FakeClock clock(1'800'000'000);
