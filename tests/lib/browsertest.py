@@ -24,6 +24,8 @@ except ImportError:  # Debian's python3-selenium, when python3 is another build.
     sys.path.append("/usr/lib/python3/dist-packages")
     from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import (NoSuchElementException,  # noqa: E402
+                                        StaleElementReferenceException)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
@@ -66,7 +68,11 @@ class Browser:
         self.driver.get(url)
 
     def text(self):
-        return self.driver.find_element(By.TAG_NAME, "body").text
+        """The page's text; "" while a (self-refreshing) page is replaced."""
+        try:
+            return self.driver.find_element(By.TAG_NAME, "body").text
+        except (NoSuchElementException, StaleElementReferenceException):
+            return ""
 
     def fill(self, field, value):
         element = self.driver.find_element(By.NAME, field)
