@@ -105,9 +105,9 @@ def console_load(args):
         stop = time.monotonic() + args.seconds
         while time.monotonic() < stop:
             for name, path in pages.items():
-                t0 = time.monotonic()
+                t0, wall = time.monotonic(), time.time()
                 status, body = c.request("GET", path)
-                times[name].append(time.monotonic() - t0)
+                times[name].append((wall, time.monotonic() - t0))
                 assert status == 200, (status, body[:300])
     threads = [threading.Thread(target=browse) for _ in range(args.console_clients)]
     for t in threads:
@@ -117,9 +117,10 @@ def console_load(args):
     print(json.dumps(times))
 
 
-async def hold_and_wake(port, ctx, tokens, serial, admin_token, change_name):
-    """Holds one long-poll per token at `serial`, makes one admin change and
-    returns the seconds from the change until each poll was answered."""
+async def hold_and_wake(port, ctx, tokens, serial, admin_token, change_name, settle_s=0):
+    """Holds one long-poll per token at `serial`, waits `settle_s` more,
+    makes one admin change and returns (seconds from the change until each
+    poll was answered, how many got the new serial, the change's wall time)."""
     sem = asyncio.Semaphore(64)
 
     async def connect(token):
@@ -133,12 +134,18 @@ async def hold_and_wake(port, ctx, tokens, serial, admin_token, change_name):
     arrivals = []
 
     async def wait_one(r):
-        st, hd, _ = await read_response(r)
-        arrivals.append((time.monotonic(), st, hd.get("etag")))
+        # Timed at the answer's headers: the server's wake-up. The body (the
+        # whole roster, ~1 MB for 10,000 employees) is read after, so the
+        # Python client's TLS reading does not count.
+        head = await r.readuntil(b"\r\n\r\n")
+        arrivals.append((time.monotonic(), head))
+        length = re.search(rb"(?i)content-length: *(\d+)", head)
+        await r.readexactly(int(length.group(1)) if length else 0)
     waiters = [asyncio.create_task(wait_one(r)) for r, _ in conns]
+    await asyncio.sleep(settle_s)
     r2, w2 = await asyncio.open_connection("127.0.0.1", port, ssl=ctx)
     body = json.dumps({"name": change_name}).encode()
-    t0 = time.monotonic()
+    t0, change_wall = time.monotonic(), time.time()
     w2.write(("POST /v1/admin/shared-accounts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
               "Content-Length: %d\r\n\r\n" % (admin_token, len(body))).encode() + body)
     await read_response(r2)
@@ -146,8 +153,9 @@ async def hold_and_wake(port, ctx, tokens, serial, admin_token, change_name):
     for _, w in conns:
         w.close()
     w2.close()
-    new = sum(1 for _, s, e in arrivals if s == 200 and e == '"%d"' % (serial + 1))
-    return sorted(t - t0 for t, _, _ in arrivals), new
+    etag = b'etag: "%d"' % (serial + 1)
+    new = sum(1 for _, h in arrivals if h.startswith(b"HTTP/1.1 200") and etag in h.lower())
+    return sorted(t - t0 for t, _ in arrivals), new, change_wall
 
 
 def api(port, ctx, token, method, path, body=None):
@@ -197,6 +205,14 @@ def run(args, tmp):
     port = free_port()
     subprocess.run([args.central, "init", "--dir", d, "--listen", "127.0.0.1:%d" % port],
                    check=True, capture_output=True)
+    # Every poller comes from 127.0.0.1 here; a real fleet has an address
+    # per workstation, so lift the per-address cap (default 1,000).
+    conf = os.path.join(d, "central.conf")
+    with open(conf) as f:
+        text = re.sub(r"(?m)^max_connections_per_client = .*$",
+                      "max_connections_per_client = 100000", f.read())
+    with open(conf, "w") as f:
+        f.write(text)
     log = open(os.path.join(tmp, "serve.log"), "wb")
     proc = subprocess.Popen([args.central, "serve", "--config", os.path.join(d, "central.conf")],
                             stdout=log, stderr=log)
@@ -219,7 +235,8 @@ def run(args, tmp):
         console.sign_in("bench", one_time, "Quiet-Harbor-Lantern-7731")
 
         serial = api(port, ctx, admin_token, "GET", "/v1/admin/status")["serial"]
-        lat, new = asyncio.run(hold_and_wake(port, ctx, tokens, serial, admin_token, "bench-a"))
+        lat, new, _ = asyncio.run(hold_and_wake(port, ctx, tokens, serial, admin_token,
+                                                "bench-a"))
         report_wake("no console load", lat, new, len(tokens))
 
         serial += 1
@@ -228,15 +245,23 @@ def run(args, tmp):
                                   "--serial", str(serial), "--seconds", str(args.seconds),
                                   "--console-clients", str(args.console_clients)],
                                  stdout=subprocess.PIPE, text=True)
-        lat, new = asyncio.run(hold_and_wake(port, ctx, tokens, serial, admin_token, "bench-b"))
+        # The change comes halfway through the console load: the pages are
+        # timed while the polls are only held, then during the wake-up.
+        lat, new, change_wall = asyncio.run(hold_and_wake(
+            port, ctx, tokens, serial, admin_token, "bench-b", settle_s=args.seconds / 2))
         times = json.loads(child.communicate(timeout=args.seconds + 120)[0])
         report_wake("with console load", lat, new, len(tokens))
-        for name, values in times.items():
-            values.sort()
-            print("console %-9s page: %d requests by %d clients, p50 %.1f ms, p99 %.1f ms "
-                  "(target p99 <= 100 ms), with %d long-polls held"
-                  % (name, len(values), args.console_clients, percentile(values, 0.5) * 1000,
-                     percentile(values, 0.99) * 1000, len(tokens)))
+        for name, samples in times.items():
+            for when, keep in (("polls held", lambda w: w < change_wall),
+                               ("during the wake-up", lambda w: w >= change_wall)):
+                values = sorted(d for w, d in samples if keep(w))
+                if not values:
+                    continue
+                print("console %-9s page, %s: %d requests by %d clients, p50 %.1f ms, "
+                      "p99 %.1f ms (target p99 <= 100 ms while %d polls are held)"
+                      % (name, when, len(values), args.console_clients,
+                         percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000,
+                         len(tokens)))
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
