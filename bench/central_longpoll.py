@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -29,6 +30,36 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def serve_central(central, tmp, settings=None):
+    """Initialises a central in `tmp` on a free loopback port, sets the
+    central.conf keys in `settings`, serves it and waits for /healthz.
+    Returns (dir, port, process, TLS context, admin token); the caller
+    stops the process."""
+    d = os.path.join(tmp, "c")
+    port = free_port()
+    subprocess.run([central, "init", "--dir", d, "--listen", "127.0.0.1:%d" % port],
+                   check=True, capture_output=True)
+    conf = os.path.join(d, "central.conf")
+    with open(conf) as f:
+        text = f.read()
+    for key, value in (settings or {}).items():
+        text = re.sub(r"(?m)^%s = .*$" % key, "%s = %s" % (key, value), text)
+    with open(conf, "w") as f:
+        f.write(text)
+    log = open(os.path.join(tmp, "serve.log"), "wb")
+    proc = subprocess.Popen([central, "serve", "--config", conf], stdout=log, stderr=log)
+    ctx = ssl.create_default_context(cafile=os.path.join(d, "ca.pem"))
+    with open(os.path.join(d, "admin.token")) as f:
+        admin_token = f.read().strip()
+    for _ in range(200):
+        try:
+            urllib.request.urlopen("https://127.0.0.1:%d/healthz" % port, context=ctx).read()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return d, port, proc, ctx, admin_token
 
 
 async def read_response(reader):
@@ -153,22 +184,8 @@ def main():
     if want < args.clients * 2 + 64:
         sys.exit("fd limit %d too low for %d clients" % (want, args.clients))
     with tempfile.TemporaryDirectory(prefix="sg-bench-central-") as tmp:
-        d = os.path.join(tmp, "c")
-        port = free_port()
-        subprocess.run([args.central, "init", "--dir", d, "--listen", "127.0.0.1:%d" % port],
-                       check=True, capture_output=True)
-        log = open(os.path.join(tmp, "serve.log"), "wb")
-        proc = subprocess.Popen([args.central, "serve", "--config", os.path.join(d, "central.conf")],
-                                stdout=log, stderr=log)
+        _, port, proc, ctx, admin_token = serve_central(args.central, tmp)
         try:
-            ctx = ssl.create_default_context(cafile=os.path.join(d, "ca.pem"))
-            admin_token = open(os.path.join(d, "admin.token")).read().strip()
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen("https://127.0.0.1:%d/healthz" % port, context=ctx).read()
-                    break
-                except OSError:
-                    time.sleep(0.05)
             req = urllib.request.Request("https://127.0.0.1:%d/v1/admin/workstations" % port,
                                          data=b'{"name":"BENCH"}', method="POST",
                                          headers={"Authorization": "Bearer " + admin_token})

@@ -34,7 +34,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from central_longpoll import free_port, read_response, request_bytes  # noqa: E402
+from central_longpoll import read_response, request_bytes, serve_central  # noqa: E402
 
 
 class TokenFinder(html.parser.HTMLParser):
@@ -201,30 +201,11 @@ def report_wake(label, lat, new, total):
 
 
 def run(args, tmp):
-    d = os.path.join(tmp, "c")
-    port = free_port()
-    subprocess.run([args.central, "init", "--dir", d, "--listen", "127.0.0.1:%d" % port],
-                   check=True, capture_output=True)
     # Every poller comes from 127.0.0.1 here; a real fleet has an address
     # per workstation, so lift the per-address cap (default 1,000).
-    conf = os.path.join(d, "central.conf")
-    with open(conf) as f:
-        text = re.sub(r"(?m)^max_connections_per_client = .*$",
-                      "max_connections_per_client = 100000", f.read())
-    with open(conf, "w") as f:
-        f.write(text)
-    log = open(os.path.join(tmp, "serve.log"), "wb")
-    proc = subprocess.Popen([args.central, "serve", "--config", os.path.join(d, "central.conf")],
-                            stdout=log, stderr=log)
+    d, port, proc, ctx, admin_token = serve_central(
+        args.central, tmp, {"max_connections_per_client": 100000})
     try:
-        ctx = ssl.create_default_context(cafile=os.path.join(d, "ca.pem"))
-        admin_token = open(os.path.join(d, "admin.token")).read().strip()
-        for _ in range(200):
-            try:
-                api(port, ctx, admin_token, "GET", "/v1/admin/status")
-                break
-            except (OSError, AssertionError):
-                time.sleep(0.05)
         t0 = time.monotonic()
         tokens = populate(args, d, port, ctx, admin_token)
         print("populated: %d workstations, %d employees in %.1f s"
