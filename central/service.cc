@@ -29,8 +29,8 @@ Service::Service(ServiceOptions options, common::PrivateKey key, const common::C
       clock_(clock),
       serial_file_(options_.db_path + ".serial"),
       store_(std::move(store)),
-      events_(std::move(events)),
-      quota_(options_.events_per_workstation_per_hour) {}
+      leases_(clock),
+      events_(std::move(events), options_, clock) {}
 
 std::string EventsDbPath(const ServiceOptions& options) {
   if (!options.events_db_path.empty()) return options.events_db_path;
@@ -80,10 +80,7 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
   }
   auto leases = s->store_->LoadLeases();
   if (!leases) return tl::unexpected(leases.error());
-  {
-    std::lock_guard<std::mutex> lease_lock(s->lease_mu_);
-    s->leases_.Load(std::move(*leases));
-  }
+  s->leases_.Load(std::move(*leases));
   auto rollout = s->store_->LoadRollout();
   if (!rollout) return tl::unexpected(rollout.error());
   {

@@ -25,13 +25,10 @@
 #include <vector>
 
 #include "central/admins/admin_record.h"
-#include "central/auth/argon2_hash.h"
-#include "central/event_quota.h"
-#include "central/event_store.h"
+#include "central/events/event_desk.h"
 #include "central/journal/journal.h"
-#include "central/lease_book.h"
+#include "central/leases/lease_desk.h"
 #include "central/model.h"
-#include "central/posix_ids.h"
 #include "central/reports/leaver_report.h"
 #include "central/rollout_book.h"
 #include "central/rollout_summary.h"
@@ -111,9 +108,8 @@ class Service {
   // `employee.uids` may ask to adopt uids for some accounts (migration from
   // local accounts): any uid >= 1000 no one was ever given, inside
   // uid_range or not.
+  // `employee.valid_from` (a starter, docs/design.md §11) must lie ahead.
   common::Result<EmployeeRecord> AddEmployee(EmployeeRecord employee);
-  // `employee.valid_from` (a starter, docs/design.md §11) must lie in the
-  // future.
   // Replaces an existing employee's name, accounts and groups (the console's
   // edit, docs/design.md §11) through the import's plan (import_plan.h), so
   // the status, uids, credentials reset and pending changes are kept as an
@@ -252,18 +248,13 @@ class Service {
   common::Result<std::int64_t> PruneEvents(std::int64_t max_rows);
   // Events the central could not store (its own lease events when the
   // event store refused them), counted since the start.
-  std::uint64_t EventsLost() const { return events_lost_.load(); }
+  std::uint64_t EventsLost() const { return events_.Lost(); }
 
-  // Session leases (service_sessions.cc). Decided in memory and
-  // answered at once; each acquisition, refusal, release and admin end
-  // queues the lease row change and a central audit event (lease_acquired
-  // / lease_refused / lease_released / lease_ended_by_admin) for
-  // FlushLeases; renewals queue no event. An admin end is flushed before
-  // it returns.
-  // Lapsed leases are pruned on acquire and list. The policy is
-  // max_workstations_per_account (0 = unlimited). Only an account of an
-  // active employee permitted on `workstation` gets a lease: a workstation
-  // token cannot lock anyone else out fleet-wide.
+  // Session leases (service_sessions.cc): the account rules here, the
+  // decisions and their queued rows and events in the LeaseDesk
+  // (leases/lease_desk.h). Only an account of an active employee permitted
+  // on `workstation` gets a lease: a workstation token cannot lock anyone
+  // else out fleet-wide. The limit is max_workstations_per_account.
   // Errors: kInvalidInput (account name), kForbidden (unknown, shared,
   // suspended or terminated account, or not permitted there), kIo.
   common::Result<AcquireOutcome> AcquireLease(const std::string& account,
@@ -274,41 +265,30 @@ class Service {
   // lapsed), kForbidden (another workstation's lease), kIo.
   common::Result<Lease> RenewLease(const std::string& id, const std::string& workstation);
   common::Result<Lease> ReleaseLease(const std::string& id, const std::string& workstation);
-  // An admin ends every live lease `selector` matches: each becomes a
-  // tombstone (LeaseBook::Ended) with one lease_ended_by_admin event, all
-  // flushed before the answer. Fails closed: no field present, or a blank
-  // one, is kInvalidInput naming it; no live match is kNotFound naming
-  // the selector; nothing changes then. Errors also: kIo.
+  // An admin end (LeaseDesk::End), flushed and journalled before the
+  // answer. A blank or absent selector is kInvalidInput naming it; no live
+  // match is kNotFound; nothing changes then. Errors also: kIo.
   common::Result<std::vector<Lease>> EndLeases(const LeaseSelector& selector);
   // Live leases sorted by account, then workstation. Errors: kIo.
   common::Result<std::vector<Lease>> Leases();
   // The live leases of `account` as `workstation` sees them (for
   // `staffgatectl check --phase session`): its own, and the other holders.
   // Same account rules as AcquireLease; changes nothing.
-  struct LeaseView {
-    std::optional<Lease> here;
-    std::vector<std::string> elsewhere;  // Workstation names, sorted.
-  };
   common::Result<LeaseView> ViewLeases(const std::string& account, const std::string& workstation);
-  // A workstation with a lease an administrator ended has a notice until its
-  // next roster answer takes it (TakeLeaseNotice): that answer carries
-  // Staffgate-Lease-Ended, so the agent renews at once instead of at its
-  // next ttl/3. The listener (the server's WaitHub) is called with the
-  // workstation after each end, to answer its held long-poll now.
+  // Notices of ended leases (LeaseDesk::HasNotice): the roster answer that
+  // takes one carries Staffgate-Lease-Ended. The listener (the server's
+  // WaitHub) is called with the workstation after each end.
   void SetLeaseEndListener(std::function<void(const std::string& workstation)> listener);
   bool HasLeaseNotice(const std::string& workstation) const;
   bool TakeLeaseNotice(const std::string& workstation);
   std::size_t LiveLeaseCount() const;
-  // Writes the lease changes and lease events decided since the last call
-  // (one relaxed transaction each in the main database and the event
-  // store). Called every 2 s by the server, before listing events, at
-  // shutdown and by the destructor; a crash loses at most that window,
-  // which agents' renewals (404, acquire again) repair. Writes whose
-  // transaction failed are kept for the next flush; lease events the event
-  // store refuses are counted in EventsLost().
+  // Writes the queued lease rows and events (one relaxed transaction each).
+  // Called every 2 s by the server, before listing events, at shutdown and
+  // by the destructor; a crash loses at most that window, which agents'
+  // renewals repair. Failed writes are kept for the next flush.
   common::Result<void> FlushLeases(Flush mode = Flush::kWait);
   // Leases that lapsed and were pruned since the start.
-  std::uint64_t LeasesLapsed() const { return leases_lapsed_.load(); }
+  std::uint64_t LeasesLapsed() const { return leases_.Lapsed(); }
   common::UnixSeconds LeaseTtl() const { return options_.lease_ttl_s; }
 
  private:
@@ -351,15 +331,14 @@ class Service {
   common::Result<PublishedRoster> PublishLocked(const State& state);
   common::Result<std::uint64_t> ReadSerialFile() const;
   void Notify(std::uint64_t serial);
-  struct Snapshot;
+  using Snapshot = StateSnapshot;
+  using Contact = ContactRecord;
   // The state leases are checked against and admin reads list, built
   // without current_mu_ (it is O(employees)); the caller swaps it in.
   static std::shared_ptr<const Snapshot> BuildSnapshot(const State& state);
   std::shared_ptr<const Snapshot> CurrentSnapshot() const;
   common::Result<void> CheckLeaseAllowed(const std::string& account,
                                          const std::string& workstation) const;
-  // With events_mu_ held.
-  EventStorageHealth EventStorageLocked();
   // The roster events of a batch into rollout_ (service_rollout.cc).
   void NoteRosterEvents(const std::string& workstation, const common::Json& batch);
   // The password_changed events of a batch, stored for the first time,
@@ -390,29 +369,11 @@ class Service {
   mutable std::mutex tokens_mu_;
   std::string admin_token_hash_;
   std::unordered_map<std::string, std::string> token_to_workstation_;  // hash -> name
-  // Leases are decided in memory under lease_mu_ (never waiting for the
-  // disk: they sit on the login path) and written by FlushLeases.
-  // NOLINTNEXTLINE(bugprone-exception-escape): its implicit moves are
-  // json's noexcept move, which only asserts an invariant.
-  struct LeaseWrite {
-    enum class Kind { kPut, kDelete, kDeleteLapsed, kEvent } kind = Kind::kPut;
-    Lease lease;                  // kPut; kEvent: account/workstation/id.
-    std::string id;               // kDelete.
-    common::UnixSeconds now = 0;  // kDeleteLapsed.
-    common::Json event;           // kEvent: the whole event.
-    std::int64_t time_ms = 0;     // kEvent.
-  };
-  // Lease writes kept for a retry after a failed flush, at most.
-  static constexpr std::size_t kMaxPendingLeaseWrites = 100000;
-  void QueueLeaseEventLocked(const std::string& type, const Lease& lease, common::Json extra);
-  void PruneLeasesLocked(common::UnixSeconds now);
-  mutable std::mutex lease_mu_;  // Guards leases_, lease_writes_, lease_notices_.
-  LeaseBook leases_;
-  std::vector<LeaseWrite> lease_writes_;
-  std::set<std::string> lease_notices_;                         // Workstations (TakeLeaseNotice).
+  // Leases are decided in memory (never waiting for the disk: they sit on
+  // the login path) and written by FlushLeases.
+  LeaseDesk leases_;
   std::function<void(const std::string&)> lease_end_listener_;  // Under listener_mu_.
   std::atomic<std::uint32_t> max_workstations_{1};  // state_'s policy, readable without mu_.
-  std::atomic<std::uint64_t> leases_lapsed_{0};
 
   // Administrators by name: written with mu_ held (after their
   // transaction), read under admins_mu_ alone (sign-ins never wait for an
@@ -424,25 +385,12 @@ class Service {
   std::shared_ptr<const PublishedRoster> current_;
   // What leases are checked against and admin reads list, swapped with
   // current_.
-  struct Snapshot {
-    State state;
-    std::unordered_map<std::string, const EmployeeRecord*> by_account;
-    std::optional<common::UnixSeconds> next_due;  // NextDue(state).
-  };
   std::shared_ptr<const Snapshot> snapshot_;
 
-  // The event store has its own connection and lock: a flood of events
+  // Events have their own database and lock (EventDesk): a flood of events
   // never holds mu_, and a full event store never fails an employee change.
-  std::mutex events_mu_;  // Guards events_. Lock order: lease_mu_ never held with it.
-  std::unique_ptr<EventStore> events_;
-  EventQuota quota_;
-  std::atomic<std::uint64_t> events_lost_{0};
+  EventDesk events_;
 
-  struct Contact {
-    common::UnixSeconds when = 0;
-    std::optional<std::uint64_t> serial;
-    std::string agent_version;
-  };
   // With mu_ held: one transaction of contact and rollout records.
   common::Result<void> WriteContactsLocked(
       const std::unordered_map<std::string, Contact>& pending,

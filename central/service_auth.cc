@@ -112,8 +112,7 @@ void Service::QueueCentralEvent(const std::string& type, const std::string& acco
   Lease subject;
   subject.account = account;
   subject.workstation = workstation;
-  std::lock_guard<std::mutex> lock(lease_mu_);
-  QueueLeaseEventLocked(type, subject, std::move(extra));
+  leases_.QueueEvent(type, subject, std::move(extra));
 }
 
 }  // namespace staffgate::central

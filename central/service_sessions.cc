@@ -1,13 +1,11 @@
-// Service: session leases (docs/design.md §6). The LeaseBook decides in memory under
-// lease_mu_ and the answer goes out at once; the row changes and audit
-// events are queued and written by FlushLeases in one relaxed transaction.
-// A login therefore never waits for the disk, nor for another request's
-// fsync (events and admin changes commit with synchronous=FULL under mu_).
-// A crash loses at most the writes since the last flush (2 s): agents
+// Service: session leases (docs/design.md §6). The LeaseDesk decides in
+// memory after the Service's account checks and the answer goes out at once; the row changes and
+// audit events are queued and written by FlushLeases in one relaxed transaction. A login therefore
+// never waits for the disk, nor for another request's fsync (events and admin changes commit with
+// synchronous=FULL under mu_). A crash loses at most the writes since the last flush (2 s): agents
 // renew every ttl/3 and acquire again on 404. An admin end keeps a
 // tombstone (LeaseBook::Ended) and is flushed at once: the holder's next
 // renewal gets 410 and ends the sessions instead of acquiring again.
-#include <algorithm>
 #include <utility>
 
 #include "central/service.h"
@@ -21,101 +19,22 @@ using common::Fail;
 using common::Json;
 using common::Result;
 
-void Service::PruneLeasesLocked(common::UnixSeconds now) {
-  std::vector<Lease> lapsed = leases_.Prune(now);
-  if (lapsed.empty()) return;
-  leases_lapsed_ += static_cast<std::uint64_t>(std::count_if(
-      lapsed.begin(), lapsed.end(), [](const Lease& lease) { return lease.ended_at == 0; }));
-  LeaseWrite write;
-  write.kind = LeaseWrite::Kind::kDeleteLapsed;
-  write.now = now;
-  lease_writes_.push_back(std::move(write));
-}
-
-void Service::QueueLeaseEventLocked(const std::string& type, const Lease& lease, Json extra) {
-  auto id = NewRandomHex(16);
-  const std::int64_t now_ms = clock_.NowMs();
-  Json event = {{"id", "central-" + (id ? *id : std::to_string(now_ms))},
-                {"time", common::FormatRfc3339Ms(now_ms)},
-                {"type", type},
-                {"source", "central"},
-                {"account", lease.account},
-                {"workstation", lease.workstation}};
-  if (!lease.id.empty()) event["lease"] = lease.id;
-  for (const auto& [key, value] : extra.items()) event[key] = value;
-  LeaseWrite write;
-  write.kind = LeaseWrite::Kind::kEvent;
-  write.lease = lease;
-  write.event = std::move(event);
-  write.time_ms = now_ms;
-  lease_writes_.push_back(std::move(write));
-}
-
 Result<AcquireOutcome> Service::AcquireLease(const std::string& account,
                                              const std::string& workstation) {
   if (auto ok = CheckAccountName(account); !ok) return tl::unexpected(ok.error());
   if (auto ok = CheckLeaseAllowed(account, workstation); !ok) return tl::unexpected(ok.error());
   auto new_id = NewRandomHex(16);
   if (!new_id) return tl::unexpected(new_id.error());
-  std::lock_guard<std::mutex> lock(lease_mu_);
-  const common::UnixSeconds now = clock_.Now();
-  PruneLeasesLocked(now);
-  const std::uint32_t max = max_workstations_.load();
-  AcquireOutcome out =
-      leases_.Acquire(account, workstation, now, options_.lease_ttl_s, max, *new_id);
-  LeaseWrite put;
-  put.kind = LeaseWrite::Kind::kPut;
-  put.lease = out.lease;
-  switch (out.kind) {
-    case AcquireKind::kCreated:
-      lease_writes_.push_back(put);
-      QueueLeaseEventLocked("lease_acquired", out.lease,
-                            Json{{"decision", "allow"}, {"reason", "allowed"}});
-      break;
-    case AcquireKind::kRenewed:
-      lease_writes_.push_back(put);
-      break;
-    case AcquireKind::kRefused: {
-      Lease wanted;
-      wanted.account = account;
-      wanted.workstation = workstation;
-      QueueLeaseEventLocked("lease_refused", wanted,
-                            Json{{"decision", "deny"},
-                                 {"reason", "in_use_elsewhere"},
-                                 {"holder", out.holder},
-                                 {"max_workstations_per_account", max}});
-      break;
-    }
-  }
-  if (out.kind != AcquireKind::kRefused) leases_.Put(out.lease);
-  return out;
+  return leases_.Acquire(account, workstation, options_.lease_ttl_s, max_workstations_.load(),
+                         *new_id);
 }
 
 Result<Lease> Service::RenewLease(const std::string& id, const std::string& workstation) {
-  std::lock_guard<std::mutex> lock(lease_mu_);
-  const common::UnixSeconds now = clock_.Now();
-  auto owned = leases_.Owned(id, workstation, now);
-  if (!owned || owned->ended_at != 0) return owned;
-  Lease renewed = LeaseBook::Renewed(*owned, now, options_.lease_ttl_s);
-  LeaseWrite put;
-  put.kind = LeaseWrite::Kind::kPut;
-  put.lease = renewed;
-  lease_writes_.push_back(std::move(put));
-  leases_.Put(renewed);
-  return renewed;
+  return leases_.Renew(id, workstation, options_.lease_ttl_s);
 }
 
 Result<Lease> Service::ReleaseLease(const std::string& id, const std::string& workstation) {
-  std::lock_guard<std::mutex> lock(lease_mu_);
-  auto owned = leases_.Owned(id, workstation, clock_.Now());
-  if (!owned || owned->ended_at != 0) return owned;
-  LeaseWrite del;
-  del.kind = LeaseWrite::Kind::kDelete;
-  del.id = id;
-  lease_writes_.push_back(std::move(del));
-  QueueLeaseEventLocked("lease_released", *owned, Json::object());
-  leases_.Erase(id);
-  return owned;
+  return leases_.Release(id, workstation);
 }
 
 namespace {
@@ -150,28 +69,11 @@ std::string DescribeSelector(const LeaseSelector& selector) {
 
 Result<std::vector<Lease>> Service::EndLeases(const LeaseSelector& selector) {
   if (auto ok = CheckSelector(selector); !ok) return tl::unexpected(ok.error());
-  std::vector<Lease> ended;
-  {
-    std::lock_guard<std::mutex> lock(lease_mu_);
-    const common::UnixSeconds now = clock_.Now();
-    ended = leases_.Select(selector, now);
-    if (ended.empty()) {
-      return Fail(ErrorKind::kNotFound, "no live session lease" + DescribeSelector(selector));
-    }
-    for (Lease& lease : ended) {
-      lease_notices_.insert(lease.workstation);
-      lease = LeaseBook::Ended(std::move(lease), now);
-      LeaseWrite put;
-      put.kind = LeaseWrite::Kind::kPut;
-      put.lease = lease;
-      lease_writes_.push_back(std::move(put));
-      QueueLeaseEventLocked("lease_ended_by_admin", lease, Json::object());
-      leases_.Put(lease);
-    }
-  }
+  auto ended = leases_.End(selector, DescribeSelector(selector));
+  if (!ended) return ended;
   if (auto ok = FlushLeases(); !ok) return tl::unexpected(ok.error());
   Json before = Json::object(), after = Json::object();
-  for (const Lease& lease : ended) {
+  for (const Lease& lease : *ended) {
     before["sessions"][lease.id] = {{"account", lease.account}, {"workstation", lease.workstation}};
     after["sessions"][lease.id] = nullptr;
   }
@@ -190,7 +92,7 @@ Result<std::vector<Lease>> Service::EndLeases(const LeaseSelector& selector) {
     listener = lease_end_listener_;
   }
   if (listener) {
-    for (const Lease& lease : ended) listener(lease.workstation);
+    for (const Lease& lease : *ended) listener(lease.workstation);
   }
   return ended;
 }
@@ -201,30 +103,20 @@ void Service::SetLeaseEndListener(std::function<void(const std::string&)> listen
 }
 
 bool Service::HasLeaseNotice(const std::string& workstation) const {
-  std::lock_guard<std::mutex> lock(lease_mu_);
-  return lease_notices_.contains(workstation);
+  return leases_.HasNotice(workstation);
 }
 
 bool Service::TakeLeaseNotice(const std::string& workstation) {
-  std::lock_guard<std::mutex> lock(lease_mu_);
-  return lease_notices_.erase(workstation) > 0;
+  return leases_.TakeNotice(workstation);
 }
 
-Result<std::vector<Lease>> Service::Leases() {
-  std::lock_guard<std::mutex> lock(lease_mu_);
-  const common::UnixSeconds now = clock_.Now();
-  PruneLeasesLocked(now);
-  return leases_.Live(now);
-}
+Result<std::vector<Lease>> Service::Leases() { return leases_.Live(); }
 
-Result<Service::LeaseView> Service::ViewLeases(const std::string& account,
-                                               const std::string& workstation) {
+Result<LeaseView> Service::ViewLeases(const std::string& account, const std::string& workstation) {
   if (auto ok = CheckAccountName(account); !ok) return tl::unexpected(ok.error());
   if (auto ok = CheckLeaseAllowed(account, workstation); !ok) return tl::unexpected(ok.error());
-  std::lock_guard<std::mutex> lock(lease_mu_);
   LeaseView view;
-  for (Lease& lease :
-       leases_.Select(LeaseSelector{std::nullopt, account, std::nullopt}, clock_.Now())) {
+  for (Lease& lease : leases_.Select(LeaseSelector{std::nullopt, account, std::nullopt})) {
     if (lease.workstation == workstation) {
       view.here = std::move(lease);
     } else {
@@ -234,21 +126,14 @@ Result<Service::LeaseView> Service::ViewLeases(const std::string& account,
   return view;
 }
 
-std::size_t Service::LiveLeaseCount() const {
-  std::lock_guard<std::mutex> lock(lease_mu_);
-  return leases_.CountLive(clock_.Now());
-}
+std::size_t Service::LiveLeaseCount() const { return leases_.CountLive(); }
 
 Result<void> Service::FlushLeases(Flush mode) {
   auto db_lock = LockForFlush(mode);
   if (!db_lock.owns_lock()) return common::Ok();  // The writes wait in lease_writes_.
-  std::vector<LeaseWrite> writes;
-  {
-    std::lock_guard<std::mutex> lock(lease_mu_);
-    writes.swap(lease_writes_);
-  }
+  std::vector<LeaseWrite> writes = leases_.TakeWrites();
   if (writes.empty()) return common::Ok();
-  std::vector<const LeaseWrite*> events;
+  std::vector<CentralEvent> events;
   Result<void> rows = [&]() -> Result<void> {
     auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
     if (!txn) return tl::unexpected(txn.error());
@@ -265,7 +150,7 @@ Result<void> Service::FlushLeases(Flush mode) {
           ok = store_->DeleteLapsedLeases(w.now);
           break;
         case LeaseWrite::Kind::kEvent:
-          events.push_back(&w);
+          events.push_back(CentralEvent{w.event, w.lease.workstation, w.time_ms});
           break;
       }
       if (!ok) return ok;
@@ -276,38 +161,12 @@ Result<void> Service::FlushLeases(Flush mode) {
   if (!rows) {
     // Nothing is dropped: the writes go back in front of newer ones and
     // the next flush tries again (bounded, so a dead disk cannot eat memory).
-    std::lock_guard<std::mutex> lock(lease_mu_);
-    if (writes.size() + lease_writes_.size() <= kMaxPendingLeaseWrites) {
-      writes.insert(writes.end(), std::make_move_iterator(lease_writes_.begin()),
-                    std::make_move_iterator(lease_writes_.end()));
-      lease_writes_.swap(writes);
-    } else {
-      for (const LeaseWrite& w : writes) events_lost_ += w.kind == LeaseWrite::Kind::kEvent ? 1 : 0;
-    }
+    events_.CountLost(leases_.Requeue(std::move(writes)));
     return rows;
   }
-  if (events.empty()) return common::Ok();
   // The central's own lease events: stored like a workstation's (no quota),
   // or counted as lost when the event store refuses them.
-  std::lock_guard<std::mutex> lock(events_mu_);
-  auto lose_all = [&](Result<void> why) {
-    events_lost_ += events.size();
-    return why;
-  };
-  if (EventStorageHealth h = EventStorageLocked(); !h.accepting) {
-    return lose_all(Fail(ErrorKind::kIo, "lease events lost: " + h.problem));
-  }
-  auto txn = Transaction::Begin(events_->db(), Durability::kRelaxed);
-  if (!txn) return lose_all(tl::unexpected(txn.error()));
-  for (const LeaseWrite* w : events) {
-    auto inserted = events_->Insert(w->event, w->lease.workstation, w->time_ms, w->time_ms);
-    if (!inserted) return lose_all(tl::unexpected(inserted.error()));
-    if (*inserted == InsertOutcome::kFull) {
-      return lose_all(Fail(ErrorKind::kIo, "lease events lost: the event store is full"));
-    }
-  }
-  if (auto ok = txn->Commit(); !ok) return lose_all(ok);
-  return common::Ok();
+  return events_.StoreCentral(events);
 }
 
 }  // namespace staffgate::central

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "central/auth/argon2_hash.h"
 #include "central/model.h"
@@ -89,6 +91,28 @@ struct CredentialLookup {
   bool ResetRequired() const {
     return password.one_time || (reset_after && *reset_after > password.changed_at);
   }
+};
+
+// The live leases of an account as one workstation sees them
+// (Service::ViewLeases): its own, and the other holders.
+struct LeaseView {
+  std::optional<Lease> here;
+  std::vector<std::string> elsewhere;  // Workstation names, sorted.
+};
+
+// The state leases are checked against and admin reads list, swapped in
+// with each published roster (Service).
+struct StateSnapshot {
+  State state;
+  std::unordered_map<std::string, const EmployeeRecord*> by_account;
+  std::optional<common::UnixSeconds> next_due;  // NextDue(state).
+};
+
+// A workstation's last contact, as the Service batches it for the store.
+struct ContactRecord {
+  common::UnixSeconds when = 0;
+  std::optional<std::uint64_t> serial;
+  std::string agent_version;
 };
 
 }  // namespace staffgate::central

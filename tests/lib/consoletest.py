@@ -1,9 +1,16 @@
 """A cookie-keeping client for the HR console (docs/design.md §11) of a
 Central (centraltest.py): signs an administrator in (changing the one-time
 password at the first sign-in), reads form tokens off pages, and posts
-forms the way a browser on the console's own origin does."""
+forms the way a browser on the console's own origin does. ConsoleCase is
+the test base class: one central per test class with an owner, an HR, an IT
+and an auditor administrator signed in, and the checks the pages share."""
+import json
 import re
+import tempfile
+import unittest
 import urllib.parse
+
+from centraltest import Central
 
 COOKIE = "__Host-sg_session"
 NEW_PASSWORD = "Tr0mbone-Lantern-Quietly"
@@ -78,3 +85,46 @@ class ConsoleClient:
         status, _, body = self.get("/ui/")
         assert status == 200 and "Sign out" in body, (status, body)
         return self
+
+
+class ConsoleCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory(prefix="sg-central-console-%s-" % cls.__name__)
+        cls.c = Central(cls._tmp.name)
+        cls.c.start()
+        cls.owner = ConsoleClient(cls.c).sign_in_new("olive", "owner")
+        cls.hr = ConsoleClient(cls.c).sign_in_new("harriet", "hr")
+        cls.it = ConsoleClient(cls.c).sign_in_new("ivan", "it")
+        cls.auditor = ConsoleClient(cls.c).sign_in_new("audrey", "auditor")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.c.stop()
+        cls._tmp.cleanup()
+
+    # -- helpers -------------------------------------------------------------
+    def employee(self, eid):
+        out = json.loads(self.c.admin_ok("employee", "list", "--json"))
+        return [e for e in out if e["id"] == eid][0]
+
+    def add_employee(self, eid, name, account):
+        self.c.admin_ok("employee", "add", eid, "--account", account, "--name", name)
+
+    def actions(self):
+        return json.loads(self.c.admin_ok("actions", "--json"))
+
+    def assert_headers(self, hdrs, what):
+        for name, value in SECURITY_HEADERS.items():
+            self.assertEqual(hdrs.get(name), value, "%s on %s" % (name, what))
+
+    def assert_refused(self, answer, what):
+        status, hdrs, body = answer
+        self.assertEqual(status, 403, "%s: %s" % (what, body))
+        self.assertIn("Nothing was changed", body, what)
+        self.assertIn("text/html", hdrs.get("Content-Type", ""), what)
+        self.assert_headers(hdrs, what)
+
+    def terminate_form(self, client, eid, **fields):
+        client.get("/ui/employees/%s" % eid)
+        return dict({"status": "terminated", "at": ""}, **fields)

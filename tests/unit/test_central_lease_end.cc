@@ -3,7 +3,7 @@
 // (kept across a restart) and one lease_ended_by_admin event per lease.
 #include <catch2/catch.hpp>
 
-#include "central/lease_book.h"
+#include "central/leases/lease_book.h"
 #include "common/central_api.h"
 #include "lease_world.h"
 

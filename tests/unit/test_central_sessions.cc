@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "central/lease_book.h"
+#include "central/leases/lease_book.h"
 #include "lease_world.h"
 
 namespace {

@@ -11,8 +11,8 @@
 // administrator ended stays as a tombstone for kEndedLeaseKeepS: it holds
 // nothing (a new acquisition creates a new lease), but its holder's renewal
 // or release is told it was ended.
-#ifndef STAFFGATE_CENTRAL_LEASE_BOOK_H_
-#define STAFFGATE_CENTRAL_LEASE_BOOK_H_
+#ifndef STAFFGATE_CENTRAL_LEASES_LEASE_BOOK_H_
+#define STAFFGATE_CENTRAL_LEASES_LEASE_BOOK_H_
 
 #include <cstdint>
 #include <map>
@@ -99,4 +99,4 @@ class LeaseBook {
 
 }  // namespace staffgate::central
 
-#endif  // STAFFGATE_CENTRAL_LEASE_BOOK_H_
+#endif  // STAFFGATE_CENTRAL_LEASES_LEASE_BOOK_H_

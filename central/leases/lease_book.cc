@@ -1,4 +1,4 @@
-#include "central/lease_book.h"
+#include "central/leases/lease_book.h"
 
 #include <algorithm>
 #include <tuple>

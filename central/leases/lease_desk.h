@@ -1,0 +1,116 @@
+// The central's session leases while it runs (docs/design.md §6): a
+// LeaseBook behind its own lock, the row changes and audit events each
+// decision queues, and the notices of leases an administrator ended.
+//
+// Leases sit on the login path, so a decision never waits for the disk:
+// the desk decides in memory and answers at once, and the Service writes
+// the queued changes later (TakeWrites, then Requeue what a failed write
+// could not store). The desk applies no policy (account rules, who may
+// sign in where): the caller checks that first and passes the limit.
+//
+// Thread-safe: every method takes the desk's own lock, which is never held
+// while calling out, so it nests inside any of the Service's locks.
+#ifndef STAFFGATE_CENTRAL_LEASES_LEASE_DESK_H_
+#define STAFFGATE_CENTRAL_LEASES_LEASE_DESK_H_
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "central/leases/lease_book.h"
+#include "central/model.h"
+#include "common/json_util.h"
+#include "common/result.h"
+#include "common/time_util.h"
+
+namespace staffgate::central {
+
+// One queued change for the store. kEvent carries a whole audit event.
+// NOLINTNEXTLINE(bugprone-exception-escape): its implicit moves are json's
+// noexcept move, which only asserts an invariant.
+struct LeaseWrite {
+  enum class Kind { kPut, kDelete, kDeleteLapsed, kEvent } kind = Kind::kPut;
+  Lease lease;                  // kPut; kEvent: account/workstation/id.
+  std::string id;               // kDelete.
+  common::UnixSeconds now = 0;  // kDeleteLapsed.
+  common::Json event;           // kEvent: the whole event.
+  std::int64_t time_ms = 0;     // kEvent.
+};
+
+class LeaseDesk {
+ public:
+  // Writes kept for a retry after failed flushes, at most: a dead disk
+  // cannot eat the central's memory.
+  static constexpr std::size_t kMaxPendingWrites = 100000;
+
+  // `clock` must outlive the desk.
+  explicit LeaseDesk(const common::Clock& clock) : clock_(clock) {}
+  LeaseDesk(const LeaseDesk&) = delete;
+  LeaseDesk& operator=(const LeaseDesk&) = delete;
+
+  // Replaces the book (leases loaded from the database at start).
+  void Load(std::vector<Lease> leases);
+
+  // Decides `workstation`'s acquisition of `account` (LeaseBook::Acquire,
+  // `new_id` for a created lease) and applies it. Queues the row and a
+  // lease_acquired or lease_refused event; a renewal queues no event.
+  AcquireOutcome Acquire(const std::string& account, const std::string& workstation,
+                         common::UnixSeconds ttl_s, std::uint32_t max_workstations,
+                         const std::string& new_id);
+  // Renew and Release answer the lease as its workstation owns it; one an
+  // administrator ended comes back with ended_at != 0 and is left as it is.
+  // Errors: kNotFound (unknown or lapsed), kForbidden (another
+  // workstation's).
+  common::Result<Lease> Renew(const std::string& id, const std::string& workstation,
+                              common::UnixSeconds ttl_s);
+  common::Result<Lease> Release(const std::string& id, const std::string& workstation);
+  // Ends every live lease `selector` matches: each becomes a tombstone with
+  // a lease_ended_by_admin event and a notice for its workstation. Returns
+  // the tombstones. Errors: kNotFound when none matched (`describe` names
+  // the selector in the message).
+  common::Result<std::vector<Lease>> End(const LeaseSelector& selector,
+                                         const std::string& describe);
+
+  // Live leases sorted by account, then workstation (prunes lapsed ones).
+  std::vector<Lease> Live();
+  // The live leases `selector` matches.
+  std::vector<Lease> Select(const LeaseSelector& selector) const;
+  std::size_t CountLive() const;
+  // Leases that lapsed and were pruned since the start.
+  std::uint64_t Lapsed() const { return lapsed_.load(); }
+
+  // Queues one of the central's own audit events about `subject`'s account
+  // and workstation (and lease id, if any). `extra` never holds a secret.
+  void QueueEvent(const std::string& type, const Lease& subject, common::Json extra);
+
+  // A workstation with a lease an administrator ended has a notice until
+  // TakeNotice (its next roster answer tells the agent to renew at once).
+  bool HasNotice(const std::string& workstation) const;
+  bool TakeNotice(const std::string& workstation);
+
+  // The writes queued since the last call, oldest first.
+  std::vector<LeaseWrite> TakeWrites();
+  // Puts back `writes` (taken earlier, not stored) ahead of newer ones.
+  // Beyond kMaxPendingWrites they are dropped instead: returns how many
+  // audit events were dropped (0 when kept).
+  std::uint64_t Requeue(std::vector<LeaseWrite> writes);
+
+ private:
+  void PruneLocked(common::UnixSeconds now);
+  void QueueEventLocked(const std::string& type, const Lease& subject, common::Json extra);
+  void QueuePutLocked(const Lease& lease);
+
+  const common::Clock& clock_;
+  mutable std::mutex mu_;  // Guards book_, writes_, notices_.
+  LeaseBook book_;
+  std::vector<LeaseWrite> writes_;
+  std::set<std::string> notices_;  // Workstations.
+  std::atomic<std::uint64_t> lapsed_{0};
+};
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_LEASES_LEASE_DESK_H_
