@@ -70,7 +70,7 @@ bool ServerContext::MakeRoom() {
 Connection::Connection(tcp::socket&& socket, ServerContext& ctx, std::string client)
     : ctx_(ctx),
       client_(std::move(client)),
-      stream_(std::move(socket), ctx.tls),
+      stream_(std::move(socket), ctx.tls.native_handle()),
       wait_timer_(stream_.get_executor()) {
   std::lock_guard<std::mutex> lock(ctx_.connections_mu);
   ++ctx_.metrics.connections_open;
@@ -103,8 +103,7 @@ void Connection::Start() {
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     beast::get_lowest_layer(self->stream_)
         .expires_after(std::chrono::seconds(self->ctx_.config.header_timeout_s));
-    self->stream_.async_handshake(net::ssl::stream_base::server,
-                                  [self](beast::error_code ec) { self->OnHandshake(ec); });
+    self->stream_.async_handshake([self](beast::error_code ec) { self->OnHandshake(ec); });
   });
 }
 
@@ -196,6 +195,9 @@ void Connection::OnRead(beast::error_code ec, std::size_t /*bytes*/) {
   if (outcome.authenticated) MarkAuthenticated();
   if (outcome.hold) {
     held_keep_alive_ = keep_alive;
+    // A held long-poll keeps nothing of its request: thousands are held.
+    parser_.reset();
+    buffer_.shrink_to_fit();
     return Hold(outcome.known_serial, outcome.wait_s, std::move(outcome.workstation));
   }
   if (outcome.deferred) {

@@ -18,11 +18,11 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 // clang-format on
 
 #include "central/api/api.h"
 #include "central/central_config.h"
+#include "central/http/tls_socket.h"
 #include "central/metrics.h"
 #include "central/wait_hub.h"
 
@@ -100,7 +100,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   ServerContext& ctx_;
   const std::string client_;
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  TlsSocket stream_;  // Not asio's ssl::stream: see tls_socket.h.
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http::response<http::string_body>> response_;

@@ -137,7 +137,8 @@ common::Result<void> HttpServer::Impl::SetUpTls() {
                     net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
     SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
     // Thousands of idle long-polls: free OpenSSL's buffers while idle.
-    SSL_CTX_set_mode(tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    // Partial writes: a large roster goes out as the socket takes it.
+    SSL_CTX_set_mode(tls.native_handle(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE);
     tls.use_certificate_chain_file(config.tls_cert);
     tls.use_private_key_file(config.tls_key, net::ssl::context::pem);
   } catch (const std::exception& e) {
