@@ -57,10 +57,10 @@ struct RosterSummary {
 // One configured central as the agent sees it (docs/design.md §12).
 struct CentralEntry {
   std::string url;
-  bool in_use = false;      // The one every call goes to now.
-  bool down = false;        // Its last call found it down.
-  std::string down_since;   // RFC 3339, when down.
-  std::string last_error;   // Plain words, when down.
+  bool in_use = false;     // The one every call goes to now.
+  bool down = false;       // Its last call found it down.
+  std::string down_since;  // RFC 3339, when down.
+  std::string last_error;  // Plain words, when down.
   bool operator==(const CentralEntry&) const = default;
 };
 

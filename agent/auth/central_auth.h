@@ -11,9 +11,8 @@
 #ifndef STAFFGATE_AGENT_AUTH_CENTRAL_AUTH_H_
 #define STAFFGATE_AGENT_AUTH_CENTRAL_AUTH_H_
 
-#include <string>
-
 #include <memory>
+#include <string>
 
 #include "agent/sync/central_selector.h"
 #include "common/auth_api.h"

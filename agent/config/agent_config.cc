@@ -40,12 +40,14 @@ common::Result<void> ApplyCentralUrls(const common::TomlKeyReader& r, const std:
   auto urls = r.StringArray(v, key);
   if (!urls) return tl::unexpected(urls.error());
   if (urls->empty()) {
-    return r.Bad(v, key, "[] lists no central: list at least one https:// URL, or remove the key "
-                         "for no sync");
+    return r.Bad(v, key,
+                 "[] lists no central: list at least one https:// URL, or remove the key "
+                 "for no sync");
   }
   if (urls->size() > kMaxCentrals) {
-    return r.Bad(v, key, "lists " + std::to_string(urls->size()) + " centrals; at most " +
-                             std::to_string(kMaxCentrals));
+    return r.Bad(v, key,
+                 "lists " + std::to_string(urls->size()) + " centrals; at most " +
+                     std::to_string(kMaxCentrals));
   }
   for (std::size_t i = 0; i < urls->size(); ++i) {
     const std::string& url = (*urls)[i];

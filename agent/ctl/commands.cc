@@ -62,8 +62,9 @@ void PrintCentrals(const std::vector<common::CentralEntry>& centrals) {
   }
   for (const auto& c : centrals) {
     if (!c.down) continue;
-    std::printf("%-18s %s since %s: %s\n", "central down:", common::EscapeForTerminal(c.url).c_str(),
-                c.down_since.c_str(), common::EscapeForTerminal(c.last_error).c_str());
+    std::printf("%-18s %s since %s: %s\n",
+                "central down:", common::EscapeForTerminal(c.url).c_str(), c.down_since.c_str(),
+                common::EscapeForTerminal(c.last_error).c_str());
   }
 }
 

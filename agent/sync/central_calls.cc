@@ -20,15 +20,16 @@ bool Report(CentralSelector& selector, const CentralChoice& choice,
     selector.Succeeded(choice.index);
     return false;
   }
-  const std::string why = outcome ? "it answered HTTP " + std::to_string(outcome->status)
-                                  : outcome.error().message;
+  const std::string why =
+      outcome ? "it answered HTTP " + std::to_string(outcome->status) : outcome.error().message;
   return selector.Failed(choice.index, why);
 }
 
 }  // namespace
 
-common::Result<common::HttpsResponse> CallCentral(CentralSelector& selector, const CentralSend& send,
-                                                  int deadline_ms, const common::Clock& clock) {
+common::Result<common::HttpsResponse> CallCentral(CentralSelector& selector,
+                                                  const CentralSend& send, int deadline_ms,
+                                                  const common::Clock& clock) {
   const std::int64_t started = clock.NowMs();
   const CentralChoice first = selector.Active();
   const int first_ms = selector.size() > 1 ? std::max(1, deadline_ms * 2 / 3) : deadline_ms;

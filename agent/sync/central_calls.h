@@ -23,8 +23,8 @@ bool CentralDown(long http_status);
 
 // Sends one request to `url` within `deadline_ms`. Injected so the
 // failover is tested without a network.
-using CentralSend = std::function<common::Result<common::HttpsResponse>(const std::string& url,
-                                                                        int deadline_ms)>;
+using CentralSend =
+    std::function<common::Result<common::HttpsResponse>(const std::string& url, int deadline_ms)>;
 
 // Calls `send` on the central in use and reports the outcome to
 // `selector`. When it finds that central down and the selector moves to
@@ -33,8 +33,9 @@ using CentralSend = std::function<common::Result<common::HttpsResponse>(const st
 // than one central, the first try gets two thirds of the deadline, so a
 // hung first central leaves time for the second. Returns the last outcome.
 inline constexpr int kMinRetryMs = 250;
-common::Result<common::HttpsResponse> CallCentral(CentralSelector& selector, const CentralSend& send,
-                                                  int deadline_ms, const common::Clock& clock);
+common::Result<common::HttpsResponse> CallCentral(CentralSelector& selector,
+                                                  const CentralSend& send, int deadline_ms,
+                                                  const common::Clock& clock);
 
 // A CentralSend over `client` (its kept-alive connections): `req`, with
 // the URL and deadline set in place (no copy: a body may hold a password).

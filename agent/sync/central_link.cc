@@ -77,8 +77,8 @@ common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(
       std::make_unique<SyncLoop>(*link->source_, link->target_, *link->selector_, clock, log);
   link->events_client_ = std::make_unique<common::HttpsClient>(link->http_);
   link->sender_ = std::make_unique<EventSender>(
-      *link->outbox_,
-      [raw = link.get()](const std::string& body) { return raw->PostEvents(body); }, log,
+      *link->outbox_, [raw = link.get()](const std::string& body) { return raw->PostEvents(body); },
+      log,
       [raw = link.get(), record = std::move(record)](std::size_t kept, std::size_t lost) {
         raw->quarantined_ += kept + lost;
         if (!record) return;
@@ -101,8 +101,9 @@ void CentralLink::Start() {
   sender_->Start();
   std::string urls;
   for (const auto& central : selector_->States()) urls += (urls.empty() ? "" : ", ") + central.url;
-  log_(LOG_INFO, std::string(selector_->size() > 1 ? "following the centrals at " :
-                                                     "following the central at ") + urls);
+  log_(LOG_INFO, std::string(selector_->size() > 1 ? "following the centrals at "
+                                                   : "following the central at ") +
+                     urls);
 }
 
 void CentralLink::Stop() {

@@ -14,8 +14,8 @@ CentralSelector::CentralSelector(std::vector<std::string> urls, const common::Cl
   entries_.reserve(urls.size());
   for (auto& url : urls) {
     // Each central its own jitter, so two dead ones are not retried in step.
-    entries_.push_back(
-        Entry{TrimSlashes(std::move(url)), false, 0, 0, {}, Backoff(kRetryFloor, kRetryCeiling, seed)});
+    entries_.push_back(Entry{
+        TrimSlashes(std::move(url)), false, 0, 0, {}, Backoff(kRetryFloor, kRetryCeiling, seed)});
     ++seed;
   }
 }

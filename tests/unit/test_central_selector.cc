@@ -83,8 +83,10 @@ TEST_CASE("central selector: a dead central is left at once and the next one use
   CHECK_FALSE(now.down);
   REQUIRE(log.lines.size() == 2);
   CHECK(log.lines[0] == "central https://a.test:8443 is down: " + kRefused);
-  CHECK(log.lines[1] == "now using the central at https://b.test:8443 (https://a.test:8443 is "
-                        "down: " + kRefused + ")");
+  CHECK(log.lines[1] ==
+        "now using the central at https://b.test:8443 (https://a.test:8443 is "
+        "down: " +
+            kRefused + ")");
 
   const std::int64_t failed_at = clock.ms;
   clock.Advance(milliseconds(500));
@@ -99,9 +101,10 @@ TEST_CASE("central selector: a dead central is left at once and the next one use
   CHECK_FALSE(states[2].down);
 }
 
-TEST_CASE("central selector: the first central is retried after 2-30 s by the probe alone, and used "
-          "again once it answers",
-          "[failover]") {
+TEST_CASE(
+    "central selector: the first central is retried after 2-30 s by the probe alone, and used "
+    "again once it answers",
+    "[failover]") {
   MsClock clock;
   Logged log;
   CentralSelector selector({kA, kB}, clock, log.fn(), 3);
@@ -141,15 +144,16 @@ TEST_CASE("central selector: the first central is retried after 2-30 s by the pr
   CHECK_FALSE(selector.States()[0].down);
   CHECK(selector.States()[0].down_since_ms == 0);
   CHECK(since < clock.ms);
-  CHECK(log.lines ==
-        std::vector<std::string>{"now using the central at https://a.test:8443 (https://a.test:8443 "
-                                 "answers again)"});
+  CHECK(log.lines == std::vector<std::string>{
+                         "now using the central at https://a.test:8443 (https://a.test:8443 "
+                         "answers again)"});
   // A new outage starts its backoff from the floor again.
   selector.Failed(0, kRefused);
   CHECK(*selector.UntilProbe() <= milliseconds(2000));
 }
 
-TEST_CASE("central selector: with every central down, calls go to the one due first", "[failover]") {
+TEST_CASE("central selector: with every central down, calls go to the one due first",
+          "[failover]") {
   MsClock clock;
   CentralSelector selector({kA, kB}, clock, {}, 11);
   CHECK(selector.Failed(0, kRefused));
@@ -199,7 +203,7 @@ namespace {
 struct ScriptedCentrals {
   MsClock* clock = nullptr;
   std::map<std::string, std::vector<Result<HttpsResponse>>> answers;
-  std::map<std::string, milliseconds> takes;  // Time a call spends there.
+  std::map<std::string, milliseconds> takes;       // Time a call spends there.
   std::vector<std::pair<std::string, int>> calls;  // URL, deadline.
 
   Result<HttpsResponse> Send(const std::string& url, int deadline_ms) {
@@ -223,9 +227,10 @@ HttpsResponse Status(long code) {
 
 }  // namespace
 
-TEST_CASE("short calls: a refused central is asked no more, the next one answers within the same "
-          "call",
-          "[failover]") {
+TEST_CASE(
+    "short calls: a refused central is asked no more, the next one answers within the same "
+    "call",
+    "[failover]") {
   MsClock clock;
   CentralSelector selector({kA, kB}, clock, {}, 5);
   ScriptedCentrals centrals{&clock};
@@ -236,7 +241,7 @@ TEST_CASE("short calls: a refused central is asked no more, the next one answers
   REQUIRE(first);
   CHECK(first->status == 201);
   REQUIRE(centrals.calls.size() == 2);
-  CHECK(centrals.calls[0] == std::make_pair(std::string(kA), 800));  // Two thirds: B is left.
+  CHECK(centrals.calls[0] == std::make_pair(std::string(kA), 800));   // Two thirds: B is left.
   CHECK(centrals.calls[1] == std::make_pair(std::string(kB), 1200));  // The rest (none spent).
   // The next call goes straight to B.
   REQUIRE(CallCentral(selector, send, 1200, clock));
@@ -244,9 +249,10 @@ TEST_CASE("short calls: a refused central is asked no more, the next one answers
   CHECK(centrals.calls.size() == 3);
 }
 
-TEST_CASE("short calls: a hung central costs two thirds of the deadline, and no retry when too "
-          "little is left",
-          "[failover]") {
+TEST_CASE(
+    "short calls: a hung central costs two thirds of the deadline, and no retry when too "
+    "little is left",
+    "[failover]") {
   MsClock clock;
   CentralSelector selector({kA, kB}, clock, {}, 5);
   ScriptedCentrals centrals{&clock};
@@ -328,9 +334,10 @@ FetchResult Roster(std::uint64_t serial) {
 
 }  // namespace
 
-TEST_CASE("sync rounds: a long-poll held to its end is no hang, a dead central is left for the next "
-          "at once, and the first is probed and taken back",
-          "[failover]") {
+TEST_CASE(
+    "sync rounds: a long-poll held to its end is no hang, a dead central is left for the next "
+    "at once, and the first is probed and taken back",
+    "[failover]") {
   using staffgate::agent::PlanNextRound;
   MsClock clock;
   CentralsSource source(clock);

@@ -319,7 +319,8 @@ TEST_CASE("central_urls: an ordered list, central_url still one, rendered back a
       kPath);
   REQUIRE(r);
   CHECK(r->central_urls == std::vector<std::string>{"https://a.example:8443",
-                                                    "https://b.example:8443/", "https://[::1]:9443"});
+                                                    "https://b.example:8443/",
+                                                    "https://[::1]:9443"});
   auto back = ParseAgentConfig(RenderAgentConfig(*r), "rendered.conf");
   REQUIRE(back);
   CHECK(back->central_urls == r->central_urls);
@@ -337,8 +338,9 @@ TEST_CASE("central_urls: both keys in one file, an empty list and a bad URL are 
       "central_url = \"https://a:8443\"\n\ncentral_urls = [\"https://b:8443\"]\n", kPath);
   REQUIRE_FALSE(both);
   CHECK(both.error().kind == ErrorKind::kConfig);
-  CHECK_THAT(both.error().message, Catch::StartsWith(std::string(kPath) + ":3: key 'central_urls'") &&
-                                       Catch::Contains("'central_url'"));
+  CHECK_THAT(both.error().message,
+             Catch::StartsWith(std::string(kPath) + ":3: key 'central_urls'") &&
+                 Catch::Contains("'central_url'"));
   ExpectError("\ncentral_urls = []\n", 2, "central_urls");
   CHECK_THAT(ParseAgentConfig("central_urls = []\n", kPath).error().message,
              Catch::Contains("[] lists no central"));
