@@ -8,9 +8,9 @@ staffgated enrolled with `staffgatectl enroll --central A --central B`.
 - kill -9 A while the agent long-polls it: the agent moves to B within
   seconds; a terminate made on B reaches it (the roster serial advances,
   pamtester is refused); decisions taken after the failover arrive at B
-  exactly once; `staffgatectl status` names B and shows A down, since
-  when and why; A started again: the agent goes back to A, and new events
-  arrive there.
+  exactly once; a lease question is answered by B; `staffgatectl status`
+  names B and shows A down, since when and why; A started again: the agent
+  goes back to A, and new events arrive there.
 - A hung central (a TCP listener that accepts and never answers) first in
   the list: the agent uses the second within seconds.
 
@@ -83,7 +83,8 @@ class FailoverBase(unittest.TestCase):
         self.extra = []  # Centrals and listeners to close.
 
     def tearDown(self):
-        self.ws.close()
+        if getattr(self, "ws", None):
+            self.ws.close()
         for thing in self.extra:
             (thing.stop if hasattr(thing, "stop") else thing.close)()
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -125,7 +126,9 @@ class FailoverBase(unittest.TestCase):
 class TwoCentralsTest(FailoverBase):
     def setUp(self):
         super().setUp()
+        os.mkdir(os.path.join(self.dir, "a"))
         self.a = Central(os.path.join(self.dir, "a"))
+        self.extra = [self.a]
         self.a.start()
         self.a.admin_ok("employee", "add", "E1", "--account", "asmith")
         self.a.admin_ok("employee", "add", "E2", "--account", "bjones")
@@ -193,6 +196,10 @@ class TwoCentralsTest(FailoverBase):
               % ((time.monotonic() - started) * 1000))
         rc, out, err, _ = sgtest.pamtester("sg", "asmith", ["acct_mgmt"], self.pam_env)
         sgtest.assert_pam_failed(self, "ACCT_EXPIRED", rc, out, err)
+
+        # Lease calls follow the same choice: B answers (A is dead).
+        r = self.ws.ctl("check", "bjones", "--phase", "session", "--json")
+        self.assertEqual(json.loads(r.stdout).get("lease"), "none", r.stdout + r.stderr)
 
         # Decisions after the failover arrive at B exactly once.
         for i in range(7):
