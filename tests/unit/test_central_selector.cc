@@ -201,7 +201,8 @@ namespace {
 
 // Centrals by URL: each answers from its own script, then as `fallback`.
 struct ScriptedCentrals {
-  MsClock* clock = nullptr;
+  explicit ScriptedCentrals(MsClock& c) : clock(&c) {}
+  MsClock* clock;
   std::map<std::string, std::vector<Result<HttpsResponse>>> answers;
   std::map<std::string, milliseconds> takes;       // Time a call spends there.
   std::vector<std::pair<std::string, int>> calls;  // URL, deadline.
@@ -233,7 +234,7 @@ TEST_CASE(
     "[failover]") {
   MsClock clock;
   CentralSelector selector({kA, kB}, clock, {}, 5);
-  ScriptedCentrals centrals{&clock};
+  ScriptedCentrals centrals(clock);
   centrals.answers[kA] = {Fail(ErrorKind::kUnavailable, kRefused)};
   centrals.answers[kB] = {Status(201), Status(200)};
   auto send = [&](const std::string& url, int ms) { return centrals.Send(url, ms); };
@@ -255,7 +256,7 @@ TEST_CASE(
     "[failover]") {
   MsClock clock;
   CentralSelector selector({kA, kB}, clock, {}, 5);
-  ScriptedCentrals centrals{&clock};
+  ScriptedCentrals centrals(clock);
   auto send = [&](const std::string& url, int ms) { return centrals.Send(url, ms); };
   SECTION("enough left: B answers") {
     centrals.takes[kA] = milliseconds(60000);  // Never answers: the deadline ends it.
