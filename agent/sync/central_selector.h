@@ -60,6 +60,7 @@ class CentralSelector {
   // selector; `log` (may be empty) hears each change of the central in use.
   CentralSelector(std::vector<std::string> urls, const common::Clock& clock, common::LogFn log,
                   std::uint64_t seed);
+  ~CentralSelector() = default;
   CentralSelector(const CentralSelector&) = delete;
   CentralSelector& operator=(const CentralSelector&) = delete;
 
