@@ -21,16 +21,15 @@ TEST_CASE("status: the centrals survive serialise and parse, and are absent with
   StatusReply status;
   status.central_configured = true;
   status.central_url = "https://b:8443";
-  status.centrals = {
-      CentralEntry{"https://a:8443", false, true, "2026-12-01T10:00:00Z",
-                   "cannot reach the central: Connection refused"},
-      CentralEntry{"https://b:8443", true, false, "", ""}};
+  status.centrals = {CentralEntry{"https://a:8443", false, true, "2026-12-01T10:00:00Z",
+                                  "cannot reach the central: Connection refused"},
+                     CentralEntry{"https://b:8443", true, false, "", ""}};
   const std::string line = SerializeResponse(status);
-  CHECK_THAT(line, Catch::Contains(
-                       R"("centrals":[{"down":true,"down_since":"2026-12-01T10:00:00Z",)"
-                       R"("in_use":false,"last_error":"cannot reach the central: Connection )"
-                       R"(refused","url":"https://a:8443"},{"down":false,"in_use":true,)"
-                       R"("url":"https://b:8443"}])"));
+  CHECK_THAT(line,
+             Catch::Contains(R"("centrals":[{"down":true,"down_since":"2026-12-01T10:00:00Z",)"
+                             R"("in_use":false,"last_error":"cannot reach the central: Connection )"
+                             R"(refused","url":"https://a:8443"},{"down":false,"in_use":true,)"
+                             R"("url":"https://b:8443"}])"));
   auto back = ParseResponse(Op::kStatus, line);
   REQUIRE(back);
   REQUIRE(std::holds_alternative<StatusReply>(*back));
