@@ -270,7 +270,7 @@ common::Result<void> Agent::Reload(const std::string& path) {
 
 void Agent::ReconcileLink(const AgentConfig& config) {
   auto current = link();
-  const bool wanted = !config.central_url.empty();
+  const bool wanted = !config.central_urls.empty();
   if (current && wanted && current->key() == CentralLinkKey(config)) return;
   if (current) {
     gate_->SetApi(nullptr);
@@ -287,7 +287,7 @@ void Agent::ReconcileLink(const AgentConfig& config) {
     service_->RecordEvent(std::move(event));
   });
   if (!created) {
-    log_(LOG_ERR, "not following the central " + config.central_url + ": " +
+    log_(LOG_ERR, "not following the central " + JoinCentralUrls(config.central_urls) + ": " +
                       created.error().message + " (decisions continue from the cached roster)");
     return;
   }
@@ -295,10 +295,11 @@ void Agent::ReconcileLink(const AgentConfig& config) {
   {
     std::lock_guard<std::mutex> lock(link_mu_);
     link_ = fresh;
-    central_auth_ = std::make_shared<HttpCentralAuth>(fresh->http());
+    central_auth_ = std::make_shared<HttpCentralAuth>(fresh->http(), fresh->selector(), clock_);
   }
   fanout_->SetLink(fresh);
-  gate_->SetApi(std::make_shared<HttpLeaseApi>(fresh->http(), kLeaseDeadlineMs));
+  gate_->SetApi(
+      std::make_shared<HttpLeaseApi>(fresh->http(), fresh->selector(), clock_, kLeaseDeadlineMs));
   // The central says a lease here was ended: renew now, not at ttl/3.
   fresh->OnLeaseEnded([this] { gate_->RenewNow(); });
   fresh->OnIdentity(
@@ -331,7 +332,8 @@ void Agent::WriteNssSnapshot() {
 common::Response Agent::SyncOp() {
   auto current = link();
   if (!current) {
-    return common::ErrorResponse("not_configured", "no central_url in " + service_->config()->path);
+    return common::ErrorResponse("not_configured",
+                                 "no central_url or central_urls in " + service_->config()->path);
   }
   auto outcome = current->SyncNow();
   if (!outcome) return common::ErrorResponse("sync_failed", outcome.error().message);

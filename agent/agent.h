@@ -2,11 +2,12 @@
 // audit log, session table, request service and socket server. main.cc
 // owns one Agent and feeds it signals; tests can run one in-process.
 //
-// With `central_url` set, a CentralLink follows the central's roster and
-// delivers the audit outbox; a Revoker ends the sessions of people a new
-// roster revokes. Both run on their own threads, off the decision path.
-// After every roster change (and at start) an NssWriter refreshes the
-// snapshot libnss_staffgate.so.2 answers from (docs/design.md §9).
+// With centrals configured (`central_urls`, or `central_url` for one), a
+// CentralLink follows the central's roster and delivers the audit outbox;
+// a Revoker ends the sessions of people a new roster revokes. Both run on
+// their own threads, off the decision path. After every roster change (and
+// at start) an NssWriter refreshes the snapshot libnss_staffgate.so.2
+// answers from (docs/design.md §9).
 #ifndef STAFFGATE_AGENT_AGENT_H_
 #define STAFFGATE_AGENT_AGENT_H_
 

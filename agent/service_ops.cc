@@ -23,7 +23,7 @@ Response Service::Status() {
   status.enrolled = !config->trusted_keys.empty();
   status.workstation = config->workstation;
   status.version = STAFFGATE_VERSION;
-  status.central_configured = !config->central_url.empty();
+  status.central_configured = !config->central_urls.empty();
   status.sessions = deps_.sessions->Size();
   if (roster) {
     status.roster =

@@ -108,6 +108,17 @@ Result<Response> ParseStatus(const Json& obj) {
   STAFFGATE_PROTO_ASSIGN(s.audit_not_queued, UintField(obj, "audit_not_queued"));
   STAFFGATE_PROTO_ASSIGN(s.outbox_dropped, UintField(obj, "outbox_dropped"));
   STAFFGATE_PROTO_ASSIGN(s.outbox_quarantined, UintField(obj, "outbox_quarantined"));
+  const Json* centrals = nullptr;
+  STAFFGATE_PROTO_ASSIGN(centrals, ObjectsIn(obj, "centrals"));
+  for (const auto& item : centrals != nullptr ? *centrals : Json::array()) {
+    CentralEntry central;
+    STAFFGATE_PROTO_ASSIGN(central.url, TextField(item, "url"));
+    STAFFGATE_PROTO_ASSIGN(central.in_use, BoolField(item, "in_use", false));
+    STAFFGATE_PROTO_ASSIGN(central.down, BoolField(item, "down", false));
+    STAFFGATE_PROTO_ASSIGN(central.down_since, TextField(item, "down_since"));
+    STAFFGATE_PROTO_ASSIGN(central.last_error, TextField(item, "last_error"));
+    s.centrals.push_back(std::move(central));
+  }
   return s;
 }
 
@@ -242,6 +253,16 @@ struct ReplyWriter {
     PutIf(obj, "audit_not_queued", s.audit_not_queued);
     PutIf(obj, "outbox_dropped", s.outbox_dropped);
     PutIf(obj, "outbox_quarantined", s.outbox_quarantined);
+    if (!s.centrals.empty()) {
+      Json list = Json::array();
+      for (const auto& c : s.centrals) {
+        Json entry = {{"url", c.url}, {"in_use", c.in_use}, {"down", c.down}};
+        if (!c.down_since.empty()) entry["down_since"] = c.down_since;
+        if (!c.last_error.empty()) entry["last_error"] = c.last_error;
+        list.push_back(std::move(entry));
+      }
+      obj["centrals"] = std::move(list);
+    }
   }
   void operator()(const SessionsReply& r) const {
     Json list = Json::array();

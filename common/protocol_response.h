@@ -54,6 +54,16 @@ struct RosterSummary {
   bool operator==(const RosterSummary&) const = default;
 };
 
+// One configured central as the agent sees it (docs/design.md §12).
+struct CentralEntry {
+  std::string url;
+  bool in_use = false;     // The one every call goes to now.
+  bool down = false;       // Its last call found it down.
+  std::string down_since;  // RFC 3339, when down.
+  std::string last_error;  // Plain words, when down.
+  bool operator==(const CentralEntry&) const = default;
+};
+
 struct StatusReply {
   bool enrolled = false;
   std::string workstation;
@@ -75,6 +85,8 @@ struct StatusReply {
   // by the outbox cap; unreadable outbox lines quarantined.
   std::optional<std::uint64_t> audit_lost, audit_not_in_local_log, audit_not_queued;
   std::optional<std::uint64_t> outbox_dropped, outbox_quarantined;
+  // Every configured central, in order; empty without one.
+  std::vector<CentralEntry> centrals = {};
   bool operator==(const StatusReply&) const = default;
 };
 

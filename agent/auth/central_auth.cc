@@ -1,5 +1,6 @@
 #include "agent/auth/central_auth.h"
 
+#include "agent/sync/central_calls.h"
 #include "common/secret.h"
 
 namespace staffgate::agent {
@@ -68,8 +69,10 @@ ChangeOutcome ParseChangeOutcome(long status, const std::string& body) {
   return out;
 }
 
-HttpCentralAuth::HttpCentralAuth(const common::HttpsOptions& options)
-    : client_(AuthOptions(options)) {}
+HttpCentralAuth::HttpCentralAuth(const common::HttpsOptions& options,
+                                 std::shared_ptr<CentralSelector> selector,
+                                 const common::Clock& clock)
+    : client_(AuthOptions(options)), selector_(std::move(selector)), clock_(clock) {}
 
 common::Result<common::HttpsResponse> HttpCentralAuth::Post(const char* path, std::string body,
                                                             int deadline_ms) {
@@ -77,8 +80,7 @@ common::Result<common::HttpsResponse> HttpCentralAuth::Post(const char* path, st
   req.method = "POST";
   req.path = path;
   req.body = std::move(body);
-  req.total_timeout_ms = deadline_ms;
-  auto resp = client_.Perform(req);
+  auto resp = CallCentral(*selector_, SendWith(client_, req), deadline_ms, clock_);
   common::WipeString(req.body);  // It holds the password.
   return resp;
 }

@@ -11,8 +11,10 @@
 #ifndef STAFFGATE_AGENT_AUTH_CENTRAL_AUTH_H_
 #define STAFFGATE_AGENT_AUTH_CENTRAL_AUTH_H_
 
+#include <memory>
 #include <string>
 
+#include "agent/sync/central_selector.h"
 #include "common/auth_api.h"
 #include "common/https/https_client.h"
 
@@ -52,7 +54,10 @@ class CentralAuth {
 
 class HttpCentralAuth : public CentralAuth {
  public:
-  explicit HttpCentralAuth(const common::HttpsOptions& options);
+  // Each call goes to the central `selector` has in use, and to the next
+  // one within the deadline when that one is down (CallCentral).
+  HttpCentralAuth(const common::HttpsOptions& options, std::shared_ptr<CentralSelector> selector,
+                  const common::Clock& clock);
   VerifyOutcome Verify(const common::VerifyRequest& request, int deadline_ms) override;
   ChangeOutcome Change(const common::ChangeRequest& request, int deadline_ms) override;
 
@@ -61,6 +66,8 @@ class HttpCentralAuth : public CentralAuth {
   common::Result<common::HttpsResponse> Post(const char* path, std::string body, int deadline_ms);
 
   common::HttpsClient client_;
+  std::shared_ptr<CentralSelector> selector_;
+  const common::Clock& clock_;
 };
 
 // Pure mappings of (status, body), exposed for tests and fuzzing.

@@ -7,10 +7,60 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/terminal_text.h"
 #include "common/toml_reader.h"
 
 namespace staffgate::agent {
 namespace {
+
+// Each is retried and shown by `status`: a handful is plenty.
+constexpr std::size_t kMaxCentrals = 16;
+
+std::string Shown(const std::string& url) { return "\"" + common::EscapeForTerminal(url) + "\""; }
+
+// central_url: one central, or "" for none.
+common::Result<void> ApplyCentralUrl(const common::TomlKeyReader& r, const std::string& key,
+                                     const toml::value& v, AgentConfig& c) {
+  auto url = r.String(v, key);
+  if (!url) return tl::unexpected(url.error());
+  if (url->empty()) {
+    c.central_urls.clear();
+    return common::Ok();
+  }
+  if (auto why = CentralUrlProblem(*url); !why.empty()) {
+    return r.Bad(v, key, Shown(*url) + " " + why);
+  }
+  c.central_urls = {*url};
+  return common::Ok();
+}
+
+// central_urls: at least one central, in order of preference, each once.
+common::Result<void> ApplyCentralUrls(const common::TomlKeyReader& r, const std::string& key,
+                                      const toml::value& v, AgentConfig& c) {
+  auto urls = r.StringArray(v, key);
+  if (!urls) return tl::unexpected(urls.error());
+  if (urls->empty()) {
+    return r.Bad(v, key,
+                 "[] lists no central: list at least one https:// URL, or remove the key "
+                 "for no sync");
+  }
+  if (urls->size() > kMaxCentrals) {
+    return r.Bad(v, key,
+                 "lists " + std::to_string(urls->size()) + " centrals; at most " +
+                     std::to_string(kMaxCentrals));
+  }
+  for (std::size_t i = 0; i < urls->size(); ++i) {
+    const std::string& url = (*urls)[i];
+    if (auto why = CentralUrlProblem(url); !why.empty()) {
+      return r.Bad(v, key, Shown(url) + " " + why);
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if ((*urls)[j] == url) return r.Bad(v, key, Shown(url) + " is listed twice");
+    }
+  }
+  c.central_urls = std::move(*urls);
+  return common::Ok();
+}
 
 common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& key,
                            const toml::value& v, AgentConfig& c) {
@@ -20,13 +70,8 @@ common::Result<void> Apply(const common::TomlKeyReader& r, const std::string& ke
     return common::Ok();
   };
   if (key == "workstation") return assign(c.workstation, r.NonEmptyString(v, key));
-  if (key == "central_url") {
-    auto url = r.String(v, key);
-    if (url && !url->empty() && url->rfind("https://", 0) != 0) {
-      return r.Bad(v, key, "must start with https://");
-    }
-    return assign(c.central_url, std::move(url));
-  }
+  if (key == "central_url") return ApplyCentralUrl(r, key, v, c);
+  if (key == "central_urls") return ApplyCentralUrls(r, key, v, c);
   if (key == "ca_file") return assign(c.ca_file, r.NonEmptyString(v, key));
   if (key == "token_file") return assign(c.token_file, r.NonEmptyString(v, key));
   if (key == "trusted_keys") return assign(c.trusted_keys, r.StringArray(v, key));
@@ -105,13 +150,29 @@ std::string QuoteList(const std::vector<std::string>& items) {
   return out + "]";
 }
 
-// Applies one file's keys on top of `config`.
+// The centrals as TOML: `central_url` for one (what older agents read too),
+// `central_urls` for several; nothing for none.
+std::string RenderCentrals(const std::vector<std::string>& urls) {
+  if (urls.empty()) return "";
+  if (urls.size() == 1) return "central_url = " + Quote(urls.front()) + "\n";
+  return "central_urls = " + QuoteList(urls) + "\n";
+}
+
+// Applies one file's keys on top of `config`. Across files, central_url and
+// central_urls are one setting (a later file's replaces the earlier one);
+// within one file, both is a mistake: which list was meant?
 common::Result<void> ApplyText(std::string_view text, const std::string& path,
                                AgentConfig& config) {
   auto root = common::ParseTomlTable(text, path);
   if (!root) return tl::unexpected(root.error());
   const common::TomlKeyReader reader(path);
-  for (const auto& [key, value] : root->as_table()) {
+  const auto& table = root->as_table();
+  if (table.contains("central_url") && table.contains("central_urls")) {
+    return reader.Bad(table.at("central_urls"), "central_urls",
+                      "set together with 'central_url': keep one (central_urls lists several "
+                      "centrals in order, central_url names one)");
+  }
+  for (const auto& [key, value] : table) {
     auto applied = Apply(reader, key, value, config);
     if (!applied) return tl::unexpected(applied.error());
   }
@@ -145,6 +206,48 @@ common::Result<std::vector<std::string>> DropIns(const std::string& dir) {
 
 std::string DropInDir(const std::string& config_path) { return config_path + ".d"; }
 
+std::string CentralUrlProblem(const std::string& url) {
+  constexpr std::string_view kScheme = "https://";
+  if (url.rfind(kScheme, 0) != 0) return "must start with https://";
+  for (char ch : url) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u <= 0x20 || u >= 0x7f) return "must not hold spaces, control or non-ASCII characters";
+    if (ch == '?' || ch == '#' || ch == '@') return "must not hold a user, query or fragment";
+  }
+  const std::string rest = url.substr(kScheme.size());
+  const std::string authority = rest.substr(0, rest.find('/'));
+  std::string host = authority;
+  std::string port;
+  if (!authority.empty() && authority[0] == '[') {  // [::1]:8443
+    const auto close = authority.find(']');
+    if (close == std::string::npos) return "has an unclosed [ in its host";
+    host = authority.substr(0, close + 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return "has a bad port";
+      port = authority.substr(close + 2);
+      if (port.empty()) return "has an empty port";
+    }
+  } else if (const auto colon = authority.find(':'); colon != std::string::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (port.empty()) return "has an empty port";
+  }
+  if (host.empty() || host == "[]") return "names no host";
+  if (!port.empty()) {
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(port) < 1 || std::stoi(port) > 65535) {
+      return "has a bad port (1-65535)";
+    }
+  }
+  return "";
+}
+
+std::string JoinCentralUrls(const std::vector<std::string>& urls) {
+  std::string out;
+  for (const auto& url : urls) out += (out.empty() ? "" : ", ") + url;
+  return out;
+}
+
 common::Result<AgentConfig> ParseAgentConfig(std::string_view text, const std::string& path) {
   AgentConfig config;
   config.path = path;
@@ -173,7 +276,7 @@ std::string RenderEnrollment(const AgentConfig& c) {
   std::string out =
       "# Written by `staffgatectl enroll`; it rewrites this file on the next enrollment.\n";
   if (!c.workstation.empty()) out += "workstation = " + Quote(c.workstation) + "\n";
-  if (!c.central_url.empty()) out += "central_url = " + Quote(c.central_url) + "\n";
+  out += RenderCentrals(c.central_urls);
   out += "ca_file = " + Quote(c.ca_file) + "\n";
   out += "token_file = " + Quote(c.token_file) + "\n";
   out += "trusted_keys = " + QuoteList(c.trusted_keys) + "\n";
@@ -183,7 +286,7 @@ std::string RenderEnrollment(const AgentConfig& c) {
 std::string RenderAgentConfig(const AgentConfig& c) {
   std::string out = "# staffgate agent configuration; see staffgated(8).\n";
   if (!c.workstation.empty()) out += "workstation = " + Quote(c.workstation) + "\n";
-  if (!c.central_url.empty()) out += "central_url = " + Quote(c.central_url) + "\n";
+  out += RenderCentrals(c.central_urls);
   out += "ca_file = " + Quote(c.ca_file) + "\n";
   out += "token_file = " + Quote(c.token_file) + "\n";
   out += "trusted_keys = " + QuoteList(c.trusted_keys) + "\n";

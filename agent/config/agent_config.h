@@ -24,7 +24,9 @@ enum class LeaseUnreachable { kAllow, kDeny };
 struct AgentConfig {
   std::string path;  // The file this came from, for messages.
   std::string workstation;
-  std::string central_url;  // Empty: no sync.
+  // `central_urls` (or `central_url` for one) in order of preference,
+  // each "https://..."; empty: no sync (docs/design.md §12).
+  std::vector<std::string> central_urls;
   std::string ca_file = "/etc/staffgate/central-ca.pem";
   std::string token_file = "/etc/staffgate/workstation.token";
   std::vector<std::string> trusted_keys;  // Empty: not enrolled.
@@ -62,11 +64,20 @@ std::string DropInDir(const std::string& config_path);
 // is fine.
 common::Result<AgentConfig> LoadAgentConfig(const std::string& path);
 
+// Why `url` cannot name a central ("must start with https://", ...), or
+// empty when it can: https, a host, an optional port 1-65535 and path; no
+// user, query, fragment, space or control character.
+std::string CentralUrlProblem(const std::string& url);
+
+// The centrals as one line for messages: "https://a, https://b".
+std::string JoinCentralUrls(const std::vector<std::string>& urls);
+
 // Renders a config as TOML that ParseAgentConfig reads back identically.
 std::string RenderAgentConfig(const AgentConfig& config);
 
-// Renders only what enrollment sets (workstation, central_url, ca_file,
-// token_file, trusted_keys): the content of the kEnrollDropIn file.
+// Renders only what enrollment sets (workstation, central_url or
+// central_urls, ca_file, token_file, trusted_keys): the content of the
+// kEnrollDropIn file.
 std::string RenderEnrollment(const AgentConfig& config);
 
 }  // namespace staffgate::agent

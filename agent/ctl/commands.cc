@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "common/protocol.h"
+#include "common/terminal_text.h"
 
 namespace staffgate::agent {
 namespace {
@@ -50,6 +51,23 @@ const char* YesNo(bool value) { return value ? "yes" : "no"; }
 
 std::string Number(std::uint64_t value) { return std::to_string(value); }
 
+// The central in use and every one down (docs/design.md §12). Text from
+// the central (errors) is escaped: it is shown on a terminal.
+void PrintCentrals(const std::vector<common::CentralEntry>& centrals) {
+  for (const auto& c : centrals) {
+    if (c.in_use) {
+      std::printf("%-18s %s%s\n", "central in use:", common::EscapeForTerminal(c.url).c_str(),
+                  c.down ? " (down: every central is)" : "");
+    }
+  }
+  for (const auto& c : centrals) {
+    if (!c.down) continue;
+    std::printf("%-18s %s since %s: %s\n",
+                "central down:", common::EscapeForTerminal(c.url).c_str(), c.down_since.c_str(),
+                common::EscapeForTerminal(c.last_error).c_str());
+  }
+}
+
 void PrintStatus(const common::StatusReply& s) {
   std::printf("%-18s %s\n", "enrolled:", YesNo(s.enrolled));
   std::printf("%-18s %s\n", "workstation:", s.workstation.c_str());
@@ -71,6 +89,7 @@ void PrintStatus(const common::StatusReply& s) {
                           : s.central_configured ? "unknown"
                                                  : "no central configured";
   std::printf("%-18s %s\n", "central reachable:", reachable.c_str());
+  PrintCentrals(s.centrals);
   if (s.outbox_depth) {
     std::printf("%-18s %s\n", "events to send:", Number(*s.outbox_depth).c_str());
   }

@@ -44,7 +44,12 @@ CtlContext MakeContext(const std::string& config_path, const std::string& socket
 // `staffgatectl enroll` and its options, filled into `options`.
 CLI::App* AddEnroll(CLI::App& app, staffgate::agent::EnrollOptions& options) {
   auto* enroll = app.add_subcommand("enroll", "enroll this workstation with a central (root)");
-  enroll->add_option("--central", options.central_url, "https://HOST:PORT")->required();
+  enroll
+      ->add_option("--central", options.central_urls,
+                   "https://HOST:PORT; repeat for several centrals, in order of preference")
+      ->required()
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   enroll->add_option("--token-file", options.token_file, "the workstation token")->required();
   enroll->add_option("--ca", options.ca_file, "the central's CA certificate (PEM)")->required();
   enroll->add_option("--roster-key", options.roster_key_file,

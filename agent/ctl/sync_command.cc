@@ -16,11 +16,11 @@ namespace {
 // when it is done.
 constexpr int kSyncTimeoutMs = 60000;
 
-// Fetches the first roster ourselves when the agent is not running, and
-// installs it with the agent's own acceptance rules.
+// Fetches the first roster ourselves when the agent is not running (from
+// the first central that answers), and installs it with the agent's own
+// acceptance rules.
 int FetchFirstRosterDirectly(const AgentConfig& config) {
   common::HttpsOptions http;
-  http.central_url = config.central_url;
   http.ca_file = config.ca_file;
   auto token = ReadToken(config.token_file);
   if (!token) {
@@ -30,7 +30,14 @@ int FetchFirstRosterDirectly(const AgentConfig& config) {
   http.token = std::move(*token);
   http.user_agent = std::string("staffgatectl/") + STAFFGATE_VERSION;
   CurlRosterSource source(http);
-  auto fetched = source.Fetch(std::nullopt, 0);
+  common::Result<FetchResult> fetched = common::Fail(common::ErrorKind::kConfig, "no central");
+  for (const auto& url : config.central_urls) {
+    fetched = source.Fetch(FetchRequest{url, std::nullopt, 0, false});
+    if (fetched || (fetched.error().kind != common::ErrorKind::kUnavailable &&
+                    fetched.error().kind != common::ErrorKind::kTimeout)) {
+      break;
+    }
+  }
   if (!fetched) {
     std::cerr << "staffgatectl: cannot fetch the first roster: " << fetched.error().message << "\n";
     return kExitFailed;
@@ -63,7 +70,7 @@ int CmdEnroll(const CtlContext& ctx, const EnrollOptions& options) {
   }
   const AgentConfig& config = enrolled->config;
   std::printf("enrolled workstation %s with %s\n", config.workstation.c_str(),
-              config.central_url.c_str());
+              JoinCentralUrls(config.central_urls).c_str());
   for (const auto& keyid : enrolled->keyids) {
     std::printf("trusting roster key %s (%s)\n", keyid.c_str(),
                 config.trusted_keys.empty() ? "" : config.trusted_keys.front().c_str());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "agent/sync/central_calls.h"
 #include "common/json_util.h"
 
 namespace staffgate::agent {
@@ -116,9 +117,13 @@ common::HttpsOptions LeaseOptions(const common::HttpsOptions& options) {
 
 }  // namespace
 
-HttpLeaseApi::HttpLeaseApi(const common::HttpsOptions& options, int deadline_ms)
+HttpLeaseApi::HttpLeaseApi(const common::HttpsOptions& options,
+                           std::shared_ptr<CentralSelector> selector, const common::Clock& clock,
+                           int deadline_ms)
     : login_client_(LeaseOptions(options)),
       upkeep_client_(LeaseOptions(options)),
+      selector_(std::move(selector)),
+      clock_(clock),
       deadline_ms_(deadline_ms) {}
 
 common::Result<common::HttpsResponse> HttpLeaseApi::Send(common::HttpsClient& client,
@@ -129,8 +134,7 @@ common::Result<common::HttpsResponse> HttpLeaseApi::Send(common::HttpsClient& cl
   req.method = method;
   req.path = "/v1/sessions" + path;
   req.body = body;
-  req.total_timeout_ms = deadline_ms_;
-  return client.Perform(req);
+  return CallCentral(*selector_, SendWith(client, req), deadline_ms_, clock_);
 }
 
 LeaseReply HttpLeaseApi::Call(common::HttpsClient& client, const std::string& method,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/sync/central_selector.h"
 #include "common/https/https_client.h"
 
 namespace staffgate::agent {
@@ -53,8 +54,11 @@ class LeaseApi {
 
 class HttpLeaseApi : public LeaseApi {
  public:
-  // `deadline_ms` bounds each call (a login waits for Acquire).
-  HttpLeaseApi(const common::HttpsOptions& options, int deadline_ms);
+  // `deadline_ms` bounds each call (a login waits for Acquire), the try on
+  // the next central included when the one in use is down (CallCentral).
+  // `selector` and `clock` are shared with the central link.
+  HttpLeaseApi(const common::HttpsOptions& options, std::shared_ptr<CentralSelector> selector,
+               const common::Clock& clock, int deadline_ms);
   LeaseReply Acquire(const std::string& account) override;
   LeaseReply Renew(const std::string& id) override;
   LeaseReply Release(const std::string& id) override;
@@ -73,6 +77,8 @@ class HttpLeaseApi : public LeaseApi {
   // for a new TLS handshake.
   common::HttpsClient login_client_;
   common::HttpsClient upkeep_client_;
+  std::shared_ptr<CentralSelector> selector_;
+  const common::Clock& clock_;
   int deadline_ms_;
 };
 

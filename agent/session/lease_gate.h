@@ -8,8 +8,8 @@
 //
 // Central unreachable at session_open: lease_unreachable = "allow" lets
 // the session in, audited as lease_unverified; "deny" refuses it.
-// Without a central (no central_url) the gate admits everyone: there is
-// nobody to ask.
+// Without a central (no central_url or central_urls) the gate admits
+// everyone: there is nobody to ask.
 //
 // A lease an administrator ended (renewal answered 410, `staffgate-admin
 // sessions end`): the gate forgets it, closes every session of its account

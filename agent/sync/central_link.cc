@@ -2,11 +2,16 @@
 
 #include <syslog.h>
 
+#include "agent/sync/central_calls.h"
+
 namespace staffgate::agent {
 namespace {
 
 using common::ErrorKind;
 using common::Fail;
+
+// A batch of events may wait on a busy central's store lock.
+constexpr int kEventsDeadlineMs = 30000;
 
 }  // namespace
 
@@ -26,22 +31,36 @@ common::Result<bool> StoreSyncTarget::InstallFromCentral(const std::string& enve
 }
 
 std::string CentralLinkKey(const AgentConfig& config) {
-  return config.central_url + '\n' + config.ca_file + '\n' + config.token_file + '\n' +
-         config.state_dir;
+  std::string key;
+  for (const auto& url : config.central_urls) key += url + ' ';
+  return key + '\n' + config.ca_file + '\n' + config.token_file + '\n' + config.state_dir;
 }
 
-CentralLink::CentralLink(const AgentConfig& config, RosterStore& store, common::LogFn log)
-    : key_(CentralLinkKey(config)), log_(std::move(log)), target_(store) {
-  http_.central_url = TrimSlashes(config.central_url);
+CentralLink::CentralLink(const AgentConfig& config, RosterStore& store, const common::Clock& clock,
+                         common::LogFn log)
+    : key_(CentralLinkKey(config)), log_(std::move(log)), clock_(clock), target_(store) {
+  selector_ = std::make_shared<CentralSelector>(config.central_urls, clock, log_,
+                                                static_cast<std::uint64_t>(clock.NowMs()));
+  http_.central_url = selector_->Active().url;  // Each call names its own (HttpsRequest).
   http_.ca_file = config.ca_file;
   http_.user_agent = std::string("staffgated/") + STAFFGATE_VERSION;
   http_.stop = &stop_;
 }
 
+common::Result<PostReply> CentralLink::PostEvents(const std::string& body) {
+  common::HttpsRequest req;
+  req.method = "POST";
+  req.path = "/v1/events";
+  req.body = body;
+  auto resp = CallCentral(*selector_, SendWith(*events_client_, req), kEventsDeadlineMs, clock_);
+  if (!resp) return tl::unexpected(resp.error());
+  return PostReply{resp->status, resp->retry_after_s};
+}
+
 common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(
     const AgentConfig& config, RosterStore& store, const common::Clock& clock,
     const common::LogFn& log, std::function<void(AuditEvent)> record) {
-  std::unique_ptr<CentralLink> link(new CentralLink(config, store, log));
+  std::unique_ptr<CentralLink> link(new CentralLink(config, store, clock, log));
   auto token = ReadToken(config.token_file);  // Refuses a token others may read.
   if (!token) {
     return Fail(ErrorKind::kConfig, "cannot read the workstation token: " + token.error().message);
@@ -54,19 +73,11 @@ common::Result<std::unique_ptr<CentralLink>> CentralLink::Create(
   link->outbox_ = std::move(*outbox);
 
   link->source_ = std::make_unique<CurlRosterSource>(link->http_);
-  link->loop_ = std::make_unique<SyncLoop>(*link->source_, link->target_, clock, log);
-  common::HttpsOptions http = link->http_;
+  link->loop_ =
+      std::make_unique<SyncLoop>(*link->source_, link->target_, *link->selector_, clock, log);
+  link->events_client_ = std::make_unique<common::HttpsClient>(link->http_);
   link->sender_ = std::make_unique<EventSender>(
-      *link->outbox_,
-      [http](const std::string& body) -> common::Result<PostReply> {
-        common::HttpsRequest req;
-        req.method = "POST";
-        req.path = "/v1/events";
-        req.body = body;
-        auto resp = common::PerformHttps(http, req);
-        if (!resp) return tl::unexpected(resp.error());
-        return PostReply{resp->status, resp->retry_after_s};
-      },
+      *link->outbox_, [raw = link.get()](const std::string& body) { return raw->PostEvents(body); },
       log,
       [raw = link.get(), record = std::move(record)](std::size_t kept, std::size_t lost) {
         raw->quarantined_ += kept + lost;
@@ -88,7 +99,11 @@ void CentralLink::Start() {
   stop_ = false;
   loop_->Start();
   sender_->Start();
-  log_(LOG_INFO, "following the central at " + http_.central_url);
+  std::string urls;
+  for (const auto& central : selector_->States()) urls += (urls.empty() ? "" : ", ") + central.url;
+  log_(LOG_INFO, std::string(selector_->size() > 1 ? "following the centrals at "
+                                                   : "following the central at ") +
+                     urls);
 }
 
 void CentralLink::Stop() {
@@ -113,7 +128,15 @@ void CentralLink::FillStatus(common::StatusReply& status) {
     status.last_sync_result = sync.last_result;
     status.central_reachable = sync.central_reachable;
   }
-  status.central_url = http_.central_url;
+  status.central_url = selector_->Active().url;
+  for (const CentralState& c : selector_->States()) {
+    common::CentralEntry entry{c.url, c.in_use, c.down, {}, {}};
+    if (c.down) {
+      entry.down_since = common::FormatRfc3339(c.down_since_ms / 1000);
+      entry.last_error = c.last_error;
+    }
+    status.centrals.push_back(std::move(entry));
+  }
   status.outbox_depth = outbox_->Depth();
   status.outbox_dropped = outbox_->Dropped();
   status.outbox_quarantined = quarantined_.load();

@@ -4,8 +4,10 @@
 // Both run on their own threads; nothing here is on the decision path
 // except Enqueue, which is one append(2) to the outbox.
 //
-// Created from the agent config when `central_url` is set; replaced as a
-// whole when a reload changes the central settings.
+// Created from the agent config when it names centrals (`central_urls`,
+// or `central_url` for one); replaced as a whole when a reload changes
+// the central settings. It owns the CentralSelector that every call to a
+// central (long-poll, events, leases, password checks) goes through.
 #ifndef STAFFGATE_AGENT_CENTRAL_LINK_H_
 #define STAFFGATE_AGENT_CENTRAL_LINK_H_
 
@@ -18,6 +20,7 @@
 #include "agent/audit/audit_log.h"
 #include "agent/config/agent_config.h"
 #include "agent/roster/roster_store.h"
+#include "agent/sync/central_selector.h"
 #include "agent/sync/event_outbox.h"
 #include "agent/sync/event_sender.h"
 #include "agent/sync/roster_fetcher.h"
@@ -72,21 +75,32 @@ class CentralLink : public EventQueue {
   common::Result<void> Enqueue(const std::string& event_json) override;
   // One sync round now (staffgatectl sync): the outcome in plain words.
   common::Result<std::string> SyncNow();
-  // Adds last_sync, last_sync_result, central_reachable, outbox_depth,
-  // outbox_dropped and outbox_quarantined.
+  // Adds last_sync, last_sync_result, central_reachable, central_url (the
+  // one in use), centrals, outbox_depth, outbox_dropped and
+  // outbox_quarantined.
   void FillStatus(common::StatusReply& status);
 
-  // TLS settings, CA and token for other calls to the same central (leases).
+  // TLS settings, CA and token for other calls to the centrals (leases,
+  // passwords); which central, ask selector().
   const common::HttpsOptions& http() const { return http_; }
+  // The choice of central, shared with the lease and password clients
+  // (which may outlive the link by a call in flight).
+  const std::shared_ptr<CentralSelector>& selector() const { return selector_; }
   const std::string& key() const { return key_; }
 
  private:
-  CentralLink(const AgentConfig& config, RosterStore& store, common::LogFn log);
+  CentralLink(const AgentConfig& config, RosterStore& store, const common::Clock& clock,
+              common::LogFn log);
+  // POST /v1/events to the central in use (and the next when it is down).
+  common::Result<PostReply> PostEvents(const std::string& body);
 
   std::string key_;
   common::HttpsOptions http_;
   common::LogFn log_;
+  const common::Clock& clock_;
   StoreSyncTarget target_;
+  std::shared_ptr<CentralSelector> selector_;
+  std::unique_ptr<common::HttpsClient> events_client_;
   std::unique_ptr<CurlRosterSource> source_;
   std::unique_ptr<SyncLoop> loop_;
   std::unique_ptr<EventOutbox> outbox_;

@@ -77,9 +77,10 @@ struct CentralAnswer {
 // Staffgate-Workstation header, whose token it is. Refuses a token the
 // central does not take, one that is not a workstation's, and a
 // --workstation that names another workstation.
-common::Result<CentralAnswer> AskCentral(const EnrollOptions& options, const std::string& token) {
+common::Result<CentralAnswer> AskCentral(const EnrollOptions& options, const std::string& url,
+                                         const std::string& token) {
   common::HttpsOptions fetch;
-  fetch.central_url = options.central_url;
+  fetch.central_url = url;
   fetch.ca_file = options.ca_file;
   fetch.token = token;
   fetch.user_agent = std::string("staffgatectl/") + STAFFGATE_VERSION;
@@ -113,11 +114,34 @@ common::Result<CentralAnswer> AskCentral(const EnrollOptions& options, const std
   return CentralAnswer{resp->body, name->second};
 }
 
+// AskCentral of each central in order until one answers: enrollment works
+// while one of them is down, as the agent does.
+common::Result<CentralAnswer> AskCentrals(const EnrollOptions& options, const std::string& token) {
+  common::Result<CentralAnswer> answer = Fail(ErrorKind::kInvalidInput, "no --central given");
+  for (const auto& url : options.central_urls) {
+    answer = AskCentral(options, url, token);
+    if (answer || (answer.error().kind != ErrorKind::kUnavailable &&
+                   answer.error().kind != ErrorKind::kTimeout)) {
+      return answer;
+    }
+  }
+  return answer;
+}
+
 }  // namespace
 
 common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
-  if (options.central_url.rfind("https://", 0) != 0) {
-    return Fail(ErrorKind::kInvalidInput, "--central must be an https:// URL");
+  if (options.central_urls.empty()) return Fail(ErrorKind::kInvalidInput, "--central is required");
+  for (std::size_t i = 0; i < options.central_urls.size(); ++i) {
+    const std::string& url = options.central_urls[i];
+    if (auto why = CentralUrlProblem(url); !why.empty()) {
+      return Fail(ErrorKind::kInvalidInput, "--central " + url + ": " + why);
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (options.central_urls[j] == url) {
+        return Fail(ErrorKind::kInvalidInput, "--central " + url + " is given twice");
+      }
+    }
   }
   AgentConfig config;
   auto existing = LoadAgentConfig(options.config_path);
@@ -135,7 +159,7 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
   // Always ask the central, even with a pinned key: it says whose token
   // this is, and an admin token (no name) is refused before anything is
   // written (docs/design.md §6).
-  auto asked = AskCentral(options, *token);
+  auto asked = AskCentrals(options, *token);
   if (!asked) return tl::unexpected(asked.error());
   std::string pem = asked->keys_pem;
   if (!options.roster_key_file.empty()) {
@@ -156,7 +180,7 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
   auto wrote_key = common::WriteFileAtomic(key_path, key_pem, 0644);
   if (!wrote_key) return tl::unexpected(wrote_key.error());
 
-  config.central_url = options.central_url;
+  config.central_urls = options.central_urls;
   config.ca_file = Absolute(options.ca_file);
   config.token_file = Absolute(options.token_file);
   config.trusted_keys = {key_path};

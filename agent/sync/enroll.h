@@ -15,7 +15,9 @@
 namespace staffgate::agent {
 
 struct EnrollOptions {
-  std::string central_url;
+  // One or more (`--central` repeated), in order of preference: written as
+  // central_url for one, central_urls for several (docs/design.md §12).
+  std::vector<std::string> central_urls;
   std::string token_file;
   std::string ca_file;
   std::string roster_key_file;  // Optional: pin this key instead of fetching.
@@ -36,7 +38,8 @@ struct EnrollOutcome {
 // during a key rotation). Errors: kInvalidInput when none is valid Ed25519.
 common::Result<std::vector<common::PublicKey>> ParsePublicKeys(const std::string& pem_text);
 
-// Asks the central (GET /v1/keys) whose token this is, even when a key is
+// Asks the central (GET /v1/keys; the first of central_urls that answers)
+// whose token this is, even when a key is
 // pinned; fetches or pins the key; writes key_path and the drop-in
 // `<config_path>.d/50-enrollment.conf` atomically with the workstation name
 // the central gave and absolute paths, never rewriting config_path itself

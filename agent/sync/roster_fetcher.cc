@@ -31,15 +31,19 @@ std::string TrimSlashes(std::string url) {
   return url;
 }
 
-common::Result<FetchResult> CurlRosterSource::Fetch(std::optional<std::uint64_t> current_serial,
-                                                    int wait_s) {
+common::Result<FetchResult> CurlRosterSource::Fetch(const FetchRequest& request) {
   common::HttpsRequest req;
   req.path = "/v1/roster";
-  if (current_serial) {
-    req.headers.push_back("If-None-Match: \"" + std::to_string(*current_serial) + "\"");
+  req.central_url = request.central_url;
+  const int wait_s = request.probe ? 0 : request.wait_s;
+  if (request.current_serial) {
+    req.headers.push_back("If-None-Match: \"" + std::to_string(*request.current_serial) + "\"");
     if (wait_s > 0) req.headers.push_back("Prefer: wait=" + std::to_string(wait_s));
   }
+  // The connect deadline (HttpsOptions::connect_timeout_s, TCP and TLS)
+  // catches a hung central; the total one only a hold that overran.
   req.total_timeout_s = wait_s + kSlackS;
+  if (request.probe) req.total_timeout_ms = kProbeTimeoutMs;
   req.response_headers = {common::kLeaseEndedHeader, common::kWorkstationHeader};
   auto resp = common::PerformHttps(options_, req);
   if (!resp) return tl::unexpected(resp.error());

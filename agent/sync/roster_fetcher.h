@@ -23,17 +23,31 @@ struct FetchResult {
   std::string workstation;
 };
 
+// One question for a central.
+struct FetchRequest {
+  std::string central_url;  // Which central ("https://host:port").
+  std::optional<std::uint64_t> current_serial;
+  int wait_s = 0;  // Long-poll hold; 0 asks without waiting.
+  // A quick question to a central believed down (the sync loop's retry of
+  // a preferred one): kProbeTimeoutMs for everything, so a hung central
+  // keeps the long-poll on the one in use away only that long.
+  bool probe = false;
+};
+inline constexpr int kProbeTimeoutMs = 2000;
+
 // Where rosters come from; injected so the sync loop is tested without a
 // network.
 class RosterSource {
  public:
   virtual ~RosterSource() = default;
   // Asks for a roster newer than `current_serial`, waiting up to `wait_s`
-  // seconds for one (long-poll). Errors: kUnavailable (connection, TLS,
-  // 5xx), kTimeout, kPermission (401/403: bad token), kTooLarge (body over
-  // the cap), kInvalidInput (unexpected status). Thread-compatible.
-  virtual common::Result<FetchResult> Fetch(std::optional<std::uint64_t> current_serial,
-                                            int wait_s) = 0;
+  // seconds for one (long-poll). The connection (TCP and TLS) has the
+  // short connect deadline; only an established request is held, for the
+  // wait plus a slack, so a hold is never taken for a hung central.
+  // Errors: kUnavailable (connection, TLS, 5xx), kTimeout, kPermission
+  // (401/403: bad token), kTooLarge (body over the cap), kInvalidInput
+  // (unexpected status). Thread-compatible.
+  virtual common::Result<FetchResult> Fetch(const FetchRequest& request) = 0;
 };
 
 // The real source: common/https over the network. `options.stop` (if set)
@@ -41,8 +55,7 @@ class RosterSource {
 class CurlRosterSource : public RosterSource {
  public:
   explicit CurlRosterSource(common::HttpsOptions options) : options_(std::move(options)) {}
-  common::Result<FetchResult> Fetch(std::optional<std::uint64_t> current_serial,
-                                    int wait_s) override;
+  common::Result<FetchResult> Fetch(const FetchRequest& request) override;
 
  private:
   common::HttpsOptions options_;

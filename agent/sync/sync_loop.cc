@@ -4,14 +4,16 @@
 
 #include <algorithm>
 
+#include "agent/sync/central_calls.h"
 #include "common/thread.h"
 
 namespace staffgate::agent {
 
-SyncLoop::SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock,
-                   common::LogFn log, int wait_s)
+SyncLoop::SyncLoop(RosterSource& source, SyncTarget& target, CentralSelector& selector,
+                   const common::Clock& clock, common::LogFn log, int wait_s)
     : source_(source),
       target_(target),
+      selector_(selector),
       clock_(clock),
       log_(std::move(log)),
       wait_s_(wait_s),
@@ -46,14 +48,34 @@ SyncStatus SyncLoop::Status() const {
   return status_;
 }
 
-common::Result<std::string> SyncLoop::RunOnce(int wait_s) {
+common::Result<std::string> SyncLoop::RunOnce(int wait_s) { return RunRound(wait_s).outcome; }
+
+bool SyncLoop::Probe(const CentralChoice& central) {
+  auto fetched = source_.Fetch(FetchRequest{central.url, target_.CurrentSerial(), 0, true});
+  if (fetched || !CentralDown(fetched.error())) {
+    selector_.Succeeded(central.index);
+    return true;
+  }
+  if (!stop_) selector_.Failed(central.index, fetched.error().message);
+  return false;
+}
+
+SyncLoop::Round SyncLoop::RunRound(int wait_s) {
+  const CentralChoice central = selector_.Active();
   {
     std::lock_guard<std::mutex> lock(mu_);
     status_.last_attempt = clock_.Now();
+    status_.central_url = central.url;
   }
   auto current = target_.CurrentSerial();
   // Without a roster there is nothing to wait for: ask for the current one.
-  auto fetched = source_.Fetch(current, current ? wait_s : 0);
+  auto fetched = source_.Fetch(FetchRequest{central.url, current, current ? wait_s : 0, false});
+  bool failed_over = false;
+  if (fetched || !CentralDown(fetched.error())) {
+    selector_.Succeeded(central.index);
+  } else if (!stop_) {  // A transfer aborted by Stop says nothing of the central.
+    failed_over = selector_.Failed(central.index, fetched.error().message);
+  }
   common::Result<std::string> outcome;
   bool reachable = false;
   if (fetched && fetched->lease_ended && lease_ended_) lease_ended_();
@@ -89,11 +111,17 @@ common::Result<std::string> SyncLoop::RunOnce(int wait_s) {
   } else {
     status_.last_result = outcome.error().message;
   }
-  return outcome;
+  return Round{std::move(outcome), failed_over};
+}
+
+int HoldSeconds(int wait_s, std::optional<std::chrono::milliseconds> until_probe) {
+  if (!until_probe || wait_s <= 0) return wait_s;
+  const auto until_s = static_cast<int>((until_probe->count() + 999) / 1000);
+  return std::max(1, std::min(wait_s, until_s));
 }
 
 NextRound PlanNextRound(const common::Result<std::string>& outcome, bool was_quick,
-                        std::chrono::milliseconds spent, Backoff& backoff) {
+                        std::chrono::milliseconds spent, Backoff& backoff, bool failed_over) {
   NextRound next;
   if (outcome) {
     backoff.Reset();
@@ -104,11 +132,12 @@ NextRound PlanNextRound(const common::Result<std::string>& outcome, bool was_qui
     }
     return next;
   }
+  next.quick = true;
+  if (failed_over) return next;  // Another central, believed up: ask it now.
   next.delay = backoff.Next();
   if (outcome.error().kind == common::ErrorKind::kUnavailable) {
     next.delay = std::min(next.delay, kUnreachableProbe);
   }
-  next.quick = true;
   return next;
 }
 
@@ -118,14 +147,22 @@ void SyncLoop::Run() {
   // whether the central answers instead of after a whole long-poll.
   bool quick = true;
   while (!stop_) {
+    // A preferred central's retry time came: ask it before holding again.
+    if (auto preferred = selector_.DueProbe()) {
+      if (Probe(*preferred)) quick = true;  // Moved back: learn its state at once.
+      if (stop_) break;
+    }
     auto started = std::chrono::steady_clock::now();
-    auto outcome = RunOnce(quick ? 0 : wait_s_);
+    auto [outcome, failed_over] =
+        RunRound(quick ? 0 : HoldSeconds(wait_s_, selector_.UntilProbe()));
     if (stop_) break;
     auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
-    const NextRound next = PlanNextRound(outcome, quick, spent, backoff_);
+    const NextRound next = PlanNextRound(outcome, quick, spent, backoff_, failed_over);
     quick = next.quick;
-    if (outcome) {
+    if (failed_over) {
+      last_error.clear();  // The selector said which central is down and which is next.
+    } else if (outcome) {
       if (!last_error.empty()) log_(LOG_NOTICE, "sync with the central restored");
       last_error.clear();
       if (*outcome != "up to date") log_(LOG_INFO, "sync: " + *outcome);

@@ -1,6 +1,13 @@
 // Keeps the agent's roster in step with the central: a long-poll loop on
 // its own thread, so a slow or hostile central can never delay an answer
 // to the PAM module. Failures back off with jitter (1 s to 60 s).
+//
+// With several centrals (docs/design.md §12) the loop long-polls the one
+// the CentralSelector has in use; a round that finds it down moves the
+// selector on and the next round asks the next central at once. While a
+// preferred central is down the hold is cut short at its retry time, and
+// the loop asks it briefly (a probe) before holding again: when it
+// answers, the selector, and so every call, moves back to it.
 #ifndef STAFFGATE_AGENT_SYNC_SYNC_LOOP_H_
 #define STAFFGATE_AGENT_SYNC_SYNC_LOOP_H_
 
@@ -15,6 +22,7 @@
 #include <thread>
 
 #include "agent/sync/backoff.h"
+#include "agent/sync/central_selector.h"
 #include "agent/sync/roster_fetcher.h"
 #include "common/log.h"
 #include "common/result.h"
@@ -41,6 +49,7 @@ struct SyncStatus {
   bool answered = false;  // At least one round has finished.
   bool central_reachable = false;
   std::string last_result;  // Plain words: "up to date", "installed serial 7", the error.
+  std::string central_url;  // The central the last round asked.
 };
 
 // What the thread does after a round: how long to wait, and whether the
@@ -55,16 +64,22 @@ struct NextRound {
 // sees it back within seconds; one that answers with an error (overloaded,
 // timing out, a rejected roster) gets the whole 1-60 s backoff. After any
 // failure the next round is quick: reachability is known when it answers,
-// not after a whole long-poll.
+// not after a whole long-poll. A failure that moved the selector to
+// another central (`failed_over`) is asked again at once, there.
 inline constexpr std::chrono::milliseconds kUnreachableProbe{3000};
 NextRound PlanNextRound(const common::Result<std::string>& outcome, bool was_quick,
-                        std::chrono::milliseconds spent, Backoff& backoff);
+                        std::chrono::milliseconds spent, Backoff& backoff,
+                        bool failed_over = false);
+
+// How long a long-poll may hold: `wait_s`, but no longer than until the
+// selector retries a preferred central (`until_probe`), and at least 1 s.
+int HoldSeconds(int wait_s, std::optional<std::chrono::milliseconds> until_probe);
 
 class SyncLoop {
  public:
   // All references must outlive the loop.
-  SyncLoop(RosterSource& source, SyncTarget& target, const common::Clock& clock, common::LogFn log,
-           int wait_s = 55);
+  SyncLoop(RosterSource& source, SyncTarget& target, CentralSelector& selector,
+           const common::Clock& clock, common::LogFn log, int wait_s = 55);
   ~SyncLoop();  // Stops the thread.
   SyncLoop(const SyncLoop&) = delete;
   SyncLoop& operator=(const SyncLoop&) = delete;
@@ -85,19 +100,30 @@ class SyncLoop {
   // Set before Start.
   using IdentityHook = std::function<common::Result<void>(const std::string&)>;
   void OnIdentity(IdentityHook hook) { identity_ = std::move(hook); }
-  // One round (fetch, install). Returns the outcome in plain words or the
-  // error. Used by the thread, `staffgatectl sync` (wait_s 0, concurrently
-  // with the thread's long-poll: the target serialises installs) and tests.
+  // One round (fetch, install) with the central in use. Returns the
+  // outcome in plain words or the error. Used by the thread, `staffgatectl
+  // sync` (wait_s 0, concurrently with the thread's long-poll: the target
+  // serialises installs) and tests.
   common::Result<std::string> RunOnce(int wait_s);
+  // Asks `central` (a preferred one believed down) briefly whether it
+  // answers, and tells the selector. True when it does. Installs nothing:
+  // the next round, on it, does.
+  bool Probe(const CentralChoice& central);
 
   SyncStatus Status() const;
   const std::atomic<bool>* stop_flag() const { return &stop_; }
 
  private:
+  struct Round {
+    common::Result<std::string> outcome;
+    bool failed_over = false;  // The selector moved to a central not known down.
+  };
+  Round RunRound(int wait_s);
   void Run();
 
   RosterSource& source_;
   SyncTarget& target_;
+  CentralSelector& selector_;
   const common::Clock& clock_;
   common::LogFn log_;
   int wait_s_;

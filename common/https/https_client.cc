@@ -102,7 +102,8 @@ std::string TlsSentence(const HttpsOptions& options, const std::string& url,
 
 TransferResult TransferOn(CURL* c, const HttpsOptions& options, const HttpsRequest& req) {
   HttpsResponse resp;
-  const std::string url = JoinUrl(options.central_url, req.path);
+  const std::string url =
+      JoinUrl(req.central_url.empty() ? options.central_url : req.central_url, req.path);
   Sink sink{&resp.body, options.max_body_bytes};
   std::unique_ptr<curl_slist, SlistDeleter> headers;
   auto add_header = [&](const std::string& h) {
@@ -138,7 +139,13 @@ TransferResult TransferOn(CURL* c, const HttpsOptions& options, const HttpsReque
   const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
   auto fail = [&](Cause cause) { return tl::unexpected(TransferError{cause, url, detail}); };
   if (sink.overflow) return fail(Cause::kTooLarge);
-  if (rc == CURLE_OPERATION_TIMEDOUT) return fail(Cause::kTimeout);
+  if (rc == CURLE_OPERATION_TIMEDOUT) {
+    curl_off_t tls_done = 0;
+    TransferError timeout{Cause::kTimeout, url, detail};
+    timeout.connected =
+        curl_easy_getinfo(c, CURLINFO_APPCONNECT_TIME_T, &tls_done) == CURLE_OK && tls_done > 0;
+    return tl::unexpected(std::move(timeout));
+  }
   if (rc == CURLE_ABORTED_BY_CALLBACK) return fail(Cause::kStopped);
   if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
       rc == CURLE_SSL_CONNECT_ERROR) {
@@ -177,6 +184,10 @@ Error TransferErrorToError(const TransferError& error, std::size_t max_body_byte
       return Error{ErrorKind::kTooLarge, "response from " + error.url + " exceeds " +
                                              std::to_string(max_body_bytes) + " bytes"};
     case Cause::kTimeout:
+      if (!error.connected) {
+        return Error{ErrorKind::kTimeout,
+                     "central did not complete the connection in time (" + error.url + ")"};
+      }
       return Error{ErrorKind::kTimeout, "central did not answer in time (" + error.url + ")"};
     case Cause::kStopped:
       return Error{ErrorKind::kUnavailable, "stopped"};

@@ -46,6 +46,9 @@ struct HttpsOptions {
 struct HttpsRequest {
   std::string method = "GET";
   std::string path;  // "/v1/roster": appended to HttpsOptions::central_url.
+  // When not empty, used instead of HttpsOptions::central_url: one client
+  // (and its kept-alive connections) serves several centrals.
+  std::string central_url;
   std::string body;  // Sent for every method but GET.
   std::string content_type = "application/json";
   std::vector<std::string> headers;  // Extra "Name: value" lines.
@@ -78,6 +81,10 @@ struct TransferError {
   Cause cause;
   std::string url;     // The full URL asked for.
   std::string detail;  // curl's description; for kTls, one sentence naming the cause.
+  // kTimeout: whether the connection (TCP and TLS) was up when the time
+  // ran out. False: the central never finished the handshake (hung, or
+  // the network dropping packets); true: it did not answer in time.
+  bool connected = false;
 };
 using TransferResult = tl::expected<HttpsResponse, TransferError>;
 

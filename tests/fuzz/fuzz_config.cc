@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (config) {
     auto again = ParseAgentConfig(RenderAgentConfig(*config), "rendered.conf");
     if (!again || again->workstation != config->workstation ||
-        again->central_url != config->central_url ||
+        again->central_urls != config->central_urls ||
         again->trusted_keys != config->trusted_keys ||
         again->exempt_accounts != config->exempt_accounts || again->socket != config->socket ||
         again->min_uid != config->min_uid) {

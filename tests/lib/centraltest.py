@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -97,6 +98,34 @@ class Central:
                 raise AssertionError("server exited: " + open(self.log).read())
             time.sleep(0.05)
         raise AssertionError("server did not come up")
+
+    def cold_copy(self, root):
+        """Another central serving a copy of this one's directory (same
+        signing key, CA, tokens and SQLite state) on its own port, logging
+        to ROOT/serve.log: the stand-in for a second central of the same
+        fleet. Copy while this one is stopped (a consistent database); from
+        then on the two keep their data apart."""
+        assert self.proc is None or self.proc.poll() is not None, "stop the central first"
+        other = Central.__new__(Central)
+        other.dir = os.path.join(root, "central")
+        shutil.copytree(self.dir, other.dir)
+        other.port = free_port()
+        other.proc = None
+        other.admin_token = self.admin_token
+        other.tls = self.tls
+        other.log = os.path.join(root, "serve.log")
+        other.set_conf("listen", '"127.0.0.1:%d"' % other.port)
+        return other
+
+    def url(self):
+        return "https://127.0.0.1:%d" % self.port
+
+    def kill(self):
+        """kill -9: no clean shutdown, held connections reset."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+            self.logf.close()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -49,7 +49,7 @@ lease_unreachable = "deny"
   REQUIRE(r);
   CHECK(r->path == kPath);
   CHECK(r->workstation == "SVC-03");
-  CHECK(r->central_url == "https://central.example.com:8443");
+  CHECK(r->central_urls == std::vector<std::string>{"https://central.example.com:8443"});
   CHECK(r->ca_file == "/etc/staffgate/central-ca.pem.test");
   CHECK(r->token_file == "/etc/staffgate/workstation.token.test");
   CHECK(r->trusted_keys == std::vector<std::string>{"/etc/staffgate/roster-signing.pub", "/etc/staffgate/next.pub"});
@@ -75,7 +75,7 @@ TEST_CASE("an empty config gives the documented defaults", "[config]") {
     auto r = ParseAgentConfig(text, kPath);
     REQUIRE(r);
     CHECK(r->workstation.empty());
-    CHECK(r->central_url.empty());
+    CHECK(r->central_urls.empty());
     CHECK(r->ca_file == "/etc/staffgate/central-ca.pem");
     CHECK(r->token_file == "/etc/staffgate/workstation.token");
     CHECK(r->trusted_keys.empty());
@@ -186,7 +186,7 @@ TEST_CASE("hostile config text fails cleanly", "[config]") {
 TEST_CASE("RenderAgentConfig round-trips through ParseAgentConfig", "[config]") {
   AgentConfig c;
   c.workstation = "SVC \"03\" \\ tab\there\nnewline \x01 \x7f caf\xc3\xa9";
-  c.central_url = "https://central.example.com:8443/";
+  c.central_urls = {"https://central.example.com:8443/"};
   c.ca_file = "/etc/staffgate/ca with space.pem";
   c.token_file = "/etc/staffgate/tok'en";
   c.trusted_keys = {"/a.pub", "/b \"quoted\".pub"};
@@ -203,7 +203,7 @@ TEST_CASE("RenderAgentConfig round-trips through ParseAgentConfig", "[config]") 
   auto r = ParseAgentConfig(text, "rendered.conf");
   REQUIRE(r);
   CHECK(r->workstation == c.workstation);
-  CHECK(r->central_url == c.central_url);
+  CHECK(r->central_urls == c.central_urls);
   CHECK(r->ca_file == c.ca_file);
   CHECK(r->token_file == c.token_file);
   CHECK(r->trusted_keys == c.trusted_keys);
@@ -221,7 +221,7 @@ TEST_CASE("RenderAgentConfig round-trips through ParseAgentConfig", "[config]") 
   auto back = ParseAgentConfig(RenderAgentConfig(d), "rendered.conf");
   REQUIRE(back);
   CHECK(back->workstation.empty());
-  CHECK(back->central_url.empty());
+  CHECK(back->central_urls.empty());
   CHECK(back->exempt_accounts == d.exempt_accounts);
   CHECK(back->min_uid == d.min_uid);
 }
@@ -284,7 +284,7 @@ TEST_CASE("LoadAgentConfig applies agent.conf.d drop-ins in name order and names
 TEST_CASE("RenderEnrollment holds only what enrollment sets and parses back", "[config]") {
   AgentConfig c;
   c.workstation = "SVC-03";
-  c.central_url = "https://central.example:8443";
+  c.central_urls = {"https://central.example:8443"};
   c.ca_file = "/etc/staffgate/central-ca.pem";
   c.token_file = "/etc/staffgate/workstation.token";
   c.trusted_keys = {"/etc/staffgate/roster-key.pem"};
@@ -294,7 +294,7 @@ TEST_CASE("RenderEnrollment holds only what enrollment sets and parses back", "[
   auto back = ParseAgentConfig(text, "50-enrollment.conf");
   REQUIRE(back);
   CHECK(back->workstation == c.workstation);
-  CHECK(back->central_url == c.central_url);
+  CHECK(back->central_urls == c.central_urls);
   CHECK(back->trusted_keys == c.trusted_keys);
   CHECK(back->token_file == c.token_file);
 }
@@ -309,4 +309,71 @@ TEST_CASE("offline_credentials_days: default 3, read, rendered back", "[config]"
   auto again = ParseAgentConfig(RenderAgentConfig(*set), kPath);
   REQUIRE(again);
   CHECK(again->offline_credentials_days == 0);
+}
+
+TEST_CASE("central_urls: an ordered list, central_url still one, rendered back as written",
+          "[config]") {
+  auto r = ParseAgentConfig(
+      "central_urls = [\"https://a.example:8443\", \"https://b.example:8443/\", "
+      "\"https://[::1]:9443\"]\n",
+      kPath);
+  REQUIRE(r);
+  CHECK(r->central_urls == std::vector<std::string>{"https://a.example:8443",
+                                                    "https://b.example:8443/",
+                                                    "https://[::1]:9443"});
+  auto back = ParseAgentConfig(RenderAgentConfig(*r), "rendered.conf");
+  REQUIRE(back);
+  CHECK(back->central_urls == r->central_urls);
+  CHECK_THAT(RenderEnrollment(*r), Catch::Contains("central_urls = [\"https://a.example:8443\", "));
+  // One central is written as central_url, which older agents read too.
+  AgentConfig one;
+  one.central_urls = {"https://a.example:8443"};
+  CHECK_THAT(RenderEnrollment(one), Catch::Contains("central_url = \"https://a.example:8443\"\n"));
+  CHECK_THAT(RenderAgentConfig(one), !Catch::Contains("central_urls"));
+}
+
+TEST_CASE("central_urls: both keys in one file, an empty list and a bad URL are refused by name",
+          "[config]") {
+  auto both = ParseAgentConfig(
+      "central_url = \"https://a:8443\"\n\ncentral_urls = [\"https://b:8443\"]\n", kPath);
+  REQUIRE_FALSE(both);
+  CHECK(both.error().kind == ErrorKind::kConfig);
+  CHECK_THAT(both.error().message,
+             Catch::StartsWith(std::string(kPath) + ":3: key 'central_urls'") &&
+                 Catch::Contains("'central_url'"));
+  ExpectError("\ncentral_urls = []\n", 2, "central_urls");
+  CHECK_THAT(ParseAgentConfig("central_urls = []\n", kPath).error().message,
+             Catch::Contains("[] lists no central"));
+  ExpectError("central_urls = \"https://a:8443\"\n", 1, "central_urls");
+  ExpectError("central_urls = [1]\n", 1, "central_urls");
+  for (const char* bad : {"http://a:8443", "https://", "https://:8443", "https://a:", "https://a:0",
+                          "https://a:70000", "https://a:84x3", "https://user@a:8443",
+                          "https://a:8443/?x=1", "https://a b:8443", "https://[::1:8443"}) {
+    INFO(bad);
+    const std::string text = "central_urls = [\"https://ok:8443\", \"" + std::string(bad) + "\"]\n";
+    ExpectError(text, 1, "central_urls");
+    // The value is named, so the mistake is found without opening the file.
+    CHECK_THAT(ParseAgentConfig(text, kPath).error().message,
+               Catch::Contains(std::string("\"") + bad + "\""));
+    ExpectError("central_url = \"" + std::string(bad) + "\"\n", 1, "central_url");
+  }
+  auto twice = ParseAgentConfig("central_urls = [\"https://a:1\", \"https://a:1\"]\n", kPath);
+  REQUIRE_FALSE(twice);
+  CHECK_THAT(twice.error().message, Catch::Contains("\"https://a:1\" is listed twice"));
+  CHECK(CentralUrlProblem("https://central.example.com:8443/staffgate").empty());
+}
+
+TEST_CASE("central_urls: a drop-in's list replaces the main file's central_url", "[config]") {
+  staffgate::testutil::TempDir temp("config");
+  const std::string path = temp.path() + "/agent.conf";
+  REQUIRE(WriteFileAtomic(path, "central_url = \"https://main:8443\"\n", 0644));
+  REQUIRE(mkdir(DropInDir(path).c_str(), 0755) == 0);
+  REQUIRE(WriteFileAtomic(DropInDir(path) + "/50-enrollment.conf",
+                          "central_urls = [\"https://a:8443\", \"https://b:8443\"]\n", 0644));
+  auto r = LoadAgentConfig(path);
+  REQUIRE(r);
+  CHECK(r->central_urls == std::vector<std::string>{"https://a:8443", "https://b:8443"});
+  REQUIRE(WriteFileAtomic(DropInDir(path) + "/90-one.conf", "central_url = \"https://c:8443\"\n",
+                          0644));
+  CHECK(LoadAgentConfig(path)->central_urls == std::vector<std::string>{"https://c:8443"});
 }

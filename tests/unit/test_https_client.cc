@@ -67,7 +67,27 @@ TEST_CASE("https client: the total timeout ends a silent handshake", "[https]") 
   REQUIRE_FALSE(resp);
   CHECK(resp.error().kind == ErrorKind::kTimeout);
   // Trailing slashes of the base are dropped when the path is appended.
-  CHECK(resp.error().message == "central did not answer in time (" + silent.url() + "/v1/roster)");
+  // The handshake never finished: said so, so a hung central is told
+  // apart from one that is slow to answer.
+  CHECK(resp.error().message ==
+        "central did not complete the connection in time (" + silent.url() + "/v1/roster)");
+}
+
+TEST_CASE("https client: a request's central_url replaces the client's", "[https]") {
+  staffgate::common::HttpsGlobal global;
+  SilentListener silent;
+  HttpsOptions options;
+  options.central_url = "https://127.0.0.1:9";
+  staffgate::common::HttpsClient client(options);
+  HttpsRequest req;
+  req.path = "/v1/sessions";
+  req.central_url = silent.url();
+  req.total_timeout_ms = 100;
+  auto resp = client.Transfer(req);
+  REQUIRE_FALSE(resp);
+  CHECK(resp.error().cause == TransferError::Cause::kTimeout);
+  CHECK_FALSE(resp.error().connected);
+  CHECK(resp.error().url == silent.url() + "/v1/sessions");
 }
 
 TEST_CASE("https client: the stop flag aborts a transfer in progress", "[https]") {

@@ -6,11 +6,14 @@
 #include <vector>
 
 #include "agent/sync/backoff.h"
+#include "agent/sync/central_selector.h"
 #include "agent/sync/sync_loop.h"
 
 namespace {
 
 using staffgate::agent::Backoff;
+using staffgate::agent::CentralSelector;
+using staffgate::agent::FetchRequest;
 using staffgate::agent::FetchResult;
 using staffgate::agent::RosterSource;
 using staffgate::agent::SyncLoop;
@@ -28,8 +31,8 @@ class ScriptedSource : public RosterSource {
   std::deque<Result<FetchResult>> answers;
   std::vector<std::pair<std::optional<std::uint64_t>, int>> calls;
 
-  Result<FetchResult> Fetch(std::optional<std::uint64_t> serial, int wait_s) override {
-    calls.emplace_back(serial, wait_s);
+  Result<FetchResult> Fetch(const FetchRequest& request) override {
+    calls.emplace_back(request.current_serial, request.wait_s);
     if (answers.empty()) return Fail(ErrorKind::kUnavailable, "script ended");
     auto next = answers.front();
     answers.pop_front();
@@ -89,7 +92,8 @@ TEST_CASE(
   ScriptedSource source;
   SerialTarget target;
   FakeClock clock(1000);
-  SyncLoop loop(source, target, clock, Quiet);
+  CentralSelector selector({"https://central.test"}, clock, Quiet, 1);
+  SyncLoop loop(source, target, selector, clock, Quiet);
 
   source.answers.emplace_back(Roster(42));
   auto first = loop.RunOnce(55);
@@ -122,7 +126,8 @@ TEST_CASE("sync round: an envelope the target already has is up to date", "[sync
   SerialTarget target;
   target.serial = 9;
   FakeClock clock(1000);
-  SyncLoop loop(source, target, clock, Quiet);
+  CentralSelector selector({"https://central.test"}, clock, Quiet, 1);
+  SyncLoop loop(source, target, selector, clock, Quiet);
   source.answers.emplace_back(Roster(9));
   auto same = loop.RunOnce(55);
   REQUIRE(same);
@@ -136,7 +141,8 @@ TEST_CASE("sync round: errors are reported in plain words and keep the roster", 
   SerialTarget target;
   target.serial = 5;
   FakeClock clock(2000);
-  SyncLoop loop(source, target, clock, Quiet);
+  CentralSelector selector({"https://central.test"}, clock, Quiet, 1);
+  SyncLoop loop(source, target, selector, clock, Quiet);
   source.answers.emplace_back(NotModified());
   REQUIRE(loop.RunOnce(55));
   CHECK(loop.Status().last_success == 2000);
@@ -195,7 +201,8 @@ TEST_CASE("sync thread: the first round does not wait, later rounds long-poll, f
     logs.push_back(line);
     if (logs.size() == 1) failure_logged.set_value();
   };
-  SyncLoop loop(source, target, clock, log, /*wait_s=*/30);
+  CentralSelector selector({"https://central.test"}, clock, Quiet, 1);
+  SyncLoop loop(source, target, selector, clock, log, /*wait_s=*/30);
   source.answers.emplace_back(NotModified());  // Not logged: nothing happened.
   source.answers.emplace_back(Fail(ErrorKind::kUnavailable, "cannot reach the central"));
 
@@ -250,7 +257,8 @@ TEST_CASE(
   ScriptedSource source;
   SerialTarget target;
   FakeClock clock(1000);
-  SyncLoop loop(source, target, clock, Quiet);
+  CentralSelector selector({"https://central.test"}, clock, Quiet, 1);
+  SyncLoop loop(source, target, selector, clock, Quiet);
   std::vector<std::pair<std::string, std::size_t>> told;  // Name, rosters offered by then.
   std::string refuse;
   loop.OnIdentity([&](const std::string& name) -> Result<void> {
