@@ -116,7 +116,8 @@ bool FiniteNumber(std::string_view literal) {
     const bool negative = literal[i] == '-';
     if (literal[i] == '-' || literal[i] == '+') ++i;
     long long written = 0;
-    for (; i < literal.size(); ++i) written = std::min(written * 10 + (literal[i] - '0'), 1000000LL);
+    for (; i < literal.size(); ++i)
+      written = std::min(written * 10 + (literal[i] - '0'), 1000000LL);
     exponent += negative ? -written : written;
   }
   // Beyond these, any digits (at most a line's worth) give 0 or infinity.
@@ -240,6 +241,15 @@ class Reader {
         if (!Escape(out)) return false;
       } else if (c < 0x20) {
         return false;
+      } else if (c < 0x80) {
+        // A run of plain ASCII in one append.
+        const std::size_t start = pos_;
+        while (pos_ < s_.size() && s_[pos_] != '"' && s_[pos_] != '\\' &&
+               static_cast<unsigned char>(s_[pos_]) >= 0x20 &&
+               static_cast<unsigned char>(s_[pos_]) < 0x80) {
+          ++pos_;
+        }
+        out->append(s_, start, pos_ - start);
       } else {
         std::size_t resume = 0;
         const std::size_t length = SequenceLength(s_, pos_, &resume);
@@ -344,7 +354,7 @@ class Reader {
   // An object; with `top`, its members are kept there.
   bool Object(std::vector<std::pair<std::string, JsonValue>>* top, int depth) {
     if (depth > kMaxLineDepth || !Eat('{')) return false;
-    std::vector<std::string> keys;
+    std::vector<std::string> nested_keys;
     SkipSpace();
     if (Eat('}')) return true;
     for (;;) {
@@ -357,20 +367,31 @@ class Reader {
       JsonValue value;
       if (!Value(top != nullptr ? &value : nullptr, depth)) return false;
       if (top != nullptr) {
-        top->emplace_back(key, std::move(value));
+        top->emplace_back(std::move(key), std::move(value));
+      } else {
+        nested_keys.push_back(std::move(key));
       }
-      keys.push_back(std::move(key));
       SkipSpace();
       if (Eat('}')) break;
       if (!Eat(',')) return false;
     }
+    std::vector<std::string_view> keys;
+    if (top != nullptr) {
+      keys.reserve(top->size());
+      for (const auto& member : *top) keys.emplace_back(member.first);
+    } else {
+      keys.assign(nested_keys.begin(), nested_keys.end());
+    }
+    return Distinct(keys);
+  }
+
+  // Whether no key repeats; notes the first repeated one otherwise.
+  bool Distinct(std::vector<std::string_view>& keys) {
     std::sort(keys.begin(), keys.end());
     auto repeated = std::adjacent_find(keys.begin(), keys.end());
-    if (repeated != keys.end()) {
-      duplicate_ = *repeated;
-      return false;
-    }
-    return true;
+    if (repeated == keys.end()) return true;
+    duplicate_ = std::string(*repeated);
+    return false;
   }
 
   std::string_view s_;
@@ -398,10 +419,10 @@ Result<JsonLine> ParseJsonLine(std::string_view line, std::size_t max_bytes, con
     return Fail(ErrorKind::kInvalidInput, "NUL byte in JSON text");
   }
   if (MaxDepth(line, kMaxLineDepth) > kMaxLineDepth) {
-    return Fail(ErrorKind::kTooLarge,
-                "JSON nesting deeper than " + std::to_string(kMaxLineDepth));
+    return Fail(ErrorKind::kTooLarge, "JSON nesting deeper than " + std::to_string(kMaxLineDepth));
   }
   JsonLine parsed;
+  parsed.members.reserve(16);  // A reply has 5 to 8 members.
   Reader reader(line);
   bool is_object = false;
   const bool ok = reader.Document(&parsed.members, &is_object);

@@ -4,9 +4,8 @@
 #ifndef STAFFGATE_COMMON_PROTOCOL_ASSIGN_H_
 #define STAFFGATE_COMMON_PROTOCOL_ASSIGN_H_
 
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 // Assigns the value of a Result expression to `lhs`, or returns its error
 // from the caller, which no function can do (as absl's ASSIGN_OR_RETURN).

@@ -66,8 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string written;
   AppendJsonText(written, line);
   if (written != DumpJson(Json(std::string(line)))) std::abort();
-  for (Op op : {Op::kCheck, Op::kSessionOpen, Op::kSessionClose, Op::kAuthenticate,
-                Op::kChauthtok, Op::kPasswordChanged}) {
+  for (Op op : {Op::kCheck, Op::kSessionOpen, Op::kSessionClose, Op::kAuthenticate, Op::kChauthtok,
+                Op::kPasswordChanged}) {
     auto reply = DecodeModuleReply(op, line);
     if (!reply) continue;
     auto again = DecodeModuleReply(op, SerializeResponse(*reply));

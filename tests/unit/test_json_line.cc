@@ -89,7 +89,7 @@ TEST_CASE("the module's JSON reader takes what nlohmann takes", "[json_line]") {
 }
 
 TEST_CASE("the module's JSON reader refuses what nlohmann refuses", "[json_line]") {
-  for (const std::string line : {
+  for (const std::string& line : std::vector<std::string>{
            "",
            " ",
            "[1]",

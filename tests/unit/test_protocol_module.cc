@@ -9,6 +9,7 @@
 #include "common/json_util.h"
 #include "common/protocol.h"
 #include "common/protocol_module.h"
+#include "common/secret.h"
 
 namespace {
 
@@ -96,8 +97,8 @@ TEST_CASE("module requests are nlohmann's bytes and the agent reads them back", 
 }
 
 TEST_CASE("ill-formed UTF-8 in a login field reaches the agent as U+FFFD", "[protocol]") {
-  const std::string line = EncodeModuleRequest(
-      CheckRequest{Phase::kAccount, LoginFields{"as\xFFmith", "", "", ""}});
+  const std::string line =
+      EncodeModuleRequest(CheckRequest{Phase::kAccount, LoginFields{"as\xFFmith", "", "", ""}});
   auto read = ParseRequest(line);
   REQUIRE(read);
   CHECK(std::get<CheckRequest>(*read).login.account == "as\xEF\xBF\xBDmith");
@@ -107,9 +108,9 @@ TEST_CASE("agent replies to module ops read back unchanged", "[protocol]") {
   const std::vector<std::pair<Op, Response>> replies = {
       {Op::kCheck, DecisionReply{Decision::kAllow, Reason::kAllowed, "", 42, "", ""}},
       {Op::kCheck, DecisionReply{Decision::kDeny, Reason::kTerminated, kAwkward, 0, "", ""}},
-      {Op::kSessionOpen, DecisionReply{Decision::kDeny, Reason::kInUseElsewhere,
-                                       "You are signed in on SVC-02.", 7, "held_elsewhere",
-                                       "SVC-02"}},
+      {Op::kSessionOpen,
+       DecisionReply{Decision::kDeny, Reason::kInUseElsewhere, "You are signed in on SVC-02.", 7,
+                     "held_elsewhere", "SVC-02"}},
       {Op::kCheck, DecisionReply{Decision::kResetRequired, Reason::kCredentialsResetRequired,
                                  "change it", UINT64_MAX, "none", ""}},
       {Op::kAuthenticate, DecisionReply{Decision::kDeny, Reason::kLockedOut, "wait", 1, "", ""}},
