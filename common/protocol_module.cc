@@ -244,7 +244,7 @@ std::string EncodeModuleRequest(const Request& request) {
     w.Integer("v", kProtocolVersion);
     return w.Finish();
   }
-  return std::string();
+  return {};
 }
 
 Result<Response> DecodeModuleReply(Op op, std::string_view line) {

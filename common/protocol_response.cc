@@ -239,7 +239,7 @@ struct ReplyWriter {
     obj["leases"] = std::move(leases);
   }
   void operator()(const SyncReply& r) const { obj["result"] = r.result; }
-  void operator()(const ChauthtokReply&) const {}
+  void operator()(const ChauthtokReply& /*unused*/) const {}
   void operator()(const ReloadReply& r) const { obj["reloaded"] = r.reloaded; }
   void operator()(const RosterInstallReply& r) const {
     obj["installed"] = r.installed;

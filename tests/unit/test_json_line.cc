@@ -142,7 +142,7 @@ TEST_CASE("the module's JSON reader refuses what nlohmann refuses", "[json_line]
 TEST_CASE("the module's JSON writer writes strings as nlohmann's dump", "[json_line]") {
   std::string every_byte;
   for (int c = 0; c < 256; ++c) every_byte += static_cast<char>(c);
-  for (const std::string text : {
+  for (const std::string& text : {
            std::string(),
            std::string("asmith"),
            std::string("quote\" backslash\\ slash/"),

@@ -53,26 +53,26 @@ std::string NlohmannLine(const Request& request) {
     secrets += "\":";
     AppendJsonString(secrets, value);
   };
-  if (const auto* r = std::get_if<CheckRequest>(&request)) {
-    obj["phase"] = PhaseName(r->phase);
-    put_login(r->login);
-  } else if (const auto* r = std::get_if<SessionOpenRequest>(&request)) {
-    put_login(r->login);
-    obj["session"] = r->session;
-    if (r->pid > 0) obj["pid"] = r->pid;
-  } else if (const auto* r = std::get_if<SessionCloseRequest>(&request)) {
-    obj["session"] = r->session;
-  } else if (const auto* r = std::get_if<AuthenticateRequest>(&request)) {
-    obj["account"] = r->account;
-    if (!r->service.empty()) obj["service"] = r->service;
-    if (!r->rhost.empty()) obj["rhost"] = r->rhost;
-    secret("password", r->password);
-  } else if (const auto* r = std::get_if<ChauthtokRequest>(&request)) {
-    obj["account"] = r->account;
-    secret("old", r->old_password);
-    secret("new", r->new_password);
-  } else if (const auto* r = std::get_if<PasswordChangedRequest>(&request)) {
-    obj["account"] = r->account;
+  if (const auto* check = std::get_if<CheckRequest>(&request)) {
+    obj["phase"] = PhaseName(check->phase);
+    put_login(check->login);
+  } else if (const auto* opening = std::get_if<SessionOpenRequest>(&request)) {
+    put_login(opening->login);
+    obj["session"] = opening->session;
+    if (opening->pid > 0) obj["pid"] = opening->pid;
+  } else if (const auto* closing = std::get_if<SessionCloseRequest>(&request)) {
+    obj["session"] = closing->session;
+  } else if (const auto* auth = std::get_if<AuthenticateRequest>(&request)) {
+    obj["account"] = auth->account;
+    if (!auth->service.empty()) obj["service"] = auth->service;
+    if (!auth->rhost.empty()) obj["rhost"] = auth->rhost;
+    secret("password", auth->password);
+  } else if (const auto* change = std::get_if<ChauthtokRequest>(&request)) {
+    obj["account"] = change->account;
+    secret("old", change->old_password);
+    secret("new", change->new_password);
+  } else if (const auto* done = std::get_if<PasswordChangedRequest>(&request)) {
+    obj["account"] = done->account;
   }
   std::string line = DumpJson(obj);
   line.insert(line.size() - 1, secrets);
@@ -162,7 +162,7 @@ TEST_CASE("malformed replies to module ops name the field", "[protocol]") {
            {Op::kSessionClose, R"({"ok":true,"closed":null})", "\"closed\" must be true or false"},
            {Op::kCheck, R"({"ok":false})", "missing \"error\""},
            {Op::kCheck, R"({"ok":false,"error":"x","kind":1})", "\"kind\" must be a string"},
-           {Op::kCheck, "{\"ok\":true,\"ok\":false}", "duplicate key \"ok\""},
+           {Op::kCheck, R"({"ok":true,"ok":false})", "duplicate key \"ok\""},
        }) {
     INFO(c.line);
     auto read = DecodeModuleReply(c.op, c.line);
