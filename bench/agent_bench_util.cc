@@ -164,7 +164,10 @@ RunningAgent StartAgent(const std::string& staffgated, const std::string& envelo
   options.agent_uid = std::nullopt;
   options.timeout_ms = 1000;
   for (int i = 0; i < 600; ++i) {
-    auto r = common::CallAgent(options, common::StatusRequest{});
+    const common::Request status = common::StatusRequest{};
+    auto line = common::CallAgentRaw(options, common::SerializeRequest(status));
+    auto r = line ? common::ParseResponse(common::OpOf(status), *line)
+                  : common::Result<common::Response>(tl::unexpected(line.error()));
     if (r && std::holds_alternative<common::StatusReply>(*r)) return agent;
     int st = 0;
     if (waitpid(agent.pid, &st, WNOHANG) == agent.pid) {

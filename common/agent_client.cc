@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/protocol_module.h"
 #include "common/secret.h"
 #include "common/unique_fd.h"
 
@@ -148,11 +149,16 @@ Result<std::string> CallAgentRaw(const ClientOptions& options, const std::string
 }
 
 Result<Response> CallAgent(const ClientOptions& options, const Request& request) {
-  std::string request_line = SerializeRequest(request);
+  const Op op = OpOf(request);
+  if (!IsModuleOp(op)) {
+    return Fail(ErrorKind::kInvalidInput,
+                "op '" + std::string(OpName(op)) + "' is not one CallAgent sends");
+  }
+  std::string request_line = EncodeModuleRequest(request);
   WipeOnExit wipe_request(request_line);
   auto line = CallAgentRaw(options, request_line);
   if (!line) return tl::unexpected(line.error());
-  return ParseResponse(OpOf(request), *line);
+  return DecodeModuleReply(op, *line);
 }
 
 }  // namespace staffgate::common

@@ -29,10 +29,14 @@ struct ClientOptions {
   std::optional<uid_t> agent_uid = 0;
 };
 
-// Sends `request`, waits for one response line.
+// Sends `request`, one of the ops the module sends (IsModuleOp), through
+// common/protocol_module.h, and waits for one response line. Other ops
+// (staffgatectl's) go through CallAgentRaw with SerializeRequest and
+// ParseResponse, so pam_staffgate.so links no nlohmann::json.
 // Errors: kUnavailable (no socket, connection refused or closed early),
 // kTimeout (deadline passed), kPermission (socket or peer not owned by
-// agent_uid), kInvalidInput / kTooLarge (the answer is malformed).
+// agent_uid), kInvalidInput / kTooLarge (the answer is malformed, or
+// another op, refused without connecting).
 Result<Response> CallAgent(const ClientOptions& options, const Request& request);
 
 // Sends a raw line (without newline) and returns the raw answer line.

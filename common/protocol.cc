@@ -1,12 +1,11 @@
 #include "common/protocol.h"
 
-#include <cstring>
-#include <initializer_list>
 #include <utility>
 
 #include "common/auth_api.h"
 #include "common/json_util.h"
 #include "common/protocol_fields.h"
+#include "common/protocol_module.h"
 #include "common/secret.h"
 
 namespace staffgate::common {
@@ -142,64 +141,17 @@ Result<Request> ParseBody(Op op, Json& obj) {
   return Fail(ErrorKind::kInternal, "unhandled op");
 }
 
-// `head` (a JSON object) with `secrets` appended as string members, built
-// in one buffer reserved up front so no copy of a secret is freed unwiped.
-std::string WithSecrets(const Json& head,
-                        std::initializer_list<std::pair<const char*, const std::string*>> secrets) {
-  const std::string first = DumpJson(head);
-  std::size_t bound = first.size();
-  for (const auto& [key, value] : secrets) bound += std::strlen(key) + 4 + JsonStringBound(*value);
-  std::string out;
-  out.reserve(bound);
-  out.append(first, 0, first.size() - 1);  // Without the closing brace.
-  for (const auto& [key, value] : secrets) {
-    out += ",\"";
-    out += key;
-    out += "\":";
-    AppendJsonString(out, *value);
-  }
-  out += '}';
-  return out;
-}
-
-void PutLogin(const LoginFields& login, Json& obj) {
-  obj["account"] = login.account;
-  if (!login.service.empty()) obj["service"] = login.service;
-  if (!login.tty.empty()) obj["tty"] = login.tty;
-  if (!login.rhost.empty()) obj["rhost"] = login.rhost;
-}
-
+// The ops left to nlohmann here: status, sessions, sync, reload and
+// roster_install (the module's own ops are common/protocol_module.h's).
 struct RequestWriter {
   Json& obj;
-  void operator()(const CheckRequest& r) const {
-    obj["phase"] = PhaseName(r.phase);
-    PutLogin(r.login, obj);
-  }
-  void operator()(const SessionOpenRequest& r) const {
-    PutLogin(r.login, obj);
-    obj["session"] = r.session;
-    if (r.pid > 0) obj["pid"] = r.pid;
-  }
-  void operator()(const SessionCloseRequest& r) const { obj["session"] = r.session; }
   void operator()(const RosterInstallRequest& r) const { obj["path"] = r.path; }
-  void operator()(const PasswordChangedRequest& r) const { obj["account"] = r.account; }
-  // Written by WithSecrets (SerializeRequest), never here.
-  void operator()(const AuthenticateRequest& /*unused*/) const {}
-  void operator()(const ChauthtokRequest& /*unused*/) const {}
   // Status, sessions, sync, reload: the op says it all.
-  template <typename Bare>
-  void operator()(const Bare& /*unused*/) const {}
+  template <typename Other>
+  void operator()(const Other& /*unused*/) const {}
 };
 
 }  // namespace
-
-Op OpOf(const Request& request) { return static_cast<Op>(request.index()); }
-
-const LoginFields* LoginOf(const Request& request) {
-  if (const auto* check = std::get_if<CheckRequest>(&request)) return &check->login;
-  if (const auto* open = std::get_if<SessionOpenRequest>(&request)) return &open->login;
-  return nullptr;
-}
 
 Result<Request> ParseRequest(std::string_view line) {
   auto parsed = protocol_internal::ParseLineObject(line, "request");
@@ -222,35 +174,10 @@ Result<Request> ParseRequest(std::string_view line) {
 }
 
 std::string SerializeRequest(const Request& request) {
+  if (IsModuleOp(OpOf(request))) return EncodeModuleRequest(request);
   Json obj = {{"v", kProtocolVersion}, {"op", OpName(OpOf(request))}};
-  if (const auto* auth = std::get_if<AuthenticateRequest>(&request)) {
-    obj["account"] = auth->account;
-    if (!auth->service.empty()) obj["service"] = auth->service;
-    if (!auth->rhost.empty()) obj["rhost"] = auth->rhost;
-    return WithSecrets(obj, {{"password", &auth->password}});
-  }
-  if (const auto* change = std::get_if<ChauthtokRequest>(&request)) {
-    obj["account"] = change->account;
-    return WithSecrets(obj, {{"old", &change->old_password}, {"new", &change->new_password}});
-  }
   std::visit(RequestWriter{obj}, request);
   return DumpJson(obj);
-}
-
-const std::string* AccountOf(const Request& request) {
-  if (const auto* login = LoginOf(request)) return &login->account;
-  if (const auto* auth = std::get_if<AuthenticateRequest>(&request)) return &auth->account;
-  if (const auto* change = std::get_if<ChauthtokRequest>(&request)) return &change->account;
-  if (const auto* done = std::get_if<PasswordChangedRequest>(&request)) return &done->account;
-  return nullptr;
-}
-
-void WipeSecrets(Request& request) {
-  if (auto* auth = std::get_if<AuthenticateRequest>(&request)) WipeString(auth->password);
-  if (auto* change = std::get_if<ChauthtokRequest>(&request)) {
-    WipeString(change->old_password);
-    WipeString(change->new_password);
-  }
 }
 
 }  // namespace staffgate::common

@@ -2,7 +2,10 @@
 // one request object per line, one response object per line, at most
 // 64 KiB a line. The only code that reads or writes these lines: the agent
 // (server), staffgatectl and the PAM module (clients) all go through it,
-// so the three can never disagree on a field name.
+// so the three can never disagree on a field name. The module's own ops
+// (check, session_*, authenticate, chauthtok, password_changed) are written
+// and their replies read by common/protocol_module.h, without nlohmann;
+// SerializeRequest and ParseResponse hand those ops to it.
 //
 // Each op has its request struct here and its reply struct in
 // common/protocol_response.h. Parsers ignore fields they do not know (a

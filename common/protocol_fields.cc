@@ -1,5 +1,6 @@
 #include "common/protocol_fields.h"
 
+#include "common/json_line.h"
 #include "common/protocol.h"
 
 namespace staffgate::common::protocol_internal {
@@ -17,7 +18,7 @@ Result<void> WrongType(const char* key, const char* type) {
 }  // namespace
 
 Result<Json> ParseLineObject(std::string_view line, const char* what) {
-  auto parsed = ParseJson(line, JsonLimits{kMaxLineBytes, 8});
+  auto parsed = ParseJson(line, JsonLimits{kMaxLineBytes, kMaxLineDepth});
   if (!parsed) return tl::unexpected(parsed.error());
   if (!parsed->is_object()) {
     return Fail(ErrorKind::kInvalidInput, std::string(what) + " must be a JSON object");

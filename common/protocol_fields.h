@@ -10,19 +10,8 @@
 #include <string_view>
 
 #include "common/json_util.h"
+#include "common/protocol_assign.h"  // IWYU pragma: export
 #include "common/result.h"
-
-// Assigns the value of a Result expression to `lhs`, or returns its error
-// from the caller, which no function can do (as absl's ASSIGN_OR_RETURN).
-// NOLINTNEXTLINE(cppcoreguidelines-macro-usage)
-#define STAFFGATE_PROTO_ASSIGN(lhs, expr)                      \
-  do {                                                         \
-    auto proto_result_ = (expr);                               \
-    if (!proto_result_) {                                      \
-      return tl::unexpected(std::move(proto_result_.error())); \
-    }                                                          \
-    (lhs) = std::move(*proto_result_);                         \
-  } while (0)
 
 namespace staffgate::common::protocol_internal {
 

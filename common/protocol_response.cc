@@ -3,13 +3,13 @@
 #include "common/json_util.h"
 #include "common/protocol.h"
 #include "common/protocol_fields.h"
+#include "common/protocol_module.h"
 
 namespace staffgate::common {
 namespace {
 
 using protocol_internal::BoolField;
 using protocol_internal::IntField;
-using protocol_internal::ShortField;
 using protocol_internal::TextField;
 using protocol_internal::UintField;
 
@@ -54,23 +54,6 @@ Result<Response> ParseError(const Json& obj) {
   STAFFGATE_PROTO_ASSIGN(reply.error, GetString(obj, "error"));
   STAFFGATE_PROTO_ASSIGN(reply.message, TextField(obj, "message"));
   STAFFGATE_PROTO_ASSIGN(reply.kind, TextField(obj, "kind"));
-  return reply;
-}
-
-Result<Response> ParseDecisionReply(const Json& obj) {
-  DecisionReply reply;
-  auto name = GetString(obj, "decision");
-  if (!name) return tl::unexpected(name.error());
-  auto decision = ParseDecision(*name);
-  if (!decision) return Fail(ErrorKind::kInvalidInput, "unknown decision");
-  reply.decision = *decision;
-  auto reason = GetString(obj, "reason");
-  if (!reason) return tl::unexpected(reason.error());
-  reply.reason = ParseReason(*reason);
-  STAFFGATE_PROTO_ASSIGN(reply.message, TextField(obj, "message"));
-  STAFFGATE_PROTO_ASSIGN(reply.serial, Count(obj, "serial"));
-  STAFFGATE_PROTO_ASSIGN(reply.lease, ShortField(obj, "lease"));
-  STAFFGATE_PROTO_ASSIGN(reply.lease_workstation, TextField(obj, "lease_workstation"));
   return reply;
 }
 
@@ -172,15 +155,10 @@ Result<Response> ParseOkBody(Op op, const Json& obj) {
     case Op::kCheck:
     case Op::kSessionOpen:
     case Op::kAuthenticate:
-      return ParseDecisionReply(obj);
     case Op::kChauthtok:
     case Op::kPasswordChanged:
-      return ChauthtokReply{};
-    case Op::kSessionClose: {
-      SessionCloseReply reply;
-      STAFFGATE_PROTO_ASSIGN(reply.closed, BoolField(obj, "closed", false));
-      return reply;
-    }
+    case Op::kSessionClose:
+      break;  // DecodeModuleReply's (ParseResponse).
     case Op::kStatus:
       return ParseStatus(obj);
     case Op::kSessions:
@@ -282,7 +260,7 @@ struct ReplyWriter {
     obj["leases"] = std::move(leases);
   }
   void operator()(const SyncReply& r) const { obj["result"] = r.result; }
-  void operator()(const ChauthtokReply&) const {}
+  void operator()(const ChauthtokReply& /*unused*/) const {}
   void operator()(const ReloadReply& r) const { obj["reloaded"] = r.reloaded; }
   void operator()(const RosterInstallReply& r) const {
     obj["installed"] = r.installed;
@@ -295,6 +273,8 @@ struct ReplyWriter {
 }  // namespace
 
 Result<Response> ParseResponse(Op op, std::string_view line) {
+  // The module's ops have one reader, the module's own (no nlohmann).
+  if (IsModuleOp(op)) return DecodeModuleReply(op, line);
   auto parsed = protocol_internal::ParseLineObject(line, "response");
   if (!parsed) return tl::unexpected(parsed.error());
   const Json& obj = *parsed;

@@ -3,8 +3,21 @@
 // escaping would abort the login process: sshd, gdm, su).
 #include <security/pam_modules.h>
 
+#include <cstdlib>
+
 #include "pam_module/module_core.h"
 #include "pam_module/pam_context.h"
+
+// The static C++ runtime's default terminate handler prints the pending
+// exception's demangled type on stderr, which here is the host's (sshd's, a
+// display manager's); it also brings the demangler and stdio into every
+// login process (docs/performance.md, "Where the module's cost goes").
+// Defining it here keeps libstdc++'s own out of the link. Nothing reaches
+// std::terminate but a broken invariant (each entry point catches
+// everything), so this copy aborts without a word, as terminate must.
+namespace __gnu_cxx {
+void __verbose_terminate_handler() { std::abort(); }
+}  // namespace __gnu_cxx
 
 namespace {
 

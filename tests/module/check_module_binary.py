@@ -3,7 +3,9 @@
   - the exported dynamic symbols are exactly the pam_sm_* entry points;
   - NEEDED names no libcurl, libssl or libcrypto (the login process never
     loads TLS or crypto code for us);
-  - full RELRO: BIND_NOW and a GNU_RELRO segment.
+  - full RELRO: BIND_NOW and a GNU_RELRO segment;
+  - no nlohmann::json, no libstdc++ demangler, at most MAX_IMPORTS imported
+    symbols (each costs every login a lookup at load).
 Input: STAFFGATE_MODULE (tests/lib/README.md); exit 0 when every check passes.
 """
 
@@ -19,6 +21,10 @@ import sgtest  # noqa: E402
 MODULE = sgtest.tier_input("STAFFGATE_MODULE")
 EXPECTED = {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt",
             "pam_sm_open_session", "pam_sm_close_session", "pam_sm_chauthtok"}
+
+# 53 when this was written (libc, libpam, and what the static C++ runtime
+# and unwinder need); a few more for a new libc call are fine, dozens are not.
+MAX_IMPORTS = 60
 
 ALLOWED_TLS = {"_ZZN12_GLOBAL__N_110get_globalEvE6global"}  # libstdc++ eh_globals.cc
 
@@ -60,6 +66,21 @@ class ModuleBinaryTest(unittest.TestCase):
             self.skipTest("sanitizer builds use the shared C++ runtime")
         out = tool("readelf", "-d", MODULE)
         self.assertNotIn("libstdc++", out)
+
+    def test_lean_in_the_login_process(self):
+        # Every login process loads the module afresh: no nlohmann::json
+        # (the module's codec is common/protocol_module.h), no demangler or
+        # stdio from libstdc++'s verbose terminate handler, and a bounded
+        # number of imported symbols, each one a lookup ld.so makes at load
+        # under BIND_NOW (docs/performance.md, login cost).
+        if sgtest.tier_input("STAFFGATE_SANITIZE"):
+            self.skipTest("sanitizer builds use the shared C++ runtime")
+        local = tool("nm", "-C", MODULE)
+        self.assertFalse("nlohmann" in local, "nlohmann::json is linked into the module")
+        self.assertFalse("__cxa_demangle" in local, "libstdc++'s demangler is linked in")
+        imported = [line for line in tool("readelf", "--dyn-syms", "-W", MODULE).splitlines()
+                    if re.search(r"\bUND\b", line) and not line.rstrip().endswith("UND")]
+        self.assertLessEqual(len(imported), MAX_IMPORTS, "\n".join(imported))
 
 
 if __name__ == "__main__":
