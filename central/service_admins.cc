@@ -3,7 +3,7 @@
 #include "central/auth/password_policy.h"
 #include "central/journal/actor.h"
 #include "central/service.h"
-#include "central/sqlite_db.h"
+#include "central/database.h"
 
 namespace staffgate::central {
 
