@@ -151,9 +151,7 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
 
 }  // namespace
 
-std::string CentralConfig::StoreLocation() const {
-  return database == "sqlite" ? db : database;
-}
+std::string CentralConfig::StoreLocation() const { return database == "sqlite" ? db : database; }
 
 std::string CentralConfig::Listen() const {
   if (listen_host.find(':') != std::string::npos) {

@@ -80,8 +80,9 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
     if (!db) return tl::unexpected(db.error());
     std::unique_ptr<EventStore> store(new EventStore(std::move(*db), path, max_bytes));
     // Two centrals starting at once would race on CREATE ... IF NOT EXISTS.
-    auto made = store->db_->Exec(std::string("BEGIN; SELECT pg_advisory_xact_lock(7310594224925632358); ") +
-                                 kPgSchema + "; COMMIT");
+    auto made =
+        store->db_->Exec(std::string("BEGIN; SELECT pg_advisory_xact_lock(7310594224925632358); ") +
+                         kPgSchema + "; COMMIT");
     if (!made) return tl::unexpected(made.error());
     return store;
   }

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "central/model.h"
 #include "central/database.h"
+#include "central/model.h"
 #include "common/json_util.h"
 #include "common/result.h"
 

@@ -47,9 +47,9 @@ Result<void> CheckPostgresUri(std::string_view uri) {
       const auto amp = params.find('&');
       std::string_view param = params.substr(0, amp);
       if (param.substr(0, param.find('=')) == "password") {
-        return Fail(ErrorKind::kConfig,
-                    std::string("the URI carries a password (parameter 'password')") +
-                        kPassfileAdvice);
+        return Fail(
+            ErrorKind::kConfig,
+            std::string("the URI carries a password (parameter 'password')") + kPassfileAdvice);
       }
       params = amp == std::string_view::npos ? std::string_view() : params.substr(amp + 1);
     }
@@ -84,20 +84,20 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
   if (raw == nullptr) return Fail(ErrorKind::kIo, "database: out of memory connecting");
   std::unique_ptr<PgConnection> conn(new PgConnection(raw));
   if (PQstatus(raw) != CONNECTION_OK) {
-    return Fail(ErrorKind::kIo, "cannot connect to the PostgreSQL database: " +
-                                    OneLine(PQerrorMessage(raw)));
+    return Fail(ErrorKind::kIo,
+                "cannot connect to the PostgreSQL database: " + OneLine(PQerrorMessage(raw)));
   }
   // Quiet: notices (e.g. "relation already exists, skipping") are not
   // errors and would otherwise go to stderr.
-  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   return conn;
 }
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
 Result<PgResult> PgConnection::Check(PgResult result) {
-  const ExecStatusType status =
-      result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
     last_sqlstate_.clear();
     return result;
@@ -105,8 +105,7 @@ Result<PgResult> PgConnection::Check(PgResult result) {
   const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
   last_sqlstate_ = state != nullptr ? state : "";
   const std::string message =
-      "database: " +
-      OneLine(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn_)) +
+      "database: " + OneLine(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn_)) +
       (last_sqlstate_.empty() ? "" : " (SQLSTATE " + last_sqlstate_ + ")");
   const std::string_view cls = std::string_view(last_sqlstate_).substr(0, 2);
   if (PQstatus(conn_) != CONNECTION_OK || last_sqlstate_.empty() || cls == "08" || cls == "53" ||
@@ -117,7 +116,58 @@ Result<PgResult> PgConnection::Check(PgResult result) {
   return Fail(ErrorKind::kInternal, message);
 }
 
+Result<void> PgConnection::Queue(const std::string& sql, const std::vector<PgParam>& params) {
+  if (queued_ >= kMaxQueued) {
+    if (auto drained = Drain(); !drained) return drained;
+  }
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF && PQenterPipelineMode(conn_) != 1) {
+    return Fail(ErrorKind::kIo, "database: " + OneLine(PQerrorMessage(conn_)));
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
+  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                        nullptr, nullptr, 0) != 1) {
+    return Fail(ErrorKind::kIo, "database: " + OneLine(PQerrorMessage(conn_)));
+  }
+  ++queued_;
+  return common::Ok();
+}
+
+Result<void> PgConnection::Drain() {
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return common::Ok();
+  Result<void> first = common::Ok();
+  if (PQpipelineSync(conn_) != 1) {
+    first = Fail(ErrorKind::kIo, "database: " + OneLine(PQerrorMessage(conn_)));
+  } else {
+    // Each queued statement answers with its results and a NULL; the
+    // sync point answers PGRES_PIPELINE_SYNC. A lost connection answers
+    // NULL for good.
+    for (int nulls = 0; nulls <= queued_;) {
+      PgResult result(PQgetResult(conn_));
+      if (!result) {
+        if (PQstatus(conn_) != CONNECTION_OK) break;
+        ++nulls;
+        continue;
+      }
+      const ExecStatusType status = PQresultStatus(result.get());
+      if (status == PGRES_PIPELINE_SYNC) break;
+      if (status == PGRES_PIPELINE_ABORTED) continue;  // Skipped after the first failure.
+      auto checked = Check(std::move(result));
+      if (!checked && first) first = tl::unexpected(checked.error());
+    }
+  }
+  queued_ = 0;
+  (void)PQexitPipelineMode(conn_);  // Fails only when the connection is gone.
+  if (first && PQstatus(conn_) != CONNECTION_OK) {
+    return Fail(ErrorKind::kIo,
+                "database: the connection was lost: " + OneLine(PQerrorMessage(conn_)));
+  }
+  return first;
+}
+
 Result<PgResult> PgConnection::Run(const std::string& sql, const std::vector<PgParam>& params) {
+  if (auto drained = Drain(); !drained) return tl::unexpected(drained.error());
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -126,6 +176,7 @@ Result<PgResult> PgConnection::Run(const std::string& sql, const std::vector<PgP
 }
 
 Result<PgResult> PgConnection::RunScript(const std::string& sql) {
+  if (auto drained = Drain(); !drained) return tl::unexpected(drained.error());
   return Check(PgResult(PQexec(conn_, sql.c_str())));
 }
 
@@ -137,10 +188,11 @@ bool PgConnection::InTransaction() const {
 }
 
 Result<void> PgConnection::Reconnect() {
+  queued_ = 0;
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
-    return Fail(ErrorKind::kIo, "cannot reconnect to the PostgreSQL database: " +
-                                    OneLine(PQerrorMessage(conn_)));
+    return Fail(ErrorKind::kIo,
+                "cannot reconnect to the PostgreSQL database: " + OneLine(PQerrorMessage(conn_)));
   }
   return common::Ok();
 }

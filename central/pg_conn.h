@@ -59,6 +59,17 @@ class PgConnection {
   common::Result<PgResult> Run(const std::string& sql, const std::vector<PgParam>& params);
   // One or more statements without parameters (schema scripts).
   common::Result<PgResult> RunScript(const std::string& sql);
+  // Sends one statement without waiting for its answer (libpq's pipeline
+  // mode): a transaction's writes cost one round trip together instead of
+  // one each. The answers are read by Drain, which Run and RunScript call
+  // first, and which runs by itself every kMaxQueued statements (so the
+  // unread answers stay far below the socket buffer and neither side
+  // blocks). Errors: kIo when the connection cannot send.
+  common::Result<void> Queue(const std::string& sql, const std::vector<PgParam>& params);
+  // Reads the answers of the queued statements; the first failure is the
+  // result (the server skips the rest of the pipeline after it).
+  common::Result<void> Drain();
+  static constexpr int kMaxQueued = 256;
   // Whether the connection is up as far as libpq knows (a server gone
   // since the last statement is noticed by the next one).
   bool Up() const;
@@ -73,6 +84,7 @@ class PgConnection {
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
   common::Result<PgResult> Check(PgResult result);
   pg_conn* conn_;
+  int queued_ = 0;
   std::string last_sqlstate_;
 };
 

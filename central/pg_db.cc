@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -13,16 +14,40 @@ using common::Result;
 
 namespace {
 
+// INSERT, UPDATE or DELETE without RETURNING: a statement with no rows.
+bool IsPlainWrite(const std::string& sql) {
+  std::string head;
+  for (char c : sql) {
+    if (head.empty() && (c == ' ' || c == '\n' || c == '\t')) continue;
+    if (head.size() == 6) break;
+    head += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (head != "INSERT" && head != "UPDATE" && head != "DELETE") return false;
+  std::string upper;
+  for (char c : sql) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return upper.find("RETURNING") == std::string::npos;
+}
+
 class PgStatement final : public StatementImpl {
  public:
   PgStatement(PgDatabase* db, std::string sql, int count)
-      : db_(db), sql_(std::move(sql)), params_(static_cast<std::size_t>(count)) {}
+      : db_(db),
+        sql_(std::move(sql)),
+        params_(static_cast<std::size_t>(count)),
+        write_(IsPlainWrite(sql_)) {}
 
   void BindText(int index, std::string_view text) override { Slot(index) = std::string(text); }
   void BindInt(int index, std::int64_t value) override { Slot(index) = std::to_string(value); }
   void BindNull(int index) override { Slot(index).reset(); }
 
   Result<bool> Step() override {
+    if (!executed_ && write_) {
+      executed_ = true;
+      row_ = 0;
+      auto sent = db_->Write(sql_, params_);  // Maybe batched: no rows either way.
+      if (!sent) return tl::unexpected(sent.error());
+      return false;
+    }
     if (!executed_) {
       auto result = db_->Run(sql_, params_);
       if (!result) return tl::unexpected(result.error());
@@ -66,6 +91,7 @@ class PgStatement final : public StatementImpl {
   PgDatabase* db_;
   std::string sql_;
   std::vector<PgParam> params_;
+  bool write_;  // Returns no rows: may be batched (PgDatabase::SetWriteBatching).
   PgResult result_;
   bool executed_ = false;
   int row_ = 0;
@@ -118,6 +144,16 @@ Result<PgResult> PgDatabase::Run(const std::string& sql, const std::vector<PgPar
   return result;
 }
 
+Result<void> PgDatabase::Write(const std::string& sql, const std::vector<PgParam>& params) {
+  if (!batching_ || !in_transaction_) {
+    auto result = Run(sql, params);
+    if (!result) return tl::unexpected(result.error());
+    return common::Ok();
+  }
+  changes_ = 0;
+  return conn_->Queue(sql, params);
+}
+
 Result<void> PgDatabase::Exec(const std::string& sql) {
   if (auto up = EnsureUp(); !up) return up;
   auto result = conn_->RunScript(sql);
@@ -136,9 +172,8 @@ bool PgDatabase::LastErrorWasFull() const { return conn_->last_sqlstate() == "53
 
 Result<void> PgDatabase::BeginTransaction(Durability durability) {
   if (auto up = EnsureUp(); !up) return up;
-  const char* sql = durability == Durability::kRelaxed
-                        ? "BEGIN; SET LOCAL synchronous_commit = off"
-                        : "BEGIN";
+  const char* sql =
+      durability == Durability::kRelaxed ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN";
   auto begun = conn_->RunScript(sql);
   if (!begun) {
     if (conn_->InTransaction()) (void)conn_->RunScript("ROLLBACK");
@@ -149,6 +184,13 @@ Result<void> PgDatabase::BeginTransaction(Durability durability) {
 }
 
 Result<void> PgDatabase::CommitTransaction(Durability /*durability*/) {
+  if (auto drained = conn_->Drain(); !drained) {
+    // The transaction is aborted on the server: end it; the caller's
+    // error is the write's.
+    in_transaction_ = false;
+    if (conn_->Up()) (void)conn_->RunScript("ROLLBACK");
+    return drained;
+  }
   auto done = conn_->RunScript("COMMIT");
   in_transaction_ = false;
   if (!done) return tl::unexpected(done.error());
@@ -161,6 +203,7 @@ Result<void> PgDatabase::CommitTransaction(Durability /*durability*/) {
 
 void PgDatabase::RollbackTransaction(Durability /*durability*/) {
   in_transaction_ = false;
+  (void)conn_->Drain();  // The answers of writes that no longer matter.
   // Nothing to undo on a lost connection: the server rolled it back.
   if (conn_->Up() && conn_->InTransaction()) (void)conn_->RunScript("ROLLBACK");
 }

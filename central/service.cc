@@ -100,8 +100,8 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
   if (!file_serial) return tl::unexpected(file_serial.error());
   auto stored_serial = s->store_->SerialHighWater();
   if (!stored_serial) return tl::unexpected(stored_serial.error());
-  s->high_water_ = std::max<std::uint64_t>({*file_serial, *stored_serial,
-                                            *latest ? (*latest)->serial : 0});
+  s->high_water_ =
+      std::max<std::uint64_t>({*file_serial, *stored_serial, *latest ? (*latest)->serial : 0});
   // Accounts from before uids existed (schema 4) get theirs now, in
   // employee id order.
   State next = s->state_;

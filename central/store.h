@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "central/admins/admin_record.h"
+#include "central/database.h"
 #include "central/journal/journal.h"
 #include "central/model.h"
 #include "central/rollout_book.h"
-#include "central/database.h"
 #include "common/json_util.h"
 #include "common/result.h"
 

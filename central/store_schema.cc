@@ -2,6 +2,7 @@
 // (store_migrations.h).
 #include <ctime>
 
+#include "central/pg_db.h"
 #include "central/store.h"
 #include "central/store_migrations.h"
 
@@ -25,9 +26,19 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& location) {
 }
 
 Result<std::unique_ptr<Store>> Store::OpenAtVersion(const std::string& location, int version) {
-  auto db = OpenDatabase(location);
-  if (!db) return tl::unexpected(db.error());
-  std::unique_ptr<Store> store(new Store(std::move(*db)));
+  std::unique_ptr<Database> db;
+  if (IsPostgresUri(location)) {
+    auto pg = PgDatabase::Open(location);
+    if (!pg) return tl::unexpected(pg.error());
+    // Every change is one transaction that fails as a whole (Service).
+    (*pg)->SetWriteBatching(true);
+    db = std::move(*pg);
+  } else {
+    auto opened = OpenDatabase(location);
+    if (!opened) return tl::unexpected(opened.error());
+    db = std::move(*opened);
+  }
+  std::unique_ptr<Store> store(new Store(std::move(db)));
   if (auto ok = store->Migrate(version); !ok) return tl::unexpected(ok.error());
   return store;
 }
@@ -79,9 +90,8 @@ Result<void> Store::Migrate(int target) {
     }
     auto stmt = db_->Prepare("INSERT INTO schema_version(version, applied_at) VALUES (?, ?)");
     if (!stmt) return tl::unexpected(stmt.error());
-    auto ran = stmt->Bind(1, std::int64_t{v})
-                   .Bind(2, static_cast<std::int64_t>(std::time(nullptr)))
-                   .Run();
+    auto ran =
+        stmt->Bind(1, std::int64_t{v}).Bind(2, static_cast<std::int64_t>(std::time(nullptr))).Run();
     if (!ran) return ran;
     if (auto ok = txn->Commit(); !ok) return ok;
   }

@@ -129,8 +129,7 @@ TEST_CASE("pg: transactions commit, roll back, and a failed statement fails the 
   CHECK(count() == 1);
 }
 
-TEST_CASE("pg: a lost connection is kIo, then re-opened by the next statement",
-          "[central][.pg]") {
+TEST_CASE("pg: a lost connection is kIo, then re-opened by the next statement", "[central][.pg]") {
   const std::string uri = NewPgDatabase();
   auto db = PgDatabase::Open(uri);
   REQUIRE(db);
@@ -162,4 +161,50 @@ TEST_CASE("pg: a lost connection is kIo, then re-opened by the next statement",
   CHECK(again.error().kind == ErrorKind::kIo);
   CHECK_FALSE(txn->Commit());
   CHECK((*db)->Exec("SELECT 1"));  // After the transaction: reconnected.
+}
+
+TEST_CASE("pg: batched writes are read back in order and fail their transaction",
+          "[central][.pg]") {
+  auto db = PgDatabase::Open(NewPgDatabase());
+  REQUIRE(db);
+  (*db)->SetWriteBatching(true);
+  REQUIRE((*db)->Exec("CREATE TABLE t (k BIGINT PRIMARY KEY)"));
+  auto ins = (*db)->Cached("  insert INTO t(k) VALUES (?)");
+  REQUIRE(ins);
+  auto count = [&] {
+    auto sel = (*db)->Prepare("SELECT COUNT(*) FROM t");
+    REQUIRE(sel);
+    REQUIRE(sel->Step());
+    return sel->Int(0);
+  };
+  {
+    // More than one pipeline's worth: drained on the way and by the read.
+    auto txn = Transaction::Begin(**db);
+    REQUIRE(txn);
+    for (std::int64_t k = 0; k < PgConnection::kMaxQueued * 2 + 7; ++k) {
+      (*ins)->Reset();
+      REQUIRE((*ins)->Bind(1, k).Run());
+    }
+    CHECK(count() == PgConnection::kMaxQueued * 2 + 7);
+    REQUIRE(txn->Commit());
+  }
+  {
+    auto txn = Transaction::Begin(**db);
+    REQUIRE(txn);
+    (*ins)->Reset();
+    REQUIRE((*ins)->Bind(1, std::int64_t{-1}).Run());
+    (*ins)->Reset();
+    REQUIRE((*ins)->Bind(1, std::int64_t{0}).Run());  // Duplicate: known only later.
+    (*ins)->Reset();
+    REQUIRE((*ins)->Bind(1, std::int64_t{-2}).Run());
+    auto committed = txn->Commit();
+    REQUIRE_FALSE(committed);
+    CHECK(committed.error().kind == staffgate::common::ErrorKind::kInvalidInput);
+  }
+  CHECK(count() == PgConnection::kMaxQueued * 2 + 7);  // Nothing of the failed one.
+  // Outside a transaction a write answers at once.
+  (*ins)->Reset();
+  auto dup = (*ins)->Bind(1, std::int64_t{0}).Run();
+  REQUIRE_FALSE(dup);
+  CHECK(dup.error().kind == staffgate::common::ErrorKind::kInvalidInput);
 }

@@ -96,7 +96,9 @@ void CheckEvents(const std::string& location) {
   REQUIRE(opened);
   EventStore& events = **opened;
   for (int i = 0; i < 5; ++i) {
-    Json e{{"id", "ev" + std::to_string(i)}, {"type", "decision"}, {"account", "anna"},
+    Json e{{"id", "ev" + std::to_string(i)},
+           {"type", "decision"},
+           {"account", "anna"},
            {"decision", i % 2 == 0 ? "allow" : "deny"}};
     CHECK(events.Insert(e, "WS-1", 1000 + i, 2000 + i).value_or(InsertOutcome::kFull) ==
           InsertOutcome::kInserted);
