@@ -85,14 +85,6 @@ def stop(directory):
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def restart(directory):
-    """Stops and starts the server (tests of a database that goes away)."""
-    data = os.path.join(directory, "data")
-    subprocess.run(_as_server_user([os.path.join(BIN, "pg_ctl"), "-D", data, "-w", "-m",
-                                    "fast", "restart", "-l", os.path.join(directory, "server.log")]),
-                   check=True, capture_output=True, timeout=90)
-
-
 def main(argv):
     if len(argv) != 3 or argv[1] not in ("start", "stop"):
         print("usage: pgserver.py start|stop DIR", file=sys.stderr)
