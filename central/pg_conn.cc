@@ -67,7 +67,7 @@ bool PgIsNull(const PgResult& result, int row, int column) {
 
 std::string PgText(const PgResult& result, int row, int column) {
   const char* value = PQgetvalue(result.get(), row, column);
-  return std::string(value, static_cast<std::size_t>(PQgetlength(result.get(), row, column)));
+  return {value, static_cast<std::size_t>(PQgetlength(result.get(), row, column))};
 }
 
 std::int64_t PgChanged(const PgResult& result) {

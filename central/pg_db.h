@@ -27,6 +27,10 @@ class PgDatabase final : public Database {
  public:
   // Errors: as PgConnection::Connect.
   static common::Result<std::unique_ptr<PgDatabase>> Open(const std::string& uri);
+  PgDatabase(const PgDatabase&) = delete;
+  PgDatabase& operator=(const PgDatabase&) = delete;
+  PgDatabase(PgDatabase&&) = delete;
+  PgDatabase& operator=(PgDatabase&&) = delete;
   ~PgDatabase() override;
 
   Engine engine() const override { return Engine::kPostgres; }

@@ -18,6 +18,10 @@ class SqliteDatabase final : public Database {
   // admin change survives a crash), foreign keys and a busy timeout.
   // Errors: kIo.
   static common::Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path);
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+  SqliteDatabase(SqliteDatabase&&) = delete;
+  SqliteDatabase& operator=(SqliteDatabase&&) = delete;
   ~SqliteDatabase() override;
 
   Engine engine() const override { return Engine::kSqlite; }
