@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "central/auth/password_policy.h"
+#include "central/database.h"
+#include "central/pg_conn.h"
 #include "common/roster_acceptance.h"
 #include "common/toml_reader.h"
 
@@ -77,6 +79,18 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
     return common::Ok();
   }
   if (key == "db") return str(c.db);
+  if (key == "database") {
+    if (!v.is_string()) return r.Bad(v, key, "expected \"sqlite\" or a postgresql:// URI");
+    const std::string& text = v.as_string().str;
+    if (text != "sqlite") {
+      if (!IsPostgresUri(text)) {
+        return r.Bad(v, key, "expected \"sqlite\" or a postgresql:// URI");
+      }
+      if (auto ok = CheckPostgresUri(text); !ok) return r.Bad(v, key, ok.error().message);
+    }
+    c.database = text;
+    return common::Ok();
+  }
   if (key == "signing_key") return str(c.signing_key);
   if (key == "tls_cert") return str(c.tls_cert);
   if (key == "tls_key") return str(c.tls_key);
@@ -136,6 +150,8 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
 }
 
 }  // namespace
+
+std::string CentralConfig::StoreLocation() const { return database == "sqlite" ? db : database; }
 
 std::string CentralConfig::Listen() const {
   if (listen_host.find(':') != std::string::npos) {
@@ -200,6 +216,10 @@ void RenderServiceKeys(const CentralConfig& c, std::string& o) {
   o += "# Relative paths are relative to the directory of this file.\n\n";
   o += "# Address and port to serve HTTPS on (\"HOST:PORT\", \"[::1]:8443\" for IPv6).\n";
   o += "listen = " + Quote(c.Listen()) + "\n\n";
+  o += "# Where the central keeps its data: \"sqlite\" (the file `db` below) or a\n";
+  o += "# PostgreSQL URI (\"postgresql://user@host/dbname\"; several centrals may share\n";
+  o += "# it). Never a password here: libpq reads it from the file PGPASSFILE names.\n";
+  o += "database = " + Quote(c.database) + "\n\n";
   o += "# SQLite database: employees, accounts, workstations, events, published\n";
   o += "# rosters. The highest serial ever published is also kept beside it in\n";
   o += "# <db>.serial so that restoring an older database never serves an older roster.\n";

@@ -21,6 +21,9 @@ struct CentralConfig {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8443;
   std::string db = "central.db";
+  // "sqlite" (the file `db`) or a PostgreSQL URI (docs/design.md §12);
+  // never with a password (CheckPostgresUri).
+  std::string database = "sqlite";
   std::string signing_key = "roster-signing.key";
   std::string tls_cert = "tls.crt";
   std::string tls_key = "tls.key";
@@ -68,6 +71,8 @@ struct CentralConfig {
 
   // "host:port" as written in `listen`.
   std::string Listen() const;
+  // Where the store lives: the PostgreSQL URI, or the SQLite path `db`.
+  std::string StoreLocation() const;
 };
 
 // Splits "HOST:PORT" ("[::1]:8443" for IPv6). Errors: kInvalidInput.

@@ -1,7 +1,6 @@
 #include "central/event_store.h"
 
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,6 +26,24 @@ CREATE TABLE IF NOT EXISTS events (
   decision TEXT NOT NULL DEFAULT '',
   body TEXT NOT NULL,
   received_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS events_received ON events(received_ms);
+CREATE INDEX IF NOT EXISTS events_account ON events(account, received_ms);
+CREATE INDEX IF NOT EXISTS events_workstation ON events(workstation, received_ms);
+)sql";
+
+// PostgreSQL's: BIGINT times, and the rowid SQLite gives every table (the
+// order of receipt among equal received_ms) as an identity column.
+const char* const kPgSchema = R"sql(
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY,
+  time_ms BIGINT NOT NULL,
+  workstation TEXT NOT NULL,
+  type TEXT NOT NULL DEFAULT '',
+  account TEXT NOT NULL DEFAULT '',
+  decision TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  received_ms BIGINT NOT NULL,
+  rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE);
 CREATE INDEX IF NOT EXISTS events_received ON events(received_ms);
 CREATE INDEX IF NOT EXISTS events_account ON events(account, received_ms);
 CREATE INDEX IF NOT EXISTS events_workstation ON events(workstation, received_ms);
@@ -58,12 +75,23 @@ std::optional<std::int64_t> EventTimeMs(const Json& obj) {
 
 Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
                                                      std::uint64_t max_bytes) {
+  if (IsPostgresUri(path)) {
+    auto db = OpenDatabase(path);
+    if (!db) return tl::unexpected(db.error());
+    std::unique_ptr<EventStore> store(new EventStore(std::move(*db), path, max_bytes));
+    // Two centrals starting at once would race on CREATE ... IF NOT EXISTS.
+    auto made =
+        store->db_->Exec(std::string("BEGIN; SELECT pg_advisory_xact_lock(7310594224925632358); ") +
+                         kPgSchema + "; COMMIT");
+    if (!made) return tl::unexpected(made.error());
+    return store;
+  }
   // Created owner-only before SQLite opens it: events name accounts.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return Fail(ErrorKind::kIo, "cannot open event store " + path + ": " + std::strerror(errno));
   ::close(fd);
-  auto db = Database::Open(path);
+  auto db = OpenDatabase(path);
   if (!db) return tl::unexpected(db.error());
   std::unique_ptr<EventStore> store(new EventStore(std::move(*db), path, max_bytes));
   if (auto ok = store->db_->Exec(kSchema); !ok) return tl::unexpected(ok.error());
@@ -88,6 +116,8 @@ Result<std::int64_t> EventStore::PragmaInt(const char* pragma) {
 }
 
 Result<void> EventStore::ImportLegacy(const std::string& legacy_db) {
+  // PostgreSQL databases began after events had their own store.
+  if (db_->engine() == Engine::kPostgres || IsPostgresUri(legacy_db)) return common::Ok();
   if (::access(legacy_db.c_str(), F_OK) != 0) return common::Ok();  // ATTACH would create it.
   auto attach = db_->Prepare("ATTACH DATABASE ? AS legacy");
   if (!attach) return tl::unexpected(attach.error());
@@ -101,9 +131,8 @@ Result<void> EventStore::ImportLegacy(const std::string& legacy_db) {
     if (!*row || has->Int(0) == 0) return common::Ok();
     return db_->Exec(
         "INSERT OR IGNORE INTO main.events(id, time_ms, workstation, type, account, decision, "
-        "body, "
-        "received_ms) SELECT id, time_ms, workstation, type, account, decision, body, received_ms "
-        "FROM legacy.events");
+        "body, received_ms) SELECT id, time_ms, workstation, type, account, decision, body, "
+        "received_ms FROM legacy.events");
   };
   auto copied = copy();
   auto detached = db_->Exec("DETACH DATABASE legacy");
@@ -114,9 +143,8 @@ Result<void> EventStore::ImportLegacy(const std::string& legacy_db) {
 Result<InsertOutcome> EventStore::Insert(const Json& obj, const std::string& workstation,
                                          std::int64_t time_ms, std::int64_t received_ms) {
   auto stmt = db_->Prepare(
-      "INSERT OR IGNORE INTO events(id, time_ms, workstation, type, account, decision, body, "
-      "received_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO events(id, time_ms, workstation, type, account, decision, body, received_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   if (!stmt) return tl::unexpected(stmt.error());
   auto ran = stmt->Bind(1, Field(obj, "id"))
                  .Bind(2, time_ms)
@@ -128,7 +156,7 @@ Result<InsertOutcome> EventStore::Insert(const Json& obj, const std::string& wor
                  .Bind(8, received_ms)
                  .Run();
   if (!ran) {
-    if (db_->LastErrorCode() == SQLITE_FULL) return InsertOutcome::kFull;
+    if (db_->LastErrorWasFull()) return InsertOutcome::kFull;
     return tl::unexpected(ran.error());
   }
   return db_->Changes() > 0 ? InsertOutcome::kInserted : InsertOutcome::kDuplicate;
@@ -146,7 +174,7 @@ Result<std::vector<Json>> EventStore::Query(const EventQuery& q) {
       "?) "
       "AND (? = '' OR decision = ?) AND (? = '' OR type = ?) "
       "ORDER BY received_ms " +
-      order + ", r " + order + " LIMIT ?) ORDER BY received_ms, r");
+      order + ", r " + order + " LIMIT ?) AS page ORDER BY received_ms, r");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, q.since_ms.value_or(0))
       .Bind(2, q.workstation)
@@ -185,6 +213,11 @@ Result<std::int64_t> EventStore::PruneReceivedBefore(std::int64_t before_ms,
 }
 
 Result<std::uint64_t> EventStore::UsedBytes() {
+  if (db_->engine() == Engine::kPostgres) {
+    auto size = PragmaInt("SELECT pg_total_relation_size('events')");
+    if (!size) return tl::unexpected(size.error());
+    return static_cast<std::uint64_t>(*size);
+  }
   auto pages = PragmaInt("PRAGMA page_count");
   if (!pages) return tl::unexpected(pages.error());
   auto free_pages = PragmaInt("PRAGMA freelist_count");

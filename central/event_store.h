@@ -2,8 +2,10 @@
 // from the employee/roster database: a flood of events can fill this file
 // up to its cap (`events_max_bytes`, enforced by SQLite's max_page_count)
 // but never takes the space or the lock an employee change needs
-// (docs/design.md §13). Not thread-safe: the Service serialises access with
-// its own mutex for events.
+// (docs/design.md §13). On PostgreSQL the events are a table of the
+// central's database, on a connection of their own; the cap is checked
+// before each batch (pg_total_relation_size). Not thread-safe: the Service
+// serialises access with its own mutex for events.
 #ifndef STAFFGATE_CENTRAL_EVENT_STORE_H_
 #define STAFFGATE_CENTRAL_EVENT_STORE_H_
 
@@ -12,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "central/database.h"
 #include "central/model.h"
-#include "central/sqlite_db.h"
 #include "common/json_util.h"
 #include "common/result.h"
 
@@ -24,8 +26,9 @@ enum class InsertOutcome { kInserted, kDuplicate, kFull };
 
 class EventStore {
  public:
-  // Opens (creating, mode 0600) `path`. `max_bytes` caps the database file
-  // (0: no cap). Errors: kIo.
+  // Opens (creating, mode 0600) `path`, or the PostgreSQL database `path`
+  // names (IsPostgresUri). `max_bytes` caps the events' size (0: no cap).
+  // Errors: kIo.
   static common::Result<std::unique_ptr<EventStore>> Open(const std::string& path,
                                                           std::uint64_t max_bytes);
 
@@ -51,6 +54,9 @@ class EventStore {
   // Bytes the database holds (pages in use, free pages excluded).
   common::Result<std::uint64_t> UsedBytes();
   std::uint64_t max_bytes() const { return max_bytes_; }
+  // Whether the events live on this host's disk (SQLite), so its free
+  // space is ours to watch.
+  bool local() const { return db_->engine() == Engine::kSqlite; }
   const std::string& path() const { return path_; }
 
  private:

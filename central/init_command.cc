@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "central/central_config.h"
+#include "central/database.h"
+#include "central/pg_conn.h"
 #include "central/service.h"
 #include "central/tls_certs.h"
 #include "central/tokens.h"
@@ -25,6 +27,27 @@ constexpr const char* kOwnedFiles[] = {
     "central.conf", "central.db", "roster-signing.key", "roster-signing.pub", "ca.pem", "ca.key",
     "tls.crt",      "tls.key",    "admin.token"};
 
+// A new central gets an empty PostgreSQL database: one holding another
+// central's data has its own signing key and admin token, and a second
+// central for it is made with `init --join` instead (docs/design.md §12).
+Result<void> CheckDatabase(const std::string& uri) {
+  if (!IsPostgresUri(uri)) {
+    return Fail(ErrorKind::kInvalidInput, "--database must be \"sqlite\" or a postgresql:// URI");
+  }
+  if (auto ok = CheckPostgresUri(uri); !ok) {
+    return Fail(ErrorKind::kConfig, "--database: " + ok.error().message);
+  }
+  auto empty = Store::IsEmpty(uri);
+  if (!empty) return tl::unexpected(empty.error());
+  if (!*empty) {
+    return Fail(ErrorKind::kInvalidInput,
+                "--database: the PostgreSQL database already holds a central's data; "
+                "refusing to make a second signing key and admin token for it (another central "
+                "for the same database is made with --join DIR0)");
+  }
+  return common::Ok();
+}
+
 }  // namespace
 
 Result<void> InitCentral(const InitOptions& options) {
@@ -39,6 +62,10 @@ Result<void> InitCentral(const InitOptions& options) {
       return Fail(ErrorKind::kInvalidInput,
                   p.string() + " already exists; refusing to overwrite an existing central");
     }
+  }
+  const bool postgres = options.database != "sqlite";
+  if (postgres) {
+    if (auto ok = CheckDatabase(options.database); !ok) return ok;
   }
   // Directories made here are never group- or world-writable, whatever the
   // caller's umask (under umask 000 anyone could swap the keys otherwise).
@@ -72,6 +99,7 @@ Result<void> InitCentral(const InitOptions& options) {
   config.listen_host = listen->first;
   config.listen_port = listen->second;
   config.organization = options.organization;
+  config.database = options.database;
   const File files[] = {
       {"roster-signing.key", key->ToPem(), 0600},
       {"roster-signing.pub", key->Public().ToPem(), 0644},
@@ -89,7 +117,7 @@ Result<void> InitCentral(const InitOptions& options) {
   // SQLite creates the database and its -wal/-shm files: owner-only.
   mode_t old_umask = ::umask(0077);
   ServiceOptions service_options;
-  service_options.db_path = at("central.db");
+  service_options.db_path = postgres ? options.database : at("central.db");
   service_options.organization = options.organization;
   service_options.roster_lifetime_s = config.roster_lifetime_s;
   auto service = Service::Open(service_options, std::move(*key), clock);

@@ -15,13 +15,18 @@ struct InitOptions {
   std::string listen = "127.0.0.1:8443";
   std::string organization;
   std::vector<std::string> sans;
+  // "sqlite" (DIR/central.db) or a PostgreSQL URI without a password
+  // (docs/design.md §12), which must name an empty database.
+  std::string database = "sqlite";
 };
 
 // Creates DIR (0750) with roster-signing.key (0600), roster-signing.pub,
 // ca.pem, ca.key (0600), tls.crt, tls.key (0600), admin.token (0600), central.db (with
-// the admin token's hash and a first signed roster) and central.conf.
+// the admin token's hash and a first signed roster; or that schema in the
+// PostgreSQL database `database`) and central.conf.
 // Errors: kInvalidInput (bad --listen/--san, DIR already holds a central's
-// keys or database), kIo, kInternal.
+// keys or database, the PostgreSQL database already holds a central),
+// kConfig (a URI with a password), kIo (database unreachable), kInternal.
 common::Result<void> InitCentral(const InitOptions& options);
 
 }  // namespace staffgate::central

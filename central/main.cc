@@ -47,6 +47,10 @@ int main(int argc, char** argv) try {
       ->default_val("127.0.0.1:8443");
   init->add_option("--org", init_options.organization, "organisation name for rosters");
   init->add_option("--san", init_options.sans, "extra DNS name or IP for the TLS certificate");
+  init->add_option("--database", init_options.database,
+                   "\"sqlite\" (DIR/central.db) or an empty PostgreSQL database's URI "
+                   "(no password: PGPASSFILE)")
+      ->default_val("sqlite");
 
   std::string config_path;
   auto* serve = app.add_subcommand("serve", "Serve HTTPS until SIGTERM");

@@ -80,7 +80,7 @@ Result<void> RotateAdminToken(const std::string& dir) {
   auto token = NewToken();
   if (!token) return tl::unexpected(token.error());
   auto old_file = common::ReadFileCapped(At(dir, "admin.token"), 4096);
-  auto store = Store::Open(config->db);
+  auto store = Store::Open(config->StoreLocation());
   if (!store) return tl::unexpected(store.error());
   if (auto ok = WriteOwned(dir, "admin.token", *token + "\n", 0600); !ok) return ok;
   auto set = (*store)->SetMeta("admin_token_sha256", TokenHash(*token));

@@ -3,6 +3,7 @@
 // The admin changes are in service_admin.cc.
 #include "central/service.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "central/journal/actor.h"
@@ -27,7 +28,9 @@ Service::Service(ServiceOptions options, common::PrivateKey key, const common::C
       key_(std::move(key)),
       public_pem_(key_.Public().ToPem()),
       clock_(clock),
-      serial_file_(options_.db_path + ".serial"),
+      // PostgreSQL keeps the high-water mark in the database itself
+      // (Store::TakeSerial), shared by every central on it.
+      serial_file_(IsPostgresUri(options_.db_path) ? "" : options_.db_path + ".serial"),
       store_(std::move(store)),
       leases_(clock),
       events_(std::move(events), options_, clock) {}
@@ -35,6 +38,7 @@ Service::Service(ServiceOptions options, common::PrivateKey key, const common::C
 std::string EventsDbPath(const ServiceOptions& options) {
   if (!options.events_db_path.empty()) return options.events_db_path;
   const std::string& db = options.db_path;
+  if (IsPostgresUri(db)) return db;  // A table of the same database.
   if (db.size() > 3 && db.compare(db.size() - 3, 3, ".db") == 0) {
     return db.substr(0, db.size() - 3) + "-events.db";
   }
@@ -91,7 +95,10 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
   if (!latest) return tl::unexpected(latest.error());
   auto file_serial = s->ReadSerialFile();
   if (!file_serial) return tl::unexpected(file_serial.error());
-  s->high_water_ = std::max<std::uint64_t>(*file_serial, *latest ? (*latest)->serial : 0);
+  auto stored_serial = s->store_->SerialHighWater();
+  if (!stored_serial) return tl::unexpected(stored_serial.error());
+  s->high_water_ =
+      std::max<std::uint64_t>({*file_serial, *stored_serial, *latest ? (*latest)->serial : 0});
   // Accounts from before uids existed (schema 4) get theirs now, in
   // employee id order.
   State next = s->state_;
@@ -160,6 +167,7 @@ void Service::Notify(std::uint64_t serial) {
 }
 
 Result<std::uint64_t> Service::ReadSerialFile() const {
+  if (serial_file_.empty()) return std::uint64_t{0};
   auto text = common::ReadFileCapped(serial_file_, 64);
   if (!text) {
     if (text.error().kind == ErrorKind::kNotFound) return std::uint64_t{0};
@@ -175,7 +183,9 @@ Result<std::uint64_t> Service::ReadSerialFile() const {
 
 Result<PublishedRoster> Service::PublishLocked(const State& state) {
   PublishedRoster r;
-  r.serial = TopSerialLocked(state) + 1;
+  auto serial = store_->TakeSerial(TopSerialLocked(state));
+  if (!serial) return tl::unexpected(serial.error());
+  r.serial = *serial;
   r.issued_at = clock_.Now();
   r.expires_at = r.issued_at + options_.roster_lifetime_s;
   std::string payload =
@@ -186,9 +196,12 @@ Result<PublishedRoster> Service::PublishLocked(const State& state) {
   auto saved = store_->SaveRoster(r);
   if (!saved) return tl::unexpected(saved.error());
   // The high-water mark goes to disk before the commit: whatever happens
-  // next, no later start can publish or serve a serial at or below it.
-  auto written = common::WriteFileAtomic(serial_file_, std::to_string(r.serial) + "\n", 0644);
-  if (!written) return tl::unexpected(written.error());
+  // next, no later start can publish or serve a serial at or below it
+  // (SQLite; a restored older file would not hold it).
+  if (!serial_file_.empty()) {
+    auto written = common::WriteFileAtomic(serial_file_, std::to_string(r.serial) + "\n", 0644);
+    if (!written) return tl::unexpected(written.error());
+  }
   high_water_ = r.serial;
   return r;
 }

@@ -1,9 +1,9 @@
 // Service: administrators' accounts (docs/design.md §11). Each change is
 // one transaction with its journal entry, then swapped into admins_.
 #include "central/auth/password_policy.h"
+#include "central/database.h"
 #include "central/journal/actor.h"
 #include "central/service.h"
-#include "central/sqlite_db.h"
 
 namespace staffgate::central {
 

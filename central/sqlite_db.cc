@@ -8,73 +8,58 @@ using common::ErrorKind;
 using common::Fail;
 using common::Result;
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
-  other.stmt_ = nullptr;
-}
+namespace {
 
-Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
-}
+class SqliteStatement final : public StatementImpl {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
 
-Statement& Statement::Bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, std::int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::BindNull(int index) {
-  sqlite3_bind_null(stmt_, index);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, const std::optional<std::int64_t>& value) {
-  return value ? Bind(index, *value) : BindNull(index);
-}
-
-Result<bool> Statement::Step() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  ErrorKind kind = (rc & 0xff) == SQLITE_CONSTRAINT ? ErrorKind::kInvalidInput : ErrorKind::kIo;
-  return Fail(kind, std::string("database: ") + sqlite3_errmsg(db_));
-}
-
-Result<void> Statement::Run() {
-  for (;;) {
-    auto row = Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) return common::Ok();
+  void BindText(int index, std::string_view text) override {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   }
-}
+  void BindInt(int index, std::int64_t value) override { sqlite3_bind_int64(stmt_, index, value); }
+  void BindNull(int index) override { sqlite3_bind_null(stmt_, index); }
 
-void Statement::Reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+  Result<bool> Step() override {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    ErrorKind kind = (rc & 0xff) == SQLITE_CONSTRAINT ? ErrorKind::kInvalidInput : ErrorKind::kIo;
+    return Fail(kind, std::string("database: ") + sqlite3_errmsg(db_));
+  }
 
-std::string Statement::Text(int column) const {
-  const unsigned char* p = sqlite3_column_text(stmt_, column);
-  int n = sqlite3_column_bytes(stmt_, column);
-  return p != nullptr ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
-                      : std::string();
-}
+  void Reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
 
-std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string Text(int column) const override {
+    const unsigned char* p = sqlite3_column_text(stmt_, column);
+    int n = sqlite3_column_bytes(stmt_, column);
+    return p != nullptr ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+                        : std::string();
+  }
+  std::int64_t Int(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  bool IsNull(int column) const override {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+  }
 
-bool Statement::IsNull(int column) const {
-  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-}
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
+}  // namespace
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path) {
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  std::unique_ptr<Database> db(new Database(raw));
+  std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(raw));
   if (rc != SQLITE_OK) {
     return Fail(ErrorKind::kIo, "cannot open database " + path + ": " +
                                     (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
@@ -89,23 +74,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   return db;
 }
 
-Database::~Database() {
-  cached_.clear();
+SqliteDatabase::~SqliteDatabase() {
+  DropCached();
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
-Result<Statement*> Database::Cached(const std::string& sql) {
-  auto it = cached_.find(sql);
-  if (it == cached_.end()) {
-    auto prepared = Prepare(sql);
-    if (!prepared) return tl::unexpected(prepared.error());
-    it = cached_.emplace(sql, std::move(*prepared)).first;
-  }
-  it->second.Reset();
-  return &it->second;
-}
-
-Result<void> Database::Exec(const std::string& sql) {
+Result<void> SqliteDatabase::Exec(const std::string& sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err != nullptr ? err : "unknown error";
@@ -115,54 +89,50 @@ Result<void> Database::Exec(const std::string& sql) {
   return common::Ok();
 }
 
-Result<Statement> Database::Prepare(std::string_view sql) {
+Result<Statement> SqliteDatabase::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK) {
     return Fail(ErrorKind::kInternal, std::string("database: ") + sqlite3_errmsg(db_));
   }
-  return Statement(db_, stmt);
+  return Statement(std::make_unique<SqliteStatement>(db_, stmt));
 }
 
-std::int64_t Database::Changes() const { return sqlite3_changes64(db_); }
+std::int64_t SqliteDatabase::Changes() const { return sqlite3_changes64(db_); }
 
-int Database::LastErrorCode() const { return sqlite3_errcode(db_) & 0xff; }
+bool SqliteDatabase::LastErrorWasFull() const {
+  return (sqlite3_errcode(db_) & 0xff) == SQLITE_FULL;
+}
 
-Result<Transaction> Transaction::Begin(Database& db, Durability durability) {
+Result<void> SqliteDatabase::BeginTransaction(Durability durability) {
   const bool relaxed = durability == Durability::kRelaxed;
   if (relaxed) {
-    auto set = db.Exec("PRAGMA synchronous=NORMAL");
+    auto set = Exec("PRAGMA synchronous=NORMAL");
     if (!set) return tl::unexpected(set.error());
   }
-  auto begun = db.Exec("BEGIN IMMEDIATE");
+  auto begun = Exec("BEGIN IMMEDIATE");
   if (!begun) {
     // Best effort: the BEGIN error is the one to report.
-    if (relaxed) (void)db.Exec("PRAGMA synchronous=FULL");
+    RestoreSync(durability);
     return tl::unexpected(begun.error());
   }
-  return Transaction(&db, relaxed);
+  return common::Ok();
 }
 
-void Transaction::RestoreSync() {
+void SqliteDatabase::RestoreSync(Durability durability) {
   // Best effort: a failure leaves NORMAL, which is still crash-consistent.
-  if (relaxed_ && (db_ != nullptr)) (void)db_->Exec("PRAGMA synchronous=FULL");
-  relaxed_ = false;
+  if (durability == Durability::kRelaxed) (void)Exec("PRAGMA synchronous=FULL");
 }
 
-Transaction::~Transaction() {
-  if (db_ != nullptr) {
-    (void)db_->Exec("ROLLBACK");  // Fails only if nothing is open: then nothing to undo.
-    RestoreSync();
-  }
-}
-
-Result<void> Transaction::Commit() {
-  auto done = db_->Exec("COMMIT");
-  if (done) {
-    RestoreSync();
-    db_ = nullptr;
-  }
+Result<void> SqliteDatabase::CommitTransaction(Durability durability) {
+  auto done = Exec("COMMIT");
+  if (done) RestoreSync(durability);
   return done;
+}
+
+void SqliteDatabase::RollbackTransaction(Durability durability) {
+  (void)Exec("ROLLBACK");  // Fails only if nothing is open: then nothing to undo.
+  RestoreSync(durability);
 }
 
 }  // namespace staffgate::central

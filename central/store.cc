@@ -1,9 +1,9 @@
 #include "central/store.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 
-#include "central/store_migrations.h"
 #include "central/validation.h"
 #include "common/time_util.h"
 
@@ -39,51 +39,6 @@ std::vector<std::string> ParseList(const std::string& text) {
     }
   }
   return out;
-}
-
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
-  return OpenAtVersion(path, kSchemaVersion);
-}
-
-Result<std::unique_ptr<Store>> Store::OpenAtVersion(const std::string& path, int version) {
-  auto db = Database::Open(path);
-  if (!db) return tl::unexpected(db.error());
-  std::unique_ptr<Store> store(new Store(std::move(*db)));
-  SG_TRY(store->Migrate(version));
-  return store;
-}
-
-Result<int> Store::SchemaVersion() {
-  auto stmt = db_->Prepare("SELECT MAX(version) FROM schema_version");
-  if (!stmt) return tl::unexpected(stmt.error());
-  auto row = stmt->Step();
-  if (!row) return tl::unexpected(row.error());
-  return *row && !stmt->IsNull(0) ? static_cast<int>(stmt->Int(0)) : 0;
-}
-
-Result<void> Store::Migrate(int target) {
-  SG_TRY(
-      db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at "
-                "INTEGER NOT NULL)"));
-  auto version = SchemaVersion();
-  if (!version) return tl::unexpected(version.error());
-  if (*version > kSchemaVersion) {
-    return Fail(ErrorKind::kConfig, "the database has schema version " + std::to_string(*version) +
-                                        ", newer than this staffgate-central (" +
-                                        std::to_string(kSchemaVersion) + ")");
-  }
-  for (int v = *version + 1; v <= target; ++v) {
-    auto txn = Transaction::Begin(*db_);
-    if (!txn) return tl::unexpected(txn.error());
-    SG_TRY(db_->Exec(MigrationSql(v)));
-    auto stmt = db_->Prepare("INSERT INTO schema_version(version, applied_at) VALUES (?, ?)");
-    if (!stmt) return tl::unexpected(stmt.error());
-    SG_TRY(stmt->Bind(1, std::int64_t{v})
-               .Bind(2, static_cast<std::int64_t>(std::time(nullptr)))
-               .Run());
-    SG_TRY(txn->Commit());
-  }
-  return common::Ok();
 }
 
 Result<std::optional<std::string>> Store::GetMeta(const std::string& key) {
@@ -126,6 +81,8 @@ Result<State> Store::LoadState() {
   SG_TRY(LoadPosix(state));
   SG_TRY(LoadPasswords(state));
   SG_TRY(LoadSchedule(state));
+  // Insertion order; PostgreSQL's accounts table has a rowid column of its
+  // own for it (store_migrations_pg.cc).
   auto acc = db_->Prepare("SELECT name, employee_id FROM accounts ORDER BY rowid");
   if (!acc) return tl::unexpected(acc.error());
   for (;;) {
@@ -203,7 +160,7 @@ Result<void> Store::PutEmployee(const EmployeeRecord& e, common::UnixSeconds now
 }
 
 Result<void> Store::AddShared(const std::string& name) {
-  auto stmt = db_->Prepare("INSERT OR IGNORE INTO shared_accounts(name) VALUES (?)");
+  auto stmt = db_->Prepare("INSERT INTO shared_accounts(name) VALUES (?) ON CONFLICT DO NOTHING");
   if (!stmt) return tl::unexpected(stmt.error());
   return stmt->Bind(1, name).Run();
 }
@@ -246,8 +203,9 @@ Result<void> Store::UpdateContact(const std::string& name, common::UnixSeconds w
 
 Result<void> Store::SaveRoster(const PublishedRoster& r) {
   auto stmt = db_->Prepare(
-      "INSERT OR REPLACE INTO rosters(serial, issued_at, expires_at, envelope) VALUES (?, ?, ?, "
-      "?)");
+      "INSERT INTO rosters(serial, issued_at, expires_at, envelope) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT(serial) DO UPDATE SET issued_at = excluded.issued_at, "
+      "expires_at = excluded.expires_at, envelope = excluded.envelope");
   if (!stmt) return tl::unexpected(stmt.error());
   SG_TRY(stmt->Bind(1, static_cast<std::int64_t>(r.serial))
              .Bind(2, r.issued_at)
@@ -258,6 +216,26 @@ Result<void> Store::SaveRoster(const PublishedRoster& r) {
   auto prune = db_->Prepare("DELETE FROM rosters WHERE serial < ?");
   if (!prune) return tl::unexpected(prune.error());
   return prune->Bind(1, static_cast<std::int64_t>(r.serial) - 50).Run();
+}
+
+Result<std::uint64_t> Store::SerialHighWater() {
+  // FOR UPDATE (PostgreSQL): the row stays locked until the caller's
+  // commit; SQLite's BEGIN IMMEDIATE already excludes other writers.
+  const std::string lock = db_->engine() == Engine::kPostgres ? " FOR UPDATE" : "";
+  auto stmt = db_->Prepare("SELECT value FROM meta WHERE key = 'serial_high_water'" + lock);
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::uint64_t{0};
+  return static_cast<std::uint64_t>(std::strtoull(stmt->Text(0).c_str(), nullptr, 10));
+}
+
+Result<std::uint64_t> Store::TakeSerial(std::uint64_t floor) {
+  auto stored = SerialHighWater();
+  if (!stored) return tl::unexpected(stored.error());
+  const std::uint64_t serial = std::max(floor, *stored) + 1;
+  SG_TRY(SetMeta("serial_high_water", std::to_string(serial)));
+  return serial;
 }
 
 Result<std::optional<PublishedRoster>> Store::LatestRoster() {

@@ -1,7 +1,10 @@
-// SQLite persistence of the central's State, the published rosters and the
-// session leases (the audit events have their own file: event_store.h). Schema changes are numbered
-// migrations recorded in the schema_version table. Not thread-safe: the Service serialises access
-// and wraps each admin change and its roster in one transaction.
+// Persistence of the central's State, the published rosters and the
+// session leases (the audit events have their own store: event_store.h), on
+// either engine of database.h: SQLite or PostgreSQL. Schema changes are
+// numbered migrations, one SQL text per engine (store_migrations.h),
+// recorded in the schema_version table. Not thread-safe: the Service
+// serialises access and wraps each admin change and its roster in one
+// transaction.
 #ifndef STAFFGATE_CENTRAL_STORE_H_
 #define STAFFGATE_CENTRAL_STORE_H_
 
@@ -12,10 +15,10 @@
 #include <vector>
 
 #include "central/admins/admin_record.h"
+#include "central/database.h"
 #include "central/journal/journal.h"
 #include "central/model.h"
 #include "central/rollout_book.h"
-#include "central/sqlite_db.h"
 #include "common/json_util.h"
 #include "common/result.h"
 
@@ -31,12 +34,17 @@ inline constexpr int kSchemaVersion = 11;
 
 class Store {
  public:
-  // Opens `path` and applies pending migrations. A database from a newer
-  // build is refused (kConfig) rather than half understood.
-  static common::Result<std::unique_ptr<Store>> Open(const std::string& path);
+  // Opens `location` (a SQLite path or a PostgreSQL URI: OpenDatabase)
+  // and applies pending migrations. A database from a newer build is
+  // refused (kConfig) rather than half understood.
+  static common::Result<std::unique_ptr<Store>> Open(const std::string& location);
   // Migrates only up to `version` (<= kSchemaVersion): tests build a
   // database of an older schema with it, to test the upgrade.
-  static common::Result<std::unique_ptr<Store>> OpenAtVersion(const std::string& path, int version);
+  static common::Result<std::unique_ptr<Store>> OpenAtVersion(const std::string& location,
+                                                              int version);
+  // Whether `location` holds no central yet (no schema_version rows):
+  // `init` creates a schema only there. Errors: as OpenDatabase.
+  static common::Result<bool> IsEmpty(const std::string& location);
 
   Database& db() { return *db_; }
   common::Result<int> SchemaVersion();
@@ -63,6 +71,14 @@ class Store {
   common::Result<void> SetUnpublishedSerials(const std::vector<SerialRange>& ranges);
 
   common::Result<void> SaveRoster(const PublishedRoster& roster);
+  // Takes the next roster serial in the database, within the caller's
+  // transaction: one above both `floor` (the serials this central knows of)
+  // and the high-water mark stored in meta (every central's), and records
+  // it there. On PostgreSQL the meta row is locked until the commit, so two
+  // centrals never take the same serial.
+  common::Result<std::uint64_t> TakeSerial(std::uint64_t floor);
+  // The stored high-water mark (0 when none).
+  common::Result<std::uint64_t> SerialHighWater();
   common::Result<std::optional<PublishedRoster>> LatestRoster();
 
   // Unix ids and posix groups (store_posix.cc, migration 4). Grants are

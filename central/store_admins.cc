@@ -43,8 +43,12 @@ Result<std::vector<AdminRecord>> Store::LoadAdmins() {
 
 Result<void> Store::PutAdmin(const AdminRecord& a) {
   auto stmt = db_->Prepare(
-      "INSERT OR REPLACE INTO admins(name, role, password_hash, must_change_password, "
-      "created_at, password_changed_at, failures, locked_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO admins(name, role, password_hash, must_change_password, created_at, "
+      "password_changed_at, failures, locked_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = "
+      "excluded.password_hash, must_change_password = excluded.must_change_password, "
+      "created_at = excluded.created_at, password_changed_at = excluded.password_changed_at, "
+      "failures = excluded.failures, locked_until = excluded.locked_until");
   if (!stmt) return tl::unexpected(stmt.error());
   return stmt->Bind(1, a.name)
       .Bind(2, RoleName(a.role))
@@ -123,9 +127,10 @@ Result<std::vector<JournalEntry>> Store::LoadJournal(const JournalQuery& query) 
 Result<std::vector<JournalEntry>> Store::LoadJournalFor(const std::string& id, std::size_t limit) {
   // A change of several objects (an import) has no target and names the
   // employee as a key of its before/after.
-  auto stmt = db_->Prepare(std::string(kJournalColumns) +
-                           "WHERE target = ? OR (target = '' AND instr(after, ?) > 0) "
-                           "ORDER BY seq DESC LIMIT ?");
+  // The dialects name substring search differently.
+  const char* find = db_->engine() == Engine::kPostgres ? "strpos" : "instr";
+  auto stmt = db_->Prepare(std::string(kJournalColumns) + "WHERE target = ? OR (target = '' AND " +
+                           find + "(after, ?) > 0) ORDER BY seq DESC LIMIT ?");
   if (!stmt) return tl::unexpected(stmt.error());
   stmt->Bind(1, id).Bind(2, common::Json(id).dump()).Bind(3, static_cast<std::int64_t>(limit));
   return ReadJournal(*stmt);

@@ -169,9 +169,15 @@ static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
 
 }  // namespace
 
-const char* MigrationSql(int version) {
+const char* MigrationSql(Engine engine, int version) {
   if (version < 1 || version > kSchemaVersion) return nullptr;
-  return kMigrations[version - 1];
+  return engine == Engine::kPostgres ? PgMigrationSql(version) : kMigrations[version - 1];
+}
+
+const char* SchemaVersionTableSql() {
+  // BIGINT: PostgreSQL's INTEGER is 32 bits; SQLite reads both as INTEGER.
+  return "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL, applied_at "
+         "BIGINT NOT NULL)";
 }
 
 }  // namespace staffgate::central

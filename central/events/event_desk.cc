@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <utility>
 
 namespace staffgate::central {
@@ -75,13 +76,17 @@ EventStorageHealth EventDesk::HealthLocked() {
   h.used_bytes = *used;
   struct statvfs vfs {};
   const std::string dir = std::filesystem::path(store_->path()).parent_path().string();
-  if (::statvfs(dir.empty() ? "." : dir.c_str(), &vfs) != 0) {
+  if (!store_->local()) {
+    // The database server's disk is its administrator's to watch.
+    h.free_bytes = std::numeric_limits<std::uint64_t>::max();
+  } else if (::statvfs(dir.empty() ? "." : dir.c_str(), &vfs) == 0) {
+    h.free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  } else {
     h.accepting = false;
     h.problem =
         "cannot measure free space for the event store: " + std::string(std::strerror(errno));
     return h;
   }
-  h.free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
   if (h.max_bytes > 0 && h.used_bytes + kCapSlackBytes >= h.max_bytes) {
     h.accepting = false;
     h.problem = "the event store is full (" + Mib(h.used_bytes) + " of events_max_bytes " +

@@ -23,7 +23,7 @@ common::Result<void> Serve(const std::string& config_path) {
   if (!key) return tl::unexpected(key.error());
   common::SystemClock clock;
   ServiceOptions options;
-  options.db_path = config->db;
+  options.db_path = config->StoreLocation();
   options.organization = config->organization;
   options.roster_lifetime_s = config->roster_lifetime_s;
   options.lease_ttl_s = config->lease_ttl_s;

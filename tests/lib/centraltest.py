@@ -16,9 +16,19 @@ import tempfile
 import time
 import unittest
 
+import pgserver
 from sgtest import tier_input
 
 CENTRAL = tier_input("STAFFGATE_CENTRAL_BIN")
+# The engine of every Central the tests make: unset or "" for SQLite, or
+# the URI of a PostgreSQL server's `postgres` database (the _pg tests'
+# fixture, tests/lib/pgserver.py), on which each Central gets a database
+# of its own.
+TEST_DATABASE = os.environ.get("STAFFGATE_TEST_DATABASE", "")
+
+
+def on_postgres():
+    return bool(TEST_DATABASE)
 ADMIN = tier_input("STAFFGATE_ADMIN_BIN")
 PAYLOAD_TYPE = "application/vnd.staffgate.roster+json"
 
@@ -74,14 +84,25 @@ class Central:
     def __init__(self, root):
         self.dir = os.path.join(root, "central")
         self.port = free_port()
+        self.database = pgserver.create_database(TEST_DATABASE) if on_postgres() else "sqlite"
         r = run([CENTRAL, "init", "--dir", self.dir, "--listen", "127.0.0.1:%d" % self.port,
-                 "--org", "Test Motors", "--san", "central.test"])
+                 "--org", "Test Motors", "--san", "central.test", "--database", self.database])
         assert r.returncode == 0, r.stderr
         self.proc = None
         with open(os.path.join(self.dir, "admin.token")) as f:
             self.admin_token = f.read().strip()
         self.tls = ssl.create_default_context(cafile=os.path.join(self.dir, "ca.pem"))
         self.log = os.path.join(root, "serve.log")
+
+    def database_text(self):
+        """Everything the database holds, as text: the SQLite file's bytes,
+        or a pg_dump of the PostgreSQL database."""
+        if self.database == "sqlite":
+            with open(os.path.join(self.dir, "central.db"), "rb") as f:
+                return f.read().decode("latin1")
+        r = run([os.path.join(pgserver.BIN, "pg_dump"), self.database])
+        assert r.returncode == 0, r.stderr
+        return r.stdout
 
     def start(self):
         self.logf = open(self.log, "ab")

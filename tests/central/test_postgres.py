@@ -1,0 +1,129 @@
+"""The central on PostgreSQL (docs/design.md §12), through the real
+staffgate-central and staffgate-admin on the real PostgreSQL 15 of the
+pg_server fixture (tests/lib/pgserver.py): a URI with a password refused
+without echoing it, init refusing a database that holds a central, and the
+database going away: /healthz fails, changes are refused with a clear
+error, the roster is still served, and everything recovers without a
+restart when the database comes back. Runs only as central_postgres (on
+the fixture); the rest of the tier runs on both engines."""
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pgserver  # noqa: E402
+import sgtest  # noqa: E402
+from centraltest import CENTRAL, TEST_DATABASE, Central, on_postgres, run  # noqa: E402
+
+SECRET = "Sekr1t-Never-Echoed"
+
+
+def psql(uri, sql):
+    r = subprocess.run(["psql", "-q", "-At", "-v", "ON_ERROR_STOP=1", uri, "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def database_name(uri):
+    return uri.split(":///", 1)[1].split("?", 1)[0]
+
+
+class PostgresInitTest(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="sg-pg-")
+        self.tmp = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def test_password_in_uri_refused_without_echo(self):
+        for uri in ("postgresql://staffgate:%s@localhost/x" % SECRET,
+                    "postgresql:///x?host=/tmp&password=%s" % SECRET):
+            r = run([CENTRAL, "init", "--dir", os.path.join(self.tmp, "c"), "--database", uri])
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("PGPASSFILE", r.stderr)
+            self.assertNotIn(SECRET, r.stderr + r.stdout)
+            self.assertFalse(os.path.exists(os.path.join(self.tmp, "c", "roster-signing.key")))
+        # The same in central.conf: serve refuses to start, naming the key.
+        c = Central(self.tmp)
+        c.set_conf("database", '"postgresql://staffgate:%s@localhost/x"' % SECRET)
+        r = run([CENTRAL, "serve", "--config", os.path.join(c.dir, "central.conf")])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("key 'database'", r.stderr)
+        self.assertIn("PGPASSFILE", r.stderr)
+        self.assertNotIn(SECRET, r.stderr + r.stdout)
+
+    def test_init_refuses_a_database_holding_a_central(self):
+        c = Central(self.tmp)  # Its database now holds a central.
+        r = run([CENTRAL, "init", "--dir", os.path.join(self.tmp, "second"), "--database",
+                 c.database])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("already holds a central", r.stderr)
+        self.assertIn("--join", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "second", "central.conf")))
+        with open(os.path.join(c.dir, "central.conf")) as f:
+            self.assertIn('database = "%s"' % c.database, f.read())
+        self.assertFalse(os.path.exists(os.path.join(c.dir, "central.db")))
+
+    def test_unreachable_server_is_a_clear_error(self):
+        r = run([CENTRAL, "init", "--dir", os.path.join(self.tmp, "c"), "--database",
+                 "postgresql:///x?host=%s/nowhere&connect_timeout=2" % self.tmp])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot connect to the PostgreSQL database", r.stderr)
+
+
+class PostgresOutageTest(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="sg-pg-")
+        self.c = Central(self._tmp.name)
+        self.c.start()
+        self.ws = self.c.admin_ok("workstation", "add", "WS-1").strip()
+        self.name = database_name(self.c.database)
+
+    def tearDown(self):
+        self.set_reachable(True)
+        self.c.stop()
+        self._tmp.cleanup()
+
+    def set_reachable(self, reachable):
+        """Lets this central's database take connections or not; `not`
+        also ends the connections it has (the others' databases go on)."""
+        psql(TEST_DATABASE, "ALTER DATABASE %s ALLOW_CONNECTIONS %s" %
+             (self.name, "true" if reachable else "false"))
+        if not reachable:
+            psql(TEST_DATABASE, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = '%s'" % self.name)
+
+    def serial(self):
+        status, headers, body = self.c.request("GET", "/v1/roster", token=self.ws)
+        self.assertEqual(status, 200)
+        return json.loads(base64.b64decode(json.loads(body)["payload"]))["serial"]
+
+    def test_database_away_and_back(self):
+        self.c.admin_ok("employee", "add", "E1", "--account", "anna")
+        s0 = self.serial()
+        self.set_reachable(False)
+        sgtest.wait_until(lambda: self.c.request("GET", "/healthz")[0] != 200, timeout=10)
+        status, _, body = self.c.request("GET", "/healthz")
+        self.assertEqual(status, 503, body)
+        r = self.c.admin("employee", "terminate", "E1")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("database", r.stderr)
+        self.assertEqual(self.serial(), s0)  # The roster in hand is still served.
+        self.set_reachable(True)
+        sgtest.wait_until(lambda: self.c.request("GET", "/healthz")[0] == 200, timeout=10)
+        self.c.admin_ok("employee", "terminate", "E1")
+        self.assertEqual(self.serial(), s0 + 1)
+        self.assertIn("terminated", self.c.admin_ok("employee", "list"))
+
+
+if __name__ == "__main__":
+    if not on_postgres():
+        sys.exit("test_postgres.py: STAFFGATE_TEST_DATABASE is unset (run it through ctest: "
+                 "central_postgres, on the pg_server fixture)")
+    unittest.main()
