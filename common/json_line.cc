@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/json_depth.h"
+
 namespace staffgate::common {
 namespace {
 
@@ -66,36 +68,6 @@ void AppendUtf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-// The deepest nesting of [ and { outside strings, as ParseJson measures it
-// before parsing (so the kinds of error match). Stops once over the cap.
-int MaxDepth(std::string_view text, int stop_after) {
-  int depth = 0;
-  int max_depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) max_depth = depth;
-      if (max_depth > stop_after) return max_depth;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
 // Whether a number literal that is not an integer of 64 bits is finite as a
 // double (nlohmann refuses the others). The digits are handed to strtod
 // without a decimal point, so the host's locale cannot change the answer.
@@ -128,7 +100,7 @@ bool FiniteNumber(std::string_view literal) {
 }
 
 // A recursive-descent reader of one JSON text; depth is bounded by the
-// MaxDepth check made before it runs.
+// JsonMaxDepth check made before it runs (as ParseJson does).
 class Reader {
  public:
   explicit Reader(std::string_view text) : s_(text) {}
@@ -418,7 +390,7 @@ Result<JsonLine> ParseJsonLine(std::string_view line, std::size_t max_bytes, con
   if (line.find('\0') != std::string_view::npos) {
     return Fail(ErrorKind::kInvalidInput, "NUL byte in JSON text");
   }
-  if (MaxDepth(line, kMaxLineDepth) > kMaxLineDepth) {
+  if (JsonMaxDepth(line, kMaxLineDepth) > kMaxLineDepth) {
     return Fail(ErrorKind::kTooLarge, "JSON nesting deeper than " + std::to_string(kMaxLineDepth));
   }
   JsonLine parsed;

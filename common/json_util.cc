@@ -3,38 +3,10 @@
 #include <set>
 #include <vector>
 
+#include "common/json_depth.h"
+
 namespace staffgate::common {
 namespace {
-
-// Counts the deepest nesting of [ and { outside strings. Linear, no
-// recursion, so a hostile 100,000-deep document costs nothing.
-int MaxDepth(std::string_view text, int stop_after) {
-  int depth = 0;
-  int max_depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) max_depth = depth;
-      if (max_depth > stop_after) return max_depth;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
 
 // Builds the DOM like Json::parse and refuses a key repeated within one
 // object. A SAX wrapper rather than parse()'s callback: nlohmann's callback
@@ -96,7 +68,7 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
   if (text.find('\0') != std::string_view::npos) {
     return Fail(ErrorKind::kInvalidInput, "NUL byte in JSON text");
   }
-  if (MaxDepth(text, limits.max_depth) > limits.max_depth) {
+  if (JsonMaxDepth(text, limits.max_depth) > limits.max_depth) {
     return Fail(ErrorKind::kTooLarge,
                 "JSON nesting deeper than " + std::to_string(limits.max_depth));
   }
