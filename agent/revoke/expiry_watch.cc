@@ -45,6 +45,7 @@ void ExpiryWatch::RosterChanged(std::shared_ptr<const common::Roster> roster) {
     deadlines_ = roster_ ? ExpiryDeadlines(*roster_, handled_upto_)
                          : std::vector<std::pair<common::UnixSeconds, std::size_t>>{};
     next_ = 0;
+    changed_ = true;
   }
   cv_.notify_all();
 }
@@ -83,6 +84,7 @@ std::optional<common::UnixSeconds> ExpiryWatch::Tick() {
 void ExpiryWatch::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
+    changed_ = false;  // Tick below sees every change made before this.
     lock.unlock();
     std::optional<common::UnixSeconds> next = Tick();
     lock.lock();
@@ -95,7 +97,8 @@ void ExpiryWatch::Run() {
                          std::chrono::milliseconds(kMaxSleep));
     }
     // A roster change notifies: its deadlines are planned on the next turn.
-    cv_.wait_for(lock, sleep);
+    // One made while Tick ran (unlocked) left changed_ set: no sleep then.
+    cv_.wait_for(lock, sleep, [this] { return stop_ || changed_; });
   }
 }
 

@@ -77,6 +77,7 @@ class ExpiryWatch {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool changed_ = false;  // A roster came since the thread last ticked (mu_).
   std::shared_ptr<const common::Roster> roster_;
   std::vector<std::pair<common::UnixSeconds, std::size_t>> deadlines_;
   std::size_t next_ = 0;  // Into deadlines_.
