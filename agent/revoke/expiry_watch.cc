@@ -1,6 +1,7 @@
 #include "agent/revoke/expiry_watch.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "agent/decision.h"
 #include "common/thread.h"
@@ -42,7 +43,12 @@ void ExpiryWatch::RosterChanged(std::shared_ptr<const common::Roster> roster) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     roster_ = std::move(roster);
-    deadlines_ = roster_ ? ExpiryDeadlines(*roster_, handled_upto_)
+    // The second last ticked is planned again: a roster arriving within it
+    // may carry a valid_until of that very second (row 7b refuses at it).
+    const common::UnixSeconds after =
+        handled_upto_ == std::numeric_limits<common::UnixSeconds>::min() ? handled_upto_
+                                                                         : handled_upto_ - 1;
+    deadlines_ = roster_ ? ExpiryDeadlines(*roster_, after)
                          : std::vector<std::pair<common::UnixSeconds, std::size_t>>{};
     next_ = 0;
     changed_ = true;
