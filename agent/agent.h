@@ -76,6 +76,13 @@ class Agent {
   std::shared_ptr<const AgentConfig> config() const { return service_->config(); }
 
  private:
+  // The constructor's parts, in the order it calls them (agent_wiring.cc).
+  void WireRosterStore(const std::string& state_dir);
+  void WireLeaseGate();
+  void WirePasswords(const std::string& state_dir);
+  void WireService(std::shared_ptr<const AgentConfig> config);
+  void WireRevocation(ProcessControl* os);
+  void WireNssWriter();
   // Starts, replaces or drops the central link to match `config`.
   void ReconcileLink(const AgentConfig& config);
   void OnRosterInstalled();

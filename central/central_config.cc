@@ -1,6 +1,9 @@
 #include "central/central_config.h"
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include "central/auth/password_policy.h"
 #include "central/database.h"
@@ -56,20 +59,26 @@ Result<void> ApplyConsole(const TomlKeyReader& r, const std::string& key, const 
   return common::Ok();
 }
 
-Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::value& v,
-                   CentralConfig& c) {
-  auto str = [&](std::string& field) -> Result<void> {
-    auto s = r.String(v, key);
-    if (!s || s->empty()) return r.Bad(v, key, "expected a non-empty string");
-    field = std::move(*s);
-    return common::Ok();
-  };
-  auto integer = [&](auto& field, std::int64_t lo, std::int64_t hi) -> Result<void> {
-    auto n = r.Integer(v, key, lo, hi);
-    if (!n) return tl::unexpected(n.error());
-    field = static_cast<std::remove_reference_t<decltype(field)>>(*n);
-    return common::Ok();
-  };
+Result<void> SetString(const TomlKeyReader& r, const std::string& key, const toml::value& v,
+                       std::string& field) {
+  auto s = r.String(v, key);
+  if (!s || s->empty()) return r.Bad(v, key, "expected a non-empty string");
+  field = std::move(*s);
+  return common::Ok();
+}
+
+template <typename Field>
+Result<void> SetInteger(const TomlKeyReader& r, const std::string& key, const toml::value& v,
+                        Field& field, std::int64_t lo, std::int64_t hi) {
+  auto n = r.Integer(v, key, lo, hi);
+  if (!n) return tl::unexpected(n.error());
+  field = static_cast<Field>(*n);
+  return common::Ok();
+}
+
+// `listen` and `database`, whose values are parsed beyond their type.
+Result<void> ApplyEndpoint(const TomlKeyReader& r, const std::string& key, const toml::value& v,
+                           CentralConfig& c) {
   if (key == "listen") {
     if (!v.is_string()) return r.Bad(v, key, "expected \"HOST:PORT\"");
     auto hp = ParseListen(v.as_string().str);
@@ -78,19 +87,65 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
     c.listen_port = hp->second;
     return common::Ok();
   }
-  if (key == "db") return str(c.db);
-  if (key == "database") {
-    if (!v.is_string()) return r.Bad(v, key, "expected \"sqlite\" or a postgresql:// URI");
-    const std::string& text = v.as_string().str;
-    if (text != "sqlite") {
-      if (!IsPostgresUri(text)) {
-        return r.Bad(v, key, "expected \"sqlite\" or a postgresql:// URI");
-      }
-      if (auto ok = CheckPostgresUri(text); !ok) return r.Bad(v, key, ok.error().message);
-    }
-    c.database = text;
-    return common::Ok();
+  if (!v.is_string()) return r.Bad(v, key, "expected \"sqlite\" or a postgresql:// URI");
+  const std::string& text = v.as_string().str;
+  if (text != "sqlite") {
+    if (!IsPostgresUri(text)) return r.Bad(v, key, "expected \"sqlite\" or a postgresql:// URI");
+    if (auto ok = CheckPostgresUri(text); !ok) return r.Bad(v, key, ok.error().message);
   }
+  c.database = text;
+  return common::Ok();
+}
+
+// The password keys (docs/design.md §10): lockout, length and argon2 cost.
+// Returns nullopt for a key that is not one of them.
+std::optional<Result<void>> ApplyPassword(const TomlKeyReader& r, const std::string& key,
+                                          const toml::value& v, CentralConfig& c) {
+  auto integer = [&](auto& field, std::int64_t lo, std::int64_t hi) {
+    return SetInteger(r, key, v, field, lo, hi);
+  };
+  if (key == "lockout_failures") return integer(c.lockout_failures, 1, 1000000);
+  if (key == "lockout_window_s") return integer(c.lockout_window_s, 1, 366LL * 24 * 3600);
+  if (key == "lockout_s") return integer(c.lockout_s, 1, 366LL * 24 * 3600);
+  if (key == "password_min_length") {
+    return integer(c.password_min_length, kMinPasswordMinLength, kMaxPasswordMinLength);
+  }
+  if (key == "argon2_memory_kib") {
+    return integer(c.argon2.memory_kib, kMinArgon2MemoryKib, kMaxArgon2MemoryKib);
+  }
+  if (key == "argon2_iterations") return integer(c.argon2.iterations, 1, kMaxArgon2Iterations);
+  if (key == "argon2_parallelism") return integer(c.argon2.parallelism, 1, kMaxArgon2Parallelism);
+  if (key == "max_concurrent_hashes") return integer(c.max_concurrent_hashes, 1, 256);
+  if (key == "max_hash_queue") return integer(c.max_hash_queue, 0, 1000000);
+  if (key == "max_hash_wait_ms") return integer(c.max_hash_wait_ms, 1, 600000);
+  return std::nullopt;
+}
+
+// The event store's keys; nullopt for a key that is not one of them.
+std::optional<Result<void>> ApplyEvents(const TomlKeyReader& r, const std::string& key,
+                                        const toml::value& v, CentralConfig& c) {
+  auto integer = [&](auto& field, std::int64_t lo, std::int64_t hi) {
+    return SetInteger(r, key, v, field, lo, hi);
+  };
+  if (key == "events_db") return SetString(r, key, v, c.events_db);
+  if (key == "events_max_bytes") return integer(c.events_max_bytes, 0, std::int64_t{1} << 50);
+  if (key == "events_min_free_bytes")
+    return integer(c.events_min_free_bytes, 0, std::int64_t{1} << 50);
+  if (key == "events_retention_days") return integer(c.events_retention_days, 1, 36500);
+  if (key == "events_per_workstation_per_hour") {
+    return integer(c.events_per_workstation_per_hour, 0, 100000000);
+  }
+  return std::nullopt;
+}
+
+Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::value& v,
+                   CentralConfig& c) {
+  auto str = [&](std::string& field) { return SetString(r, key, v, field); };
+  auto integer = [&](auto& field, std::int64_t lo, std::int64_t hi) {
+    return SetInteger(r, key, v, field, lo, hi);
+  };
+  if (key == "listen" || key == "database") return ApplyEndpoint(r, key, v, c);
+  if (key == "db") return str(c.db);
   if (key == "signing_key") return str(c.signing_key);
   if (key == "tls_cert") return str(c.tls_cert);
   if (key == "tls_key") return str(c.tls_key);
@@ -112,34 +167,14 @@ Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::v
   if (key == "threads") return integer(c.threads, 1, 64);
   if (key == "max_connections") return integer(c.max_connections, 1, 1000000);
   if (key == "max_connections_per_client") return integer(c.max_connections_per_client, 1, 1000000);
-  if (key == "events_db") return str(c.events_db);
-  if (key == "events_max_bytes") return integer(c.events_max_bytes, 0, std::int64_t{1} << 50);
-  if (key == "events_min_free_bytes")
-    return integer(c.events_min_free_bytes, 0, std::int64_t{1} << 50);
-  if (key == "events_retention_days") return integer(c.events_retention_days, 1, 36500);
-  if (key == "events_per_workstation_per_hour") {
-    return integer(c.events_per_workstation_per_hour, 0, 100000000);
-  }
   if (key == "uid_range" || key == "gid_range") {
     auto range = Range(r, key, v);
     if (!range) return tl::unexpected(range.error());
     (key == "uid_range" ? c.uid_range : c.gid_range) = *range;
     return common::Ok();
   }
-  if (key == "lockout_failures") return integer(c.lockout_failures, 1, 1000000);
-  if (key == "lockout_window_s") return integer(c.lockout_window_s, 1, 366LL * 24 * 3600);
-  if (key == "lockout_s") return integer(c.lockout_s, 1, 366LL * 24 * 3600);
-  if (key == "password_min_length") {
-    return integer(c.password_min_length, kMinPasswordMinLength, kMaxPasswordMinLength);
-  }
-  if (key == "argon2_memory_kib") {
-    return integer(c.argon2.memory_kib, kMinArgon2MemoryKib, kMaxArgon2MemoryKib);
-  }
-  if (key == "argon2_iterations") return integer(c.argon2.iterations, 1, kMaxArgon2Iterations);
-  if (key == "argon2_parallelism") return integer(c.argon2.parallelism, 1, kMaxArgon2Parallelism);
-  if (key == "max_concurrent_hashes") return integer(c.max_concurrent_hashes, 1, 256);
-  if (key == "max_hash_queue") return integer(c.max_hash_queue, 0, 1000000);
-  if (key == "max_hash_wait_ms") return integer(c.max_hash_wait_ms, 1, 600000);
+  if (auto events = ApplyEvents(r, key, v, c)) return *events;
+  if (auto password = ApplyPassword(r, key, v, c)) return *password;
   if (key.rfind("console_", 0) == 0) return ApplyConsole(r, key, v, c);
   if (key == "publish_display_names") {
     if (!v.is_boolean()) return r.Bad(v, key, "expected true or false");

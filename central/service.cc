@@ -64,41 +64,8 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
   std::unique_ptr<Service> s(
       new Service(options, std::move(key), clock, std::move(*store), std::move(*events)));
   std::lock_guard<std::mutex> lock(s->mu_);
-  auto state = s->store_->LoadState();
-  if (!state) return tl::unexpected(state.error());
-  s->state_ = std::move(*state);
-  s->max_workstations_ = s->state_.max_workstations_per_account;
-  auto admin = s->store_->GetMeta("admin_token_sha256");
-  if (!admin) return tl::unexpected(admin.error());
-  {
-    std::lock_guard<std::mutex> tokens(s->tokens_mu_);
-    for (const auto& [name, w] : s->state_.workstations)
-      s->token_to_workstation_[w.token_hash] = name;
-    s->admin_token_hash_ = admin->value_or("");
-  }
-  auto admins = s->store_->LoadAdmins();
-  if (!admins) return tl::unexpected(admins.error());
-  {
-    std::lock_guard<std::mutex> admins_lock(s->admins_mu_);
-    for (AdminRecord& a : *admins) s->admins_.emplace(a.name, std::move(a));
-  }
-  auto leases = s->store_->LoadLeases();
-  if (!leases) return tl::unexpected(leases.error());
-  s->leases_.Load(std::move(*leases));
-  auto rollout = s->store_->LoadRollout();
-  if (!rollout) return tl::unexpected(rollout.error());
-  {
-    std::lock_guard<std::mutex> contacts_lock(s->contacts_mu_);
-    s->rollout_.Load(std::move(*rollout));
-  }
-  auto latest = s->store_->LatestRoster();
+  auto latest = s->LoadLocked();
   if (!latest) return tl::unexpected(latest.error());
-  auto file_serial = s->ReadSerialFile();
-  if (!file_serial) return tl::unexpected(file_serial.error());
-  auto stored_serial = s->store_->SerialHighWater();
-  if (!stored_serial) return tl::unexpected(stored_serial.error());
-  s->high_water_ =
-      std::max<std::uint64_t>({*file_serial, *stored_serial, *latest ? (*latest)->serial : 0});
   // Accounts from before uids existed (schema 4) get theirs now, in
   // employee id order.
   State next = s->state_;
@@ -112,7 +79,7 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
                next.ids.uids.size() == s->state_.ids.uids.size() && s->BuildsSame(**latest);
   {
     // `next` is the state Open ends with either way (fresh: no new uids).
-    auto snapshot = BuildSnapshot(next);
+    auto snapshot = BuildStateSnapshot(next);
     std::lock_guard<std::mutex> current_lock(s->current_mu_);
     s->snapshot_ = std::move(snapshot);
   }
@@ -133,6 +100,38 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
   s->state_ = std::move(next);
   s->current_ = std::make_shared<PublishedRoster>(std::move(*published));
   return s;
+}
+
+Result<std::optional<PublishedRoster>> Service::LoadLocked() {
+  auto state = store_->LoadState();
+  if (!state) return tl::unexpected(state.error());
+  state_ = std::move(*state);
+  max_workstations_ = state_.max_workstations_per_account;
+  auto admin = store_->GetMeta("admin_token_sha256");
+  if (!admin) return tl::unexpected(admin.error());
+  tokens_.SetWorkstations(state_.workstations);
+  tokens_.SetAdminHash(admin->value_or(""));
+  auto admins = store_->LoadAdmins();
+  if (!admins) return tl::unexpected(admins.error());
+  {
+    std::lock_guard<std::mutex> admins_lock(admins_mu_);
+    for (AdminRecord& a : *admins) admins_.emplace(a.name, std::move(a));
+  }
+  auto leases = store_->LoadLeases();
+  if (!leases) return tl::unexpected(leases.error());
+  leases_.Load(std::move(*leases));
+  auto rollout = store_->LoadRollout();
+  if (!rollout) return tl::unexpected(rollout.error());
+  contacts_.LoadRollout(std::move(*rollout));
+  auto latest = store_->LatestRoster();
+  if (!latest) return tl::unexpected(latest.error());
+  auto file_serial = ReadSerialFile();
+  if (!file_serial) return tl::unexpected(file_serial.error());
+  auto stored_serial = store_->SerialHighWater();
+  if (!stored_serial) return tl::unexpected(stored_serial.error());
+  high_water_ =
+      std::max<std::uint64_t>({*file_serial, *stored_serial, *latest ? (*latest)->serial : 0});
+  return std::move(*latest);
 }
 
 bool Service::BuildsSame(const PublishedRoster& roster) const {
@@ -296,16 +295,12 @@ Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode, const Jour
       }
     }
     if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
-    {
-      std::lock_guard<std::mutex> tokens(tokens_mu_);
-      token_to_workstation_.clear();
-      for (const auto& [name, w] : next.workstations) token_to_workstation_[w.token_hash] = name;
-    }
+    tokens_.SetWorkstations(next.workstations);
     max_workstations_ = next.max_workstations_per_account;
     state_ = std::move(next);
     serial = published->serial;
     auto roster = std::make_shared<PublishedRoster>(std::move(*published));
-    auto snapshot = BuildSnapshot(state_);
+    auto snapshot = BuildStateSnapshot(state_);
     std::lock_guard<std::mutex> current_lock(current_mu_);
     current_ = std::move(roster);
     snapshot_ = std::move(snapshot);
@@ -322,17 +317,12 @@ Result<bool> Service::ResignIfDue() {
   return true;
 }
 
-bool Service::IsAdminToken(std::string_view token) const {
-  std::string hash = TokenHash(token);
-  std::lock_guard<std::mutex> lock(tokens_mu_);
-  return !admin_token_hash_.empty() && ConstantTimeEquals(hash, admin_token_hash_);
-}
+bool Service::IsAdminToken(std::string_view token) const { return tokens_.IsAdmin(token); }
 
 Result<void> Service::SetAdminTokenHash(const std::string& hash) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto ok = store_->SetMeta("admin_token_sha256", hash); !ok) return ok;
-  std::lock_guard<std::mutex> tokens(tokens_mu_);
-  admin_token_hash_ = hash;
+  tokens_.SetAdminHash(hash);
   return common::Ok();
 }
 
@@ -340,21 +330,12 @@ Result<void> Service::ReloadAdminToken() {
   std::lock_guard<std::mutex> lock(mu_);
   auto admin = store_->GetMeta("admin_token_sha256");
   if (!admin) return tl::unexpected(admin.error());
-  std::lock_guard<std::mutex> tokens(tokens_mu_);
-  admin_token_hash_ = admin->value_or("");
+  tokens_.SetAdminHash(admin->value_or(""));
   return common::Ok();
 }
 
 std::optional<std::string> Service::WorkstationForToken(std::string_view token) const {
-  if (token.empty()) return std::nullopt;
-  std::string hash = TokenHash(token);
-  std::lock_guard<std::mutex> lock(tokens_mu_);
-  // The map is keyed by the hash, so a lookup reveals nothing about the
-  // token; the final comparison is constant-time all the same.
-  auto it = token_to_workstation_.find(hash);
-  if (it == token_to_workstation_.end() || !ConstantTimeEquals(it->first, hash))
-    return std::nullopt;
-  return it->second;
+  return tokens_.WorkstationFor(token);
 }
 
 std::unique_lock<std::mutex> Service::LockForFlush(Flush mode) {

@@ -21,21 +21,21 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "central/admins/admin_record.h"
+#include "central/contact_book.h"
 #include "central/events/event_desk.h"
 #include "central/journal/journal.h"
 #include "central/leases/lease_desk.h"
 #include "central/model.h"
 #include "central/reports/leaver_report.h"
-#include "central/rollout_book.h"
 #include "central/rollout_summary.h"
 #include "central/roster_builder.h"
 #include "central/schedule.h"
 #include "central/service_types.h"
 #include "central/store.h"
+#include "central/token_book.h"
 #include "common/ed25519.h"
 #include "common/json_util.h"
 #include "common/result.h"
@@ -79,8 +79,7 @@ class Service {
   void RecordContact(const std::string& workstation, std::optional<std::uint64_t> served_serial,
                      const std::string& user_agent);
   // kSkipIfBusy (the server's timer): while an admin change holds the
-  // database, keep the records for the next call instead of waiting, so
-  // no network thread sits behind an import.
+  // database, keep the records for the next call (no thread waits on it).
   enum class Flush { kWait, kSkipIfBusy };
   // Also writes the rollout records that changed (never one per poll).
   common::Result<void> FlushContacts(Flush mode = Flush::kWait);
@@ -294,6 +293,9 @@ class Service {
  private:
   Service(ServiceOptions options, common::PrivateKey key, const common::Clock& clock,
           std::unique_ptr<Store> store, std::unique_ptr<EventStore> events);
+  // With mu_ held, at Open: loads the state, tokens, admins, leases,
+  // rollout records and high-water serial; returns the latest stored roster.
+  common::Result<std::optional<PublishedRoster>> LoadLocked();
   using Mutation = std::function<common::Result<void>(State&)>;
   // kIfChanged: publish only when the state differs; kAlways: publish
   // even so (re-signing); kDryRun: validate, then drop the result.
@@ -331,15 +333,11 @@ class Service {
   common::Result<PublishedRoster> PublishLocked(const State& state);
   common::Result<std::uint64_t> ReadSerialFile() const;
   void Notify(std::uint64_t serial);
-  using Snapshot = StateSnapshot;
-  using Contact = ContactRecord;
-  // The state leases are checked against and admin reads list, built
-  // without current_mu_ (it is O(employees)); the caller swaps it in.
-  static std::shared_ptr<const Snapshot> BuildSnapshot(const State& state);
-  std::shared_ptr<const Snapshot> CurrentSnapshot() const;
+  // What leases are checked against and admin reads list (BuildStateSnapshot).
+  std::shared_ptr<const StateSnapshot> CurrentSnapshot() const;
   common::Result<void> CheckLeaseAllowed(const std::string& account,
                                          const std::string& workstation) const;
-  // The roster events of a batch into rollout_ (service_rollout.cc).
+  // The roster events of a batch into contacts_ (service_rollout.cc).
   void NoteRosterEvents(const std::string& workstation, const common::Json& batch);
   // The password_changed events of a batch, stored for the first time,
   // clear the resets they satisfy (service_password_changes.cc). Called
@@ -364,14 +362,10 @@ class Service {
   std::unique_ptr<Store> store_;
   State state_;
   std::uint64_t high_water_ = 0;
-  // Every request authenticates: never behind mu_, which a commit holds
-  // through its fsync. Written with mu_ held too (lock order mu_, tokens_mu_).
-  mutable std::mutex tokens_mu_;
-  std::string admin_token_hash_;
-  std::unordered_map<std::string, std::string> token_to_workstation_;  // hash -> name
-  // Leases are decided in memory (never waiting for the disk: they sit on
-  // the login path) and written by FlushLeases.
-  LeaseDesk leases_;
+  // Every request authenticates: never behind mu_ (token_book.h). Written
+  // with mu_ held too (lock order mu_, then the book's).
+  TokenBook tokens_;
+  LeaseDesk leases_;  // In memory, off the disk (the login path); FlushLeases writes.
   std::function<void(const std::string&)> lease_end_listener_;  // Under listener_mu_.
   std::atomic<std::uint32_t> max_workstations_{1};  // state_'s policy, readable without mu_.
 
@@ -381,26 +375,17 @@ class Service {
   mutable std::mutex admins_mu_;
   std::map<std::string, AdminRecord> admins_;
 
-  mutable std::mutex current_mu_;
+  mutable std::mutex current_mu_;  // Guards current_ and snapshot_, swapped together.
   std::shared_ptr<const PublishedRoster> current_;
-  // What leases are checked against and admin reads list, swapped with
-  // current_.
-  std::shared_ptr<const Snapshot> snapshot_;
+  std::shared_ptr<const StateSnapshot> snapshot_;
 
   // Events have their own database and lock (EventDesk): a flood of events
   // never holds mu_, and a full event store never fails an employee change.
   EventDesk events_;
 
   // With mu_ held: one transaction of contact and rollout records.
-  common::Result<void> WriteContactsLocked(
-      const std::unordered_map<std::string, Contact>& pending,
-      const std::vector<std::pair<std::string, RolloutRecord>>& rollout);
-  mutable std::mutex contacts_mu_;
-  std::unordered_map<std::string, Contact> contacts_;  // Not yet flushed.
-  // The last contact of each workstation since the start, for listing
-  // without mu_ (the snapshot holds what the database had).
-  std::unordered_map<std::string, Contact> contacts_seen_;
-  RolloutBook rollout_;  // Guarded by contacts_mu_.
+  common::Result<void> WriteContactsLocked(const ContactBook::Pending& pending);
+  ContactBook contacts_;  // Its own lock: every poll records a contact.
   // FollowInstalledSerials' last publish and last refused serial (mu_).
   std::optional<common::UnixSeconds> last_follow_;
   std::uint64_t refused_follow_ = 0;

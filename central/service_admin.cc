@@ -228,14 +228,7 @@ std::set<std::string> Service::SharedAccounts() const {
 std::vector<WorkstationRecord> Service::Workstations() const {
   std::vector<WorkstationRecord> out;
   for (const auto& [name, w] : CurrentSnapshot()->state.workstations) out.push_back(w);
-  std::lock_guard<std::mutex> lock(contacts_mu_);
-  for (WorkstationRecord& w : out) {
-    auto it = contacts_seen_.find(w.name);
-    if (it == contacts_seen_.end()) continue;
-    w.last_contact = it->second.when;
-    if (it->second.serial) w.last_serial = it->second.serial;
-    w.agent_version = it->second.agent_version;
-  }
+  contacts_.OverlayContacts(out);
   return out;
 }
 

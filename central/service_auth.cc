@@ -32,7 +32,7 @@ CredentialLookup Describe(const State& state, const EmployeeRecord& e) {
 
 CredentialLookup Service::LookupAccount(const std::string& account,
                                         const std::string& workstation) const {
-  std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
+  std::shared_ptr<const StateSnapshot> snap = CurrentSnapshot();
   if (!snap || snap->state.shared_accounts.contains(account)) return {};
   auto it = snap->by_account.find(account);
   if (it == snap->by_account.end()) return {};
@@ -49,7 +49,7 @@ CredentialLookup Service::LookupAccount(const std::string& account,
 }
 
 Result<CredentialLookup> Service::LookupEmployee(const std::string& id) const {
-  std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
+  std::shared_ptr<const StateSnapshot> snap = CurrentSnapshot();
   auto it = snap->state.employees.find(id);
   if (it == snap->state.employees.end()) {
     return Fail(ErrorKind::kNotFound, "no employee with id '" + id.substr(0, 64) + "'");

@@ -36,8 +36,8 @@ Result<std::vector<Json>> Service::Events(const EventQuery& query) {
 
 Result<std::int64_t> Service::PruneEvents(std::int64_t max_rows) { return events_.Prune(max_rows); }
 
-std::shared_ptr<const Service::Snapshot> Service::BuildSnapshot(const State& state) {
-  auto snap = std::make_shared<Snapshot>();
+std::shared_ptr<const StateSnapshot> BuildStateSnapshot(const State& state) {
+  auto snap = std::make_shared<StateSnapshot>();
   snap->state = state;
   snap->by_account.reserve(state.employees.size());
   for (const auto& [id, e] : snap->state.employees) {
@@ -47,14 +47,14 @@ std::shared_ptr<const Service::Snapshot> Service::BuildSnapshot(const State& sta
   return snap;
 }
 
-std::shared_ptr<const Service::Snapshot> Service::CurrentSnapshot() const {
+std::shared_ptr<const StateSnapshot> Service::CurrentSnapshot() const {
   std::lock_guard<std::mutex> lock(current_mu_);
   return snapshot_;
 }
 
 Result<void> Service::CheckLeaseAllowed(const std::string& account,
                                         const std::string& workstation) const {
-  std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
+  std::shared_ptr<const StateSnapshot> snap = CurrentSnapshot();
   if (!snap) return Fail(ErrorKind::kInternal, "no state loaded");
   if (snap->state.shared_accounts.contains(account)) {
     return Fail(ErrorKind::kForbidden, "'" + account + "' is a shared account: no session lease");

@@ -65,7 +65,7 @@ Result<void> Service::ClearResetAfterChange(const std::string& account,
                                             common::UnixSeconds changed_at,
                                             const std::string& workstation) {
   std::string id;
-  if (std::shared_ptr<const Snapshot> snap = CurrentSnapshot()) {
+  if (std::shared_ptr<const StateSnapshot> snap = CurrentSnapshot()) {
     auto it = snap->by_account.find(account);
     if (it == snap->by_account.end() ||
         !ChangeEndsReset(it->second->credentials_reset_after, changed_at)) {

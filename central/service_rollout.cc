@@ -1,9 +1,10 @@
 // Service: rollout confirmation (docs/design.md §11) — which roster each
 // workstation uses, who has confirmed a serial, and following a
 // workstation's offline roster serial so it takes the central's again.
-// The records live in rollout_ under contacts_mu_ (a poll costs a map
-// lookup, no write) and reach the database with the batched contacts.
+// The records live in the ContactBook (a poll costs a map lookup, no
+// write) and reach the database with the batched contacts.
 #include <algorithm>
+#include <tuple>
 
 #include "central/service.h"
 
@@ -15,8 +16,7 @@ using common::Result;
 void Service::RecordInstalled(const std::string& workstation, std::uint64_t known,
                               std::uint64_t current) {
   const common::UnixSeconds now = clock_.Now();
-  std::lock_guard<std::mutex> lock(contacts_mu_);
-  rollout_.OnPoll(workstation, known, current, now);
+  contacts_.OnPoll(workstation, known, current, now);
 }
 
 void Service::NoteRosterEvents(const std::string& workstation, const Json& batch) {
@@ -31,8 +31,7 @@ void Service::NoteRosterEvents(const std::string& workstation, const Json& batch
   if (roster_events.empty()) return;
   const std::uint64_t current = Current()->serial;
   const common::UnixSeconds now = clock_.Now();
-  std::lock_guard<std::mutex> lock(contacts_mu_);
-  for (const Json* event : roster_events) rollout_.OnEvent(workstation, *event, current, now);
+  contacts_.OnEvents(workstation, roster_events, current, now);
 }
 
 std::vector<FleetMember> Service::Fleet() const {
@@ -41,12 +40,7 @@ std::vector<FleetMember> Service::Fleet() const {
     members.push_back(
         FleetMember{std::move(w.name), w.last_contact, std::move(w.agent_version), {}});
   }
-  {
-    std::lock_guard<std::mutex> lock(contacts_mu_);
-    for (FleetMember& m : members) {
-      if (const RolloutRecord* r = rollout_.Find(m.name)) m.rollout = *r;
-    }
-  }
+  contacts_.FillRollout(members);
   return members;
 }
 
@@ -65,11 +59,7 @@ std::uint64_t Service::TopSerialLocked(const State& state) const {
 
 Result<FollowOutcome> Service::FollowInstalledSerials() {
   FollowOutcome out;
-  {
-    std::lock_guard<std::mutex> lock(contacts_mu_);
-    out.installed = rollout_.HighestInstalled();
-    out.workstation = rollout_.HighestInstalledBy();
-  }
+  std::tie(out.installed, out.workstation) = contacts_.HighestInstalled();
   if (out.installed <= Current()->serial) return out;  // The usual case: nothing to follow.
   const common::UnixSeconds now = clock_.Now();
   {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -107,6 +108,8 @@ struct StateSnapshot {
   std::unordered_map<std::string, const EmployeeRecord*> by_account;
   std::optional<common::UnixSeconds> next_due;  // NextDue(state).
 };
+// O(employees): built before taking the lock it is swapped in under.
+std::shared_ptr<const StateSnapshot> BuildStateSnapshot(const State& state);
 
 // A workstation's last contact, as the Service batches it for the store.
 struct ContactRecord {

@@ -5,68 +5,10 @@
 #include <cstdlib>
 
 #include "common/json_depth.h"
+#include "common/utf8_sequence.h"
 
 namespace staffgate::common {
 namespace {
-
-// The length of the well-formed UTF-8 sequence at s[i] (Unicode table 3-7,
-// which nlohmann's lexer and its dump's decoder both follow), or 0. On 0,
-// *resume is where decoding goes on: the byte after an invalid lead byte,
-// else the continuation byte that did not fit (read again, as nlohmann's
-// dump does), or the end.
-std::size_t SequenceLength(std::string_view s, std::size_t i, std::size_t* resume) {
-  const auto lead = static_cast<unsigned char>(s[i]);
-  std::size_t length = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) lo = 0xA0;
-    if (lead == 0xED) hi = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) lo = 0x90;
-    if (lead == 0xF4) hi = 0x8F;
-  } else {
-    *resume = i + 1;
-    return 0;
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    if (i + k >= s.size()) {
-      *resume = s.size();
-      return 0;
-    }
-    const auto byte = static_cast<unsigned char>(s[i + k]);
-    if (byte < lo || byte > hi) {
-      *resume = i + k;
-      return 0;
-    }
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return length;
-}
-
-void AppendUtf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // Whether a number literal that is not an integer of 64 bits is finite as a
 // double (nlohmann refuses the others). The digits are handed to strtod
@@ -406,60 +348,6 @@ Result<JsonLine> ParseJsonLine(std::string_view line, std::size_t max_bytes, con
     return Fail(ErrorKind::kInvalidInput, std::string(what) + " must be a JSON object");
   }
   return parsed;
-}
-
-void AppendJsonText(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  static constexpr char kReplacement[] = "\xEF\xBF\xBD";
-  out += '"';
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t resume = 0;
-    const std::size_t length = SequenceLength(text, i, &resume);
-    if (length == 0) {
-      out += kReplacement;
-      i = resume;
-      continue;
-    }
-    if (length > 1) {
-      out.append(text, i, length);
-      i += length;
-      continue;
-    }
-    const char c = text[i++];
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[static_cast<unsigned char>(c) >> 4];
-          out += kHex[static_cast<unsigned char>(c) & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
 }
 
 }  // namespace staffgate::common

@@ -3,6 +3,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <optional>
+#include <string>
+
 #include "pam_module/module_args.h"
 #include "pam_module/module_password.h"
 #include "pam_module/session_id.h"
@@ -100,21 +103,13 @@ CoreDeps RealDeps() {
   };
 }
 
-int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int argc,
-             const char** argv) {
-  ParsedArgs parsed = ParseModuleArgs(argc, argv);
-  for (const std::string& problem : parsed.problems) ctx.Log(LOG_ERR, problem);
-  const ModuleArgs& args = parsed.args;
+namespace {
 
-  std::string user;
-  int rc = ctx.GetUser(&user);
-  if (rc != PAM_SUCCESS) {
-    ctx.Log(LOG_ERR,
-            std::string(StageName(stage)) + ": cannot determine the user -> " + PamCodeName(rc));
-    return rc;
-  }
-  // root and system accounts never depend on the agent (docs/design.md §3), so
-  // they keep working while it is down.
+// Root and system accounts never depend on the agent (docs/design.md §3),
+// so they keep working while it is down: PAM_IGNORE for them, nullopt for
+// an account the agent is asked about.
+std::optional<int> SkipUnasked(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& args,
+                               Stage stage, const std::string& user) {
   if (user == "root") {
     if (args.debug) ctx.Log(LOG_DEBUG, Describe(stage, user) + ": root, not asked -> PAM_IGNORE");
     return PAM_IGNORE;
@@ -131,17 +126,15 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
     }
     return PAM_IGNORE;
   }
+  return std::nullopt;
+}
 
-  // Staffgate passwords (docs/design.md §10): module_password.h.
-  if (stage == Stage::kPassword && args.password_changed) {
-    return ReportPasswordChanged(ctx, deps, args, flags, user);
-  }
-  if (stage == Stage::kPassword) return RunChauthtok(ctx, deps, args, flags, user);
-  if (stage == Stage::kAuth && args.authenticate) {
-    return RunAuthenticate(ctx, deps, args, flags, user);
-  }
-
-  common::Request request = common::CheckRequest{PhaseOf(stage), LoginOf(ctx, user)};
+// Sets `request` for a check or session stage. Returns the code to end the
+// stage with instead of asking (no session id to open or to close), or
+// nullopt to ask.
+std::optional<int> BuildRequest(PamContext& ctx, const CoreDeps& deps, const ModuleArgs& args,
+                                Stage stage, const std::string& user, common::Request& request) {
+  request = common::CheckRequest{PhaseOf(stage), LoginOf(ctx, user)};
   if (stage == Stage::kSessionOpen) {
     auto id = deps.new_session_id();
     if (!id) {
@@ -165,6 +158,37 @@ int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int 
     }
     request = common::SessionCloseRequest{id};
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int RunStage(PamContext& ctx, const CoreDeps& deps, Stage stage, int flags, int argc,
+             const char** argv) {
+  ParsedArgs parsed = ParseModuleArgs(argc, argv);
+  for (const std::string& problem : parsed.problems) ctx.Log(LOG_ERR, problem);
+  const ModuleArgs& args = parsed.args;
+
+  std::string user;
+  int rc = ctx.GetUser(&user);
+  if (rc != PAM_SUCCESS) {
+    ctx.Log(LOG_ERR,
+            std::string(StageName(stage)) + ": cannot determine the user -> " + PamCodeName(rc));
+    return rc;
+  }
+  if (auto skipped = SkipUnasked(ctx, deps, args, stage, user)) return *skipped;
+
+  // Staffgate passwords (docs/design.md §10): module_password.h.
+  if (stage == Stage::kPassword && args.password_changed) {
+    return ReportPasswordChanged(ctx, deps, args, flags, user);
+  }
+  if (stage == Stage::kPassword) return RunChauthtok(ctx, deps, args, flags, user);
+  if (stage == Stage::kAuth && args.authenticate) {
+    return RunAuthenticate(ctx, deps, args, flags, user);
+  }
+
+  common::Request request;
+  if (auto ended = BuildRequest(ctx, deps, args, stage, user, request)) return *ended;
 
   common::ClientOptions options;
   options.socket_path = args.socket_path;
