@@ -50,11 +50,10 @@ common::Result<std::vector<common::PublicKey>> LoadTrustedKeys(const AgentConfig
 
 Agent::Agent(AgentConfig config, common::LogFn log, const common::Clock& clock, const UserDb& users,
              ProcessControl* os)
-    : log_(std::move(log)), clock_(clock) {
+    : log_(std::move(log)), clock_(clock), configured_workstation_(config.workstation) {
   users_ = std::make_unique<CachingUserDb>(users, clock_);
   audit_ = std::make_unique<AuditLog>(config.audit_log, log_);
   fanout_ = std::make_unique<AuditFanout>(*audit_, log_);
-  configured_workstation_ = config.workstation;
   auto shared_config = std::make_shared<const AgentConfig>(std::move(config));
   // Order matters: the service is built before any callback that uses it
   // can run, and the revoker before any thread starts (agent_wiring.cc).

@@ -195,7 +195,8 @@ common::Result<std::vector<std::string>> DropIns(const std::string& dir) {
     if (name[0] == '.' || name.size() <= 5 || name.compare(name.size() - 5, 5, ".conf") != 0) {
       continue;
     }
-    names.push_back(dir + "/" + name);
+    names.push_back(dir + "/");
+    names.back() += name;
   }
   closedir(d);
   std::sort(names.begin(), names.end());

@@ -135,7 +135,10 @@ common::Result<EnrollOutcome> Enroll(const EnrollOptions& options) {
   for (std::size_t i = 0; i < options.central_urls.size(); ++i) {
     const std::string& url = options.central_urls[i];
     if (auto why = CentralUrlProblem(url); !why.empty()) {
-      return Fail(ErrorKind::kInvalidInput, "--central " + url + ": " + why);
+      std::string message = "--central " + url;
+      message += ": ";
+      message += why;
+      return Fail(ErrorKind::kInvalidInput, message);
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (options.central_urls[j] == url) {

@@ -1,5 +1,6 @@
 // `staffgate-admin admin add|list|remove|reset-password` and `actions`
 // (docs/design.md §11): administrators' accounts and the action journal.
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -75,10 +76,9 @@ bool Nested(const Json& side) {
       "employees", "passwords", "workstations", "posix_groups",    "shared_accounts",
       "policy",    "admins",    "sessions",     "password_lockout"};
   if (!side.is_object() || side.empty()) return false;
-  for (const auto& item : side.items()) {
-    if (!kKinds.contains(item.key())) return false;
-  }
-  return true;
+  const auto items = side.items();
+  return std::all_of(items.begin(), items.end(),
+                     [](const auto& item) { return kKinds.contains(item.key()); });
 }
 
 // "status: "active" -> "terminated"", "added", "removed" for one object.
@@ -102,7 +102,12 @@ std::string Summary(const Json& before, const Json& after) {
     for (const auto& [kind, objects] : after.items()) {
       for (const auto& [key, fields] : objects.items()) {
         const Json was = before.value(kind, Json::object()).value(key, Json());
-        out += (out.empty() ? "" : "; ") + kind + "/" + key + " " + Fields(was, fields);
+        if (!out.empty()) out += "; ";
+        out += kind;
+        out += "/";
+        out += key;
+        out += " ";
+        out += Fields(was, fields);
       }
     }
   }

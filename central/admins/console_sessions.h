@@ -27,8 +27,8 @@
 namespace staffgate::central {
 
 struct SessionLimits {
-  common::UnixSeconds idle_s = 30 * 60;
-  common::UnixSeconds absolute_s = 10 * 3600;
+  common::UnixSeconds idle_s = 30L * 60;
+  common::UnixSeconds absolute_s = 10L * 3600;
   std::size_t max_sessions = 10000;  // Over it, the oldest is ended.
 };
 

@@ -41,7 +41,7 @@ SignIn::SignIn(Service& service, const common::Clock& clock, SignInPolicy policy
 
 std::optional<common::UnixSeconds> SignIn::LockedUntil(const LockoutState& state,
                                                        common::UnixSeconds now,
-                                                       const LockoutPolicy& policy) const {
+                                                       const LockoutPolicy& policy) {
   LockoutState current = state;
   ExpireLockout(current, now, policy);
   if (!IsLocked(current, now)) return std::nullopt;

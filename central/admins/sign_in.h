@@ -71,8 +71,9 @@ class SignIn {
   // Counts one failure of `name` from `address` at `now`.
   common::Result<void> Fail(const std::optional<AdminRecord>& admin, const std::string& name,
                             const std::string& address, common::UnixSeconds now);
-  std::optional<common::UnixSeconds> LockedUntil(const LockoutState& state, common::UnixSeconds now,
-                                                 const LockoutPolicy& policy) const;
+  static std::optional<common::UnixSeconds> LockedUntil(const LockoutState& state,
+                                                        common::UnixSeconds now,
+                                                        const LockoutPolicy& policy);
 
   Service& service_;
   const common::Clock& clock_;

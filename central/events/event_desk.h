@@ -44,6 +44,7 @@ class EventDesk {
             const common::Clock& clock);
   EventDesk(const EventDesk&) = delete;
   EventDesk& operator=(const EventDesk&) = delete;
+  ~EventDesk() = default;
 
   // kInvalidInput unless `batch` is a JSON array; kTooLarge above
   // kMaxEventsPerBatch. Nothing is stored by this check.

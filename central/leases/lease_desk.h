@@ -50,6 +50,7 @@ class LeaseDesk {
   explicit LeaseDesk(const common::Clock& clock) : clock_(clock) {}
   LeaseDesk(const LeaseDesk&) = delete;
   LeaseDesk& operator=(const LeaseDesk&) = delete;
+  ~LeaseDesk() = default;
 
   // Replaces the book (leases loaded from the database at start).
   void Load(std::vector<Lease> leases);

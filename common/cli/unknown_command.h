@@ -46,7 +46,11 @@ inline std::string UnknownCommandSentence(const CLI::App& app, int argc, const c
       names += sub->get_name();
     }
     const std::string of = at == &app ? "" : " of '" + at->get_name() + "'";
-    return "unknown command '" + std::string(arg) + "'; the commands" + of + " are: " + names;
+    std::string sentence = "unknown command '" + std::string(arg) + "'; the commands";
+    sentence += of;
+    sentence += " are: ";
+    sentence += names;
+    return sentence;
   }
   return "";
 }

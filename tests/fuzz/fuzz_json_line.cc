@@ -14,31 +14,13 @@
 #include "common/json_util.h"
 #include "common/protocol.h"
 #include "common/protocol_module.h"
+#include "tests/lib/json_line_compare.h"
 
 namespace {
 
 using namespace staffgate::common;
 
-bool SameValue(const JsonValue& ours, const Json& theirs) {
-  switch (ours.type) {
-    case JsonValue::Type::kNull:
-      return theirs.is_null();
-    case JsonValue::Type::kBool:
-      return theirs.is_boolean() && theirs.get<bool>() == ours.boolean;
-    case JsonValue::Type::kString:
-      return theirs.is_string() && theirs.get<std::string>() == ours.text;
-    case JsonValue::Type::kUnsigned:
-      return theirs.is_number_unsigned() && theirs.get<std::uint64_t>() == ours.unsigned_value;
-    case JsonValue::Type::kSigned:
-      return theirs.is_number_integer() && !theirs.is_number_unsigned() &&
-             theirs.get<std::int64_t>() == ours.signed_value;
-    case JsonValue::Type::kFloat:
-      return theirs.is_number_float();
-    case JsonValue::Type::kNested:
-      return theirs.is_object() || theirs.is_array();
-  }
-  return false;
-}
+using staffgate::testing::SameValue;
 
 void CompareReaders(std::string_view line) {
   auto ours = ParseJsonLine(line, kMaxLineBytes, "line");

@@ -10,6 +10,7 @@
 #include "common/json_line.h"
 #include "common/json_util.h"
 #include "common/protocol.h"
+#include "tests/lib/json_line_compare.h"
 
 namespace {
 
@@ -22,26 +23,7 @@ Result<Json> Reference(const std::string& line) {
   return parsed;
 }
 
-bool SameValue(const JsonValue& ours, const Json& theirs) {
-  switch (ours.type) {
-    case JsonValue::Type::kNull:
-      return theirs.is_null();
-    case JsonValue::Type::kBool:
-      return theirs.is_boolean() && theirs.get<bool>() == ours.boolean;
-    case JsonValue::Type::kString:
-      return theirs.is_string() && theirs.get<std::string>() == ours.text;
-    case JsonValue::Type::kUnsigned:
-      return theirs.is_number_unsigned() && theirs.get<std::uint64_t>() == ours.unsigned_value;
-    case JsonValue::Type::kSigned:
-      return theirs.is_number_integer() && !theirs.is_number_unsigned() &&
-             theirs.get<std::int64_t>() == ours.signed_value;
-    case JsonValue::Type::kFloat:
-      return theirs.is_number_float();
-    case JsonValue::Type::kNested:
-      return theirs.is_object() || theirs.is_array();
-  }
-  return false;
-}
+using staffgate::testing::SameValue;
 
 // Both readers agree on `line`: both refuse it with the same kind, or both
 // take it with the same members.
