@@ -29,9 +29,7 @@ class AdminsTest(unittest.TestCase):
         cls._tmp.cleanup()
 
     def admin(self, *args, rc=0):
-        r = self.c.admin(*args)
-        self.assertEqual(r.returncode, rc, "%s: %s %s" % (args, r.stdout, r.stderr))
-        return r
+        return self.c.admin_expect(*args, rc=rc)
 
     def actions(self, *args):
         return json.loads(self.admin("actions", "--json", *args).stdout)

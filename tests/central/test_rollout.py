@@ -65,9 +65,7 @@ class RolloutTest(unittest.TestCase):
 
     # -- helpers -------------------------------------------------------------
     def admin(self, *args, rc=0):
-        r = self.c.admin(*args)
-        self.assertEqual(r.returncode, rc, "%s: %s %s" % (args, r.stdout, r.stderr))
-        return r
+        return self.c.admin_expect(*args, rc=rc)
 
     def add_workstation(self, name):
         token = self.admin("workstation", "add", name).stdout.strip()

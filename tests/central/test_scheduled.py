@@ -43,9 +43,7 @@ class ScheduledChangesTest(unittest.TestCase):
 
     # -- helpers -------------------------------------------------------------
     def admin(self, *args, rc=0):
-        r = self.c.admin(*args)
-        self.assertEqual(r.returncode, rc, "%s: %s %s" % (args, r.stdout, r.stderr))
-        return r
+        return self.c.admin_expect(*args, rc=rc)
 
     def roster(self):
         status, headers, body = self.c.request("GET", "/v1/roster", token=self.token)

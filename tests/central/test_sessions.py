@@ -70,9 +70,7 @@ class SessionLeaseTest(unittest.TestCase):
         cls._tmp.cleanup()
 
     def admin(self, *args, rc=0):
-        r = self.c.admin(*args)
-        self.assertEqual(r.returncode, rc, "%s: %s %s" % (args, r.stdout, r.stderr))
-        return r
+        return self.c.admin_expect(*args, rc=rc)
 
     def test_conflict_between_two_workstations(self):
         w = self.w

@@ -192,6 +192,12 @@ class Central:
         assert r.returncode == 0, "%s: %s" % (args, r.stderr)
         return r.stdout
 
+    def admin_expect(self, *args, rc=0):
+        """Runs staffgate-admin; fails unless it exits `rc`. Returns the run."""
+        r = self.admin(*args)
+        assert r.returncode == rc, "%s: %s %s" % (args, r.stdout, r.stderr)
+        return r
+
     def admin(self, *args, token_file=None):
         env = dict(os.environ, STAFFGATE_CENTRAL="https://127.0.0.1:%d" % self.port,
                    STAFFGATE_CA=os.path.join(self.dir, "ca.pem"),
