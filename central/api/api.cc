@@ -92,6 +92,15 @@ ApiResponse ErrorResponse(const common::Error& error) {
       return JsonError(404, "not_found", error.message);
     case ErrorKind::kForbidden:
       return JsonError(403, "forbidden", error.message);
+    case ErrorKind::kIo:
+    case ErrorKind::kUnavailable: {
+      // The database is away or refused the write (nothing changed): a
+      // caller may try again, and an agent moves to another central
+      // (docs/design.md §12).
+      ApiResponse r = JsonError(503, std::string(common::ErrorKindName(error.kind)), error.message);
+      r.headers.emplace_back("Retry-After", std::to_string(kStoreRetryAfterS));
+      return r;
+    }
     default:
       return JsonError(500, std::string(common::ErrorKindName(error.kind)), error.message);
   }

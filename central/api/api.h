@@ -134,8 +134,10 @@ ApiResponse JsonError(int status, const std::string& error, const std::string& m
 // `body` as one JSON line with the given status.
 ApiResponse JsonAnswer(int status, const common::Json& body);
 // The status and JSON error for an error value: 400 kInvalidInput, 413
-// kTooLarge, 404 kNotFound, 403 kForbidden, else 500.
+// kTooLarge, 404 kNotFound, 403 kForbidden, 503 with Retry-After
+// (kStoreRetryAfterS) for kIo and kUnavailable, else 500.
 ApiResponse ErrorResponse(const common::Error& error);
+inline constexpr int kStoreRetryAfterS = 5;
 
 }  // namespace staffgate::central
 

@@ -114,6 +114,12 @@ class PostgresOutageTest(unittest.TestCase):
         r = self.c.admin("employee", "terminate", "E1")
         self.assertEqual(r.returncode, 1)
         self.assertIn("database", r.stderr)
+        # A write refused while the database is away: 503, try again later.
+        status, headers, body = self.c.request("POST", "/v1/admin/shared-accounts",
+                                               body=json.dumps({"name": "sales"}),
+                                               token=self.c.admin_token)
+        self.assertEqual(status, 503, body)
+        self.assertEqual(headers.get("Retry-After"), "5", headers)
         self.assertEqual(self.serial(), s0)  # The roster in hand is still served.
         self.set_reachable(True)
         sgtest.wait_until(lambda: self.c.request("GET", "/healthz")[0] == 200, timeout=10)
