@@ -66,8 +66,8 @@ struct CentralConfig {
   std::int64_t max_hash_wait_ms = 10000;
   // The HR console's sessions (docs/design.md §11): signed out after this
   // long without a request, and this long after signing in in any case.
-  std::int64_t console_idle_timeout_s = 30 * 60;
-  std::int64_t console_absolute_timeout_s = 10 * 3600;
+  std::int64_t console_idle_timeout_s = 30L * 60;
+  std::int64_t console_absolute_timeout_s = 10L * 3600;
 
   // "host:port" as written in `listen`.
   std::string Listen() const;

@@ -187,6 +187,21 @@ bool PgConnection::InTransaction() const {
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
+int PgConnection::Socket() const { return PQsocket(conn_); }
+
+Result<std::vector<std::string>> PgConnection::TakeNotifications() {
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    return Fail(ErrorKind::kIo,
+                "lost the PostgreSQL connection: " + OneLine(PQerrorMessage(conn_)));
+  }
+  std::vector<std::string> channels;
+  while (PGnotify* note = PQnotifies(conn_)) {
+    channels.emplace_back(note->relname != nullptr ? note->relname : "");
+    PQfreemem(note);
+  }
+  return channels;
+}
+
 Result<void> PgConnection::Reconnect() {
   queued_ = 0;
   PQreset(conn_);

@@ -77,6 +77,12 @@ class PgConnection {
   bool InTransaction() const;
   // Connects again with the same parameters. Errors: kIo.
   common::Result<void> Reconnect();
+  // The connection's socket, to wait on for notifications (-1 when down).
+  int Socket() const;
+  // Reads what the server has sent and returns the channels of the
+  // notifications it held (LISTEN), oldest first; never blocks.
+  // Errors: kIo (the connection is lost).
+  common::Result<std::vector<std::string>> TakeNotifications();
   // The SQLSTATE of the last failed statement ("" when none).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
 

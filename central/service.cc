@@ -31,6 +31,7 @@ Service::Service(ServiceOptions options, common::PrivateKey key, const common::C
       // PostgreSQL keeps the high-water mark in the database itself
       // (Store::TakeSerial), shared by every central on it.
       serial_file_(IsPostgresUri(options_.db_path) ? "" : options_.db_path + ".serial"),
+      shared_database_(IsPostgresUri(options_.db_path)),
       store_(std::move(store)),
       leases_(clock),
       events_(std::move(events), options_, clock) {}
@@ -119,7 +120,7 @@ Result<std::optional<PublishedRoster>> Service::LoadLocked() {
   }
   auto leases = store_->LoadLeases();
   if (!leases) return tl::unexpected(leases.error());
-  leases_.Load(std::move(*leases));
+  leases_.Load(*leases);
   auto rollout = store_->LoadRollout();
   if (!rollout) return tl::unexpected(rollout.error());
   contacts_.LoadRollout(std::move(*rollout));
@@ -269,9 +270,19 @@ Result<void> Service::PersistLocked(const State& next) {
 }
 
 Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode, const JournalLabel& label) {
-  std::uint64_t serial = 0;
-  {
+  std::uint64_t wake = 0;  // A serial this central's long-polls must hear of.
+  auto changed = [&]() -> Result<bool> {
     std::lock_guard<std::mutex> lock(mu_);
+    std::optional<Transaction> txn;
+    if (shared_database_ && mode != ChangeMode::kDryRun) {
+      // Another central may have changed the state: start from what the
+      // database holds (service_centrals.cc).
+      auto begun = BeginSharedChangeLocked(&wake);
+      if (!begun) return tl::unexpected(begun.error());
+      txn.emplace(std::move(*begun));
+    }
+    // Re-signing: another central may just have done it.
+    if (mode == ChangeMode::kResign && !ResignDue()) return false;
     State next = state_;
     if (auto ok = mutate(next); !ok) return tl::unexpected(ok.error());
     if (auto ok = AssignUids(next, options_.uid_range); !ok) return tl::unexpected(ok.error());
@@ -280,8 +291,11 @@ Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode, const Jour
     // Nothing to tell the fleet: a new serial would only make every
     // workstation download the same roster again.
     if (mode == ChangeMode::kIfChanged && next == state_) return false;
-    auto txn = Transaction::Begin(store_->db());
-    if (!txn) return tl::unexpected(txn.error());
+    if (!txn) {
+      auto begun = Transaction::Begin(store_->db());
+      if (!begun) return tl::unexpected(begun.error());
+      txn.emplace(std::move(*begun));
+    }
     if (auto ok = PersistLocked(next); !ok) return tl::unexpected(ok.error());
     auto published = PublishLocked(next);
     if (!published) return tl::unexpected(published.error());
@@ -295,26 +309,33 @@ Result<bool> Service::Change(const Mutation& mutate, ChangeMode mode, const Jour
       }
     }
     if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
-    tokens_.SetWorkstations(next.workstations);
-    max_workstations_ = next.max_workstations_per_account;
-    state_ = std::move(next);
-    serial = published->serial;
-    auto roster = std::make_shared<PublishedRoster>(std::move(*published));
-    auto snapshot = BuildStateSnapshot(state_);
-    std::lock_guard<std::mutex> current_lock(current_mu_);
-    current_ = std::move(roster);
-    snapshot_ = std::move(snapshot);
-  }
-  Notify(serial);
-  return true;
+    wake = published->serial;
+    SwapInLocked(std::move(next), std::move(*published));
+    return true;
+  }();
+  if (wake != 0) Notify(wake);
+  return changed;
+}
+
+void Service::SwapInLocked(State next, PublishedRoster roster) {
+  tokens_.SetWorkstations(next.workstations);
+  max_workstations_ = next.max_workstations_per_account;
+  state_ = std::move(next);
+  auto current = std::make_shared<PublishedRoster>(std::move(roster));
+  auto snapshot = BuildStateSnapshot(state_);
+  std::lock_guard<std::mutex> current_lock(current_mu_);
+  current_ = std::move(current);
+  snapshot_ = std::move(snapshot);
+}
+
+bool Service::ResignDue() const {
+  auto current = Current();
+  return !current || current->expires_at - clock_.Now() < options_.roster_lifetime_s / 2;
 }
 
 Result<bool> Service::ResignIfDue() {
-  auto current = Current();
-  if (current && current->expires_at - clock_.Now() >= options_.roster_lifetime_s / 2) return false;
-  auto changed = Change([](State&) { return common::Ok(); }, ChangeMode::kAlways);
-  if (!changed) return tl::unexpected(changed.error());
-  return true;
+  if (!ResignDue()) return false;
+  return Change([](State&) { return common::Ok(); }, ChangeMode::kResign);
 }
 
 bool Service::IsAdminToken(std::string_view token) const { return tokens_.IsAdmin(token); }

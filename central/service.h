@@ -64,6 +64,9 @@ class Service {
   // Publishes a fresh serial when less than half of the lifetime remains.
   // Returns whether it did.
   common::Result<bool> ResignIfDue();
+  // Another central wrote the shared database (PgListener's `channel`; "":
+  // anything): re-reads it and wakes held long-polls on a new serial. kIo.
+  common::Result<void> CatchUp(const std::string& channel);
 
   // The admin token's hash is set by `init`; compared in constant time.
   bool IsAdminToken(std::string_view token) const;
@@ -239,15 +242,8 @@ class Service {
   common::Result<EventBatchResult> StoreEvents(const std::string& workstation,
                                                const common::Json& batch);
   common::Result<std::vector<common::Json>> Events(const EventQuery& query);
-  // Whether the event store takes events: under events_max_bytes, and the
-  // filesystem keeps events_min_free_bytes free for employee changes.
-  EventStorageHealth EventStorage();
-  // Deletes up to `max_rows` events older than events_retention_days (by
-  // receipt); returns how many. Called on the server's housekeeping timer.
-  common::Result<std::int64_t> PruneEvents(std::int64_t max_rows);
-  // Events the central could not store (its own lease events when the
-  // event store refused them), counted since the start.
-  std::uint64_t EventsLost() const { return events_.Lost(); }
+  // The event desk: its health, retention (Prune) and lost events.
+  EventDesk& events() { return events_; }
 
   // Session leases (service_sessions.cc): the account rules here, the
   // decisions and their queued rows and events in the LeaseDesk
@@ -274,20 +270,18 @@ class Service {
   // `staffgatectl check --phase session`): its own, and the other holders.
   // Same account rules as AcquireLease; changes nothing.
   common::Result<LeaseView> ViewLeases(const std::string& account, const std::string& workstation);
-  // Notices of ended leases (LeaseDesk::HasNotice): the roster answer that
-  // takes one carries Staffgate-Lease-Ended. The listener (the server's
-  // WaitHub) is called with the workstation after each end.
+  // The listener (the server's WaitHub) is called with the workstation
+  // after each end; the roster answer that takes the notice
+  // (lease_desk().TakeNotice) carries Staffgate-Lease-Ended.
   void SetLeaseEndListener(std::function<void(const std::string& workstation)> listener);
-  bool HasLeaseNotice(const std::string& workstation) const;
-  bool TakeLeaseNotice(const std::string& workstation);
-  std::size_t LiveLeaseCount() const;
+  // The lease desk: notices of ended leases, live and lapsed counts.
+  LeaseDesk& lease_desk() { return leases_; }
+  const LeaseDesk& lease_desk() const { return leases_; }
   // Writes the queued lease rows and events (one relaxed transaction each).
   // Called every 2 s by the server, before listing events, at shutdown and
   // by the destructor; a crash loses at most that window, which agents'
   // renewals repair. Failed writes are kept for the next flush.
   common::Result<void> FlushLeases(Flush mode = Flush::kWait);
-  // Leases that lapsed and were pruned since the start.
-  std::uint64_t LeasesLapsed() const { return leases_.Lapsed(); }
   common::UnixSeconds LeaseTtl() const { return options_.lease_ttl_s; }
 
  private:
@@ -297,9 +291,9 @@ class Service {
   // rollout records and high-water serial; returns the latest stored roster.
   common::Result<std::optional<PublishedRoster>> LoadLocked();
   using Mutation = std::function<common::Result<void>(State&)>;
-  // kIfChanged: publish only when the state differs; kAlways: publish
-  // even so (re-signing); kDryRun: validate, then drop the result.
-  enum class ChangeMode { kIfChanged, kAlways, kDryRun };
+  // kIfChanged: publish only when the state differs; kResign: publish
+  // even so while ResignDue; kDryRun: validate, then drop the result.
+  enum class ChangeMode { kIfChanged, kResign, kDryRun };
   // Copies the state, applies `mutate`, validates, persists the difference
   // and the next roster in one transaction, then swaps both in. Returns
   // whether a new serial was published.
@@ -327,6 +321,12 @@ class Service {
   // Whether `roster` says what state_ and the options build now.
   bool BuildsSame(const PublishedRoster& roster) const;
   RosterBuildOptions RosterOptions() const;
+  // With mu_ held (service_centrals.cc): a shared database's change begins
+  // holding the serial row, caught up (*wake, RefreshLocked: the new serial).
+  common::Result<Transaction> BeginSharedChangeLocked(std::uint64_t* wake);
+  common::Result<std::optional<std::uint64_t>> RefreshLocked();
+  void SwapInLocked(State next, PublishedRoster roster);  // mu_ held: serve these.
+  bool ResignDue() const;
   // With mu_ held: the highest serial published or stepped over.
   std::uint64_t TopSerialLocked(const State& state) const;
   // With mu_ held and a transaction open: signs `state` as the next serial.
@@ -357,6 +357,7 @@ class Service {
   std::string public_pem_;
   const common::Clock& clock_;
   std::string serial_file_;
+  const bool shared_database_;  // PostgreSQL: other centrals may write.
 
   mutable std::mutex mu_;  // Guards store_, state_, high_water_.
   std::unique_ptr<Store> store_;

@@ -10,8 +10,6 @@ using common::Fail;
 using common::Json;
 using common::Result;
 
-EventStorageHealth Service::EventStorage() { return events_.Health(); }
-
 Result<EventBatchResult> Service::StoreEvents(const std::string& workstation, const Json& batch) {
   if (auto ok = EventDesk::CheckBatch(batch); !ok) return tl::unexpected(ok.error());
   // Rollout records learn from the roster events even when the batch is
@@ -33,8 +31,6 @@ Result<std::vector<Json>> Service::Events(const EventQuery& query) {
   (void)FlushLeases();  // So the lease events decided so far are listed too.
   return events_.Query(query);
 }
-
-Result<std::int64_t> Service::PruneEvents(std::int64_t max_rows) { return events_.Prune(max_rows); }
 
 std::shared_ptr<const StateSnapshot> BuildStateSnapshot(const State& state) {
   auto snap = std::make_shared<StateSnapshot>();

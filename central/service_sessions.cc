@@ -102,14 +102,6 @@ void Service::SetLeaseEndListener(std::function<void(const std::string&)> listen
   lease_end_listener_ = std::move(listener);
 }
 
-bool Service::HasLeaseNotice(const std::string& workstation) const {
-  return leases_.HasNotice(workstation);
-}
-
-bool Service::TakeLeaseNotice(const std::string& workstation) {
-  return leases_.TakeNotice(workstation);
-}
-
 Result<std::vector<Lease>> Service::Leases() { return leases_.Live(); }
 
 Result<LeaseView> Service::ViewLeases(const std::string& account, const std::string& workstation) {
@@ -125,8 +117,6 @@ Result<LeaseView> Service::ViewLeases(const std::string& account, const std::str
   }
   return view;
 }
-
-std::size_t Service::LiveLeaseCount() const { return leases_.CountLive(); }
 
 Result<void> Service::FlushLeases(Flush mode) {
   auto db_lock = LockForFlush(mode);

@@ -212,6 +212,7 @@ Result<void> Store::SaveRoster(const PublishedRoster& r) {
              .Bind(3, r.expires_at)
              .Bind(4, r.envelope)
              .Run());
+  SG_TRY(NotifyCentrals(kRosterChannel));
   // Older envelopes are history only; keep a few for forensics.
   auto prune = db_->Prepare("DELETE FROM rosters WHERE serial < ?");
   if (!prune) return tl::unexpected(prune.error());
@@ -236,6 +237,14 @@ Result<std::uint64_t> Store::TakeSerial(std::uint64_t floor) {
   const std::uint64_t serial = std::max(floor, *stored) + 1;
   SG_TRY(SetMeta("serial_high_water", std::to_string(serial)));
   return serial;
+}
+
+Result<void> Store::NotifyCentrals(const char* channel) {
+  if (db_->engine() != Engine::kPostgres) return common::Ok();
+  // Delivered at the commit, and not at all on a rollback.
+  auto stmt = db_->Prepare("SELECT pg_notify(?, '')");
+  if (!stmt) return tl::unexpected(stmt.error());
+  return stmt->Bind(1, std::string_view(channel)).Run();
 }
 
 Result<std::optional<PublishedRoster>> Store::LatestRoster() {

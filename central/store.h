@@ -32,6 +32,11 @@ std::vector<std::string> ParseList(const std::string& text);
 // The schema version this build writes.
 inline constexpr int kSchemaVersion = 11;
 
+// The channels (NOTIFY names) centrals sharing a PostgreSQL database tell
+// each other on (docs/design.md §12, pg_listener.h).
+inline constexpr char kRosterChannel[] = "staffgate_roster";
+inline constexpr char kAdminsChannel[] = "staffgate_admins";
+
 class Store {
  public:
   // Opens `location` (a SQLite path or a PostgreSQL URI: OpenDatabase)
@@ -70,7 +75,11 @@ class Store {
   common::Result<void> PutRollout(const std::string& name, const RolloutRecord& record);
   common::Result<void> SetUnpublishedSerials(const std::vector<SerialRange>& ranges);
 
+  // Saving a roster, an administrator or removing one tells the other
+  // centrals on a shared PostgreSQL database (NotifyCentrals, pg_listener.h).
   common::Result<void> SaveRoster(const PublishedRoster& roster);
+  // NOTIFY `channel` at the commit (PostgreSQL; nothing on SQLite).
+  common::Result<void> NotifyCentrals(const char* channel);
   // Takes the next roster serial in the database, within the caller's
   // transaction: one above both `floor` (the serials this central knows of)
   // and the high-water mark stored in meta (every central's), and records

@@ -50,21 +50,24 @@ Result<void> Store::PutAdmin(const AdminRecord& a) {
       "created_at = excluded.created_at, password_changed_at = excluded.password_changed_at, "
       "failures = excluded.failures, locked_until = excluded.locked_until");
   if (!stmt) return tl::unexpected(stmt.error());
-  return stmt->Bind(1, a.name)
-      .Bind(2, RoleName(a.role))
-      .Bind(3, a.password_hash)
-      .Bind(4, std::int64_t{a.must_change_password ? 1 : 0})
-      .Bind(5, a.created_at)
-      .Bind(6, a.password_changed_at)
-      .Bind(7, common::DumpJson(Json(a.lockout.failures)))
-      .Bind(8, a.lockout.locked_until)
-      .Run();
+  auto put = stmt->Bind(1, a.name)
+                 .Bind(2, RoleName(a.role))
+                 .Bind(3, a.password_hash)
+                 .Bind(4, std::int64_t{a.must_change_password ? 1 : 0})
+                 .Bind(5, a.created_at)
+                 .Bind(6, a.password_changed_at)
+                 .Bind(7, common::DumpJson(Json(a.lockout.failures)))
+                 .Bind(8, a.lockout.locked_until)
+                 .Run();
+  if (!put) return put;
+  return NotifyCentrals(kAdminsChannel);
 }
 
 Result<void> Store::DeleteAdmin(const std::string& name) {
   auto stmt = db_->Prepare("DELETE FROM admins WHERE name = ?");
   if (!stmt) return tl::unexpected(stmt.error());
-  return stmt->Bind(1, name).Run();
+  if (auto deleted = stmt->Bind(1, name).Run(); !deleted) return deleted;
+  return NotifyCentrals(kAdminsChannel);
 }
 
 Result<void> Store::AppendJournal(const JournalEntry& e) {

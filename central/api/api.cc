@@ -113,7 +113,7 @@ ApiResponse Api::AnswerRoster(std::uint64_t known_serial, const std::string& wor
     // Who this token belongs to, on every answer including a held one: the
     // agent enforces that workstation's groups (docs/design.md §6).
     r.headers.emplace_back(common::kWorkstationHeader, workstation);
-    if (service_.TakeLeaseNotice(workstation))
+    if (service_.lease_desk().TakeNotice(workstation))
       r.headers.emplace_back(common::kLeaseEndedHeader, "1");
   }
   r.headers.emplace_back("ETag", "\"" + std::to_string(current->serial) + "\"");
@@ -159,7 +159,7 @@ ApiResponse Api::Healthz() {
   if (!healthy) return JsonError(503, "unhealthy", healthy.error().message);
   // Storage trouble of the event store is reported, not fatal: rosters,
   // employee changes and leases work on (docs/design.md §13).
-  EventStorageHealth events = service_.EventStorage();
+  EventStorageHealth events = service_.events().Health();
   Json storage = {{"accepting", events.accepting},
                   {"used_bytes", events.used_bytes},
                   {"max_bytes", events.max_bytes},
@@ -172,9 +172,9 @@ ApiResponse Api::Healthz() {
 
 ApiResponse Api::MetricsPage() {
   auto current = service_.Current();
-  metrics_.leases_lapsed = service_.LeasesLapsed();
-  metrics_.leases_live = static_cast<std::int64_t>(service_.LiveLeaseCount());
-  metrics_.events_lost = service_.EventsLost();
+  metrics_.leases_lapsed = service_.lease_desk().Lapsed();
+  metrics_.leases_live = static_cast<std::int64_t>(service_.lease_desk().CountLive());
+  metrics_.events_lost = service_.events().Lost();
   if (auth_ != nullptr) CopyHashPoolStats();
   return Text(200, "text/plain; version=0.0.4",
               metrics_.Render(current->serial, current->expires_at, hub_.Size(),

@@ -78,11 +78,11 @@ class Api {
   // The answer to a held roster request: 200 with the envelope when the
   // serial moved past `known_serial`, else 304. For a `workstation` it
   // carries kWorkstationHeader (the token's name), and kLeaseEndedHeader
-  // when it has a lease notice (Service::TakeLeaseNotice).
+  // when it has a lease notice (LeaseDesk::TakeNotice).
   ApiResponse AnswerRoster(std::uint64_t known_serial, const std::string& workstation = "");
   // Whether a held request of `workstation` should be answered now.
   bool HasLeaseNotice(const std::string& workstation) const {
-    return !workstation.empty() && service_.HasLeaseNotice(workstation);
+    return !workstation.empty() && service_.lease_desk().HasNotice(workstation);
   }
   std::uint64_t CurrentSerial() const { return service_.Current()->serial; }
 

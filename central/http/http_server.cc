@@ -9,6 +9,7 @@
 
 #include "central/auth/authenticator.h"
 #include "central/http/connection.h"
+#include "central/pg_listener.h"
 #include "central/schedule_runner.h"
 #include "central/ui/console.h"
 #include "common/thread.h"
@@ -52,6 +53,9 @@ struct HttpServer::Impl {
   void FollowInstalledSerials();
   void BeginStop();
   void WaitForReload();
+  // On a PostgreSQL database other centrals may share: a PgListener whose
+  // notices have the Service catch up (docs/design.md §12); else null.
+  common::Result<std::unique_ptr<PgListener>> ListenToOtherCentrals();
 
   const CentralConfig& config;
   Service& service;
@@ -88,6 +92,17 @@ void HttpServer::Impl::WaitForReload() {
     }
     WaitForReload();
   });
+}
+
+common::Result<std::unique_ptr<PgListener>> HttpServer::Impl::ListenToOtherCentrals() {
+  const std::string location = config.StoreLocation();
+  if (!IsPostgresUri(location)) return std::unique_ptr<PgListener>();
+  auto caught_up = [this](const std::string& channel) {
+    if (auto ok = service.CatchUp(channel); !ok) {
+      log(LOG_WARNING, "cannot catch up with the other centrals: " + ok.error().message);
+    }
+  };
+  return PgListener::Start(location, {kRosterChannel, kAdminsChannel}, caught_up, log);
 }
 
 common::Result<void> HttpServer::Impl::StartAuth() {
@@ -229,7 +244,7 @@ void HttpServer::Impl::PruneEvents() {
   constexpr std::int64_t kChunk = 5000;
   std::int64_t total = 0;
   for (int i = 0; i < 20 && !ctx.stopping; ++i) {
-    auto deleted = service.PruneEvents(kChunk);
+    auto deleted = service.events().Prune(kChunk);
     if (!deleted) {
       log(LOG_ERR, "cannot prune old events: " + deleted.error().message);
       return;
@@ -298,6 +313,8 @@ common::Result<void> HttpServer::Run() {
   // one waits for the database like any admin change, never on an io thread.
   ScheduleRunner scheduler(s.service, s.clock, s.log);
   scheduler.Start();
+  auto listener = s.ListenToOtherCentrals();
+  if (!listener) return tl::unexpected(listener.error());
   s.log(LOG_INFO, "serving https://" + s.config.Listen() + " (roster serial " +
                       std::to_string(s.service.Current()->serial) + ")");
 
@@ -326,6 +343,7 @@ common::Result<void> HttpServer::Run() {
   s.stop_cv.notify_all();
   watchdog.join();
   scheduler.Stop();
+  listener->reset();  // Joins its thread: no CatchUp after this.
   s.service.SetPublishListener(nullptr);
   s.service.SetLeaseEndListener(nullptr);
   s.StopAuth();

@@ -71,6 +71,8 @@ class TlsSocket {
   template <class Buffers, class Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
     boost::asio::mutable_buffer first;
+    // An iterator or a pointer, by the buffer sequence's type.
+    // NOLINTNEXTLINE(readability-qualified-auto)
     for (auto it = boost::asio::buffer_sequence_begin(buffers);
          it != boost::asio::buffer_sequence_end(buffers) && first.size() == 0; ++it) {
       first = *it;
@@ -102,13 +104,15 @@ class TlsSocket {
   }
 
  private:
-  static constexpr std::size_t kGatherBytes = 16 * 1024;
+  static constexpr std::size_t kGatherBytes = std::size_t{16} * 1024;
   enum class Kind { kHandshake, kRead, kWrite, kShutdown };
   enum class Want { kNothing, kRead, kWrite };
   // Shared with pending handlers, so a late timer or wait never touches a
   // destroyed socket.
   struct Impl {
     Impl(boost::asio::ip::tcp::socket s, SSL_CTX* ctx);
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
     ~Impl();
     boost::asio::ip::tcp::socket socket;
     boost::asio::steady_timer timer;

@@ -11,7 +11,7 @@ namespace staffgate::central {
 using common::Json;
 using common::Result;
 
-void LeaseDesk::Load(std::vector<Lease> leases) {
+void LeaseDesk::Load(const std::vector<Lease>& leases) {
   std::lock_guard<std::mutex> lock(mu_);
   book_.Load(leases);
 }

@@ -29,8 +29,9 @@
 namespace staffgate::central {
 
 // One queued change for the store. kEvent carries a whole audit event.
-// NOLINTNEXTLINE(bugprone-exception-escape): its implicit moves are json's
-// noexcept move, which only asserts an invariant.
+// Its implicit moves are json's noexcept move, which only asserts an
+// invariant.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 struct LeaseWrite {
   enum class Kind { kPut, kDelete, kDeleteLapsed, kEvent } kind = Kind::kPut;
   Lease lease;                  // kPut; kEvent: account/workstation/id.
@@ -53,7 +54,7 @@ class LeaseDesk {
   ~LeaseDesk() = default;
 
   // Replaces the book (leases loaded from the database at start).
-  void Load(std::vector<Lease> leases);
+  void Load(const std::vector<Lease>& leases);
 
   // Decides `workstation`'s acquisition of `account` (LeaseBook::Acquire,
   // `new_id` for a created lease) and applies it. Queues the row and a

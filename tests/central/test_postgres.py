@@ -12,12 +12,14 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import pgserver  # noqa: E402
 import sgtest  # noqa: E402
-from centraltest import CENTRAL, TEST_DATABASE, Central, on_postgres, run  # noqa: E402
+from centraltest import ADMIN, CENTRAL, TEST_DATABASE, Central, on_postgres, run  # noqa: E402
 
 SECRET = "Sekr1t-Never-Echoed"
 
@@ -126,6 +128,76 @@ class PostgresOutageTest(unittest.TestCase):
         self.c.admin_ok("employee", "terminate", "E1")
         self.assertEqual(self.serial(), s0 + 1)
         self.assertIn("terminated", self.c.admin_ok("employee", "list"))
+
+
+class TwoCentralsTest(unittest.TestCase):
+    """Two centrals on one database (B serves a copy of A's directory: the
+    same key, CA and tokens): what one writes, the other serves."""
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="sg-pg2-")
+        self.a = Central(os.path.join(self._tmp.name, "a"))
+        self.a.start()
+        self.ws = self.a.admin_ok("workstation", "add", "WS-1").strip()
+        self.a.stop()
+        self.b = self.a.cold_copy(os.path.join(self._tmp.name, "b"))
+        self.a.start()
+        self.b.start()
+
+    def tearDown(self):
+        self.a.stop()
+        self.b.stop()
+        self._tmp.cleanup()
+
+    def roster(self, c):
+        status, headers, body = c.request("GET", "/v1/roster", token=self.ws)
+        self.assertEqual(status, 200, body)
+        payload = json.loads(base64.b64decode(json.loads(body)["payload"]))
+        return payload, body
+
+    def held_poll(self, c, serial, out):
+        status, _, body = c.request("GET", "/v1/roster", token=self.ws, timeout=40, headers={
+            "If-None-Match": '"%d"' % serial, "Prefer": "wait=30"})
+        out.append((time.monotonic(), status, body))
+
+    def test_a_change_on_one_wakes_a_poll_held_on_the_other(self):
+        s0 = self.roster(self.b)[0]["serial"]
+        answers = []
+        poll = threading.Thread(target=self.held_poll, args=(self.b, s0, answers))
+        poll.start()
+        time.sleep(0.5)  # Held by now.
+        self.a.admin_ok("employee", "add", "E1", "--account", "anna")
+        changed = time.monotonic()
+        poll.join(timeout=40)
+        answered, status, body = answers[0]
+        self.assertEqual(status, 200, body)
+        self.assertLess(answered - changed, 1.0)
+        payload, a_body = self.roster(self.a)
+        self.assertEqual(payload["serial"], s0 + 1)
+        self.assertEqual(body, a_body)  # The same envelope bytes on both.
+
+    def test_simultaneous_changes_get_distinct_serials_and_both_land(self):
+        s0 = self.roster(self.a)[0]["serial"]
+        procs = [subprocess.Popen([ADMIN, "employee", "add", eid, "--account", account],
+                                  env=dict(os.environ, STAFFGATE_CENTRAL=c.url(),
+                                           STAFFGATE_CA=os.path.join(c.dir, "ca.pem"),
+                                           STAFFGATE_TOKEN_FILE=os.path.join(c.dir, "admin.token")),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for c, eid, account in ((self.a, "E2", "bert"), (self.b, "E3", "carl"))]
+        for p in procs:
+            _, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 0, err)
+        for c in (self.a, self.b):
+            self.assertTrue(sgtest.wait_until(lambda: self.roster(c)[0]["serial"] == s0 + 2, timeout=5))
+            accounts = {a for e in self.roster(c)[0]["employees"] for a in e["accounts"]}
+            self.assertEqual(accounts, {"bert", "carl"})
+        self.assertEqual(self.roster(self.a)[1], self.roster(self.b)[1])
+
+    def test_an_administrator_removed_on_one_is_gone_on_the_other(self):
+        self.a.admin_ok("admin", "add", "dora", "--role", "hr")
+        self.assertTrue(sgtest.wait_until(lambda: "dora" in self.b.admin_ok("admin", "list"), timeout=5))
+        self.a.admin_ok("admin", "remove", "dora")
+        self.assertTrue(sgtest.wait_until(lambda: "dora" not in self.b.admin_ok("admin", "list"), timeout=5))
 
 
 if __name__ == "__main__":

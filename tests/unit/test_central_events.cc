@@ -143,7 +143,7 @@ TEST_CASE("events: a full event store refuses events, employee changes still pub
   REQUIRE(last.refusal == EventBatchResult::Refusal::kStoreFull);
   CHECK(last.retry_after_s > 0);
   CHECK(last.message.find("events_max_bytes") != std::string::npos);
-  CHECK_FALSE(w.service->EventStorage().accepting);
+  CHECK_FALSE(w.service->events().Health().accepting);
   const std::uint64_t before = w.service->Current()->serial;
   auto terminated = w.service->SetStatus("E1", EmployeeStatus::kTerminated);
   REQUIRE(terminated);
@@ -152,7 +152,7 @@ TEST_CASE("events: a full event store refuses events, employee changes still pub
   REQUIRE(w.service->AddEmployee(Employee("E2", "bjones")));
   REQUIRE(w.service->AcquireLease("bjones", "WS1"));
   CHECK_FALSE(w.service->FlushLeases());
-  CHECK(w.service->EventsLost() == 1);
+  CHECK(w.service->events().Lost() == 1);
   CHECK(w.service->Leases()->size() == 1);  // The lease row itself was written.
 }
 
@@ -189,11 +189,11 @@ TEST_CASE("events: retention deletes events received before events_retention_day
   w.clock.Advance(20 * 86400);
   REQUIRE(w.service->StoreEvents("WS1", Batch("new", 3)));
   w.clock.Advance(11 * 86400);  // "old" is 31 days old, "new" 11.
-  auto first = w.service->PruneEvents(5);
+  auto first = w.service->events().Prune(5);
   REQUIRE(first);
   CHECK(*first == 5);  // In chunks.
-  CHECK(*w.service->PruneEvents(5) == 2);
-  CHECK(*w.service->PruneEvents(5) == 0);
+  CHECK(*w.service->events().Prune(5) == 2);
+  CHECK(*w.service->events().Prune(5) == 0);
   EventQuery all;
   auto left = w.service->Events(all);
   REQUIRE(left->size() == 3);

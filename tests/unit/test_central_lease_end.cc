@@ -93,7 +93,7 @@ TEST_CASE("lease end: by account, by workstation, both, the holder is told 410",
   w.clock.Advance(kEndedLeaseKeepS + 1);
   REQUIRE(w.service->Leases());  // Prunes.
   CHECK(w.Call("PUT", a1_path, w.a_token).status == 404);
-  CHECK(w.service->LeasesLapsed() == 1);  // asmith on SVC-02 lapsed; tombstones are not lapses.
+  CHECK(w.service->lease_desk().Lapsed() == 1);  // asmith on SVC-02 lapsed; tombstones are not lapses.
 
   auto events = w.service->Events(EventQuery{});
   REQUIRE(events);

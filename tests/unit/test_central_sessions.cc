@@ -157,7 +157,7 @@ TEST_CASE("leases api: renew and release belong to the holder, lapse at the TTL"
   CHECK(w.Call("DELETE", path, w.a_token).status == 404);
   CHECK(w.CallJson("GET", "/v1/admin/sessions", "admintoken", "", 200).empty());
   w.CallJson("POST", "/v1/sessions", w.b_token, R"({"account":"asmith"})", 201);
-  CHECK(w.service->LeasesLapsed() == 1);
+  CHECK(w.service->lease_desk().Lapsed() == 1);
   CHECK(w.Call("GET", "/metrics", "").body.find("staffgate_central_leases_lapsed_total 1\n") !=
         std::string::npos);
 }
