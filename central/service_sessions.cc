@@ -72,7 +72,8 @@ Result<std::vector<Lease>> Service::EndLeases(const LeaseSelector& selector) {
   auto ended = leases_.End(selector, DescribeSelector(selector));
   if (!ended) return ended;
   if (auto ok = FlushLeases(); !ok) return tl::unexpected(ok.error());
-  Json before = Json::object(), after = Json::object();
+  Json before = Json::object();
+  Json after = Json::object();
   for (const Lease& lease : *ended) {
     before["sessions"][lease.id] = {{"account", lease.account}, {"workstation", lease.workstation}};
     after["sessions"][lease.id] = nullptr;

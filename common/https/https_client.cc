@@ -32,7 +32,8 @@ std::size_t WriteCapped(char* data, std::size_t size, std::size_t nmemb, void* u
   return n;
 }
 
-int Progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+int Progress(void* user, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/, curl_off_t /*ultotal*/,
+             curl_off_t /*ulnow*/) {
   const auto* stop = static_cast<const std::atomic<bool>*>(user);
   return stop != nullptr && stop->load() ? 1 : 0;
 }
@@ -159,7 +160,7 @@ TransferResult TransferOn(CURL* c, const HttpsOptions& options, const HttpsReque
   }
   for (const std::string& name : req.response_headers) {
     curl_header* h = nullptr;
-    if (curl_easy_header(c, name.c_str(), 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h) {
+    if (curl_easy_header(c, name.c_str(), 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h != nullptr) {
       resp.headers[name] = h->value;
     }
   }

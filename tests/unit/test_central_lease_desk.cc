@@ -115,7 +115,8 @@ TEST_CASE("lease desk: failed writes go back in order, beyond the bound they are
   desk.Acquire("asmith", "WS-1", kTtl, 0, "id1");
   std::vector<LeaseWrite> failed = desk.TakeWrites();
   desk.Acquire("bjones", "WS-1", kTtl, 0, "id2");
-  CHECK(desk.Requeue(std::move(failed)) == 0);
+  const std::uint64_t none_dropped = desk.Requeue(std::move(failed));
+  CHECK(none_dropped == 0);
   std::vector<LeaseWrite> all = desk.TakeWrites();
   REQUIRE(all.size() == 4);
   CHECK(all[0].lease.id == "id1");
@@ -125,7 +126,8 @@ TEST_CASE("lease desk: failed writes go back in order, beyond the bound they are
   flood[0].kind = LeaseWrite::Kind::kEvent;
   flood[1].kind = LeaseWrite::Kind::kEvent;
   desk.QueueEvent("password_verify", Lease{}, common::Json::object());
-  CHECK(desk.Requeue(std::move(flood)) == 2);  // Two events dropped, counted.
+  const std::uint64_t dropped = desk.Requeue(std::move(flood));
+  CHECK(dropped == 2);                         // Two events dropped, counted.
   CHECK(desk.TakeWrites().size() == 1);        // The newer write is kept.
 }
 

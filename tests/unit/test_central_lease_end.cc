@@ -93,7 +93,8 @@ TEST_CASE("lease end: by account, by workstation, both, the holder is told 410",
   w.clock.Advance(kEndedLeaseKeepS + 1);
   REQUIRE(w.service->Leases());  // Prunes.
   CHECK(w.Call("PUT", a1_path, w.a_token).status == 404);
-  CHECK(w.service->lease_desk().Lapsed() == 1);  // asmith on SVC-02 lapsed; tombstones are not lapses.
+  CHECK(w.service->lease_desk().Lapsed() ==
+        1);  // asmith on SVC-02 lapsed; tombstones are not lapses.
 
   auto events = w.service->Events(EventQuery{});
   REQUIRE(events);
@@ -136,7 +137,8 @@ TEST_CASE("lease end: events posted by a workstation are stamped source agent",
 TEST_CASE("lease end: the holder's long-poll is answered at once, with the notice",
           "[central][leases]") {
   LeaseWorld w;
-  int woken_a = 0, woken_b = 0;
+  int woken_a = 0;
+  int woken_b = 0;
   w.service->SetLeaseEndListener([&](const std::string& ws) { w.hub.Wake(ws); });
   w.hub.Add([&] { ++woken_a; }, "SVC-01");
   w.hub.Add([&] { ++woken_b; }, "SVC-02");

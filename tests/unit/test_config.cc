@@ -350,7 +350,7 @@ TEST_CASE("central_urls: both keys in one file, an empty list and a bad URL are 
                           "https://a:70000", "https://a:84x3", "https://user@a:8443",
                           "https://a:8443/?x=1", "https://a b:8443", "https://[::1:8443"}) {
     INFO(bad);
-    const std::string text = "central_urls = [\"https://ok:8443\", \"" + std::string(bad) + "\"]\n";
+    const std::string text = R"(central_urls = ["https://ok:8443", ")" + std::string(bad) + "\"]\n";
     ExpectError(text, 1, "central_urls");
     // The value is named, so the mistake is found without opening the file.
     CHECK_THAT(ParseAgentConfig(text, kPath).error().message,
