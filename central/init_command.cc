@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "central/central_config.h"
 #include "central/database.h"
@@ -48,37 +50,51 @@ Result<void> CheckDatabase(const std::string& uri) {
   return common::Ok();
 }
 
-}  // namespace
-
-Result<void> InitCentral(const InitOptions& options) {
+Result<void> CheckFreshDir(const std::string& dir) {
   namespace fs = std::filesystem;
-  auto listen = ParseListen(options.listen);
-  if (!listen) return Fail(ErrorKind::kInvalidInput, "--listen: " + listen.error().message);
-  if (options.dir.empty()) return Fail(ErrorKind::kInvalidInput, "--dir must not be empty");
   std::error_code ec;
   for (const char* name : kOwnedFiles) {
-    fs::path p = fs::path(options.dir) / name;
+    fs::path p = fs::path(dir) / name;
     if (fs::exists(p, ec)) {
       return Fail(ErrorKind::kInvalidInput,
                   p.string() + " already exists; refusing to overwrite an existing central");
     }
   }
+  return common::Ok();
+}
+
+// Directories made here are never group- or world-writable, whatever the
+// caller's umask (under umask 000 anyone could swap the keys otherwise).
+Result<void> MakeCentralDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const mode_t caller_umask = ::umask(0);
+  ::umask(caller_umask | 022);
+  fs::path parent = fs::path(dir).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  const bool made = ::mkdir(dir.c_str(), 0750) == 0;
+  const int mkdir_errno = errno;
+  ::umask(caller_umask);
+  if (!made && mkdir_errno != EEXIST) {
+    return Fail(ErrorKind::kIo, "cannot create " + dir + ": " + std::strerror(mkdir_errno));
+  }
+  return common::Ok();
+}
+
+}  // namespace
+
+Result<void> InitCentral(const InitOptions& options) {
+  if (!options.join.empty()) return JoinCentral(options);
+  namespace fs = std::filesystem;
+  auto listen = ParseListen(options.listen);
+  if (!listen) return Fail(ErrorKind::kInvalidInput, "--listen: " + listen.error().message);
+  if (options.dir.empty()) return Fail(ErrorKind::kInvalidInput, "--dir must not be empty");
+  if (auto ok = CheckFreshDir(options.dir); !ok) return ok;
   const bool postgres = options.database != "sqlite";
   if (postgres) {
     if (auto ok = CheckDatabase(options.database); !ok) return ok;
   }
-  // Directories made here are never group- or world-writable, whatever the
-  // caller's umask (under umask 000 anyone could swap the keys otherwise).
-  const mode_t caller_umask = ::umask(0);
-  ::umask(caller_umask | 022);
-  fs::path parent = fs::path(options.dir).parent_path();
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  const bool made = ::mkdir(options.dir.c_str(), 0750) == 0;
-  const int mkdir_errno = errno;
-  ::umask(caller_umask);
-  if (!made && mkdir_errno != EEXIST) {
-    return Fail(ErrorKind::kIo, "cannot create " + options.dir + ": " + std::strerror(mkdir_errno));
-  }
+  if (auto ok = MakeCentralDir(options.dir); !ok) return ok;
   auto at = [&](const char* name) { return (fs::path(options.dir) / name).string(); };
 
   // Every secret is generated before anything is written, so an OpenSSL
@@ -127,6 +143,73 @@ Result<void> InitCentral(const InitOptions& options) {
   service->reset();
 
   // The config goes last: its presence means "this directory is complete".
+  return common::WriteFileAtomic(at("central.conf"), RenderCentralConfig(config), 0640);
+}
+
+Result<void> JoinCentral(const InitOptions& options) {
+  namespace fs = std::filesystem;
+  auto listen = ParseListen(options.listen);
+  if (!listen) return Fail(ErrorKind::kInvalidInput, "--listen: " + listen.error().message);
+  if (options.dir.empty()) return Fail(ErrorKind::kInvalidInput, "--dir must not be empty");
+  if (auto ok = CheckFreshDir(options.dir); !ok) return ok;
+  auto base = LoadCentralConfig((fs::path(options.join) / "central.conf").string());
+  if (!base) return Fail(base.error().kind, "--join: " + base.error().message);
+  const std::string location = base->StoreLocation();
+  if (!IsPostgresUri(location)) {
+    return Fail(ErrorKind::kInvalidInput,
+                "--join: the central in " + options.join +
+                    " keeps its data in SQLite; several centrals share one PostgreSQL "
+                    "database (database = \"postgresql://...\" in its central.conf)");
+  }
+  auto empty = Store::IsEmpty(location);
+  if (!empty) return tl::unexpected(empty.error());
+  if (*empty) {
+    return Fail(ErrorKind::kInvalidInput,
+                "--join: the PostgreSQL database of the central in " + options.join +
+                    " holds no central yet (make that one first: init --database)");
+  }
+  // What the centrals share, read before anything is written.
+  auto from = [&](const std::string& name) { return (fs::path(options.join) / name).string(); };
+  struct Shared {
+    std::string name, path;
+    mode_t mode;
+  };
+  const Shared shared[] = {{"roster-signing.key", base->signing_key, 0600},
+                           {"roster-signing.pub", from("roster-signing.pub"), 0644},
+                           {"ca.pem", from("ca.pem"), 0644},
+                           {"ca.key", from("ca.key"), 0600},
+                           {"admin.token", from("admin.token"), 0600}};
+  std::vector<std::string> texts;
+  for (const Shared& f : shared) {
+    auto text = common::ReadFileCapped(f.path, 1 << 20);
+    if (!text) return Fail(text.error().kind, "--join: " + text.error().message);
+    texts.push_back(std::move(*text));
+  }
+  std::vector<std::string> sans = options.sans;
+  sans.push_back(listen->first);
+  auto tls = RenewServerCert(texts[2], texts[3], sans);
+  if (!tls) return tl::unexpected(tls.error());
+  if (auto ok = MakeCentralDir(options.dir); !ok) return ok;
+  auto at = [&](const std::string& name) { return (fs::path(options.dir) / name).string(); };
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (auto ok = common::WriteFileAtomic(at(shared[i].name), texts[i], shared[i].mode); !ok) {
+      return ok;
+    }
+  }
+  if (auto ok = common::WriteFileAtomic(at("tls.crt"), tls->server_cert_pem + texts[2], 0644);
+      !ok) {
+    return ok;
+  }
+  if (auto ok = common::WriteFileAtomic(at("tls.key"), tls->server_key_pem, 0600); !ok) return ok;
+  // DIR0's settings (what the roster says must match), DIR's own files.
+  CentralConfig config = *base;
+  const CentralConfig defaults;
+  config.listen_host = listen->first;
+  config.listen_port = listen->second;
+  config.db = defaults.db;
+  config.signing_key = defaults.signing_key;
+  config.tls_cert = defaults.tls_cert;
+  config.tls_key = defaults.tls_key;
   return common::WriteFileAtomic(at("central.conf"), RenderCentralConfig(config), 0640);
 }
 

@@ -18,6 +18,10 @@ struct InitOptions {
   // "sqlite" (DIR/central.db) or a PostgreSQL URI without a password
   // (docs/design.md §12), which must name an empty database.
   std::string database = "sqlite";
+  // `--join DIR0`: another central for the PostgreSQL database of the
+  // central in DIR0 (docs/design.md §12); `database` and `organization`
+  // are then DIR0's.
+  std::string join;
 };
 
 // Creates DIR (0750) with roster-signing.key (0600), roster-signing.pub,
@@ -27,7 +31,17 @@ struct InitOptions {
 // Errors: kInvalidInput (bad --listen/--san, DIR already holds a central's
 // keys or database, the PostgreSQL database already holds a central),
 // kConfig (a URI with a password), kIo (database unreachable), kInternal.
+// With `join`, JoinCentral.
 common::Result<void> InitCentral(const InitOptions& options);
+
+// Creates DIR for another central of DIR0's PostgreSQL database: DIR0's
+// signing key, CA and admin token (the same roster bytes, the same trust,
+// the same admin), a new server certificate under that CA for `listen`'s
+// host and `sans`, and DIR0's central.conf with this listen address and
+// DIR's files. Writes nothing to the database. Errors: kInvalidInput (DIR
+// holds a central, DIR0's central is on SQLite or its database holds no
+// central, a bad SAN), kConfig (DIR0's central.conf), kIo, kInternal.
+common::Result<void> JoinCentral(const InitOptions& options);
 
 }  // namespace staffgate::central
 

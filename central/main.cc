@@ -1,5 +1,6 @@
 // staffgate-central: the authoritative employee status service.
 //   init  --dir DIR ...        create keys, certificates, database, config
+//   init  --dir DIR --join DIR0  another central for DIR0's PostgreSQL database
 //   serve --config FILE        serve HTTPS
 //   sign  --key K --in P --out E  sign a roster payload offline
 //   cert renew [--dir DIR] [--san NAME ...]  new server certificate, same CA
@@ -56,6 +57,10 @@ void AddCommands(CLI::App& app, Commands& c) {
                    "\"sqlite\" (DIR/central.db) or an empty PostgreSQL database's URI "
                    "(no password: PGPASSFILE)")
       ->default_val("sqlite");
+  auto* join = c.init->add_option("--join", init_options.join,
+                                  "another central for the PostgreSQL database of the central in "
+                                  "DIR0: its keys, CA, admin token and settings");
+  join->excludes("--database")->excludes("--org");
 
   c.serve = app.add_subcommand("serve", "Serve HTTPS until SIGTERM");
   c.serve->add_option("--config", c.config_path, "central.conf")->required();

@@ -131,17 +131,15 @@ class PostgresOutageTest(unittest.TestCase):
 
 
 class TwoCentralsTest(unittest.TestCase):
-    """Two centrals on one database (B serves a copy of A's directory: the
-    same key, CA and tokens): what one writes, the other serves."""
+    """Two centrals on one database (B made by `init --join A`: the same
+    key, CA and admin token): what one writes, the other serves."""
 
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="sg-pg2-")
         self.a = Central(os.path.join(self._tmp.name, "a"))
         self.a.start()
         self.ws = self.a.admin_ok("workstation", "add", "WS-1").strip()
-        self.a.stop()
-        self.b = self.a.cold_copy(os.path.join(self._tmp.name, "b"))
-        self.a.start()
+        self.b = self.a.join(os.path.join(self._tmp.name, "b"))
         self.b.start()
 
     def tearDown(self):
@@ -192,6 +190,33 @@ class TwoCentralsTest(unittest.TestCase):
             accounts = {a for e in self.roster(c)[0]["employees"] for a in e["accounts"]}
             self.assertEqual(accounts, {"bert", "carl"})
         self.assertEqual(self.roster(self.a)[1], self.roster(self.b)[1])
+
+    def test_join_shares_the_key_and_trust_and_refuses_what_it_cannot_join(self):
+        for name in ("roster-signing.key", "ca.pem", "admin.token"):
+            with open(os.path.join(self.a.dir, name)) as fa, \
+                    open(os.path.join(self.b.dir, name)) as fb:
+                self.assertEqual(fa.read(), fb.read(), name)
+        self.assertEqual(os.stat(os.path.join(self.b.dir, "roster-signing.key")).st_mode & 0o777,
+                         0o600)
+        with open(os.path.join(self.b.dir, "central.conf")) as f:
+            conf = f.read()
+        self.assertIn('database = "%s"' % self.a.database, conf)
+        self.assertIn('listen = "127.0.0.1:%d"' % self.b.port, conf)
+        self.assertIn('signing_key = "roster-signing.key"', conf)
+        # B's own server certificate, trusted through A's CA (self.b.tls).
+        self.assertEqual(self.b.request("GET", "/healthz")[0], 200)
+        # A SQLite central cannot be joined; neither can a --database be named.
+        lone = os.path.join(self._tmp.name, "lone")
+        r = run([CENTRAL, "init", "--dir", lone])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run([CENTRAL, "init", "--dir", os.path.join(self._tmp.name, "c"), "--join", lone])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("keeps its data in SQLite", r.stderr)
+        r = run([CENTRAL, "init", "--dir", os.path.join(self._tmp.name, "d"), "--join", self.a.dir,
+                 "--database", self.a.database])
+        self.assertEqual(r.returncode, 2)
+        for d in ("c", "d"):
+            self.assertFalse(os.path.exists(os.path.join(self._tmp.name, d, "central.conf")))
 
     def test_an_administrator_removed_on_one_is_gone_on_the_other(self):
         self.a.admin_ok("admin", "add", "dora", "--role", "hr")

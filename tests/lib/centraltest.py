@@ -138,6 +138,23 @@ class Central:
         other.set_conf("listen", '"127.0.0.1:%d"' % other.port)
         return other
 
+    def join(self, root):
+        """Another central for this one's PostgreSQL database, made by
+        `staffgate-central init --join` in ROOT/central (its own port, log
+        and server certificate under the same CA)."""
+        other = Central.__new__(Central)
+        other.dir = os.path.join(root, "central")
+        other.port = free_port()
+        r = run([CENTRAL, "init", "--dir", other.dir, "--join", self.dir,
+                 "--listen", "127.0.0.1:%d" % other.port])
+        assert r.returncode == 0, r.stderr
+        other.database = self.database
+        other.proc = None
+        other.admin_token = self.admin_token
+        other.tls = ssl.create_default_context(cafile=os.path.join(other.dir, "ca.pem"))
+        other.log = os.path.join(root, "serve.log")
+        return other
+
     def url(self):
         return "https://127.0.0.1:%d" % self.port
 
