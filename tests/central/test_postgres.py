@@ -218,6 +218,21 @@ class TwoCentralsTest(unittest.TestCase):
         for d in ("c", "d"):
             self.assertFalse(os.path.exists(os.path.join(self._tmp.name, d, "central.conf")))
 
+    def test_an_event_batch_sent_to_both_is_stored_once(self):
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        batch = json.dumps([{"id": "both-%d" % i, "type": "login", "decision": "allow",
+                             "time": now, "account": "anna"} for i in range(5)])
+        answers = []
+        for c in (self.a, self.b):
+            status, _, body = c.request("POST", "/v1/events", body=batch, token=self.ws)
+            self.assertEqual(status, 202, body)
+            answers.append(json.loads(body))
+        self.assertEqual(answers[0]["accepted"], 5, answers)
+        self.assertEqual(answers[1]["accepted"], 0, answers)
+        self.assertEqual(answers[1]["duplicates"], 5, answers)
+        stored = psql(self.a.database, "SELECT count(*) FROM events WHERE id LIKE 'both-%'")
+        self.assertEqual(stored, "5")
+
     def test_an_administrator_removed_on_one_is_gone_on_the_other(self):
         self.a.admin_ok("admin", "add", "dora", "--role", "hr")
         self.assertTrue(sgtest.wait_until(lambda: "dora" in self.b.admin_ok("admin", "list"), timeout=5))
