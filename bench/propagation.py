@@ -18,6 +18,12 @@ Two ways of issuing the change:
   propagation.py --build DIR [--agents 1,50] [--trials 20] [--modes cli,api]
   propagation.py --central BIN --admin BIN --staffgated BIN [...]
 
+With --engines sqlite,postgresql the same trials run twice: one central
+on SQLite, then two centrals on one PostgreSQL 15 database (the second made
+by `init --join`; a server started in a temp dir as the tests do, fsync on),
+with the agents split between them and every change issued at the first:
+an agent of the second central hears of it through NOTIFY.
+
 Prints p50 and max per agent count next to the target (p50 <= 1 s,
 max <= 2 s). Exit 0 when every trial converged, 1 otherwise.
 """
@@ -38,6 +44,9 @@ import tempfile
 import threading
 import time
 from datetime import datetime
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lib"))
+import pgserver  # noqa: E402
 
 TARGET_P50_S, TARGET_MAX_S = 1.0, 2.0
 TRIAL_TIMEOUT_S = 30.0
@@ -87,8 +96,9 @@ class AgentConn:
 
 
 class Bench:
-    def __init__(self, args):
+    def __init__(self, args, database="sqlite"):
         self.args = args
+        self.database = database  # "sqlite", or a PostgreSQL URI: two centrals on it.
         self.dir = tempfile.mkdtemp(prefix="sg-propagation-")
         os.chmod(self.dir, 0o755)
         self.port = free_port()
@@ -96,6 +106,8 @@ class Bench:
         self.url = "https://127.0.0.1:%d" % self.port
         self.ca = os.path.join(self.cdir, "ca.pem")
         self.central = None
+        self.others = []  # (Popen, log) of the centrals after the first.
+        self.urls = [self.url]
         self.agents = []  # (name, Popen, AgentConn)
         self.root = os.getuid() == 0
         # As root any account may be asked about; an account with no local
@@ -113,32 +125,44 @@ class Bench:
             raise SystemExit("staffgate-admin %s: %s" % (" ".join(argv), r.stderr.strip()))
         return r.stdout
 
-    def start_central(self):
-        r = subprocess.run([self.args.central, "init", "--dir", self.cdir, "--listen",
-                            "127.0.0.1:%d" % self.port, "--org", "Bench Motors"],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            raise SystemExit("staffgate-central init: " + r.stderr)
-        self.central_log = open(os.path.join(self.dir, "central.log"), "wb")
-        self.central = subprocess.Popen([self.args.central, "serve", "--config",
-                                         os.path.join(self.cdir, "central.conf")],
-                                        stdout=self.central_log, stderr=self.central_log)
-        with open(os.path.join(self.cdir, "admin.token")) as f:
-            self.admin_token = f.read().strip()
-        self.tls = ssl.create_default_context(cafile=self.ca)
+    def serve(self, cdir, port, name):
+        log = open(os.path.join(self.dir, name + ".log"), "wb")
+        proc = subprocess.Popen([self.args.central, "serve", "--config",
+                                 os.path.join(cdir, "central.conf")], stdout=log, stderr=log)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls, timeout=5)
+                c = http.client.HTTPSConnection("127.0.0.1", port, context=self.tls, timeout=5)
                 c.request("GET", "/healthz")
                 if c.getresponse().status == 200:
                     c.close()
-                    break
+                    return proc, log
             except OSError:
                 pass
-            if self.central.poll() is not None:
-                raise SystemExit("staffgate-central exited")
+            if proc.poll() is not None:
+                raise SystemExit("staffgate-central exited: see " + log.name)
             time.sleep(0.05)
+        raise SystemExit("staffgate-central did not come up: see " + log.name)
+
+    def start_central(self):
+        r = subprocess.run([self.args.central, "init", "--dir", self.cdir, "--listen",
+                            "127.0.0.1:%d" % self.port, "--org", "Bench Motors",
+                            "--database", self.database], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit("staffgate-central init: " + r.stderr)
+        with open(os.path.join(self.cdir, "admin.token")) as f:
+            self.admin_token = f.read().strip()
+        self.tls = ssl.create_default_context(cafile=self.ca)
+        self.central, self.central_log = self.serve(self.cdir, self.port, "central")
+        if self.database != "sqlite":
+            port = free_port()
+            bdir = os.path.join(self.dir, "central-b")
+            r = subprocess.run([self.args.central, "init", "--dir", bdir, "--join", self.cdir,
+                                "--listen", "127.0.0.1:%d" % port], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise SystemExit("staffgate-central init --join: " + r.stderr)
+            self.others.append(self.serve(bdir, port, "central-b"))
+            self.urls.append("https://127.0.0.1:%d" % port)
         csv = os.path.join(self.dir, "hr.csv")
         with open(csv, "w") as f:
             f.write("employee_id,name,accounts,status,groups\n")
@@ -165,7 +189,8 @@ class Bench:
                 f.write('workstation = "%s"\ncentral_url = "%s"\nca_file = "%s"\ntoken_file = "%s"\n'
                         'trusted_keys = ["%s"]\nsocket = "%s"\nstate_dir = "%s"\naudit_log = "%s"\n'
                         'min_uid = %d\nunknown_accounts = "deny"\non_revoke = "none"\n'
-                        % (name, self.url, self.ca, os.path.join(d, "token"),
+                        % (name, self.urls[len(self.agents) % len(self.urls)], self.ca,
+                           os.path.join(d, "token"),
                            os.path.join(self.cdir, "roster-signing.pub"), sock,
                            os.path.join(d, "state"), os.path.join(d, "audit.jsonl"),
                            1000 if self.root else min(os.getuid(), 1000)))
@@ -198,13 +223,14 @@ class Bench:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-        if self.central and self.central.poll() is None:
-            self.central.send_signal(signal.SIGTERM)
-            try:
-                self.central.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.central.kill()
-                self.central.wait()
+        for proc in [self.central] + [p for p, _ in self.others]:
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
         if not self.args.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -315,38 +341,17 @@ def fmt_ms(s):
     return "%.0f ms" % (s * 1000)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", help="build dir holding agent/ and central/ binaries")
-    ap.add_argument("--central")
-    ap.add_argument("--admin")
-    ap.add_argument("--staffgated")
-    ap.add_argument("--agents", default="1,50", help="agent counts, comma-separated (ascending)")
-    ap.add_argument("--trials", type=int, default=20)
-    ap.add_argument("--modes", default="cli,api")
-    ap.add_argument("--poll-ms", type=float, default=5.0, help="pause between sweeps over the agents")
-    ap.add_argument("--gap-ms", type=float, default=500.0, help="pause between trials")
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
-    args = ap.parse_args()
-    if args.build:
-        args.central = args.central or os.path.join(args.build, "central", "staffgate-central")
-        args.admin = args.admin or os.path.join(args.build, "central", "staffgate-admin")
-        args.staffgated = args.staffgated or os.path.join(args.build, "agent", "staffgated")
-    if not (args.central and args.admin and args.staffgated):
-        ap.error("--build or all of --central, --admin, --staffgated")
-    args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    counts = sorted(int(n) for n in args.agents.split(","))
-
-    bench = Bench(args)
-    rows = []
+def run_engine(args, counts, database, label, rows):
+    """Runs every agent count on one store; appends (label, n, mode, ...) rows."""
+    bench = Bench(args, database)
     try:
         bench.start_central()
         for n in counts:
-            print("propagation: %d agent%s, %d trials (terminate/reinstate alternately)..."
-                  % (n, "" if n == 1 else "s", args.trials), flush=True)
+            print("propagation (%s): %d agent%s, %d trials (terminate/reinstate alternately)..."
+                  % (label, n, "" if n == 1 else "s", args.trials), flush=True)
             res = bench.run(n)
             for mode, (times, side, installed) in res.items():
-                rows.append((n, mode, times, side, installed))
+                rows.append((label, n, mode, times, side, installed))
                 print("  %-3s all %d agents: p50 %s, max %s; %s p50 %s; last install p50 %s"
                       % (mode, n, fmt_ms(statistics.median(times)), fmt_ms(max(times)),
                          "admin CLI run" if mode == "cli" else "HTTP ack", fmt_ms(statistics.median(side)),
@@ -360,18 +365,65 @@ def main():
     finally:
         if bench.central and bench.central.poll() is None:
             bench.stop()
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", help="build dir holding agent/ and central/ binaries")
+    ap.add_argument("--central")
+    ap.add_argument("--admin")
+    ap.add_argument("--staffgated")
+    ap.add_argument("--agents", default="1,50", help="agent counts, comma-separated (ascending)")
+    ap.add_argument("--trials", type=int, default=20)
+    ap.add_argument("--modes", default="cli,api")
+    ap.add_argument("--poll-ms", type=float, default=5.0, help="pause between sweeps over the agents")
+    ap.add_argument("--gap-ms", type=float, default=500.0, help="pause between trials")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
+    ap.add_argument("--engines", default="sqlite",
+                    help="sqlite (one central) and/or postgresql (two centrals), comma-separated")
+    args = ap.parse_args()
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if any(e not in ("sqlite", "postgresql") for e in args.engines):
+        ap.error("--engines takes sqlite and postgresql")
+    if args.build:
+        args.central = args.central or os.path.join(args.build, "central", "staffgate-central")
+        args.admin = args.admin or os.path.join(args.build, "central", "staffgate-admin")
+        args.staffgated = args.staffgated or os.path.join(args.build, "agent", "staffgated")
+    if not (args.central and args.admin and args.staffgated):
+        ap.error("--build or all of --central, --admin, --staffgated")
+    args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    counts = sorted(int(n) for n in args.agents.split(","))
+
+    rows = []
+    for engine in args.engines:
+        pg_dir = None
+        database = "sqlite"
+        if engine == "postgresql":
+            pg_dir = tempfile.mkdtemp(prefix="sg-propagation-pg-")
+            os.chmod(pg_dir, 0o755)  # The server runs as nobody when we are root.
+            database = pgserver.create_database(pgserver.start(os.path.join(pg_dir, "pg"),
+                                                               durable=True), prefix="bench")
+        label = "SQLite, 1 central" if engine == "sqlite" else "PostgreSQL, 2 centrals"
+        try:
+            if run_engine(args, counts, database, label, rows) != 0:
+                return 1
+        finally:
+            if pg_dir:
+                pgserver.stop(os.path.join(pg_dir, "pg"))
+                shutil.rmtree(pg_dir, ignore_errors=True)
 
     print()
     print("Admin change until every agent's check answers the new decision (%d trials each):" % args.trials)
-    print("| agents | issued by | p50 | max | admin step p50 | last agent installed: p50 / max | target |")
-    print("|---|---|---|---|---|---|---|")
+    print("| store | agents | issued by | p50 | max | admin step p50 | last agent installed: p50 / max | target |")
+    print("|---|---|---|---|---|---|---|---|")
     ok = True
-    for n, mode, times, side, installed in rows:
+    for label, n, mode, times, side, installed in rows:
         p50, mx = statistics.median(times), max(times)
         met = p50 <= TARGET_P50_S and mx <= TARGET_MAX_S
         ok = ok and met
-        print("| %d | %s | %s | %s | %s (%s) | %s / %s | p50 <= 1 s, max <= 2 s: %s |"
-              % (n, "staffgate-admin process" if mode == "cli" else "admin API, open connection",
+        print("| %s | %d | %s | %s | %s | %s (%s) | %s / %s | p50 <= 1 s, max <= 2 s: %s |"
+              % (label, n, "staffgate-admin process" if mode == "cli" else "admin API, open connection",
                  fmt_ms(p50), fmt_ms(mx), fmt_ms(statistics.median(side)),
                  "CLI run" if mode == "cli" else "HTTP ack",
                  fmt_ms(statistics.median(installed)), fmt_ms(max(installed)),

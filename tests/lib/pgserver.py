@@ -48,7 +48,9 @@ def _as_server_user(args):
     return ["runuser", "-u", "nobody", "--"] + args
 
 
-def start(directory):
+def start(directory, durable=False):
+    """`durable`: fsync as a production server does (benchmarks); the
+    tests' servers skip it."""
     if os.path.exists(directory):
         stop(directory)  # A run killed before its cleanup left it.
     os.makedirs(directory, mode=0o700)
@@ -64,8 +66,9 @@ def start(directory):
         # No TCP at all; the socket in DIR; small and quick for tests
         # (fsync off: a test server holds nothing to keep).
         f.write("listen_addresses = ''\nunix_socket_directories = '%s'\n"
-                "fsync = off\nfull_page_writes = off\nmax_connections = 200\n"
-                "shared_buffers = 32MB\n" % directory)
+                "max_connections = 200\nshared_buffers = 32MB\n" % directory)
+        if not durable:
+            f.write("fsync = off\nfull_page_writes = off\n")
     r = subprocess.run(_as_server_user([os.path.join(BIN, "pg_ctl"), "-D", data, "-w", "-t", "60",
                                         "-l", os.path.join(directory, "server.log"), "start"]),
                        capture_output=True, text=True, timeout=90)
