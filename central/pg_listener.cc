@@ -80,7 +80,9 @@ bool PgListener::Wait(int ms, bool on_socket) {
 void PgListener::Run() {
   bool listening = false;
   bool said_away = false;
+  bool reread = false;  // A re-read of everything is owed.
   while (!stopping_) {
+    if (reread && listening) reread = !on_notice_("");
     if (!listening) {
       listening = Listen();
       if (!listening) {
@@ -90,7 +92,7 @@ void PgListener::Run() {
         continue;
       }
       said_away = false;
-      on_notice_("");  // Whatever was sent while away is lost: re-read.
+      reread = !on_notice_("");  // Whatever was sent while away is lost.
     }
     if (!Wait(kTickMs, /*on_socket=*/true)) {
       if (!conn_->Up()) listening = false;
@@ -102,7 +104,9 @@ void PgListener::Run() {
       listening = false;
       continue;
     }
-    for (const std::string& channel : *channels) on_notice_(channel);
+    for (const std::string& channel : *channels) {
+      if (!on_notice_(channel)) reread = true;
+    }
   }
 }
 

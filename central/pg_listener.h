@@ -4,6 +4,8 @@
 // calls `on_notice` with the channel of each notification; after it
 // (re)connects it calls `on_notice("")`, since anything sent while it was
 // away is lost: the handler then re-reads everything (no serial missed).
+// A handler that returns false (the re-read failed) is called with "" again
+// every second until it succeeds.
 //
 // Threads: `on_notice` and `log` run on the listener's thread, one call at
 // a time. The destructor stops and joins it (within one poll tick).
@@ -25,7 +27,7 @@ namespace staffgate::central {
 
 class PgListener {
  public:
-  using Handler = std::function<void(const std::string& channel)>;
+  using Handler = std::function<bool(const std::string& channel)>;
   // Starts the thread; the first connection is made there (a database
   // that is away at start is retried every second). Errors: kIo (no pipe
   // or thread).

@@ -98,9 +98,9 @@ common::Result<std::unique_ptr<PgListener>> HttpServer::Impl::ListenToOtherCentr
   const std::string location = config.StoreLocation();
   if (!IsPostgresUri(location)) return std::unique_ptr<PgListener>();
   auto caught_up = [this](const std::string& channel) {
-    if (auto ok = service.CatchUp(channel); !ok) {
-      log(LOG_WARNING, "cannot catch up with the other centrals: " + ok.error().message);
-    }
+    auto ok = service.CatchUp(channel);
+    if (!ok) log(LOG_WARNING, "cannot catch up with the other centrals: " + ok.error().message);
+    return ok.has_value();
   };
   return PgListener::Start(location, {kRosterChannel, kAdminsChannel}, caught_up, log);
 }

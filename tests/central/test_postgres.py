@@ -233,6 +233,27 @@ class TwoCentralsTest(unittest.TestCase):
         stored = psql(self.a.database, "SELECT count(*) FROM events WHERE id LIKE 'both-%'")
         self.assertEqual(stored, "5")
 
+    def test_connections_dropped_by_the_server_are_remade_and_notices_follow(self):
+        s0 = self.roster(self.b)[0]["serial"]
+        psql(TEST_DATABASE, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = '%s'" % database_name(self.a.database))
+        time.sleep(1.5)  # The listeners reconnect within their one-second tick.
+        answers = []
+        poll = threading.Thread(target=self.held_poll, args=(self.b, s0, answers))
+        poll.start()
+        time.sleep(0.5)
+        # The first statement on a dropped connection fails (503, nothing
+        # changed); the next one reconnects.
+        for _ in range(3):
+            if self.a.admin("employee", "add", "E9", "--account", "ivan").returncode == 0:
+                break
+        changed = time.monotonic()
+        poll.join(timeout=40)
+        answered, status, body = answers[0]
+        self.assertEqual(status, 200, body)
+        self.assertLess(answered - changed, 1.0)
+        self.assertEqual(self.roster(self.b)[0]["serial"], s0 + 1)
+
     def test_an_administrator_removed_on_one_is_gone_on_the_other(self):
         self.a.admin_ok("admin", "add", "dora", "--role", "hr")
         self.assertTrue(sgtest.wait_until(lambda: "dora" in self.b.admin_ok("admin", "list"), timeout=5))
