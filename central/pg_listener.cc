@@ -5,6 +5,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "common/thread.h"
@@ -50,7 +51,9 @@ PgListener::PgListener(std::string uri, std::vector<std::string> channels, Handl
 PgListener::~PgListener() {
   stopping_ = true;
   const char byte = 1;
-  (void)!write(stop_write_.get(), &byte, 1);
+  // Wakes the thread's poll (a full pipe has woken it already).
+  const ssize_t written = write(stop_write_.get(), &byte, 1);
+  static_cast<void>(written);
   if (thread_.joinable()) thread_.join();
 }
 
@@ -62,11 +65,10 @@ bool PgListener::Listen() {
   } else if (auto ok = conn_->Reconnect(); !ok) {
     return false;
   }
-  for (const std::string& channel : channels_) {
-    // Channel names are this file's constants, never outside input.
-    if (auto ok = conn_->Run("LISTEN " + channel, {}); !ok) return false;
-  }
-  return true;
+  // Channel names are the callers' constants (store.h), never outside input.
+  return std::all_of(channels_.begin(), channels_.end(), [this](const std::string& channel) {
+    return conn_->Run("LISTEN " + channel, {}).has_value();
+  });
 }
 
 bool PgListener::Wait(int ms, bool on_socket) {
