@@ -46,6 +46,8 @@ struct EventWorld {
     REQUIRE(opened);
     service = std::move(*opened);
   }
+  EventWorld(const EventWorld&) = delete;
+  EventWorld& operator=(const EventWorld&) = delete;
   ~EventWorld() {
     service.reset();
     std::filesystem::remove_all(dir);
@@ -87,8 +89,8 @@ TEST_CASE("event quota: a bucket per workstation, one batch of debt, Retry-After
   REQUIRE(wait);
   CHECK(*wait == 6401);                     // Back to one event: (10000 - 3600 + 1) s.
   CHECK_FALSE(quota.RetryAfter("WS2", t));  // Others are not affected.
-  CHECK(quota.RetryAfter("WS1", t + 6400 * 1000));
-  CHECK_FALSE(quota.RetryAfter("WS1", t + 6401 * 1000));
+  CHECK(quota.RetryAfter("WS1", t + 6400L * 1000));
+  CHECK_FALSE(quota.RetryAfter("WS1", t + 6401L * 1000));
   CHECK_FALSE(EventQuota(0).RetryAfter("WS1", t));
 }
 
@@ -130,7 +132,7 @@ TEST_CASE("events: a workstation over its quota gets 429 with Retry-After, nothi
 TEST_CASE("events: a full event store refuses events, employee changes still publish",
           "[central][events]") {
   ServiceOptions options;
-  options.events_max_bytes = 256 * 1024;
+  options.events_max_bytes = std::uint64_t{256} * 1024;
   options.events_per_workstation_per_hour = 0;
   EventWorld w(options);
   REQUIRE(w.service->AddEmployee(Employee("E1", "asmith")));
@@ -186,9 +188,9 @@ TEST_CASE("events: retention deletes events received before events_retention_day
   options.events_retention_days = 30;
   EventWorld w(options);
   REQUIRE(w.service->StoreEvents("WS1", Batch("old", 7)));
-  w.clock.Advance(20 * 86400);
+  w.clock.Advance(20L * 86400);
   REQUIRE(w.service->StoreEvents("WS1", Batch("new", 3)));
-  w.clock.Advance(11 * 86400);  // "old" is 31 days old, "new" 11.
+  w.clock.Advance(11L * 86400);  // "old" is 31 days old, "new" 11.
   auto first = w.service->events().Prune(5);
   REQUIRE(first);
   CHECK(*first == 5);  // In chunks.
