@@ -127,8 +127,8 @@ TEST_CASE("lease desk: failed writes go back in order, beyond the bound they are
   flood[1].kind = LeaseWrite::Kind::kEvent;
   desk.QueueEvent("password_verify", Lease{}, common::Json::object());
   const std::uint64_t dropped = desk.Requeue(std::move(flood));
-  CHECK(dropped == 2);                         // Two events dropped, counted.
-  CHECK(desk.TakeWrites().size() == 1);        // The newer write is kept.
+  CHECK(dropped == 2);                   // Two events dropped, counted.
+  CHECK(desk.TakeWrites().size() == 1);  // The newer write is kept.
 }
 
 }  // namespace
