@@ -175,7 +175,6 @@ Result<void> JoinCentral(const InitOptions& options) {
     mode_t mode;
   };
   const Shared shared[] = {{"roster-signing.key", base->signing_key, 0600},
-                           {"roster-signing.pub", from("roster-signing.pub"), 0644},
                            {"ca.pem", from("ca.pem"), 0644},
                            {"ca.key", from("ca.key"), 0600},
                            {"admin.token", from("admin.token"), 0600}};
@@ -185,9 +184,12 @@ Result<void> JoinCentral(const InitOptions& options) {
     if (!text) return Fail(text.error().kind, "--join: " + text.error().message);
     texts.push_back(std::move(*text));
   }
+  // The public key from the private one: the pair cannot disagree.
+  auto key = common::PrivateKey::FromPem(texts[0]);
+  if (!key) return Fail(key.error().kind, "--join: " + key.error().message);
   std::vector<std::string> sans = options.sans;
   sans.push_back(listen->first);
-  auto tls = RenewServerCert(texts[2], texts[3], sans);
+  auto tls = RenewServerCert(texts[1], texts[2], sans);
   if (!tls) return tl::unexpected(tls.error());
   if (auto ok = MakeCentralDir(options.dir); !ok) return ok;
   auto at = [&](const std::string& name) { return (fs::path(options.dir) / name).string(); };
@@ -196,7 +198,11 @@ Result<void> JoinCentral(const InitOptions& options) {
       return ok;
     }
   }
-  if (auto ok = common::WriteFileAtomic(at("tls.crt"), tls->server_cert_pem + texts[2], 0644);
+  if (auto ok = common::WriteFileAtomic(at("roster-signing.pub"), key->Public().ToPem(), 0644);
+      !ok) {
+    return ok;
+  }
+  if (auto ok = common::WriteFileAtomic(at("tls.crt"), tls->server_cert_pem + texts[1], 0644);
       !ok) {
     return ok;
   }
@@ -210,6 +216,7 @@ Result<void> JoinCentral(const InitOptions& options) {
   config.signing_key = defaults.signing_key;
   config.tls_cert = defaults.tls_cert;
   config.tls_key = defaults.tls_key;
+  config.events_db = defaults.events_db;  // DIR0's own file when set (SQLite events).
   return common::WriteFileAtomic(at("central.conf"), RenderCentralConfig(config), 0640);
 }
 

@@ -78,8 +78,16 @@ std::int64_t PgChanged(const PgResult& result) {
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& uri) {
   if (auto ok = CheckPostgresUri(uri); !ok) return tl::unexpected(ok.error());
   // Later keywords override earlier ones, so the URI's own settings win.
-  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-  const char* values[] = {"10", "staffgate-central", uri.c_str(), nullptr};
+  // TCP keepalives: a connection a firewall or a failed host dropped
+  // silently is noticed within about 25 s, not the kernel's two hours.
+  const char* keys[] = {"connect_timeout",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "fallback_application_name",
+                        "dbname",
+                        nullptr};
+  const char* values[] = {"10", "10", "5", "3", "staffgate-central", uri.c_str(), nullptr};
   pg_conn* raw = PQconnectdbParams(keys, values, 1);
   if (raw == nullptr) return Fail(ErrorKind::kIo, "database: out of memory connecting");
   std::unique_ptr<PgConnection> conn(new PgConnection(raw));
@@ -113,6 +121,9 @@ Result<PgResult> PgConnection::Check(PgResult result) {
     return Fail(ErrorKind::kIo, message);
   }
   if (cls == "23") return Fail(ErrorKind::kInvalidInput, message);
+  // lock_not_available (a lock_timeout passed): another central holds the
+  // row; nothing changed, try again (503).
+  if (last_sqlstate_ == "55P03") return Fail(ErrorKind::kUnavailable, message);
   return Fail(ErrorKind::kInternal, message);
 }
 

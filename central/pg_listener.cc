@@ -21,6 +21,10 @@ namespace {
 // How long a wait lasts before the connection is looked at again, and the
 // pause between two attempts to reach a database that is away.
 constexpr int kTickMs = 1000;
+// Quiet ticks before a re-read all the same: a notice can be lost without
+// the connection looking broken (a silently dropped connection, until the
+// keepalives notice), and a central must not serve a stale roster then.
+constexpr int kRereadTicks = 2;
 
 }  // namespace
 
@@ -83,6 +87,7 @@ void PgListener::Run() {
   bool listening = false;
   bool said_away = false;
   bool reread = false;  // A re-read of everything is owed.
+  int quiet_ticks = 0;
   while (!stopping_) {
     if (reread && listening) reread = !on_notice_("");
     if (!listening) {
@@ -98,8 +103,13 @@ void PgListener::Run() {
     }
     if (!Wait(kTickMs, /*on_socket=*/true)) {
       if (!conn_->Up()) listening = false;
+      if (++quiet_ticks >= kRereadTicks) {
+        quiet_ticks = 0;
+        reread = true;
+      }
       continue;
     }
+    quiet_ticks = 0;
     auto channels = conn_->TakeNotifications();
     if (!channels) {
       log_(LOG_WARNING, "database listener: " + channels.error().message);

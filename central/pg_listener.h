@@ -5,7 +5,8 @@
 // (re)connects it calls `on_notice("")`, since anything sent while it was
 // away is lost: the handler then re-reads everything (no serial missed).
 // A handler that returns false (the re-read failed) is called with "" again
-// every second until it succeeds.
+// every second until it succeeds; after 2 s without a notice it is called
+// with "" all the same (a silently dropped connection loses notices).
 //
 // Threads: `on_notice` and `log` run on the listener's thread, one call at
 // a time. The destructor stops and joins it (within one poll tick).

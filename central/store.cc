@@ -247,6 +247,14 @@ Result<void> Store::NotifyCentrals(const char* channel) {
   return stmt->Bind(1, std::string_view(channel)).Run();
 }
 
+Result<std::uint64_t> Store::LatestRosterSerial() {
+  auto stmt = db_->Prepare("SELECT COALESCE(MAX(serial), 0) FROM rosters");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  return *row ? static_cast<std::uint64_t>(stmt->Int(0)) : std::uint64_t{0};
+}
+
 Result<std::optional<PublishedRoster>> Store::LatestRoster() {
   auto stmt = db_->Prepare(
       "SELECT serial, issued_at, expires_at, envelope FROM rosters ORDER BY serial DESC LIMIT 1");

@@ -78,6 +78,8 @@ class Store {
   // Saving a roster, an administrator or removing one tells the other
   // centrals on a shared PostgreSQL database (NotifyCentrals, pg_listener.h).
   common::Result<void> SaveRoster(const PublishedRoster& roster);
+  // The newest stored serial (0: none), without its envelope.
+  common::Result<std::uint64_t> LatestRosterSerial();
   // NOTIFY `channel` at the commit (PostgreSQL; nothing on SQLite).
   common::Result<void> NotifyCentrals(const char* channel);
   // Takes the next roster serial in the database, within the caller's

@@ -254,6 +254,28 @@ class TwoCentralsTest(unittest.TestCase):
         self.assertLess(answered - changed, 1.0)
         self.assertEqual(self.roster(self.b)[0]["serial"], s0 + 1)
 
+    def test_a_change_waits_at_most_5_s_for_a_hung_holder_of_the_serial_row(self):
+        s0 = self.roster(self.a)[0]["serial"]
+        holder = subprocess.Popen(
+            ["psql", "-q", "-v", "ON_ERROR_STOP=1", self.a.database, "-c",
+             "BEGIN; SELECT value FROM meta WHERE key = 'serial_high_water' FOR UPDATE; "
+             "SELECT pg_sleep(12); COMMIT;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            time.sleep(1.0)  # The row is held by now.
+            start = time.monotonic()
+            status, headers, body = self.a.request("POST", "/v1/admin/shared-accounts",
+                                                   body=json.dumps({"name": "sales"}),
+                                                   token=self.a.admin_token)
+            waited = time.monotonic() - start
+            self.assertEqual(status, 503, body)
+            self.assertEqual(headers.get("Retry-After"), "5")
+            self.assertLess(waited, 8.0)
+            self.assertEqual(self.roster(self.a)[0]["serial"], s0)  # Nothing changed.
+        finally:
+            holder.wait(timeout=30)
+        self.a.admin_ok("shared-account", "add", "sales")
+        self.assertEqual(self.roster(self.a)[0]["serial"], s0 + 1)
+
     def test_an_administrator_removed_on_one_is_gone_on_the_other(self):
         self.a.admin_ok("admin", "add", "dora", "--role", "hr")
         self.assertTrue(sgtest.wait_until(lambda: "dora" in self.b.admin_ok("admin", "list"), timeout=5))
