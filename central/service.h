@@ -308,7 +308,7 @@ class Service {
   common::Result<void> JournalLocked(const JournalLabel& label, common::Json before,
                                      common::Json after,
                                      std::optional<std::uint64_t> serial = std::nullopt);
-  // With mu_ held: writes `admin` and swaps it into admins_.
+  // With mu_ held: writes `admin`'s lockout and swaps it into admins_.
   common::Result<void> PutAdminLocked(const AdminRecord& admin);
   // mu_ locked; with kSkipIfBusy, not owned when a change holds it.
   std::unique_lock<std::mutex> LockForFlush(Flush mode);

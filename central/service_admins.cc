@@ -41,7 +41,7 @@ Json Fields(const AdminRecord& a) {
 }  // namespace
 
 Result<void> Service::PutAdminLocked(const AdminRecord& admin) {
-  if (auto ok = store_->PutAdmin(admin); !ok) return ok;
+  if (auto ok = store_->UpdateAdminLockout(admin.name, admin.lockout); !ok) return ok;
   std::lock_guard<std::mutex> lock(admins_mu_);
   admins_[admin.name] = admin;
   return common::Ok();
@@ -121,7 +121,7 @@ Result<std::string> Service::ResetAdminPassword(const std::string& name) {
       !ok) {
     return tl::unexpected(ok.error());
   }
-  if (auto ok = store_->PutAdmin(next); !ok) return tl::unexpected(ok.error());
+  if (auto ok = store_->UpdateAdminPassword(next); !ok) return tl::unexpected(ok.error());
   if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
   std::lock_guard<std::mutex> admins_lock(admins_mu_);
   admins_[name] = std::move(next);
@@ -147,7 +147,7 @@ Result<void> Service::SetAdminPassword(const std::string& name, std::string hash
       !ok) {
     return ok;
   }
-  if (auto ok = store_->PutAdmin(next); !ok) return ok;
+  if (auto ok = store_->UpdateAdminPassword(next); !ok) return ok;
   if (auto ok = txn->Commit(); !ok) return ok;
   std::lock_guard<std::mutex> admins_lock(admins_mu_);
   admins_[name] = std::move(next);

@@ -109,11 +109,17 @@ class Store {
   common::Result<void> PutLockout(const LockoutRow& row);
 
   // Administrators and the action journal (store_admins.cc, migration 9).
-  // PutAdmin inserts or replaces by name; DeleteAdmin of an unknown name
-  // changes nothing. LoadJournal returns the newest query.limit entries at
-  // or after query.since, oldest first.
+  // PutAdmin inserts or replaces by name. The Update* calls change only
+  // their columns of an existing row, and nothing when it is gone: a
+  // central that has not yet heard of a removal elsewhere never brings an
+  // administrator back, nor an old password (docs/design.md §12).
+  // DeleteAdmin of an unknown name changes nothing. LoadJournal returns the
+  // newest query.limit entries at or after query.since, oldest first.
   common::Result<std::vector<AdminRecord>> LoadAdmins();
   common::Result<void> PutAdmin(const AdminRecord& admin);
+  // The password columns and the lockout (a new password clears it).
+  common::Result<void> UpdateAdminPassword(const AdminRecord& admin);
+  common::Result<void> UpdateAdminLockout(const std::string& name, const LockoutState& lockout);
   common::Result<void> DeleteAdmin(const std::string& name);
   common::Result<void> AppendJournal(const JournalEntry& entry);
   common::Result<std::vector<JournalEntry>> LoadJournal(const JournalQuery& query);

@@ -63,6 +63,33 @@ Result<void> Store::PutAdmin(const AdminRecord& a) {
   return NotifyCentrals(kAdminsChannel);
 }
 
+Result<void> Store::UpdateAdminPassword(const AdminRecord& a) {
+  auto stmt = db_->Prepare(
+      "UPDATE admins SET password_hash = ?, must_change_password = ?, password_changed_at = ?, "
+      "failures = ?, locked_until = ? WHERE name = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto updated = stmt->Bind(1, a.password_hash)
+                     .Bind(2, std::int64_t{a.must_change_password ? 1 : 0})
+                     .Bind(3, a.password_changed_at)
+                     .Bind(4, common::DumpJson(Json(a.lockout.failures)))
+                     .Bind(5, a.lockout.locked_until)
+                     .Bind(6, a.name)
+                     .Run();
+  if (!updated) return updated;
+  return NotifyCentrals(kAdminsChannel);
+}
+
+Result<void> Store::UpdateAdminLockout(const std::string& name, const LockoutState& lockout) {
+  auto stmt = db_->Prepare("UPDATE admins SET failures = ?, locked_until = ? WHERE name = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto updated = stmt->Bind(1, common::DumpJson(Json(lockout.failures)))
+                     .Bind(2, lockout.locked_until)
+                     .Bind(3, name)
+                     .Run();
+  if (!updated) return updated;
+  return NotifyCentrals(kAdminsChannel);
+}
+
 Result<void> Store::DeleteAdmin(const std::string& name) {
   auto stmt = db_->Prepare("DELETE FROM admins WHERE name = ?");
   if (!stmt) return tl::unexpected(stmt.error());

@@ -46,6 +46,24 @@ void CheckStore(const std::string& location) {
   REQUIRE(admins);
   REQUIRE(admins->size() == 1);
   CHECK((*admins)[0] == admin);
+  // Updates change their columns of an existing row only, and never bring
+  // a removed administrator back.
+  admin.password_hash = "h3";
+  admin.lockout = {};
+  REQUIRE(store.UpdateAdminPassword(admin));
+  admin.lockout.locked_until = 7;
+  REQUIRE(store.UpdateAdminLockout("boss", admin.lockout));
+  admins = store.LoadAdmins();
+  REQUIRE(admins);
+  REQUIRE(admins->size() == 1);
+  CHECK((*admins)[0] == admin);
+  REQUIRE(store.DeleteAdmin("boss"));
+  REQUIRE(store.UpdateAdminLockout("boss", admin.lockout));
+  REQUIRE(store.UpdateAdminPassword(admin));
+  admins = store.LoadAdmins();
+  REQUIRE(admins);
+  CHECK(admins->empty());
+  REQUIRE(store.PutAdmin(admin));  // Back as it was, for what follows.
 
   auto state = store.LoadState();
   REQUIRE(state);
