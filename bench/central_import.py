@@ -12,24 +12,16 @@ the machine is shared. Target: 50,000 rows into 60,000 in <= 10 s.
 """
 import argparse
 import os
-import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
-import ssl
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from benchcentral import start_central  # noqa: E402
 
 HEADER = "employee_id,name,accounts,status,groups\n"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_csv(path, rows):
@@ -46,37 +38,12 @@ def main():
     ap.add_argument("--rows", type=int, default=50000)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="sg-bench-import-") as tmp:
-        d = os.path.join(tmp, "central")
-        port = free_port()
-        subprocess.run([args.central, "init", "--dir", d, "--listen", "127.0.0.1:%d" % port],
-                       check=True, capture_output=True)
         # 110,000 accounts need more uids than the default uid_range holds.
-        conf = os.path.join(d, "central.conf")
-        with open(conf) as f:
-            text = re.sub(r"(?m)^uid_range = .*$", "uid_range = [100000, 499999]", f.read())
-        with open(conf, "w") as f:
-            f.write(text)
-        log = open(os.path.join(tmp, "serve.log"), "wb")
-        server = subprocess.Popen([args.central, "serve", "--config", os.path.join(d, "central.conf")],
-                                  stdout=log, stderr=log)
-        env = dict(os.environ, STAFFGATE_CENTRAL="https://127.0.0.1:%d" % port,
-                   STAFFGATE_CA=os.path.join(d, "ca.pem"),
-                   STAFFGATE_TOKEN_FILE=os.path.join(d, "admin.token"))
-        ctx = ssl.create_default_context(cafile=os.path.join(d, "ca.pem"))
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen("https://127.0.0.1:%d/healthz" % port, context=ctx, timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    sys.exit("central did not come up")
-                time.sleep(0.1)
+        central = start_central(args.central, args.admin, tmp, uid_range="[100000, 499999]")
 
         def admin(*a):
             t = time.monotonic()
-            r = subprocess.run([args.admin, "--timeout", "600"] + list(a), env=env,
-                               capture_output=True, text=True)
+            r = central.admin("--timeout", "600", *a, timeout=700)
             return time.monotonic() - t, r
 
         try:
@@ -116,8 +83,7 @@ def main():
             print("load average before/after the import: %.2f / %.2f (1 min)" % (before[0], after[0]))
             print("target <= 10 s: %s" % ("met" if took <= 10 else "NOT met"))
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            central.stop()
 
 
 if __name__ == "__main__":

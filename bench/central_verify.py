@@ -14,10 +14,6 @@ import argparse
 import http.client
 import json
 import os
-import re
-import signal
-import socket
-import ssl
 import statistics
 import subprocess
 import sys
@@ -25,13 +21,11 @@ import tempfile
 import threading
 import time
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from benchcentral import start_central  # noqa: E402
+
 PASSWORD = "Copper-Meadow-58-Falcon-Drum"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid):
@@ -52,38 +46,12 @@ def main():
     if args.argon2_bench:
         print(subprocess.run([args.argon2_bench], capture_output=True, text=True, check=True).stdout.strip())
     with tempfile.TemporaryDirectory(prefix="sg-bench-verify-") as tmp:
-        d = os.path.join(tmp, "central")
-        port = free_port()
-        subprocess.run([args.central, "init", "--dir", d, "--listen", "127.0.0.1:%d" % port],
-                       check=True, capture_output=True)
-        conf = os.path.join(d, "central.conf")
-        with open(conf) as f:
-            text = f.read()
-        with open(conf, "w") as f:  # Every client waits its turn: no 503 in a throughput run.
-            f.write(re.sub(r"(?m)^max_hash_wait_ms = .*$", "max_hash_wait_ms = 60000", text))
-        log = open(os.path.join(tmp, "serve.log"), "wb")
-        proc = subprocess.Popen([args.central, "serve", "--config", os.path.join(d, "central.conf")],
-                                stdout=log, stderr=log)
+        # Every client waits its turn: no 503 in a throughput run.
+        central = start_central(args.central, args.admin, tmp, max_hash_wait_ms="60000")
+        proc, port, tls = central.proc, central.port, central.tls
         try:
-            tls = ssl.create_default_context(cafile=os.path.join(d, "ca.pem"))
-            env = dict(os.environ, STAFFGATE_CENTRAL="https://127.0.0.1:%d" % port,
-                       STAFFGATE_CA=os.path.join(d, "ca.pem"), STAFFGATE_TOKEN_FILE=os.path.join(d, "admin.token"))
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    c = http.client.HTTPSConnection("127.0.0.1", port, context=tls, timeout=5)
-                    c.request("GET", "/healthz")
-                    if c.getresponse().status == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    sys.exit("the central did not come up")
-                time.sleep(0.05)
-
             def admin(*argv, stdin=None):
-                r = subprocess.run([args.admin] + list(argv), env=env, capture_output=True, text=True,
-                                   input=stdin)
+                r = central.admin(*argv, input=stdin)
                 if r.returncode != 0:
                     sys.exit("staffgate-admin %s: %s" % (" ".join(argv), r.stderr.strip()))
                 return r.stdout.strip()
@@ -135,8 +103,7 @@ def main():
                   % (args.clients, wall, total, total / wall, cpu / wall))
             print("load average after: %.2f %.2f %.2f" % os.getloadavg())
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+            central.stop()
 
 
 if __name__ == "__main__":

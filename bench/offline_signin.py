@@ -21,6 +21,7 @@ or: ninja -C build bench_offline_signin
 """
 
 import argparse
+import contextlib
 import ctypes
 import os
 import shutil
@@ -156,23 +157,74 @@ def alternate(who, env, rounds, after_round=None):
     return times, load_before, os.getloadavg()
 
 
+def pam_stacks(pamd, module, sock, staff_pw):
+    """Writes the two services (sgbench-staffgate through `module` asking
+    `sock`, sgbench-pam_unix) into `pamd`; returns pamtester's environment
+    (no wrappers, no preloads) and who signs in to each, with what."""
+    services = {
+        "staffgate": "auth required %s authenticate socket=%s\n" % (module, sock),
+        "pam_unix": "auth required pam_unix.so\n",
+    }
+    for name, text in services.items():
+        with open(os.path.join(pamd, "sgbench-" + name), "w") as f:
+            f.write(text)
+    env = {k: v for k, v in os.environ.items()
+           if k != "LD_PRELOAD" and not k.startswith(("PAM_WRAPPER", "NSS_WRAPPER"))}
+    return env, {"staffgate": (STAFF, staff_pw), "pam_unix": (LOCAL, LOCAL_PW)}
+
+
+def print_times(title, times, labels, loads):
+    """The run's table: `title`, the load average before and after, and
+    p50/p99/mean of each stack in `times` (ms) under its label."""
+    width = max(len(label) for label in labels.values())
+    print(title)
+    print("load average before %.2f %.2f %.2f, after %.2f %.2f %.2f, %d CPUs" %
+          (loads[0] + loads[1] + (os.cpu_count(),)))
+    print("%-*s %8s %8s %8s" % (width, "stack (wall ms)", "p50", "p99", "mean"))
+    for name, values in times.items():
+        print("%-*s %8.1f %8.1f %8.1f" % (width, labels[name], percentile(values, 50),
+                                          percentile(values, 99), statistics.mean(values)))
+
+
+def audited(tmp, detail):
+    """How many decisions the agent's audit log in `tmp` marks `detail`."""
+    with open(os.path.join(tmp, "audit.jsonl")) as f:
+        return sum(1 for line in f if '"detail":"%s"' % detail in line)
+
+
+@contextlib.contextmanager
+def bench_dir(prefix):
+    """A temp dir (0755, so the pamtester-run services can reach the agent's
+    socket) removed afterwards with all it holds."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    try:
+        os.chmod(tmp, 0o755)
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def rerun_privately(script, args):
+    """Runs `script --inside ARGS` again as root in a private mount namespace
+    (unshare -m), where private_etc's bind mounts touch nothing outside."""
+    if os.geteuid() != 0:
+        sys.exit("bench/%s needs root (a private mount namespace)" % os.path.basename(script))
+    cmd = ["unshare", "-m", "--propagation", "private", sys.executable, os.path.abspath(script),
+           "--inside"] + args
+    return subprocess.run(cmd).returncode
+
+
 def inside(args):
-    tmp = tempfile.mkdtemp(prefix="sg-bench-offline-")
-    os.chmod(tmp, 0o755)
+    with bench_dir("sg-bench-offline-") as tmp:
+        measure_offline(args, tmp)
+
+
+def measure_offline(args, tmp):
     central = agent = None
     try:
         pamd = private_etc(tmp)
         central, agent, sock = start(args, tmp)
-        services = {
-            "staffgate": "auth required %s authenticate socket=%s\n" % (args.module, sock),
-            "pam_unix": "auth required pam_unix.so\n",
-        }
-        for name, text in services.items():
-            with open(os.path.join(pamd, "sgbench-" + name), "w") as f:
-                f.write(text)
-        env = {k: v for k, v in os.environ.items()
-               if k != "LD_PRELOAD" and not k.startswith(("PAM_WRAPPER", "NSS_WRAPPER"))}
-        who = {"staffgate": (STAFF, STAFF_PW), "pam_unix": (LOCAL, LOCAL_PW)}
+        env, who = pam_stacks(pamd, args.module, sock, STAFF_PW)
         rc, _ = sign_in("sgbench-staffgate", STAFF, STAFF_PW, env)
         if rc != 0:
             sys.exit("the online sign-in failed (rc %d):\n%s" % (rc, agent.read_log()))
@@ -180,26 +232,20 @@ def inside(args):
         central = None
         warm_up(who, env, agent, 5)
         times, load_before, load_after = alternate(who, env, args.rounds)
-        with open(os.path.join(tmp, "audit.jsonl")) as f:
-            offline = sum(1 for line in f if '"detail":"offline"' in line)
-        print("offline sign-in vs pam_unix (yescrypt), %d rounds, alternated" % args.rounds)
-        print("load average before %.2f %.2f %.2f, after %.2f %.2f %.2f, %d CPUs" %
-              (load_before + load_after + (os.cpu_count(),)))
-        print("%-28s %8s %8s %8s" % ("stack (pamtester wall ms)", "p50", "p99", "mean"))
-        for name, values in times.items():
-            print("%-28s %8.1f %8.1f %8.1f" % (name, percentile(values, 50),
-                                               percentile(values, 99), statistics.mean(values)))
+        print_times("offline sign-in vs pam_unix (yescrypt), %d rounds, alternated" % args.rounds,
+                    times, {"staffgate": "staffgate offline (pamtester)",
+                            "pam_unix": "pam_unix yescrypt (pamtester)"},
+                    (load_before, load_after))
         ratio50 = percentile(times["staffgate"], 50) / percentile(times["pam_unix"], 50)
         ratio99 = percentile(times["staffgate"], 99) / percentile(times["pam_unix"], 99)
         print("staffgate / pam_unix: p50 %.2fx, p99 %.2fx (target: within 1.2x)" %
               (ratio50, ratio99))
-        print("offline sign-ins audited as offline: %d" % offline)
+        print("offline sign-ins audited as offline: %d" % audited(tmp, "offline"))
     finally:
         if agent:
             agent.stop()
         if central:
             central.close()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():
@@ -216,12 +262,8 @@ def main():
                                       os.path.join(args.build, "agent", "staffgated"))
     if args.inside:
         return inside(args)
-    if os.geteuid() != 0:
-        sys.exit("bench/offline_signin.py needs root (a private mount namespace)")
-    cmd = ["unshare", "-m", "--propagation", "private", sys.executable, os.path.abspath(__file__),
-           "--inside", "--module", args.module, "--staffgated", args.staffgated,
-           "--rounds", str(args.rounds)]
-    return subprocess.run(cmd).returncode
+    return rerun_privately(__file__, ["--module", args.module, "--staffgated", args.staffgated,
+                                      "--rounds", str(args.rounds)])
 
 
 if __name__ == "__main__":

@@ -23,35 +23,25 @@ or: ninja -C build bench_online_signin
 import argparse
 import json
 import os
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "lib"))
 import sgtest  # noqa: E402
-from offline_signin import (LOCAL, LOCAL_PW, STAFF, alternate, percentile,  # noqa: E402
-                            private_etc, warm_up)
+from benchcentral import start_central  # noqa: E402
+from offline_signin import (STAFF, alternate, audited, bench_dir, pam_stacks,  # noqa: E402
+                            percentile, print_times, private_etc, rerun_privately, warm_up)
 
 STAFF_PW = "Orchard-Lantern-Bench-31"
 
 
 def start(args, tmp):
-    os.environ["STAFFGATE_CENTRAL_BIN"] = args.central
-    os.environ["STAFFGATE_ADMIN_BIN"] = args.admin
-    import centraltest  # noqa: E402  (reads the binaries from the environment)
-    central = centraltest.Central(tmp)
-    central.start()
+    central = start_central(args.central, args.admin, tmp)
     central.admin_ok("employee", "add", "E1", "--account", STAFF)
-    env = dict(os.environ, STAFFGATE_CENTRAL="https://127.0.0.1:%d" % central.port,
-               STAFFGATE_CA=os.path.join(central.dir, "ca.pem"),
-               STAFFGATE_TOKEN_FILE=os.path.join(central.dir, "admin.token"))
-    subprocess.run([args.admin, "employee", "set-password", "E1"], input=STAFF_PW + "\n",
-                   env=env, text=True, check=True, capture_output=True)
+    r = central.admin("employee", "set-password", "E1", input=STAFF_PW + "\n")
+    assert r.returncode == 0, r.stderr
     token = central.admin_ok("workstation", "add", "WS-BENCH").strip()
     token_file = os.path.join(tmp, "token")
     sgtest.write_secret(token_file, token)
@@ -85,22 +75,16 @@ def central_verify_ms(central, token, conn):
 
 
 def inside(args):
-    tmp = tempfile.mkdtemp(prefix="sg-bench-online-")
-    os.chmod(tmp, 0o755)
+    with bench_dir("sg-bench-online-") as tmp:
+        measure_online(args, tmp)
+
+
+def measure_online(args, tmp):
     central = agent = None
     try:
         pamd = private_etc(tmp)
         central, agent, sock, token = start(args, tmp)
-        services = {
-            "staffgate": "auth required %s authenticate socket=%s\n" % (args.module, sock),
-            "pam_unix": "auth required pam_unix.so\n",
-        }
-        for name, text in services.items():
-            with open(os.path.join(pamd, "sgbench-" + name), "w") as f:
-                f.write(text)
-        env = {k: v for k, v in os.environ.items()
-               if k != "LD_PRELOAD" and not k.startswith(("PAM_WRAPPER", "NSS_WRAPPER"))}
-        who = {"staffgate": (STAFF, STAFF_PW), "pam_unix": (LOCAL, LOCAL_PW)}
+        env, who = pam_stacks(pamd, args.module, sock, STAFF_PW)
         warm_up(who, env, agent, 3)
         conn = central.connection()
         central_ms = []
@@ -109,28 +93,21 @@ def inside(args):
             lambda _: central_ms.append(central_verify_ms(central, token, conn)))
         times["central"] = central_ms
         conn.close()
-        with open(os.path.join(tmp, "audit.jsonl")) as f:
-            online = sum(1 for line in f if '"detail":"online"' in line)
-        print("online sign-in vs pam_unix (yescrypt), %d rounds, alternated" % args.rounds)
-        print("load average before %.2f %.2f %.2f, after %.2f %.2f %.2f, %d CPUs" %
-              (load_before + load_after + (os.cpu_count(),)))
-        print("%-40s %8s %8s %8s" % ("stack (wall ms)", "p50", "p99", "mean"))
-        labels = {"staffgate": "staffgate online (pamtester)", "pam_unix": "pam_unix yescrypt (pamtester)",
-                  "central": "central verify alone (HTTPS+argon2id)"}
-        for name, values in times.items():
-            print("%-40s %8.1f %8.1f %8.1f" % (labels[name], percentile(values, 50),
-                                               percentile(values, 99), statistics.mean(values)))
+        print_times("online sign-in vs pam_unix (yescrypt), %d rounds, alternated" % args.rounds,
+                    times, {"staffgate": "staffgate online (pamtester)",
+                            "pam_unix": "pam_unix yescrypt (pamtester)",
+                            "central": "central verify alone (HTTPS+argon2id)"},
+                    (load_before, load_after))
         p99 = {name: percentile(values, 99) for name, values in times.items()}
         allowed = 1.5 * p99["pam_unix"] + p99["central"]
         print("target: staffgate p99 %.1f ms <= 1.5 x pam_unix p99 + central verify p99 = %.1f ms: %s"
               % (p99["staffgate"], allowed, "met" if p99["staffgate"] <= allowed else "NOT met"))
-        print("online sign-ins audited as online: %d" % online)
+        print("online sign-ins audited as online: %d" % audited(tmp, "online"))
     finally:
         if agent:
             agent.stop()
         if central:
             central.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():
@@ -146,11 +123,7 @@ def main():
     args.admin = os.path.join(build, "central", "staffgate-admin")
     if args.inside:
         return inside(args)
-    if os.geteuid() != 0:
-        sys.exit("bench/online_signin.py needs root (a private mount namespace)")
-    cmd = ["unshare", "-m", "--propagation", "private", sys.executable, os.path.abspath(__file__),
-           "--inside", "--build", build, "--rounds", str(args.rounds)]
-    return subprocess.run(cmd).returncode
+    return rerun_privately(__file__, ["--build", build, "--rounds", str(args.rounds)])
 
 
 if __name__ == "__main__":

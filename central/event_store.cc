@@ -11,8 +11,6 @@
 namespace staffgate::central {
 namespace {
 
-using common::ErrorKind;
-using common::Fail;
 using common::Json;
 using common::Result;
 
@@ -89,7 +87,8 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
   // Created owner-only before SQLite opens it: events name accounts.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
-    return Fail(ErrorKind::kIo, "cannot open event store " + path + ": " + std::strerror(errno));
+    return common::Fail(common::ErrorKind::kIo,
+                        "cannot open event store " + path + ": " + std::strerror(errno));
   ::close(fd);
   auto db = OpenDatabase(path);
   if (!db) return tl::unexpected(db.error());

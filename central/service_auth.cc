@@ -10,7 +10,6 @@ namespace staffgate::central {
 
 using common::ErrorKind;
 using common::Fail;
-using common::Json;
 using common::Result;
 
 namespace {
@@ -108,7 +107,7 @@ Result<bool> Service::SaveLockouts(const std::vector<LockoutRow>& rows, Flush mo
 }
 
 void Service::QueueCentralEvent(const std::string& type, const std::string& account,
-                                const std::string& workstation, Json extra) {
+                                const std::string& workstation, common::Json extra) {
   Lease subject;
   subject.account = account;
   subject.workstation = workstation;

@@ -10,8 +10,6 @@
 namespace staffgate::central {
 namespace {
 
-using common::ErrorKind;
-using common::Fail;
 using common::Json;
 using common::Result;
 

@@ -9,13 +9,12 @@
 #include <utility>
 
 namespace staffgate::central {
+namespace {
 
 using common::ErrorKind;
 using common::Fail;
 using common::Json;
 using common::Result;
-
-namespace {
 
 constexpr std::int64_t kStoreFullRetryS = 300;
 // The cap is checked before a batch; this much slack is left for the

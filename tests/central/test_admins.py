@@ -7,29 +7,16 @@ import calendar
 import json
 import os
 import sys
-import tempfile
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import sgtest  # noqa: E402,F401
-from centraltest import Central  # noqa: E402
+from centraltest import SharedCentralTest  # noqa: E402
 
 
-class AdminsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="sg-central-admins-")
-        cls.c = Central(cls._tmp.name)
-        cls.c.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.c.stop()
-        cls._tmp.cleanup()
-
-    def admin(self, *args, rc=0):
-        return self.c.admin_expect(*args, rc=rc)
+class AdminsTest(SharedCentralTest):
+    tmp_prefix = "sg-central-admins-"
 
     def actions(self, *args):
         return json.loads(self.admin("actions", "--json", *args).stdout)

@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import sgtest  # noqa: E402
-from centraltest import ADMIN, CENTRAL, Central  # noqa: E402
+from centraltest import Central, SharedCentralTest  # noqa: E402
 
 LEASE_KEYS = {"id", "account", "workstation", "expires_at", "ttl_s"}
 LIST_KEYS = {"id", "account", "workstation", "acquired_at", "renewed_at", "expires_at"}
@@ -57,20 +57,13 @@ class LeaseCentral:
         return self.call("POST", "/v1/sessions", ws, {"account": account})
 
 
-class SessionLeaseTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls._tmp = tempfile.TemporaryDirectory(prefix="sg-central-leases-")
-        cls.w = LeaseCentral(cls._tmp.name)
-        cls.c = cls.w.c
+class SessionLeaseTest(SharedCentralTest):
+    tmp_prefix = "sg-central-leases-"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.c.stop()
-        cls._tmp.cleanup()
-
-    def admin(self, *args, rc=0):
-        return self.c.admin_expect(*args, rc=rc)
+    def _start_central(cls, root):
+        cls.w = LeaseCentral(root)
+        return cls.w.c
 
     def test_conflict_between_two_workstations(self):
         w = self.w

@@ -33,9 +33,9 @@ ADMIN = tier_input("STAFFGATE_ADMIN_BIN")
 PAYLOAD_TYPE = "application/vnd.staffgate.roster+json"
 
 
-def run(args, **kw):
+def run(args, timeout=60, **kw):
     """Runs a command, returns CompletedProcess with text output."""
-    return subprocess.run(args, capture_output=True, text=True, timeout=60, **kw)
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kw)
 
 
 def pae(payload_type: bytes, payload: bytes) -> bytes:
@@ -215,8 +215,44 @@ class Central:
         assert r.returncode == rc, "%s: %s %s" % (args, r.stdout, r.stderr)
         return r
 
-    def admin(self, *args, token_file=None):
+    def admin(self, *args, token_file=None, **run_args):
+        """Runs staffgate-admin ARGS against this central (run_args: run's
+        `input`, `timeout`). Returns the run."""
         env = dict(os.environ, STAFFGATE_CENTRAL="https://127.0.0.1:%d" % self.port,
                    STAFFGATE_CA=os.path.join(self.dir, "ca.pem"),
                    STAFFGATE_TOKEN_FILE=token_file or os.path.join(self.dir, "admin.token"))
-        return run([ADMIN] + list(args), env=env)
+        return run([ADMIN] + list(args), env=env, **run_args)
+
+
+class SharedCentralTest(unittest.TestCase):
+    """One real central for the whole class, `cls.c`, started in a temp dir
+    of its own (prefix `tmp_prefix`) and stopped after the last test.
+    A subclass that needs more than a started central overrides
+    `_start_central(root)`, which returns it."""
+
+    tmp_prefix = "sg-central-"
+
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory(prefix=cls.tmp_prefix)
+        try:
+            cls.c = cls._start_central(cls._tmp.name)
+        except BaseException:
+            cls._tmp.cleanup()
+            raise
+
+    @classmethod
+    def _start_central(cls, root):
+        c = Central(root)
+        c.start()
+        return c
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.c.stop()
+        cls._tmp.cleanup()
+
+    def admin(self, *args, rc=0):
+        """staffgate-admin ARGS against this central; fails the test unless
+        it exits with `rc`."""
+        return self.c.admin_expect(*args, rc=rc)

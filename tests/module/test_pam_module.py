@@ -14,13 +14,12 @@ Environment (set by tests/module/CMakeLists.txt):
 import datetime
 import os
 import re
-import shutil
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import sgtest  # noqa: E402
+from classfixture import ClassFixtureTest  # noqa: E402
 
 MODULE = sgtest.tier_input("STAFFGATE_MODULE")
 STAFFGATED = sgtest.tier_input("STAFFGATED")
@@ -30,15 +29,8 @@ WORKSTATION = "WS-TEST"
 HANG_TIMEOUT_MS = 1000
 
 
-class PamModuleTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="sgmod-")
-        try:
-            cls._set_up()
-        except BaseException:
-            cls._tear_down()
-            raise
+class PamModuleTest(ClassFixtureTest):
+    tmp_prefix = "sgmod-"
 
     @classmethod
     def _set_up(cls):
@@ -160,16 +152,11 @@ class PamModuleTest(unittest.TestCase):
         cls.pam_env.update(sgtest.sanitizer_env())
 
     @classmethod
-    def tearDownClass(cls):
-        cls._tear_down()
-
-    @classmethod
     def _tear_down(cls):
         for listener in getattr(cls, "listeners", []):
             listener.close()
         if getattr(cls, "agent", None):
             cls.agent.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     # --- helpers -----------------------------------------------------------
     def pam(self, service, user, *ops, **kwargs):

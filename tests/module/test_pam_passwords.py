@@ -14,15 +14,14 @@ PAM_WRAPPER_LIB, NSS_WRAPPER_LIB.
 import glob
 import json
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "sync"))
 import sgtest  # noqa: E402
+from classfixture import ClassFixtureTest  # noqa: E402
 from fake_central import FakeCentral, make_ca_and_cert  # noqa: E402
 
 MODULE = sgtest.tier_input("STAFFGATE_MODULE")
@@ -45,16 +44,9 @@ NEW = "Fchange-brand-new-Pa55"
 WEAK = "short1"
 
 
-class PamPasswordTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="sgpw-")
-        os.chmod(cls.tmp, 0o755)
-        try:
-            cls._set_up()
-        except BaseException:
-            cls._tear_down()
-            raise
+class PamPasswordTest(ClassFixtureTest):
+    tmp_prefix = "sgpw-"
+    tmp_mode = 0o755
 
     @classmethod
     def _set_up(cls):
@@ -113,16 +105,11 @@ class PamPasswordTest(unittest.TestCase):
         cls.outputs = []
 
     @classmethod
-    def tearDownClass(cls):
-        cls._tear_down()
-
-    @classmethod
     def _tear_down(cls):
         if getattr(cls, "agent", None):
             cls.agent.stop()
         if getattr(cls, "central", None):
             cls.central.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def pam(self, user, ops, lines):
         rc, out, prompts = sgtest.pamtester_typing("sgauth", user, ops, self.pam_env, lines,

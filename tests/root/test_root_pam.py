@@ -15,17 +15,16 @@ import datetime
 import glob
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import sgtest  # noqa: E402
+from classfixture import ClassFixtureTest  # noqa: E402
 
 SKIP = 77
 MODULE = sgtest.tier_input("STAFFGATE_MODULE")
@@ -71,23 +70,16 @@ def sweep_leftovers():
                 userdel(fields[0])
 
 
-class RootPamTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.created_users, cls.created_files = [], []
-        cls.agent = None
-        cls.tmp = tempfile.mkdtemp(prefix="sgroot-")
-        try:
-            cls._set_up()
-        except BaseException:
-            cls._tear_down()
-            raise
+class RootPamTest(ClassFixtureTest):
+    tmp_prefix = "sgroot-"
+    tmp_mode = 0o755
 
     @classmethod
     def _set_up(cls):
+        cls.created_users, cls.created_files = [], []
+        cls.agent = None
         sweep_leftovers()
         tmp = cls.tmp
-        os.chmod(tmp, 0o755)
         cls.user = {role: "sgt%d%s" % (PID, role[0]) for role in
                     ("active", "terminated", "reset", "changed")}
         for name in cls.user.values():
@@ -133,21 +125,16 @@ class RootPamTest(unittest.TestCase):
                 f.write(texts[role])
 
     @classmethod
-    def tearDownClass(cls):
-        cls._tear_down()
-
-    @classmethod
     def _tear_down(cls):
-        for path in cls.created_files:
+        for path in getattr(cls, "created_files", []):
             try:
                 os.unlink(path)
             except FileNotFoundError:
                 pass
-        if cls.agent:
+        if getattr(cls, "agent", None):
             cls.agent.stop()
-        for name in cls.created_users:
+        for name in getattr(cls, "created_users", []):
             userdel(name)
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def pam(self, role, user, *ops):
         env = {k: v for k, v in os.environ.items()

@@ -12,7 +12,6 @@ Inputs: STAFFGATED, STAFFGATECTL, STAFFGATE_CENTRAL_BIN, STAFFGATE_ADMIN_BIN
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,18 +21,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 import sgtest  # noqa: E402
-from centraltest import ADMIN, CENTRAL, Central  # noqa: E402
-
-STAFFGATED = sgtest.tier_input("STAFFGATED")
-STAFFGATECTL = sgtest.tier_input("STAFFGATECTL")
+from centraltest import Central  # noqa: E402
+from livetest import STAFFGATECTL, STAFFGATED  # noqa: E402
 MISMATCH = ("the configuration names workstation PARTS-01 but the central knows this "
             "workstation's token as SVC-03, so SVC-03's groups are enforced")
 
 
-@unittest.skipUnless(CENTRAL and ADMIN, "STAFFGATE_CENTRAL_BIN and STAFFGATE_ADMIN_BIN needed")
 class IdentityTest(unittest.TestCase):
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="sg-identity-")
+        self._tmp = tempfile.TemporaryDirectory(prefix="sg-identity-")
+        self.dir = self._tmp.name
         os.chmod(self.dir, 0o755)
         self.central = Central(self.dir)
         self.central.start()
@@ -51,7 +48,7 @@ class IdentityTest(unittest.TestCase):
         if self.agent:
             self.agent.stop()
         self.central.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self._tmp.cleanup()
 
     def start_agent(self, enrolled, **name):
         """Starts staffgated; `enrolled`: the config already follows the

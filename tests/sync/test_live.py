@@ -24,9 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 import sgtest  # noqa: E402
 from centraltest import ADMIN, CENTRAL, Central  # noqa: E402
-
-STAFFGATED = sgtest.tier_input("STAFFGATED")
-STAFFGATECTL = sgtest.tier_input("STAFFGATECTL")
+from livetest import STAFFGATECTL, STAFFGATED  # noqa: E402
 ROOT = os.getuid() == 0
 # As root the test accounts get uids of their own, so their processes can
 # be started and ended; otherwise they share the test's uid (never killed).

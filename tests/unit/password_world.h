@@ -24,6 +24,7 @@ namespace staffgate::testutil::passwords {
 using namespace staffgate::agent;  // NOLINT: test brevity
 using common::Decision;
 using common::Reason;
+using testutil::kNow;
 
 constexpr std::int64_t kDay = 86400;
 

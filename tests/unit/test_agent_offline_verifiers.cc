@@ -12,9 +12,6 @@
 using namespace staffgate;                       // NOLINT: test brevity
 using namespace staffgate::agent;                // NOLINT
 using namespace staffgate::testutil::passwords;  // NOLINT
-using common::Decision;
-using common::Reason;
-using testutil::kNow;
 
 TEST_CASE("failure limiter: 10 failures in 5 minutes lock an account until they age out",
           "[agent][passwords]") {

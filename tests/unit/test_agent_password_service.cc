@@ -7,12 +7,9 @@
 
 #include "password_world.h"
 
+// The world's namespace brings staffgate::agent, Decision, Reason and kNow.
 using namespace staffgate;                       // NOLINT: test brevity
-using namespace staffgate::agent;                // NOLINT
 using namespace staffgate::testutil::passwords;  // NOLINT
-using common::Decision;
-using common::Reason;
-using testutil::kNow;
 
 TEST_CASE("password service: online success keeps a verifier used only when unreachable",
           "[agent][passwords]") {

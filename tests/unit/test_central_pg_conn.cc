@@ -11,6 +11,18 @@ using staffgate::common::ErrorKind;
 using namespace staffgate::central;
 using staffgate::testutil::NewPgDatabase;
 
+namespace {
+
+// SELECT COUNT(*) FROM t.
+std::int64_t RowsOfT(Database& db) {
+  auto sel = db.Prepare("SELECT COUNT(*) FROM t");
+  REQUIRE(sel);
+  REQUIRE(sel->Step());
+  return sel->Int(0);
+}
+
+}  // namespace
+
 TEST_CASE("pg: '?' placeholders become $n outside quotes", "[central][pg_layer]") {
   int n = 0;
   CHECK(PgPlaceholders("SELECT a FROM t WHERE b = ? AND c = '?' AND \"?\" = ?", &n) ==
@@ -98,25 +110,19 @@ TEST_CASE("pg: transactions commit, roll back, and a failed statement fails the 
   auto db = PgDatabase::Open(NewPgDatabase());
   REQUIRE(db);
   REQUIRE((*db)->Exec("CREATE TABLE t (k TEXT PRIMARY KEY)"));
-  auto count = [&] {
-    auto sel = (*db)->Prepare("SELECT COUNT(*) FROM t");
-    REQUIRE(sel);
-    REQUIRE(sel->Step());
-    return sel->Int(0);
-  };
   {
     auto txn = Transaction::Begin(**db);
     REQUIRE(txn);
     REQUIRE((*db)->Exec("INSERT INTO t VALUES ('rolled back')"));
   }  // Destroyed uncommitted.
-  CHECK(count() == 0);
+  CHECK(RowsOfT(**db) == 0);
   {
     auto txn = Transaction::Begin(**db, Durability::kRelaxed);
     REQUIRE(txn);
     REQUIRE((*db)->Exec("INSERT INTO t VALUES ('kept')"));
     REQUIRE(txn->Commit());
   }
-  CHECK(count() == 1);
+  CHECK(RowsOfT(**db) == 1);
   {
     auto txn = Transaction::Begin(**db);
     REQUIRE(txn);
@@ -126,7 +132,7 @@ TEST_CASE("pg: transactions commit, roll back, and a failed statement fails the 
     REQUIRE_FALSE(committed);
     CHECK(committed.error().message.find("rolled back") != std::string::npos);
   }
-  CHECK(count() == 1);
+  CHECK(RowsOfT(**db) == 1);
 }
 
 TEST_CASE("pg: a lost connection is kIo, then re-opened by the next statement", "[central][.pg]") {
@@ -171,12 +177,6 @@ TEST_CASE("pg: batched writes are read back in order and fail their transaction"
   REQUIRE((*db)->Exec("CREATE TABLE t (k BIGINT PRIMARY KEY)"));
   auto ins = (*db)->Cached("  insert INTO t(k) VALUES (?)");
   REQUIRE(ins);
-  auto count = [&] {
-    auto sel = (*db)->Prepare("SELECT COUNT(*) FROM t");
-    REQUIRE(sel);
-    REQUIRE(sel->Step());
-    return sel->Int(0);
-  };
   {
     // More than one pipeline's worth: drained on the way and by the read.
     auto txn = Transaction::Begin(**db);
@@ -185,7 +185,7 @@ TEST_CASE("pg: batched writes are read back in order and fail their transaction"
       (*ins)->Reset();
       REQUIRE((*ins)->Bind(1, k).Run());
     }
-    CHECK(count() == PgConnection::kMaxQueued * 2 + 7);
+    CHECK(RowsOfT(**db) == PgConnection::kMaxQueued * 2 + 7);
     REQUIRE(txn->Commit());
   }
   {
@@ -201,7 +201,7 @@ TEST_CASE("pg: batched writes are read back in order and fail their transaction"
     REQUIRE_FALSE(committed);
     CHECK(committed.error().kind == staffgate::common::ErrorKind::kInvalidInput);
   }
-  CHECK(count() == PgConnection::kMaxQueued * 2 + 7);  // Nothing of the failed one.
+  CHECK(RowsOfT(**db) == PgConnection::kMaxQueued * 2 + 7);  // Nothing of the failed one.
   // Outside a transaction a write answers at once.
   (*ins)->Reset();
   auto dup = (*ins)->Bind(1, std::int64_t{0}).Run();

@@ -14,8 +14,6 @@ namespace {
 
 using common::Decision;
 using common::Json;
-using common::Phase;
-using testutil::Employee;
 using testutil::kNow;
 
 constexpr common::UnixSeconds kStart = kNow + 3600;
@@ -24,7 +22,7 @@ constexpr common::UnixSeconds kLeave = kNow + 7200;
 Json Scheduled(const std::string& id, const std::string& status, const std::string& account,
                std::optional<common::UnixSeconds> from, std::optional<common::UnixSeconds> until,
                std::vector<std::string> groups = {"*"}) {
-  Json e = Employee(id, status, {account}, std::move(groups));
+  Json e = testutil::Employee(id, status, {account}, std::move(groups));
   if (from) e["valid_from"] = common::FormatRfc3339(*from);
   if (until) e["valid_until"] = common::FormatRfc3339(*until);
   return e;
@@ -53,7 +51,7 @@ struct Fixture {
   }
 
   Verdict Ask(const std::string& account, common::UnixSeconds now,
-              Phase phase = Phase::kAccount) const {
+              common::Phase phase = common::Phase::kAccount) const {
     DecisionContext ctx;
     ctx.config = &config;
     ctx.roster = &roster;
@@ -75,7 +73,8 @@ TEST_CASE("row 7a: refused before valid_from, allowed from valid_from on", "[dec
   Expect(f.Ask("starter", kStart), Decision::kAllow, Reason::kAllowed);  // == now allows
   Expect(f.Ask("starter", kStart + 1), Decision::kAllow, Reason::kAllowed);
   // Every phase: screen unlockers run only auth.
-  for (Phase phase : {Phase::kAuth, Phase::kAccount, Phase::kSession}) {
+  for (common::Phase phase :
+       {common::Phase::kAuth, common::Phase::kAccount, common::Phase::kSession}) {
     Expect(f.Ask("starter", kNow, phase), Decision::kDeny, Reason::kNotStarted);
   }
 }
@@ -85,7 +84,8 @@ TEST_CASE("row 7b: refused from valid_until on, allowed before", "[decision]") {
   Expect(f.Ask("leaver", kLeave - 1), Decision::kAllow, Reason::kAllowed);
   Expect(f.Ask("leaver", kLeave), Decision::kDeny, Reason::kExpired);  // == now denies
   Expect(f.Ask("leaver", kLeave + 86400), Decision::kDeny, Reason::kExpired);
-  for (Phase phase : {Phase::kAuth, Phase::kAccount, Phase::kSession}) {
+  for (common::Phase phase :
+       {common::Phase::kAuth, common::Phase::kAccount, common::Phase::kSession}) {
     Expect(f.Ask("leaver", kLeave, phase), Decision::kDeny, Reason::kExpired);
   }
   Verdict v = f.Ask("leaver", kLeave);

@@ -68,6 +68,17 @@ FetchResult NotModified() { return FetchResult{true, {}, false, {}}; }
 
 void Quiet(int /*unused*/, const std::string& /*unused*/) {}
 
+// A sync loop over a scripted source and a serial target with one
+// central, on a fake clock starting at `now`.
+struct LoopWorld {
+  explicit LoopWorld(std::int64_t now) : clock(now) {}
+  ScriptedSource source;
+  SerialTarget target;
+  FakeClock clock;
+  CentralSelector selector{{"https://central.test"}, clock, Quiet, 1};
+  SyncLoop loop{source, target, selector, clock, Quiet};
+};
+
 }  // namespace
 
 TEST_CASE("backoff grows with jitter between 1 s and 60 s and resets", "[sync]") {
@@ -89,11 +100,8 @@ TEST_CASE(
     "sync round: asks without waiting until it holds a roster, then long-polls from the "
     "serial the target holds",
     "[sync]") {
-  ScriptedSource source;
-  SerialTarget target;
-  FakeClock clock(1000);
-  CentralSelector selector({"https://central.test"}, clock, Quiet, 1);
-  SyncLoop loop(source, target, selector, clock, Quiet);
+  LoopWorld world(1000);
+  auto& [source, target, clock, selector, loop] = world;
 
   source.answers.emplace_back(Roster(42));
   auto first = loop.RunOnce(55);
@@ -122,12 +130,9 @@ TEST_CASE(
 }
 
 TEST_CASE("sync round: an envelope the target already has is up to date", "[sync]") {
-  ScriptedSource source;
-  SerialTarget target;
+  LoopWorld world(1000);
+  auto& [source, target, clock, selector, loop] = world;
   target.serial = 9;
-  FakeClock clock(1000);
-  CentralSelector selector({"https://central.test"}, clock, Quiet, 1);
-  SyncLoop loop(source, target, selector, clock, Quiet);
   source.answers.emplace_back(Roster(9));
   auto same = loop.RunOnce(55);
   REQUIRE(same);
@@ -137,12 +142,9 @@ TEST_CASE("sync round: an envelope the target already has is up to date", "[sync
 }
 
 TEST_CASE("sync round: errors are reported in plain words and keep the roster", "[sync]") {
-  ScriptedSource source;
-  SerialTarget target;
+  LoopWorld world(2000);
+  auto& [source, target, clock, selector, loop] = world;
   target.serial = 5;
-  FakeClock clock(2000);
-  CentralSelector selector({"https://central.test"}, clock, Quiet, 1);
-  SyncLoop loop(source, target, selector, clock, Quiet);
   source.answers.emplace_back(NotModified());
   REQUIRE(loop.RunOnce(55));
   CHECK(loop.Status().last_success == 2000);
@@ -254,11 +256,8 @@ TEST_CASE(
     "sync round: the central's name for the token is handed over before the install, and a "
     "refused name fails the round with its sentence while the roster still installs",
     "[sync]") {
-  ScriptedSource source;
-  SerialTarget target;
-  FakeClock clock(1000);
-  CentralSelector selector({"https://central.test"}, clock, Quiet, 1);
-  SyncLoop loop(source, target, selector, clock, Quiet);
+  LoopWorld world(1000);
+  auto& [source, target, clock, selector, loop] = world;
   std::vector<std::pair<std::string, std::size_t>> told;  // Name, rosters offered by then.
   std::string refuse;
   loop.OnIdentity([&](const std::string& name) -> Result<void> {
