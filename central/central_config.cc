@@ -48,50 +48,60 @@ Result<IdRange> Range(const TomlKeyReader& r, const std::string& key, const toml
   return range;
 }
 
+// One `key = value` line of the file and the reader that names the file
+// and line in its errors: what every Apply* below takes.
+struct ConfigLine {
+  const TomlKeyReader& r;
+  const std::string& key;
+  const toml::value& v;
+
+  Result<void> Bad(const std::string& what) const { return r.Bad(v, key, what); }
+
+  // A non-empty string into `field`.
+  Result<void> String(std::string& field) const {
+    auto s = r.String(v, key);
+    if (!s || s->empty()) return Bad("expected a non-empty string");
+    field = std::move(*s);
+    return common::Ok();
+  }
+
+  // An integer from `lo` to `hi` into `field`.
+  template <typename Field>
+  Result<void> Integer(Field& field, std::int64_t lo, std::int64_t hi) const {
+    auto n = r.Integer(v, key, lo, hi);
+    if (!n) return tl::unexpected(n.error());
+    field = static_cast<Field>(*n);
+    return common::Ok();
+  }
+};
+
 // The HR console's keys (docs/design.md §11).
-Result<void> ApplyConsole(const TomlKeyReader& r, const std::string& key, const toml::value& v,
-                          CentralConfig& c) {
-  const bool idle = key == "console_idle_timeout_s";
-  if (!idle && key != "console_absolute_timeout_s") return r.Bad(v, key, "unknown key");
-  auto n = r.Integer(v, key, 1, idle ? 24L * 3600 : 7L * 24 * 3600);
-  if (!n) return tl::unexpected(n.error());
-  (idle ? c.console_idle_timeout_s : c.console_absolute_timeout_s) = *n;
-  return common::Ok();
-}
-
-Result<void> SetString(const TomlKeyReader& r, const std::string& key, const toml::value& v,
-                       std::string& field) {
-  auto s = r.String(v, key);
-  if (!s || s->empty()) return r.Bad(v, key, "expected a non-empty string");
-  field = std::move(*s);
-  return common::Ok();
-}
-
-template <typename Field>
-Result<void> SetInteger(const TomlKeyReader& r, const std::string& key, const toml::value& v,
-                        Field& field, std::int64_t lo, std::int64_t hi) {
-  auto n = r.Integer(v, key, lo, hi);
-  if (!n) return tl::unexpected(n.error());
-  field = static_cast<Field>(*n);
-  return common::Ok();
+Result<void> ApplyConsole(const ConfigLine& line, CentralConfig& c) {
+  if (line.key == "console_idle_timeout_s") {
+    return line.Integer(c.console_idle_timeout_s, 1, 24L * 3600);
+  }
+  if (line.key == "console_absolute_timeout_s") {
+    return line.Integer(c.console_absolute_timeout_s, 1, 7L * 24 * 3600);
+  }
+  return line.Bad("unknown key");
 }
 
 // `listen` and `database`, whose values are parsed beyond their type.
-Result<void> ApplyEndpoint(const TomlKeyReader& r, const std::string& key, const toml::value& v,
-                           CentralConfig& c) {
-  if (key == "listen") {
-    if (!v.is_string()) return r.Bad(v, key, "expected \"HOST:PORT\"");
+Result<void> ApplyEndpoint(const ConfigLine& line, CentralConfig& c) {
+  const toml::value& v = line.v;
+  if (line.key == "listen") {
+    if (!v.is_string()) return line.Bad("expected \"HOST:PORT\"");
     auto hp = ParseListen(v.as_string().str);
-    if (!hp) return r.Bad(v, key, hp.error().message);
+    if (!hp) return line.Bad(hp.error().message);
     c.listen_host = hp->first;
     c.listen_port = hp->second;
     return common::Ok();
   }
-  if (!v.is_string()) return r.Bad(v, key, "expected \"sqlite\" or a postgresql:// URI");
+  if (!v.is_string()) return line.Bad("expected \"sqlite\" or a postgresql:// URI");
   const std::string& text = v.as_string().str;
   if (text != "sqlite") {
-    if (!IsPostgresUri(text)) return r.Bad(v, key, "expected \"sqlite\" or a postgresql:// URI");
-    if (auto ok = CheckPostgresUri(text); !ok) return r.Bad(v, key, ok.error().message);
+    if (!IsPostgresUri(text)) return line.Bad("expected \"sqlite\" or a postgresql:// URI");
+    if (auto ok = CheckPostgresUri(text); !ok) return line.Bad(ok.error().message);
   }
   c.database = text;
   return common::Ok();
@@ -99,89 +109,91 @@ Result<void> ApplyEndpoint(const TomlKeyReader& r, const std::string& key, const
 
 // The password keys (docs/design.md §10): lockout, length and argon2 cost.
 // Returns nullopt for a key that is not one of them.
-std::optional<Result<void>> ApplyPassword(const TomlKeyReader& r, const std::string& key,
-                                          const toml::value& v, CentralConfig& c) {
-  auto integer = [&](auto& field, std::int64_t lo, std::int64_t hi) {
-    return SetInteger(r, key, v, field, lo, hi);
-  };
-  if (key == "lockout_failures") return integer(c.lockout_failures, 1, 1000000);
-  if (key == "lockout_window_s") return integer(c.lockout_window_s, 1, 366LL * 24 * 3600);
-  if (key == "lockout_s") return integer(c.lockout_s, 1, 366LL * 24 * 3600);
+std::optional<Result<void>> ApplyPassword(const ConfigLine& line, CentralConfig& c) {
+  const std::string& key = line.key;
+  if (key == "lockout_failures") return line.Integer(c.lockout_failures, 1, 1000000);
+  if (key == "lockout_window_s") return line.Integer(c.lockout_window_s, 1, 366LL * 24 * 3600);
+  if (key == "lockout_s") return line.Integer(c.lockout_s, 1, 366LL * 24 * 3600);
   if (key == "password_min_length") {
-    return integer(c.password_min_length, kMinPasswordMinLength, kMaxPasswordMinLength);
+    return line.Integer(c.password_min_length, kMinPasswordMinLength, kMaxPasswordMinLength);
   }
   if (key == "argon2_memory_kib") {
-    return integer(c.argon2.memory_kib, kMinArgon2MemoryKib, kMaxArgon2MemoryKib);
+    return line.Integer(c.argon2.memory_kib, kMinArgon2MemoryKib, kMaxArgon2MemoryKib);
   }
-  if (key == "argon2_iterations") return integer(c.argon2.iterations, 1, kMaxArgon2Iterations);
-  if (key == "argon2_parallelism") return integer(c.argon2.parallelism, 1, kMaxArgon2Parallelism);
-  if (key == "max_concurrent_hashes") return integer(c.max_concurrent_hashes, 1, 256);
-  if (key == "max_hash_queue") return integer(c.max_hash_queue, 0, 1000000);
-  if (key == "max_hash_wait_ms") return integer(c.max_hash_wait_ms, 1, 600000);
+  if (key == "argon2_iterations") return line.Integer(c.argon2.iterations, 1, kMaxArgon2Iterations);
+  if (key == "argon2_parallelism") {
+    return line.Integer(c.argon2.parallelism, 1, kMaxArgon2Parallelism);
+  }
+  if (key == "max_concurrent_hashes") return line.Integer(c.max_concurrent_hashes, 1, 256);
+  if (key == "max_hash_queue") return line.Integer(c.max_hash_queue, 0, 1000000);
+  if (key == "max_hash_wait_ms") return line.Integer(c.max_hash_wait_ms, 1, 600000);
   return std::nullopt;
 }
 
 // The event store's keys; nullopt for a key that is not one of them.
-std::optional<Result<void>> ApplyEvents(const TomlKeyReader& r, const std::string& key,
-                                        const toml::value& v, CentralConfig& c) {
-  auto integer = [&](auto& field, std::int64_t lo, std::int64_t hi) {
-    return SetInteger(r, key, v, field, lo, hi);
-  };
-  if (key == "events_db") return SetString(r, key, v, c.events_db);
-  if (key == "events_max_bytes") return integer(c.events_max_bytes, 0, std::int64_t{1} << 50);
-  if (key == "events_min_free_bytes")
-    return integer(c.events_min_free_bytes, 0, std::int64_t{1} << 50);
-  if (key == "events_retention_days") return integer(c.events_retention_days, 1, 36500);
+std::optional<Result<void>> ApplyEvents(const ConfigLine& line, CentralConfig& c) {
+  const std::string& key = line.key;
+  constexpr std::int64_t kMaxBytes = std::int64_t{1} << 50;
+  if (key == "events_db") return line.String(c.events_db);
+  if (key == "events_max_bytes") return line.Integer(c.events_max_bytes, 0, kMaxBytes);
+  if (key == "events_min_free_bytes") return line.Integer(c.events_min_free_bytes, 0, kMaxBytes);
+  if (key == "events_retention_days") return line.Integer(c.events_retention_days, 1, 36500);
   if (key == "events_per_workstation_per_hour") {
-    return integer(c.events_per_workstation_per_hour, 0, 100000000);
+    return line.Integer(c.events_per_workstation_per_hour, 0, 100000000);
   }
   return std::nullopt;
 }
 
-Result<void> Apply(const TomlKeyReader& r, const std::string& key, const toml::value& v,
-                   CentralConfig& c) {
-  auto str = [&](std::string& field) { return SetString(r, key, v, field); };
-  auto integer = [&](auto& field, std::int64_t lo, std::int64_t hi) {
-    return SetInteger(r, key, v, field, lo, hi);
-  };
-  if (key == "listen" || key == "database") return ApplyEndpoint(r, key, v, c);
-  if (key == "db") return str(c.db);
-  if (key == "signing_key") return str(c.signing_key);
-  if (key == "tls_cert") return str(c.tls_cert);
-  if (key == "tls_key") return str(c.tls_key);
-  if (key == "organization") {
-    auto s = r.String(v, key);
-    if (!s) return tl::unexpected(s.error());
-    c.organization = std::move(*s);
-    return common::Ok();
-  }
+// Connections, lifetimes and id ranges; nullopt for another key.
+std::optional<Result<void>> ApplyLimits(const ConfigLine& line, CentralConfig& c) {
+  const std::string& key = line.key;
   // Agents refuse rosters valid for longer (common/roster_acceptance.h).
-  if (key == "roster_lifetime_s")
-    return integer(c.roster_lifetime_s, 300, common::kMaxRosterLifetime);
-  if (key == "lease_ttl_s") return integer(c.lease_ttl_s, 1, 24L * 3600);
-  if (key == "online_window_s") return integer(c.online_window_s, 1, 366LL * 24 * 3600);
-  if (key == "max_body_bytes") return integer(c.max_body_bytes, 1024, 64LL * 1024 * 1024);
-  if (key == "max_wait_s") return integer(c.max_wait_s, 0, 60);
-  if (key == "header_timeout_s") return integer(c.header_timeout_s, 1, 300);
-  if (key == "idle_timeout_s") return integer(c.idle_timeout_s, 1, 3600);
-  if (key == "threads") return integer(c.threads, 1, 64);
-  if (key == "max_connections") return integer(c.max_connections, 1, 1000000);
-  if (key == "max_connections_per_client") return integer(c.max_connections_per_client, 1, 1000000);
+  if (key == "roster_lifetime_s") {
+    return line.Integer(c.roster_lifetime_s, 300, common::kMaxRosterLifetime);
+  }
+  if (key == "lease_ttl_s") return line.Integer(c.lease_ttl_s, 1, 24L * 3600);
+  if (key == "online_window_s") return line.Integer(c.online_window_s, 1, 366LL * 24 * 3600);
+  if (key == "max_body_bytes") return line.Integer(c.max_body_bytes, 1024, 64LL * 1024 * 1024);
+  if (key == "max_wait_s") return line.Integer(c.max_wait_s, 0, 60);
+  if (key == "header_timeout_s") return line.Integer(c.header_timeout_s, 1, 300);
+  if (key == "idle_timeout_s") return line.Integer(c.idle_timeout_s, 1, 3600);
+  if (key == "threads") return line.Integer(c.threads, 1, 64);
+  if (key == "max_connections") return line.Integer(c.max_connections, 1, 1000000);
+  if (key == "max_connections_per_client") {
+    return line.Integer(c.max_connections_per_client, 1, 1000000);
+  }
   if (key == "uid_range" || key == "gid_range") {
-    auto range = Range(r, key, v);
+    auto range = Range(line.r, key, line.v);
     if (!range) return tl::unexpected(range.error());
     (key == "uid_range" ? c.uid_range : c.gid_range) = *range;
     return common::Ok();
   }
-  if (auto events = ApplyEvents(r, key, v, c)) return *events;
-  if (auto password = ApplyPassword(r, key, v, c)) return *password;
-  if (key.rfind("console_", 0) == 0) return ApplyConsole(r, key, v, c);
-  if (key == "publish_display_names") {
-    if (!v.is_boolean()) return r.Bad(v, key, "expected true or false");
-    c.publish_display_names = v.as_boolean();
+  return std::nullopt;
+}
+
+Result<void> Apply(const ConfigLine& line, CentralConfig& c) {
+  const std::string& key = line.key;
+  if (key == "listen" || key == "database") return ApplyEndpoint(line, c);
+  if (key == "db") return line.String(c.db);
+  if (key == "signing_key") return line.String(c.signing_key);
+  if (key == "tls_cert") return line.String(c.tls_cert);
+  if (key == "tls_key") return line.String(c.tls_key);
+  if (key == "organization") {
+    auto s = line.r.String(line.v, key);
+    if (!s) return tl::unexpected(s.error());
+    c.organization = std::move(*s);
     return common::Ok();
   }
-  return r.Bad(v, key, "unknown key");
+  if (key == "publish_display_names") {
+    if (!line.v.is_boolean()) return line.Bad("expected true or false");
+    c.publish_display_names = line.v.as_boolean();
+    return common::Ok();
+  }
+  if (auto limits = ApplyLimits(line, c)) return *limits;
+  if (auto events = ApplyEvents(line, c)) return *events;
+  if (auto password = ApplyPassword(line, c)) return *password;
+  if (key.rfind("console_", 0) == 0) return ApplyConsole(line, c);
+  return line.Bad("unknown key");
 }
 
 }  // namespace
@@ -222,7 +234,7 @@ Result<CentralConfig> ParseCentralConfig(std::string_view text, const std::strin
   c.path = path;
   const TomlKeyReader reader(path);
   for (const auto& [key, value] : root->as_table()) {
-    auto applied = Apply(reader, key, value, c);
+    auto applied = Apply(ConfigLine{reader, key, value}, c);
     if (!applied) return tl::unexpected(applied.error());
   }
   if (c.argon2.memory_kib < 8 * c.argon2.parallelism) {

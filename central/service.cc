@@ -112,12 +112,7 @@ Result<std::optional<PublishedRoster>> Service::LoadLocked() {
   if (!admin) return tl::unexpected(admin.error());
   tokens_.SetWorkstations(state_.workstations);
   tokens_.SetAdminHash(admin->value_or(""));
-  auto admins = store_->LoadAdmins();
-  if (!admins) return tl::unexpected(admins.error());
-  {
-    std::lock_guard<std::mutex> admins_lock(admins_mu_);
-    for (AdminRecord& a : *admins) admins_.emplace(a.name, std::move(a));
-  }
+  if (auto admins = ReloadAdmins(); !admins) return tl::unexpected(admins.error());
   auto leases = store_->LoadLeases();
   if (!leases) return tl::unexpected(leases.error());
   leases_.Load(*leases);

@@ -325,6 +325,9 @@ class Service {
   // holding the serial row, caught up (*wake, RefreshLocked: the new serial).
   common::Result<Transaction> BeginSharedChangeLocked(std::uint64_t* wake);
   common::Result<std::optional<std::uint64_t>> RefreshLocked();
+  // Replaces admins_ with the administrators the store holds (at Open, and
+  // when another central changed them); on failure admins_ is unchanged.
+  common::Result<void> ReloadAdmins();
   void SwapInLocked(State next, PublishedRoster roster);  // mu_ held: serve these.
   bool ResignDue() const;
   // With mu_ held: the highest serial published or stepped over.

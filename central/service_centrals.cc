@@ -43,6 +43,16 @@ Result<std::optional<std::uint64_t>> Service::RefreshLocked() {
   return std::optional<std::uint64_t>(serial);
 }
 
+Result<void> Service::ReloadAdmins() {
+  auto admins = store_->LoadAdmins();
+  if (!admins) return tl::unexpected(admins.error());
+  std::map<std::string, AdminRecord> by_name;
+  for (AdminRecord& a : *admins) by_name.emplace(a.name, std::move(a));
+  std::lock_guard<std::mutex> admins_lock(admins_mu_);
+  admins_.swap(by_name);
+  return common::Ok();
+}
+
 Result<void> Service::CatchUp(const std::string& channel) {
   std::optional<std::uint64_t> published;
   {
@@ -53,12 +63,7 @@ Result<void> Service::CatchUp(const std::string& channel) {
       published = *caught_up;
     }
     if (channel != kRosterChannel) {
-      auto admins = store_->LoadAdmins();
-      if (!admins) return tl::unexpected(admins.error());
-      std::map<std::string, AdminRecord> by_name;
-      for (AdminRecord& a : *admins) by_name.emplace(a.name, std::move(a));
-      std::lock_guard<std::mutex> admins_lock(admins_mu_);
-      admins_.swap(by_name);
+      if (auto reloaded = ReloadAdmins(); !reloaded) return reloaded;
     }
   }
   if (published) Notify(*published);
