@@ -207,6 +207,12 @@ struct Lease {
   bool operator==(const Lease&) const = default;
 };
 
+// Which leases: a present field must match. An administrator's `sessions
+// end` must give at least one (docs/design.md §5); none selects every lease.
+struct LeaseSelector {
+  std::optional<std::string> id, account, workstation;
+};
+
 struct EventQuery {
   std::optional<std::int64_t> since_ms;
   std::string workstation, account, decision, type;

@@ -64,6 +64,11 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
   if (!store) return tl::unexpected(store.error());
   std::unique_ptr<Service> s(
       new Service(options, std::move(key), clock, std::move(*store), std::move(*events)));
+  if (s->shared_database_) {
+    auto shared = SharedLeaseDesk::Open(options.db_path, s->leases_);
+    if (!shared) return tl::unexpected(shared.error());
+    s->shared_leases_ = std::move(*shared);
+  }
   std::lock_guard<std::mutex> lock(s->mu_);
   auto latest = s->LoadLocked();
   if (!latest) return tl::unexpected(latest.error());

@@ -28,6 +28,7 @@
 #include "central/events/event_desk.h"
 #include "central/journal/journal.h"
 #include "central/leases/lease_desk.h"
+#include "central/leases/shared_lease_desk.h"
 #include "central/model.h"
 #include "central/reports/leaver_report.h"
 #include "central/rollout_summary.h"
@@ -274,9 +275,12 @@ class Service {
   // after each end; the roster answer that takes the notice
   // (lease_desk().TakeNotice) carries Staffgate-Lease-Ended.
   void SetLeaseEndListener(std::function<void(const std::string& workstation)> listener);
-  // The lease desk: notices of ended leases, live and lapsed counts.
+  // The lease desk: notices of ended leases, and the lapsed count.
   LeaseDesk& lease_desk() { return leases_; }
   const LeaseDesk& lease_desk() const { return leases_; }
+  // How many leases are live (on a shared database, as it says). Errors:
+  // kIo.
+  common::Result<std::size_t> LiveLeaseCount();
   // Writes the queued lease rows and events (one relaxed transaction each).
   // Called every 2 s by the server, before listing events, at shutdown and
   // by the destructor; a crash loses at most that window, which agents'
@@ -370,6 +374,9 @@ class Service {
   // with mu_ held too (lock order mu_, then the book's).
   TokenBook tokens_;
   LeaseDesk leases_;  // In memory, off the disk (the login path); FlushLeases writes.
+  // A shared database's leases are decided in it instead (docs/design.md
+  // §12); leases_ then queues only their events and notices.
+  std::unique_ptr<SharedLeaseDesk> shared_leases_;
   std::function<void(const std::string&)> lease_end_listener_;  // Under listener_mu_.
   std::atomic<std::uint32_t> max_workstations_{1};  // state_'s policy, readable without mu_.
 

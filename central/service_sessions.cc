@@ -1,11 +1,14 @@
 // Service: session leases (docs/design.md §6). The LeaseDesk decides in
-// memory after the Service's account checks and the answer goes out at once; the row changes and
-// audit events are queued and written by FlushLeases in one relaxed transaction. A login therefore
-// never waits for the disk, nor for another request's fsync (events and admin changes commit with
-// synchronous=FULL under mu_). A crash loses at most the writes since the last flush (2 s): agents
-// renew every ttl/3 and acquire again on 404. An admin end keeps a
-// tombstone (LeaseBook::Ended) and is flushed at once: the holder's next
-// renewal gets 410 and ends the sessions instead of acquiring again.
+// memory after the Service's account checks and the answer goes out at
+// once; the row changes and audit events are queued and written by
+// FlushLeases in one relaxed transaction. A login therefore never waits for
+// the disk, nor for another request's fsync (events and admin changes
+// commit with synchronous=FULL under mu_). A crash loses at most the writes
+// since the last flush (2 s): agents renew every ttl/3 and acquire again on
+// 404. An admin end keeps a tombstone (LeaseBook::Ended) and is flushed at
+// once: the holder's next renewal gets 410 and ends the sessions instead of
+// acquiring again. On a database other centrals share, SharedLeaseDesk
+// decides in the database instead (docs/design.md §12).
 #include <utility>
 
 #include "central/service.h"
@@ -25,15 +28,21 @@ Result<AcquireOutcome> Service::AcquireLease(const std::string& account,
   if (auto ok = CheckLeaseAllowed(account, workstation); !ok) return tl::unexpected(ok.error());
   auto new_id = NewRandomHex(16);
   if (!new_id) return tl::unexpected(new_id.error());
+  if (shared_leases_) {
+    return shared_leases_->Acquire(account, workstation, options_.lease_ttl_s,
+                                   max_workstations_.load(), *new_id);
+  }
   return leases_.Acquire(account, workstation, options_.lease_ttl_s, max_workstations_.load(),
                          *new_id);
 }
 
 Result<Lease> Service::RenewLease(const std::string& id, const std::string& workstation) {
+  if (shared_leases_) return shared_leases_->Renew(id, workstation, options_.lease_ttl_s);
   return leases_.Renew(id, workstation, options_.lease_ttl_s);
 }
 
 Result<Lease> Service::ReleaseLease(const std::string& id, const std::string& workstation) {
+  if (shared_leases_) return shared_leases_->Release(id, workstation);
   return leases_.Release(id, workstation);
 }
 
@@ -69,7 +78,8 @@ std::string DescribeSelector(const LeaseSelector& selector) {
 
 Result<std::vector<Lease>> Service::EndLeases(const LeaseSelector& selector) {
   if (auto ok = CheckSelector(selector); !ok) return tl::unexpected(ok.error());
-  auto ended = leases_.End(selector, DescribeSelector(selector));
+  auto ended = shared_leases_ ? shared_leases_->End(selector, DescribeSelector(selector))
+                              : leases_.End(selector, DescribeSelector(selector));
   if (!ended) return ended;
   if (auto ok = FlushLeases(); !ok) return tl::unexpected(ok.error());
   Json before = Json::object();
@@ -103,13 +113,27 @@ void Service::SetLeaseEndListener(std::function<void(const std::string&)> listen
   lease_end_listener_ = std::move(listener);
 }
 
-Result<std::vector<Lease>> Service::Leases() { return leases_.Live(); }
+Result<std::vector<Lease>> Service::Leases() {
+  if (shared_leases_) return shared_leases_->Select(LeaseSelector{});
+  return leases_.Live();
+}
+
+Result<std::size_t> Service::LiveLeaseCount() {
+  if (!shared_leases_) return leases_.CountLive();
+  auto live = shared_leases_->Select(LeaseSelector{});
+  if (!live) return tl::unexpected(live.error());
+  return live->size();
+}
 
 Result<LeaseView> Service::ViewLeases(const std::string& account, const std::string& workstation) {
   if (auto ok = CheckAccountName(account); !ok) return tl::unexpected(ok.error());
   if (auto ok = CheckLeaseAllowed(account, workstation); !ok) return tl::unexpected(ok.error());
+  const LeaseSelector of_account{std::nullopt, account, std::nullopt};
+  auto live = shared_leases_ ? shared_leases_->Select(of_account)
+                             : Result<std::vector<Lease>>(leases_.Select(of_account));
+  if (!live) return tl::unexpected(live.error());
   LeaseView view;
-  for (Lease& lease : leases_.Select(LeaseSelector{std::nullopt, account, std::nullopt})) {
+  for (Lease& lease : *live) {
     if (lease.workstation == workstation) {
       view.here = std::move(lease);
     } else {

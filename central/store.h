@@ -134,6 +134,17 @@ class Store {
 
   // Session leases (store_leases.cc). PutLease inserts or replaces by id.
   common::Result<std::vector<Lease>> LoadLeases();
+  // The rows `selector` matches (lapsed ones and tombstones too), in
+  // acquisition order. `lock` (PostgreSQL, in a transaction): the rows stay
+  // locked against other centrals until the transaction ends.
+  common::Result<std::vector<Lease>> SelectLeases(const LeaseSelector& selector, bool lock);
+  // PostgreSQL, in a transaction: waits for `account`'s lease lock, which
+  // every central on the database takes before deciding about the account
+  // and which the transaction's end releases (docs/design.md §12). Returns
+  // the database's clock in Unix seconds: one clock for every central.
+  common::Result<common::UnixSeconds> LockAccountLeases(const std::string& account);
+  // The database's clock (PostgreSQL), in Unix seconds.
+  common::Result<common::UnixSeconds> DatabaseNow();
   common::Result<void> PutLease(const Lease& lease);
   common::Result<void> DeleteLease(const std::string& id);
   // Deletes every lease with expires_at <= now.

@@ -6,12 +6,24 @@ namespace staffgate::central {
 
 using common::Result;
 
-Result<std::vector<Lease>> Store::LoadLeases() {
-  auto stmt = db_->Prepare(
+Result<std::vector<Lease>> Store::LoadLeases() { return SelectLeases(LeaseSelector{}, false); }
+
+Result<std::vector<Lease>> Store::SelectLeases(const LeaseSelector& selector, bool lock) {
+  std::string sql =
       "SELECT id, account, workstation, acquired_at, renewed_at, expires_at, seq, ended_at FROM "
-      "leases "
-      "ORDER BY seq");
+      "leases WHERE 1 = 1";
+  std::vector<const std::string*> values;
+  for (const auto& [column, value] :
+       {std::pair{" AND id = ?", &selector.id}, std::pair{" AND account = ?", &selector.account},
+        std::pair{" AND workstation = ?", &selector.workstation}}) {
+    if (!*value) continue;
+    sql += column;
+    values.push_back(&**value);
+  }
+  sql += lock ? " ORDER BY seq FOR UPDATE" : " ORDER BY seq";
+  auto stmt = db_->Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
+  for (std::size_t i = 0; i < values.size(); ++i) stmt->Bind(static_cast<int>(i + 1), *values[i]);
   std::vector<Lease> out;
   for (;;) {
     auto row = stmt->Step();
@@ -29,6 +41,24 @@ Result<std::vector<Lease>> Store::LoadLeases() {
     out.push_back(std::move(lease));
   }
   return out;
+}
+
+Result<common::UnixSeconds> Store::LockAccountLeases(const std::string& account) {
+  // The two-key form: a key space apart from the single-key locks of
+  // migrations and the event store.
+  auto stmt = db_->Prepare("SELECT pg_advisory_xact_lock(7310, hashtext(CAST(? AS TEXT)))");
+  if (!stmt) return tl::unexpected(stmt.error());
+  if (auto ok = stmt->Bind(1, account).Step(); !ok) return tl::unexpected(ok.error());
+  return DatabaseNow();
+}
+
+Result<common::UnixSeconds> Store::DatabaseNow() {
+  auto stmt = db_->Prepare("SELECT CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp())) AS BIGINT)");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = stmt->Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return common::Fail(common::ErrorKind::kIo, "the database did not tell its time");
+  return stmt->Int(0);
 }
 
 Result<void> Store::PutLease(const Lease& lease) {

@@ -37,12 +37,6 @@ enum class AcquireKind {
 // after an outage still learns the lease was ended.
 inline constexpr common::UnixSeconds kEndedLeaseKeepS = 7L * 24 * 3600;
 
-// Which live leases an administrator ends. A present field must match; at
-// least one must be present (docs/design.md §5, `sessions end`).
-struct LeaseSelector {
-  std::optional<std::string> id, account, workstation;
-};
-
 struct AcquireOutcome {
   AcquireKind kind = AcquireKind::kRefused;
   Lease lease;         // kCreated/kRenewed: the lease to store.

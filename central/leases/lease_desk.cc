@@ -156,6 +156,11 @@ bool LeaseDesk::HasNotice(const std::string& workstation) const {
   return notices_.contains(workstation);
 }
 
+void LeaseDesk::AddNotice(const std::string& workstation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  notices_.insert(workstation);
+}
+
 bool LeaseDesk::TakeNotice(const std::string& workstation) {
   std::lock_guard<std::mutex> lock(mu_);
   return notices_.erase(workstation) > 0;

@@ -81,8 +81,10 @@ class LeaseDesk {
   // The live leases `selector` matches.
   std::vector<Lease> Select(const LeaseSelector& selector) const;
   std::size_t CountLive() const;
-  // Leases that lapsed and were pruned since the start.
+  // Leases that lapsed and were pruned since the start; CountLapsed adds
+  // those SharedLeaseDesk pruned.
   std::uint64_t Lapsed() const { return lapsed_.load(); }
+  void CountLapsed(std::uint64_t n) { lapsed_ += n; }
 
   // Queues one of the central's own audit events about `subject`'s account
   // and workstation (and lease id, if any). `extra` never holds a secret.
@@ -91,6 +93,8 @@ class LeaseDesk {
   // A workstation with a lease an administrator ended has a notice until
   // TakeNotice (its next roster answer tells the agent to renew at once).
   bool HasNotice(const std::string& workstation) const;
+  // Gives `workstation` a notice (SharedLeaseDesk::End's leases).
+  void AddNotice(const std::string& workstation);
   bool TakeNotice(const std::string& workstation);
 
   // The writes queued since the last call, oldest first.

@@ -276,6 +276,40 @@ class TwoCentralsTest(unittest.TestCase):
         self.a.admin_ok("shared-account", "add", "sales")
         self.assertEqual(self.roster(self.a)[0]["serial"], s0 + 1)
 
+    def lease_call(self, c, method, path, token, body=None):
+        status, _, answer = c.request(method, path, token=token,
+                                      body=json.dumps(body) if body is not None else "",
+                                      headers={"Content-Type": "application/json"})
+        return status, (json.loads(answer) if answer else None)
+
+    def test_a_lease_held_through_one_refuses_the_account_through_the_other(self):
+        ws2 = self.a.admin_ok("workstation", "add", "WS-2").strip()
+        self.a.admin_ok("employee", "add", "E7", "--account", "lena")
+        # B knows the new token and employee once it has caught up.
+        self.assertTrue(sgtest.wait_until(
+            lambda: self.b.request("GET", "/v1/roster", token=ws2)[0] == 200, timeout=5))
+        status, held = self.lease_call(self.a, "POST", "/v1/sessions", self.ws, {"account": "lena"})
+        self.assertEqual(status, 201, held)
+        status, refused = self.lease_call(self.b, "POST", "/v1/sessions", ws2, {"account": "lena"})
+        self.assertEqual(status, 409, refused)
+        self.assertEqual(refused["workstation"], "WS-1")
+        # The holder renews through B; both list the one lease.
+        status, renewed = self.lease_call(self.b, "PUT", "/v1/sessions/" + held["id"], self.ws)
+        self.assertEqual((status, renewed["id"]), (200, held["id"]))
+        for c in (self.a, self.b):
+            listed = json.loads(c.admin_ok("sessions", "--json"))
+            self.assertEqual([(s["account"], s["workstation"]) for s in listed], [("lena", "WS-1")])
+        # Ended on B: A's holder learns it at its next renewal, and the
+        # account is free for WS-2 through A.
+        self.b.admin_ok("sessions", "end", held["id"])
+        status, gone = self.lease_call(self.a, "PUT", "/v1/sessions/" + held["id"], self.ws)
+        self.assertEqual((status, gone["error"]), (410, "lease_ended"))
+        status, taken = self.lease_call(self.a, "POST", "/v1/sessions", ws2, {"account": "lena"})
+        self.assertEqual(status, 201, taken)
+        status, _ = self.lease_call(self.b, "DELETE", "/v1/sessions/" + taken["id"], ws2)
+        self.assertEqual(status, 204)
+        self.assertEqual(json.loads(self.a.admin_ok("sessions", "--json")), [])
+
     def test_an_administrator_removed_on_one_is_gone_on_the_other(self):
         self.a.admin_ok("admin", "add", "dora", "--role", "hr")
         self.assertTrue(sgtest.wait_until(lambda: "dora" in self.b.admin_ok("admin", "list"), timeout=5))

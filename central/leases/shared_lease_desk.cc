@@ -1,0 +1,152 @@
+#include "central/leases/shared_lease_desk.h"
+
+#include <utility>
+
+#include "central/database.h"
+#include "central/store.h"
+
+namespace staffgate::central {
+
+using common::Json;
+using common::Result;
+
+SharedLeaseDesk::SharedLeaseDesk(std::unique_ptr<Store> store, LeaseDesk& local)
+    : store_(std::move(store)), local_(local) {}
+
+SharedLeaseDesk::~SharedLeaseDesk() = default;
+
+Result<std::unique_ptr<SharedLeaseDesk>> SharedLeaseDesk::Open(const std::string& uri,
+                                                               LeaseDesk& local) {
+  auto store = Store::Open(uri);
+  if (!store) return tl::unexpected(store.error());
+  return std::unique_ptr<SharedLeaseDesk>(new SharedLeaseDesk(std::move(*store), local));
+}
+
+Result<LeaseBook> SharedLeaseDesk::LockedRows(const LeaseSelector& selector,
+                                              common::UnixSeconds* now) {
+  // A central that hangs holding a lock delays an agent's lease by 5 s at
+  // most; then kUnavailable (55P03), and the agent applies lease_unreachable.
+  if (auto bounded = store_->db().Exec("SET LOCAL lock_timeout = '5s'"); !bounded) {
+    return tl::unexpected(bounded.error());
+  }
+  auto clock = selector.account && !selector.id ? store_->LockAccountLeases(*selector.account)
+                                                : store_->DatabaseNow();
+  if (!clock) return tl::unexpected(clock.error());
+  *now = *clock;
+  auto rows = store_->SelectLeases(selector, /*lock=*/true);
+  if (!rows) return tl::unexpected(rows.error());
+  LeaseBook book;
+  book.Load(*rows);
+  return book;
+}
+
+Result<AcquireOutcome> SharedLeaseDesk::Acquire(const std::string& account,
+                                                const std::string& workstation,
+                                                common::UnixSeconds ttl_s,
+                                                std::uint32_t max_workstations,
+                                                const std::string& new_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
+  if (!txn) return tl::unexpected(txn.error());
+  common::UnixSeconds now = 0;
+  auto book = LockedRows(LeaseSelector{std::nullopt, account, std::nullopt}, &now);
+  if (!book) return tl::unexpected(book.error());
+  // An account's lapsed rows go when it is next asked about; the central
+  // that removes them counts them.
+  std::uint64_t lapsed = 0;
+  for (const Lease& gone : book->Prune(now)) {
+    if (auto ok = store_->DeleteLease(gone.id); !ok) return tl::unexpected(ok.error());
+    if (gone.ended_at == 0) ++lapsed;
+  }
+  AcquireOutcome out = book->Acquire(account, workstation, now, ttl_s, max_workstations, new_id);
+  if (out.kind != AcquireKind::kRefused) {
+    if (auto ok = store_->PutLease(out.lease); !ok) return tl::unexpected(ok.error());
+  }
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  local_.CountLapsed(lapsed);
+  // The events only once the decision holds.
+  if (out.kind == AcquireKind::kCreated) {
+    local_.QueueEvent("lease_acquired", out.lease,
+                      Json{{"decision", "allow"}, {"reason", "allowed"}});
+  } else if (out.kind == AcquireKind::kRefused) {
+    Lease wanted;
+    wanted.account = account;
+    wanted.workstation = workstation;
+    local_.QueueEvent("lease_refused", wanted,
+                      Json{{"decision", "deny"},
+                           {"reason", "in_use_elsewhere"},
+                           {"holder", out.holder},
+                           {"max_workstations_per_account", max_workstations}});
+  }
+  return out;
+}
+
+Result<Lease> SharedLeaseDesk::Renew(const std::string& id, const std::string& workstation,
+                                     common::UnixSeconds ttl_s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
+  if (!txn) return tl::unexpected(txn.error());
+  common::UnixSeconds now = 0;
+  auto book = LockedRows(LeaseSelector{id, std::nullopt, std::nullopt}, &now);
+  if (!book) return tl::unexpected(book.error());
+  auto owned = book->Owned(id, workstation, now);
+  if (!owned || owned->ended_at != 0) return owned;
+  Lease renewed = LeaseBook::Renewed(*owned, now, ttl_s);
+  if (auto ok = store_->PutLease(renewed); !ok) return tl::unexpected(ok.error());
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  return renewed;
+}
+
+Result<Lease> SharedLeaseDesk::Release(const std::string& id, const std::string& workstation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
+  if (!txn) return tl::unexpected(txn.error());
+  common::UnixSeconds now = 0;
+  auto book = LockedRows(LeaseSelector{id, std::nullopt, std::nullopt}, &now);
+  if (!book) return tl::unexpected(book.error());
+  auto owned = book->Owned(id, workstation, now);
+  if (!owned || owned->ended_at != 0) return owned;
+  if (auto ok = store_->DeleteLease(id); !ok) return tl::unexpected(ok.error());
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  local_.QueueEvent("lease_released", *owned, Json::object());
+  return owned;
+}
+
+Result<std::vector<Lease>> SharedLeaseDesk::End(const LeaseSelector& selector,
+                                                const std::string& describe) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Synced: the holder's next renewal, on whichever central, must find
+  // the tombstone.
+  auto txn = Transaction::Begin(store_->db());
+  if (!txn) return tl::unexpected(txn.error());
+  common::UnixSeconds now = 0;
+  auto book = LockedRows(selector, &now);
+  if (!book) return tl::unexpected(book.error());
+  std::vector<Lease> ended = book->Select(selector, now);
+  if (ended.empty()) {
+    return common::Fail(common::ErrorKind::kNotFound, "no live session lease" + describe);
+  }
+  for (Lease& lease : ended) {
+    lease = LeaseBook::Ended(std::move(lease), now);
+    if (auto ok = store_->PutLease(lease); !ok) return tl::unexpected(ok.error());
+  }
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  for (const Lease& lease : ended) {
+    local_.AddNotice(lease.workstation);
+    local_.QueueEvent("lease_ended_by_admin", lease, Json::object());
+  }
+  return ended;
+}
+
+Result<std::vector<Lease>> SharedLeaseDesk::Select(const LeaseSelector& selector) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto now = store_->DatabaseNow();
+  if (!now) return tl::unexpected(now.error());
+  auto rows = store_->SelectLeases(selector, /*lock=*/false);
+  if (!rows) return tl::unexpected(rows.error());
+  LeaseBook book;
+  book.Load(*rows);
+  return book.Select(selector, *now);
+}
+
+}  // namespace staffgate::central

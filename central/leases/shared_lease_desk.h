@@ -1,0 +1,72 @@
+// Session leases decided in the database (docs/design.md §12), for a
+// central whose PostgreSQL database other centrals share: an agent may ask
+// any of them, so no central's memory can hold the truth. Each decision is
+// one transaction on the desk's own connection (a lease never waits behind
+// an import on the Service's), under the account's lease lock that every
+// central takes, on the database's clock: two agents asking two centrals at
+// the same moment cannot both get a lease the account allows once.
+//
+// The rules are LeaseBook's, applied to the rows just read; the audit
+// events and the notices of ended leases go to the central's LeaseDesk,
+// whose flush stores the events as on SQLite.
+//
+// Thread-safe: one decision at a time per central (the desk's mutex guards
+// its connection); the database serialises the centrals.
+#ifndef STAFFGATE_CENTRAL_LEASES_SHARED_LEASE_DESK_H_
+#define STAFFGATE_CENTRAL_LEASES_SHARED_LEASE_DESK_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "central/leases/lease_book.h"
+#include "central/leases/lease_desk.h"
+#include "central/model.h"
+#include "common/result.h"
+
+namespace staffgate::central {
+
+class Store;
+
+class SharedLeaseDesk {
+ public:
+  // Opens a connection of its own to `uri`. `local` receives the events and
+  // notices and must outlive the desk. Errors: as Store::Open.
+  static common::Result<std::unique_ptr<SharedLeaseDesk>> Open(const std::string& uri,
+                                                               LeaseDesk& local);
+  SharedLeaseDesk(const SharedLeaseDesk&) = delete;
+  SharedLeaseDesk& operator=(const SharedLeaseDesk&) = delete;
+  ~SharedLeaseDesk();
+
+  // As LeaseDesk's, decided and stored before they return. Errors besides
+  // theirs: kIo or kUnavailable when the database cannot decide (nothing
+  // is held then: the agent retries, or opens the session as it would
+  // with the central unreachable).
+  common::Result<AcquireOutcome> Acquire(const std::string& account, const std::string& workstation,
+                                         common::UnixSeconds ttl_s, std::uint32_t max_workstations,
+                                         const std::string& new_id);
+  common::Result<Lease> Renew(const std::string& id, const std::string& workstation,
+                              common::UnixSeconds ttl_s);
+  common::Result<Lease> Release(const std::string& id, const std::string& workstation);
+  common::Result<std::vector<Lease>> End(const LeaseSelector& selector,
+                                         const std::string& describe);
+  // The live leases `selector` matches, sorted by account, then
+  // workstation (LeaseBook::Live's order).
+  common::Result<std::vector<Lease>> Select(const LeaseSelector& selector);
+
+ private:
+  SharedLeaseDesk(std::unique_ptr<Store> store, LeaseDesk& local);
+  // Reads the rows `selector` matches, locked, into a book; `*now` gets the
+  // database's clock. With mu_ held, in a transaction.
+  common::Result<LeaseBook> LockedRows(const LeaseSelector& selector, common::UnixSeconds* now);
+
+  std::mutex mu_;  // Guards store_'s connection.
+  std::unique_ptr<Store> store_;
+  LeaseDesk& local_;
+};
+
+}  // namespace staffgate::central
+
+#endif  // STAFFGATE_CENTRAL_LEASES_SHARED_LEASE_DESK_H_
