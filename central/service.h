@@ -177,12 +177,10 @@ class Service {
   // Errors: kNotFound (no such employee).
   common::Result<CredentialLookup> LookupEmployee(const std::string& id) const;
   // Stores `hash` as the employee's password and publishes the next serial
-  // (the roster's credentials_changed_at moves). changed_at is now, or the
-  // employee's credentials_reset_after when that is later (so a change
-  // always satisfies a pending reset); a one-time password moves
-  // credentials_reset_after just past it, so agents ask for a change too.
-  // With `expected_hash`, refuses when the stored hash is no
-  // longer that one (a concurrent change: kUnavailable, try again).
+  // (credentials_changed_at moves: now, or a later credentials_reset_after,
+  // so a change always satisfies a pending reset); a one-time password
+  // moves credentials_reset_after just past it, so agents ask for a change.
+  // `expected_hash` no longer stored: kUnavailable (a concurrent change).
   // Errors: kNotFound, kUnavailable, kIo.
   common::Result<std::uint64_t> StorePassword(const std::string& employee_id, std::string hash,
                                               bool one_time,
@@ -197,13 +195,12 @@ class Service {
                          const std::string& workstation, common::Json extra);
 
   // Administrators (service_admins.cc, docs/design.md §11). AddAdmin and
-  // ResetAdminPassword return a new one-time password (shown once; only its
-  // argon2id hash is kept; it must be changed at the next sign-in); they
-  // hash on the calling thread (tens of ms). Removing the last owner is
-  // allowed: the bearer admin token always acts as owner, so someone can
-  // always add one again. Errors: kInvalidInput (name; an existing name on
-  // add), kNotFound (unknown name), kInternal (randomness), kIo. Each
-  // success is journalled; nothing changes on error.
+  // ResetAdminPassword return a one-time password (shown once, kept as its
+  // argon2id hash, changed at the next sign-in; hashed on the calling
+  // thread). Removing the last owner is allowed: the admin token always
+  // acts as owner. Errors: kInvalidInput (name; an existing name on add),
+  // kNotFound, kInternal (randomness), kIo. Journalled; nothing changes on
+  // error.
   common::Result<std::string> AddAdmin(const std::string& name, Role role);
   common::Result<void> RemoveAdmin(const std::string& name);
   common::Result<std::string> ResetAdminPassword(const std::string& name);
@@ -247,18 +244,16 @@ class Service {
   EventDesk& events() { return events_; }
 
   // Session leases (service_sessions.cc): the account rules here, the
-  // decisions and their queued rows and events in the LeaseDesk
-  // (leases/lease_desk.h). Only an account of an active employee permitted
-  // on `workstation` gets a lease: a workstation token cannot lock anyone
-  // else out fleet-wide. The limit is max_workstations_per_account.
-  // Errors: kInvalidInput (account name), kForbidden (unknown, shared,
-  // suspended or terminated account, or not permitted there), kIo.
+  // decisions in the LeaseDesk, or the SharedLeaseDesk on PostgreSQL. Only
+  // an active employee's account permitted on `workstation` gets a lease (a
+  // token cannot lock anyone out fleet-wide), max_workstations_per_account
+  // at a time. Errors: kInvalidInput (account name), kForbidden (unknown,
+  // shared, suspended or terminated account, or not permitted there), kIo.
   common::Result<AcquireOutcome> AcquireLease(const std::string& account,
                                               const std::string& workstation);
   // Renew and release answer the lease; one an administrator ended comes
-  // back unchanged with ended_at set (the caller answers 410, and nothing
-  // is renewed, released or audited). Errors: kNotFound (unknown or
-  // lapsed), kForbidden (another workstation's lease), kIo.
+  // back unchanged with ended_at set (410; nothing renewed or audited).
+  // Errors: kNotFound (unknown or lapsed), kForbidden (another's), kIo.
   common::Result<Lease> RenewLease(const std::string& id, const std::string& workstation);
   common::Result<Lease> ReleaseLease(const std::string& id, const std::string& workstation);
   // An admin end (LeaseDesk::End), flushed and journalled before the
@@ -271,20 +266,16 @@ class Service {
   // `staffgatectl check --phase session`): its own, and the other holders.
   // Same account rules as AcquireLease; changes nothing.
   common::Result<LeaseView> ViewLeases(const std::string& account, const std::string& workstation);
-  // The listener (the server's WaitHub) is called with the workstation
-  // after each end; the roster answer that takes the notice
-  // (lease_desk().TakeNotice) carries Staffgate-Lease-Ended.
+  // Called with the workstation after each end (the server's WaitHub); the
+  // roster answer that takes the notice carries Staffgate-Lease-Ended.
   void SetLeaseEndListener(std::function<void(const std::string& workstation)> listener);
   // The lease desk: notices of ended leases, and the lapsed count.
   LeaseDesk& lease_desk() { return leases_; }
   const LeaseDesk& lease_desk() const { return leases_; }
-  // How many leases are live (on a shared database, as it says). Errors:
-  // kIo.
-  common::Result<std::size_t> LiveLeaseCount();
-  // Writes the queued lease rows and events (one relaxed transaction each).
-  // Called every 2 s by the server, before listing events, at shutdown and
-  // by the destructor; a crash loses at most that window, which agents'
-  // renewals repair. Failed writes are kept for the next flush.
+  common::Result<std::size_t> LiveLeaseCount();  // As the database says, if shared. kIo.
+  // Writes the queued lease rows and events (one relaxed transaction),
+  // every 2 s, before listing events and at shutdown; a crash loses at most
+  // that window, which renewals repair. Failed writes wait for the next.
   common::Result<void> FlushLeases(Flush mode = Flush::kWait);
   common::UnixSeconds LeaseTtl() const { return options_.lease_ttl_s; }
 
@@ -374,8 +365,7 @@ class Service {
   // with mu_ held too (lock order mu_, then the book's).
   TokenBook tokens_;
   LeaseDesk leases_;  // In memory, off the disk (the login path); FlushLeases writes.
-  // A shared database's leases are decided in it instead (docs/design.md
-  // §12); leases_ then queues only their events and notices.
+  // PostgreSQL: decides instead; leases_ then queues events and notices.
   std::unique_ptr<SharedLeaseDesk> shared_leases_;
   std::function<void(const std::string&)> lease_end_listener_;  // Under listener_mu_.
   std::atomic<std::uint32_t> max_workstations_{1};  // state_'s policy, readable without mu_.

@@ -106,7 +106,14 @@ class Store {
   common::Result<void> PutPassword(const std::string& employee_id, const PasswordRecord& record);
   common::Result<void> DeletePassword(const std::string& employee_id);
   common::Result<std::vector<LockoutRow>> LoadLockouts();
+  // One employee's counters (empty when there is no row).
+  common::Result<LockoutState> LoadLockout(const std::string& employee_id);
+  // PutLockout with an empty state deletes the row.
   common::Result<void> PutLockout(const LockoutRow& row);
+  // PostgreSQL, in a transaction: waits for the employee's lockout lock
+  // (every central's, until the transaction ends); returns the database's
+  // clock, as LockAccountLeases.
+  common::Result<common::UnixSeconds> LockEmployeeLockout(const std::string& employee_id);
 
   // Administrators and the action journal (store_admins.cc, migration 9).
   // PutAdmin inserts or replaces by name. The Update* calls change only

@@ -41,6 +41,23 @@ Result<void> Store::DeletePassword(const std::string& employee_id) {
   return stmt->Bind(1, employee_id).Run();
 }
 
+namespace {
+
+// Columns `failures, locked_until` at `first` of the current row.
+LockoutState LockoutColumns(Statement& stmt, int first) {
+  LockoutState state;
+  auto failures = common::ParseJson(stmt.Text(first), common::JsonLimits{1 << 20, 2});
+  if (failures && failures->is_array()) {
+    for (const Json& t : *failures) {
+      if (t.is_number_integer()) state.failures.push_back(t.get<std::int64_t>());
+    }
+  }
+  if (!stmt.IsNull(first + 1)) state.locked_until = stmt.Int(first + 1);
+  return state;
+}
+
+}  // namespace
+
 Result<std::vector<LockoutRow>> Store::LoadLockouts() {
   auto stmt = db_->Prepare("SELECT employee_id, failures, locked_until FROM password_lockouts");
   if (!stmt) return tl::unexpected(stmt.error());
@@ -49,18 +66,27 @@ Result<std::vector<LockoutRow>> Store::LoadLockouts() {
     auto row = stmt->Step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    LockoutRow lockout;
-    lockout.employee_id = stmt->Text(0);
-    auto failures = common::ParseJson(stmt->Text(1), common::JsonLimits{1 << 20, 2});
-    if (failures && failures->is_array()) {
-      for (const Json& t : *failures) {
-        if (t.is_number_integer()) lockout.state.failures.push_back(t.get<std::int64_t>());
-      }
-    }
-    if (!stmt->IsNull(2)) lockout.state.locked_until = stmt->Int(2);
-    out.push_back(std::move(lockout));
+    out.push_back(LockoutRow{stmt->Text(0), LockoutColumns(*stmt, 1)});
   }
   return out;
+}
+
+Result<LockoutState> Store::LoadLockout(const std::string& employee_id) {
+  auto stmt =
+      db_->Prepare("SELECT failures, locked_until FROM password_lockouts WHERE employee_id = ?");
+  if (!stmt) return tl::unexpected(stmt.error());
+  auto row = stmt->Bind(1, employee_id).Step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return LockoutState{};
+  return LockoutColumns(*stmt, 0);
+}
+
+Result<common::UnixSeconds> Store::LockEmployeeLockout(const std::string& employee_id) {
+  // The two-key form, in a space of its own (leases take 7310).
+  auto stmt = db_->Prepare("SELECT pg_advisory_xact_lock(7311, hashtext(CAST(? AS TEXT)))");
+  if (!stmt) return tl::unexpected(stmt.error());
+  if (auto ok = stmt->Bind(1, employee_id).Step(); !ok) return tl::unexpected(ok.error());
+  return DatabaseNow();
 }
 
 Result<void> Store::PutLockout(const LockoutRow& row) {

@@ -148,7 +148,9 @@ ApiOutcome Api::HandleAuth(const ApiRequest& req, const std::string& path,
     } else {
       auto held = std::make_shared<HeldVerify>(std::move(*request));
       out.deferred = [this, ws = *workstation, held] {
-        return Answer(200, common::SerializeVerifyAnswer({auth_->Verify(ws, held->request)}));
+        auto verified = auth_->Verify(ws, held->request);
+        if (!verified) return AuthError(verified.error());
+        return Answer(200, common::SerializeVerifyAnswer({*verified}));
       };
     }
   } else {

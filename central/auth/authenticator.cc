@@ -1,5 +1,6 @@
 #include "central/auth/authenticator.h"
 
+#include "central/auth/shared_lockouts.h"
 #include "central/tokens.h"
 
 namespace staffgate::central {
@@ -30,7 +31,6 @@ Authenticator::Authenticator(Service& service, Metrics& metrics, const common::C
       clock_(clock),
       options_(options),
       policy_(options.password_min_length),
-      lockouts_(options.lockout),
       pool_(std::make_unique<HashPool>(options.max_concurrent_hashes, options.max_hash_queue,
                                        options.max_hash_wait, std::move(log))) {
   retry_after_s_ = pool_->RetryAfterSeconds();
@@ -47,9 +47,15 @@ Result<std::unique_ptr<Authenticator>> Authenticator::Create(Service& service, M
                                                              common::LogFn log) {
   std::unique_ptr<Authenticator> auth(
       new Authenticator(service, metrics, clock, options, std::move(log)));
-  auto rows = service.LoadLockouts();
-  if (!rows) return tl::unexpected(rows.error());
-  auth->lockouts_.Load(*rows);
+  if (options.shared_database.empty()) {
+    auto rows = service.LoadLockouts();
+    if (!rows) return tl::unexpected(rows.error());
+    auth->lockouts_ = std::make_unique<MemoryLockouts>(options.lockout, *rows);
+  } else {
+    auto shared = SharedLockouts::Open(options.shared_database, options.lockout);
+    if (!shared) return tl::unexpected(shared.error());
+    auth->lockouts_ = std::move(*shared);
+  }
   auto secret = NewToken();
   if (!secret) return tl::unexpected(secret.error());
   auto stand_in = HashPassword(*secret, options.argon2);
@@ -87,8 +93,8 @@ void Authenticator::Audit(const std::string& type, const std::string& account,
   service_.QueueCentralEvent(type, account, workstation, std::move(extra));
 }
 
-VerifyResult Authenticator::Verify(const std::string& workstation,
-                                   const common::VerifyRequest& request) {
+Result<VerifyResult> Authenticator::Verify(const std::string& workstation,
+                                           const common::VerifyRequest& request) {
   const CredentialLookup who = service_.LookupAccount(request.account, workstation);
   Json context = {{"service", request.service.substr(0, 64)},
                   {"rhost", request.rhost.substr(0, 256)}};
@@ -101,35 +107,44 @@ VerifyResult Authenticator::Verify(const std::string& workstation,
       context["reason"] = "not_permitted_here";
       Audit("password_verify", request.account, workstation, std::move(context));
     }
-  } else if (lockouts_.Locked(who.employee_id, clock_.Now())) {
-    // No hashing while locked: a flood against a locked account costs nothing.
-    result = VerifyResult::kLockedOut;
-    context["decision"] = "deny";
-    context["result"] = context["reason"] = "locked_out";
-    Audit("password_verify", request.account, workstation, std::move(context));
   } else {
-    result = CheckManaged(who, request.password, workstation, std::move(context));
+    auto locked = lockouts_->LockedUntil(who.employee_id, clock_.Now());
+    if (!locked) return tl::unexpected(locked.error());
+    if (*locked) {
+      // No hashing while locked: a flood against a locked account costs nothing.
+      result = VerifyResult::kLockedOut;
+      context["decision"] = "deny";
+      context["result"] = context["reason"] = "locked_out";
+      Audit("password_verify", request.account, workstation, std::move(context));
+    } else {
+      auto checked = CheckManaged(who, request.password, workstation, std::move(context));
+      if (!checked) return checked;
+      result = *checked;
+    }
   }
   Count(result);
   return result;
 }
 
-VerifyResult Authenticator::CheckManaged(const CredentialLookup& who, std::string_view password,
-                                         const std::string& workstation, Json context) {
+Result<VerifyResult> Authenticator::CheckManaged(const CredentialLookup& who,
+                                                 std::string_view password,
+                                                 const std::string& workstation, Json context) {
   context["decision"] = "deny";
   context["result"] = "bad_credentials";
   if (!VerifyPassword(who.password.hash, password)) {
-    const bool locked = lockouts_.Fail(who.employee_id, clock_.Now());
+    auto locked = lockouts_->Fail(who.employee_id, clock_.Now());
+    if (!locked) return tl::unexpected(locked.error());
     context["reason"] = "bad_credentials";
     Audit("password_verify", who.account, workstation, context);
-    if (locked) {
+    if (*locked) {
       ++metrics_.auth_lockouts;
-      auto until = lockouts_.LockedUntil(who.employee_id, clock_.Now());
+      auto until = lockouts_->LockedUntil(who.employee_id, clock_.Now());
+      const common::UnixSeconds end = until && *until ? **until : clock_.Now();
       Audit("password_lockout", who.account, workstation,
             Json{{"employee", who.employee_id},
                  {"failures", options_.lockout.failures},
                  {"window_s", options_.lockout.window_s},
-                 {"locked_until", common::FormatRfc3339(until.value_or(clock_.Now()))}});
+                 {"locked_until", common::FormatRfc3339(end)}});
     }
     return VerifyResult::kBadCredentials;
   }
@@ -139,7 +154,7 @@ VerifyResult Authenticator::CheckManaged(const CredentialLookup& who, std::strin
     Audit("password_verify", who.account, workstation, std::move(context));
     return VerifyResult::kBadCredentials;
   }
-  lockouts_.Succeed(who.employee_id);
+  if (auto ok = lockouts_->Succeed(who.employee_id); !ok) return tl::unexpected(ok.error());
   return who.ResetRequired() ? VerifyResult::kResetRequired : VerifyResult::kOk;
 }
 
@@ -158,11 +173,13 @@ Result<ChangeOutcome> Authenticator::Change(const std::string& workstation,
         who.kind == CredentialLookup::Kind::kNotPermitted ? "not_permitted_here" : "not_managed",
         Refuse("not_managed", "staffgate does not manage this account's password here."));
   }
-  if (lockouts_.Locked(who.employee_id, clock_.Now())) {
-    return refused("locked_out", Refuse("locked_out", kLockedSentence));
-  }
+  auto locked = lockouts_->LockedUntil(who.employee_id, clock_.Now());
+  if (!locked) return tl::unexpected(locked.error());
+  if (*locked) return refused("locked_out", Refuse("locked_out", kLockedSentence));
   if (!VerifyPassword(who.password.hash, request.old_password)) {
-    if (lockouts_.Fail(who.employee_id, clock_.Now())) {
+    auto failed = lockouts_->Fail(who.employee_id, clock_.Now());
+    if (!failed) return tl::unexpected(failed.error());
+    if (*failed) {
       ++metrics_.auth_lockouts;
       Audit("password_lockout", who.account, workstation,
             Json{{"employee", who.employee_id}, {"failures", options_.lockout.failures}});
@@ -174,7 +191,7 @@ Result<ChangeOutcome> Authenticator::Change(const std::string& workstation,
     return refused(std::string(common::EmployeeStatusName(who.status)),
                    Refuse("bad_credentials", "The current password is not correct."));
   }
-  lockouts_.Succeed(who.employee_id);
+  if (auto ok = lockouts_->Succeed(who.employee_id); !ok) return tl::unexpected(ok.error());
   if (auto weak = policy_.Refusal(request.new_password, request.old_password, request.account)) {
     return refused("weak_password", Refuse("weak_password", *weak));
   }
@@ -209,7 +226,7 @@ Result<SetPasswordOutcome> Authenticator::SetPassword(const std::string& id,
   if (!serial) return tl::unexpected(serial.error());
   out.serial = *serial;
   // Failures against the old password mean nothing for the new one.
-  (void)lockouts_.Unlock(id);
+  (void)lockouts_->Unlock(id);  // Shared and failing: the old counters lapse alone.
   ++metrics_.auth_passwords_set;
   Audit("password_set", who->account, "", Json{{"employee", id}, {"one_time", !password}});
   (void)service_.FlushLeases();  // Best effort: kept queued for the next flush.
@@ -219,7 +236,9 @@ Result<SetPasswordOutcome> Authenticator::SetPassword(const std::string& id,
 Result<bool> Authenticator::Unlock(const std::string& id) {
   auto who = service_.LookupEmployee(id);
   if (!who) return tl::unexpected(who.error());
-  const bool any = lockouts_.Unlock(id);
+  auto unlocked = lockouts_->Unlock(id);
+  if (!unlocked) return tl::unexpected(unlocked.error());
+  const bool any = *unlocked;
   ++metrics_.auth_unlocks;
   Audit("password_unlocked", who->account, "", Json{{"employee", id}, {"was_locked", any}});
   (void)service_.FlushLeases();  // Best effort: kept queued for the next flush.
@@ -234,9 +253,10 @@ Result<bool> Authenticator::Unlock(const std::string& id) {
 }
 
 Result<void> Authenticator::FlushLockouts(Service::Flush mode) {
-  std::vector<LockoutRow> rows = lockouts_.TakeDirty();
+  std::vector<LockoutRow> rows = lockouts_->TakeDirty();
+  if (rows.empty()) return common::Ok();
   auto saved = service_.SaveLockouts(rows, mode);
-  if (!saved || !*saved) lockouts_.ReturnDirty(rows);
+  if (!saved || !*saved) lockouts_->ReturnDirty(rows);
   if (!saved) return tl::unexpected(saved.error());
   return common::Ok();
 }

@@ -23,6 +23,7 @@
 #include "central/auth/argon2_hash.h"
 #include "central/auth/hash_pool.h"
 #include "central/auth/lockout.h"
+#include "central/auth/lockout_ledger.h"
 #include "central/auth/password_policy.h"
 #include "central/metrics.h"
 #include "central/service.h"
@@ -39,6 +40,9 @@ struct AuthOptions {
   std::size_t max_concurrent_hashes = 2;           // central.conf max_concurrent_hashes.
   std::size_t max_hash_queue = 1024;               // central.conf max_hash_queue.
   std::chrono::milliseconds max_hash_wait{10000};  // central.conf max_hash_wait_ms.
+  // A PostgreSQL URI other centrals may share: the lockout counters are
+  // kept there (SharedLockouts); empty: in memory, written every 2 s.
+  std::string shared_database;
 };
 
 // A change's answer: `refusal` set means 422 with that body.
@@ -71,8 +75,11 @@ class Authenticator {
   // Service goes): no job runs after it returns.
   void StopHashing() { pool_.reset(); }
 
-  // POST /v1/auth/verify from `workstation`.
-  common::VerifyResult Verify(const std::string& workstation, const common::VerifyRequest& request);
+  // POST /v1/auth/verify from `workstation`. Errors (503, nothing
+  // recorded): kIo, kUnavailable, when shared lockout counters cannot be
+  // read or written.
+  common::Result<common::VerifyResult> Verify(const std::string& workstation,
+                                              const common::VerifyRequest& request);
   // POST /v1/auth/change from `workstation`. Errors (500/503): kIo,
   // kInternal, kUnavailable (a concurrent change).
   common::Result<ChangeOutcome> Change(const std::string& workstation,
@@ -84,7 +91,7 @@ class Authenticator {
   common::Result<SetPasswordOutcome> SetPassword(const std::string& id,
                                                  const std::optional<std::string>& password);
   // Admin: clears employee `id`'s failures and lock; true when there was
-  // any. Errors: kNotFound.
+  // any. Errors: kNotFound, kIo.
   common::Result<bool> Unlock(const std::string& id);
   // Writes changed lockout counters (the server's 2 s timer, and shutdown).
   common::Result<void> FlushLockouts(Service::Flush mode);
@@ -97,8 +104,10 @@ class Authenticator {
   // The hashing time of a real check, spent for nothing.
   void SpendHashTime(std::string_view password);
   // The verify decision for a managed account, after the lock check.
-  common::VerifyResult CheckManaged(const CredentialLookup& who, std::string_view password,
-                                    const std::string& workstation, common::Json context);
+  common::Result<common::VerifyResult> CheckManaged(const CredentialLookup& who,
+                                                    std::string_view password,
+                                                    const std::string& workstation,
+                                                    common::Json context);
   void Count(common::VerifyResult result);
   void Audit(const std::string& type, const std::string& account, const std::string& workstation,
              common::Json extra);
@@ -108,7 +117,7 @@ class Authenticator {
   const common::Clock& clock_;
   AuthOptions options_;
   PasswordPolicy policy_;
-  LockoutBook lockouts_;
+  std::unique_ptr<LockoutLedger> lockouts_;
   std::string stand_in_hash_;  // Of a random password, with the current parameters.
   int retry_after_s_ = 1;
   std::unique_ptr<HashPool> pool_;

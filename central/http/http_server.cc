@@ -114,6 +114,7 @@ common::Result<void> HttpServer::Impl::StartAuth() {
   options.max_concurrent_hashes = config.max_concurrent_hashes;
   options.max_hash_queue = config.max_hash_queue;
   options.max_hash_wait = std::chrono::milliseconds(config.max_hash_wait_ms);
+  if (IsPostgresUri(config.database)) options.shared_database = config.database;
   auto created = Authenticator::Create(service, metrics, clock, options, log);
   if (!created) return tl::unexpected(created.error());
   auth = std::move(*created);

@@ -310,6 +310,29 @@ class TwoCentralsTest(unittest.TestCase):
         self.assertEqual(status, 204)
         self.assertEqual(json.loads(self.a.admin_ok("sessions", "--json")), [])
 
+    def test_wrong_passwords_through_both_count_against_one_lockout(self):
+        good = "Harbour-Lantern-Copper-77"
+        self.a.admin_ok("employee", "add", "E8", "--account", "mira")
+        r = self.a.admin("employee", "set-password", "E8", input=good + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+        def verify(c, password):
+            status, _, body = c.request("POST", "/v1/auth/verify", token=self.ws,
+                                        body=json.dumps({"account": "mira", "password": password}),
+                                        headers={"Content-Type": "application/json"})
+            self.assertEqual(status, 200, body)
+            return json.loads(body)["result"]
+
+        self.assertTrue(sgtest.wait_until(lambda: verify(self.b, good) == "ok", timeout=5))
+        # lockout_failures is 10: five wrong through each central lock it
+        # (each central alone has seen only five).
+        for i in range(10):
+            self.assertEqual(verify((self.a, self.b)[i % 2], "wrong-%d" % i), "bad_credentials")
+        for c in (self.a, self.b):
+            self.assertEqual(verify(c, good), "locked_out")
+        self.b.admin_ok("employee", "unlock", "E8")
+        self.assertEqual(verify(self.a, good), "ok")
+
     def test_an_administrator_removed_on_one_is_gone_on_the_other(self):
         self.a.admin_ok("admin", "add", "dora", "--role", "hr")
         self.assertTrue(sgtest.wait_until(lambda: "dora" in self.b.admin_ok("admin", "list"), timeout=5))

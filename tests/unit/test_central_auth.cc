@@ -90,7 +90,9 @@ struct AuthWorld {
   }
   VerifyResult Verify(const std::string& account, const std::string& password,
                       const std::string& ws = "SVC-01") {
-    return auth->Verify(ws, VerifyRequest{account, password, "login", ""});
+    auto verified = auth->Verify(ws, VerifyRequest{account, password, "login", ""});
+    REQUIRE(verified);
+    return *verified;
   }
   // The roster's entry for employee `id`.
   Json RosterEntry(const std::string& id) {

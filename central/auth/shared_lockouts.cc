@@ -1,0 +1,90 @@
+#include "central/auth/shared_lockouts.h"
+
+#include <utility>
+
+#include "central/database.h"
+#include "central/store.h"
+
+namespace staffgate::central {
+
+using common::Result;
+
+SharedLockouts::SharedLockouts(std::unique_ptr<Store> store, LockoutPolicy policy)
+    : store_(std::move(store)), policy_(policy) {}
+
+SharedLockouts::~SharedLockouts() = default;
+
+Result<std::unique_ptr<SharedLockouts>> SharedLockouts::Open(const std::string& uri,
+                                                             LockoutPolicy policy) {
+  auto store = Store::Open(uri);
+  if (!store) return tl::unexpected(store.error());
+  return std::unique_ptr<SharedLockouts>(new SharedLockouts(std::move(*store), policy));
+}
+
+Result<LockoutState> SharedLockouts::LockedState(const std::string& id, common::UnixSeconds* now) {
+  // A central that hangs holding the lock delays a sign-in by 5 s at most.
+  if (auto bounded = store_->db().Exec("SET LOCAL lock_timeout = '5s'"); !bounded) {
+    return tl::unexpected(bounded.error());
+  }
+  auto clock = store_->LockEmployeeLockout(id);
+  if (!clock) return tl::unexpected(clock.error());
+  *now = *clock;
+  auto state = store_->LoadLockout(id);
+  if (!state) return tl::unexpected(state.error());
+  ExpireLockout(*state, *now, policy_);
+  return state;
+}
+
+Result<std::optional<common::UnixSeconds>> SharedLockouts::LockedUntil(
+    const std::string& id, common::UnixSeconds /*now*/) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto now = store_->DatabaseNow();
+  if (!now) return tl::unexpected(now.error());
+  auto state = store_->LoadLockout(id);
+  if (!state) return tl::unexpected(state.error());
+  if (!IsLocked(*state, *now)) return std::optional<common::UnixSeconds>();
+  return state->locked_until;
+}
+
+Result<bool> SharedLockouts::Fail(const std::string& id, common::UnixSeconds /*now*/) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto txn = Transaction::Begin(store_->db());
+  if (!txn) return tl::unexpected(txn.error());
+  common::UnixSeconds now = 0;
+  auto state = LockedState(id, &now);
+  if (!state) return tl::unexpected(state.error());
+  const bool locked = RecordFailure(*state, now, policy_);
+  if (auto ok = store_->PutLockout(LockoutRow{id, *state}); !ok) return tl::unexpected(ok.error());
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  return locked;
+}
+
+Result<void> SharedLockouts::Succeed(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
+  if (!txn) return tl::unexpected(txn.error());
+  common::UnixSeconds now = 0;
+  auto state = LockedState(id, &now);
+  if (!state) return tl::unexpected(state.error());
+  if (state->failures.empty()) return common::Ok();  // Nothing to forget.
+  state->failures.clear();
+  if (auto ok = store_->PutLockout(LockoutRow{id, *state}); !ok) return tl::unexpected(ok.error());
+  return txn->Commit();
+}
+
+Result<bool> SharedLockouts::Unlock(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto txn = Transaction::Begin(store_->db());
+  if (!txn) return tl::unexpected(txn.error());
+  common::UnixSeconds now = 0;
+  auto state = LockedState(id, &now);
+  if (!state) return tl::unexpected(state.error());
+  const bool any = !state->failures.empty() || state->locked_until.has_value();
+  if (auto ok = store_->PutLockout(LockoutRow{id, LockoutState{}}); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  return any;
+}
+
+}  // namespace staffgate::central
