@@ -41,7 +41,8 @@ def start(args, tmp):
     central = start_central(args.central, args.admin, tmp)
     central.admin_ok("employee", "add", "E1", "--account", STAFF)
     r = central.admin("employee", "set-password", "E1", input=STAFF_PW + "\n")
-    assert r.returncode == 0, r.stderr
+    if r.returncode != 0:
+        sys.exit("staffgate-admin employee set-password: " + r.stderr.strip())
     token = central.admin_ok("workstation", "add", "WS-BENCH").strip()
     token_file = os.path.join(tmp, "token")
     sgtest.write_secret(token_file, token)

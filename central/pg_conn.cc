@@ -121,9 +121,12 @@ Result<PgResult> PgConnection::Check(PgResult result) {
     return Fail(ErrorKind::kIo, message);
   }
   if (cls == "23") return Fail(ErrorKind::kInvalidInput, message);
-  // lock_not_available (a lock_timeout passed): another central holds the
-  // row; nothing changed, try again (503).
-  if (last_sqlstate_ == "55P03") return Fail(ErrorKind::kUnavailable, message);
+  // lock_not_available (a lock_timeout passed: another central holds the
+  // row), deadlock_detected, serialization_failure: nothing changed, try
+  // again (503).
+  if (last_sqlstate_ == "55P03" || last_sqlstate_ == "40P01" || last_sqlstate_ == "40001") {
+    return Fail(ErrorKind::kUnavailable, message);
+  }
   return Fail(ErrorKind::kInternal, message);
 }
 

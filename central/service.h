@@ -66,7 +66,7 @@ class Service {
   // Returns whether it did.
   common::Result<bool> ResignIfDue();
   // Another central wrote the shared database (PgListener's `channel`; "":
-  // anything): re-reads it and wakes held long-polls on a new serial. kIo.
+  // anything): re-reads what changed, wakes the held polls it concerns. kIo.
   common::Result<void> CatchUp(const std::string& channel);
 
   // The admin token's hash is set by `init`; compared in constant time.
@@ -320,8 +320,8 @@ class Service {
   // holding the serial row, caught up (*wake, RefreshLocked: the new serial).
   common::Result<Transaction> BeginSharedChangeLocked(std::uint64_t* wake);
   common::Result<std::optional<std::uint64_t>> RefreshLocked();
-  // Replaces admins_ with the administrators the store holds (at Open, and
-  // when another central changed them); on failure admins_ is unchanged.
+  // With mu_ held: admins_ becomes what the store holds (at Open, and when
+  // another central changed them); on failure admins_ is unchanged.
   common::Result<void> ReloadAdmins();
   void SwapInLocked(State next, PublishedRoster roster);  // mu_ held: serve these.
   bool ResignDue() const;

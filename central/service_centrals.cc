@@ -55,7 +55,7 @@ Result<void> Service::ReloadAdmins() {
 
 Result<void> Service::CatchUp(const std::string& channel) {
   std::optional<std::uint64_t> published;
-  {
+  if (channel.empty() || channel == kRosterChannel || channel == kAdminsChannel) {
     std::lock_guard<std::mutex> lock(mu_);
     if (channel != kAdminsChannel) {
       auto caught_up = RefreshLocked();
@@ -67,6 +67,20 @@ Result<void> Service::CatchUp(const std::string& channel) {
     }
   }
   if (published) Notify(*published);
+  if (shared_leases_ && (channel.empty() || channel == kLeasesChannel)) {
+    // Leases another central ended: their holders' polls here learn it now.
+    auto ended = shared_leases_->TakeEndedElsewhere();
+    if (!ended) return tl::unexpected(ended.error());
+    std::function<void(const std::string&)> listener;
+    {
+      std::lock_guard<std::mutex> lock(listener_mu_);
+      listener = lease_end_listener_;
+    }
+    for (const Lease& lease : *ended) {
+      leases_.AddNotice(lease.workstation);
+      if (listener) listener(lease.workstation);
+    }
+  }
   return common::Ok();
 }
 

@@ -162,7 +162,8 @@ Result<void> Service::FlushLeases(Flush mode) {
           ok = store_->DeleteLease(w.id);
           break;
         case LeaseWrite::Kind::kDeleteLapsed:
-          ok = store_->DeleteLapsedLeases(w.now);
+          if (auto gone = store_->DeleteLapsedLeases(w.now); !gone)
+            ok = tl::unexpected(gone.error());
           break;
         case LeaseWrite::Kind::kEvent:
           events.push_back(CentralEvent{w.event, w.lease.workstation, w.time_ms});

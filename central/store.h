@@ -36,6 +36,7 @@ inline constexpr int kSchemaVersion = 11;
 // each other on (docs/design.md §12, pg_listener.h).
 inline constexpr char kRosterChannel[] = "staffgate_roster";
 inline constexpr char kAdminsChannel[] = "staffgate_admins";
+inline constexpr char kLeasesChannel[] = "staffgate_leases";  // Leases an admin ended.
 
 class Store {
  public:
@@ -145,6 +146,8 @@ class Store {
   // acquisition order. `lock` (PostgreSQL, in a transaction): the rows stay
   // locked against other centrals until the transaction ends.
   common::Result<std::vector<Lease>> SelectLeases(const LeaseSelector& selector, bool lock);
+  // The tombstones of leases ended at or after `since`.
+  common::Result<std::vector<Lease>> LeasesEndedSince(common::UnixSeconds since);
   // PostgreSQL, in a transaction: waits for `account`'s lease lock, which
   // every central on the database takes before deciding about the account
   // and which the transaction's end releases (docs/design.md §12). Returns
@@ -155,7 +158,8 @@ class Store {
   common::Result<void> PutLease(const Lease& lease);
   common::Result<void> DeleteLease(const std::string& id);
   // Deletes every lease with expires_at <= now.
-  common::Result<void> DeleteLapsedLeases(common::UnixSeconds now);
+  // Returns how many were leases nobody ended (the rest: old tombstones).
+  common::Result<std::uint64_t> DeleteLapsedLeases(common::UnixSeconds now);
 
  private:
   explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}

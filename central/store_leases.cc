@@ -6,12 +6,39 @@ namespace staffgate::central {
 
 using common::Result;
 
+namespace {
+
+constexpr const char* kLeaseColumns =
+    "SELECT id, account, workstation, acquired_at, renewed_at, expires_at, seq, ended_at FROM "
+    "leases";
+
+// Every row of `stmt`, which selects kLeaseColumns.
+Result<std::vector<Lease>> ReadLeases(Statement& stmt) {
+  std::vector<Lease> out;
+  for (;;) {
+    auto row = stmt.Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    Lease lease;
+    lease.id = stmt.Text(0);
+    lease.account = stmt.Text(1);
+    lease.workstation = stmt.Text(2);
+    lease.acquired_at = stmt.Int(3);
+    lease.renewed_at = stmt.Int(4);
+    lease.expires_at = stmt.Int(5);
+    lease.seq = static_cast<std::uint64_t>(stmt.Int(6));
+    lease.ended_at = stmt.Int(7);
+    out.push_back(std::move(lease));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<Lease>> Store::LoadLeases() { return SelectLeases(LeaseSelector{}, false); }
 
 Result<std::vector<Lease>> Store::SelectLeases(const LeaseSelector& selector, bool lock) {
-  std::string sql =
-      "SELECT id, account, workstation, acquired_at, renewed_at, expires_at, seq, ended_at FROM "
-      "leases WHERE 1 = 1";
+  std::string sql = std::string(kLeaseColumns) + " WHERE 1 = 1";
   std::vector<const std::string*> values;
   for (const auto& [column, value] :
        {std::pair{" AND id = ?", &selector.id}, std::pair{" AND account = ?", &selector.account},
@@ -20,27 +47,21 @@ Result<std::vector<Lease>> Store::SelectLeases(const LeaseSelector& selector, bo
     sql += column;
     values.push_back(&**value);
   }
-  sql += lock ? " ORDER BY seq FOR UPDATE" : " ORDER BY seq";
+  // seq, then id: one total order, so two centrals locking rows of several
+  // accounts take them in the same order.
+  sql += lock ? " ORDER BY seq, id FOR UPDATE" : " ORDER BY seq, id";
   auto stmt = db_->Prepare(sql);
   if (!stmt) return tl::unexpected(stmt.error());
   for (std::size_t i = 0; i < values.size(); ++i) stmt->Bind(static_cast<int>(i + 1), *values[i]);
-  std::vector<Lease> out;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    Lease lease;
-    lease.id = stmt->Text(0);
-    lease.account = stmt->Text(1);
-    lease.workstation = stmt->Text(2);
-    lease.acquired_at = stmt->Int(3);
-    lease.renewed_at = stmt->Int(4);
-    lease.expires_at = stmt->Int(5);
-    lease.seq = static_cast<std::uint64_t>(stmt->Int(6));
-    lease.ended_at = stmt->Int(7);
-    out.push_back(std::move(lease));
-  }
-  return out;
+  return ReadLeases(*stmt);
+}
+
+Result<std::vector<Lease>> Store::LeasesEndedSince(common::UnixSeconds since) {
+  auto stmt = db_->Prepare(std::string(kLeaseColumns) +
+                           " WHERE ended_at <> 0 AND ended_at >= ? ORDER BY seq, id");
+  if (!stmt) return tl::unexpected(stmt.error());
+  stmt->Bind(1, since);
+  return ReadLeases(*stmt);
 }
 
 Result<common::UnixSeconds> Store::LockAccountLeases(const std::string& account) {
@@ -85,10 +106,18 @@ Result<void> Store::DeleteLease(const std::string& id) {
   return stmt->Bind(1, id).Run();
 }
 
-Result<void> Store::DeleteLapsedLeases(common::UnixSeconds now) {
-  auto stmt = db_->Prepare("DELETE FROM leases WHERE expires_at <= ?");
+Result<std::uint64_t> Store::DeleteLapsedLeases(common::UnixSeconds now) {
+  auto stmt = db_->Prepare("DELETE FROM leases WHERE expires_at <= ? RETURNING ended_at");
   if (!stmt) return tl::unexpected(stmt.error());
-  return stmt->Bind(1, now).Run();
+  stmt->Bind(1, now);
+  std::uint64_t lapsed = 0;  // Tombstones run out; only unended leases lapse.
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    if (stmt->Int(0) == 0) ++lapsed;
+  }
+  return lapsed;
 }
 
 }  // namespace staffgate::central

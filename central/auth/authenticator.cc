@@ -133,8 +133,15 @@ Result<VerifyResult> Authenticator::CheckManaged(const CredentialLookup& who,
   context["result"] = "bad_credentials";
   if (!VerifyPassword(who.password.hash, password)) {
     auto locked = lockouts_->Fail(who.employee_id, clock_.Now());
-    if (!locked) return tl::unexpected(locked.error());
     context["reason"] = "bad_credentials";
+    if (!locked) {
+      // Audited all the same: the wrong password was given, only its count
+      // is missing (the caller answers 503, nothing else is decided).
+      context["result"] = "unavailable";
+      context["lockout_unrecorded"] = true;
+      Audit("password_verify", who.account, workstation, std::move(context));
+      return tl::unexpected(locked.error());
+    }
     Audit("password_verify", who.account, workstation, context);
     if (*locked) {
       ++metrics_.auth_lockouts;
@@ -154,7 +161,13 @@ Result<VerifyResult> Authenticator::CheckManaged(const CredentialLookup& who,
     Audit("password_verify", who.account, workstation, std::move(context));
     return VerifyResult::kBadCredentials;
   }
-  if (auto ok = lockouts_->Succeed(who.employee_id); !ok) return tl::unexpected(ok.error());
+  auto free = lockouts_->Succeed(who.employee_id, clock_.Now());
+  if (!free) return tl::unexpected(free.error());
+  if (!*free) {  // Locked through other centrals while this one hashed.
+    context["result"] = context["reason"] = "locked_out";
+    Audit("password_verify", who.account, workstation, std::move(context));
+    return VerifyResult::kLockedOut;
+  }
   return who.ResetRequired() ? VerifyResult::kResetRequired : VerifyResult::kOk;
 }
 
@@ -191,7 +204,9 @@ Result<ChangeOutcome> Authenticator::Change(const std::string& workstation,
     return refused(std::string(common::EmployeeStatusName(who.status)),
                    Refuse("bad_credentials", "The current password is not correct."));
   }
-  if (auto ok = lockouts_->Succeed(who.employee_id); !ok) return tl::unexpected(ok.error());
+  auto free = lockouts_->Succeed(who.employee_id, clock_.Now());
+  if (!free) return tl::unexpected(free.error());
+  if (!*free) return refused("locked_out", Refuse("locked_out", kLockedSentence));
   if (auto weak = policy_.Refusal(request.new_password, request.old_password, request.account)) {
     return refused("weak_password", Refuse("weak_password", *weak));
   }

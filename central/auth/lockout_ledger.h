@@ -28,8 +28,10 @@ class LockoutLedger {
       const std::string& id, common::UnixSeconds now) = 0;
   // One failure; true when it locks the password.
   virtual common::Result<bool> Fail(const std::string& id, common::UnixSeconds now) = 0;
-  // A right password: earlier failures no longer count.
-  virtual common::Result<void> Succeed(const std::string& id) = 0;
+  // A right password: earlier failures no longer count. Returns false when
+  // the password is locked after all (failures through other centrals
+  // locked it since the caller's check): the caller refuses it then.
+  virtual common::Result<bool> Succeed(const std::string& id, common::UnixSeconds now) = 0;
   // Clears failures and lock; true when there were any.
   virtual common::Result<bool> Unlock(const std::string& id) = 0;
   // The rows to write since the last call, and those put back after a
@@ -51,9 +53,9 @@ class MemoryLockouts final : public LockoutLedger {
   common::Result<bool> Fail(const std::string& id, common::UnixSeconds now) override {
     return book_.Fail(id, now);
   }
-  common::Result<void> Succeed(const std::string& id) override {
+  common::Result<bool> Succeed(const std::string& id, common::UnixSeconds now) override {
     book_.Succeed(id);
-    return common::Ok();
+    return !book_.Locked(id, now);
   }
   common::Result<bool> Unlock(const std::string& id) override { return book_.Unlock(id); }
   std::vector<LockoutRow> TakeDirty() override { return book_.TakeDirty(); }

@@ -59,17 +59,21 @@ Result<bool> SharedLockouts::Fail(const std::string& id, common::UnixSeconds /*n
   return locked;
 }
 
-Result<void> SharedLockouts::Succeed(const std::string& id) {
+Result<bool> SharedLockouts::Succeed(const std::string& id, common::UnixSeconds /*now*/) {
   std::lock_guard<std::mutex> lock(mu_);
   auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
   if (!txn) return tl::unexpected(txn.error());
   common::UnixSeconds now = 0;
   auto state = LockedState(id, &now);
   if (!state) return tl::unexpected(state.error());
-  if (state->failures.empty()) return common::Ok();  // Nothing to forget.
+  // Under the lock: failures through other centrals may have locked it
+  // since the caller looked.
+  if (IsLocked(*state, now)) return false;
+  if (state->failures.empty()) return true;  // Nothing to forget.
   state->failures.clear();
   if (auto ok = store_->PutLockout(LockoutRow{id, *state}); !ok) return tl::unexpected(ok.error());
-  return txn->Commit();
+  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  return true;
 }
 
 Result<bool> SharedLockouts::Unlock(const std::string& id) {

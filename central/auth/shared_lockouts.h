@@ -30,7 +30,7 @@ class SharedLockouts final : public LockoutLedger {
   common::Result<std::optional<common::UnixSeconds>> LockedUntil(const std::string& id,
                                                                  common::UnixSeconds now) override;
   common::Result<bool> Fail(const std::string& id, common::UnixSeconds now) override;
-  common::Result<void> Succeed(const std::string& id) override;
+  common::Result<bool> Succeed(const std::string& id, common::UnixSeconds now) override;
   common::Result<bool> Unlock(const std::string& id) override;
 
  private:

@@ -102,7 +102,8 @@ common::Result<std::unique_ptr<PgListener>> HttpServer::Impl::ListenToOtherCentr
     if (!ok) log(LOG_WARNING, "cannot catch up with the other centrals: " + ok.error().message);
     return ok.has_value();
   };
-  return PgListener::Start(location, {kRosterChannel, kAdminsChannel}, caught_up, log);
+  return PgListener::Start(location, {kRosterChannel, kAdminsChannel, kLeasesChannel}, caught_up,
+                           log);
 }
 
 common::Result<void> HttpServer::Impl::StartAuth() {

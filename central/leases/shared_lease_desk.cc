@@ -10,8 +10,9 @@ namespace staffgate::central {
 using common::Json;
 using common::Result;
 
-SharedLeaseDesk::SharedLeaseDesk(std::unique_ptr<Store> store, LeaseDesk& local)
-    : store_(std::move(store)), local_(local) {}
+SharedLeaseDesk::SharedLeaseDesk(std::unique_ptr<Store> store, LeaseDesk& local,
+                                 common::UnixSeconds now)
+    : store_(std::move(store)), local_(local), ended_seen_(now) {}
 
 SharedLeaseDesk::~SharedLeaseDesk() = default;
 
@@ -19,7 +20,9 @@ Result<std::unique_ptr<SharedLeaseDesk>> SharedLeaseDesk::Open(const std::string
                                                                LeaseDesk& local) {
   auto store = Store::Open(uri);
   if (!store) return tl::unexpected(store.error());
-  return std::unique_ptr<SharedLeaseDesk>(new SharedLeaseDesk(std::move(*store), local));
+  auto now = (*store)->DatabaseNow();
+  if (!now) return tl::unexpected(now.error());
+  return std::unique_ptr<SharedLeaseDesk>(new SharedLeaseDesk(std::move(*store), local, *now));
 }
 
 Result<LeaseBook> SharedLeaseDesk::LockedRows(const LeaseSelector& selector,
@@ -130,7 +133,10 @@ Result<std::vector<Lease>> SharedLeaseDesk::End(const LeaseSelector& selector,
     lease = LeaseBook::Ended(std::move(lease), now);
     if (auto ok = store_->PutLease(lease); !ok) return tl::unexpected(ok.error());
   }
+  // The other centrals tell their holders' held polls (at the commit).
+  if (auto ok = store_->NotifyCentrals(kLeasesChannel); !ok) return tl::unexpected(ok.error());
   if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  for (const Lease& lease : ended) ended_here_.emplace(lease.id, lease.ended_at);
   for (const Lease& lease : ended) {
     local_.AddNotice(lease.workstation);
     local_.QueueEvent("lease_ended_by_admin", lease, Json::object());
@@ -138,10 +144,32 @@ Result<std::vector<Lease>> SharedLeaseDesk::End(const LeaseSelector& selector,
   return ended;
 }
 
+Result<std::vector<Lease>> SharedLeaseDesk::TakeEndedElsewhere() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto now = store_->DatabaseNow();
+  if (!now) return tl::unexpected(now.error());
+  // From the second of the last look on: an end in that same second is
+  // seen twice rather than not at all.
+  auto ended = store_->LeasesEndedSince(ended_seen_);
+  if (!ended) return tl::unexpected(ended.error());
+  ended_seen_ = *now;
+  std::erase_if(*ended, [&](const Lease& lease) { return ended_here_.contains(lease.id); });
+  // What ended before this look's second is never looked at again.
+  std::erase_if(ended_here_, [&](const auto& item) { return item.second < ended_seen_; });
+  return ended;
+}
+
 Result<std::vector<Lease>> SharedLeaseDesk::Select(const LeaseSelector& selector) {
   std::lock_guard<std::mutex> lock(mu_);
   auto now = store_->DatabaseNow();
   if (!now) return tl::unexpected(now.error());
+  if (!selector.id && !selector.account && !selector.workstation) {
+    // The whole list (the admin's, /metrics): every account's lapsed rows
+    // go, also of accounts nobody asks about again.
+    auto gone = store_->DeleteLapsedLeases(*now);
+    if (!gone) return tl::unexpected(gone.error());
+    local_.CountLapsed(*gone);
+  }
   auto rows = store_->SelectLeases(selector, /*lock=*/false);
   if (!rows) return tl::unexpected(rows.error());
   LeaseBook book;

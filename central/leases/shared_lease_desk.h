@@ -16,6 +16,7 @@
 #define STAFFGATE_CENTRAL_LEASES_SHARED_LEASE_DESK_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,19 +53,27 @@ class SharedLeaseDesk {
   common::Result<Lease> Release(const std::string& id, const std::string& workstation);
   common::Result<std::vector<Lease>> End(const LeaseSelector& selector,
                                          const std::string& describe);
+  // The tombstones of leases other centrals ended since the last call (the
+  // first: since Open), for this central to tell their workstations
+  // (LISTEN staffgate_leases, docs/design.md §12).
+  common::Result<std::vector<Lease>> TakeEndedElsewhere();
   // The live leases `selector` matches, sorted by account, then
-  // workstation (LeaseBook::Live's order).
+  // workstation (LeaseBook::Live's order). The whole list (no field set)
+  // also removes every lapsed row, counting them.
   common::Result<std::vector<Lease>> Select(const LeaseSelector& selector);
 
  private:
-  SharedLeaseDesk(std::unique_ptr<Store> store, LeaseDesk& local);
+  SharedLeaseDesk(std::unique_ptr<Store> store, LeaseDesk& local, common::UnixSeconds now);
   // Reads the rows `selector` matches, locked, into a book; `*now` gets the
   // database's clock. With mu_ held, in a transaction.
   common::Result<LeaseBook> LockedRows(const LeaseSelector& selector, common::UnixSeconds* now);
 
-  std::mutex mu_;  // Guards store_'s connection.
+  std::mutex mu_;  // Guards store_'s connection and the two below.
   std::unique_ptr<Store> store_;
   LeaseDesk& local_;
+  common::UnixSeconds ended_seen_;  // The database's clock at the last look.
+  // Leases this desk ended (id, ended_at) until a look has passed them.
+  std::map<std::string, common::UnixSeconds> ended_here_;
 };
 
 }  // namespace staffgate::central

@@ -310,6 +310,30 @@ class TwoCentralsTest(unittest.TestCase):
         self.assertEqual(status, 204)
         self.assertEqual(json.loads(self.a.admin_ok("sessions", "--json")), [])
 
+    def test_a_lease_ended_on_one_wakes_its_holder_polling_the_other(self):
+        self.a.admin_ok("employee", "add", "E6", "--account", "olga")
+        status, held = self.lease_call(self.a, "POST", "/v1/sessions", self.ws, {"account": "olga"})
+        self.assertEqual(status, 201, held)
+        s0 = self.roster(self.a)[0]["serial"]
+        answers = []
+
+        def poll():
+            status, headers, _ = self.a.request("GET", "/v1/roster", token=self.ws, timeout=40,
+                                                headers={"If-None-Match": '"%d"' % s0,
+                                                         "Prefer": "wait=30"})
+            answers.append((time.monotonic(), status, headers))
+
+        holder = threading.Thread(target=poll)
+        holder.start()
+        time.sleep(0.5)  # Held by now.
+        self.b.admin_ok("sessions", "end", held["id"])
+        ended = time.monotonic()
+        holder.join(timeout=40)
+        answered, status, headers = answers[0]
+        self.assertEqual(status, 304)
+        self.assertEqual(headers.get("Staffgate-Lease-Ended"), "1", headers)
+        self.assertLess(answered - ended, 1.5)
+
     def test_wrong_passwords_through_both_count_against_one_lockout(self):
         good = "Harbour-Lantern-Copper-77"
         self.a.admin_ok("employee", "add", "E8", "--account", "mira")

@@ -118,6 +118,7 @@ class Central:
             if self.proc.poll() is not None:
                 raise AssertionError("server exited: " + open(self.log).read())
             time.sleep(0.05)
+        self.kill()  # Nothing left running behind a failed start.
         raise AssertionError("server did not come up")
 
     def cold_copy(self, root):
@@ -249,8 +250,10 @@ class SharedCentralTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.c.stop()
-        cls._tmp.cleanup()
+        try:
+            cls.c.stop()
+        finally:
+            cls._tmp.cleanup()
 
     def admin(self, *args, rc=0):
         """staffgate-admin ARGS against this central; fails the test unless

@@ -126,8 +126,10 @@ class FailoverBase(unittest.TestCase):
 
     def not_elsewhere(self, central, prefix, count):
         """The events under `prefix` as `central` sees them: none when it
-        keeps a store of its own (SQLite), else the same `count`, once each
-        (PostgreSQL: one store, so a resend would show as a duplicate id)."""
+        keeps a store of its own (SQLite). On PostgreSQL both read one
+        store, which keeps an event once by id whoever sent it twice, so
+        this only sees the same `count` again: which central received them
+        is not shown there."""
         events = self.events_at(central, prefix)
         if not on_postgres():
             self.assertEqual(events, [])

@@ -94,7 +94,7 @@ class ScheduledTerminationTest(unittest.TestCase):
         if ROOT:
             self.wait_for(lambda: proc.poll() is not None, LATE_S, "the session's process to end")
             # Audited once the terminator is done with the account.
-            self.wait_for(lambda: "sessions_terminated" in self.ws.audit_types(), 10,
+            self.wait_for(lambda: "sessions_terminated" in self.ws.audit_types(), 30,
                           "sessions_terminated in the audit log")
         with open(self.ws.audit) as f:
             events = [json.loads(line) for line in f]

@@ -35,7 +35,9 @@ TEST_CASE("shared lockouts: failures through two centrals count against one limi
   REQUIRE(second);
   CHECK_FALSE(*second);
   // A right password through B forgets both.
-  REQUIRE((*b)->Succeed("E1"));
+  auto succeeded = (*b)->Succeed("E1", kCentralNow);
+  REQUIRE(succeeded);
+  CHECK(*succeeded);
   for (int i = 0; i < 2; ++i) {
     auto more = (i == 0 ? *a : *b)->Fail("E1", kCentralNow);
     REQUIRE(more);
@@ -50,6 +52,10 @@ TEST_CASE("shared lockouts: failures through two centrals count against one limi
     REQUIRE(until->has_value());
     CHECK(**until > 1700000000 + kPolicy.lock_s);
   }
+  // A right password checked while another central locked it: refused.
+  auto late = (*b)->Succeed("E1", kCentralNow);
+  REQUIRE(late);
+  CHECK_FALSE(*late);
   auto other = (*b)->LockedUntil("E2", kCentralNow);
   REQUIRE(other);
   CHECK_FALSE(other->has_value());
