@@ -21,18 +21,26 @@ Result<std::unique_ptr<SharedLockouts>> SharedLockouts::Open(const std::string& 
   return std::unique_ptr<SharedLockouts>(new SharedLockouts(std::move(*store), policy));
 }
 
-Result<LockoutState> SharedLockouts::LockedState(const std::string& id, common::UnixSeconds* now) {
+Result<SharedLockouts::Held> SharedLockouts::Hold(const std::string& id, Durability durability) {
+  auto txn = Transaction::Begin(store_->db(), durability);
+  if (!txn) return tl::unexpected(txn.error());
   // A central that hangs holding the lock delays a sign-in by 5 s at most.
   if (auto bounded = store_->db().Exec("SET LOCAL lock_timeout = '5s'"); !bounded) {
     return tl::unexpected(bounded.error());
   }
   auto clock = store_->LockEmployeeLockout(id);
   if (!clock) return tl::unexpected(clock.error());
-  *now = *clock;
   auto state = store_->LoadLockout(id);
   if (!state) return tl::unexpected(state.error());
-  ExpireLockout(*state, *now, policy_);
-  return state;
+  ExpireLockout(*state, *clock, policy_);
+  return Held{std::move(*txn), std::move(*state), *clock};
+}
+
+Result<void> SharedLockouts::WriteBack(const std::string& id, Held& held) {
+  if (auto ok = store_->PutLockout(LockoutRow{id, held.state}); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  return held.txn.Commit();
 }
 
 Result<std::optional<common::UnixSeconds>> SharedLockouts::LockedUntil(
@@ -48,46 +56,33 @@ Result<std::optional<common::UnixSeconds>> SharedLockouts::LockedUntil(
 
 Result<bool> SharedLockouts::Fail(const std::string& id, common::UnixSeconds /*now*/) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto txn = Transaction::Begin(store_->db());
-  if (!txn) return tl::unexpected(txn.error());
-  common::UnixSeconds now = 0;
-  auto state = LockedState(id, &now);
-  if (!state) return tl::unexpected(state.error());
-  const bool locked = RecordFailure(*state, now, policy_);
-  if (auto ok = store_->PutLockout(LockoutRow{id, *state}); !ok) return tl::unexpected(ok.error());
-  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  auto held = Hold(id, Durability::kSynced);
+  if (!held) return tl::unexpected(held.error());
+  const bool locked = RecordFailure(held->state, held->now, policy_);
+  if (auto ok = WriteBack(id, *held); !ok) return tl::unexpected(ok.error());
   return locked;
 }
 
 Result<bool> SharedLockouts::Succeed(const std::string& id, common::UnixSeconds /*now*/) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
-  if (!txn) return tl::unexpected(txn.error());
-  common::UnixSeconds now = 0;
-  auto state = LockedState(id, &now);
-  if (!state) return tl::unexpected(state.error());
+  auto held = Hold(id, Durability::kRelaxed);
+  if (!held) return tl::unexpected(held.error());
   // Under the lock: failures through other centrals may have locked it
   // since the caller looked.
-  if (IsLocked(*state, now)) return false;
-  if (state->failures.empty()) return true;  // Nothing to forget.
-  state->failures.clear();
-  if (auto ok = store_->PutLockout(LockoutRow{id, *state}); !ok) return tl::unexpected(ok.error());
-  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  if (IsLocked(held->state, held->now)) return false;
+  if (held->state.failures.empty()) return true;  // Nothing to forget.
+  held->state.failures.clear();
+  if (auto ok = WriteBack(id, *held); !ok) return tl::unexpected(ok.error());
   return true;
 }
 
 Result<bool> SharedLockouts::Unlock(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto txn = Transaction::Begin(store_->db());
-  if (!txn) return tl::unexpected(txn.error());
-  common::UnixSeconds now = 0;
-  auto state = LockedState(id, &now);
-  if (!state) return tl::unexpected(state.error());
-  const bool any = !state->failures.empty() || state->locked_until.has_value();
-  if (auto ok = store_->PutLockout(LockoutRow{id, LockoutState{}}); !ok) {
-    return tl::unexpected(ok.error());
-  }
-  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
+  auto held = Hold(id, Durability::kSynced);
+  if (!held) return tl::unexpected(held.error());
+  const bool any = !held->state.failures.empty() || held->state.locked_until.has_value();
+  held->state = LockoutState{};
+  if (auto ok = WriteBack(id, *held); !ok) return tl::unexpected(ok.error());
   return any;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "central/auth/lockout_ledger.h"
+#include "central/database.h"
 
 namespace staffgate::central {
 
@@ -35,9 +36,17 @@ class SharedLockouts final : public LockoutLedger {
 
  private:
   SharedLockouts(std::unique_ptr<Store> store, LockoutPolicy policy);
-  // With mu_ held and a transaction open: waits for `id`'s lock and reads
-  // its counters; `*now` gets the database's clock.
-  common::Result<LockoutState> LockedState(const std::string& id, common::UnixSeconds* now);
+  // A transaction holding `id`'s lock, its counters (expired ones
+  // dropped) and the database's clock.
+  struct Held {
+    Transaction txn;
+    LockoutState state;
+    common::UnixSeconds now = 0;
+  };
+  // With mu_ held: begins the transaction and waits for the lock.
+  common::Result<Held> Hold(const std::string& id, Durability durability);
+  // Stores held.state (an empty one deletes the row) and commits.
+  common::Result<void> WriteBack(const std::string& id, Held& held);
 
   std::mutex mu_;  // Guards store_'s connection.
   std::unique_ptr<Store> store_;

@@ -84,8 +84,8 @@ Result<AcquireOutcome> SharedLeaseDesk::Acquire(const std::string& account,
   return out;
 }
 
-Result<Lease> SharedLeaseDesk::Renew(const std::string& id, const std::string& workstation,
-                                     common::UnixSeconds ttl_s) {
+Result<Lease> SharedLeaseDesk::ChangeOwned(const std::string& id, const std::string& workstation,
+                                           const OwnedChange& change) {
   std::lock_guard<std::mutex> lock(mu_);
   auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
   if (!txn) return tl::unexpected(txn.error());
@@ -94,25 +94,30 @@ Result<Lease> SharedLeaseDesk::Renew(const std::string& id, const std::string& w
   if (!book) return tl::unexpected(book.error());
   auto owned = book->Owned(id, workstation, now);
   if (!owned || owned->ended_at != 0) return owned;
-  Lease renewed = LeaseBook::Renewed(*owned, now, ttl_s);
-  if (auto ok = store_->PutLease(renewed); !ok) return tl::unexpected(ok.error());
+  auto changed = change(*owned, now);
+  if (!changed) return changed;
   if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
-  return renewed;
+  return changed;
+}
+
+Result<Lease> SharedLeaseDesk::Renew(const std::string& id, const std::string& workstation,
+                                     common::UnixSeconds ttl_s) {
+  return ChangeOwned(id, workstation, [&](const Lease& owned, common::UnixSeconds now) {
+    Lease renewed = LeaseBook::Renewed(owned, now, ttl_s);
+    if (auto ok = store_->PutLease(renewed); !ok) return Result<Lease>(tl::unexpected(ok.error()));
+    return Result<Lease>(renewed);
+  });
 }
 
 Result<Lease> SharedLeaseDesk::Release(const std::string& id, const std::string& workstation) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto txn = Transaction::Begin(store_->db(), Durability::kRelaxed);
-  if (!txn) return tl::unexpected(txn.error());
-  common::UnixSeconds now = 0;
-  auto book = LockedRows(LeaseSelector{id, std::nullopt, std::nullopt}, &now);
-  if (!book) return tl::unexpected(book.error());
-  auto owned = book->Owned(id, workstation, now);
-  if (!owned || owned->ended_at != 0) return owned;
-  if (auto ok = store_->DeleteLease(id); !ok) return tl::unexpected(ok.error());
-  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
-  local_.QueueEvent("lease_released", *owned, Json::object());
-  return owned;
+  auto released = ChangeOwned(id, workstation, [&](const Lease& owned, common::UnixSeconds) {
+    if (auto ok = store_->DeleteLease(id); !ok) return Result<Lease>(tl::unexpected(ok.error()));
+    return Result<Lease>(owned);
+  });
+  if (released && released->ended_at == 0) {
+    local_.QueueEvent("lease_released", *released, Json::object());
+  }
+  return released;
 }
 
 Result<std::vector<Lease>> SharedLeaseDesk::End(const LeaseSelector& selector,

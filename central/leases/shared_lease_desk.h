@@ -16,6 +16,7 @@
 #define STAFFGATE_CENTRAL_LEASES_SHARED_LEASE_DESK_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,12 +46,15 @@ class SharedLeaseDesk {
   // theirs: kIo or kUnavailable when the database cannot decide (nothing
   // is held then: the agent retries, or opens the session as it would
   // with the central unreachable).
+  // Under the account's lock:
   common::Result<AcquireOutcome> Acquire(const std::string& account, const std::string& workstation,
                                          common::UnixSeconds ttl_s, std::uint32_t max_workstations,
                                          const std::string& new_id);
+  // Under the lease's row lock:
   common::Result<Lease> Renew(const std::string& id, const std::string& workstation,
                               common::UnixSeconds ttl_s);
   common::Result<Lease> Release(const std::string& id, const std::string& workstation);
+  // Under the selected rows' locks; NOTIFY staffgate_leases at the commit:
   common::Result<std::vector<Lease>> End(const LeaseSelector& selector,
                                          const std::string& describe);
   // The tombstones of leases other centrals ended since the last call (the
@@ -67,6 +71,13 @@ class SharedLeaseDesk {
   // Reads the rows `selector` matches, locked, into a book; `*now` gets the
   // database's clock. With mu_ held, in a transaction.
   common::Result<LeaseBook> LockedRows(const LeaseSelector& selector, common::UnixSeconds* now);
+  // What Renew and Release do to a live lease `id` that `workstation` owns,
+  // at the database's `now`, in the transaction that holds its row.
+  using OwnedChange = std::function<common::Result<Lease>(const Lease&, common::UnixSeconds)>;
+  // In one transaction: the lease as owned (LeaseBook::Owned; an ended one
+  // comes back unchanged), or what `change` made of it, committed.
+  common::Result<Lease> ChangeOwned(const std::string& id, const std::string& workstation,
+                                    const OwnedChange& change);
 
   std::mutex mu_;  // Guards store_'s connection and the two below.
   std::unique_ptr<Store> store_;
