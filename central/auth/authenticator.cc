@@ -25,14 +25,14 @@ ChangeOutcome Refuse(std::string error, std::string message) {
 }  // namespace
 
 Authenticator::Authenticator(Service& service, Metrics& metrics, const common::Clock& clock,
-                             AuthOptions options, common::LogFn log)
+                             const AuthOptions& options, const common::LogFn& log)
     : service_(service),
       metrics_(metrics),
       clock_(clock),
       options_(options),
       policy_(options.password_min_length),
       pool_(std::make_unique<HashPool>(options.max_concurrent_hashes, options.max_hash_queue,
-                                       options.max_hash_wait, std::move(log))) {
+                                       options.max_hash_wait, log)) {
   retry_after_s_ = pool_->RetryAfterSeconds();
 }
 
@@ -43,10 +43,9 @@ void Authenticator::Submit(HashPool::Job job) {
 
 Result<std::unique_ptr<Authenticator>> Authenticator::Create(Service& service, Metrics& metrics,
                                                              const common::Clock& clock,
-                                                             AuthOptions options,
-                                                             common::LogFn log) {
-  std::unique_ptr<Authenticator> auth(
-      new Authenticator(service, metrics, clock, options, std::move(log)));
+                                                             const AuthOptions& options,
+                                                             const common::LogFn& log) {
+  std::unique_ptr<Authenticator> auth(new Authenticator(service, metrics, clock, options, log));
   if (options.shared_database.empty()) {
     auto rows = service.LoadLockouts();
     if (!rows) return tl::unexpected(rows.error());

@@ -63,8 +63,8 @@ class Authenticator {
   // Errors: kIo, kInternal.
   static common::Result<std::unique_ptr<Authenticator>> Create(Service& service, Metrics& metrics,
                                                                const common::Clock& clock,
-                                                               AuthOptions options,
-                                                               common::LogFn log);
+                                                               const AuthOptions& options,
+                                                               const common::LogFn& log);
 
   // Runs `job` on the hashing pool (hash_pool.h semantics); after
   // StopHashing, refuses it at once. Not concurrent with StopHashing.
@@ -99,8 +99,8 @@ class Authenticator {
   const AuthOptions& options() const { return options_; }
 
  private:
-  Authenticator(Service& service, Metrics& metrics, const common::Clock& clock, AuthOptions options,
-                common::LogFn log);
+  Authenticator(Service& service, Metrics& metrics, const common::Clock& clock,
+                const AuthOptions& options, const common::LogFn& log);
   // The hashing time of a real check, spent for nothing.
   void SpendHashTime(std::string_view password);
   // The verify decision for a managed account, after the lock check.

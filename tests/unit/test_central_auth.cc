@@ -64,6 +64,10 @@ struct AuthWorld {
     REQUIRE(service->AddEmployee(a));
     REQUIRE(service->AddEmployee(b));
   }
+  AuthWorld(const AuthWorld&) = delete;
+  AuthWorld& operator=(const AuthWorld&) = delete;
+  AuthWorld(AuthWorld&&) = delete;
+  AuthWorld& operator=(AuthWorld&&) = delete;
   ~AuthWorld() {
     api.reset();
     auth.reset();

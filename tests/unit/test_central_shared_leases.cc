@@ -120,7 +120,9 @@ TEST_CASE("shared leases: simultaneous acquisitions through two centrals give on
     auto ask = [&](SharedLeaseDesk& desk, const std::string& ws) {
       return std::async(std::launch::async, [&desk, start, account, ws] {
         start.wait();
-        return desk.Acquire(account, ws, kTtl, 1, "id-" + ws + "-" + account);
+        std::string id = "id-";
+        id.append(ws).append("-").append(account);
+        return desk.Acquire(account, ws, kTtl, 1, id);
       });
     };
     auto from_a = ask(*a, "WS-A");

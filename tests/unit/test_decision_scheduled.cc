@@ -47,7 +47,7 @@ struct Fixture {
         Scheduled("E7", "active", "wrongplace", kStart + 100, std::nullopt, {"sales"}),
     });
     roster = *common::ParseRoster(testutil::RosterPayload(
-        42, employees, {}, Json{{"SVC-03", {{"groups", {"service"}}}}}, kNow - 3600, 30 * 86400));
+        42, employees, {}, Json{{"SVC-03", {{"groups", {"service"}}}}}, kNow - 3600, 30L * 86400));
   }
 
   Verdict Ask(const std::string& account, common::UnixSeconds now,

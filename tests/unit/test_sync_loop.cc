@@ -261,7 +261,7 @@ TEST_CASE(
   std::vector<std::pair<std::string, std::size_t>> told;  // Name, rosters offered by then.
   std::string refuse;
   loop.OnIdentity([&](const std::string& name) -> Result<void> {
-    told.emplace_back(name, target.offered.size());
+    told.emplace_back(name, world.target.offered.size());  // A binding cannot be captured.
     if (name == refuse) return Fail(ErrorKind::kConfig, "names differ");
     return staffgate::common::Ok();
   });
