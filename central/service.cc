@@ -68,6 +68,7 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
     auto shared = SharedLeaseDesk::Open(options.db_path, s->leases_);
     if (!shared) return tl::unexpected(shared.error());
     s->shared_leases_ = std::move(*shared);
+    s->lease_decider_ = s->shared_leases_.get();
   }
   std::lock_guard<std::mutex> lock(s->mu_);
   auto latest = s->LoadLocked();

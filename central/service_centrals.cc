@@ -16,7 +16,7 @@ Result<Transaction> Service::BeginSharedChangeLocked(std::uint64_t* wake) {
   // FOR UPDATE: held until this transaction ends. Under READ COMMITTED
   // every statement after it sees what the previous holder committed. A
   // holder that hangs costs this change 5 s and a 503, not the central.
-  if (auto bounded = store_->db().Exec("SET LOCAL lock_timeout = '5s'"); !bounded) {
+  if (auto bounded = store_->BoundLockWait(); !bounded) {
     return tl::unexpected(bounded.error());
   }
   if (auto locked = store_->SerialHighWater(); !locked) return tl::unexpected(locked.error());

@@ -28,22 +28,16 @@ Result<AcquireOutcome> Service::AcquireLease(const std::string& account,
   if (auto ok = CheckLeaseAllowed(account, workstation); !ok) return tl::unexpected(ok.error());
   auto new_id = NewRandomHex(16);
   if (!new_id) return tl::unexpected(new_id.error());
-  if (shared_leases_) {
-    return shared_leases_->Acquire(account, workstation, options_.lease_ttl_s,
-                                   max_workstations_.load(), *new_id);
-  }
-  return leases_.Acquire(account, workstation, options_.lease_ttl_s, max_workstations_.load(),
-                         *new_id);
+  return lease_decider_->Acquire(account, workstation, options_.lease_ttl_s,
+                                 max_workstations_.load(), *new_id);
 }
 
 Result<Lease> Service::RenewLease(const std::string& id, const std::string& workstation) {
-  if (shared_leases_) return shared_leases_->Renew(id, workstation, options_.lease_ttl_s);
-  return leases_.Renew(id, workstation, options_.lease_ttl_s);
+  return lease_decider_->Renew(id, workstation, options_.lease_ttl_s);
 }
 
 Result<Lease> Service::ReleaseLease(const std::string& id, const std::string& workstation) {
-  if (shared_leases_) return shared_leases_->Release(id, workstation);
-  return leases_.Release(id, workstation);
+  return lease_decider_->Release(id, workstation);
 }
 
 namespace {
@@ -78,8 +72,7 @@ std::string DescribeSelector(const LeaseSelector& selector) {
 
 Result<std::vector<Lease>> Service::EndLeases(const LeaseSelector& selector) {
   if (auto ok = CheckSelector(selector); !ok) return tl::unexpected(ok.error());
-  auto ended = shared_leases_ ? shared_leases_->End(selector, DescribeSelector(selector))
-                              : leases_.End(selector, DescribeSelector(selector));
+  auto ended = lease_decider_->End(selector, DescribeSelector(selector));
   if (!ended) return ended;
   if (auto ok = FlushLeases(); !ok) return tl::unexpected(ok.error());
   Json before = Json::object();
@@ -114,13 +107,12 @@ void Service::SetLeaseEndListener(std::function<void(const std::string&)> listen
 }
 
 Result<std::vector<Lease>> Service::Leases() {
-  if (shared_leases_) return shared_leases_->Select(LeaseSelector{});
-  return leases_.Live();
+  return lease_decider_->Select(LeaseSelector{});
 }
 
 Result<std::size_t> Service::LiveLeaseCount() {
   if (!shared_leases_) return leases_.CountLive();
-  auto live = shared_leases_->Select(LeaseSelector{});
+  auto live = lease_decider_->Select(LeaseSelector{});
   if (!live) return tl::unexpected(live.error());
   return live->size();
 }
@@ -129,8 +121,7 @@ Result<LeaseView> Service::ViewLeases(const std::string& account, const std::str
   if (auto ok = CheckAccountName(account); !ok) return tl::unexpected(ok.error());
   if (auto ok = CheckLeaseAllowed(account, workstation); !ok) return tl::unexpected(ok.error());
   const LeaseSelector of_account{std::nullopt, account, std::nullopt};
-  auto live = shared_leases_ ? shared_leases_->Select(of_account)
-                             : Result<std::vector<Lease>>(leases_.Select(of_account));
+  auto live = lease_decider_->Select(of_account);
   if (!live) return tl::unexpected(live.error());
   LeaseView view;
   for (Lease& lease : *live) {

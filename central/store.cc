@@ -245,6 +245,11 @@ Result<void> Store::NotifyCentrals(const char* channel) {
   return stmt->Bind(1, std::string_view(channel)).Run();
 }
 
+Result<void> Store::BoundLockWait() {
+  if (db_->engine() != Engine::kPostgres) return common::Ok();
+  return db_->Exec("SET LOCAL lock_timeout = '5s'");
+}
+
 Result<std::uint64_t> Store::LatestRosterSerial() {
   auto stmt = db_->Prepare("SELECT COALESCE(MAX(serial), 0) FROM rosters");
   if (!stmt) return tl::unexpected(stmt.error());

@@ -83,6 +83,11 @@ class Store {
   common::Result<std::uint64_t> LatestRosterSerial();
   // NOTIFY `channel` at the commit (PostgreSQL; nothing on SQLite).
   common::Result<void> NotifyCentrals(const char* channel);
+  // PostgreSQL, in a transaction: a lock it waits for over 5 s fails the
+  // statement with kUnavailable (55P03), so a central that hangs holding
+  // a lock delays the others' calls by 5 s at most and never stops them.
+  // Nothing on SQLite (one central; its busy timeout bounds the wait).
+  common::Result<void> BoundLockWait();
   // Takes the next roster serial in the database, within the caller's
   // transaction: one above both `floor` (the serials this central knows of)
   // and the high-water mark stored in meta (every central's), and records

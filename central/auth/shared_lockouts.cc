@@ -24,8 +24,7 @@ Result<std::unique_ptr<SharedLockouts>> SharedLockouts::Open(const std::string& 
 Result<SharedLockouts::Held> SharedLockouts::Hold(const std::string& id, Durability durability) {
   auto txn = Transaction::Begin(store_->db(), durability);
   if (!txn) return tl::unexpected(txn.error());
-  // A central that hangs holding the lock delays a sign-in by 5 s at most.
-  if (auto bounded = store_->db().Exec("SET LOCAL lock_timeout = '5s'"); !bounded) {
+  if (auto bounded = store_->BoundLockWait(); !bounded) {
     return tl::unexpected(bounded.error());
   }
   auto clock = store_->LockEmployeeLockout(id);

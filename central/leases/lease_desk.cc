@@ -59,35 +59,45 @@ void LeaseDesk::QueueEvent(const std::string& type, const Lease& subject, Json e
   QueueEventLocked(type, subject, std::move(extra));
 }
 
-AcquireOutcome LeaseDesk::Acquire(const std::string& account, const std::string& workstation,
-                                  common::UnixSeconds ttl_s, std::uint32_t max_workstations,
-                                  const std::string& new_id) {
+void LeaseDesk::QueueAcquireEventLocked(const std::string& account,
+                                        const std::string& workstation,
+                                        const AcquireOutcome& outcome,
+                                        std::uint32_t max_workstations) {
+  if (outcome.kind == AcquireKind::kCreated) {
+    QueueEventLocked("lease_acquired", outcome.lease,
+                     Json{{"decision", "allow"}, {"reason", "allowed"}});
+  } else if (outcome.kind == AcquireKind::kRefused) {
+    Lease wanted;
+    wanted.account = account;
+    wanted.workstation = workstation;
+    QueueEventLocked("lease_refused", wanted,
+                     Json{{"decision", "deny"},
+                          {"reason", "in_use_elsewhere"},
+                          {"holder", outcome.holder},
+                          {"max_workstations_per_account", max_workstations}});
+  }
+}
+
+void LeaseDesk::QueueAcquireEvent(const std::string& account, const std::string& workstation,
+                                  const AcquireOutcome& outcome, std::uint32_t max_workstations) {
+  std::lock_guard<std::mutex> lock(mu_);
+  QueueAcquireEventLocked(account, workstation, outcome, max_workstations);
+}
+
+Result<AcquireOutcome> LeaseDesk::Acquire(const std::string& account,
+                                          const std::string& workstation,
+                                          common::UnixSeconds ttl_s,
+                                          std::uint32_t max_workstations,
+                                          const std::string& new_id) {
   std::lock_guard<std::mutex> lock(mu_);
   const common::UnixSeconds now = clock_.Now();
   PruneLocked(now);
   AcquireOutcome out = book_.Acquire(account, workstation, now, ttl_s, max_workstations, new_id);
-  switch (out.kind) {
-    case AcquireKind::kCreated:
-      QueuePutLocked(out.lease);
-      QueueEventLocked("lease_acquired", out.lease,
-                       Json{{"decision", "allow"}, {"reason", "allowed"}});
-      break;
-    case AcquireKind::kRenewed:
-      QueuePutLocked(out.lease);
-      break;
-    case AcquireKind::kRefused: {
-      Lease wanted;
-      wanted.account = account;
-      wanted.workstation = workstation;
-      QueueEventLocked("lease_refused", wanted,
-                       Json{{"decision", "deny"},
-                            {"reason", "in_use_elsewhere"},
-                            {"holder", out.holder},
-                            {"max_workstations_per_account", max_workstations}});
-      break;
-    }
+  if (out.kind != AcquireKind::kRefused) {
+    QueuePutLocked(out.lease);
+    book_.Put(out.lease);
   }
-  if (out.kind != AcquireKind::kRefused) book_.Put(out.lease);
+  QueueAcquireEventLocked(account, workstation, out, max_workstations);
   return out;
 }
 
@@ -141,7 +151,8 @@ std::vector<Lease> LeaseDesk::Live() {
   return book_.Live(now);
 }
 
-std::vector<Lease> LeaseDesk::Select(const LeaseSelector& selector) const {
+Result<std::vector<Lease>> LeaseDesk::Select(const LeaseSelector& selector) {
+  if (!selector.id && !selector.account && !selector.workstation) return Live();
   std::lock_guard<std::mutex> lock(mu_);
   return book_.Select(selector, clock_.Now());
 }

@@ -1,5 +1,5 @@
-// The central's session leases while it runs (docs/design.md §6): a
-// LeaseBook behind its own lock, the row changes and audit events each
+// The central's session leases while it runs (docs/design.md §6), when it
+// alone decides them (LeaseDecider): a LeaseBook behind its own lock, the row changes and audit events each
 // decision queues, and the notices of leases an administrator ended.
 //
 // Leases sit on the login path, so a decision never waits for the disk:
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "central/leases/lease_book.h"
+#include "central/leases/lease_decider.h"
 #include "central/model.h"
 #include "common/json_util.h"
 #include "common/result.h"
@@ -41,7 +42,7 @@ struct LeaseWrite {
   std::int64_t time_ms = 0;     // kEvent.
 };
 
-class LeaseDesk {
+class LeaseDesk : public LeaseDecider {
  public:
   // Writes kept for a retry after failed flushes, at most: a dead disk
   // cannot eat the central's memory.
@@ -51,35 +52,27 @@ class LeaseDesk {
   explicit LeaseDesk(const common::Clock& clock) : clock_(clock) {}
   LeaseDesk(const LeaseDesk&) = delete;
   LeaseDesk& operator=(const LeaseDesk&) = delete;
-  ~LeaseDesk() = default;
+  ~LeaseDesk() override = default;
 
   // Replaces the book (leases loaded from the database at start).
   void Load(const std::vector<Lease>& leases);
 
-  // Decides `workstation`'s acquisition of `account` (LeaseBook::Acquire,
-  // `new_id` for a created lease) and applies it. Queues the row and a
-  // lease_acquired or lease_refused event; a renewal queues no event.
-  AcquireOutcome Acquire(const std::string& account, const std::string& workstation,
-                         common::UnixSeconds ttl_s, std::uint32_t max_workstations,
-                         const std::string& new_id);
-  // Renew and Release answer the lease as its workstation owns it; one an
-  // administrator ended comes back with ended_at != 0 and is left as it is.
-  // Errors: kNotFound (unknown or lapsed), kForbidden (another
-  // workstation's).
+  // LeaseDecider's, decided in memory; the row changes and events are
+  // queued for TakeWrites. Never kIo: the disk is not asked.
+  common::Result<AcquireOutcome> Acquire(const std::string& account,
+                                         const std::string& workstation,
+                                         common::UnixSeconds ttl_s,
+                                         std::uint32_t max_workstations,
+                                         const std::string& new_id) override;
   common::Result<Lease> Renew(const std::string& id, const std::string& workstation,
-                              common::UnixSeconds ttl_s);
-  common::Result<Lease> Release(const std::string& id, const std::string& workstation);
-  // Ends every live lease `selector` matches: each becomes a tombstone with
-  // a lease_ended_by_admin event and a notice for its workstation. Returns
-  // the tombstones. Errors: kNotFound when none matched (`describe` names
-  // the selector in the message).
+                              common::UnixSeconds ttl_s) override;
+  common::Result<Lease> Release(const std::string& id, const std::string& workstation) override;
   common::Result<std::vector<Lease>> End(const LeaseSelector& selector,
-                                         const std::string& describe);
+                                         const std::string& describe) override;
+  common::Result<std::vector<Lease>> Select(const LeaseSelector& selector) override;
 
   // Live leases sorted by account, then workstation (prunes lapsed ones).
   std::vector<Lease> Live();
-  // The live leases `selector` matches.
-  std::vector<Lease> Select(const LeaseSelector& selector) const;
   std::size_t CountLive() const;
   // Leases that lapsed and were pruned since the start; CountLapsed adds
   // those SharedLeaseDesk pruned.
@@ -89,6 +82,10 @@ class LeaseDesk {
   // Queues one of the central's own audit events about `subject`'s account
   // and workstation (and lease id, if any). `extra` never holds a secret.
   void QueueEvent(const std::string& type, const Lease& subject, common::Json extra);
+  // Queues the event of an acquisition's `outcome` (none for a renewal):
+  // one text for both deciders.
+  void QueueAcquireEvent(const std::string& account, const std::string& workstation,
+                         const AcquireOutcome& outcome, std::uint32_t max_workstations);
 
   // A workstation with a lease an administrator ended has a notice until
   // TakeNotice (its next roster answer tells the agent to renew at once).
@@ -108,6 +105,8 @@ class LeaseDesk {
   void PruneLocked(common::UnixSeconds now);
   void QueueEventLocked(const std::string& type, const Lease& subject, common::Json extra);
   void QueuePutLocked(const Lease& lease);
+  void QueueAcquireEventLocked(const std::string& account, const std::string& workstation,
+                               const AcquireOutcome& outcome, std::uint32_t max_workstations);
 
   const common::Clock& clock_;
   mutable std::mutex mu_;  // Guards book_, writes_, notices_.

@@ -27,9 +27,8 @@ Result<std::unique_ptr<SharedLeaseDesk>> SharedLeaseDesk::Open(const std::string
 
 Result<LeaseBook> SharedLeaseDesk::LockedRows(const LeaseSelector& selector,
                                               common::UnixSeconds* now) {
-  // A central that hangs holding a lock delays an agent's lease by 5 s at
-  // most; then kUnavailable (55P03), and the agent applies lease_unreachable.
-  if (auto bounded = store_->db().Exec("SET LOCAL lock_timeout = '5s'"); !bounded) {
+  // Past the bound, kUnavailable: the agent applies lease_unreachable.
+  if (auto bounded = store_->BoundLockWait(); !bounded) {
     return tl::unexpected(bounded.error());
   }
   auto clock = selector.account && !selector.id ? store_->LockAccountLeases(*selector.account)
@@ -67,20 +66,8 @@ Result<AcquireOutcome> SharedLeaseDesk::Acquire(const std::string& account,
   }
   if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
   local_.CountLapsed(lapsed);
-  // The events only once the decision holds.
-  if (out.kind == AcquireKind::kCreated) {
-    local_.QueueEvent("lease_acquired", out.lease,
-                      Json{{"decision", "allow"}, {"reason", "allowed"}});
-  } else if (out.kind == AcquireKind::kRefused) {
-    Lease wanted;
-    wanted.account = account;
-    wanted.workstation = workstation;
-    local_.QueueEvent("lease_refused", wanted,
-                      Json{{"decision", "deny"},
-                           {"reason", "in_use_elsewhere"},
-                           {"holder", out.holder},
-                           {"max_workstations_per_account", max_workstations}});
-  }
+  // The event only once the decision holds.
+  local_.QueueAcquireEvent(account, workstation, out, max_workstations);
   return out;
 }
 

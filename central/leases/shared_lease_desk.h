@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "central/leases/lease_book.h"
+#include "central/leases/lease_decider.h"
 #include "central/leases/lease_desk.h"
 #include "central/model.h"
 #include "common/result.h"
@@ -32,7 +33,7 @@ namespace staffgate::central {
 
 class Store;
 
-class SharedLeaseDesk {
+class SharedLeaseDesk : public LeaseDecider {
  public:
   // Opens a connection of its own to `uri`. `local` receives the events and
   // notices and must outlive the desk. Errors: as Store::Open.
@@ -40,31 +41,27 @@ class SharedLeaseDesk {
                                                                LeaseDesk& local);
   SharedLeaseDesk(const SharedLeaseDesk&) = delete;
   SharedLeaseDesk& operator=(const SharedLeaseDesk&) = delete;
-  ~SharedLeaseDesk();
+  ~SharedLeaseDesk() override;
 
-  // As LeaseDesk's, decided and stored before they return. Errors besides
-  // theirs: kIo or kUnavailable when the database cannot decide (nothing
-  // is held then: the agent retries, or opens the session as it would
-  // with the central unreachable).
-  // Under the account's lock:
-  common::Result<AcquireOutcome> Acquire(const std::string& account, const std::string& workstation,
-                                         common::UnixSeconds ttl_s, std::uint32_t max_workstations,
-                                         const std::string& new_id);
-  // Under the lease's row lock:
+  // LeaseDecider's, decided and stored before they return. Acquire runs
+  // under the account's lock; Renew and Release under the lease's row
+  // lock; End under the selected rows' locks, with NOTIFY staffgate_leases
+  // at the commit.
+  common::Result<AcquireOutcome> Acquire(const std::string& account,
+                                         const std::string& workstation,
+                                         common::UnixSeconds ttl_s,
+                                         std::uint32_t max_workstations,
+                                         const std::string& new_id) override;
   common::Result<Lease> Renew(const std::string& id, const std::string& workstation,
-                              common::UnixSeconds ttl_s);
-  common::Result<Lease> Release(const std::string& id, const std::string& workstation);
-  // Under the selected rows' locks; NOTIFY staffgate_leases at the commit:
+                              common::UnixSeconds ttl_s) override;
+  common::Result<Lease> Release(const std::string& id, const std::string& workstation) override;
   common::Result<std::vector<Lease>> End(const LeaseSelector& selector,
-                                         const std::string& describe);
+                                         const std::string& describe) override;
   // The tombstones of leases other centrals ended since the last call (the
   // first: since Open), for this central to tell their workstations
   // (LISTEN staffgate_leases, docs/design.md §12).
   common::Result<std::vector<Lease>> TakeEndedElsewhere();
-  // The live leases `selector` matches, sorted by account, then
-  // workstation (LeaseBook::Live's order). The whole list (no field set)
-  // also removes every lapsed row, counting them.
-  common::Result<std::vector<Lease>> Select(const LeaseSelector& selector);
+  common::Result<std::vector<Lease>> Select(const LeaseSelector& selector) override;
 
  private:
   SharedLeaseDesk(std::unique_ptr<Store> store, LeaseDesk& local, common::UnixSeconds now);

@@ -39,11 +39,13 @@ TEST_CASE("lease desk: each decision queues its row and event, renewals no event
   common::FakeClock clock(kStart);
   LeaseDesk desk(clock);
   auto first = desk.Acquire("asmith", "WS-1", kTtl, 1, "id1");
-  REQUIRE(first.kind == AcquireKind::kCreated);
-  CHECK(desk.Acquire("asmith", "WS-1", kTtl, 1, "id2").kind == AcquireKind::kRenewed);
+  REQUIRE(first);
+  REQUIRE(first->kind == AcquireKind::kCreated);
+  CHECK(desk.Acquire("asmith", "WS-1", kTtl, 1, "id2")->kind == AcquireKind::kRenewed);
   auto refused = desk.Acquire("asmith", "WS-2", kTtl, 1, "id3");
-  CHECK(refused.kind == AcquireKind::kRefused);
-  CHECK(refused.holder == "WS-1");
+  REQUIRE(refused);
+  CHECK(refused->kind == AcquireKind::kRefused);
+  CHECK(refused->holder == "WS-1");
   std::vector<LeaseWrite> writes = desk.TakeWrites();
   CHECK(Kinds(writes) ==
         std::vector<std::string>{"put", "event:lease_acquired", "put", "event:lease_refused"});
@@ -71,8 +73,8 @@ TEST_CASE("lease desk: an admin end leaves a tombstone, a notice and one event",
           "[central][leases]") {
   common::FakeClock clock(kStart);
   LeaseDesk desk(clock);
-  desk.Acquire("asmith", "WS-1", kTtl, 0, "id1");
-  desk.Acquire("asmith", "WS-2", kTtl, 0, "id2");
+  REQUIRE(desk.Acquire("asmith", "WS-1", kTtl, 0, "id1"));
+  REQUIRE(desk.Acquire("asmith", "WS-2", kTtl, 0, "id2"));
   (void)desk.TakeWrites();
   CHECK(
       desk.End(LeaseSelector{std::nullopt, "bjones", std::nullopt}, " of bjones").error().message ==
@@ -92,14 +94,19 @@ TEST_CASE("lease desk: an admin end leaves a tombstone, a notice and one event",
   CHECK(renewal->ended_at == kStart);
   CHECK(desk.TakeWrites().empty());
   CHECK(desk.Live().size() == 1);
+  // Select sees only live leases: the tombstone is not one.
+  auto of_asmith = desk.Select(LeaseSelector{std::nullopt, "asmith", std::nullopt});
+  REQUIRE(of_asmith);
+  REQUIRE(of_asmith->size() == 1);
+  CHECK(of_asmith->front().workstation == "WS-1");
 }
 
 TEST_CASE("lease desk: lapsed leases are pruned and counted, tombstones are not",
           "[central][leases]") {
   common::FakeClock clock(kStart);
   LeaseDesk desk(clock);
-  desk.Acquire("asmith", "WS-1", kTtl, 0, "id1");
-  desk.Acquire("bjones", "WS-1", kTtl, 0, "id2");
+  REQUIRE(desk.Acquire("asmith", "WS-1", kTtl, 0, "id1"));
+  REQUIRE(desk.Acquire("bjones", "WS-1", kTtl, 0, "id2"));
   REQUIRE(desk.End(LeaseSelector{"id2", std::nullopt, std::nullopt}, ""));
   (void)desk.TakeWrites();
   clock.Advance(kTtl);
@@ -112,9 +119,9 @@ TEST_CASE("lease desk: failed writes go back in order, beyond the bound they are
           "[central][leases]") {
   common::FakeClock clock(kStart);
   LeaseDesk desk(clock);
-  desk.Acquire("asmith", "WS-1", kTtl, 0, "id1");
+  REQUIRE(desk.Acquire("asmith", "WS-1", kTtl, 0, "id1"));
   std::vector<LeaseWrite> failed = desk.TakeWrites();
-  desk.Acquire("bjones", "WS-1", kTtl, 0, "id2");
+  REQUIRE(desk.Acquire("bjones", "WS-1", kTtl, 0, "id2"));
   const std::uint64_t none_dropped = desk.Requeue(std::move(failed));
   CHECK(none_dropped == 0);
   std::vector<LeaseWrite> all = desk.TakeWrites();
