@@ -5,6 +5,8 @@
 //   sign  --key K --in P --out E  sign a roster payload offline
 //   cert renew [--dir DIR] [--san NAME ...]  new server certificate, same CA
 //   token rotate [--dir DIR]   new admin token
+//   migrate --config FILE [--to URI]  schema upgrade; or copy a SQLite
+//                              central into PostgreSQL
 // Exit codes: 0 success, 1 error (one line on stderr), 2 bad usage.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -14,6 +16,7 @@
 #include "central/http/serve_command.h"
 #include "central/init_command.h"
 #include "central/maintenance_command.h"
+#include "central/migrate_command.h"
 #include "central/sign_command.h"
 #include "common/cli/unknown_command.h"
 
@@ -32,11 +35,13 @@ struct Commands {
   std::string config_path;  // serve
   std::string dir = staffgate::central::kDefaultCentralDir;
   std::vector<std::string> renew_sans;
+  staffgate::central::MigrateOptions migrate_options;
   CLI::App* sign = nullptr;
   CLI::App* init = nullptr;
   CLI::App* serve = nullptr;
   CLI::App* renew = nullptr;
   CLI::App* rotate = nullptr;
+  CLI::App* migrate = nullptr;
 };
 
 void AddCommands(CLI::App& app, Commands& c) {
@@ -76,6 +81,14 @@ void AddCommands(CLI::App& app, Commands& c) {
   token->require_subcommand(1);
   c.rotate = token->add_subcommand("rotate", "Replace the admin token (DIR/admin.token)");
   c.rotate->add_option("--dir", c.dir, "the central's directory")->default_val(c.dir);
+
+  c.migrate = app.add_subcommand(
+      "migrate",
+      "Apply pending schema migrations; with --to, copy this stopped SQLite central into an "
+      "empty PostgreSQL database and point central.conf there");
+  c.migrate->add_option("--config", c.migrate_options.config, "central.conf")->required();
+  c.migrate->add_option("--to", c.migrate_options.to,
+                        "an empty PostgreSQL database's URI (no password: PGPASSFILE)");
 }
 
 int Run(const Commands& c) {
@@ -85,6 +98,11 @@ int Run(const Commands& c) {
     return Report(done);
   }
   if (*c.serve) return Report(staffgate::central::Serve(c.config_path));
+  if (*c.migrate) {
+    auto done = staffgate::central::MigrateCentral(c.migrate_options);
+    if (done) std::printf("%s\n", done->c_str());
+    return Report(done ? staffgate::common::Ok() : tl::unexpected(done.error()));
+  }
   if (*c.sign) return Report(staffgate::central::SignRosterFile(c.key, c.in, c.out));
   if (*c.renew) {
     auto names = staffgate::central::RenewCertificate(c.dir, c.renew_sans);

@@ -21,10 +21,12 @@ using common::Result;
 
 std::string At(const std::string& dir, const char* name) { return dir + "/" + name; }
 
+}  // namespace
+
 // Writes `data` atomically and, when we are root and DIR belongs to
 // another user (the service user), gives the file to DIR's owner.
-Result<void> WriteOwned(const std::string& dir, const char* name, const std::string& data,
-                        mode_t mode) {
+Result<void> WriteOwnedFile(const std::string& dir, const char* name, const std::string& data,
+                            mode_t mode) {
   const std::string path = At(dir, name);
   if (auto ok = common::WriteFileAtomic(path, data, mode); !ok) return ok;
   struct stat st {};
@@ -35,8 +37,6 @@ Result<void> WriteOwned(const std::string& dir, const char* name, const std::str
   }
   return common::Ok();
 }
-
-}  // namespace
 
 Result<std::vector<std::string>> RenewCertificate(const std::string& dir,
                                                   const std::vector<std::string>& sans) {
@@ -63,10 +63,11 @@ Result<std::vector<std::string>> RenewCertificate(const std::string& dir,
   // The key first: a crash between the two leaves the old certificate with
   // a key it does not match, which the central refuses at start with a
   // clear error, rather than a new certificate served with the old key.
-  if (auto ok = WriteOwned(dir, "tls.key", tls->server_key_pem, 0600); !ok) {
+  if (auto ok = WriteOwnedFile(dir, "tls.key", tls->server_key_pem, 0600); !ok) {
     return tl::unexpected(ok.error());
   }
-  if (auto ok = WriteOwned(dir, "tls.crt", tls->server_cert_pem + tls->ca_cert_pem, 0644); !ok) {
+  if (auto ok = WriteOwnedFile(dir, "tls.crt", tls->server_cert_pem + tls->ca_cert_pem, 0644);
+      !ok) {
     return tl::unexpected(ok.error());
   }
   auto certified = CertSans(tls->server_cert_pem);
@@ -82,10 +83,10 @@ Result<void> RotateAdminToken(const std::string& dir) {
   auto old_file = common::ReadFileCapped(At(dir, "admin.token"), 4096);
   auto store = Store::Open(config->StoreLocation());
   if (!store) return tl::unexpected(store.error());
-  if (auto ok = WriteOwned(dir, "admin.token", *token + "\n", 0600); !ok) return ok;
+  if (auto ok = WriteOwnedFile(dir, "admin.token", *token + "\n", 0600); !ok) return ok;
   auto set = (*store)->SetMeta("admin_token_sha256", TokenHash(*token));
   if (!set) {
-    if (old_file) (void)WriteOwned(dir, "admin.token", *old_file, 0600);  // Best effort.
+    if (old_file) (void)WriteOwnedFile(dir, "admin.token", *old_file, 0600);  // Best effort.
     return set;
   }
   return common::Ok();

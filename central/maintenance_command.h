@@ -7,6 +7,8 @@
 #ifndef STAFFGATE_CENTRAL_MAINTENANCE_COMMAND_H_
 #define STAFFGATE_CENTRAL_MAINTENANCE_COMMAND_H_
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -15,6 +17,12 @@
 namespace staffgate::central {
 
 inline constexpr char kDefaultCentralDir[] = "/var/lib/staffgate-central";
+
+// Writes DIR/`name` atomically with `mode` and, when run as root on a DIR
+// that belongs to another user (the service user), gives the file to DIR's
+// owner, as `init` made it. Errors: kIo.
+common::Result<void> WriteOwnedFile(const std::string& dir, const char* name,
+                                    const std::string& data, mode_t mode);
 
 // Issues a new server key and certificate (tls.key, tls.crt) under the
 // CA in DIR (ca.pem, ca.key), so every workstation keeps trusting the

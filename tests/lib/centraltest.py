@@ -81,10 +81,14 @@ def free_port():
 class Central:
     """One initialised central directory and its serving process."""
 
-    def __init__(self, root):
+    def __init__(self, root, database=None):
+        """`database`: "sqlite" or a URI; by default the tier's engine (a
+        new PostgreSQL database when the tier runs on one)."""
         self.dir = os.path.join(root, "central")
         self.port = free_port()
-        self.database = pgserver.create_database(TEST_DATABASE) if on_postgres() else "sqlite"
+        if database is None:
+            database = pgserver.create_database(TEST_DATABASE) if on_postgres() else "sqlite"
+        self.database = database
         r = run([CENTRAL, "init", "--dir", self.dir, "--listen", "127.0.0.1:%d" % self.port,
                  "--org", "Test Motors", "--san", "central.test", "--database", self.database])
         assert r.returncode == 0, r.stderr
