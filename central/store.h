@@ -30,7 +30,7 @@ std::string JoinJson(const std::vector<std::string>& items);
 std::vector<std::string> ParseList(const std::string& text);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
 
 // The channels (NOTIFY names) centrals sharing a PostgreSQL database tell
 // each other on (docs/design.md §12, pg_listener.h).

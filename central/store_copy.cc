@@ -22,9 +22,17 @@ constexpr std::string_view kTables[] = {
 // Kept apart: the event store's table, and the schema's own bookkeeping.
 constexpr std::string_view kEvents = "events";
 constexpr std::string_view kSchemaVersionTable = "schema_version";
+// Not copied: PostgreSQL's alone (a SQLite central keeps its console
+// sessions in memory; everyone signs in again after the move).
+constexpr std::string_view kPostgresOnly[] = {"console_sessions"};
 
 bool Listed(std::string_view table) {
   return std::find(std::begin(kTables), std::end(kTables), table) != std::end(kTables);
+}
+
+bool PostgresOnly(std::string_view table) {
+  return std::find(std::begin(kPostgresOnly), std::end(kPostgresOnly), table) !=
+         std::end(kPostgresOnly);
 }
 
 struct Column {
@@ -69,8 +77,9 @@ Result<std::vector<Column>> TargetColumns(Database& to, const std::string& table
     if (!*row) break;
     const std::string type = stmt->Text(1);
     if (type != "bigint" && type != "integer" && type != "text") {
-      return Fail(ErrorKind::kInternal,
-                  "cannot copy column " + table + "." + stmt->Text(0) + " of type " + type);
+      std::string what = "cannot copy column ";
+      what.append(table).append(".").append(stmt->Text(0)).append(" of type ").append(type);
+      return Fail(ErrorKind::kInternal, what);
     }
     out.push_back(Column{stmt->Text(0), type != "text", stmt->Text(2) == "YES"});
   }
@@ -96,7 +105,8 @@ Result<void> CheckTables(Database& from, Database& to) {
                       "current_schema() AND table_type = 'BASE TABLE'");
   if (!target) return tl::unexpected(target.error());
   for (const std::string& table : *target) {
-    if (table != kEvents && table != kSchemaVersionTable && !Listed(table)) {
+    if (table != kEvents && table != kSchemaVersionTable && !Listed(table) &&
+        !PostgresOnly(table)) {
       return Fail(ErrorKind::kInternal, "the copy does not know table '" + table + "'");
     }
     auto rows = Count(to, table);
@@ -121,8 +131,9 @@ Result<std::vector<Column>> ColumnsToCopy(Database& from, Database& to, const st
   for (const Column& c : *target) wanted.insert(c.name);
   for (const std::string& name : *source) {
     if (!wanted.contains(name)) {
-      return Fail(ErrorKind::kInvalidInput, "the SQLite column " + table + "." + name +
-                                                " has no place in the PostgreSQL schema");
+      std::string what = "the SQLite column ";
+      what.append(table).append(".").append(name).append(" has no place in the PostgreSQL schema");
+      return Fail(ErrorKind::kInvalidInput, what);
     }
   }
   std::vector<Column> out;
@@ -184,9 +195,10 @@ Result<void> AdvanceIdentities(Database& to, const std::string& table) {
   if (!columns) return tl::unexpected(columns.error());
   for (const Column& c : *columns) {
     if (!c.identity) continue;
-    const std::string sql = "SELECT setval(pg_get_serial_sequence('" + table + "', '" + c.name +
-                            "'), GREATEST(COALESCE(MAX(" + c.name + "), 0), 1), MAX(" + c.name +
-                            ") IS NOT NULL) FROM " + table;
+    std::string sql = "SELECT setval(pg_get_serial_sequence('";
+    sql.append(table).append("', '").append(c.name).append("'), GREATEST(COALESCE(MAX(");
+    sql.append(c.name).append("), 0), 1), MAX(").append(c.name).append(") IS NOT NULL) FROM ");
+    sql.append(table);
     auto stmt = to.Prepare(sql);
     if (!stmt) return tl::unexpected(stmt.error());
     if (auto ok = stmt->Run(); !ok) return ok;

@@ -163,6 +163,10 @@ CREATE TABLE employee_schedule (
 ALTER TABLE admin_actions ADD COLUMN serial INTEGER;
 CREATE INDEX admin_actions_target ON admin_actions(target);
 )sql",
+    // 12: the console's sessions shared by the centrals of one PostgreSQL
+    // database (admins/shared_console_sessions.h). One SQLite central keeps
+    // them in memory: nothing to do here.
+    "",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");

@@ -109,12 +109,26 @@ CREATE TABLE employee_schedule (
   CHECK ((pending_status IS NULL) = (pending_at IS NULL)));
 )sql";
 
+// 12: the console's sessions, shared by every central of the database
+// (admins/shared_console_sessions.h): the id's SHA-256, never the id.
+constexpr const char* kConsoleSessions = R"sql(
+CREATE TABLE console_sessions (
+  id_hash TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  must_change_password BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL);
+CREATE INDEX console_sessions_name ON console_sessions(name);
+)sql";
+
 }  // namespace
 
 const char* PgMigrationSql(int version) {
   if (version < 1 || version > kSchemaVersion) return nullptr;
-  static_assert(kSchemaVersion == 11, "a new migration needs its PostgreSQL text here");
-  return version == 1 ? kSchema11 : "";
+  static_assert(kSchemaVersion == 12, "a new migration needs its PostgreSQL text here");
+  if (version == 1) return kSchema11;
+  return version == 12 ? kConsoleSessions : "";
 }
 
 }  // namespace staffgate::central

@@ -6,27 +6,36 @@
 
 namespace staffgate::central {
 
-ConsoleSessions::ConsoleSessions(const common::Clock& clock, SessionLimits limits)
-    : clock_(clock), limits_(limits) {}
-
-bool ConsoleSessions::Expired(const ConsoleSession& s, common::UnixSeconds now) const {
-  return now - s.last_seen >= limits_.idle_s || now - s.created_at >= limits_.absolute_s;
+bool ConsoleSessions::FormTokenMatches(const ConsoleSession& session, const std::string& token) {
+  return !session.form_token.empty() && ConstantTimeEquals(session.form_token, token);
 }
 
-common::Result<NewConsoleSession> ConsoleSessions::Create(const std::string& name, Role role,
-                                                          bool must_change_password,
-                                                          const std::string& replacing) {
+std::string ConsoleSessions::FormTokenOf(const std::string& id) {
+  // Another hash than the stored TokenHash(id): the form token, which pages
+  // carry, never opens the session, and the table never holds it.
+  return TokenHash("staffgate console form token\n" + id);
+}
+
+bool ConsoleSessions::Expired(const ConsoleSession& s, common::UnixSeconds now,
+                              const SessionLimits& limits) {
+  return now - s.last_seen >= limits.idle_s || now - s.created_at >= limits.absolute_s;
+}
+
+MemoryConsoleSessions::MemoryConsoleSessions(const common::Clock& clock, SessionLimits limits)
+    : clock_(clock), limits_(limits) {}
+
+common::Result<NewConsoleSession> MemoryConsoleSessions::Create(const std::string& name, Role role,
+                                                                bool must_change_password,
+                                                                const std::string& replacing) {
   auto id = NewToken();
   if (!id) return tl::unexpected(id.error());
-  auto form_token = NewToken();
-  if (!form_token) return tl::unexpected(form_token.error());
   const common::UnixSeconds now = clock_.Now();
   NewConsoleSession out;
   out.id = std::move(*id);
-  out.session = ConsoleSession{name, role, std::move(*form_token), now, now, must_change_password};
+  out.session = ConsoleSession{name, role, FormTokenOf(out.id), now, now, must_change_password};
   std::lock_guard<std::mutex> lock(mu_);
   if (!replacing.empty()) by_hash_.erase(TokenHash(replacing));
-  std::erase_if(by_hash_, [&](const auto& item) { return Expired(item.second, now); });
+  std::erase_if(by_hash_, [&](const auto& item) { return Expired(item.second, now, limits_); });
   if (by_hash_.size() >= limits_.max_sessions && !by_hash_.empty()) {
     auto oldest = std::min_element(
         by_hash_.begin(), by_hash_.end(),
@@ -37,13 +46,13 @@ common::Result<NewConsoleSession> ConsoleSessions::Create(const std::string& nam
   return out;
 }
 
-std::optional<ConsoleSession> ConsoleSessions::Find(const std::string& id) {
+std::optional<ConsoleSession> MemoryConsoleSessions::Find(const std::string& id) {
   if (id.empty()) return std::nullopt;
   const common::UnixSeconds now = clock_.Now();
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_hash_.find(TokenHash(id));
   if (it == by_hash_.end()) return std::nullopt;
-  if (Expired(it->second, now)) {
+  if (Expired(it->second, now, limits_)) {
     by_hash_.erase(it);
     return std::nullopt;
   }
@@ -51,27 +60,17 @@ std::optional<ConsoleSession> ConsoleSessions::Find(const std::string& id) {
   return it->second;
 }
 
-bool ConsoleSessions::FormTokenMatches(const ConsoleSession& session, const std::string& token) {
-  return !session.form_token.empty() && ConstantTimeEquals(session.form_token, token);
-}
-
-void ConsoleSessions::PasswordChanged(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_hash_.find(TokenHash(id));
-  if (it != by_hash_.end()) it->second.must_change_password = false;
-}
-
-void ConsoleSessions::End(const std::string& id) {
+void MemoryConsoleSessions::End(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   by_hash_.erase(TokenHash(id));
 }
 
-void ConsoleSessions::EndAllOf(const std::string& name) {
+void MemoryConsoleSessions::EndAllOf(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   std::erase_if(by_hash_, [&](const auto& item) { return item.second.name == name; });
 }
 
-std::size_t ConsoleSessions::Size() const {
+std::size_t MemoryConsoleSessions::Size() {
   std::lock_guard<std::mutex> lock(mu_);
   return by_hash_.size();
 }

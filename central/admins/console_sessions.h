@@ -1,16 +1,18 @@
 // The console's signed-in sessions (docs/design.md §11): a random id for the
-// __Host-sg_session cookie (only its SHA-256 is kept, so a memory dump or
-// log of the table cannot be replayed), a per-session form token against
-// cross-site requests, an idle timeout (30 min) and an absolute one (10 h).
-// Every sign-in gets a fresh id (Create, replacing the one the browser
-// had), so a session id planted before sign-in is worthless after it.
+// __Host-sg_session cookie (only its SHA-256 is kept, so a dump or log of
+// the table cannot be replayed), a per-session form token against
+// cross-site requests (derived from the id, so no table keeps it either),
+// an idle timeout (30 min) and an absolute one (10 h). Every sign-in gets a
+// fresh id (Create, replacing the one the browser had), so a session id
+// planted before sign-in is worthless after it.
 //
-// Kept in memory, not in the store: sessions live hours at most, a restart
-// signing everyone out is safe and rare, and no session secret ever
-// reaches the disk or a backup. Several centrals behind one address
-// (docs/design.md §12) would need them shared; that is for later.
+// Two keepers: MemoryConsoleSessions (one central: sessions live hours at
+// most, a restart signing everyone out is safe and rare, nothing reaches
+// the disk), and on PostgreSQL SharedConsoleSessions
+// (shared_console_sessions.h), so a browser sent to any central of the
+// group stays signed in (docs/design.md §12).
 //
-// Thread-safe; the clock must outlive it.
+// Implementations are thread-safe; the clock must outlive them.
 #ifndef STAFFGATE_CENTRAL_ADMINS_CONSOLE_SESSIONS_H_
 #define STAFFGATE_CENTRAL_ADMINS_CONSOLE_SESSIONS_H_
 
@@ -48,31 +50,53 @@ struct NewConsoleSession {
 
 class ConsoleSessions {
  public:
-  ConsoleSessions(const common::Clock& clock, SessionLimits limits);
+  virtual ~ConsoleSessions() = default;
 
   // A new session for `name`; the session the browser brought
   // (`replacing`, a cookie value, may be empty) ends. Errors: kInternal
   // (no randomness).
-  common::Result<NewConsoleSession> Create(const std::string& name, Role role,
-                                           bool must_change_password, const std::string& replacing);
+  virtual common::Result<NewConsoleSession> Create(const std::string& name, Role role,
+                                                   bool must_change_password,
+                                                   const std::string& replacing) = 0;
   // The live session of cookie value `id`, its last_seen moved to now; an
-  // unknown, idle or too old one is nullopt (and forgotten).
-  std::optional<ConsoleSession> Find(const std::string& id);
+  // unknown, idle or too old one is nullopt (and forgotten), and so is any
+  // session while its keeper cannot be asked (signed out, never let in).
+  virtual std::optional<ConsoleSession> Find(const std::string& id) = 0;
+  // Sign-out. Unknown ids are ignored.
+  virtual void End(const std::string& id) = 0;
+  // Ends every session of `name` (removed, or given a new password). The
+  // console also refuses such sessions by the administrator's record, so a
+  // keeper that cannot be asked now does not keep them alive.
+  virtual void EndAllOf(const std::string& name) = 0;
+  // Live and not yet pruned sessions.
+  virtual std::size_t Size() = 0;
+
   // Whether `token` is the session's form token (constant time).
   static bool FormTokenMatches(const ConsoleSession& session, const std::string& token);
-  // The password was changed: the session may use every page.
-  void PasswordChanged(const std::string& id);
-  // Sign-out. Unknown ids are ignored.
-  void End(const std::string& id);
-  // Ends every session of `name` (removed, or given a new password).
-  void EndAllOf(const std::string& name);
-  std::size_t Size() const;
+  // The form token of session `id` (64 hex characters).
+  static std::string FormTokenOf(const std::string& id);
+  // Whether `session` has lapsed at `now` under `limits`.
+  static bool Expired(const ConsoleSession& session, common::UnixSeconds now,
+                      const SessionLimits& limits);
+};
+
+// In the central's memory.
+class MemoryConsoleSessions : public ConsoleSessions {
+ public:
+  MemoryConsoleSessions(const common::Clock& clock, SessionLimits limits);
+
+  common::Result<NewConsoleSession> Create(const std::string& name, Role role,
+                                           bool must_change_password,
+                                           const std::string& replacing) override;
+  std::optional<ConsoleSession> Find(const std::string& id) override;
+  void End(const std::string& id) override;
+  void EndAllOf(const std::string& name) override;
+  std::size_t Size() override;
 
  private:
-  bool Expired(const ConsoleSession& session, common::UnixSeconds now) const;
   const common::Clock& clock_;
   SessionLimits limits_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::map<std::string, ConsoleSession> by_hash_;  // SHA-256 of the id -> session.
 };
 

@@ -272,6 +272,12 @@ ApiOutcome Api::RouteWorkstation(const ApiRequest& req, const std::string& path,
   return Finish(Sessions(req, path, *workstation));
 }
 
+bool Api::AnswersFromMemory(const ApiRequest& req) {
+  const std::string_view target(req.target);
+  const std::string_view path = target.substr(0, target.find('?'));
+  return req.method == "GET" && (path == "/v1/roster" || path == "/v1/keys");
+}
+
 ApiOutcome Api::Handle(const ApiRequest& req) {
   ++metrics_.requests;
   std::string path = req.target;

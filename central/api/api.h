@@ -63,6 +63,11 @@ class Api {
   Api(Service& service, Metrics& metrics, const WaitHub& hub, int max_wait_s);
 
   ApiOutcome Handle(const ApiRequest& request);
+  // Whether Handle answers `request` from memory, never waiting for the
+  // database: a roster fetch or long-poll and the signing keys. The server
+  // handles the rest on its request pool (docs/design.md §12), so a
+  // database that hangs holds a worker, never the threads serving rosters.
+  static bool AnswersFromMemory(const ApiRequest& request);
   // Staffgate passwords (auth.cc): without an Authenticator the password
   // endpoints answer 503. `auth` must outlive the Api.
   void SetAuthenticator(Authenticator* auth) { auth_ = auth; }

@@ -106,7 +106,7 @@ common::Result<std::optional<std::string>> RequestedPassword(const ApiRequest& h
 }  // namespace
 
 void Api::CopyHashPoolStats() {
-  const HashPoolStats& stats = auth_->pool_stats();  // Not after StopHashing: auth_ is unset first.
+  const WorkPoolStats& stats = auth_->pool_stats();  // Not after StopHashing: auth_ is unset first.
   metrics_.auth_hash_queued = stats.queued.load();
   metrics_.auth_hash_rejected = stats.rejected.load();
   metrics_.auth_hash_waiting = stats.waiting.load();

@@ -4,7 +4,7 @@
 //
 // Each call allocates params.memory_kib KiB for its duration and takes
 // about the measured cost in docs/performance.md: callers bound how many
-// run at once (hash_pool.h). Thread-safe.
+// run at once (work_pool.h). Thread-safe.
 #ifndef STAFFGATE_CENTRAL_AUTH_ARGON2_HASH_H_
 #define STAFFGATE_CENTRAL_AUTH_ARGON2_HASH_H_
 

@@ -31,12 +31,12 @@ Authenticator::Authenticator(Service& service, Metrics& metrics, const common::C
       clock_(clock),
       options_(options),
       policy_(options.password_min_length),
-      pool_(std::make_unique<HashPool>(options.max_concurrent_hashes, options.max_hash_queue,
-                                       options.max_hash_wait, log)) {
+      pool_(std::make_unique<WorkPool>("hash-worker", options.max_concurrent_hashes,
+                                       options.max_hash_queue, options.max_hash_wait, log)) {
   retry_after_s_ = pool_->RetryAfterSeconds();
 }
 
-void Authenticator::Submit(HashPool::Job job) {
+void Authenticator::Submit(WorkPool::Job job) {
   if (!pool_) return job(false);
   pool_->Submit(std::move(job));
 }

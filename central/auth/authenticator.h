@@ -1,7 +1,7 @@
 // Staffgate passwords at the central (docs/design.md §10): verify, change,
 // admin set-password and unlock, with fleet-wide lockout, libpwquality
 // policy, audit events and /metrics counts. The argon2id work runs on a
-// bounded HashPool (Submit), never on the HTTP network threads; the
+// bounded WorkPool (Submit), never on the HTTP network threads; the
 // methods below block for one or two hashes and are meant to run there.
 //
 // Unknown accounts, accounts without a staffgate password and accounts
@@ -21,12 +21,12 @@
 #include <string>
 
 #include "central/auth/argon2_hash.h"
-#include "central/auth/hash_pool.h"
 #include "central/auth/lockout.h"
 #include "central/auth/lockout_ledger.h"
 #include "central/auth/password_policy.h"
 #include "central/metrics.h"
 #include "central/service.h"
+#include "central/work_pool.h"
 #include "common/auth_api.h"
 #include "common/log.h"
 #include "common/time_util.h"
@@ -66,11 +66,11 @@ class Authenticator {
                                                                const AuthOptions& options,
                                                                const common::LogFn& log);
 
-  // Runs `job` on the hashing pool (hash_pool.h semantics); after
+  // Runs `job` on the hashing pool (work_pool.h semantics); after
   // StopHashing, refuses it at once. Not concurrent with StopHashing.
-  void Submit(HashPool::Job job);
+  void Submit(WorkPool::Job job);
   int RetryAfterSeconds() const { return retry_after_s_; }
-  const HashPoolStats& pool_stats() const { return pool_->stats(); }
+  const WorkPoolStats& pool_stats() const { return pool_->stats(); }
   // Refuses what waits and joins the hashing threads (shutdown, before the
   // Service goes): no job runs after it returns.
   void StopHashing() { pool_.reset(); }
@@ -120,7 +120,7 @@ class Authenticator {
   std::unique_ptr<LockoutLedger> lockouts_;
   std::string stand_in_hash_;  // Of a random password, with the current parameters.
   int retry_after_s_ = 1;
-  std::unique_ptr<HashPool> pool_;
+  std::unique_ptr<WorkPool> pool_;
 };
 
 }  // namespace staffgate::central

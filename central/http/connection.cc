@@ -187,11 +187,39 @@ void Connection::OnRead(beast::error_code ec, std::size_t /*bytes*/) {
   api_req.host = header(http::field::host);
   api_req.sec_fetch_site = std::string(req["Sec-Fetch-Site"]);
   api_req.remote = client_;
-  const bool keep_alive = req.keep_alive();
-  ApiOutcome outcome = ctx_.api.Handle(api_req);
-  // Password bodies (docs/design.md §10) must not linger in freed memory;
-  // the parsed copies are wiped by their holders (api/auth.cc).
-  OPENSSL_cleanse(api_req.body.data(), api_req.body.size());
+  Dispatch(std::move(api_req), req.keep_alive());
+}
+
+void Connection::Dispatch(ApiRequest request, bool keep_alive) {
+  if (ctx_.requests == nullptr || Api::AnswersFromMemory(request)) {
+    ApiOutcome outcome = ctx_.api.Handle(request);
+    // Password bodies (docs/design.md §10) must not linger in freed memory;
+    // the parsed copies are wiped by their holders (api/auth.cc).
+    OPENSSL_cleanse(request.body.data(), request.body.size());
+    return Finish(std::move(outcome), keep_alive);
+  }
+  // No read timer while a worker has it: the pool bounds the wait. The
+  // tracked executor keeps the io threads running until the answer is back.
+  beast::get_lowest_layer(stream_).expires_never();
+  auto ex = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+  ctx_.requests->Submit([self = shared_from_this(), ex, keep_alive,
+                         request = std::move(request)](bool admitted) mutable {
+    ApiOutcome outcome;
+    if (admitted) {
+      outcome = self->ctx_.api.Handle(request);
+    } else {
+      outcome.response = JsonError(503, "busy", "the central is busy; try again shortly");
+      outcome.response.headers.emplace_back(
+          "Retry-After", std::to_string(self->ctx_.requests->RetryAfterSeconds()));
+    }
+    OPENSSL_cleanse(request.body.data(), request.body.size());
+    net::post(ex, [self, keep_alive, outcome = std::move(outcome)]() mutable {
+      self->Finish(std::move(outcome), keep_alive);
+    });
+  });
+}
+
+void Connection::Finish(ApiOutcome outcome, bool keep_alive) {
   if (outcome.authenticated) MarkAuthenticated();
   if (outcome.hold) {
     held_keep_alive_ = keep_alive;

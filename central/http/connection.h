@@ -25,6 +25,7 @@
 #include "central/http/tls_socket.h"
 #include "central/metrics.h"
 #include "central/wait_hub.h"
+#include "central/work_pool.h"
 
 namespace staffgate::central {
 
@@ -44,6 +45,9 @@ struct ServerContext {
   WaitHub& hub;
   Metrics& metrics;
   const CentralConfig& config;
+  // Where requests that may wait for the database run (Api::
+  // AnswersFromMemory says which need not); null: on the io threads.
+  WorkPool* requests = nullptr;
   std::atomic<bool> stopping{false};
   std::mutex connections_mu;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
@@ -89,6 +93,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnHandshake(beast::error_code ec);
   void DoRead();
   void OnRead(beast::error_code ec, std::size_t bytes);
+  // Handles `request` here or on ctx_.requests, then Finish.
+  void Dispatch(ApiRequest request, bool keep_alive);
+  // Answers, holds or defers as `outcome` says; on this connection's strand.
+  void Finish(ApiOutcome outcome, bool keep_alive);
   void Hold(std::uint64_t known_serial, int wait_s, std::string workstation);
   void Wake();
   void OnWaitDone();

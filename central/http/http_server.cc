@@ -23,6 +23,13 @@ namespace {
 
 constexpr auto kContactFlushPeriod = std::chrono::seconds(2);
 constexpr int kResignCheckEvery = 30;  // Flush periods (one minute).
+// The request pool: enough workers that one slow import or a database
+// wait does not stall the other admin, lease and console calls; a queue
+// that absorbs a burst of sign-ins; and a wait past which a caller is
+// better told 503 with Retry-After than left hanging.
+constexpr std::size_t kRequestWorkers = 4;
+constexpr std::size_t kRequestQueue = 4096;
+constexpr auto kRequestWait = std::chrono::seconds(10);
 constexpr auto kDrainDeadline = std::chrono::seconds(15);
 
 }  // namespace
@@ -48,7 +55,10 @@ struct HttpServer::Impl {
   void StopAuth();
   common::Result<void> Bind();
   void Accept();
+  // Every kContactFlushPeriod, HousekeepOnce on the request pool: its
+  // writes may wait for the database, never on an io thread.
   void Housekeeping(int tick);
+  void HousekeepOnce(int tick);
   void PruneEvents();
   void FollowInstalledSerials();
   void BeginStop();
@@ -75,6 +85,8 @@ struct HttpServer::Impl {
   bool run_done = false;  // Guarded by stop_mu.
   common::SystemClock clock;
   std::unique_ptr<Console> console;  // The HR console (docs/design.md §11).
+  // Requests that may wait for the database, and housekeeping (ctx.requests).
+  std::unique_ptr<WorkPool> requests;
   // Last member: destroyed first, so its hashing threads are joined while
   // the io_context they post answers to still exists.
   std::unique_ptr<Authenticator> auth;
@@ -124,6 +136,7 @@ common::Result<void> HttpServer::Impl::StartAuth() {
   console_options.sessions.idle_s = config.console_idle_timeout_s;
   console_options.sessions.absolute_s = config.console_absolute_timeout_s;
   console_options.argon2 = config.argon2;
+  if (IsPostgresUri(config.database)) console_options.shared_database = config.database;
   auto made = Console::Create(service, clock, console_options);
   if (!made) return tl::unexpected(made.error());
   console = std::move(*made);
@@ -219,25 +232,32 @@ void HttpServer::Impl::Housekeeping(int tick) {
   housekeeping.expires_after(kContactFlushPeriod);
   housekeeping.async_wait([this, tick](beast::error_code ec) {
     if (ec || ctx.stopping) return;
-    if (auto flushed = service.FlushContacts(Service::Flush::kSkipIfBusy); !flushed) {
-      log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
-    }
-    if (auto flushed = service.FlushLeases(Service::Flush::kSkipIfBusy); !flushed) {
-      log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
-    }
-    FlushLockouts(Service::Flush::kSkipIfBusy);
-    FollowInstalledSerials();
-    if (tick % kResignCheckEvery == 0) PruneEvents();
-    if (tick % kResignCheckEvery == 0) {
-      auto resigned = service.ResignIfDue();
-      if (!resigned)
-        log(LOG_ERR, "cannot re-sign the roster: " + resigned.error().message);
-      else if (*resigned)
-        log(LOG_INFO,
-            "re-signed the roster as serial " + std::to_string(service.Current()->serial));
-    }
-    Housekeeping(tick + 1);
+    // The next round is set only when this one is done: a database that
+    // hangs holds one worker, and rounds do not pile up behind it.
+    requests->Submit([this, tick](bool admitted) {
+      if (admitted) HousekeepOnce(tick);
+      net::post(ioc, [this, tick] { Housekeeping(tick + 1); });
+    });
   });
+}
+
+void HttpServer::Impl::HousekeepOnce(int tick) {
+  if (auto flushed = service.FlushContacts(Service::Flush::kSkipIfBusy); !flushed) {
+    log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
+  }
+  if (auto flushed = service.FlushLeases(Service::Flush::kSkipIfBusy); !flushed) {
+    log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
+  }
+  FlushLockouts(Service::Flush::kSkipIfBusy);
+  FollowInstalledSerials();
+  if (tick % kResignCheckEvery != 0) return;
+  PruneEvents();
+  auto resigned = service.ResignIfDue();
+  if (!resigned) {
+    log(LOG_ERR, "cannot re-sign the roster: " + resigned.error().message);
+  } else if (*resigned) {
+    log(LOG_INFO, "re-signed the roster as serial " + std::to_string(service.Current()->serial));
+  }
 }
 
 // Retention (events_retention_days), in chunks so the event store's lock is
@@ -308,6 +328,9 @@ common::Result<void> HttpServer::Run() {
   s.signals.async_wait([&s](beast::error_code ec, int) {
     if (!ec) s.BeginStop();
   });
+  s.requests = std::make_unique<WorkPool>("request-worker", kRequestWorkers, kRequestQueue,
+                                          kRequestWait, s.log);
+  s.ctx.requests = s.requests.get();
   s.WaitForReload();
   s.Accept();
   s.Housekeeping(1);
@@ -344,6 +367,7 @@ common::Result<void> HttpServer::Run() {
   }
   s.stop_cv.notify_all();
   watchdog.join();
+  s.requests.reset();  // Joins the workers; what still waited is refused.
   scheduler.Stop();
   listener->reset();  // Joins its thread: no CatchUp after this.
   s.service.SetPublishListener(nullptr);

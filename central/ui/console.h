@@ -12,6 +12,7 @@
 #define STAFFGATE_CENTRAL_UI_CONSOLE_H_
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "central/admins/console_sessions.h"
@@ -24,13 +25,17 @@ namespace staffgate::central {
 
 struct ConsoleOptions {
   SessionLimits sessions;  // central.conf console_idle_timeout_s, console_absolute_timeout_s.
+  // A PostgreSQL URI: sessions kept there, shared with the other centrals
+  // (docs/design.md §12); empty: in memory.
+  std::string shared_database;
   SignInPolicy sign_in;
   Argon2Params argon2;  // The administrators' password hashes.
 };
 
 class Console {
  public:
-  // Errors: kInternal (no randomness for the sign-in's dummy hash).
+  // Errors: kInternal (no randomness for the sign-in's dummy hash), and
+  // OpenDatabase's for `shared_database`.
   static common::Result<std::unique_ptr<Console>> Create(Service& service,
                                                          const common::Clock& clock,
                                                          const ConsoleOptions& options);
@@ -40,14 +45,14 @@ class Console {
   ApiOutcome Handle(const ApiRequest& request);
 
  private:
-  Console(Service& service, const common::Clock& clock, const ConsoleOptions& options,
-          std::unique_ptr<SignIn> sign_in);
+  Console(Service& service, const ConsoleOptions& options,
+          std::unique_ptr<ConsoleSessions> sessions, std::unique_ptr<SignIn> sign_in);
   // The cookie's live session, dropped when its administrator was removed
   // or given a new password since it began; the role is the current one.
   std::optional<ConsoleSession> LiveSession(const std::string& id);
 
   Service& service_;
-  ConsoleSessions sessions_;
+  std::unique_ptr<ConsoleSessions> sessions_;
   std::unique_ptr<SignIn> sign_in_;
   UiContext context_;
 };

@@ -9,6 +9,7 @@ the fixture); the rest of the tier runs on both engines."""
 import base64
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import pgserver  # noqa: E402
 import sgtest  # noqa: E402
 from centraltest import ADMIN, CENTRAL, TEST_DATABASE, Central, on_postgres, run  # noqa: E402
+from consoletest import ConsoleClient  # noqa: E402
 
 SECRET = "Sekr1t-Never-Echoed"
 
@@ -130,6 +132,21 @@ class PostgresOutageTest(unittest.TestCase):
         self.assertIn("terminated", self.c.admin_ok("employee", "list"))
 
 
+def add_at_once(test, adds):
+    """Runs `staffgate-admin employee add EID --account ACCOUNT` against
+    each (central, EID, ACCOUNT) of `adds` at the same moment; each must
+    succeed."""
+    procs = [subprocess.Popen([ADMIN, "employee", "add", eid, "--account", account],
+                              env=dict(os.environ, STAFFGATE_CENTRAL=c.url(),
+                                       STAFFGATE_CA=os.path.join(c.dir, "ca.pem"),
+                                       STAFFGATE_TOKEN_FILE=os.path.join(c.dir, "admin.token")),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for c, eid, account in adds]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        test.assertEqual(p.returncode, 0, err)
+
+
 class TwoCentralsTest(unittest.TestCase):
     """Two centrals on one database (B made by `init --join A`: the same
     key, CA and admin token): what one writes, the other serves."""
@@ -176,15 +193,7 @@ class TwoCentralsTest(unittest.TestCase):
 
     def test_simultaneous_changes_get_distinct_serials_and_both_land(self):
         s0 = self.roster(self.a)[0]["serial"]
-        procs = [subprocess.Popen([ADMIN, "employee", "add", eid, "--account", account],
-                                  env=dict(os.environ, STAFFGATE_CENTRAL=c.url(),
-                                           STAFFGATE_CA=os.path.join(c.dir, "ca.pem"),
-                                           STAFFGATE_TOKEN_FILE=os.path.join(c.dir, "admin.token")),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for c, eid, account in ((self.a, "E2", "bert"), (self.b, "E3", "carl"))]
-        for p in procs:
-            _, err = p.communicate(timeout=60)
-            self.assertEqual(p.returncode, 0, err)
+        add_at_once(self, ((self.a, "E2", "bert"), (self.b, "E3", "carl")))
         for c in (self.a, self.b):
             self.assertTrue(sgtest.wait_until(lambda: self.roster(c)[0]["serial"] == s0 + 2, timeout=5))
             accounts = {a for e in self.roster(c)[0]["employees"] for a in e["accounts"]}
@@ -362,6 +371,141 @@ class TwoCentralsTest(unittest.TestCase):
         self.assertTrue(sgtest.wait_until(lambda: "dora" in self.b.admin_ok("admin", "list"), timeout=5))
         self.a.admin_ok("admin", "remove", "dora")
         self.assertTrue(sgtest.wait_until(lambda: "dora" not in self.b.admin_ok("admin", "list"), timeout=5))
+
+    def test_a_console_session_begun_on_one_is_good_on_the_other_and_ends_on_both(self):
+        alice = ConsoleClient(self.a).sign_in_new("alice", "hr")
+        on_b = ConsoleClient(self.b)
+        on_b.cookie = alice.cookie  # The same browser, sent to B by the load balancer.
+        status, _, page = on_b.get("/ui/employees")
+        self.assertEqual(status, 200, page)
+        self.assertEqual(on_b.token, alice.token)  # The form token works on either.
+        status, _, _ = on_b.post("/ui/sign-out")
+        self.assertEqual(status, 303)
+        self.assertEqual(alice.get("/ui/employees")[0], 303)  # Signed out on A too.
+        # Removed on A: a session begun on B ends there at once.
+        bert = ConsoleClient(self.b).sign_in_new("bert", "it")
+        cookie = bert.cookie
+        self.assertNotIn(cookie, self.b.database_text())  # Only the id's hash is kept.
+        self.a.admin_ok("admin", "remove", "bert")  # B hears of it by NOTIFY.
+        self.assertTrue(sgtest.wait_until(lambda: bert.get("/ui/employees")[0] == 303, timeout=5))
+
+class ThreeCentralsTest(unittest.TestCase):
+    """Three centrals on one database (B and C joined to A)."""
+
+    roster = TwoCentralsTest.roster
+    held_poll = TwoCentralsTest.held_poll
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="sg-pg3-")
+        self.a = Central(os.path.join(self._tmp.name, "a"))
+        self.a.start()
+        self.ws = self.a.admin_ok("workstation", "add", "WS-1").strip()
+        self.b = self.a.join(os.path.join(self._tmp.name, "b"))
+        self.c = self.a.join(os.path.join(self._tmp.name, "c"))
+        self.b.start()
+        self.c.start()
+        self.all = (self.a, self.b, self.c)
+
+    def tearDown(self):
+        for c in self.all:
+            c.stop()
+        self._tmp.cleanup()
+
+    def test_a_change_on_one_wakes_both_others_and_three_at_once_all_land(self):
+        s0 = self.roster(self.a)[0]["serial"]
+        answers = {self.a.port: [], self.b.port: []}
+        polls = [threading.Thread(target=self.held_poll, args=(c, s0, answers[c.port]))
+                 for c in (self.a, self.b)]
+        for t in polls:
+            t.start()
+        time.sleep(0.5)  # Held by now.
+        self.c.admin_ok("employee", "add", "E1", "--account", "anna")
+        changed = time.monotonic()
+        for t in polls:
+            t.join(timeout=40)
+        for port, out in answers.items():
+            answered, status, body = out[0]
+            self.assertEqual(status, 200, (port, body))
+            self.assertLess(answered - changed, 1.0, port)
+        add_at_once(self, ((self.a, "E2", "bert"), (self.b, "E3", "carl"), (self.c, "E4", "dora")))
+        for c in self.all:
+            self.assertTrue(sgtest.wait_until(lambda: self.roster(c)[0]["serial"] == s0 + 4, timeout=5))
+            accounts = {a for e in self.roster(c)[0]["employees"] for a in e["accounts"]}
+            self.assertEqual(accounts, {"anna", "bert", "carl", "dora"})
+        self.assertEqual(len({self.roster(c)[1] for c in self.all}), 1)  # One envelope.
+
+
+def postgres_processes(directory):
+    """The pids of the server in `directory`: its postmaster and children."""
+    with open(os.path.join(directory, "data", "postmaster.pid")) as f:
+        master = int(f.readline())
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True,
+                              timeout=10).stdout.split()
+    return [master] + [int(p) for p in children]
+
+
+class HungDatabaseTest(unittest.TestCase):
+    """A PostgreSQL that stops answering without closing anything (SIGSTOP
+    on every server process: a hung host, a stuck disk), on a server of the
+    test's own. The central keeps serving rosters and long-polls from
+    memory, however many calls wait for the database on its workers, and
+    those calls go through once it answers again."""
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="sg-pghung-")
+        os.chmod(self._tmp.name, 0o755)  # As root, the server runs as nobody (pgserver.py).
+        self.pg_dir = os.path.join(self._tmp.name, "pg")
+        base = pgserver.start(self.pg_dir)
+        self.c = Central(os.path.join(self._tmp.name, "c"), database=pgserver.create_database(base))
+        self.c.start()
+        self.ws = self.c.admin_ok("workstation", "add", "WS-1").strip()
+        for i in range(3):
+            self.c.admin_ok("employee", "add", "E%d" % i, "--account", "acct%d" % i)
+        self.stopped = []
+
+    def tearDown(self):
+        for pid in self.stopped:
+            os.kill(pid, signal.SIGCONT)
+        self.c.stop()
+        pgserver.stop(self.pg_dir)
+        self._tmp.cleanup()
+
+    def roster_status(self, headers=None, timeout=10):
+        started = time.monotonic()
+        status = self.c.request("GET", "/v1/roster", token=self.ws, headers=headers,
+                                timeout=timeout)[0]
+        return status, time.monotonic() - started
+
+    def test_rosters_and_long_polls_are_served_while_the_database_hangs(self):
+        serial = int(self.c.request("GET", "/v1/roster", token=self.ws)[1]["ETag"].strip('"'))
+        self.stopped = postgres_processes(self.pg_dir)
+        for pid in self.stopped:
+            os.kill(pid, signal.SIGSTOP)
+        # More calls waiting for the database than the central has network
+        # threads (2): served there, they would leave none for rosters.
+        answers = []
+
+        def lease(account):
+            answers.append(self.c.request("POST", "/v1/sessions", token=self.ws, timeout=120,
+                                          body=json.dumps({"account": account}))[0])
+        waiting = [threading.Thread(target=lease, args=("acct%d" % i,)) for i in range(3)]
+        for t in waiting:
+            t.start()
+        time.sleep(1)
+        for _ in range(5):
+            status, took = self.roster_status()
+            self.assertEqual(status, 200)
+            self.assertLess(took, 1.0)
+        status, took = self.roster_status({"If-None-Match": '"%d"' % serial, "Prefer": "wait=2"})
+        self.assertEqual(status, 304)
+        self.assertLess(took, 4.0)
+        self.assertEqual(answers, [])  # Still waiting for the database.
+        for pid in self.stopped:
+            os.kill(pid, signal.SIGCONT)
+        self.stopped = []
+        for t in waiting:
+            t.join(timeout=60)
+        self.assertEqual(sorted(answers), [201, 201, 201])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-#include "central/auth/hash_pool.h"
+#include "central/work_pool.h"
 
 #include <algorithm>
 
@@ -6,15 +6,15 @@
 
 namespace staffgate::central {
 
-HashPool::HashPool(std::size_t workers, std::size_t max_queue, std::chrono::milliseconds max_wait,
-                   const common::LogFn& log)
+WorkPool::WorkPool(const char* name, std::size_t workers, std::size_t max_queue,
+                   std::chrono::milliseconds max_wait, const common::LogFn& log)
     : max_queue_(max_queue), max_wait_(max_wait) {
   for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i) {
-    threads_.push_back(common::StartGuardedThread("hash-worker", log, [this] { Work(); }));
+    threads_.push_back(common::StartGuardedThread(name, log, [this] { Work(); }));
   }
 }
 
-HashPool::~HashPool() {
+WorkPool::~WorkPool() {
   std::deque<Waiting> refused;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -27,11 +27,11 @@ HashPool::~HashPool() {
   for (std::thread& t : threads_) t.join();
 }
 
-int HashPool::RetryAfterSeconds() const {
+int WorkPool::RetryAfterSeconds() const {
   return static_cast<int>(std::max<std::int64_t>(1, (max_wait_.count() + 999) / 1000));
 }
 
-void HashPool::Submit(Job job) {
+void WorkPool::Submit(Job job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_ && queue_.size() < max_queue_) {
@@ -46,7 +46,7 @@ void HashPool::Submit(Job job) {
   job(false);
 }
 
-void HashPool::Work() {
+void WorkPool::Work() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     ++idle_;
