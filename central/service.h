@@ -367,7 +367,8 @@ class Service {
   LeaseDesk leases_;  // In memory, off the disk (the login path); FlushLeases writes.
   // PostgreSQL: decides instead; leases_ then queues events and notices.
   std::unique_ptr<SharedLeaseDesk> shared_leases_;
-  LeaseDecider* lease_decider_ = &leases_;  // shared_leases_ when there is one.
+  // Who decides leases: shared_leases_ when there is one, else leases_.
+  LeaseDecider* lease_decider_ = &leases_;
   std::function<void(const std::string&)> lease_end_listener_;  // Under listener_mu_.
   std::atomic<std::uint32_t> max_workstations_{1};  // state_'s policy, readable without mu_.
 

@@ -106,9 +106,7 @@ void Service::SetLeaseEndListener(std::function<void(const std::string&)> listen
   lease_end_listener_ = std::move(listener);
 }
 
-Result<std::vector<Lease>> Service::Leases() {
-  return lease_decider_->Select(LeaseSelector{});
-}
+Result<std::vector<Lease>> Service::Leases() { return lease_decider_->Select(LeaseSelector{}); }
 
 Result<std::size_t> Service::LiveLeaseCount() {
   if (!shared_leases_) return leases_.CountLive();

@@ -201,7 +201,7 @@ void Connection::Dispatch(ApiRequest request, bool keep_alive) {
   // No read timer while a worker has it: the pool bounds the wait. The
   // tracked executor keeps the io threads running until the answer is back.
   beast::get_lowest_layer(stream_).expires_never();
-  auto ex = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+  auto ex = net::prefer(stream_.get_executor(), net::execution::outstanding_work_t::tracked);
   ctx_.requests->Submit([self = shared_from_this(), ex, keep_alive,
                          request = std::move(request)](bool admitted) mutable {
     ApiOutcome outcome;

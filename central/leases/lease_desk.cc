@@ -59,8 +59,7 @@ void LeaseDesk::QueueEvent(const std::string& type, const Lease& subject, Json e
   QueueEventLocked(type, subject, std::move(extra));
 }
 
-void LeaseDesk::QueueAcquireEventLocked(const std::string& account,
-                                        const std::string& workstation,
+void LeaseDesk::QueueAcquireEventLocked(const std::string& account, const std::string& workstation,
                                         const AcquireOutcome& outcome,
                                         std::uint32_t max_workstations) {
   if (outcome.kind == AcquireKind::kCreated) {
@@ -85,8 +84,7 @@ void LeaseDesk::QueueAcquireEvent(const std::string& account, const std::string&
 }
 
 Result<AcquireOutcome> LeaseDesk::Acquire(const std::string& account,
-                                          const std::string& workstation,
-                                          common::UnixSeconds ttl_s,
+                                          const std::string& workstation, common::UnixSeconds ttl_s,
                                           std::uint32_t max_workstations,
                                           const std::string& new_id) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -1,6 +1,7 @@
 // The central's session leases while it runs (docs/design.md §6), when it
-// alone decides them (LeaseDecider): a LeaseBook behind its own lock, the row changes and audit events each
-// decision queues, and the notices of leases an administrator ended.
+// alone decides them (LeaseDecider): a LeaseBook behind its own lock, the
+// row changes and audit events each decision queues, and the notices of
+// leases an administrator ended.
 //
 // Leases sit on the login path, so a decision never waits for the disk:
 // the desk decides in memory and answers at once, and the Service writes
@@ -59,10 +60,8 @@ class LeaseDesk : public LeaseDecider {
 
   // LeaseDecider's, decided in memory; the row changes and events are
   // queued for TakeWrites. Never kIo: the disk is not asked.
-  common::Result<AcquireOutcome> Acquire(const std::string& account,
-                                         const std::string& workstation,
-                                         common::UnixSeconds ttl_s,
-                                         std::uint32_t max_workstations,
+  common::Result<AcquireOutcome> Acquire(const std::string& account, const std::string& workstation,
+                                         common::UnixSeconds ttl_s, std::uint32_t max_workstations,
                                          const std::string& new_id) override;
   common::Result<Lease> Renew(const std::string& id, const std::string& workstation,
                               common::UnixSeconds ttl_s) override;

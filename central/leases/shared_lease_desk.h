@@ -47,10 +47,8 @@ class SharedLeaseDesk : public LeaseDecider {
   // under the account's lock; Renew and Release under the lease's row
   // lock; End under the selected rows' locks, with NOTIFY staffgate_leases
   // at the commit.
-  common::Result<AcquireOutcome> Acquire(const std::string& account,
-                                         const std::string& workstation,
-                                         common::UnixSeconds ttl_s,
-                                         std::uint32_t max_workstations,
+  common::Result<AcquireOutcome> Acquire(const std::string& account, const std::string& workstation,
+                                         common::UnixSeconds ttl_s, std::uint32_t max_workstations,
                                          const std::string& new_id) override;
   common::Result<Lease> Renew(const std::string& id, const std::string& workstation,
                               common::UnixSeconds ttl_s) override;

@@ -34,7 +34,7 @@ std::unique_ptr<ConsoleSessions> InMemory(FakeClock& clock, SessionLimits limits
 
 // A keeper on a new database with the central's schema.
 std::string NewCentralDatabase() {
-  const std::string uri = staffgate::testutil::NewPgDatabase();
+  std::string uri = staffgate::testutil::NewPgDatabase();
   REQUIRE(staffgate::central::Store::Open(uri));
   return uri;
 }
@@ -53,15 +53,15 @@ void IdleEndsASession(const Maker& make) {
   CHECK(made->id.size() == 64);
   CHECK(made->session.form_token.size() == 64);
   CHECK(made->id != made->session.form_token);
-  clock.Advance(29 * 60);
+  clock.Advance(29 * 60L);
   auto found = sessions->Find(made->id);
   REQUIRE(found);
   CHECK(found->name == "alice");
   CHECK(found->role == Role::kHr);
   CHECK(found->form_token == made->session.form_token);
-  clock.Advance(29 * 60);  // Idle counts from the last use.
+  clock.Advance(29 * 60L);  // Idle counts from the last use.
   CHECK(sessions->Find(made->id));
-  clock.Advance(30 * 60);
+  clock.Advance(30 * 60L);
   CHECK_FALSE(sessions->Find(made->id));
   CHECK(sessions->Size() == 0);
 }
@@ -72,10 +72,10 @@ void TenHoursEndASession(const Maker& make) {
   auto made = sessions->Create("alice", Role::kOwner, false, "");
   REQUIRE(made);
   for (int i = 0; i < 10 * 6 - 1; ++i) {
-    clock.Advance(10 * 60);
+    clock.Advance(10 * 60L);
     REQUIRE(sessions->Find(made->id));
   }
-  clock.Advance(10 * 60);
+  clock.Advance(10 * 60L);
   CHECK_FALSE(sessions->Find(made->id));
 }
 
@@ -182,7 +182,7 @@ TEST_CASE("shared console sessions: a session made through one central works thr
   CHECK(there->form_token == made->session.form_token);
   // Used through B for 40 minutes: A sees it alive (B wrote last_seen).
   for (int i = 0; i < 4; ++i) {
-    clock.Advance(10 * 60);
+    clock.Advance(10 * 60L);
     REQUIRE((*b)->Find(made->id));
   }
   CHECK((*a)->Find(made->id));
