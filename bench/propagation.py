@@ -45,8 +45,9 @@ import threading
 import time
 from datetime import datetime
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lib"))
-import pgserver  # noqa: E402
+from benchcentral import engine_database  # noqa: E402
 
 TARGET_P50_S, TARGET_MAX_S = 1.0, 2.0
 TRIAL_TIMEOUT_S = 30.0
@@ -397,21 +398,10 @@ def main():
 
     rows = []
     for engine in args.engines:
-        pg_dir = None
-        database = "sqlite"
-        if engine == "postgresql":
-            pg_dir = tempfile.mkdtemp(prefix="sg-propagation-pg-")
-            os.chmod(pg_dir, 0o755)  # The server runs as nobody when we are root.
-            database = pgserver.create_database(pgserver.start(os.path.join(pg_dir, "pg"),
-                                                               durable=True), prefix="bench")
         label = "SQLite, 1 central" if engine == "sqlite" else "PostgreSQL, 2 centrals"
-        try:
+        with engine_database(engine) as database:
             if run_engine(args, counts, database, label, rows) != 0:
                 return 1
-        finally:
-            if pg_dir:
-                pgserver.stop(os.path.join(pg_dir, "pg"))
-                shutil.rmtree(pg_dir, ignore_errors=True)
 
     print()
     print("Admin change until every agent's check answers the new decision (%d trials each):" % args.trials)
