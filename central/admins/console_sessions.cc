@@ -21,38 +21,55 @@ bool ConsoleSessions::Expired(const ConsoleSession& s, common::UnixSeconds now,
   return now - s.last_seen >= limits.idle_s || now - s.created_at >= limits.absolute_s;
 }
 
-MemoryConsoleSessions::MemoryConsoleSessions(const common::Clock& clock, SessionLimits limits)
-    : clock_(clock), limits_(limits) {}
-
-common::Result<NewConsoleSession> MemoryConsoleSessions::Create(const std::string& name, Role role,
-                                                                bool must_change_password,
-                                                                const std::string& replacing) {
+common::Result<NewConsoleSession> ConsoleSessions::Create(const std::string& name, Role role,
+                                                          bool must_change_password,
+                                                          const std::string& replacing) {
   auto id = NewToken();
   if (!id) return tl::unexpected(id.error());
   const common::UnixSeconds now = clock_.Now();
   NewConsoleSession out;
   out.id = std::move(*id);
   out.session = ConsoleSession{name, role, FormTokenOf(out.id), now, now, must_change_password};
+  const std::string replaced = replacing.empty() ? "" : TokenHash(replacing);
+  if (auto kept = Keep(TokenHash(out.id), out.session, replaced, now); !kept) {
+    return tl::unexpected(kept.error());
+  }
+  return out;
+}
+
+std::optional<ConsoleSession> ConsoleSessions::Find(const std::string& id) {
+  if (id.empty()) return std::nullopt;
+  std::optional<ConsoleSession> session = Load(TokenHash(id), clock_.Now());
+  if (session) session->form_token = FormTokenOf(id);
+  return session;
+}
+
+void ConsoleSessions::End(const std::string& id) { Forget(TokenHash(id)); }
+
+common::Result<void> MemoryConsoleSessions::Keep(const std::string& hash,
+                                                 const ConsoleSession& session,
+                                                 const std::string& replacing,
+                                                 common::UnixSeconds now) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!replacing.empty()) by_hash_.erase(TokenHash(replacing));
-  std::erase_if(by_hash_, [&](const auto& item) { return Expired(item.second, now, limits_); });
-  if (by_hash_.size() >= limits_.max_sessions && !by_hash_.empty()) {
+  if (!replacing.empty()) by_hash_.erase(replacing);
+  std::erase_if(by_hash_, [&](const auto& item) { return Expired(item.second, now, limits()); });
+  if (by_hash_.size() >= limits().max_sessions && !by_hash_.empty()) {
     auto oldest = std::min_element(
         by_hash_.begin(), by_hash_.end(),
         [](const auto& a, const auto& b) { return a.second.created_at < b.second.created_at; });
     by_hash_.erase(oldest);
   }
-  by_hash_[TokenHash(out.id)] = out.session;
-  return out;
+  ConsoleSession& kept = by_hash_[hash] = session;
+  kept.form_token.clear();  // Find derives it from the id.
+  return common::Ok();
 }
 
-std::optional<ConsoleSession> MemoryConsoleSessions::Find(const std::string& id) {
-  if (id.empty()) return std::nullopt;
-  const common::UnixSeconds now = clock_.Now();
+std::optional<ConsoleSession> MemoryConsoleSessions::Load(const std::string& hash,
+                                                          common::UnixSeconds now) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_hash_.find(TokenHash(id));
+  auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return std::nullopt;
-  if (Expired(it->second, now, limits_)) {
+  if (Expired(it->second, now, limits())) {
     by_hash_.erase(it);
     return std::nullopt;
   }
@@ -60,9 +77,9 @@ std::optional<ConsoleSession> MemoryConsoleSessions::Find(const std::string& id)
   return it->second;
 }
 
-void MemoryConsoleSessions::End(const std::string& id) {
+void MemoryConsoleSessions::Forget(const std::string& hash) {
   std::lock_guard<std::mutex> lock(mu_);
-  by_hash_.erase(TokenHash(id));
+  by_hash_.erase(hash);
 }
 
 void MemoryConsoleSessions::EndAllOf(const std::string& name) {

@@ -54,16 +54,15 @@ class ConsoleSessions {
 
   // A new session for `name`; the session the browser brought
   // (`replacing`, a cookie value, may be empty) ends. Errors: kInternal
-  // (no randomness).
-  virtual common::Result<NewConsoleSession> Create(const std::string& name, Role role,
-                                                   bool must_change_password,
-                                                   const std::string& replacing) = 0;
+  // (no randomness), and the keeper's (kIo: its database).
+  common::Result<NewConsoleSession> Create(const std::string& name, Role role,
+                                           bool must_change_password, const std::string& replacing);
   // The live session of cookie value `id`, its last_seen moved to now; an
   // unknown, idle or too old one is nullopt (and forgotten), and so is any
   // session while its keeper cannot be asked (signed out, never let in).
-  virtual std::optional<ConsoleSession> Find(const std::string& id) = 0;
+  std::optional<ConsoleSession> Find(const std::string& id);
   // Sign-out. Unknown ids are ignored.
-  virtual void End(const std::string& id) = 0;
+  void End(const std::string& id);
   // Ends every session of `name` (removed, or given a new password). The
   // console also refuses such sessions by the administrator's record, so a
   // keeper that cannot be asked now does not keep them alive.
@@ -78,24 +77,43 @@ class ConsoleSessions {
   // Whether `session` has lapsed at `now` under `limits`.
   static bool Expired(const ConsoleSession& session, common::UnixSeconds now,
                       const SessionLimits& limits);
+
+ protected:
+  // `clock` must outlive the keeper.
+  ConsoleSessions(const common::Clock& clock, SessionLimits limits)
+      : clock_(clock), limits_(limits) {}
+  const SessionLimits& limits() const { return limits_; }
+
+  // What each keeper does, by the id's hash (TokenHash), at `now`:
+  // Keep stores `session` under `hash` after dropping the session of hash
+  // `replacing` (may be empty), the lapsed ones and, at max_sessions, the
+  // oldest.
+  virtual common::Result<void> Keep(const std::string& hash, const ConsoleSession& session,
+                                    const std::string& replacing, common::UnixSeconds now) = 0;
+  // The live session under `hash` (form_token left empty), last_seen moved
+  // to `now`; nullopt when unknown, lapsed (then dropped) or unaskable.
+  virtual std::optional<ConsoleSession> Load(const std::string& hash, common::UnixSeconds now) = 0;
+  virtual void Forget(const std::string& hash) = 0;
+
+ private:
+  const common::Clock& clock_;
+  SessionLimits limits_;
 };
 
 // In the central's memory.
 class MemoryConsoleSessions : public ConsoleSessions {
  public:
-  MemoryConsoleSessions(const common::Clock& clock, SessionLimits limits);
-
-  common::Result<NewConsoleSession> Create(const std::string& name, Role role,
-                                           bool must_change_password,
-                                           const std::string& replacing) override;
-  std::optional<ConsoleSession> Find(const std::string& id) override;
-  void End(const std::string& id) override;
+  MemoryConsoleSessions(const common::Clock& clock, SessionLimits limits)
+      : ConsoleSessions(clock, limits) {}
   void EndAllOf(const std::string& name) override;
   std::size_t Size() override;
 
  private:
-  const common::Clock& clock_;
-  SessionLimits limits_;
+  common::Result<void> Keep(const std::string& hash, const ConsoleSession& session,
+                            const std::string& replacing, common::UnixSeconds now) override;
+  std::optional<ConsoleSession> Load(const std::string& hash, common::UnixSeconds now) override;
+  void Forget(const std::string& hash) override;
+
   std::mutex mu_;
   std::map<std::string, ConsoleSession> by_hash_;  // SHA-256 of the id -> session.
 };

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "central/tokens.h"
-
 namespace staffgate::central {
 
 using common::Result;
@@ -20,7 +18,7 @@ Result<void> SharedConsoleSessions::MakeRoomLocked(common::UnixSeconds now) {
   auto lapsed =
       db_->Prepare("DELETE FROM console_sessions WHERE last_seen <= ? OR created_at <= ?");
   if (!lapsed) return tl::unexpected(lapsed.error());
-  if (auto ok = lapsed->Bind(1, now - limits_.idle_s).Bind(2, now - limits_.absolute_s).Run();
+  if (auto ok = lapsed->Bind(1, now - limits().idle_s).Bind(2, now - limits().absolute_s).Run();
       !ok) {
     return ok;
   }
@@ -30,46 +28,36 @@ Result<void> SharedConsoleSessions::MakeRoomLocked(common::UnixSeconds now) {
       "ORDER BY created_at, id_hash LIMIT GREATEST((SELECT COUNT(*) FROM console_sessions) - ? "
       "+ 1, 0))");
   if (!oldest) return tl::unexpected(oldest.error());
-  return oldest->Bind(1, static_cast<std::int64_t>(limits_.max_sessions)).Run();
+  return oldest->Bind(1, static_cast<std::int64_t>(limits().max_sessions)).Run();
 }
 
-Result<NewConsoleSession> SharedConsoleSessions::Create(const std::string& name, Role role,
-                                                        bool must_change_password,
-                                                        const std::string& replacing) {
-  auto id = NewToken();
-  if (!id) return tl::unexpected(id.error());
-  const common::UnixSeconds now = clock_.Now();
-  NewConsoleSession out;
-  out.id = std::move(*id);
-  out.session = ConsoleSession{name, role, FormTokenOf(out.id), now, now, must_change_password};
+Result<void> SharedConsoleSessions::Keep(const std::string& hash, const ConsoleSession& session,
+                                         const std::string& replacing, common::UnixSeconds now) {
   std::lock_guard<std::mutex> lock(mu_);
-  // Relaxed: a session lost to a power cut of the database host is a
-  // sign-in again, never an access.
   auto txn = Transaction::Begin(*db_, Durability::kRelaxed);
   if (!txn) return tl::unexpected(txn.error());
   if (!replacing.empty()) {
     auto gone = db_->Prepare("DELETE FROM console_sessions WHERE id_hash = ?");
     if (!gone) return tl::unexpected(gone.error());
-    if (auto ok = gone->Bind(1, TokenHash(replacing)).Run(); !ok) return tl::unexpected(ok.error());
+    if (auto ok = gone->Bind(1, replacing).Run(); !ok) return ok;
   }
-  if (auto ok = MakeRoomLocked(now); !ok) return tl::unexpected(ok.error());
+  if (auto ok = MakeRoomLocked(now); !ok) return ok;
   auto put = db_->Prepare(
       "INSERT INTO console_sessions(id_hash, name, role, must_change_password, created_at, "
       "last_seen) VALUES (?, ?, ?, ?, ?, ?)");
   if (!put) return tl::unexpected(put.error());
-  auto ran = put->Bind(1, TokenHash(out.id))
-                 .Bind(2, name)
-                 .Bind(3, RoleName(role))
-                 .Bind(4, std::int64_t{must_change_password ? 1 : 0})
-                 .Bind(5, now)
-                 .Bind(6, now)
+  auto ran = put->Bind(1, hash)
+                 .Bind(2, session.name)
+                 .Bind(3, RoleName(session.role))
+                 .Bind(4, std::int64_t{session.must_change_password ? 1 : 0})
+                 .Bind(5, session.created_at)
+                 .Bind(6, session.last_seen)
                  .Run();
-  if (!ran) return tl::unexpected(ran.error());
-  if (auto ok = txn->Commit(); !ok) return tl::unexpected(ok.error());
-  return out;
+  if (!ran) return ran;
+  return txn->Commit();
 }
 
-Result<std::optional<ConsoleSession>> SharedConsoleSessions::FindLocked(const std::string& hash,
+Result<std::optional<ConsoleSession>> SharedConsoleSessions::LoadLocked(const std::string& hash,
                                                                         common::UnixSeconds now) {
   auto stmt = db_->Prepare(
       "SELECT name, role, must_change_password, created_at, last_seen FROM console_sessions "
@@ -82,12 +70,12 @@ Result<std::optional<ConsoleSession>> SharedConsoleSessions::FindLocked(const st
   auto role = ParseRole(stmt->Text(1));
   if (!role) return tl::unexpected(role.error());  // Not a role this build knows: no access.
   ConsoleSession session{stmt->Text(0), *role, "", stmt->Int(3), stmt->Int(4), stmt->Int(2) != 0};
-  if (Expired(session, now, limits_)) {
+  if (Expired(session, now, limits())) {
     auto gone = db_->Prepare("DELETE FROM console_sessions WHERE id_hash = ?");
     if (gone) (void)gone->Bind(1, hash).Run();
     return std::optional<ConsoleSession>();
   }
-  if (now - session.last_seen >= std::min(kTouchEvery, limits_.idle_s / 30)) {
+  if (now - session.last_seen >= std::min(kTouchEvery, limits().idle_s / 30)) {
     auto touch = db_->Prepare("UPDATE console_sessions SET last_seen = ? WHERE id_hash = ?");
     if (!touch) return tl::unexpected(touch.error());
     if (auto ok = touch->Bind(1, now).Bind(2, hash).Run(); !ok) return tl::unexpected(ok.error());
@@ -96,12 +84,11 @@ Result<std::optional<ConsoleSession>> SharedConsoleSessions::FindLocked(const st
   return std::optional<ConsoleSession>(std::move(session));
 }
 
-std::optional<ConsoleSession> SharedConsoleSessions::Find(const std::string& id) {
-  if (id.empty()) return std::nullopt;
+std::optional<ConsoleSession> SharedConsoleSessions::Load(const std::string& hash,
+                                                          common::UnixSeconds now) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto found = FindLocked(TokenHash(id), clock_.Now());
-  if (!found || !*found) return std::nullopt;
-  (*found)->form_token = FormTokenOf(id);
+  auto found = LoadLocked(hash, now);
+  if (!found) return std::nullopt;
   return std::move(*found);
 }
 
@@ -111,8 +98,8 @@ void SharedConsoleSessions::DeleteWhere(const char* sql, const std::string& arg)
   if (stmt) (void)stmt->Bind(1, arg).Run();
 }
 
-void SharedConsoleSessions::End(const std::string& id) {
-  DeleteWhere("DELETE FROM console_sessions WHERE id_hash = ?", TokenHash(id));
+void SharedConsoleSessions::Forget(const std::string& hash) {
+  DeleteWhere("DELETE FROM console_sessions WHERE id_hash = ?", hash);
 }
 
 void SharedConsoleSessions::EndAllOf(const std::string& name) {

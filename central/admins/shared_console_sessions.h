@@ -7,8 +7,9 @@
 //
 // last_seen is written at most once a minute per session (and at least
 // every thirtieth of the idle timeout), so a busy page costs one read; a
-// session may therefore lapse that much before its idle timeout. A database that cannot be asked
-// signs the browser out (Find is nullopt) and refuses a sign-in; it never lets one in.
+// session may therefore lapse that much before its idle timeout. A
+// database that cannot be asked signs the browser out (Find is nullopt)
+// and refuses a sign-in; it never lets one in.
 //
 // Thread-safe: one statement at a time on the keeper's own connection.
 #ifndef STAFFGATE_CENTRAL_ADMINS_SHARED_CONSOLE_SESSIONS_H_
@@ -30,33 +31,32 @@ class SharedConsoleSessions : public ConsoleSessions {
   static common::Result<std::unique_ptr<SharedConsoleSessions>> Open(const std::string& uri,
                                                                      const common::Clock& clock,
                                                                      SessionLimits limits);
-  // Writes of last_seen are at most this far apart (TouchEvery).
+  // Writes of last_seen are at most this far apart.
   static constexpr common::UnixSeconds kTouchEvery = 60;
 
-  common::Result<NewConsoleSession> Create(const std::string& name, Role role,
-                                           bool must_change_password,
-                                           const std::string& replacing) override;
-  std::optional<ConsoleSession> Find(const std::string& id) override;
-  void End(const std::string& id) override;
   void EndAllOf(const std::string& name) override;
   std::size_t Size() override;
 
  private:
   SharedConsoleSessions(std::unique_ptr<Database> db, const common::Clock& clock,
                         SessionLimits limits)
-      : db_(std::move(db)), clock_(clock), limits_(limits) {}
+      : ConsoleSessions(clock, limits), db_(std::move(db)) {}
+  // One transaction, relaxed: a session lost to a power cut of the
+  // database host is a sign-in again, never an access.
+  common::Result<void> Keep(const std::string& hash, const ConsoleSession& session,
+                            const std::string& replacing, common::UnixSeconds now) override;
+  std::optional<ConsoleSession> Load(const std::string& hash, common::UnixSeconds now) override;
+  void Forget(const std::string& hash) override;
   // Removes lapsed rows and, at the cap, the oldest; mu_ held, in a
   // transaction.
   common::Result<void> MakeRoomLocked(common::UnixSeconds now);
-  common::Result<std::optional<ConsoleSession>> FindLocked(const std::string& hash,
+  common::Result<std::optional<ConsoleSession>> LoadLocked(const std::string& hash,
                                                            common::UnixSeconds now);
   // Runs `sql` with `arg` bound as ?1, synced (a sign-out must hold).
   void DeleteWhere(const char* sql, const std::string& arg);
 
   std::mutex mu_;  // Guards db_.
   std::unique_ptr<Database> db_;
-  const common::Clock& clock_;
-  SessionLimits limits_;
 };
 
 }  // namespace staffgate::central
