@@ -71,42 +71,56 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
     s->lease_decider_ = s->shared_leases_.get();
   }
   std::lock_guard<std::mutex> lock(s->mu_);
-  auto latest = s->LoadLocked();
-  if (!latest) return tl::unexpected(latest.error());
-  // Accounts from before uids existed (schema 4) get theirs now, in
-  // employee id order.
-  State next = s->state_;
-  if (auto ok = AssignUids(next, options.uid_range); !ok) {
-    return Fail(ErrorKind::kConfig,
-                "cannot give uids to the existing accounts: " + ok.error().message);
-  }
-  const common::UnixSeconds now = clock.Now();
-  bool fresh = *latest && (*latest)->serial >= s->high_water_ &&
-               (*latest)->expires_at - now >= options.roster_lifetime_s / 2 &&
-               next.ids.uids.size() == s->state_.ids.uids.size() && s->BuildsSame(**latest);
-  {
-    // `next` is the state Open ends with either way (fresh: no new uids).
-    auto snapshot = BuildStateSnapshot(next);
-    std::lock_guard<std::mutex> current_lock(s->current_mu_);
-    s->snapshot_ = std::move(snapshot);
-  }
-  if (fresh) {
-    s->current_ = std::make_shared<PublishedRoster>(**latest);
+  // Reads the state and decides whether to publish. On a database other
+  // centrals share, a publish is decided again under the serial row's lock
+  // (docs/design.md §12): a change another central commits meanwhile is
+  // then in the state read, never left out of the roster published here.
+  std::optional<Transaction> txn;
+  for (;;) {
+    auto latest = s->LoadLocked();
+    if (!latest) return tl::unexpected(latest.error());
+    // Accounts from before uids existed (schema 4) get theirs now, in
+    // employee id order.
+    State next = s->state_;
+    if (auto ok = AssignUids(next, options.uid_range); !ok) {
+      return Fail(ErrorKind::kConfig,
+                  "cannot give uids to the existing accounts: " + ok.error().message);
+    }
+    const common::UnixSeconds now = clock.Now();
+    const bool fresh = *latest && (*latest)->serial >= s->high_water_ &&
+                       (*latest)->expires_at - now >= options.roster_lifetime_s / 2 &&
+                       next.ids.uids.size() == s->state_.ids.uids.size() && s->BuildsSame(**latest);
+    {
+      // `next` is the state Open ends with either way (fresh: no new uids).
+      auto snapshot = BuildStateSnapshot(next);
+      std::lock_guard<std::mutex> current_lock(s->current_mu_);
+      s->snapshot_ = std::move(snapshot);
+    }
+    if (fresh) {
+      s->current_ = std::make_shared<PublishedRoster>(**latest);
+      return s;
+    }
+    if (!txn) {
+      auto begun = Transaction::Begin(s->store_->db());
+      if (!begun) return tl::unexpected(begun.error());
+      txn.emplace(std::move(*begun));
+      if (s->shared_database_) {
+        if (auto ok = s->store_->BoundLockWait(); !ok) return tl::unexpected(ok.error());
+        if (auto ok = s->store_->SerialHighWater(); !ok) return tl::unexpected(ok.error());
+        continue;  // Read and decide again, under the lock.
+      }
+    }
+    // No roster yet, a database older than the last published serial, one
+    // close to expiry, new uids, or a config that changes what the roster
+    // says (organization, publish_display_names): publish the next serial.
+    if (auto ok = s->PersistLocked(next); !ok) return tl::unexpected(ok.error());
+    auto published = s->PublishLocked(next);
+    if (!published) return tl::unexpected(published.error());
+    if (auto committed = txn->Commit(); !committed) return tl::unexpected(committed.error());
+    s->state_ = std::move(next);
+    s->current_ = std::make_shared<PublishedRoster>(std::move(*published));
     return s;
   }
-  // No roster yet, a database older than the last published serial, one
-  // close to expiry, new uids, or a config that changes what the roster
-  // says (organization, publish_display_names): publish the next serial now.
-  auto txn = Transaction::Begin(s->store_->db());
-  if (!txn) return tl::unexpected(txn.error());
-  if (auto ok = s->PersistLocked(next); !ok) return tl::unexpected(ok.error());
-  auto published = s->PublishLocked(next);
-  if (!published) return tl::unexpected(published.error());
-  auto committed = txn->Commit();
-  if (!committed) return tl::unexpected(committed.error());
-  s->state_ = std::move(next);
-  s->current_ = std::make_shared<PublishedRoster>(std::move(*published));
-  return s;
 }
 
 Result<std::optional<PublishedRoster>> Service::LoadLocked() {

@@ -200,6 +200,32 @@ class TwoCentralsTest(unittest.TestCase):
             self.assertEqual(accounts, {"bert", "carl"})
         self.assertEqual(self.roster(self.a)[1], self.roster(self.b)[1])
 
+    def test_a_central_publishing_at_start_waits_for_a_change_in_flight_and_includes_it(self):
+        # B must publish when it starts (its organisation changed), while
+        # another central's change holds the serial row, uncommitted.
+        self.b.stop()
+        self.b.set_conf("organization", '"Other Motors"')
+        held = subprocess.Popen(["psql", "-q", "-v", "ON_ERROR_STOP=1", self.a.database],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        held.stdin.write("BEGIN;\n"
+                         "SELECT value FROM meta WHERE key = 'serial_high_water' FOR UPDATE;\n"
+                         "INSERT INTO employees(id, name, status, groups, updated_at) "
+                         "VALUES ('EZ', 'Zed', 'active', '[]', 0);\n"
+                         "INSERT INTO accounts(name, employee_id) VALUES ('zed', 'EZ');\n")
+        held.stdin.flush()
+        time.sleep(0.5)  # The row is held by now.
+        starting = threading.Thread(target=self.b.start)
+        starting.start()
+        time.sleep(1.5)  # B reads and waits for the row.
+        held.stdin.write("COMMIT;\n")
+        held.stdin.close()
+        self.assertEqual(held.wait(timeout=30), 0, held.stderr.read())
+        starting.join(timeout=60)
+        payload = self.roster(self.b)[0]
+        self.assertEqual(payload["organization"], "Other Motors")
+        self.assertIn("zed", {a for e in payload["employees"] for a in e["accounts"]})
+
     def test_join_shares_the_key_and_trust_and_refuses_what_it_cannot_join(self):
         for name in ("roster-signing.key", "ca.pem", "admin.token"):
             with open(os.path.join(self.a.dir, name)) as fa, \
