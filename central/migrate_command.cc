@@ -74,6 +74,25 @@ Result<std::uint64_t> SerialFile(const std::string& db_path) {
   return static_cast<std::uint64_t>(value);
 }
 
+std::string EventsPath(const CentralConfig& config) {
+  ServiceOptions where;
+  where.db_path = config.StoreLocation();
+  where.events_db_path = config.events_db;
+  return EventsDbPath(where);
+}
+
+// The store as `serve` opens it: a database from before the event store
+// had its own file first hands its events over (migration 3 drops them
+// there), then the schema is brought to this build's.
+Result<std::unique_ptr<Store>> OpenAsServeWould(const CentralConfig& config) {
+  auto events = EventStore::Open(EventsPath(config), 0);
+  if (!events) return tl::unexpected(events.error());
+  if (auto ok = (*events)->ImportLegacy(config.StoreLocation()); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  return Store::Open(config.StoreLocation());
+}
+
 Result<void> CheckCopyable(const CentralConfig& config, const std::string& uri) {
   if (config.database != "sqlite") {
     return Fail(ErrorKind::kInvalidInput,
@@ -117,25 +136,18 @@ Result<std::string> CopyToPostgres(const CentralConfig& config, const std::strin
   if (!new_conf) return tl::unexpected(new_conf.error());
   auto floor = SerialFile(config.db);
   if (!floor) return tl::unexpected(floor.error());
-  // The source as serve would open it: its schema brought to this build's.
-  auto source = Store::Open(config.db);
+  auto source = OpenAsServeWould(config);
   if (!source) return tl::unexpected(source.error());
-  ServiceOptions where;
-  where.db_path = config.db;
-  where.events_db_path = config.events_db;
-  std::unique_ptr<Database> events;
-  if (const std::string path = EventsDbPath(where); ::access(path.c_str(), F_OK) == 0) {
-    auto opened = OpenDatabase(path);
-    if (!opened) return tl::unexpected(opened.error());
-    events = std::move(*opened);
-  }
+  auto events = OpenDatabase(EventsPath(config));
+  if (!events) return tl::unexpected(events.error());
   auto target = Store::Open(uri);
   if (!target) return tl::unexpected(target.error());
   // The events table is the event store's to make.
   if (auto made = EventStore::Open(uri, 0); !made) return tl::unexpected(made.error());
-  auto counts = CopyCentral(CopySources{&(*source)->db(), events.get(), *floor}, (*target)->db());
+  auto counts = CopyCentral(CopySources{&(*source)->db(), events->get(), *floor}, (*target)->db());
   if (!counts) return tl::unexpected(counts.error());
-  const std::filesystem::path conf(config.path);
+  // Absolute: a relative --config has no directory part to write into.
+  const std::filesystem::path conf = std::filesystem::absolute(config.path);
   if (auto ok =
           WriteOwnedFile(conf.parent_path().string(), conf.filename().c_str(), *new_conf, 0640);
       !ok) {
@@ -178,7 +190,7 @@ Result<std::string> MigrateCentral(const MigrateOptions& options) {
   auto config = LoadCentralConfig(options.config);
   if (!config) return tl::unexpected(config.error());
   if (!options.to.empty()) return CopyToPostgres(*config, options.to);
-  auto store = Store::Open(config->StoreLocation());
+  auto store = OpenAsServeWould(*config);
   if (!store) return tl::unexpected(store.error());
   auto version = (*store)->SchemaVersion();
   if (!version) return tl::unexpected(version.error());

@@ -23,10 +23,10 @@ struct MigrateOptions {
 };
 
 // Does what MigrateOptions says; returns what it did, in a sentence or
-// two for the operator. Errors (nothing changed, in the files or the
-// PostgreSQL database): kConfig (central.conf, a URI with a password),
-// kInvalidInput (the central is still running, it is already on
-// PostgreSQL, the target database holds data), kIo (a database), kInternal.
+// two for the operator. Errors (no row copied, central.conf unchanged; the
+// source may have been brought to this build's schema, as serve would): kConfig (central.conf, a
+// URI with a password), kInvalidInput (the central is still running, it is already on PostgreSQL,
+// the target database holds data), kIo (a database), kInternal.
 common::Result<std::string> MigrateCentral(const MigrateOptions& options);
 
 // `text` (central.conf) with its `database` key set to `value` (the line

@@ -105,7 +105,8 @@ Result<std::unique_ptr<Service>> Service::Open(const ServiceOptions& options,
       if (!begun) return tl::unexpected(begun.error());
       txn.emplace(std::move(*begun));
       if (s->shared_database_) {
-        if (auto ok = s->store_->BoundLockWait(); !ok) return tl::unexpected(ok.error());
+        // Unbounded: a start waits out another central's import rather
+        // than failing (a change holds the row for as long as it takes).
         if (auto ok = s->store_->SerialHighWater(); !ok) return tl::unexpected(ok.error());
         continue;  // Read and decide again, under the lock.
       }

@@ -239,25 +239,12 @@ Result<std::uint64_t> RaiseSerialHighWater(Database& to, std::uint64_t floor) {
   return mark;
 }
 
-// The events file's events with their order of receipt (rowid), then any
-// the main database still holds from before the event store had its own
-// file (Service::Open copies those at every start, so normally none are
-// new): those get new rowids after the others.
+// The events file's events, with their order of receipt (rowid). A main
+// database from before the event store had its own file has handed its
+// events over by now (the caller opened it as serve would).
 Result<std::int64_t> CopyEvents(const CopySources& from, Database& to) {
-  if (from.events != nullptr) {
-    auto copied = CopyCounted(*from.events, to, TableCopy{std::string(kEvents), true, ""});
-    if (!copied) return tl::unexpected(copied.error());
-  }
-  auto legacy =
-      Names(*from.store, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
-            std::string(kEvents));
-  if (!legacy) return tl::unexpected(legacy.error());
-  if (!legacy->empty()) {
-    auto copied = CopyRows(*from.store, to,
-                           TableCopy{std::string(kEvents), false, " ON CONFLICT DO NOTHING"});
-    if (!copied) return tl::unexpected(copied.error());
-  }
-  return Count(to, kEvents);
+  if (from.events == nullptr) return std::int64_t{0};
+  return CopyCounted(*from.events, to, TableCopy{std::string(kEvents), true, ""});
 }
 
 }  // namespace

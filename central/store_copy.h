@@ -25,6 +25,7 @@ namespace staffgate::central {
 struct CopySources {
   Database* store = nullptr;   // The central's SQLite database (central.db).
   Database* events = nullptr;  // Its event store (central-events.db); may be null.
+  // Both opened as serve would (legacy events handed over, schema current).
   // A floor for the serial high-water mark (the SQLite central's
   // central.db.serial file): the next serial published is above it.
   std::uint64_t serial_floor = 0;

@@ -36,6 +36,9 @@ Result<void> SharedConsoleSessions::Keep(const std::string& hash, const ConsoleS
   std::lock_guard<std::mutex> lock(mu_);
   auto txn = Transaction::Begin(*db_, Durability::kRelaxed);
   if (!txn) return tl::unexpected(txn.error());
+  // One sign-in at a time across the centrals: two pruning the same rows
+  // in different orders would deadlock.
+  if (auto ok = db_->Exec("SELECT pg_advisory_xact_lock(7312)"); !ok) return ok;
   if (!replacing.empty()) {
     auto gone = db_->Prepare("DELETE FROM console_sessions WHERE id_hash = ?");
     if (!gone) return tl::unexpected(gone.error());

@@ -80,6 +80,9 @@ struct HttpServer::Impl {
   net::signal_set signals;
   net::signal_set reload_signals;
   net::steady_timer housekeeping;
+  // Guards housekeeping's arming (an io thread, after a pool job) against
+  // BeginStop's cancel (another io thread).
+  std::mutex housekeeping_mu;
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool run_done = false;  // Guarded by stop_mu.
@@ -229,6 +232,8 @@ void HttpServer::Impl::Accept() {
 }
 
 void HttpServer::Impl::Housekeeping(int tick) {
+  std::lock_guard<std::mutex> lock(housekeeping_mu);
+  if (ctx.stopping) return;
   housekeeping.expires_after(kContactFlushPeriod);
   housekeeping.async_wait([this, tick](beast::error_code ec) {
     if (ec || ctx.stopping) return;
@@ -297,7 +302,10 @@ void HttpServer::Impl::BeginStop() {
   log(LOG_INFO, "stopping: finishing in-flight requests");
   beast::error_code ignored;
   acceptor.close(ignored);
-  housekeeping.cancel();
+  {
+    std::lock_guard<std::mutex> lock(housekeeping_mu);
+    housekeeping.cancel();
+  }
   signals.cancel();
   reload_signals.cancel();
   hub.WakeAll();  // Held long-polls answer now (304 unless a change came).

@@ -33,8 +33,13 @@ class MigrateTest(unittest.TestCase):
         self.c.stop()
         self._tmp.cleanup()
 
-    def migrate(self, to, rc):
-        r = run([CENTRAL, "migrate", "--config", self.conf, "--to", to], timeout=120)
+    def migrate(self, to, rc, relative=False):
+        """`relative`: run in the central's directory with --config central.conf."""
+        if relative:
+            r = run([CENTRAL, "migrate", "--config", "central.conf", "--to", to], timeout=120,
+                    cwd=self.c.dir)
+        else:
+            r = run([CENTRAL, "migrate", "--config", self.conf, "--to", to], timeout=120)
         self.assertEqual(r.returncode, rc, r.stdout + r.stderr)
         return r
 
@@ -131,7 +136,7 @@ class MigrateTest(unittest.TestCase):
         with open(serial_file, "w") as f:
             f.write("%d\n" % (served + 5))
 
-        r = self.migrate(uri, 0)
+        r = self.migrate(uri, 0, relative=True)  # Writes ./central.conf, not /central.conf.
         self.assertIn("employees 3,", r.stdout)
         self.assertIn("events 5;", r.stdout)
         with open(self.conf) as f:
