@@ -473,12 +473,14 @@ def postgres_processes(directory):
     return [master] + [int(p) for p in children]
 
 
-class HungDatabaseTest(unittest.TestCase):
-    """A PostgreSQL that stops answering without closing anything (SIGSTOP
-    on every server process: a hung host, a stuck disk), on a server of the
-    test's own. The central keeps serving rosters and long-polls from
-    memory, however many calls wait for the database on its workers, and
-    those calls go through once it answers again."""
+class OwnServerTest(unittest.TestCase):
+    """A central on a PostgreSQL server of the test's own, which the test
+    restarts or stops. Restarted (every connection closed): the central
+    takes it up again without a restart. Hung without closing anything
+    (SIGSTOP on every server process: a hung host, a stuck disk): the
+    central keeps serving rosters and long-polls from memory, however many
+    calls wait for the database on its workers, and those calls go through
+    once it answers again."""
 
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="sg-pghung-")
@@ -504,6 +506,28 @@ class HungDatabaseTest(unittest.TestCase):
         status = self.c.request("GET", "/v1/roster", token=self.ws, headers=headers,
                                 timeout=timeout)[0]
         return status, time.monotonic() - started
+
+    def test_a_restarted_server_is_taken_up_again_without_restarting_the_central(self):
+        serial = int(self.c.request("GET", "/v1/roster", token=self.ws)[1]["ETag"].strip('"'))
+        pgserver.restart(self.pg_dir)
+        # A connection found closed fails its statement; the next one
+        # reconnects. Every part of the central gets there.
+        self.assertTrue(sgtest.wait_until(
+            lambda: self.c.request("GET", "/healthz")[0] == 200, timeout=20))
+        self.assertTrue(sgtest.wait_until(
+            lambda: self.c.admin("employee", "terminate", "E0").returncode == 0, timeout=20))
+        self.assertEqual(self.roster_status()[0], 200)
+        self.assertEqual(
+            int(self.c.request("GET", "/v1/roster", token=self.ws)[1]["ETag"].strip('"')),
+            serial + 1)
+        lease = json.dumps({"account": "acct1"})
+        self.assertTrue(sgtest.wait_until(lambda: self.c.request(
+            "POST", "/v1/sessions", token=self.ws, body=lease)[0] == 201, timeout=20))
+        event = json.dumps([{"id": "ev-after-restart", "time": "2026-11-30T10:00:00.000Z",
+                             "type": "decision", "account": "acct1", "decision": "allow",
+                             "reason": "allowed"}])
+        self.assertTrue(sgtest.wait_until(lambda: self.c.request(
+            "POST", "/v1/events", token=self.ws, body=event)[0] == 202, timeout=20))
 
     def test_rosters_and_long_polls_are_served_while_the_database_hangs(self):
         serial = int(self.c.request("GET", "/v1/roster", token=self.ws)[1]["ETag"].strip('"'))

@@ -79,6 +79,16 @@ def start(directory, durable=False):
     return base_uri(directory)
 
 
+def restart(directory):
+    """pg_ctl restart (fast shutdown: every connection is closed), waiting
+    until the server takes connections again."""
+    data = os.path.join(directory, "data")
+    subprocess.run(_as_server_user([os.path.join(BIN, "pg_ctl"), "-D", data, "-w", "-t", "60",
+                                    "-m", "fast", "-l", os.path.join(directory, "server.log"),
+                                    "restart"]),
+                   check=True, capture_output=True, timeout=90)
+
+
 def stop(directory):
     data = os.path.join(directory, "data")
     if os.path.exists(os.path.join(data, "postmaster.pid")):
