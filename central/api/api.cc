@@ -278,6 +278,13 @@ bool Api::AnswersFromMemory(const ApiRequest& req) {
   return req.method == "GET" && (path == "/v1/roster" || path == "/v1/keys");
 }
 
+bool Api::IsWorkstationCall(const ApiRequest& req) {
+  const std::string_view target(req.target);
+  const std::string_view path = target.substr(0, target.find('?'));
+  return path == "/v1/sessions" || path.starts_with("/v1/sessions/") || path == "/v1/events" ||
+         path == common::kAuthVerifyPath || path == common::kAuthChangePath;
+}
+
 ApiOutcome Api::Handle(const ApiRequest& req) {
   ++metrics_.requests;
   std::string path = req.target;

@@ -68,6 +68,11 @@ class Api {
   // handles the rest on its request pool (docs/design.md §12), so a
   // database that hangs holds a worker, never the threads serving rosters.
   static bool AnswersFromMemory(const ApiRequest& request);
+  // Whether `request` is a workstation's call on the login path (session
+  // leases, events, password checks): the server gives those workers of
+  // their own, so a flood of console or admin requests cannot hold up a
+  // login.
+  static bool IsWorkstationCall(const ApiRequest& request);
   // Staffgate passwords (auth.cc): without an Authenticator the password
   // endpoints answer 503. `auth` must outlive the Api.
   void SetAuthenticator(Authenticator* auth) { auth_ = auth; }

@@ -191,7 +191,8 @@ void Connection::OnRead(beast::error_code ec, std::size_t /*bytes*/) {
 }
 
 void Connection::Dispatch(ApiRequest request, bool keep_alive) {
-  if (ctx_.requests == nullptr || Api::AnswersFromMemory(request)) {
+  WorkPool* pool = Api::IsWorkstationCall(request) ? ctx_.logins : ctx_.requests;
+  if (pool == nullptr || Api::AnswersFromMemory(request)) {
     ApiOutcome outcome = ctx_.api.Handle(request);
     // Password bodies (docs/design.md §10) must not linger in freed memory;
     // the parsed copies are wiped by their holders (api/auth.cc).
@@ -202,15 +203,15 @@ void Connection::Dispatch(ApiRequest request, bool keep_alive) {
   // tracked executor keeps the io threads running until the answer is back.
   beast::get_lowest_layer(stream_).expires_never();
   auto ex = net::prefer(stream_.get_executor(), net::execution::outstanding_work_t::tracked);
-  ctx_.requests->Submit([self = shared_from_this(), ex, keep_alive,
-                         request = std::move(request)](bool admitted) mutable {
+  pool->Submit([self = shared_from_this(), pool, ex, keep_alive,
+                request = std::move(request)](bool admitted) mutable {
     ApiOutcome outcome;
     if (admitted) {
       outcome = self->ctx_.api.Handle(request);
     } else {
       outcome.response = JsonError(503, "busy", "the central is busy; try again shortly");
-      outcome.response.headers.emplace_back(
-          "Retry-After", std::to_string(self->ctx_.requests->RetryAfterSeconds()));
+      outcome.response.headers.emplace_back("Retry-After",
+                                            std::to_string(pool->RetryAfterSeconds()));
     }
     OPENSSL_cleanse(request.body.data(), request.body.size());
     net::post(ex, [self, keep_alive, outcome = std::move(outcome)]() mutable {

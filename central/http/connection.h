@@ -46,7 +46,10 @@ struct ServerContext {
   Metrics& metrics;
   const CentralConfig& config;
   // Where requests that may wait for the database run (Api::
-  // AnswersFromMemory says which need not); null: on the io threads.
+  // AnswersFromMemory says which need not): workstations' calls
+  // (Api::IsWorkstationCall) on `logins`, the rest on `requests`; null: on
+  // the io threads.
+  WorkPool* logins = nullptr;
   WorkPool* requests = nullptr;
   std::atomic<bool> stopping{false};
   std::mutex connections_mu;
@@ -93,7 +96,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnHandshake(beast::error_code ec);
   void DoRead();
   void OnRead(beast::error_code ec, std::size_t bytes);
-  // Handles `request` here or on ctx_.requests, then Finish.
+  // Handles `request` here or on a pool of ctx_, then Finish.
   void Dispatch(ApiRequest request, bool keep_alive);
   // Answers, holds or defers as `outcome` says; on this connection's strand.
   void Finish(ApiOutcome outcome, bool keep_alive);

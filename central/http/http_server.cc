@@ -28,6 +28,10 @@ constexpr int kResignCheckEvery = 30;  // Flush periods (one minute).
 // that absorbs a burst of sign-ins; and a wait past which a caller is
 // better told 503 with Retry-After than left hanging.
 constexpr std::size_t kRequestWorkers = 4;
+// Workstations' lease, event and password calls have workers of their own
+// (Api::IsWorkstationCall): console and admin traffic, which anyone who
+// reaches the port can send, cannot queue a login behind it.
+constexpr std::size_t kLoginWorkers = 4;
 constexpr std::size_t kRequestQueue = 4096;
 constexpr auto kRequestWait = std::chrono::seconds(10);
 constexpr auto kDrainDeadline = std::chrono::seconds(15);
@@ -88,7 +92,9 @@ struct HttpServer::Impl {
   bool run_done = false;  // Guarded by stop_mu.
   common::SystemClock clock;
   std::unique_ptr<Console> console;  // The HR console (docs/design.md §11).
-  // Requests that may wait for the database, and housekeeping (ctx.requests).
+  // Requests that may wait for the database: workstations' login-path
+  // calls (ctx.logins), and the rest with housekeeping (ctx.requests).
+  std::unique_ptr<WorkPool> logins;
   std::unique_ptr<WorkPool> requests;
   // Last member: destroyed first, so its hashing threads are joined while
   // the io_context they post answers to still exists.
@@ -339,6 +345,9 @@ common::Result<void> HttpServer::Run() {
   s.requests = std::make_unique<WorkPool>("request-worker", kRequestWorkers, kRequestQueue,
                                           kRequestWait, s.log);
   s.ctx.requests = s.requests.get();
+  s.logins =
+      std::make_unique<WorkPool>("login-worker", kLoginWorkers, kRequestQueue, kRequestWait, s.log);
+  s.ctx.logins = s.logins.get();
   s.WaitForReload();
   s.Accept();
   s.Housekeeping(1);
@@ -375,7 +384,8 @@ common::Result<void> HttpServer::Run() {
   }
   s.stop_cv.notify_all();
   watchdog.join();
-  s.requests.reset();  // Joins the workers; what still waited is refused.
+  s.logins.reset();  // Joins the workers; what still waited is refused.
+  s.requests.reset();
   scheduler.Stop();
   listener->reset();  // Joins its thread: no CatchUp after this.
   s.service.SetPublishListener(nullptr);
