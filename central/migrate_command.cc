@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -58,22 +57,6 @@ bool Answers(std::string host, std::uint16_t port) {
   return false;
 }
 
-// The SQLite central's serial high-water file (Service::PublishLocked
-// writes it beside the database); 0 when absent.
-Result<std::uint64_t> SerialFile(const std::string& db_path) {
-  const std::string path = db_path + ".serial";
-  auto text = common::ReadFileCapped(path, 64);
-  if (!text) {
-    if (text.error().kind == ErrorKind::kNotFound) return std::uint64_t{0};
-    return tl::unexpected(text.error());
-  }
-  char* end = nullptr;
-  const unsigned long long value = std::strtoull(text->c_str(), &end, 10);
-  if (end == text->c_str())
-    return Fail(ErrorKind::kConfig, path + " does not hold a serial number");
-  return static_cast<std::uint64_t>(value);
-}
-
 std::string EventsPath(const CentralConfig& config) {
   ServiceOptions where;
   where.db_path = config.StoreLocation();
@@ -81,16 +64,24 @@ std::string EventsPath(const CentralConfig& config) {
   return EventsDbPath(where);
 }
 
-// The store as `serve` opens it: a database from before the event store
-// had its own file first hands its events over (migration 3 drops them
-// there), then the schema is brought to this build's.
-Result<std::unique_ptr<Store>> OpenAsServeWould(const CentralConfig& config) {
+// The central's two databases as `serve` opens them.
+struct Opened {
+  std::unique_ptr<EventStore> events;
+  std::unique_ptr<Store> store;
+};
+
+// A database from before the event store had its own file first hands its
+// events over (migration 3 drops them there), then the schema is brought
+// to this build's.
+Result<Opened> OpenAsServeWould(const CentralConfig& config) {
   auto events = EventStore::Open(EventsPath(config), 0);
   if (!events) return tl::unexpected(events.error());
   if (auto ok = (*events)->ImportLegacy(config.StoreLocation()); !ok) {
     return tl::unexpected(ok.error());
   }
-  return Store::Open(config.StoreLocation());
+  auto store = Store::Open(config.StoreLocation());
+  if (!store) return tl::unexpected(store.error());
+  return Opened{std::move(*events), std::move(*store)};
 }
 
 Result<void> CheckCopyable(const CentralConfig& config, const std::string& uri) {
@@ -134,17 +125,16 @@ Result<std::string> CopyToPostgres(const CentralConfig& config, const std::strin
   if (!conf_text) return tl::unexpected(conf_text.error());
   auto new_conf = WithDatabaseKey(*conf_text, uri, config.path);
   if (!new_conf) return tl::unexpected(new_conf.error());
-  auto floor = SerialFile(config.db);
+  auto floor = ReadSerialFile(SerialFilePath(config.db));
   if (!floor) return tl::unexpected(floor.error());
   auto source = OpenAsServeWould(config);
   if (!source) return tl::unexpected(source.error());
-  auto events = OpenDatabase(EventsPath(config));
-  if (!events) return tl::unexpected(events.error());
   auto target = Store::Open(uri);
   if (!target) return tl::unexpected(target.error());
   // The events table is the event store's to make.
   if (auto made = EventStore::Open(uri, 0); !made) return tl::unexpected(made.error());
-  auto counts = CopyCentral(CopySources{&(*source)->db(), events->get(), *floor}, (*target)->db());
+  auto counts = CopyCentral(CopySources{&source->store->db(), &source->events->db(), *floor},
+                            (*target)->db());
   if (!counts) return tl::unexpected(counts.error());
   // Absolute: a relative --config has no directory part to write into.
   const std::filesystem::path conf = std::filesystem::absolute(config.path);
@@ -190,9 +180,9 @@ Result<std::string> MigrateCentral(const MigrateOptions& options) {
   auto config = LoadCentralConfig(options.config);
   if (!config) return tl::unexpected(config.error());
   if (!options.to.empty()) return CopyToPostgres(*config, options.to);
-  auto store = OpenAsServeWould(*config);
-  if (!store) return tl::unexpected(store.error());
-  auto version = (*store)->SchemaVersion();
+  auto opened = OpenAsServeWould(*config);
+  if (!opened) return tl::unexpected(opened.error());
+  auto version = opened->store->SchemaVersion();
   if (!version) return tl::unexpected(version.error());
   return "the database of " + options.config + " is at schema version " + std::to_string(*version) +
          ", this build's";

@@ -30,7 +30,7 @@ Service::Service(ServiceOptions options, common::PrivateKey key, const common::C
       clock_(clock),
       // PostgreSQL keeps the high-water mark in the database itself
       // (Store::TakeSerial), shared by every central on it.
-      serial_file_(IsPostgresUri(options_.db_path) ? "" : options_.db_path + ".serial"),
+      serial_file_(IsPostgresUri(options_.db_path) ? "" : SerialFilePath(options_.db_path)),
       shared_database_(IsPostgresUri(options_.db_path)),
       store_(std::move(store)),
       leases_(clock),
@@ -142,7 +142,7 @@ Result<std::optional<PublishedRoster>> Service::LoadLocked() {
   contacts_.LoadRollout(std::move(*rollout));
   auto latest = store_->LatestRoster();
   if (!latest) return tl::unexpected(latest.error());
-  auto file_serial = ReadSerialFile();
+  auto file_serial = ReadSerialFile(serial_file_);
   if (!file_serial) return tl::unexpected(file_serial.error());
   auto stored_serial = store_->SerialHighWater();
   if (!stored_serial) return tl::unexpected(stored_serial.error());
@@ -182,9 +182,11 @@ void Service::Notify(std::uint64_t serial) {
   if (listener) listener(serial);
 }
 
-Result<std::uint64_t> Service::ReadSerialFile() const {
-  if (serial_file_.empty()) return std::uint64_t{0};
-  auto text = common::ReadFileCapped(serial_file_, 64);
+std::string SerialFilePath(const std::string& db_path) { return db_path + ".serial"; }
+
+Result<std::uint64_t> ReadSerialFile(const std::string& path) {
+  if (path.empty()) return std::uint64_t{0};
+  auto text = common::ReadFileCapped(path, 64);
   if (!text) {
     if (text.error().kind == ErrorKind::kNotFound) return std::uint64_t{0};
     return tl::unexpected(text.error());
@@ -192,7 +194,7 @@ Result<std::uint64_t> Service::ReadSerialFile() const {
   char* end = nullptr;
   unsigned long long v = std::strtoull(text->c_str(), &end, 10);
   if (end == text->c_str()) {
-    return Fail(ErrorKind::kConfig, serial_file_ + " does not hold a serial number");
+    return Fail(ErrorKind::kConfig, path + " does not hold a serial number");
   }
   return static_cast<std::uint64_t>(v);
 }

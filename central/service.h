@@ -329,7 +329,6 @@ class Service {
   std::uint64_t TopSerialLocked(const State& state) const;
   // With mu_ held and a transaction open: signs `state` as the next serial.
   common::Result<PublishedRoster> PublishLocked(const State& state);
-  common::Result<std::uint64_t> ReadSerialFile() const;
   void Notify(std::uint64_t serial);
   // What leases are checked against and admin reads list (BuildStateSnapshot).
   std::shared_ptr<const StateSnapshot> CurrentSnapshot() const;

@@ -48,6 +48,12 @@ struct ServiceOptions {
 
 // The event store's path for `options` (events_db_path or the default).
 std::string EventsDbPath(const ServiceOptions& options);
+// Where a SQLite central at `db_path` keeps its serial high-water mark,
+// written before each publish commits.
+std::string SerialFilePath(const std::string& db_path);
+// The mark in `path`: 0 when `path` is empty (PostgreSQL keeps it in the
+// database) or the file is absent. Errors: kConfig (not a number), kIo.
+common::Result<std::uint64_t> ReadSerialFile(const std::string& path);
 
 // Caps on one POST /v1/events batch.
 inline constexpr std::size_t kMaxEventsPerBatch = 10000;

@@ -119,10 +119,10 @@ Result<void> CheckTables(Database& from, Database& to) {
   return common::Ok();
 }
 
-// The columns to copy: the target's, less identities unless
-// `keep_identity`. Every source column must be among them.
-Result<std::vector<Column>> ColumnsToCopy(Database& from, Database& to, const std::string& table,
-                                          bool keep_identity) {
+// The target's columns for `table`, every one copied (identities too: the
+// rowids and sequence numbers as stored). Every source column must be
+// among them.
+Result<std::vector<Column>> ColumnsToCopy(Database& from, Database& to, const std::string& table) {
   auto target = TargetColumns(to, table);
   if (!target) return tl::unexpected(target.error());
   auto source = Names(from, "SELECT name FROM pragma_table_info(?)", table);
@@ -136,36 +136,24 @@ Result<std::vector<Column>> ColumnsToCopy(Database& from, Database& to, const st
       return Fail(ErrorKind::kInvalidInput, what);
     }
   }
-  std::vector<Column> out;
-  for (const Column& c : *target) {
-    if (keep_identity || !c.identity) out.push_back(c);
-  }
-  return out;
+  return target;
 }
 
-struct TableCopy {
-  std::string table;
-  bool keep_identity = true;  // Copy identity values as stored (rowid, seq).
-  std::string on_conflict;    // "" or " ON CONFLICT DO NOTHING".
-};
-
-// Copies every row of `spec.table`; returns how many were read.
-Result<std::int64_t> CopyRows(Database& from, Database& to, const TableCopy& spec) {
-  auto columns = ColumnsToCopy(from, to, spec.table, spec.keep_identity);
-  if (!columns) return tl::unexpected(columns.error());
+// Copies every row of `table`'s `columns`; returns how many were read.
+Result<std::int64_t> CopyRows(Database& from, Database& to, const std::string& table,
+                              const std::vector<Column>& columns) {
   std::string names;
   std::string marks;
   bool identity = false;
-  for (const Column& c : *columns) {
+  for (const Column& c : columns) {
     names += (names.empty() ? "" : ", ") + c.name;
     marks += marks.empty() ? "?" : ", ?";
     identity = identity || c.identity;
   }
-  auto select = from.Prepare("SELECT " + names + " FROM " + spec.table);
+  auto select = from.Prepare("SELECT " + names + " FROM " + table);
   if (!select) return tl::unexpected(select.error());
-  auto insert = to.Cached("INSERT INTO " + spec.table + " (" + names + ")" +
-                          (identity ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (" + marks + ")" +
-                          spec.on_conflict);
+  auto insert = to.Cached("INSERT INTO " + table + " (" + names + ")" +
+                          (identity ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (" + marks + ")");
   if (!insert) return tl::unexpected(insert.error());
   std::int64_t rows = 0;
   for (;;) {
@@ -174,11 +162,11 @@ Result<std::int64_t> CopyRows(Database& from, Database& to, const TableCopy& spe
     if (!*row) return rows;
     Statement& out = **insert;
     out.Reset();
-    for (std::size_t i = 0; i < columns->size(); ++i) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
       const int at = static_cast<int>(i);
       if (select->IsNull(at)) {
         out.BindNull(at + 1);
-      } else if ((*columns)[i].integer) {
+      } else if (columns[i].integer) {
         out.Bind(at + 1, select->Int(at));
       } else {
         out.Bind(at + 1, select->Text(at));
@@ -190,10 +178,9 @@ Result<std::int64_t> CopyRows(Database& from, Database& to, const TableCopy& spe
 }
 
 // Identity sequences continue above the copied values.
-Result<void> AdvanceIdentities(Database& to, const std::string& table) {
-  auto columns = TargetColumns(to, table);
-  if (!columns) return tl::unexpected(columns.error());
-  for (const Column& c : *columns) {
+Result<void> AdvanceIdentities(Database& to, const std::string& table,
+                               const std::vector<Column>& columns) {
+  for (const Column& c : columns) {
     if (!c.identity) continue;
     std::string sql = "SELECT setval(pg_get_serial_sequence('";
     sql.append(table).append("', '").append(c.name).append("'), GREATEST(COALESCE(MAX(");
@@ -206,17 +193,21 @@ Result<void> AdvanceIdentities(Database& to, const std::string& table) {
   return common::Ok();
 }
 
-Result<std::int64_t> CopyCounted(Database& from, Database& to, const TableCopy& spec) {
-  auto read = CopyRows(from, to, spec);
+// Copies `table`, checks PostgreSQL holds as many rows as were read, and
+// moves its identity sequences past them.
+Result<std::int64_t> CopyCounted(Database& from, Database& to, const std::string& table) {
+  auto columns = ColumnsToCopy(from, to, table);
+  if (!columns) return tl::unexpected(columns.error());
+  auto read = CopyRows(from, to, table, *columns);
   if (!read) return tl::unexpected(read.error());
-  auto written = Count(to, spec.table);
+  auto written = Count(to, table);
   if (!written) return tl::unexpected(written.error());
   if (*written != *read) {
-    return Fail(ErrorKind::kInternal, "copied " + std::to_string(*read) + " rows of " + spec.table +
+    return Fail(ErrorKind::kInternal, "copied " + std::to_string(*read) + " rows of " + table +
                                           " but PostgreSQL holds " + std::to_string(*written) +
                                           "; nothing was committed");
   }
-  if (auto ok = AdvanceIdentities(to, spec.table); !ok) return tl::unexpected(ok.error());
+  if (auto ok = AdvanceIdentities(to, table, *columns); !ok) return tl::unexpected(ok.error());
   return *read;
 }
 
@@ -244,7 +235,7 @@ Result<std::uint64_t> RaiseSerialHighWater(Database& to, std::uint64_t floor) {
 // events over by now (the caller opened it as serve would).
 Result<std::int64_t> CopyEvents(const CopySources& from, Database& to) {
   if (from.events == nullptr) return std::int64_t{0};
-  return CopyCounted(*from.events, to, TableCopy{std::string(kEvents), true, ""});
+  return CopyCounted(*from.events, to, std::string(kEvents));
 }
 
 }  // namespace
@@ -268,7 +259,7 @@ Result<CopyCounts> CopyCentral(const CopySources& from, Database& to) {
   if (auto ok = CheckTables(*from.store, to); !ok) return tl::unexpected(ok.error());
   CopyCounts counts;
   for (std::string_view table : kTables) {
-    auto rows = CopyCounted(*from.store, to, TableCopy{std::string(table), true, ""});
+    auto rows = CopyCounted(*from.store, to, std::string(table));
     if (!rows) return tl::unexpected(rows.error());
     counts.tables.emplace_back(table, *rows);
   }

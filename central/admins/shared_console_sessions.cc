@@ -40,9 +40,7 @@ Result<void> SharedConsoleSessions::Keep(const std::string& hash, const ConsoleS
   // in different orders would deadlock.
   if (auto ok = db_->Exec("SELECT pg_advisory_xact_lock(7312)"); !ok) return ok;
   if (!replacing.empty()) {
-    auto gone = db_->Prepare("DELETE FROM console_sessions WHERE id_hash = ?");
-    if (!gone) return tl::unexpected(gone.error());
-    if (auto ok = gone->Bind(1, replacing).Run(); !ok) return ok;
+    if (auto ok = ForgetLocked(replacing); !ok) return ok;
   }
   if (auto ok = MakeRoomLocked(now); !ok) return ok;
   auto put = db_->Prepare(
@@ -74,8 +72,7 @@ Result<std::optional<ConsoleSession>> SharedConsoleSessions::LoadLocked(const st
   if (!role) return tl::unexpected(role.error());  // Not a role this build knows: no access.
   ConsoleSession session{stmt->Text(0), *role, "", stmt->Int(3), stmt->Int(4), stmt->Int(2) != 0};
   if (Expired(session, now, limits())) {
-    auto gone = db_->Prepare("DELETE FROM console_sessions WHERE id_hash = ?");
-    if (gone) (void)gone->Bind(1, hash).Run();
+    (void)ForgetLocked(hash);  // Lapsed either way; a failed delete is pruned later.
     return std::optional<ConsoleSession>();
   }
   if (now - session.last_seen >= std::min(kTouchEvery, limits().idle_s / 30)) {
@@ -95,18 +92,21 @@ std::optional<ConsoleSession> SharedConsoleSessions::Load(const std::string& has
   return std::move(*found);
 }
 
-void SharedConsoleSessions::DeleteWhere(const char* sql, const std::string& arg) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto stmt = db_->Prepare(sql);
-  if (stmt) (void)stmt->Bind(1, arg).Run();
+Result<void> SharedConsoleSessions::ForgetLocked(const std::string& hash) {
+  auto gone = db_->Prepare("DELETE FROM console_sessions WHERE id_hash = ?");
+  if (!gone) return tl::unexpected(gone.error());
+  return gone->Bind(1, hash).Run();
 }
 
 void SharedConsoleSessions::Forget(const std::string& hash) {
-  DeleteWhere("DELETE FROM console_sessions WHERE id_hash = ?", hash);
+  std::lock_guard<std::mutex> lock(mu_);
+  (void)ForgetLocked(hash);
 }
 
 void SharedConsoleSessions::EndAllOf(const std::string& name) {
-  DeleteWhere("DELETE FROM console_sessions WHERE name = ?", name);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto gone = db_->Prepare("DELETE FROM console_sessions WHERE name = ?");
+  if (gone) (void)gone->Bind(1, name).Run();
 }
 
 std::size_t SharedConsoleSessions::Size() {

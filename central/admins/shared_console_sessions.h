@@ -52,8 +52,9 @@ class SharedConsoleSessions : public ConsoleSessions {
   common::Result<void> MakeRoomLocked(common::UnixSeconds now);
   common::Result<std::optional<ConsoleSession>> LoadLocked(const std::string& hash,
                                                            common::UnixSeconds now);
-  // Runs `sql` with `arg` bound as ?1, synced (a sign-out must hold).
-  void DeleteWhere(const char* sql, const std::string& arg);
+  // Deletes the row of `hash`; mu_ held. Outside a transaction it is
+  // synced (a sign-out must hold).
+  common::Result<void> ForgetLocked(const std::string& hash);
 
   std::mutex mu_;  // Guards db_.
   std::unique_ptr<Database> db_;
