@@ -103,15 +103,13 @@ class Service {
   // OK when the database answers and the key signs.
   common::Result<void> Healthy();
 
-  // Admin changes. Errors: kInvalidInput (validation, 400), kNotFound (404),
-  // kIo (database). Nothing changes on error, and a change that leaves the
-  // state as it was (terminating a terminated employee, importing the same
-  // file twice) publishes no new serial. Every change gives new
-  // accounts their uids (posix_ids.h); a full uid_range refuses it.
-  // `employee.uids` may ask to adopt uids for some accounts (migration from
-  // local accounts): any uid >= 1000 no one was ever given, inside
-  // uid_range or not.
-  // `employee.valid_from` (a starter, docs/design.md §11) must lie ahead.
+  // Admin changes. Errors: kInvalidInput (validation, 400), kNotFound (404), kIo (database).
+  // Nothing changes on error, and a change that leaves the state as it was (terminating a
+  // terminated employee, importing the same file twice) publishes no new serial. Every change gives
+  // new accounts their uids (posix_ids.h); a full uid_range refuses it. `employee.uids` may ask to
+  // adopt uids for some accounts (migration from local accounts): any uid >= 1000 no one was ever
+  // given, inside uid_range or not. `employee.valid_from` (a starter, docs/design.md §11) must lie
+  // ahead.
   common::Result<EmployeeRecord> AddEmployee(EmployeeRecord employee);
   // Replaces an existing employee's name, accounts and groups (the console's
   // edit, docs/design.md §11) through the import's plan (import_plan.h), so
@@ -194,13 +192,11 @@ class Service {
   void QueueCentralEvent(const std::string& type, const std::string& account,
                          const std::string& workstation, common::Json extra);
 
-  // Administrators (service_admins.cc, docs/design.md §11). AddAdmin and
-  // ResetAdminPassword return a one-time password (shown once, kept as its
-  // argon2id hash, changed at the next sign-in; hashed on the calling
-  // thread). Removing the last owner is allowed: the admin token always
-  // acts as owner. Errors: kInvalidInput (name; an existing name on add),
-  // kNotFound, kInternal (randomness), kIo. Journalled; nothing changes on
-  // error.
+  // Administrators (service_admins.cc, docs/design.md §11). AddAdmin and ResetAdminPassword return
+  // a one-time password (shown once, kept as its argon2id hash, changed at the next sign-in; hashed
+  // on the calling thread). Removing the last owner is allowed: the admin token always acts as
+  // owner. Errors: kInvalidInput (name; an existing name on add), kNotFound, kInternal
+  // (randomness), kIo. Journalled; nothing changes on error.
   common::Result<std::string> AddAdmin(const std::string& name, Role role);
   common::Result<void> RemoveAdmin(const std::string& name);
   common::Result<std::string> ResetAdminPassword(const std::string& name);
@@ -232,23 +228,21 @@ class Service {
   std::vector<WorkstationRecord> Workstations() const;
   std::uint32_t MaxWorkstationsPerAccount() const;
 
-  // Stores a batch (a JSON array) from `workstation`; idempotent by id.
-  // The batch is refused whole (result.refusal, nothing stored) when the
-  // workstation is over its quota or the event store is full; it never
-  // touches the employee database. Errors: kInvalidInput (not an array),
-  // kTooLarge, kIo.
+  // Stores a batch (a JSON array) from `workstation`; idempotent by id. The batch is refused whole
+  // (result.refusal, nothing stored) when the workstation is over its quota or the event store is
+  // full; it never touches the employee database. Errors: kInvalidInput (not an array), kTooLarge,
+  // kIo.
   common::Result<EventBatchResult> StoreEvents(const std::string& workstation,
                                                const common::Json& batch);
   common::Result<std::vector<common::Json>> Events(const EventQuery& query);
   // The event desk: its health, retention (Prune) and lost events.
   EventDesk& events() { return events_; }
 
-  // Session leases (service_sessions.cc): the account rules here, the
-  // decisions in the LeaseDesk, or the SharedLeaseDesk on PostgreSQL. Only
-  // an active employee's account permitted on `workstation` gets a lease (a
-  // token cannot lock anyone out fleet-wide), max_workstations_per_account
-  // at a time. Errors: kInvalidInput (account name), kForbidden (unknown,
-  // shared, suspended or terminated account, or not permitted there), kIo.
+  // Session leases (service_sessions.cc): the account rules here, the decisions in the LeaseDesk,
+  // or the SharedLeaseDesk on PostgreSQL. Only an active employee's account permitted on
+  // `workstation` gets a lease (a token cannot lock anyone out fleet-wide),
+  // max_workstations_per_account at a time. Errors: kInvalidInput (account name), kForbidden
+  // (unknown, shared, suspended or terminated account, or not permitted there), kIo.
   common::Result<AcquireOutcome> AcquireLease(const std::string& account,
                                               const std::string& workstation);
   // Renew and release answer the lease; one an administrator ended comes

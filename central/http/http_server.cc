@@ -3,103 +3,17 @@
 #include <openssl/ssl.h>
 #include <syslog.h>
 
-#include <condition_variable>
 #include <thread>
 #include <vector>
 
-#include "central/auth/authenticator.h"
-#include "central/http/connection.h"
-#include "central/pg_listener.h"
+#include "central/http/http_server_impl.h"
 #include "central/schedule_runner.h"
-#include "central/ui/console.h"
 #include "common/thread.h"
 
 namespace staffgate::central {
 
 using common::ErrorKind;
 using common::Fail;
-
-namespace {
-
-constexpr auto kContactFlushPeriod = std::chrono::seconds(2);
-constexpr int kResignCheckEvery = 30;  // Flush periods (one minute).
-// The request pool: enough workers that one slow import or a database
-// wait does not stall the other admin, lease and console calls; a queue
-// that absorbs a burst of sign-ins; and a wait past which a caller is
-// better told 503 with Retry-After than left hanging.
-constexpr std::size_t kRequestWorkers = 4;
-// Workstations' lease, event and password calls have workers of their own
-// (Api::IsWorkstationCall): console and admin traffic, which anyone who
-// reaches the port can send, cannot queue a login behind it.
-constexpr std::size_t kLoginWorkers = 4;
-constexpr std::size_t kRequestQueue = 4096;
-constexpr auto kRequestWait = std::chrono::seconds(10);
-constexpr auto kDrainDeadline = std::chrono::seconds(15);
-
-}  // namespace
-
-struct HttpServer::Impl {
-  Impl(const CentralConfig& c, Service& s, common::LogFn l)
-      : config(c),
-        service(s),
-        log(std::move(l)),
-        tls(net::ssl::context::tls_server),
-        api(s, metrics, hub, c.max_wait_s),
-        ctx(tls, api, hub, metrics, config),
-        acceptor(ioc),
-        signals(ioc, SIGTERM, SIGINT),
-        reload_signals(ioc, SIGHUP),
-        housekeeping(ioc) {}
-
-  common::Result<void> SetUpTls();
-  common::Result<void> StartAuth();
-  void FlushLockouts(Service::Flush mode) const;
-  // Joins the hashing threads, writes the lockout counters and drops the
-  // Authenticator, before the Service it uses may go.
-  void StopAuth();
-  common::Result<void> Bind();
-  void Accept();
-  // Every kContactFlushPeriod, HousekeepOnce on the request pool: its
-  // writes may wait for the database, never on an io thread.
-  void Housekeeping(int tick);
-  void HousekeepOnce(int tick);
-  void PruneEvents();
-  void FollowInstalledSerials();
-  void BeginStop();
-  void WaitForReload();
-  // On a PostgreSQL database other centrals may share: a PgListener whose
-  // notices have the Service catch up (docs/design.md §12); else null.
-  common::Result<std::unique_ptr<PgListener>> ListenToOtherCentrals();
-
-  const CentralConfig& config;
-  Service& service;
-  common::LogFn log;
-  net::io_context ioc;
-  net::ssl::context tls;
-  Metrics metrics;
-  WaitHub hub;
-  Api api;
-  ServerContext ctx;
-  tcp::acceptor acceptor;
-  net::signal_set signals;
-  net::signal_set reload_signals;
-  net::steady_timer housekeeping;
-  // Guards housekeeping's arming (an io thread, after a pool job) against
-  // BeginStop's cancel (another io thread).
-  std::mutex housekeeping_mu;
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool run_done = false;  // Guarded by stop_mu.
-  common::SystemClock clock;
-  std::unique_ptr<Console> console;  // The HR console (docs/design.md §11).
-  // Requests that may wait for the database: workstations' login-path
-  // calls (ctx.logins), and the rest with housekeeping (ctx.requests).
-  std::unique_ptr<WorkPool> logins;
-  std::unique_ptr<WorkPool> requests;
-  // Last member: destroyed first, so its hashing threads are joined while
-  // the io_context they post answers to still exists.
-  std::unique_ptr<Authenticator> auth;
-};
 
 // SIGHUP: take the admin token `staffgate-central token rotate` wrote, so
 // the old one stops working without a restart.
@@ -160,13 +74,6 @@ void HttpServer::Impl::StopAuth() {
   auth->StopHashing();
   FlushLockouts(Service::Flush::kWait);
   auth.reset();
-}
-
-void HttpServer::Impl::FlushLockouts(Service::Flush mode) const {
-  if (!auth) return;
-  if (auto flushed = auth->FlushLockouts(mode); !flushed) {
-    log(LOG_ERR, "cannot record password lockouts: " + flushed.error().message);
-  }
 }
 
 common::Result<void> HttpServer::Impl::SetUpTls() {
@@ -237,72 +144,6 @@ void HttpServer::Impl::Accept() {
   });
 }
 
-void HttpServer::Impl::Housekeeping(int tick) {
-  std::lock_guard<std::mutex> lock(housekeeping_mu);
-  if (ctx.stopping) return;
-  housekeeping.expires_after(kContactFlushPeriod);
-  housekeeping.async_wait([this, tick](beast::error_code ec) {
-    if (ec || ctx.stopping) return;
-    // The next round is set only when this one is done: a database that
-    // hangs holds one worker, and rounds do not pile up behind it.
-    requests->Submit([this, tick](bool admitted) {
-      if (admitted) HousekeepOnce(tick);
-      net::post(ioc, [this, tick] { Housekeeping(tick + 1); });
-    });
-  });
-}
-
-void HttpServer::Impl::HousekeepOnce(int tick) {
-  if (auto flushed = service.FlushContacts(Service::Flush::kSkipIfBusy); !flushed) {
-    log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
-  }
-  if (auto flushed = service.FlushLeases(Service::Flush::kSkipIfBusy); !flushed) {
-    log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
-  }
-  FlushLockouts(Service::Flush::kSkipIfBusy);
-  FollowInstalledSerials();
-  if (tick % kResignCheckEvery != 0) return;
-  PruneEvents();
-  auto resigned = service.ResignIfDue();
-  if (!resigned) {
-    log(LOG_ERR, "cannot re-sign the roster: " + resigned.error().message);
-  } else if (*resigned) {
-    log(LOG_INFO, "re-signed the roster as serial " + std::to_string(service.Current()->serial));
-  }
-}
-
-// Retention (events_retention_days), in chunks so the event store's lock is
-// never held long; what is left waits for the next minute.
-void HttpServer::Impl::PruneEvents() {
-  constexpr std::int64_t kChunk = 5000;
-  std::int64_t total = 0;
-  for (int i = 0; i < 20 && !ctx.stopping; ++i) {
-    auto deleted = service.events().Prune(kChunk);
-    if (!deleted) {
-      log(LOG_ERR, "cannot prune old events: " + deleted.error().message);
-      return;
-    }
-    total += *deleted;
-    if (*deleted < kChunk) break;
-  }
-  if (total > 0) log(LOG_INFO, "retention: deleted " + std::to_string(total) + " old events");
-}
-
-// A workstation on an offline roster above the central's serial takes the
-// central's rosters again once the central publishes above it.
-void HttpServer::Impl::FollowInstalledSerials() {
-  auto followed = service.FollowInstalledSerials();
-  if (!followed) {
-    log(LOG_ERR, "cannot publish above an offline roster: " + followed.error().message);
-  } else if (followed->published) {
-    log(LOG_NOTICE, "workstation " + followed->workstation + " uses offline roster serial " +
-                        std::to_string(followed->installed) + "; published serial " +
-                        std::to_string(followed->serial) + " above it");
-  } else if (!followed->warning.empty()) {
-    log(LOG_WARNING, followed->warning);
-  }
-}
-
 void HttpServer::Impl::BeginStop() {
   if (ctx.stopping.exchange(true)) return;
   log(LOG_INFO, "stopping: finishing in-flight requests");
@@ -332,6 +173,54 @@ HttpServer::HttpServer(const CentralConfig& config, Service& service, common::Lo
 
 HttpServer::~HttpServer() = default;
 
+void HttpServer::Impl::StartPools() {
+  requests = std::make_unique<WorkPool>("request-worker", kRequestWorkers, kRequestQueue,
+                                        kRequestWait, log);
+  ctx.requests = requests.get();
+  logins =
+      std::make_unique<WorkPool>("login-worker", kLoginWorkers, kRequestQueue, kRequestWait, log);
+  ctx.logins = logins.get();
+}
+
+// Runs the io threads until they end; a drain watchdog stops them
+// kDrainDeadline after a stop began.
+void HttpServer::Impl::Serve() {
+  std::thread watchdog = common::StartGuardedThread("drain-watchdog", log, [this] {
+    std::unique_lock<std::mutex> lock(stop_mu);
+    stop_cv.wait(lock, [this] { return run_done || ctx.stopping.load(); });
+    if (!stop_cv.wait_for(lock, kDrainDeadline, [this] { return run_done; })) {
+      log(LOG_WARNING, "stopping: drain deadline passed, closing remaining connections");
+      ioc.stop();
+    }
+  });
+  std::vector<std::thread> threads;
+  // A handler that throws ends that run() call; run() again resumes the
+  // queue (Asio allows it without restart()).
+  auto io = [this] { ioc.run(); };
+  for (int i = 1; i < config.threads; ++i) {
+    threads.push_back(common::StartGuardedThread("http-io", log, io));
+  }
+  common::RunGuarded("http-io", log, io);
+  for (auto& t : threads) t.join();
+  {
+    std::lock_guard<std::mutex> lock(stop_mu);
+    run_done = true;
+  }
+  stop_cv.notify_all();
+  watchdog.join();
+}
+
+// After the io threads: the last flushes of what only lives in memory.
+void HttpServer::Impl::FlushAtStop() {
+  StopAuth();
+  if (auto flushed = service.FlushContacts(); !flushed) {
+    log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
+  }
+  if (auto flushed = service.FlushLeases(); !flushed) {
+    log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
+  }
+}
+
 common::Result<void> HttpServer::Run() {
   Impl& s = *impl_;
   if (auto ok = s.SetUpTls(); !ok) return ok;
@@ -342,12 +231,7 @@ common::Result<void> HttpServer::Run() {
   s.signals.async_wait([&s](beast::error_code ec, int) {
     if (!ec) s.BeginStop();
   });
-  s.requests = std::make_unique<WorkPool>("request-worker", kRequestWorkers, kRequestQueue,
-                                          kRequestWait, s.log);
-  s.ctx.requests = s.requests.get();
-  s.logins =
-      std::make_unique<WorkPool>("login-worker", kLoginWorkers, kRequestQueue, kRequestWait, s.log);
-  s.ctx.logins = s.logins.get();
+  s.StartPools();
   s.WaitForReload();
   s.Accept();
   s.Housekeeping(1);
@@ -359,44 +243,14 @@ common::Result<void> HttpServer::Run() {
   if (!listener) return tl::unexpected(listener.error());
   s.log(LOG_INFO, "serving https://" + s.config.Listen() + " (roster serial " +
                       std::to_string(s.service.Current()->serial) + ")");
-
-  // Drain watchdog: after a stop, in-flight work gets kDrainDeadline.
-  std::thread watchdog = common::StartGuardedThread("drain-watchdog", s.log, [&s] {
-    std::unique_lock<std::mutex> lock(s.stop_mu);
-    s.stop_cv.wait(lock, [&s] { return s.run_done || s.ctx.stopping.load(); });
-    if (!s.stop_cv.wait_for(lock, kDrainDeadline, [&s] { return s.run_done; })) {
-      s.log(LOG_WARNING, "stopping: drain deadline passed, closing remaining connections");
-      s.ioc.stop();
-    }
-  });
-  std::vector<std::thread> threads;
-  // A handler that throws ends that run() call; run() again resumes the
-  // queue (Asio allows it without restart()).
-  auto io = [&s] { s.ioc.run(); };
-  for (int i = 1; i < s.config.threads; ++i) {
-    threads.push_back(common::StartGuardedThread("http-io", s.log, io));
-  }
-  common::RunGuarded("http-io", s.log, io);
-  for (auto& t : threads) t.join();
-  {
-    std::lock_guard<std::mutex> lock(s.stop_mu);
-    s.run_done = true;
-  }
-  s.stop_cv.notify_all();
-  watchdog.join();
+  s.Serve();
   s.logins.reset();  // Joins the workers; what still waited is refused.
   s.requests.reset();
   scheduler.Stop();
   listener->reset();  // Joins its thread: no CatchUp after this.
   s.service.SetPublishListener(nullptr);
   s.service.SetLeaseEndListener(nullptr);
-  s.StopAuth();
-  if (auto flushed = s.service.FlushContacts(); !flushed) {
-    s.log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
-  }
-  if (auto flushed = s.service.FlushLeases(); !flushed) {
-    s.log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
-  }
+  s.FlushAtStop();
   s.log(LOG_INFO, "stopped");
   return common::Ok();
 }
