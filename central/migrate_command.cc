@@ -21,6 +21,7 @@
 #include "central/store.h"
 #include "central/store_copy.h"
 #include "common/file_util.h"
+#include "common/unique_fd.h"
 
 namespace staffgate::central {
 namespace {
@@ -41,17 +42,17 @@ bool Answers(std::string host, std::uint16_t port) {
   if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> list(found, &freeaddrinfo);
   for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) continue;
-    bool up = connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+    const common::UniqueFd fd(
+        socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd) continue;
+    bool up = connect(fd.get(), a->ai_addr, a->ai_addrlen) == 0;
     if (!up && errno == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
+      pollfd p{fd.get(), POLLOUT, 0};
       int error = 0;
       socklen_t len = sizeof(error);
-      up = poll(&p, 1, 1000) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 &&
-           error == 0;
+      up = poll(&p, 1, 1000) == 1 &&
+           getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0;
     }
-    close(fd);
     if (up) return true;
   }
   return false;

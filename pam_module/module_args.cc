@@ -7,6 +7,8 @@
 #include <charconv>
 #include <limits>
 
+#include "common/unique_fd.h"
+
 namespace staffgate::pam {
 namespace {
 
@@ -117,17 +119,16 @@ std::optional<uid_t> ParseUidMin(std::string_view text) {
 uid_t ReadUidMin(const char* path) {
   // Reads of 16 KiB (stdio would read 4 KiB at a time): the file is a few
   // KiB, so usually one read with data and one at the end.
-  const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return kFallbackMinUid;
+  const common::UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd) return kFallbackMinUid;
   std::string text;
   char chunk[16 * 1024];
   while (text.size() < kMaxLoginDefsBytes) {
-    const ssize_t n = read(fd, chunk, sizeof(chunk));
+    const ssize_t n = read(fd.get(), chunk, sizeof(chunk));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     text.append(chunk, static_cast<std::size_t>(n));
   }
-  close(fd);
   return ParseUidMin(text).value_or(kFallbackMinUid);
 }
 
