@@ -5,15 +5,21 @@
 // login's cost that is the agent and the socket. Used by bench/login_cost.py.
 //
 // Usage: agent_roundtrip_bench --socket PATH --account NAME [--calls N]
-//                              [--agent-uid UID] [--service NAME] [--cold 1]
+//                              [--agent-uid UID] [--service NAME] [--cold]
 // Prints one line: "roundtrip calls=N median_us=.. p90_us=.. client_cpu_us=.."
 // where client_cpu_us is this process's own CPU (user + system) per call.
-// With --cold 1 it instead times what a login process does the first time,
+//
+// With --cold it instead times what a login process does the first time,
 // as the module does it: getpwnam_r for the account (NSS set up in this
-// process), then one call, then a second call for comparison, and the cost
-// of one page fault on this machine (64 fresh anonymous pages touched):
-// "cold lookup_us=.. call_us=.. warm_call_us=.. fault_us=..". Run it as a
-// fresh process each time. Exit 1 when a call fails.
+// process), then one call, then a second call for comparison, and what a
+// minor fault on a fresh zero-filled anonymous page costs on this machine
+// (the faults of a login are mostly on file pages; this is the cheapest
+// kind): "cold lookup_us=.. call_us=.. warm_call_us=.. fault_us=..". Run it
+// as a fresh process each time. Its first call includes this binary's own
+// first-use costs (its code pages, its first allocations), not the
+// module's.
+//
+// Exit 1 when a call or the lookup fails, 2 on a bad command line.
 #include <pwd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -22,6 +28,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +37,52 @@
 
 namespace {
 
+using staffgate::common::CallAgent;
+using staffgate::common::ClientOptions;
+using staffgate::common::Request;
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  ClientOptions options;
+  staffgate::common::LoginFields login;
+  int calls = 500;
+  bool cold = false;
+};
+
+constexpr char kUsage[] =
+    "usage: %s --socket PATH --account NAME [--calls N] [--agent-uid UID] [--service NAME] "
+    "[--cold]\n";
+
+// nullopt on an unknown flag, a flag without its value, or no account.
+std::optional<Args> ParseArgs(int argc, char** argv) {
+  Args args;
+  args.login.service = "bench";
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--cold") {
+      args.cold = true;
+      continue;
+    }
+    if (i + 1 >= argc) return std::nullopt;
+    const char* value = argv[++i];
+    if (flag == "--socket") {
+      args.options.socket_path = value;
+    } else if (flag == "--account") {
+      args.login.account = value;
+    } else if (flag == "--service") {
+      args.login.service = value;
+    } else if (flag == "--calls") {
+      args.calls = static_cast<int>(std::max(1L, std::strtol(value, nullptr, 10)));
+    } else if (flag == "--agent-uid") {
+      args.options.agent_uid = static_cast<uid_t>(std::strtoul(value, nullptr, 10));
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (args.login.account.empty()) return std::nullopt;
+  return args;
+}
+
 double CpuUs() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -37,41 +90,53 @@ double CpuUs() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
-using Clock = std::chrono::steady_clock;
+long MinorFaults() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_minflt;
+}
 
 double UsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
 }
 
-// Microseconds per first touch of a fresh anonymous page (a minor fault).
+// Microseconds per minor fault on fresh anonymous pages, divided by the
+// faults the kernel counted (huge pages off, so one per page); -1 when
+// none could be measured.
 double FaultUs() {
   constexpr std::size_t kPages = 64;
   constexpr std::size_t kPage = 4096;
   void* map =
       mmap(nullptr, kPages * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (map == MAP_FAILED) return -1;
+  madvise(map, kPages * kPage, MADV_NOHUGEPAGE);
   auto* bytes = static_cast<volatile char*>(map);
+  const long faults0 = MinorFaults();
   const auto start = Clock::now();
   for (std::size_t i = 0; i < kPages; ++i) bytes[i * kPage] = 1;
-  const double us = UsSince(start) / kPages;
+  const double us = UsSince(start);
+  const long faults = MinorFaults() - faults0;
   munmap(map, kPages * kPage);
-  return us;
+  return faults > 0 ? us / static_cast<double>(faults) : -1;
 }
 
 // The --cold run: see the file comment.
-int Cold(const staffgate::common::ClientOptions& options, const staffgate::common::Request& request,
-         const std::string& account) {
-  using namespace staffgate;
+int RunColdProbe(const Args& args, const Request& request) {
   auto start = Clock::now();
   passwd entry{};
   passwd* found = nullptr;
   std::vector<char> buffer(16384);
-  getpwnam_r(account.c_str(), &entry, buffer.data(), buffer.size(), &found);
+  const int rc =
+      getpwnam_r(args.login.account.c_str(), &entry, buffer.data(), buffer.size(), &found);
   const double lookup_us = UsSince(start);
+  if (rc != 0 || found == nullptr) {
+    (void)std::fprintf(stderr, "roundtrip: no passwd entry for %s\n", args.login.account.c_str());
+    return 1;
+  }
   double call_us[2] = {0, 0};
   for (double& us : call_us) {
     start = Clock::now();
-    if (auto answer = common::CallAgent(options, request); !answer) {
+    if (auto answer = CallAgent(args.options, request); !answer) {
       (void)std::fprintf(stderr, "roundtrip: %s\n", answer.error().message.c_str());
       return 1;
     }
@@ -82,56 +147,43 @@ int Cold(const staffgate::common::ClientOptions& options, const staffgate::commo
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace staffgate;
-  common::ClientOptions options;
-  common::LoginFields login;
-  login.service = "bench";
-  int calls = 500;
-  bool cold = false;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const char* value = argv[i + 1];
-    if (flag == "--socket") options.socket_path = value;
-    if (flag == "--account") login.account = value;
-    if (flag == "--service") login.service = value;
-    if (flag == "--calls") calls = static_cast<int>(std::max(1L, std::strtol(value, nullptr, 10)));
-    if (flag == "--cold") cold = std::string(value) == "1";
-    if (flag == "--agent-uid")
-      options.agent_uid = static_cast<uid_t>(std::strtoul(value, nullptr, 10));
-  }
-  if (login.account.empty()) {
-    (void)std::fprintf(
-        stderr, "usage: %s --socket PATH --account NAME [--calls N] [--agent-uid UID] [--cold 1]\n",
-        argv[0]);
-    return 2;
-  }
-  const common::Request request = common::CheckRequest{common::Phase::kAccount, login};
-  if (cold) return Cold(options, request, login.account);
+// The loop: 20 warm-up calls, then `calls` timed ones.
+int RunLoop(const Args& args, const Request& request) {
   for (int i = 0; i < 20; ++i) {  // warm-up, and the agent must answer
-    if (auto answer = common::CallAgent(options, request); !answer) {
+    if (auto answer = CallAgent(args.options, request); !answer) {
       (void)std::fprintf(stderr, "roundtrip: %s\n", answer.error().message.c_str());
       return 1;
     }
   }
   std::vector<double> us;
-  us.reserve(static_cast<std::size_t>(calls));
+  us.reserve(static_cast<std::size_t>(args.calls));
   const double cpu0 = CpuUs();
-  for (int i = 0; i < calls; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto answer = common::CallAgent(options, request);
-    const auto t1 = std::chrono::steady_clock::now();
+  for (int i = 0; i < args.calls; ++i) {
+    const auto t0 = Clock::now();
+    auto answer = CallAgent(args.options, request);
+    const double took = UsSince(t0);
     if (!answer) {
       (void)std::fprintf(stderr, "roundtrip: %s\n", answer.error().message.c_str());
       return 1;
     }
-    us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    us.push_back(took);
   }
-  const double cpu_per_call = (CpuUs() - cpu0) / calls;
+  const double cpu_per_call = (CpuUs() - cpu0) / args.calls;
   std::sort(us.begin(), us.end());
-  std::printf("roundtrip calls=%d median_us=%.1f p90_us=%.1f client_cpu_us=%.1f\n", calls,
+  std::printf("roundtrip calls=%d median_us=%.1f p90_us=%.1f client_cpu_us=%.1f\n", args.calls,
               us[us.size() / 2], us[us.size() * 9 / 10], cpu_per_call);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::optional<Args> args = ParseArgs(argc, argv);
+  if (!args) {
+    (void)std::fprintf(stderr, kUsage, argv[0]);
+    return 2;
+  }
+  const Request request =
+      staffgate::common::CheckRequest{staffgate::common::Phase::kAccount, args->login};
+  return args->cold ? RunColdProbe(*args, request) : RunLoop(*args, request);
 }

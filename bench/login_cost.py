@@ -22,21 +22,23 @@ rounds, reported as added over pam_permit:
                  login and su, which resolve the user before PAM's account
                  stage;
   cold parts     in a fresh process each round (agent_roundtrip_bench
-                 --cold 1): the first getpwnam_r (NSS set up), the first
-                 agent call, a second call, and what one page fault costs
-                 on this machine.
+                 --cold): the first getpwnam_r (NSS set up; through
+                 nss_wrapper in wrapper mode), the first agent call, a
+                 second call, and what one minor page fault costs on this
+                 machine.
 Each login is a fresh pamtester process; besides its wall time the table
 gives its own CPU time (user + system, from wait4) and page faults, which
 depend far less on what else the machine runs, and --instructions adds
 instructions per login counted by valgrind (callgrind), which do not
 depend on it at all. The round trip also gives the agent's CPU per call.
 
-Two modes, same stacks:
+Two modes:
   real     (default as root) services in the real /etc/pam.d
            (staffgate-bench-<pid>-*, removed afterwards), no wrappers, the
-           existing system account "daemon" checked by all three (module and
-           agent run with min_uid=0 so the agent is really asked);
-  wrapper  (default otherwise) pam_wrapper + nss_wrapper, no root needed;
+           existing system account "daemon" checked by every stack (module
+           and agent run with min_uid=0 so the agent is really asked);
+  wrapper  (default otherwise) pam_wrapper + nss_wrapper, no root needed,
+           every stack but unix+staffgate;
            pam_wrapper copies the service dir at every pam_start, which
            raises the floor and flatters the ratio. Run as root, the module
            line has no min_uid, as the packaged lines have none, so the
@@ -231,20 +233,25 @@ def round_trip(args, agent, account, agent_uid, env):
 
 
 def cold_parts(args, sock, account, agent_uid, env):
-    """One `agent_roundtrip_bench --cold 1` (a fresh process): its first
-    getpwnam_r, first and second agent call, and one page fault, in us; None
-    without the binary."""
+    """One `agent_roundtrip_bench --cold` (a fresh process): its first
+    getpwnam_r, first and second agent call, and one page fault, in us.
+    None without the binary; "failed" when the run failed or printed less
+    (counted, not fatal: the logins' samples are kept)."""
     if not args.roundtrip or not os.path.exists(args.roundtrip):
         return None
     proc = subprocess.run([args.roundtrip, "--socket", sock, "--account", account,
-                           "--agent-uid", str(agent_uid), "--cold", "1"],
-                          env=env, capture_output=True, text=True, timeout=60, check=True)
-    return dict((k, float(v)) for k, v in re.findall(r"(\w+)=([\d.]+)", proc.stdout))
+                           "--agent-uid", str(agent_uid), "--cold"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    found = dict((k, float(v)) for k, v in re.findall(r"(\w+)=(-?[\d.]+)", proc.stdout))
+    keys = ("lookup_us", "call_us", "warm_call_us", "fault_us")
+    if proc.returncode != 0 or any(k not in found for k in keys):
+        return "failed"
+    return found
 
 
 def measure(args, services, users, env, cold):
     """Every round runs each stack once, in a rotating order, then `cold()`
-    (a dict of figures, or None) once."""
+    (a dict of figures, None, or "failed") once."""
     names = list(services)
     samples = {name: {"wall": [], "cpu": [], "faults": []} for name in names}
     failures = {name: 0 for name in names}
@@ -257,7 +264,9 @@ def measure(args, services, users, env, cold):
                 samples[name][key].append(value)
             failures[name] += rc != 0
         found = cold()
-        if found:
+        if found == "failed":
+            failures["cold parts"] = failures.get("cold parts", 0) + 1
+        elif found:
             colds.append(found)
     return samples, failures, colds
 
@@ -293,10 +302,12 @@ def report(args, samples, failures, trip, colds, instructions, loads):
                 print("  %-14s %10d  (+%d)" % (name, instructions[name], instructions[name] - base))
     if colds:
         cold = dict((key, statistics.median(c[key] for c in colds)) for key in colds[0])
-        print("first in a fresh process (%d runs, medians): getpwnam_r %.0f us, agent call %.0f"
-              " us (the second call %.0f us); one page fault costs %.1f us here" % (
-                  len(colds), cold["lookup_us"], cold["call_us"], cold["warm_call_us"],
-                  cold["fault_us"]))
+        print("first in a fresh process (%d runs, %d failed, medians): getpwnam_r %.0f us%s,"
+              " agent call %.0f us (the second call %.0f us); a minor fault on a fresh"
+              " anonymous page costs %.1f us here" % (
+                  len(colds), failures.get("cold parts", 0), cold["lookup_us"],
+                  " (nss_wrapper)" if args.mode == "wrapper" else "", cold["call_us"],
+                  cold["warm_call_us"], cold["fault_us"]))
     if "unix+staffgate" in samples:
         unix, both = med("pam_unix", "wall"), med("unix+staffgate", "wall")
         print("in Debian's account stack (after pam_unix, NSS already set up): +%.0f us wall,"

@@ -1,9 +1,11 @@
 // HttpServer's housekeeping: every two seconds, on the request pool, the
 // contact, lease and lockout records are flushed and workstations on an
 // offline roster are followed; every minute, old events are pruned and the
-// roster is re-signed when due (docs/design.md §8, §12).
+// roster is re-signed when due (docs/design.md §6, §12).
 #include <syslog.h>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "central/http/http_server_impl.h"

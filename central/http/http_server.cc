@@ -3,17 +3,41 @@
 #include <openssl/ssl.h>
 #include <syslog.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <thread>
 #include <vector>
 
+#include "central/auth/authenticator.h"
+#include "central/http/connection.h"
 #include "central/http/http_server_impl.h"
+#include "central/pg_listener.h"
 #include "central/schedule_runner.h"
+#include "central/ui/console.h"
 #include "common/thread.h"
 
 namespace staffgate::central {
 
 using common::ErrorKind;
 using common::Fail;
+
+namespace {
+
+// The request pool: enough workers that one slow import or a database
+// wait does not stall the other admin, lease and console calls; a queue
+// that absorbs a burst of sign-ins; and a wait past which a caller is
+// better told 503 with Retry-After than left hanging.
+constexpr std::size_t kRequestWorkers = 4;
+// Workstations' lease, event and password calls have workers of their own
+// (Api::IsWorkstationCall): console and admin traffic, which anyone who
+// reaches the port can send, cannot queue a login behind it.
+constexpr std::size_t kLoginWorkers = 4;
+constexpr std::size_t kRequestQueue = 4096;
+constexpr auto kRequestWait = std::chrono::seconds(10);
+constexpr auto kDrainDeadline = std::chrono::seconds(15);
+
+}  // namespace
 
 // SIGHUP: take the admin token `staffgate-central token rotate` wrote, so
 // the old one stops working without a restart.

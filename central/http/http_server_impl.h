@@ -8,32 +8,20 @@
 #ifndef STAFFGATE_CENTRAL_HTTP_HTTP_SERVER_IMPL_H_
 #define STAFFGATE_CENTRAL_HTTP_HTTP_SERVER_IMPL_H_
 
-#include <chrono>
 #include <condition_variable>
-#include <cstddef>
+#include <csignal>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include "central/auth/authenticator.h"
 #include "central/http/connection.h"
 #include "central/http/http_server.h"
 #include "central/pg_listener.h"
 #include "central/ui/console.h"
+#include "common/time_util.h"
 
 namespace staffgate::central {
-
-// The request pool: enough workers that one slow import or a database
-// wait does not stall the other admin, lease and console calls; a queue
-// that absorbs a burst of sign-ins; and a wait past which a caller is
-// better told 503 with Retry-After than left hanging.
-constexpr std::size_t kRequestWorkers = 4;
-// Workstations' lease, event and password calls have workers of their own
-// (Api::IsWorkstationCall): console and admin traffic, which anyone who
-// reaches the port can send, cannot queue a login behind it.
-constexpr std::size_t kLoginWorkers = 4;
-constexpr std::size_t kRequestQueue = 4096;
-constexpr auto kRequestWait = std::chrono::seconds(10);
-constexpr auto kDrainDeadline = std::chrono::seconds(15);
 
 struct HttpServer::Impl {
   Impl(const CentralConfig& c, Service& s, common::LogFn l)
@@ -56,8 +44,8 @@ struct HttpServer::Impl {
   void StopAuth();
   common::Result<void> Bind();
   void Accept();
-  // Every kContactFlushPeriod, HousekeepOnce on the request pool: its
-  // writes may wait for the database, never on an io thread.
+  // Every two seconds (housekeeping.cc), HousekeepOnce on the request pool:
+  // its writes may wait for the database, never on an io thread.
   void Housekeeping(int tick);
   void HousekeepOnce(int tick);
   void PruneEvents();
@@ -68,6 +56,8 @@ struct HttpServer::Impl {
   void StartPools();
   // Runs the io threads until they end (after BeginStop and the drain).
   void Serve();
+  // StopAuth, then the contact and lease records still in memory. Only
+  // after the io threads, the pools and the PgListener have stopped.
   void FlushAtStop();
   // On a PostgreSQL database other centrals may share: a PgListener whose
   // notices have the Service catch up (docs/design.md §12); else null.
