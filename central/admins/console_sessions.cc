@@ -44,7 +44,7 @@ std::optional<ConsoleSession> ConsoleSessions::Find(const std::string& id) {
   return session;
 }
 
-void ConsoleSessions::End(const std::string& id) { Forget(TokenHash(id)); }
+common::Result<void> ConsoleSessions::End(const std::string& id) { return Forget(TokenHash(id)); }
 
 common::Result<void> MemoryConsoleSessions::Keep(const std::string& hash,
                                                  const ConsoleSession& session,
@@ -77,9 +77,10 @@ std::optional<ConsoleSession> MemoryConsoleSessions::Load(const std::string& has
   return it->second;
 }
 
-void MemoryConsoleSessions::Forget(const std::string& hash) {
+common::Result<void> MemoryConsoleSessions::Forget(const std::string& hash) {
   std::lock_guard<std::mutex> lock(mu_);
   by_hash_.erase(hash);
+  return common::Ok();
 }
 
 void MemoryConsoleSessions::EndAllOf(const std::string& name) {

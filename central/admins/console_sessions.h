@@ -61,8 +61,10 @@ class ConsoleSessions {
   // unknown, idle or too old one is nullopt (and forgotten), and so is any
   // session while its keeper cannot be asked (signed out, never let in).
   std::optional<ConsoleSession> Find(const std::string& id);
-  // Sign-out. Unknown ids are ignored.
-  void End(const std::string& id);
+  // Sign-out. Unknown ids are ignored (Ok). Errors: the keeper's (its
+  // database did not take the delete; the session then lives until it
+  // lapses, so the caller must say so).
+  common::Result<void> End(const std::string& id);
   // Ends every session of `name` (removed, or given a new password). The
   // console also refuses such sessions by the administrator's record, so a
   // keeper that cannot be asked now does not keep them alive.
@@ -93,7 +95,8 @@ class ConsoleSessions {
   // The live session under `hash` (form_token left empty), last_seen moved
   // to `now`; nullopt when unknown, lapsed (then dropped) or unaskable.
   virtual std::optional<ConsoleSession> Load(const std::string& hash, common::UnixSeconds now) = 0;
-  virtual void Forget(const std::string& hash) = 0;
+  // Drops the session under `hash`; unknown is Ok. Errors: the database's.
+  virtual common::Result<void> Forget(const std::string& hash) = 0;
 
  private:
   const common::Clock& clock_;
@@ -112,7 +115,7 @@ class MemoryConsoleSessions : public ConsoleSessions {
   common::Result<void> Keep(const std::string& hash, const ConsoleSession& session,
                             const std::string& replacing, common::UnixSeconds now) override;
   std::optional<ConsoleSession> Load(const std::string& hash, common::UnixSeconds now) override;
-  void Forget(const std::string& hash) override;
+  common::Result<void> Forget(const std::string& hash) override;
 
   std::mutex mu_;
   std::map<std::string, ConsoleSession> by_hash_;  // SHA-256 of the id -> session.

@@ -98,9 +98,9 @@ Result<void> SharedConsoleSessions::ForgetLocked(const std::string& hash) {
   return gone->Bind(1, hash).Run();
 }
 
-void SharedConsoleSessions::Forget(const std::string& hash) {
+Result<void> SharedConsoleSessions::Forget(const std::string& hash) {
   std::lock_guard<std::mutex> lock(mu_);
-  (void)ForgetLocked(hash);
+  return ForgetLocked(hash);
 }
 
 void SharedConsoleSessions::EndAllOf(const std::string& name) {

@@ -46,7 +46,7 @@ class SharedConsoleSessions : public ConsoleSessions {
   common::Result<void> Keep(const std::string& hash, const ConsoleSession& session,
                             const std::string& replacing, common::UnixSeconds now) override;
   std::optional<ConsoleSession> Load(const std::string& hash, common::UnixSeconds now) override;
-  void Forget(const std::string& hash) override;
+  common::Result<void> Forget(const std::string& hash) override;
   // Removes lapsed rows and, at the cap, the oldest; mu_ held, in a
   // transaction.
   common::Result<void> MakeRoomLocked(common::UnixSeconds now);

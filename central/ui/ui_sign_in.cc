@@ -120,8 +120,15 @@ ApiOutcome UiChangePassword(UiContext& context, const UiRequest& request) {
 }
 
 ApiOutcome UiSignOut(UiContext& context, const UiRequest& request) {
-  context.sessions.End(request.session_id);
-  ApiResponse r = Redirect(303, "/ui/");
+  // The cookie goes either way. A sign-out the keeper did not record is
+  // said, not hidden: the session would live on until it lapses.
+  ApiResponse r =
+      context.sessions.End(request.session_id)
+          ? Redirect(303, "/ui/")
+          : MessagePage(503, std::nullopt, "Sign-out not recorded",
+                        "This browser is signed out, but the central could not record the "
+                        "sign-out: the session ends when it has been idle for its time limit. "
+                        "Sign in and out again to end it now, or tell IT if this persists.");
   r.headers.emplace_back("Set-Cookie", ClearedSessionCookie());
   return Answer(std::move(r));
 }

@@ -418,6 +418,29 @@ class TwoCentralsTest(unittest.TestCase):
         self.a.admin_ok("admin", "remove", "bert")  # B hears of it by NOTIFY.
         self.assertTrue(sgtest.wait_until(lambda: bert.get("/ui/employees")[0] == 303, timeout=5))
 
+    def test_a_sign_out_the_database_refuses_is_said_not_hidden(self):
+        carl = ConsoleClient(self.a).sign_in_new("carl", "hr")
+        # The session still reads and writes; only its delete is refused.
+        psql(self.a.database,
+             "CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS "
+             "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; "
+             "CREATE TRIGGER refuse_delete BEFORE DELETE ON console_sessions "
+             "FOR EACH ROW EXECUTE FUNCTION refuse_delete()")
+        try:
+            cookie = carl.cookie
+            status, _, page = carl.post("/ui/sign-out")
+            self.assertEqual(status, 503, page)
+            self.assertIn("could not record the sign-out", page)
+            self.assertIn("Max-Age=0", carl.set_cookie or "")
+            # Not hidden because it is true: the session lives on.
+            carl.cookie = cookie
+            self.assertEqual(carl.get("/ui/employees")[0], 200)
+        finally:
+            psql(self.a.database, "DROP TRIGGER refuse_delete ON console_sessions; "
+                 "DROP FUNCTION refuse_delete()")
+        self.assertEqual(carl.post("/ui/sign-out")[0], 303)
+        self.assertEqual(carl.get("/ui/employees")[0], 303)
+
 class ThreeCentralsTest(unittest.TestCase):
     """Three centrals on one database (B and C joined to A)."""
 

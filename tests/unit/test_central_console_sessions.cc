@@ -10,6 +10,7 @@
 
 #include "central/admins/console_sessions.h"
 #include "central/admins/shared_console_sessions.h"
+#include "central/database.h"
 #include "central/store.h"
 #include "central/tokens.h"
 #include "tests/unit/pg_test_db.h"
@@ -90,10 +91,10 @@ void SignInRotatesSignOutEnds(const Maker& make) {
   CHECK(after->session.form_token != before->session.form_token);
   CHECK_FALSE(sessions->Find(before->id));
   REQUIRE(sessions->Find(after->id));
-  sessions->End(after->id);
+  CHECK(sessions->End(after->id));
   CHECK_FALSE(sessions->Find(after->id));
   CHECK_FALSE(sessions->Find(""));
-  sessions->End("unknown");
+  CHECK(sessions->End("unknown"));
 }
 
 void FormTokensFlagsEndAllOf(const Maker& make) {
@@ -188,10 +189,33 @@ TEST_CASE("shared console sessions: a session made through one central works thr
   CHECK((*a)->Find(made->id));
   // Signed out through A: gone through B. Ended for a name through B:
   // gone through A.
-  (*a)->End(made->id);
+  REQUIRE((*a)->End(made->id));
   CHECK_FALSE((*b)->Find(made->id));
   auto next = (*a)->Create("alice", Role::kIt, false, "");
   REQUIRE(next);
   (*b)->EndAllOf("alice");
   CHECK_FALSE((*a)->Find(next->id));
+}
+
+TEST_CASE("shared console sessions: a sign-out the database does not take is an error",
+          "[central][.pg]") {
+  FakeClock clock(kStart);
+  const std::string uri = NewCentralDatabase();
+  auto sessions = SharedConsoleSessions::Open(uri, clock, SessionLimits{});
+  REQUIRE(sessions);
+  auto made = (*sessions)->Create("alice", Role::kIt, false, "");
+  REQUIRE(made);
+  // The database refuses deletes (a trigger): End must say so rather than
+  // report a sign-out that did not happen, for the session lives on.
+  auto other = staffgate::central::OpenDatabase(uri);
+  REQUIRE(other);
+  REQUIRE(
+      (*other)->Exec("CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS "
+                     "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; "
+                     "CREATE TRIGGER refuse_delete BEFORE DELETE ON console_sessions "
+                     "FOR EACH ROW EXECUTE FUNCTION refuse_delete()"));
+  auto ended = (*sessions)->End(made->id);
+  REQUIRE_FALSE(ended);
+  CHECK_FALSE(ended.error().message.empty());
+  CHECK((*sessions)->Find(made->id));
 }
