@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include "central/event_store.h"
 #include "central/maintenance_command.h"
 #include "central/pg_conn.h"
+#include "central/serve_lock.h"
 #include "central/service_types.h"
 #include "central/store.h"
 #include "central/store_copy.h"
@@ -122,6 +124,10 @@ std::string Summary(const CopyCounts& counts, const std::string& uri, const std:
 
 Result<std::string> CopyToPostgres(const CentralConfig& config, const std::string& uri) {
   if (auto ok = CheckCopyable(config, uri); !ok) return tl::unexpected(ok.error());
+  // Also catches a central the port check missed (listening elsewhere),
+  // and keeps one from starting on the SQLite files while they are read.
+  auto lock = ServeLock::Take(config.db);
+  if (!lock) return tl::unexpected(lock.error());
   auto conf_text = common::ReadFileCapped(config.path, 1024UL * 1024);
   if (!conf_text) return tl::unexpected(conf_text.error());
   auto new_conf = WithDatabaseKey(*conf_text, uri, config.path);
@@ -181,6 +187,13 @@ Result<std::string> MigrateCentral(const MigrateOptions& options) {
   auto config = LoadCentralConfig(options.config);
   if (!config) return tl::unexpected(config.error());
   if (!options.to.empty()) return CopyToPostgres(*config, options.to);
+  // A SQLite file a running central uses is not upgraded under it.
+  std::optional<ServeLock> lock;
+  if (!IsPostgresUri(config->StoreLocation())) {
+    auto taken = ServeLock::Take(config->db);
+    if (!taken) return tl::unexpected(taken.error());
+    lock.emplace(std::move(*taken));
+  }
   auto opened = OpenAsServeWould(*config);
   if (!opened) return tl::unexpected(opened.error());
   auto version = opened->store->SchemaVersion();

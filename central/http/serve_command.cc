@@ -2,9 +2,12 @@
 
 #include <csignal>
 #include <cstdio>
+#include <optional>
 
 #include "central/central_config.h"
+#include "central/database.h"
 #include "central/http/http_server.h"
+#include "central/serve_lock.h"
 #include "central/service.h"
 #include "common/ed25519.h"
 #include "common/terminal_text.h"
@@ -21,6 +24,13 @@ common::Result<void> Serve(const std::string& config_path) {
   if (!config) return tl::unexpected(config.error());
   auto key = common::PrivateKey::FromPemFile(config->signing_key);
   if (!key) return tl::unexpected(key.error());
+  // Held until the process ends (serve_lock.h); none on PostgreSQL.
+  std::optional<ServeLock> lock;
+  if (!IsPostgresUri(config->StoreLocation())) {
+    auto taken = ServeLock::Take(config->StoreLocation());
+    if (!taken) return tl::unexpected(taken.error());
+    lock.emplace(std::move(*taken));
+  }
   common::SystemClock clock;
   ServiceOptions options;
   options.db_path = config->StoreLocation();

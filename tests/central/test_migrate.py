@@ -103,6 +103,12 @@ class MigrateTest(unittest.TestCase):
 
         r = self.migrate(uri, 1)
         self.assertIn("still answers on 127.0.0.1:%d" % self.c.port, r.stderr)
+        # The lock `serve` holds: a second serve on the same file is refused
+        # before it binds, and so is a schema upgrade under the running one.
+        for cmd in (["serve"], ["migrate"]):
+            r = run([CENTRAL] + cmd + ["--config", self.conf], timeout=60)
+            self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("holds %s.lock" % os.path.join(self.c.dir, "central.db"), r.stderr)
         self.c.stop()
         with open(self.conf) as f:
             conf_before = f.read()
