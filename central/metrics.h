@@ -44,6 +44,14 @@ struct Metrics {
   std::atomic<std::uint64_t> auth_hash_queued{0};    // Copied from the pool at render time.
   std::atomic<std::uint64_t> auth_hash_rejected{0};  // Copied from the pool at render time.
   std::atomic<std::int64_t> auth_hash_waiting{0};    // Copied from the pool at render time.
+  // The request workers (docs/design.md §12): workstations' login-path
+  // calls, and everything else. Copied from the pools at render time.
+  std::atomic<std::uint64_t> login_pool_queued{0};
+  std::atomic<std::uint64_t> login_pool_rejected{0};
+  std::atomic<std::int64_t> login_pool_waiting{0};
+  std::atomic<std::uint64_t> request_pool_queued{0};
+  std::atomic<std::uint64_t> request_pool_rejected{0};
+  std::atomic<std::int64_t> request_pool_waiting{0};
   std::atomic<std::uint64_t> unauthorized{0};
   std::atomic<std::uint64_t> bad_requests{0};
   std::atomic<std::uint64_t> server_errors{0};

@@ -7,6 +7,7 @@
 #include "central/api/admin.h"
 #include "central/journal/actor.h"
 #include "central/ui/console.h"
+#include "central/work_pool.h"
 #include "common/auth_api.h"
 #include "common/central_api.h"
 #include "common/json_util.h"
@@ -170,6 +171,23 @@ ApiResponse Api::Healthz() {
                               {"event_store", std::move(storage)}});
 }
 
+// The pools' counters, read where they live (a pool outlives every request
+// that can reach here: the server clears the pointers before it joins them).
+void Api::CopyWorkPoolStats() {
+  if (login_pool_ != nullptr) {
+    const WorkPoolStats& stats = login_pool_->stats();
+    metrics_.login_pool_queued = stats.queued.load();
+    metrics_.login_pool_rejected = stats.rejected.load();
+    metrics_.login_pool_waiting = stats.waiting.load();
+  }
+  if (request_pool_ != nullptr) {
+    const WorkPoolStats& stats = request_pool_->stats();
+    metrics_.request_pool_queued = stats.queued.load();
+    metrics_.request_pool_rejected = stats.rejected.load();
+    metrics_.request_pool_waiting = stats.waiting.load();
+  }
+}
+
 ApiResponse Api::MetricsPage() {
   auto current = service_.Current();
   metrics_.leases_lapsed = service_.lease_desk().Lapsed();
@@ -178,6 +196,7 @@ ApiResponse Api::MetricsPage() {
     metrics_.leases_live = static_cast<std::int64_t>(*live);
   metrics_.events_lost = service_.events().Lost();
   if (auth_ != nullptr) CopyHashPoolStats();
+  CopyWorkPoolStats();
   return Text(200, "text/plain; version=0.0.4",
               metrics_.Render(current->serial, current->expires_at, hub_.Size(),
                               service_.Workstations().size()));

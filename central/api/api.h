@@ -55,6 +55,7 @@ struct ApiOutcome {
 };
 
 class Authenticator;
+class WorkPool;
 class Console;
 
 class Api {
@@ -79,6 +80,12 @@ class Api {
   // The HR console under /ui/ (and "/", which redirects there); without one
   // those paths answer 404. `console` must outlive the Api.
   void SetConsole(Console* console) { console_ = console; }
+  // The request pools whose counts /metrics shows; null: none shown. Set
+  // before serving; cleared (nullptr) once no request can run any more.
+  void SetWorkPools(const WorkPool* logins, const WorkPool* requests) {
+    login_pool_ = logins;
+    request_pool_ = requests;
+  }
   // Runs an outcome's `deferred` on the hashing pool and calls `done` with
   // its answer (on a pool thread), or with 503 + Retry-After when no
   // hashing slot frees up in time (then maybe on the calling thread).
@@ -124,6 +131,7 @@ class Api {
   void CountStatus(const ApiResponse& response);
   // The hashing pool's counters into metrics_ (auth.cc).
   void CopyHashPoolStats();
+  void CopyWorkPoolStats();
   // POST /v1/auth/verify and /v1/auth/change (auth.cc), workstation token.
   ApiOutcome HandleAuth(const ApiRequest& request, const std::string& path,
                         const std::string& token);
@@ -136,6 +144,8 @@ class Api {
   const WaitHub& hub_;
   int max_wait_s_;
   Authenticator* auth_ = nullptr;
+  const WorkPool* login_pool_ = nullptr;
+  const WorkPool* request_pool_ = nullptr;
   Console* console_ = nullptr;
 };
 

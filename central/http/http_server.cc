@@ -204,6 +204,7 @@ void HttpServer::Impl::StartPools() {
   logins =
       std::make_unique<WorkPool>("login-worker", kLoginWorkers, kRequestQueue, kRequestWait, log);
   ctx.logins = logins.get();
+  api.SetWorkPools(logins.get(), requests.get());
 }
 
 // Runs the io threads until they end; a drain watchdog stops them
@@ -268,8 +269,11 @@ common::Result<void> HttpServer::Run() {
   s.log(LOG_INFO, "serving https://" + s.config.Listen() + " (roster serial " +
                       std::to_string(s.service.Current()->serial) + ")");
   s.Serve();
-  s.logins.reset();  // Joins the workers; what still waited is refused.
+  // Joins the workers; what still waited is refused. The request pool
+  // first: /metrics, which reads both pools' counters, runs only there.
   s.requests.reset();
+  s.api.SetWorkPools(nullptr, nullptr);
+  s.logins.reset();
   scheduler.Stop();
   listener->reset();  // Joins its thread: no CatchUp after this.
   s.service.SetPublishListener(nullptr);

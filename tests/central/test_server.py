@@ -137,6 +137,12 @@ class CentralServerTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn(b"staffgate_central_roster_serial ", body)
         self.assertIn(b"staffgate_central_requests_total ", body)
+        # The request pools: this /metrics call itself ran on the request pool.
+        for pool in ("login", "request"):
+            for name, value in (("queued_total", rb"\d+"), ("rejected_total", rb"0"),
+                                ("waiting", rb"\d+")):
+                self.assertRegex(body, rb"(?m)^staffgate_central_%s_pool_%s %s$"
+                                 % (pool.encode(), name.encode(), value))
 
     def test_auth_and_not_found(self):
         for path in ("/v1/roster", "/v1/keys"):
