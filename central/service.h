@@ -226,6 +226,7 @@ class Service {
   std::vector<EmployeeRecord> Employees() const;
   std::set<std::string> SharedAccounts() const;
   std::vector<WorkstationRecord> Workstations() const;
+  std::size_t WorkstationCount() const;  // Without copying them (/metrics).
   std::uint32_t MaxWorkstationsPerAccount() const;
 
   // Stores a batch (a JSON array) from `workstation`; idempotent by id. The batch is refused whole

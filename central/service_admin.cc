@@ -232,6 +232,10 @@ std::vector<WorkstationRecord> Service::Workstations() const {
   return out;
 }
 
+std::size_t Service::WorkstationCount() const {
+  return CurrentSnapshot()->state.workstations.size();
+}
+
 std::uint32_t Service::MaxWorkstationsPerAccount() const { return max_workstations_.load(); }
 
 }  // namespace staffgate::central

@@ -188,18 +188,24 @@ void Api::CopyWorkPoolStats() {
   }
 }
 
+void Api::RefreshLiveLeases() {
+  // A database that cannot count leaves the last count.
+  if (auto live = service_.LiveLeaseCount()) {
+    metrics_.leases_live = static_cast<std::int64_t>(*live);
+  }
+}
+
 ApiResponse Api::MetricsPage() {
   auto current = service_.Current();
   metrics_.leases_lapsed = service_.lease_desk().Lapsed();
-  // A database that cannot count leaves the last count.
-  if (auto live = service_.LiveLeaseCount())
-    metrics_.leases_live = static_cast<std::int64_t>(*live);
+  // leases_live is RefreshLiveLeases's: this page never waits for the
+  // database (it answers on a network thread).
   metrics_.events_lost = service_.events().Lost();
   if (auth_ != nullptr) CopyHashPoolStats();
   CopyWorkPoolStats();
   return Text(200, "text/plain; version=0.0.4",
               metrics_.Render(current->serial, current->expires_at, hub_.Size(),
-                              service_.Workstations().size()));
+                              service_.WorkstationCount()));
 }
 
 ApiOutcome Api::Roster(const ApiRequest& req, const std::optional<std::string>& workstation) {
@@ -294,7 +300,7 @@ ApiOutcome Api::RouteWorkstation(const ApiRequest& req, const std::string& path,
 bool Api::AnswersFromMemory(const ApiRequest& req) {
   const std::string_view target(req.target);
   const std::string_view path = target.substr(0, target.find('?'));
-  return req.method == "GET" && (path == "/v1/roster" || path == "/v1/keys");
+  return req.method == "GET" && (path == "/v1/roster" || path == "/v1/keys" || path == "/metrics");
 }
 
 bool Api::IsWorkstationCall(const ApiRequest& req) {

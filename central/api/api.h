@@ -65,7 +65,8 @@ class Api {
 
   ApiOutcome Handle(const ApiRequest& request);
   // Whether Handle answers `request` from memory, never waiting for the
-  // database: a roster fetch or long-poll and the signing keys. The server
+  // database: a roster fetch or long-poll, the signing keys and /metrics
+  // (so the central can be watched while its database hangs). The server
   // handles the rest on its request pool (docs/design.md §12), so a
   // database that hangs holds a worker, never the threads serving rosters.
   static bool AnswersFromMemory(const ApiRequest& request);
@@ -74,6 +75,9 @@ class Api {
   // their own, so a flood of console or admin requests cannot hold up a
   // login.
   static bool IsWorkstationCall(const ApiRequest& request);
+  // Reads the live lease count into /metrics' gauge (on PostgreSQL from
+  // the database, so never on a network thread: the housekeeping calls it).
+  void RefreshLiveLeases();
   // Staffgate passwords (auth.cc): without an Authenticator the password
   // endpoints answer 503. `auth` must outlive the Api.
   void SetAuthenticator(Authenticator* auth) { auth_ = auth; }

@@ -575,6 +575,12 @@ class OwnServerTest(unittest.TestCase):
         status, took = self.roster_status({"If-None-Match": '"%d"' % serial, "Prefer": "wait=2"})
         self.assertEqual(status, 304)
         self.assertLess(took, 4.0)
+        # The central can be watched meanwhile: /metrics comes from memory.
+        start = time.monotonic()
+        status, _, body = self.c.request("GET", "/metrics", timeout=10)
+        self.assertEqual(status, 200)
+        self.assertLess(time.monotonic() - start, 1.0)
+        self.assertRegex(body, rb"(?m)^staffgate_central_login_pool_rejected_total 0$")
         self.assertEqual(answers, [])  # Still waiting for the database.
         for pid in self.stopped:
             os.kill(pid, signal.SIGCONT)

@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import sgtest  # noqa: E402
-from centraltest import Central, SharedCentralTest  # noqa: E402
+from centraltest import Central, SharedCentralTest, on_postgres  # noqa: E402
 
 LEASE_KEYS = {"id", "account", "workstation", "expires_at", "ttl_s"}
 LIST_KEYS = {"id", "account", "workstation", "acquired_at", "renewed_at", "expires_at"}
@@ -214,6 +214,18 @@ class SessionLeaseTest(SharedCentralTest):
             self.assertRegex(text, r"staffgate_central_leases_%s_total \d+" % name)
         self.assertGreaterEqual(int(re.search(r"leases_refused_total (\d+)", text).group(1)), 1)
         self.assertNotIn("evlease", text)
+        if not on_postgres():  # Counted every 2 s here; once a minute on PostgreSQL.
+            status, held = w.acquire("SVC-A", "evlease")
+            self.assertEqual(status, 201, held)
+            listed = len(json.loads(self.admin("sessions", "--json").stdout))
+            self.assertGreaterEqual(listed, 1)
+
+            def live():
+                page = self.c.request("GET", "/metrics")[2].decode()
+                return int(re.search(r"(?m)^staffgate_central_leases_live (\d+)$", page).group(1))
+            self.assertTrue(sgtest.wait_until(lambda: live() == listed, timeout=10))
+            self.assertEqual(w.call("DELETE", "/v1/sessions/" + held["id"], "SVC-A")[0], 204)
+            self.assertTrue(sgtest.wait_until(lambda: live() == listed - 1, timeout=10))
 
     def test_zz_leases_survive_restart(self):
         w = self.w
