@@ -28,7 +28,7 @@ struct Metrics {
   std::atomic<std::uint64_t> leases_released{0};  // DELETE by the workstation
   std::atomic<std::uint64_t> leases_ended_by_admin{0};
   std::atomic<std::uint64_t> leases_lapsed{0};  // Copied from the Service at render time.
-  std::atomic<std::int64_t> leases_live{0};     // Copied from the Service at render time.
+  std::atomic<std::int64_t> leases_live{0};     // At render (SQLite) or by the housekeeping.
   // Staffgate passwords (docs/design.md §10): verify answers by result,
   // locks started, changes, admin actions, and the hashing pool.
   std::atomic<std::uint64_t> auth_verify_ok{0};

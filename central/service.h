@@ -227,6 +227,8 @@ class Service {
   std::set<std::string> SharedAccounts() const;
   std::vector<WorkstationRecord> Workstations() const;
   std::size_t WorkstationCount() const;  // Without copying them (/metrics).
+  // PostgreSQL: other centrals may write, and leases live in the database.
+  bool SharesDatabase() const { return shared_database_; }
   std::uint32_t MaxWorkstationsPerAccount() const;
 
   // Stores a batch (a JSON array) from `workstation`; idempotent by id. The batch is refused whole

@@ -171,8 +171,9 @@ ApiResponse Api::Healthz() {
                               {"event_store", std::move(storage)}});
 }
 
-// The pools' counters, read where they live (a pool outlives every request
-// that can reach here: the server clears the pointers before it joins them).
+// The pools' counters, read where they live. Runs on a network thread; the
+// server clears the pointers after those have ended, before it joins the
+// pools.
 void Api::CopyWorkPoolStats() {
   if (login_pool_ != nullptr) {
     const WorkPoolStats& stats = login_pool_->stats();
@@ -198,8 +199,9 @@ void Api::RefreshLiveLeases() {
 ApiResponse Api::MetricsPage() {
   auto current = service_.Current();
   metrics_.leases_lapsed = service_.lease_desk().Lapsed();
-  // leases_live is RefreshLiveLeases's: this page never waits for the
-  // database (it answers on a network thread).
+  // This page never waits for the database (it answers on a network
+  // thread): on PostgreSQL the live lease count is the housekeeping's.
+  if (!service_.SharesDatabase()) RefreshLiveLeases();
   metrics_.events_lost = service_.events().Lost();
   if (auth_ != nullptr) CopyHashPoolStats();
   CopyWorkPoolStats();

@@ -75,8 +75,9 @@ class Api {
   // their own, so a flood of console or admin requests cannot hold up a
   // login.
   static bool IsWorkstationCall(const ApiRequest& request);
-  // Reads the live lease count into /metrics' gauge (on PostgreSQL from
-  // the database, so never on a network thread: the housekeeping calls it).
+  // Reads the live lease count into /metrics' gauge: in memory on SQLite
+  // (at each /metrics), from the database on PostgreSQL (so never on a
+  // network thread: the housekeeping calls it).
   void RefreshLiveLeases();
   // Staffgate passwords (auth.cc): without an Authenticator the password
   // endpoints answer 503. `auth` must outlive the Api.

@@ -1,15 +1,14 @@
 // HttpServer's housekeeping: every two seconds, on the request pool, the
-// contact, lease and lockout records are flushed, workstations on an
-// offline roster are followed and (on SQLite) the live lease gauge is
-// counted; every minute, old events are pruned, the roster is re-signed
-// when due and (on PostgreSQL) the gauge is read (docs/design.md §6, §12).
+// contact, lease and lockout records are flushed and workstations on an
+// offline roster are followed; every minute, old events are pruned, the
+// roster is re-signed when due and, on PostgreSQL, the live lease gauge is
+// read (docs/design.md §6, §12).
 #include <syslog.h>
 
 #include <chrono>
 #include <cstdint>
 #include <string>
 
-#include "central/database.h"
 #include "central/http/http_server_impl.h"
 
 namespace staffgate::central {
@@ -51,12 +50,10 @@ void HttpServer::Impl::HousekeepOnce(int tick) {
   }
   FlushLockouts(Service::Flush::kSkipIfBusy);
   FollowInstalledSerials();
-  // The gauge /metrics shows: counted in memory on SQLite, read from the
-  // database on PostgreSQL (every live lease: once a minute is enough).
+  // The live lease gauge on PostgreSQL, where it reads every live lease:
+  // once a minute, and at the first round (SQLite counts at each /metrics).
   const bool every_minute = tick % kResignCheckEvery == 0;
-  if (every_minute || tick == 1 || !IsPostgresUri(config.StoreLocation())) {
-    api.RefreshLiveLeases();
-  }
+  if ((every_minute || tick == 1) && service.SharesDatabase()) api.RefreshLiveLeases();
   if (!every_minute) return;
   PruneEvents();
   auto resigned = service.ResignIfDue();

@@ -269,11 +269,10 @@ common::Result<void> HttpServer::Run() {
   s.log(LOG_INFO, "serving https://" + s.config.Listen() + " (roster serial " +
                       std::to_string(s.service.Current()->serial) + ")");
   s.Serve();
-  // Joins the workers; what still waited is refused. The request pool
-  // first: /metrics, which reads both pools' counters, runs only there.
-  s.requests.reset();
+  // The network threads, where /metrics reads the pools, have ended.
   s.api.SetWorkPools(nullptr, nullptr);
-  s.logins.reset();
+  s.logins.reset();  // Joins the workers; what still waited is refused.
+  s.requests.reset();
   scheduler.Stop();
   listener->reset();  // Joins its thread: no CatchUp after this.
   s.service.SetPublishListener(nullptr);

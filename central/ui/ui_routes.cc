@@ -38,7 +38,10 @@ constexpr std::array kUiRoutes = {
     UiRoute{"GET", "style.css", UiStyle, Access::kPublic, kRead},
     UiRoute{"POST", "sign-in", UiSignIn, Access::kPublic, kRead},
     UiRoute{"POST", "password", UiChangePassword, Access::kPasswordChange, kRead},
-    UiRoute{"POST", "sign-out", UiSignOut, Access::kPasswordChange, kRead},
+    // Public: a browser whose session cannot be found (lapsed, or the
+    // shared table unreachable) still gets its cookie cleared; the handler
+    // checks the form token when there is a session.
+    UiRoute{"POST", "sign-out", UiSignOut, Access::kPublic, kRead},
     UiRoute{"GET", "employees", UiEmployees, Access::kSignedIn, kRead},
     UiRoute{"POST", "employees", UiAddEmployee, Access::kSignedIn, Permission::kChangeEmployees},
     UiRoute{"GET", "employees/*", UiEmployee, Access::kSignedIn, kRead},

@@ -131,6 +131,25 @@ class PostgresOutageTest(unittest.TestCase):
         self.assertEqual(self.serial(), s0 + 1)
         self.assertIn("terminated", self.c.admin_ok("employee", "list"))
 
+    def test_a_sign_out_while_the_database_is_away_clears_the_cookie_and_says_so(self):
+        dora = ConsoleClient(self.c).sign_in_new("dora", "hr")
+        cookie = dora.cookie
+        self.set_reachable(False)
+        # The session cannot be found (never let in), nor its end recorded:
+        # the browser is signed out all the same, and told the truth.
+        status, _, page = dora.post("/ui/sign-out", token=None)
+        self.assertEqual(status, 503, page)
+        self.assertIn("could not record the sign-out", page)
+        self.assertIn("Max-Age=0", dora.set_cookie or "")
+        self.set_reachable(True)
+        # Back: the old cookie still names a live session (it was not
+        # ended), and a sign-out now ends it.
+        dora.cookie = cookie
+        self.assertTrue(sgtest.wait_until(lambda: dora.get("/ui/employees")[0] == 200,
+                                          timeout=10))
+        self.assertEqual(dora.post("/ui/sign-out")[0], 303)
+        self.assertEqual(dora.get("/ui/employees")[0], 303)
+
 
 def add_at_once(test, adds):
     """Runs `staffgate-admin employee add EID --account ACCOUNT` against

@@ -137,12 +137,22 @@ class CentralServerTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn(b"staffgate_central_roster_serial ", body)
         self.assertIn(b"staffgate_central_requests_total ", body)
-        # The request pools: this /metrics call itself ran on the request pool.
+        # The two request pools' counters (nothing was refused here).
         for pool in ("login", "request"):
             for name, value in (("queued_total", rb"\d+"), ("rejected_total", rb"0"),
                                 ("waiting", rb"\d+")):
                 self.assertRegex(body, rb"(?m)^staffgate_central_%s_pool_%s %s$"
                                  % (pool.encode(), name.encode(), value))
+
+    def test_a_second_serve_on_the_same_sqlite_database_is_refused(self):
+        if on_postgres():
+            self.skipTest("several centrals share a PostgreSQL database by design")
+        r = run([CENTRAL, "serve", "--config", os.path.join(self.c.dir, "central.conf")],
+                timeout=60)
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("another staffgate-central process is using", r.stderr)
+        self.assertIn("central.db.lock", r.stderr)
+        self.assertEqual(self.c.request("GET", "/healthz")[0], 200)  # The first serves on.
 
     def test_auth_and_not_found(self):
         for path in ("/v1/roster", "/v1/keys"):

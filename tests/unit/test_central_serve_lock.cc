@@ -1,5 +1,6 @@
 // One central per SQLite database (central/serve_lock.h): the lock is
 // exclusive, released with its holder, and its file stays usable by others.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +57,29 @@ TEST_CASE("serve lock: a symlink in place of the lock file is not followed", "[c
   CHECK(taken.error().kind == ErrorKind::kIo);
   struct stat st {};
   CHECK(stat(target.c_str(), &st) != 0);  // Nothing was created through it.
+}
+
+TEST_CASE("serve lock: a FIFO in its place is refused without blocking", "[central]") {
+  staffgate::testutil::TempDir dir;
+  const std::string db = dir.path() + "/central.db";
+  REQUIRE(mkfifo(ServeLock::PathFor(db).c_str(), 0600) == 0);
+  auto taken = ServeLock::Take(db);
+  REQUIRE_FALSE(taken);
+  CHECK(taken.error().message.find("not a plain file") != std::string::npos);
+}
+
+TEST_CASE("serve lock: an existing lock file is used as it is, never chmodded", "[central]") {
+  // A hard link to another file of the taker's must not change its mode.
+  staffgate::testutil::TempDir dir;
+  const std::string db = dir.path() + "/central.db";
+  const std::string other = dir.path() + "/secret";
+  REQUIRE(close(open(other.c_str(), O_CREAT | O_WRONLY, 0600)) == 0);
+  REQUIRE(chmod(other.c_str(), 0600) == 0);
+  REQUIRE(link(other.c_str(), ServeLock::PathFor(db).c_str()) == 0);
+  REQUIRE(ServeLock::Take(db));
+  struct stat st {};
+  REQUIRE(stat(other.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
 }
 
 }  // namespace
