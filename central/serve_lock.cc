@@ -49,8 +49,9 @@ common::Result<ServeLock> ServeLock::Take(const std::string& db_path) {
   while (flock(fd->get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
     if (errno == EWOULDBLOCK) {
-      return Fail(ErrorKind::kUnavailable, "another staffgate-central process is using " + db_path +
-                                               " (it holds " + path + "); stop it first");
+      std::string message = "another staffgate-central process is using ";
+      message.append(db_path).append(" (it holds ").append(path).append("); stop it first");
+      return Fail(ErrorKind::kUnavailable, message);
     }
     return Fail(ErrorKind::kIo, "cannot lock " + path + ": " + strerror(errno));
   }

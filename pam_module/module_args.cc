@@ -32,7 +32,7 @@ constexpr unsigned long long kMaxUid = std::numeric_limits<uid_t>::max() - 1;
 // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
 constexpr std::size_t kMaxSocketPath = 107;
 // login.defs is a few KiB; never read more than this into a login process.
-constexpr std::size_t kMaxLoginDefsBytes = 64 * 1024;
+constexpr std::size_t kMaxLoginDefsBytes = 64UL * 1024;
 
 }  // namespace
 

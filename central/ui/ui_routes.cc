@@ -79,7 +79,8 @@ constexpr std::array kUiRoutes = {
 };
 
 bool Matches(std::string_view pattern, const std::vector<std::string>& items) {
-  std::size_t i = 0, pos = 0;
+  std::size_t i = 0;
+  std::size_t pos = 0;
   while (true) {
     const std::size_t slash = pattern.find('/', pos);
     const std::string_view part =
