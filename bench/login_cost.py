@@ -203,6 +203,11 @@ def count_instructions(service, user, env, tmp):
     return int(found.group(1)) if proc.returncode == 0 and found else None
 
 
+def figures(line):
+    """The `name=number` pairs agent_roundtrip_bench prints, as floats."""
+    return dict((k, float(v)) for k, v in re.findall(r"(\w+)=(-?[\d.]+)", line))
+
+
 def agent_cpu_ms(pid):
     """CPU time the agent's threads have run so far, in ms (schedstat: ns
     resolution, unlike the clock ticks of /proc/PID/stat)."""
@@ -226,7 +231,7 @@ def round_trip(args, agent, account, agent_uid, env):
     proc = subprocess.run([args.roundtrip, "--socket", agent.socket_path, "--account", account,
                            "--agent-uid", str(agent_uid), "--calls", str(calls)],
                           env=env, capture_output=True, text=True, timeout=600, check=True)
-    found = dict((k, float(v)) for k, v in re.findall(r"(\w+)=([\d.]+)", proc.stdout))
+    found = figures(proc.stdout)
     # 20 warm-up calls come first; idle background work is counted too.
     found["agent_cpu_us"] = (agent_cpu_ms(agent.proc.pid) - cpu0) * 1000.0 / (calls + 20)
     return found
@@ -242,7 +247,7 @@ def cold_parts(args, sock, account, agent_uid, env):
     proc = subprocess.run([args.roundtrip, "--socket", sock, "--account", account,
                            "--agent-uid", str(agent_uid), "--cold"],
                           env=env, capture_output=True, text=True, timeout=60)
-    found = dict((k, float(v)) for k, v in re.findall(r"(\w+)=(-?[\d.]+)", proc.stdout))
+    found = figures(proc.stdout)
     keys = ("lookup_us", "call_us", "warm_call_us", "fault_us")
     if proc.returncode != 0 or any(k not in found for k in keys):
         return "failed"

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <string>
 
@@ -188,12 +187,8 @@ Result<std::string> MigrateCentral(const MigrateOptions& options) {
   if (!config) return tl::unexpected(config.error());
   if (!options.to.empty()) return CopyToPostgres(*config, options.to);
   // A SQLite file a running central uses is not upgraded under it.
-  std::optional<ServeLock> lock;
-  if (!IsPostgresUri(config->StoreLocation())) {
-    auto taken = ServeLock::Take(config->db);
-    if (!taken) return tl::unexpected(taken.error());
-    lock.emplace(std::move(*taken));
-  }
+  auto lock = ServeLock::TakeIfSqlite(config->StoreLocation());
+  if (!lock) return tl::unexpected(lock.error());
   auto opened = OpenAsServeWould(*config);
   if (!opened) return tl::unexpected(opened.error());
   auto version = opened->store->SchemaVersion();

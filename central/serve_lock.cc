@@ -9,6 +9,8 @@
 #include <cstring>
 #include <utility>
 
+#include "central/database.h"
+
 namespace staffgate::central {
 namespace {
 
@@ -56,6 +58,13 @@ common::Result<ServeLock> ServeLock::Take(const std::string& db_path) {
     return Fail(ErrorKind::kIo, "cannot lock " + path + ": " + strerror(errno));
   }
   return ServeLock(std::move(*fd));
+}
+
+common::Result<std::optional<ServeLock>> ServeLock::TakeIfSqlite(const std::string& location) {
+  if (IsPostgresUri(location)) return std::optional<ServeLock>();
+  auto taken = Take(location);
+  if (!taken) return tl::unexpected(taken.error());
+  return std::optional<ServeLock>(std::move(*taken));
 }
 
 }  // namespace staffgate::central

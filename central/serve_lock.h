@@ -12,6 +12,7 @@
 #ifndef STAFFGATE_CENTRAL_SERVE_LOCK_H_
 #define STAFFGATE_CENTRAL_SERVE_LOCK_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -29,6 +30,9 @@ class ServeLock {
   // Errors: kUnavailable when another holder has it (the message names the
   // file), kIo when the file cannot be opened or locked.
   static common::Result<ServeLock> Take(const std::string& db_path);
+  // Take for the database at `location` (CentralConfig::StoreLocation) on
+  // SQLite; nullopt, taking nothing, for a PostgreSQL URI. Errors: Take's.
+  static common::Result<std::optional<ServeLock>> TakeIfSqlite(const std::string& location);
 
   // The lock file of the SQLite database at `db_path`.
   static std::string PathFor(const std::string& db_path) { return db_path + ".lock"; }

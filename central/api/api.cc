@@ -2,9 +2,12 @@
 // The /v1/admin resources are in admin_*.cc, routed by admin_routes.cc.
 #include "central/api/api.h"
 
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
 
 #include "central/api/admin.h"
+#include "central/auth/authenticator.h"
 #include "central/journal/actor.h"
 #include "central/ui/console.h"
 #include "central/work_pool.h"
@@ -171,21 +174,35 @@ ApiResponse Api::Healthz() {
                               {"event_store", std::move(storage)}});
 }
 
-// The pools' counters, read where they live. Runs on a network thread; the
-// server clears the pointers after those have ended, before it joins the
-// pools.
+namespace {
+
+// One pool's counters into its three metrics.
+void CopyPoolStats(const WorkPoolStats& stats, std::atomic<std::uint64_t>& queued,
+                   std::atomic<std::uint64_t>& rejected, std::atomic<std::int64_t>& waiting) {
+  queued = stats.queued.load();
+  rejected = stats.rejected.load();
+  waiting = stats.waiting.load();
+}
+
+}  // namespace
+
+void Api::CopyHashPoolStats() {
+  // Not after StopHashing: auth_ is unset first.
+  CopyPoolStats(auth_->pool_stats(), metrics_.auth_hash_queued, metrics_.auth_hash_rejected,
+                metrics_.auth_hash_waiting);
+}
+
+// The request pools' counters, read where they live. Runs on a network
+// thread; the server clears the pointers after those have ended, before it
+// joins the pools.
 void Api::CopyWorkPoolStats() {
   if (login_pool_ != nullptr) {
-    const WorkPoolStats& stats = login_pool_->stats();
-    metrics_.login_pool_queued = stats.queued.load();
-    metrics_.login_pool_rejected = stats.rejected.load();
-    metrics_.login_pool_waiting = stats.waiting.load();
+    CopyPoolStats(login_pool_->stats(), metrics_.login_pool_queued, metrics_.login_pool_rejected,
+                  metrics_.login_pool_waiting);
   }
   if (request_pool_ != nullptr) {
-    const WorkPoolStats& stats = request_pool_->stats();
-    metrics_.request_pool_queued = stats.queued.load();
-    metrics_.request_pool_rejected = stats.rejected.load();
-    metrics_.request_pool_waiting = stats.waiting.load();
+    CopyPoolStats(request_pool_->stats(), metrics_.request_pool_queued,
+                  metrics_.request_pool_rejected, metrics_.request_pool_waiting);
   }
 }
 

@@ -105,13 +105,6 @@ common::Result<std::optional<std::string>> RequestedPassword(const ApiRequest& h
 
 }  // namespace
 
-void Api::CopyHashPoolStats() {
-  const WorkPoolStats& stats = auth_->pool_stats();  // Not after StopHashing: auth_ is unset first.
-  metrics_.auth_hash_queued = stats.queued.load();
-  metrics_.auth_hash_rejected = stats.rejected.load();
-  metrics_.auth_hash_waiting = stats.waiting.load();
-}
-
 void Api::Defer(std::function<ApiResponse()> work, std::function<void(ApiResponse)> done) {
   // The refusal's Retry-After is taken now: a refusal may come while the
   // Authenticator stops (shutdown), when it must not be touched.

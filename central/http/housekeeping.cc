@@ -41,14 +41,18 @@ void HttpServer::Impl::Housekeeping(int tick) {
   });
 }
 
-void HttpServer::Impl::HousekeepOnce(int tick) {
-  if (auto flushed = service.FlushContacts(Service::Flush::kSkipIfBusy); !flushed) {
+void HttpServer::Impl::FlushRecords(Service::Flush mode) {
+  if (auto flushed = service.FlushContacts(mode); !flushed) {
     log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
   }
-  if (auto flushed = service.FlushLeases(Service::Flush::kSkipIfBusy); !flushed) {
+  if (auto flushed = service.FlushLeases(mode); !flushed) {
     log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
   }
-  FlushLockouts(Service::Flush::kSkipIfBusy);
+  FlushLockouts(mode);
+}
+
+void HttpServer::Impl::HousekeepOnce(int tick) {
+  FlushRecords(Service::Flush::kSkipIfBusy);
   FollowInstalledSerials();
   // The live lease gauge on PostgreSQL, where it reads every live lease:
   // once a minute, and at the first round (SQLite counts at each /metrics).

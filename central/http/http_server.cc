@@ -235,15 +235,11 @@ void HttpServer::Impl::Serve() {
   watchdog.join();
 }
 
-// After the io threads: the last flushes of what only lives in memory.
+// After the io threads: the last flushes of what only lives in memory
+// (StopAuth has written the lockouts and dropped the Authenticator).
 void HttpServer::Impl::FlushAtStop() {
   StopAuth();
-  if (auto flushed = service.FlushContacts(); !flushed) {
-    log(LOG_ERR, "cannot record workstation contacts: " + flushed.error().message);
-  }
-  if (auto flushed = service.FlushLeases(); !flushed) {
-    log(LOG_ERR, "cannot record session leases: " + flushed.error().message);
-  }
+  FlushRecords(Service::Flush::kWait);
 }
 
 common::Result<void> HttpServer::Run() {

@@ -39,6 +39,9 @@ struct HttpServer::Impl {
   common::Result<void> SetUpTls();
   common::Result<void> StartAuth();
   void FlushLockouts(Service::Flush mode) const;
+  // The contact, lease and (while the Authenticator lives) lockout records
+  // kept in memory, written; failures logged, kept for the next call.
+  void FlushRecords(Service::Flush mode);
   // Joins the hashing threads, writes the lockout counters and drops the
   // Authenticator, before the Service it uses may go.
   void StopAuth();

@@ -2,10 +2,8 @@
 
 #include <csignal>
 #include <cstdio>
-#include <optional>
 
 #include "central/central_config.h"
-#include "central/database.h"
 #include "central/http/http_server.h"
 #include "central/serve_lock.h"
 #include "central/service.h"
@@ -25,12 +23,8 @@ common::Result<void> Serve(const std::string& config_path) {
   auto key = common::PrivateKey::FromPemFile(config->signing_key);
   if (!key) return tl::unexpected(key.error());
   // Held until the process ends (serve_lock.h); none on PostgreSQL.
-  std::optional<ServeLock> lock;
-  if (!IsPostgresUri(config->StoreLocation())) {
-    auto taken = ServeLock::Take(config->StoreLocation());
-    if (!taken) return tl::unexpected(taken.error());
-    lock.emplace(std::move(*taken));
-  }
+  auto lock = ServeLock::TakeIfSqlite(config->StoreLocation());
+  if (!lock) return tl::unexpected(lock.error());
   common::SystemClock clock;
   ServiceOptions options;
   options.db_path = config->StoreLocation();

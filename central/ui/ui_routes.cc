@@ -20,6 +20,7 @@ namespace {
 
 enum class Access {
   kPublic,          // Signed out too (the handler looks at the session itself).
+  kSignOut,         // Signed out too; with a session, its form token is checked.
   kPasswordChange,  // Any live session, also one that must change its password.
   kSignedIn,        // A session past its password change, with `permission`.
 };
@@ -38,10 +39,9 @@ constexpr std::array kUiRoutes = {
     UiRoute{"GET", "style.css", UiStyle, Access::kPublic, kRead},
     UiRoute{"POST", "sign-in", UiSignIn, Access::kPublic, kRead},
     UiRoute{"POST", "password", UiChangePassword, Access::kPasswordChange, kRead},
-    // Public: a browser whose session cannot be found (lapsed, or the
-    // shared table unreachable) still gets its cookie cleared; the handler
-    // checks the form token when there is a session.
-    UiRoute{"POST", "sign-out", UiSignOut, Access::kPublic, kRead},
+    // A browser whose session cannot be found (lapsed, or the shared table
+    // unreachable) still gets its cookie cleared.
+    UiRoute{"POST", "sign-out", UiSignOut, Access::kSignOut, kRead},
     UiRoute{"GET", "employees", UiEmployees, Access::kSignedIn, kRead},
     UiRoute{"POST", "employees", UiAddEmployee, Access::kSignedIn, Permission::kChangeEmployees},
     UiRoute{"GET", "employees/*", UiEmployee, Access::kSignedIn, kRead},
@@ -113,6 +113,7 @@ std::optional<ApiResponse> Check(const UiRoute& route, const UiRequest& request)
   }
   if (route.access == Access::kPublic) return std::nullopt;
   if (!request.session) {
+    if (route.access == Access::kSignOut) return std::nullopt;
     if (!unsafe) return Redirect(303, "/ui/");
     return Refused(request, "You are signed out; sign in again.");
   }
@@ -120,7 +121,9 @@ std::optional<ApiResponse> Check(const UiRoute& route, const UiRequest& request)
       !ConsoleSessions::FormTokenMatches(*request.session, FormValue(request.form, "form_token"))) {
     return Refused(request, "This form has expired or did not come from the console.");
   }
-  if (route.access == Access::kPasswordChange) return std::nullopt;
+  if (route.access == Access::kPasswordChange || route.access == Access::kSignOut) {
+    return std::nullopt;
+  }
   if (request.session->must_change_password) {
     if (!unsafe) return Redirect(303, "/ui/");
     return Refused(request, "Change your one-time password first.");

@@ -6,7 +6,6 @@
 
 #include "central/journal/actor.h"
 #include "central/ui/cookie.h"
-#include "central/ui/form.h"
 #include "central/ui/handlers.h"
 #include "central/ui/page.h"
 #include "central/ui/templates.h"
@@ -121,16 +120,11 @@ ApiOutcome UiChangePassword(UiContext& context, const UiRequest& request) {
 }
 
 ApiOutcome UiSignOut(UiContext& context, const UiRequest& request) {
-  if (request.session &&
-      !ConsoleSessions::FormTokenMatches(*request.session, FormValue(request.form, "form_token"))) {
-    return Answer(MessagePage(403, request.session, "Not allowed",
-                              "This form has expired or did not come from the console. "
-                              "Nothing was changed."));
-  }
-  // The cookie goes either way, also when no live session was found for it
-  // (lapsed, or the shared table did not answer). A sign-out the keeper did
-  // not record is said, not hidden: the session would live on until it
-  // lapses.
+  // The route has checked the form token when there is a session
+  // (Access::kSignOut). The cookie goes either way, also when no live
+  // session was found for it (lapsed, or the shared table did not answer).
+  // A sign-out the keeper did not record is said, not hidden: the session
+  // would live on until it lapses.
   const bool recorded = request.session_id.empty() || context.sessions.End(request.session_id);
   ApiResponse r = recorded ? Redirect(303, "/ui/")
                            : MessagePage(503, std::nullopt, "Sign-out not recorded",
