@@ -43,6 +43,8 @@ endif()
 find_package(PkgConfig REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
+# The roster and its envelope, megabytes each (common/json_view.h).
+find_package(simdjson 3 REQUIRED)
 find_package(tl-expected REQUIRED)
 find_package(Threads REQUIRED)
 find_path(PAM_INCLUDE_DIR security/pam_modules.h REQUIRED)

@@ -4,9 +4,16 @@
 #ifndef STAFFGATE_COMMON_JSON_DEPTH_H_
 #define STAFFGATE_COMMON_JSON_DEPTH_H_
 
+#include <cstddef>
 #include <string_view>
 
 namespace staffgate::common {
+
+// What a strict parser (json_util.h, json_view.h) accepts of one document.
+struct JsonLimits {
+  std::size_t max_bytes = 64UL * 1024;
+  int max_depth = 32;
+};
 
 // The deepest nesting of [ and { outside strings. Linear; stops counting
 // once the depth exceeds `stop_after` and returns that depth.

@@ -6,22 +6,17 @@
 #define STAFFGATE_COMMON_JSON_UTIL_H_
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
+#include "common/json_depth.h"
 #include "common/result.h"
 
 namespace staffgate::common {
 
 using Json = nlohmann::json;
-
-struct JsonLimits {
-  std::size_t max_bytes = 64UL * 1024;
-  int max_depth = 32;
-};
 
 // Parses `text` as one JSON document. Never throws.
 // Errors: kTooLarge (size or depth over the limits), kInvalidInput (syntax,

@@ -4,43 +4,48 @@
 #include <utility>
 
 #include "common/envelope.h"
-#include "common/json_util.h"
+#include "common/json_view.h"
 #include "common/roster_posix.h"
 
 namespace staffgate::common {
 namespace {
 
-Result<std::vector<std::string>> StringList(const Json& obj, const char* key,
+// The array of strings at `key`; `fallback` when absent or null.
+Result<std::vector<std::string>> StringList(JsonObject obj, const char* key,
                                             std::vector<std::string> fallback) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return fallback;
-  if (!it->is_array())
+  auto value = FindMember(obj, key);
+  if (IsAbsentOrNull(value)) return fallback;
+  JsonArray array;
+  if (value->get(array) != simdjson::SUCCESS)
     return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must be an array");
   std::vector<std::string> out;
-  out.reserve(it->size());
-  for (const Json& v : *it) {
-    if (!v.is_string()) {
+  out.reserve(array.size());
+  for (JsonValue item : array) {
+    std::string_view text;
+    if (item.get(text) != simdjson::SUCCESS) {
       return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must hold strings");
     }
-    out.push_back(v.get<std::string>());
+    out.emplace_back(text);
   }
   return out;
 }
 
-Result<Employee> ParseEmployee(const Json& e) {
-  if (!e.is_object()) return Fail(ErrorKind::kInvalidInput, "employee entry is not an object");
+Result<Employee> ParseEmployee(JsonValue value) {
+  JsonObject e;
+  if (value.get(e) != simdjson::SUCCESS)
+    return Fail(ErrorKind::kInvalidInput, "employee entry is not an object");
   Employee emp;
-  auto id = GetString(e, "id");
+  auto id = StringMember(e, "id");
   if (!id) return tl::unexpected(id.error());
-  emp.id = std::move(*id);
-  auto status_name = GetString(e, "status");
+  emp.id = std::string(*id);
+  auto status_name = StringMember(e, "status");
   if (!status_name)
     return Fail(ErrorKind::kInvalidInput,
                 "employee " + emp.id + ": " + status_name.error().message);
   auto status = ParseEmployeeStatus(*status_name);
   if (!status) {
     return Fail(ErrorKind::kInvalidInput,
-                "employee " + emp.id + ": unknown status '" + *status_name + "'");
+                "employee " + emp.id + ": unknown status '" + std::string(*status_name) + "'");
   }
   emp.status = *status;
   auto accounts = StringList(e, "accounts", {});
@@ -55,7 +60,7 @@ Result<Employee> ParseEmployee(const Json& e) {
        {std::pair{"credentials_reset_after", &emp.credentials_reset_after},
         std::pair{"credentials_changed_at", &emp.credentials_changed_at},
         std::pair{"valid_from", &emp.valid_from}, std::pair{"valid_until", &emp.valid_until}}) {
-    auto text = GetOptionalString(e, key);
+    auto text = OptionalStringMember(e, key);
     if (!text)
       return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + text.error().message);
     if (!*text) continue;
@@ -94,6 +99,91 @@ void BuildIndex(Roster& r) {
     }
     if (!r.conflicting_accounts.contains(account)) r.account_index.emplace(account, index);
   }
+}
+
+// schema, serial, issued_at, expires_at, organization.
+Result<void> ParseHeader(JsonObject doc, Roster& r) {
+  auto schema = StringMember(doc, "schema");
+  if (!schema) return Fail(ErrorKind::kInvalidInput, "roster: " + schema.error().message);
+  if (*schema != kRosterSchema) {
+    return Fail(ErrorKind::kInvalidInput, "roster schema is '" +
+                                              std::string(schema->substr(0, 80)) + "', expected '" +
+                                              kRosterSchema + "'");
+  }
+  auto serial = UintMember(doc, "serial");
+  if (!serial) return Fail(ErrorKind::kInvalidInput, "roster: " + serial.error().message);
+  r.serial = *serial;
+  for (auto [key, field] :
+       {std::pair{"issued_at", &r.issued_at}, std::pair{"expires_at", &r.expires_at}}) {
+    auto text = StringMember(doc, key);
+    if (!text) return Fail(ErrorKind::kInvalidInput, "roster: " + text.error().message);
+    auto t = ParseRfc3339(*text);
+    if (!t)
+      return Fail(ErrorKind::kInvalidInput,
+                  std::string("roster ") + key + ": " + t.error().message);
+    *field = *t;
+  }
+  auto org = OptionalStringMember(doc, "organization");
+  if (!org) return Fail(ErrorKind::kInvalidInput, "roster: " + org.error().message);
+  r.organization = std::string(org->value_or(""));
+  return Ok();
+}
+
+// employees and shared_accounts.
+Result<void> ParseEmployees(JsonObject doc, Roster& r) {
+  JsonArray employees;
+  auto found = FindMember(doc, "employees");
+  if (!found || found->get(employees) != simdjson::SUCCESS) {
+    return Fail(ErrorKind::kInvalidInput, "roster: \"employees\" must be an array");
+  }
+  r.employees.reserve(employees.size());
+  for (JsonValue e : employees) {
+    auto emp = ParseEmployee(e);
+    if (!emp) return Fail(ErrorKind::kInvalidInput, "roster: " + emp.error().message);
+    r.employees.push_back(std::move(*emp));
+  }
+  auto shared = StringList(doc, "shared_accounts", {});
+  if (!shared) return Fail(ErrorKind::kInvalidInput, "roster: " + shared.error().message);
+  r.shared_accounts.insert(shared->begin(), shared->end());
+  return Ok();
+}
+
+Result<void> ParseWorkstations(JsonObject doc, Roster& r) {
+  auto found = FindMember(doc, "workstations");
+  if (IsAbsentOrNull(found)) return Ok();
+  JsonObject workstations;
+  if (found->get(workstations) != simdjson::SUCCESS)
+    return Fail(ErrorKind::kInvalidInput, "roster: \"workstations\" must be an object");
+  for (auto [key, value] : workstations) {
+    const std::string name(key);
+    JsonObject entry;
+    if (value.get(entry) != simdjson::SUCCESS) {
+      return Fail(ErrorKind::kInvalidInput, "roster: workstation '" + name + "' must be an object");
+    }
+    auto groups = StringList(entry, "groups", {});
+    if (!groups)
+      return Fail(ErrorKind::kInvalidInput,
+                  "roster: workstation '" + name + "': " + groups.error().message);
+    r.workstation_groups[name] = std::move(*groups);
+  }
+  return Ok();
+}
+
+Result<void> ParsePolicy(JsonObject doc, Roster& r) {
+  auto found = FindMember(doc, "policy");
+  if (IsAbsentOrNull(found)) return Ok();
+  JsonObject policy;
+  if (found->get(policy) != simdjson::SUCCESS)
+    return Fail(ErrorKind::kInvalidInput, "roster: \"policy\" must be an object");
+  if (auto max = FindMember(policy, "max_workstations_per_account")) {
+    auto value = AsUint(*max);
+    if (!value || *value > 1000000) {
+      return Fail(ErrorKind::kInvalidInput,
+                  "roster: policy.max_workstations_per_account must be a small unsigned integer");
+    }
+    r.max_workstations_per_account = static_cast<std::uint32_t>(*value);
+  }
+  return Ok();
 }
 
 }  // namespace
@@ -141,73 +231,16 @@ bool GroupsPermit(const std::vector<std::string>& employee_groups,
 }
 
 Result<Roster> ParseRoster(std::string_view payload) {
-  auto parsed = ParseJson(payload, JsonLimits{kMaxEnvelopeBytes, 16});
-  if (!parsed) return Fail(parsed.error().kind, "roster: " + parsed.error().message);
-  const Json& doc = *parsed;
-  if (!doc.is_object()) return Fail(ErrorKind::kInvalidInput, "roster is not a JSON object");
-  auto schema = GetString(doc, "schema");
-  if (!schema) return Fail(ErrorKind::kInvalidInput, "roster: " + schema.error().message);
-  if (*schema != kRosterSchema) {
-    return Fail(ErrorKind::kInvalidInput, "roster schema is '" + schema->substr(0, 80) +
-                                              "', expected '" + kRosterSchema + "'");
+  JsonDoc parsed;
+  if (auto ok = parsed.Parse(payload, JsonLimits{kMaxEnvelopeBytes, 16}); !ok) {
+    return Fail(ok.error().kind, "roster: " + ok.error().message);
   }
+  JsonObject doc;
+  if (parsed.root().get(doc) != simdjson::SUCCESS)
+    return Fail(ErrorKind::kInvalidInput, "roster is not a JSON object");
   Roster r;
-  auto serial = GetUint(doc, "serial");
-  if (!serial) return Fail(ErrorKind::kInvalidInput, "roster: " + serial.error().message);
-  r.serial = *serial;
-  for (auto [key, field] :
-       {std::pair{"issued_at", &r.issued_at}, std::pair{"expires_at", &r.expires_at}}) {
-    auto text = GetString(doc, key);
-    if (!text) return Fail(ErrorKind::kInvalidInput, "roster: " + text.error().message);
-    auto t = ParseRfc3339(*text);
-    if (!t)
-      return Fail(ErrorKind::kInvalidInput,
-                  std::string("roster ") + key + ": " + t.error().message);
-    *field = *t;
-  }
-  auto org = GetOptionalString(doc, "organization");
-  if (!org) return Fail(ErrorKind::kInvalidInput, "roster: " + org.error().message);
-  r.organization = org->value_or("");
-
-  auto employees = doc.find("employees");
-  if (employees == doc.end() || !employees->is_array()) {
-    return Fail(ErrorKind::kInvalidInput, "roster: \"employees\" must be an array");
-  }
-  r.employees.reserve(employees->size());
-  for (const Json& e : *employees) {
-    auto emp = ParseEmployee(e);
-    if (!emp) return Fail(ErrorKind::kInvalidInput, "roster: " + emp.error().message);
-    r.employees.push_back(std::move(*emp));
-  }
-  auto shared = StringList(doc, "shared_accounts", {});
-  if (!shared) return Fail(ErrorKind::kInvalidInput, "roster: " + shared.error().message);
-  r.shared_accounts.insert(shared->begin(), shared->end());
-
-  if (auto ws = doc.find("workstations"); ws != doc.end() && !ws->is_null()) {
-    if (!ws->is_object())
-      return Fail(ErrorKind::kInvalidInput, "roster: \"workstations\" must be an object");
-    for (const auto& [name, entry] : ws->items()) {
-      if (!entry.is_object()) {
-        return Fail(ErrorKind::kInvalidInput,
-                    "roster: workstation '" + name + "' must be an object");
-      }
-      auto groups = StringList(entry, "groups", {});
-      if (!groups)
-        return Fail(ErrorKind::kInvalidInput,
-                    "roster: workstation '" + name + "': " + groups.error().message);
-      r.workstation_groups[name] = std::move(*groups);
-    }
-  }
-  if (auto policy = doc.find("policy"); policy != doc.end() && !policy->is_null()) {
-    if (!policy->is_object())
-      return Fail(ErrorKind::kInvalidInput, "roster: \"policy\" must be an object");
-    if (auto max = policy->find("max_workstations_per_account"); max != policy->end()) {
-      if (!max->is_number_unsigned() || max->get<std::uint64_t>() > 1000000) {
-        return Fail(ErrorKind::kInvalidInput,
-                    "roster: policy.max_workstations_per_account must be a small unsigned integer");
-      }
-      r.max_workstations_per_account = static_cast<std::uint32_t>(max->get<std::uint64_t>());
-    }
+  for (auto* part : {&ParseHeader, &ParseEmployees, &ParseWorkstations, &ParsePolicy}) {
+    if (auto ok = part(doc, r); !ok) return tl::unexpected(ok.error());
   }
   if (auto groups = ParsePosixGroups(doc, r); !groups) {
     return Fail(ErrorKind::kInvalidInput, "roster: " + groups.error().message);

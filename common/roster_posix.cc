@@ -11,12 +11,29 @@ namespace {
 // login screen and keeps the NSS snapshot small.
 constexpr std::size_t kMaxDisplayName = 256;
 
-Result<std::uint64_t> IdField(const Json& entry, const std::string& where, const char* key) {
-  auto it = entry.find(key);
-  if (it == entry.end() || !it->is_number_unsigned()) {
+Result<std::uint64_t> IdField(JsonObject entry, const std::string& where, const char* key) {
+  auto value = FindMember(entry, key);
+  auto number = value ? AsUint(*value) : std::nullopt;
+  if (!number) {
     return Fail(ErrorKind::kInvalidInput, where + ": \"" + key + "\" must be an unsigned integer");
   }
-  return it->get<std::uint64_t>();
+  return *number;
+}
+
+// The `roles` of one posix group: absent, null or an array of strings.
+Result<void> ParseRoles(JsonObject entry, const std::string& where, PosixGroup& group) {
+  auto found = FindMember(entry, "roles");
+  if (IsAbsentOrNull(found)) return Ok();
+  JsonArray roles;
+  if (found->get(roles) != simdjson::SUCCESS)
+    return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must be an array");
+  for (JsonValue role : roles) {
+    std::string_view text;
+    if (role.get(text) != simdjson::SUCCESS)
+      return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must hold strings");
+    group.roles.emplace_back(text);
+  }
+  return Ok();
 }
 
 // Text that can stand in a passwd line and on a terminal: no ':' (the
@@ -125,13 +142,16 @@ bool IsValidPosixId(std::uint64_t id) {
   return id >= 1 && id <= 0x7fffffffU && id != 65534 && id != 65535;
 }
 
-Result<void> ParseEmployeePosix(const Json& e, Employee& emp) {
+Result<void> ParseEmployeePosix(JsonObject e, Employee& emp) {
   const std::string where = "employee " + emp.id;
-  if (auto posix = e.find("posix"); posix != e.end() && !posix->is_null()) {
-    if (!posix->is_object())
+  if (auto found = FindMember(e, "posix"); !IsAbsentOrNull(found)) {
+    JsonObject posix;
+    if (found->get(posix) != simdjson::SUCCESS)
       return Fail(ErrorKind::kInvalidInput, where + ": \"posix\" must be an object");
-    for (const auto& [account, entry] : posix->items()) {
-      if (!entry.is_object()) {
+    for (auto [key, value] : posix) {
+      const std::string account(key);
+      JsonObject entry;
+      if (value.get(entry) != simdjson::SUCCESS) {
         return Fail(ErrorKind::kInvalidInput,
                     where + ": posix '" + account + "' must be an object");
       }
@@ -143,36 +163,31 @@ Result<void> ParseEmployeePosix(const Json& e, Employee& emp) {
           static_cast<std::uint32_t>(std::min<std::uint64_t>(*uid, 0xffffffffU));
     }
   }
-  auto name = GetOptionalString(e, "display_name");
+  auto name = OptionalStringMember(e, "display_name");
   if (!name) return Fail(ErrorKind::kInvalidInput, where + ": " + name.error().message);
-  emp.display_name = std::move(*name);
+  if (*name) emp.display_name = std::string(**name);
   return Ok();
 }
 
-Result<void> ParsePosixGroups(const Json& doc, Roster& r) {
-  auto groups = doc.find("posix_groups");
-  if (groups == doc.end() || groups->is_null()) return Ok();
-  if (!groups->is_object())
+Result<void> ParsePosixGroups(JsonObject doc, Roster& r) {
+  auto found = FindMember(doc, "posix_groups");
+  if (IsAbsentOrNull(found)) return Ok();
+  JsonObject groups;
+  if (found->get(groups) != simdjson::SUCCESS)
     return Fail(ErrorKind::kInvalidInput, "\"posix_groups\" must be an object");
-  for (const auto& [name, entry] : groups->items()) {
+  for (auto [key, value] : groups) {
+    const std::string name(key);
     const std::string where = "posix group '" + name + "'";
-    if (!entry.is_object()) return Fail(ErrorKind::kInvalidInput, where + " must be an object");
+    JsonObject entry;
+    if (value.get(entry) != simdjson::SUCCESS)
+      return Fail(ErrorKind::kInvalidInput, where + " must be an object");
     PosixGroup group;
-    if (auto gid = entry.find("gid"); gid != entry.end() && !gid->is_null()) {
-      auto value = IdField(entry, where, "gid");
-      if (!value) return tl::unexpected(value.error());
-      group.gid = static_cast<std::uint32_t>(std::min<std::uint64_t>(*value, 0xffffffffU));
+    if (auto gid = FindMember(entry, "gid"); !IsAbsentOrNull(gid)) {
+      auto number = IdField(entry, where, "gid");
+      if (!number) return tl::unexpected(number.error());
+      group.gid = static_cast<std::uint32_t>(std::min<std::uint64_t>(*number, 0xffffffffU));
     }
-    auto roles = entry.find("roles");
-    if (roles != entry.end() && !roles->is_null()) {
-      if (!roles->is_array())
-        return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must be an array");
-      for (const Json& role : *roles) {
-        if (!role.is_string())
-          return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must hold strings");
-        group.roles.push_back(role.get<std::string>());
-      }
-    }
+    if (auto roles = ParseRoles(entry, where, group); !roles) return roles;
     r.posix_groups.emplace(name, std::move(group));
   }
   return Ok();

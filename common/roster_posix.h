@@ -7,7 +7,7 @@
 #ifndef STAFFGATE_COMMON_ROSTER_POSIX_H_
 #define STAFFGATE_COMMON_ROSTER_POSIX_H_
 
-#include "common/json_util.h"
+#include "common/json_view.h"
 #include "common/result.h"
 #include "common/roster.h"
 
@@ -15,11 +15,11 @@ namespace staffgate::common {
 
 // Reads `posix` and `display_name` of one employee object into `emp`
 // (unvalidated values). Errors: kInvalidInput naming the field.
-Result<void> ParseEmployeePosix(const Json& e, Employee& emp);
+Result<void> ParseEmployeePosix(JsonObject e, Employee& emp);
 
 // Reads the top-level `posix_groups` (unvalidated values).
 // Errors: kInvalidInput naming the group.
-Result<void> ParsePosixGroups(const Json& doc, Roster& r);
+Result<void> ParsePosixGroups(JsonObject doc, Roster& r);
 
 // Drops invalid or conflicting posix entries, display names and groups,
 // adding one warning each. Needs the account index (BuildIndex) first.

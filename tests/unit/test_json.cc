@@ -1,18 +1,37 @@
 // Strict JSON parsing for outside input: size, depth, duplicate keys.
+// Both strict parsers, ParseJson (nlohmann, json_util.h) and JsonDoc
+// (simdjson, json_view.h, the roster's), must give every text the same
+// verdict: each case below runs through both.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "common/json_util.h"
+#include "common/json_view.h"
 
 using namespace staffgate::common;
 
 namespace {
 
+// Whether both parsers accept `text`; fails the test when they disagree.
+bool Accepts(const std::string& text, JsonLimits limits = {}) {
+  INFO(text.substr(0, 200));
+  auto r = ParseJson(text, limits);
+  JsonDoc doc;
+  auto v = doc.Parse(text, limits);
+  CHECK(r.has_value() == v.has_value());
+  if (!r && !v) CHECK(r.error().kind == v.error().kind);
+  return r.has_value() && v.has_value();
+}
+
 ErrorKind KindOf(const std::string& text, JsonLimits limits = {}) {
   INFO(text.substr(0, 200));
   auto r = ParseJson(text, limits);
   REQUIRE_FALSE(r);
+  JsonDoc doc;
+  auto v = doc.Parse(text, limits);
+  REQUIRE_FALSE(v);
+  CHECK(v.error().kind == r.error().kind);
+  CHECK(v.error().message == r.error().message);
   return r.error().kind;
 }
 
@@ -20,24 +39,23 @@ ErrorKind KindOf(const std::string& text, JsonLimits limits = {}) {
 
 TEST_CASE("depth is capped exactly, brackets in strings do not count", "[json]") {
   JsonLimits limits{1024, 4};
-  CHECK(ParseJson("[[[[1]]]]", limits));
+  CHECK(Accepts("[[[[1]]]]", limits));
   CHECK(KindOf("[[[[[1]]]]]", limits) == ErrorKind::kTooLarge);
-  CHECK(ParseJson(R"({"a":{"b":[{"c":1}]}})", limits));
+  CHECK(Accepts(R"({"a":{"b":[{"c":1}]}})", limits));
   CHECK(KindOf(R"({"a":{"b":[{"c":[]}]}})", limits) == ErrorKind::kTooLarge);
-  CHECK(ParseJson(R"(["[[[[[[[[", "{{{{{{{{{"])", limits));
-  CHECK(ParseJson(R"(["\"[[[[[[[[\\", "]]]]]]]]"])", limits));
-  CHECK(ParseJson("1", limits));
+  CHECK(Accepts(R"(["[[[[[[[[", "{{{{{{{{{"])", limits));
+  CHECK(Accepts(R"(["\"[[[[[[[[\\", "]]]]]]]]"])", limits));
+  CHECK(Accepts("1", limits));
   // 100,000 levels: refused up front, no recursion.
   std::string deep = std::string(100000, '[') + std::string(100000, ']');
   CHECK(KindOf(deep, JsonLimits{1 << 20, 32}) == ErrorKind::kTooLarge);
   // Closers first cannot hide later depth.
-  auto r = ParseJson("]]]]]]" + std::string(10, '[') + std::string(10, ']'), limits);
-  CHECK_FALSE(r);
+  CHECK_FALSE(Accepts("]]]]]]" + std::string(10, '[') + std::string(10, ']'), limits));
 }
 
 TEST_CASE("size is capped exactly", "[json]") {
   std::string doc = "\"" + std::string(98, 'x') + "\"";  // 100 bytes.
-  CHECK(ParseJson(doc, JsonLimits{100, 4}));
+  CHECK(Accepts(doc, JsonLimits{100, 4}));
   CHECK(KindOf(doc, JsonLimits{99, 4}) == ErrorKind::kTooLarge);
 }
 
@@ -48,7 +66,7 @@ TEST_CASE("duplicate keys are rejected at every level", "[json]") {
     CHECK(KindOf(dup) == ErrorKind::kInvalidInput);
   }
   // The same key in sibling or nested objects is fine.
-  CHECK(ParseJson(R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})", {}));
+  CHECK(Accepts(R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})"));
   // The message names the key.
   auto r = ParseJson(R"({"serial":1,"serial":2})", {});
   REQUIRE_FALSE(r);
@@ -97,4 +115,46 @@ TEST_CASE("DumpJson never throws on invalid UTF-8", "[json]") {
   REQUIRE_NOTHROW(out = DumpJson(j));
   CHECK(ParseJson(out, {}));
   CHECK(DumpJson(Json::object()) == "{}");
+}
+
+TEST_CASE("JsonDoc typed members say what json_util.h's accessors say", "[json]") {
+  const std::string text =
+      R"({"s":"x","n":5,"neg":-5,"f":1.5,"e":1e3,"null":null,"big":18446744073709551615})";
+  JsonDoc doc;
+  REQUIRE(doc.Parse(text, {}));
+  JsonObject o;
+  REQUIRE(doc.root().get(o) == simdjson::SUCCESS);
+  auto json = ParseJson(text, {});
+  REQUIRE(json);
+  CHECK(*StringMember(o, "s") == "x");
+  for (const char* key : {"n", "missing", "null"}) {
+    INFO(key);
+    REQUIRE_FALSE(StringMember(o, key));
+    CHECK(StringMember(o, key).error().message == GetString(*json, key).error().message);
+  }
+  CHECK(OptionalStringMember(o, "s")->value() == "x");
+  CHECK_FALSE(OptionalStringMember(o, "missing")->has_value());
+  CHECK_FALSE(OptionalStringMember(o, "null")->has_value());
+  CHECK_FALSE(OptionalStringMember(o, "n"));
+  CHECK(*UintMember(o, "n") == 5);
+  CHECK(*UintMember(o, "big") == 18446744073709551615ULL);
+  for (const char* key : {"neg", "f", "e", "s", "missing", "null"}) {
+    INFO(key);
+    REQUIRE_FALSE(UintMember(o, key));
+    CHECK(UintMember(o, key).error().message == GetUint(*json, key).error().message);
+  }
+  CHECK(IsAbsentOrNull(FindMember(o, "null")));
+  CHECK(IsAbsentOrNull(FindMember(o, "missing")));
+  CHECK_FALSE(IsAbsentOrNull(FindMember(o, "n")));
+}
+
+TEST_CASE("JsonDoc can be parsed again, and keeps nothing of the last document", "[json]") {
+  JsonDoc doc;
+  REQUIRE(doc.Parse(R"({"a":"first"})", {}));
+  REQUIRE_FALSE(doc.Parse(R"({"a":1,"a":2})", {}));
+  REQUIRE(doc.Parse(R"({"b":"second"})", {}));
+  JsonObject o;
+  REQUIRE(doc.root().get(o) == simdjson::SUCCESS);
+  CHECK_FALSE(FindMember(o, "a"));
+  CHECK(*StringMember(o, "b") == "second");
 }
