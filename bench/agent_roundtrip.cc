@@ -5,9 +5,13 @@
 // login's cost that is the agent and the socket. Used by bench/login_cost.py.
 //
 // Usage: agent_roundtrip_bench --socket PATH --account NAME [--calls N]
-//                              [--agent-uid UID] [--service NAME] [--cold]
-// Prints one line: "roundtrip calls=N median_us=.. p90_us=.. client_cpu_us=.."
-// where client_cpu_us is this process's own CPU (user + system) per call.
+//                              [--agent-uid UID] [--service NAME]
+//                              [--gap-us N] [--cold]
+// Prints one line: "roundtrip calls=N median_us=.. p90_us=.. client_cpu_us=..
+// gap_us=.." where client_cpu_us is this process's own CPU (user + system)
+// per call. --gap-us sleeps that long before each timed call (not timed):
+// a login's exchange always follows an idle gap, and on a virtual machine
+// waking an idle CPU can cost more than the exchange (docs/performance.md).
 //
 // With --cold it instead times what a login process does the first time,
 // as the module does it: getpwnam_r for the account (NSS set up in this
@@ -30,6 +34,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/agent_client.h"
@@ -46,12 +51,13 @@ struct Args {
   ClientOptions options;
   staffgate::common::LoginFields login;
   int calls = 500;
+  long gap_us = 0;
   bool cold = false;
 };
 
 constexpr char kUsage[] =
     "usage: %s --socket PATH --account NAME [--calls N] [--agent-uid UID] [--service NAME] "
-    "[--cold]\n";
+    "[--gap-us N] [--cold]\n";
 
 // nullopt on an unknown flag, a flag without its value, or no account.
 std::optional<Args> ParseArgs(int argc, char** argv) {
@@ -73,6 +79,8 @@ std::optional<Args> ParseArgs(int argc, char** argv) {
       args.login.service = value;
     } else if (flag == "--calls") {
       args.calls = static_cast<int>(std::max(1L, std::strtol(value, nullptr, 10)));
+    } else if (flag == "--gap-us") {
+      args.gap_us = std::max(0L, std::strtol(value, nullptr, 10));
     } else if (flag == "--agent-uid") {
       args.options.agent_uid = static_cast<uid_t>(std::strtoul(value, nullptr, 10));
     } else {
@@ -159,8 +167,10 @@ int RunLoop(const Args& args, const Request& request) {
   }
   std::vector<double> us;
   us.reserve(static_cast<std::size_t>(args.calls));
+  // With a gap, the sleeps' own system calls are counted too (~2 us).
   const double cpu0 = CpuUs();
   for (int i = 0; i < args.calls; ++i) {
+    if (args.gap_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(args.gap_us));
     const auto t0 = Clock::now();
     auto answer = CallAgent(args.options, request);
     const double took = UsSince(t0);
@@ -170,10 +180,10 @@ int RunLoop(const Args& args, const Request& request) {
     }
     us.push_back(took);
   }
-  const double cpu_per_call = (CpuUs() - cpu0) / args.calls;
   std::sort(us.begin(), us.end());
-  std::printf("roundtrip calls=%d median_us=%.1f p90_us=%.1f client_cpu_us=%.1f\n", args.calls,
-              us[us.size() / 2], us[us.size() * 9 / 10], cpu_per_call);
+  std::printf("roundtrip calls=%d median_us=%.1f p90_us=%.1f client_cpu_us=%.1f gap_us=%ld\n",
+              args.calls, us[us.size() / 2], us[us.size() * 9 / 10], (CpuUs() - cpu0) / args.calls,
+              args.gap_us);
   return 0;
 }
 

@@ -25,7 +25,11 @@ rounds, reported as added over pam_permit:
                  --cold): the first getpwnam_r (NSS set up; through
                  nss_wrapper in wrapper mode), the first agent call, a
                  second call, and what one minor page fault costs on this
-                 machine.
+                 machine;
+  placement      the exchange after a 10 ms idle gap, as a login's always
+                 is, with the agent's threads and the client pinned to one
+                 CPU, to two, and left to the scheduler: what waking an idle
+                 CPU costs on this machine (needs two CPUs).
 Each login is a fresh pamtester process; besides its wall time the table
 gives its own CPU time (user + system, from wait4) and page faults, which
 depend far less on what else the machine runs, and --instructions adds
@@ -237,6 +241,46 @@ def round_trip(args, agent, account, agent_uid, env):
     return found
 
 
+def pin_agent(pid, cpus):
+    """Sets the CPUs of every thread the agent has now; returns the old set."""
+    old = os.sched_getaffinity(pid)
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            os.sched_setaffinity(int(task), cpus)
+        except OSError:
+            pass  # a thread that just ended
+    return old
+
+
+def placement(args, agent, account, agent_uid, env):
+    """The exchange after a 10 ms idle gap (as a login's always is), with
+    the agent's threads on CPU 0 and the client on CPU 0, then on CPU 1,
+    then both left to the scheduler: what waking the other CPU costs here.
+    None without the binary or with fewer than two CPUs."""
+    if not args.roundtrip or not os.path.exists(args.roundtrip):
+        return None
+    if len(os.sched_getaffinity(0)) < 2:
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    found = {}
+    for name, agent_cpus, client_cpus in (("one CPU", {cpus[0]}, {cpus[0]}),
+                                          ("two CPUs", {cpus[0]}, {cpus[1]}),
+                                          ("scheduler", None, None)):
+        old = pin_agent(agent.proc.pid, agent_cpus) if agent_cpus else None
+        try:
+            proc = subprocess.run(
+                [args.roundtrip, "--socket", agent.socket_path, "--account", account,
+                 "--agent-uid", str(agent_uid), "--calls", "150", "--gap-us", "10000"],
+                env=env, capture_output=True, text=True, timeout=120, check=True,
+                preexec_fn=(lambda c=client_cpus: os.sched_setaffinity(0, c))
+                if client_cpus else None)
+        finally:
+            if old:
+                pin_agent(agent.proc.pid, old)
+        found[name] = figures(proc.stdout)["median_us"]
+    return found
+
+
 def cold_parts(args, sock, account, agent_uid, env):
     """One `agent_roundtrip_bench --cold` (a fresh process): its first
     getpwnam_r, first and second agent call, and one page fault, in us.
@@ -276,7 +320,7 @@ def measure(args, services, users, env, cold):
     return samples, failures, colds
 
 
-def report(args, samples, failures, trip, colds, instructions, loads):
+def report(args, samples, failures, trip, colds, instructions, loads, placed=None):
     names = list(samples)
 
     def med(name, key):
@@ -299,6 +343,10 @@ def report(args, samples, failures, trip, colds, instructions, loads):
               " us; CPU per call: client %.0f us, agent %.0f us (schedstat)" % (
                   trip["calls"], trip["median_us"], trip["p90_us"], trip["client_cpu_us"],
                   trip["agent_cpu_us"]))
+    if placed:
+        print("the exchange after a 10 ms idle gap (150 calls each, medians): agent and client"
+              " on one CPU %.0f us, on two CPUs %.0f us, left to the scheduler %.0f us" % (
+                  placed["one CPU"], placed["two CPUs"], placed["scheduler"]))
     if instructions:
         base = instructions.get("pam_permit")
         print("instructions per login (valgrind callgrind, one login each; load-independent):")
@@ -370,12 +418,13 @@ def main():
             args, services, users, env,
             lambda: cold_parts(args, agent.socket_path, users["pam_staffgate"], agent_uid, env))
         trip = round_trip(args, agent, users["pam_staffgate"], agent_uid, env)
+        placed = placement(args, agent, users["pam_staffgate"], agent_uid, env)
         instructions = None
         if args.instructions:
             instructions = {name: count_instructions(services[name], users[name], env, tmp)
                             for name in services}
         loads.append(os.getloadavg()[0])
-        report(args, samples, failures, trip, colds, instructions, loads)
+        report(args, samples, failures, trip, colds, instructions, loads, placed)
         return 0 if not any(failures.values()) else 1
     finally:
         for step in reversed(cleanup):
