@@ -32,8 +32,11 @@ using JsonArray = simdjson::dom::array;
 class JsonDoc {
  public:
   JsonDoc() = default;
+  ~JsonDoc() = default;
   JsonDoc(const JsonDoc&) = delete;
   JsonDoc& operator=(const JsonDoc&) = delete;
+  JsonDoc(JsonDoc&&) = delete;
+  JsonDoc& operator=(JsonDoc&&) = delete;
 
   // Parses `text` (copied; need not outlive the call). Errors: kTooLarge
   // (size or depth over the limits), kInvalidInput (syntax, duplicate keys,

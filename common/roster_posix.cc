@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "common/str_cat.h"
+
 namespace staffgate::common {
 namespace {
 
@@ -62,7 +64,8 @@ void PruneAccounts(Roster& r) {
         why = "is refused as shared";
       }
       if (!why.empty()) {
-        r.warnings.push_back("posix account '" + account + "' " + why + "; it gets no identity");
+        r.warnings.push_back(
+            StrCat({"posix account '", account, "' ", why, "; it gets no identity"}));
         it = emp.posix_uids.erase(it);
         continue;
       }
@@ -117,7 +120,7 @@ void PruneGroups(Roster& r) {
       ++it;
       continue;
     }
-    r.warnings.push_back("posix group '" + name + "' " + why + "; it is not granted");
+    r.warnings.push_back(StrCat({"posix group '", name, "' ", why, "; it is not granted"}));
     it = r.posix_groups.erase(it);
   }
 }
@@ -153,9 +156,9 @@ Result<void> ParseEmployeePosix(JsonObject e, Employee& emp) {
       JsonObject entry;
       if (value.get(entry) != simdjson::SUCCESS) {
         return Fail(ErrorKind::kInvalidInput,
-                    where + ": posix '" + account + "' must be an object");
+                    StrCat({where, ": posix '", account, "' must be an object"}));
       }
-      auto uid = IdField(entry, where + ": posix '" + account + "'", "uid");
+      auto uid = IdField(entry, StrCat({where, ": posix '", account, "'"}), "uid");
       if (!uid) return tl::unexpected(uid.error());
       // Out-of-range values are pruned later, per account; keep them
       // recognisable without wrapping around.
