@@ -2,27 +2,35 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_set>
 #include <vector>
 
 namespace staffgate::common {
 namespace {
 
-// The first key repeated within one object anywhere under `value`, or
-// nullopt. Recursion is bounded: the parser has refused anything deeper
-// than the limit. simdjson keeps the last of two equal keys reachable only
-// by iteration, so a signed document could mean two things; refused.
+// Objects with more members than this are checked with a hash set, so a
+// hostile object of a million keys costs linear time, not quadratic.
+constexpr std::size_t kLinearKeyScan = 16;
+
+// The first key repeated within one object anywhere under `value`, in
+// document order (each key is checked before its value is entered, so the
+// same key is named as ParseJson's SAX builder names it), or nullopt.
+// Recursion is bounded: JsonMaxDepth has refused anything deeper than the
+// limit. simdjson keeps both of two equal keys (at_key finds the first), so
+// a signed document could mean two things; refused.
 std::optional<std::string_view> DuplicateKey(JsonValue value) {
   JsonObject obj;
   if (value.get(obj) == simdjson::SUCCESS) {
-    std::vector<std::string_view> keys;
-    keys.reserve(obj.size());
+    std::vector<std::string_view> seen;
+    std::unordered_set<std::string_view> seen_set;
+    const bool large = obj.size() > kLinearKeyScan;
     for (auto member : obj) {
-      keys.push_back(member.key);
+      const bool repeated = large ? !seen_set.insert(member.key).second
+                                  : std::find(seen.begin(), seen.end(), member.key) != seen.end();
+      if (repeated) return member.key;
+      if (!large) seen.push_back(member.key);
       if (auto inner = DuplicateKey(member.value)) return inner;
     }
-    std::sort(keys.begin(), keys.end());
-    auto dup = std::adjacent_find(keys.begin(), keys.end());
-    if (dup != keys.end()) return *dup;
     return std::nullopt;
   }
   JsonArray array;
@@ -34,9 +42,17 @@ std::optional<std::string_view> DuplicateKey(JsonValue value) {
   return std::nullopt;
 }
 
+// nlohmann skips a UTF-8 byte order mark before the document; simdjson
+// 3.0 does not. Skipped here so both parsers take the same texts.
+std::string_view WithoutBom(std::string_view text) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  return text.substr(0, kBom.size()) == kBom ? text.substr(kBom.size()) : text;
+}
+
 }  // namespace
 
 Result<void> JsonDoc::Parse(std::string_view text, const JsonLimits& limits) {
+  root_ = JsonValue();  // Nothing of an earlier document stays reachable.
   if (text.size() > limits.max_bytes) {
     return Fail(ErrorKind::kTooLarge, "JSON document of " + std::to_string(text.size()) +
                                           " bytes exceeds the limit of " +
@@ -45,6 +61,7 @@ Result<void> JsonDoc::Parse(std::string_view text, const JsonLimits& limits) {
   if (std::memchr(text.data(), '\0', text.size()) != nullptr) {
     return Fail(ErrorKind::kInvalidInput, "NUL byte in JSON text");
   }
+  text = WithoutBom(text);
   if (text.empty()) return Fail(ErrorKind::kInvalidInput, "not valid JSON");
   // The depth rule is JsonMaxDepth's, as ParseJson's is: simdjson counts
   // differently (an empty [] adds no level), so its own cap only backs it.

@@ -6,7 +6,12 @@
 // nlohmann's DOM took hundreds, and leaves the values where they are
 // (string_views into the document) instead of a node per value.
 //
-// Tests hold both parsers to the same verdicts (tests/unit/test_json.cc).
+// Tests hold both parsers to the same verdicts (tests/unit/test_json.cc),
+// with two known exceptions, both in numbers, neither widening: an integer
+// beyond 64 bits (nlohmann reads a double) refuses the whole document here,
+// and -0 reads as the unsigned 0 (nlohmann: signed, so not unsigned). A
+// duplicate key followed by a syntax error is "not valid JSON" here, a
+// "duplicate key" to ParseJson; the kind is the same.
 #ifndef STAFFGATE_COMMON_JSON_VIEW_H_
 #define STAFFGATE_COMMON_JSON_VIEW_H_
 

@@ -65,12 +65,49 @@ TEST_CASE("duplicate keys are rejected at every level", "[json]") {
                           R"({"a":1,"\u0061":2})"}) {
     CHECK(KindOf(dup) == ErrorKind::kInvalidInput);
   }
+  // The first repeated key in document order is named, at whatever level.
+  for (const char* first : {R"({"a":1,"a":2,"b":{"x":1,"x":2}})", R"({"z":1,"z":2,"a":1,"a":2})",
+                            R"({"b":{"x":1,"x":2},"a":1,"a":2})"}) {
+    CHECK(KindOf(first) == ErrorKind::kInvalidInput);
+  }
+  // Objects past the linear scan (json_view.cc) are checked by hash.
+  std::string wide = "{";
+  for (int i = 0; i < 40; ++i) wide += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  CHECK(Accepts(wide.substr(0, wide.size() - 1) + "}"));
+  CHECK(KindOf(wide + "\"k39\":0}") == ErrorKind::kInvalidInput);
   // The same key in sibling or nested objects is fine.
   CHECK(Accepts(R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})"));
   // The message names the key.
   auto r = ParseJson(R"({"serial":1,"serial":2})", {});
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message, Catch::Contains("serial"));
+}
+
+TEST_CASE("a UTF-8 byte order mark before the document is skipped by both", "[json]") {
+  CHECK(Accepts("\xEF\xBB\xBF{\"a\":1}"));
+  CHECK(KindOf("\xEF\xBB\xBF") == ErrorKind::kInvalidInput);
+  CHECK(KindOf("{\"a\":1}\xEF\xBB\xBF") == ErrorKind::kInvalidInput);
+  CHECK(KindOf("\xEF\xBB\xBF\xEF\xBB\xBF{}") == ErrorKind::kInvalidInput);
+}
+
+// The two known differences (json_view.h), pinned so that a simdjson
+// upgrade changing them is noticed. Neither lets more through.
+TEST_CASE("JsonDoc's known differences from ParseJson are in numbers only", "[json]") {
+  const std::string huge = R"({"n":18446744073709551616})";
+  CHECK(ParseJson(huge, {}));
+  JsonDoc doc;
+  auto refused = doc.Parse(huge, {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == ErrorKind::kInvalidInput);
+  // -0: ParseJson's is signed, so never an unsigned field; here it is 0,
+  // the lowest value every unsigned field already takes.
+  auto json = ParseJson(R"({"n":-0})", {});
+  REQUIRE(json);
+  CHECK_FALSE(GetUint(*json, "n"));
+  REQUIRE(doc.Parse(R"({"n":-0})", {}));
+  JsonObject o;
+  REQUIRE(doc.root().get(o) == simdjson::SUCCESS);
+  CHECK(*UintMember(o, "n") == 0);
 }
 
 TEST_CASE("syntax errors and invalid UTF-8 are invalid input", "[json]") {
