@@ -127,6 +127,16 @@ Result<std::uint64_t> UintMember(JsonObject obj, const char* key) {
   return *number;
 }
 
+Result<std::optional<JsonObject>> OptionalObjectMember(JsonObject obj, const char* key) {
+  auto value = FindMember(obj, key);
+  if (IsAbsentOrNull(value)) return std::optional<JsonObject>();
+  JsonObject member;
+  if (value->get(member) != simdjson::SUCCESS) {
+    return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must be an object");
+  }
+  return std::optional<JsonObject>(member);
+}
+
 std::optional<std::uint64_t> AsUint(JsonValue value) {
   // get_uint64 also takes a non-negative value stored as int64; a double
   // (1.0, 1e3) is not an integer, as nlohmann's is_number_unsigned says.

@@ -67,6 +67,9 @@ bool IsAbsentOrNull(const std::optional<JsonValue>& value);
 Result<std::string_view> StringMember(JsonObject obj, const char* key);
 Result<std::optional<std::string_view>> OptionalStringMember(JsonObject obj, const char* key);
 Result<std::uint64_t> UintMember(JsonObject obj, const char* key);
+// nullopt when absent or null; kInvalidInput ("\"key\" must be an object")
+// for any other type.
+Result<std::optional<JsonObject>> OptionalObjectMember(JsonObject obj, const char* key);
 
 // The value as an unsigned integer; nullopt for any other type (negative,
 // fractional, a string).

@@ -149,12 +149,11 @@ Result<void> ParseEmployees(JsonObject doc, Roster& r) {
 }
 
 Result<void> ParseWorkstations(JsonObject doc, Roster& r) {
-  auto found = FindMember(doc, "workstations");
-  if (IsAbsentOrNull(found)) return Ok();
-  JsonObject workstations;
-  if (found->get(workstations) != simdjson::SUCCESS)
-    return Fail(ErrorKind::kInvalidInput, "roster: \"workstations\" must be an object");
-  for (auto [key, value] : workstations) {
+  auto workstations = OptionalObjectMember(doc, "workstations");
+  if (!workstations)
+    return Fail(ErrorKind::kInvalidInput, "roster: " + workstations.error().message);
+  if (!*workstations) return Ok();
+  for (auto [key, value] : **workstations) {
     const std::string name(key);
     JsonObject entry;
     if (value.get(entry) != simdjson::SUCCESS) {
@@ -170,12 +169,10 @@ Result<void> ParseWorkstations(JsonObject doc, Roster& r) {
 }
 
 Result<void> ParsePolicy(JsonObject doc, Roster& r) {
-  auto found = FindMember(doc, "policy");
-  if (IsAbsentOrNull(found)) return Ok();
-  JsonObject policy;
-  if (found->get(policy) != simdjson::SUCCESS)
-    return Fail(ErrorKind::kInvalidInput, "roster: \"policy\" must be an object");
-  if (auto max = FindMember(policy, "max_workstations_per_account")) {
+  auto policy = OptionalObjectMember(doc, "policy");
+  if (!policy) return Fail(ErrorKind::kInvalidInput, "roster: " + policy.error().message);
+  if (!*policy) return Ok();
+  if (auto max = FindMember(**policy, "max_workstations_per_account")) {
     auto value = AsUint(*max);
     if (!value || *value > 1000000) {
       return Fail(ErrorKind::kInvalidInput,

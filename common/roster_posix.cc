@@ -147,11 +147,10 @@ bool IsValidPosixId(std::uint64_t id) {
 
 Result<void> ParseEmployeePosix(JsonObject e, Employee& emp) {
   const std::string where = "employee " + emp.id;
-  if (auto found = FindMember(e, "posix"); !IsAbsentOrNull(found)) {
-    JsonObject posix;
-    if (found->get(posix) != simdjson::SUCCESS)
-      return Fail(ErrorKind::kInvalidInput, where + ": \"posix\" must be an object");
-    for (auto [key, value] : posix) {
+  auto posix = OptionalObjectMember(e, "posix");
+  if (!posix) return Fail(ErrorKind::kInvalidInput, where + ": " + posix.error().message);
+  if (*posix) {
+    for (auto [key, value] : **posix) {
       const std::string account(key);
       JsonObject entry;
       if (value.get(entry) != simdjson::SUCCESS) {
@@ -173,12 +172,10 @@ Result<void> ParseEmployeePosix(JsonObject e, Employee& emp) {
 }
 
 Result<void> ParsePosixGroups(JsonObject doc, Roster& r) {
-  auto found = FindMember(doc, "posix_groups");
-  if (IsAbsentOrNull(found)) return Ok();
-  JsonObject groups;
-  if (found->get(groups) != simdjson::SUCCESS)
-    return Fail(ErrorKind::kInvalidInput, "\"posix_groups\" must be an object");
-  for (auto [key, value] : groups) {
+  auto groups = OptionalObjectMember(doc, "posix_groups");
+  if (!groups) return tl::unexpected(groups.error());
+  if (!*groups) return Ok();
+  for (auto [key, value] : **groups) {
     const std::string name(key);
     const std::string where = "posix group '" + name + "'";
     JsonObject entry;

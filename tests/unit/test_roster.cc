@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
+#include <utility>
 
 #include "common/file_util.h"
 #include "common/roster.h"
@@ -178,6 +179,26 @@ TEST_CASE("wrong types and missing required fields are rejected", "[roster]") {
   // And the same payload with the defects removed parses: the checks above
   // fail for their defect alone.
   MustParse(Payload(emp, R"(,"policy":{"max_workstations_per_account":0},"workstations":{"W":{"groups":["sales"]}})"));
+}
+
+TEST_CASE("a member that must be an object says which, and where", "[roster]") {
+  const std::string emp = R"({"id":"E1","status":"active","accounts":["a"]})";
+  const std::pair<std::string, std::string> cases[] = {
+      {Payload(emp, R"(,"workstations":[])"), R"(roster: "workstations" must be an object)"},
+      {Payload(emp, R"(,"policy":1)"), R"(roster: "policy" must be an object)"},
+      {Payload(emp, R"(,"posix_groups":"sales")"), R"(roster: "posix_groups" must be an object)"},
+      {Payload(R"({"id":"E1","status":"active","accounts":["a"],"posix":["a"]})"),
+       R"(roster: employee E1: "posix" must be an object)"},
+  };
+  for (const auto& [payload, message] : cases) {
+    INFO(payload);
+    auto r = ParseRoster(payload);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == message);
+  }
+  // Null is absent for each of them.
+  MustParse(Payload(R"({"id":"E1","status":"active","accounts":["a"],"posix":null})",
+                    R"(,"workstations":null,"policy":null,"posix_groups":null)"));
 }
 
 TEST_CASE("policy values", "[roster]") {
