@@ -212,6 +212,12 @@ def figures(line):
     return dict((k, float(v)) for k, v in re.findall(r"(\w+)=(-?[\d.]+)", line))
 
 
+def roundtrip_argv(args, sock, account, agent_uid, *extra):
+    """The agent_roundtrip_bench command line against `sock`, plus `extra`."""
+    return [args.roundtrip, "--socket", sock, "--account", account,
+            "--agent-uid", str(agent_uid)] + list(extra)
+
+
 def agent_cpu_ms(pid):
     """CPU time the agent's threads have run so far, in ms (schedstat: ns
     resolution, unlike the clock ticks of /proc/PID/stat)."""
@@ -232,8 +238,8 @@ def round_trip(args, agent, account, agent_uid, env):
         return None
     calls = args.rounds * 4
     cpu0 = agent_cpu_ms(agent.proc.pid)
-    proc = subprocess.run([args.roundtrip, "--socket", agent.socket_path, "--account", account,
-                           "--agent-uid", str(agent_uid), "--calls", str(calls)],
+    proc = subprocess.run(roundtrip_argv(args, agent.socket_path, account, agent_uid,
+                                         "--calls", str(calls)),
                           env=env, capture_output=True, text=True, timeout=600, check=True)
     found = figures(proc.stdout)
     # 20 warm-up calls come first; idle background work is counted too.
@@ -269,8 +275,8 @@ def placement(args, agent, account, agent_uid, env):
         old = pin_agent(agent.proc.pid, agent_cpus) if agent_cpus else None
         try:
             proc = subprocess.run(
-                [args.roundtrip, "--socket", agent.socket_path, "--account", account,
-                 "--agent-uid", str(agent_uid), "--calls", "150", "--gap-us", "10000"],
+                roundtrip_argv(args, agent.socket_path, account, agent_uid,
+                               "--calls", "150", "--gap-us", "10000"),
                 env=env, capture_output=True, text=True, timeout=120, check=True,
                 preexec_fn=(lambda c=client_cpus: os.sched_setaffinity(0, c))
                 if client_cpus else None)
@@ -288,8 +294,7 @@ def cold_parts(args, sock, account, agent_uid, env):
     (counted, not fatal: the logins' samples are kept)."""
     if not args.roundtrip or not os.path.exists(args.roundtrip):
         return None
-    proc = subprocess.run([args.roundtrip, "--socket", sock, "--account", account,
-                           "--agent-uid", str(agent_uid), "--cold"],
+    proc = subprocess.run(roundtrip_argv(args, sock, account, agent_uid, "--cold"),
                           env=env, capture_output=True, text=True, timeout=60)
     found = figures(proc.stdout)
     keys = ("lookup_us", "call_us", "warm_call_us", "fault_us")

@@ -137,6 +137,25 @@ Result<std::optional<JsonObject>> OptionalObjectMember(JsonObject obj, const cha
   return std::optional<JsonObject>(member);
 }
 
+Result<std::vector<std::string>> StringListMember(JsonObject obj, const char* key,
+                                                  std::vector<std::string> fallback) {
+  auto value = FindMember(obj, key);
+  if (IsAbsentOrNull(value)) return fallback;
+  JsonArray array;
+  if (value->get(array) != simdjson::SUCCESS)
+    return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must be an array");
+  std::vector<std::string> out;
+  out.reserve(array.size());
+  for (JsonValue item : array) {
+    std::string_view text;
+    if (item.get(text) != simdjson::SUCCESS) {
+      return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must hold strings");
+    }
+    out.emplace_back(text);
+  }
+  return out;
+}
+
 std::optional<std::uint64_t> AsUint(JsonValue value) {
   // get_uint64 also takes a non-negative value stored as int64; a double
   // (1.0, 1e3) is not an integer, as nlohmann's is_number_unsigned says.

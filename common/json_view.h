@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/json_depth.h"
 #include "common/result.h"
@@ -70,6 +71,11 @@ Result<std::uint64_t> UintMember(JsonObject obj, const char* key);
 // nullopt when absent or null; kInvalidInput ("\"key\" must be an object")
 // for any other type.
 Result<std::optional<JsonObject>> OptionalObjectMember(JsonObject obj, const char* key);
+
+// The array of strings at `key` (copied); `fallback` when absent or null.
+// kInvalidInput ("\"key\" must be an array", "... must hold strings").
+Result<std::vector<std::string>> StringListMember(JsonObject obj, const char* key,
+                                                  std::vector<std::string> fallback);
 
 // The value as an unsigned integer; nullopt for any other type (negative,
 // fractional, a string).

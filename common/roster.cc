@@ -10,26 +10,6 @@
 namespace staffgate::common {
 namespace {
 
-// The array of strings at `key`; `fallback` when absent or null.
-Result<std::vector<std::string>> StringList(JsonObject obj, const char* key,
-                                            std::vector<std::string> fallback) {
-  auto value = FindMember(obj, key);
-  if (IsAbsentOrNull(value)) return fallback;
-  JsonArray array;
-  if (value->get(array) != simdjson::SUCCESS)
-    return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must be an array");
-  std::vector<std::string> out;
-  out.reserve(array.size());
-  for (JsonValue item : array) {
-    std::string_view text;
-    if (item.get(text) != simdjson::SUCCESS) {
-      return Fail(ErrorKind::kInvalidInput, std::string("\"") + key + "\" must hold strings");
-    }
-    out.emplace_back(text);
-  }
-  return out;
-}
-
 Result<Employee> ParseEmployee(JsonValue value) {
   JsonObject e;
   if (value.get(e) != simdjson::SUCCESS)
@@ -48,11 +28,11 @@ Result<Employee> ParseEmployee(JsonValue value) {
                 "employee " + emp.id + ": unknown status '" + std::string(*status_name) + "'");
   }
   emp.status = *status;
-  auto accounts = StringList(e, "accounts", {});
+  auto accounts = StringListMember(e, "accounts", {});
   if (!accounts)
     return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + accounts.error().message);
   emp.accounts = std::move(*accounts);
-  auto groups = StringList(e, "groups", {"*"});
+  auto groups = StringListMember(e, "groups", {"*"});
   if (!groups)
     return Fail(ErrorKind::kInvalidInput, "employee " + emp.id + ": " + groups.error().message);
   emp.groups = std::move(*groups);
@@ -142,7 +122,7 @@ Result<void> ParseEmployees(JsonObject doc, Roster& r) {
     if (!emp) return Fail(ErrorKind::kInvalidInput, "roster: " + emp.error().message);
     r.employees.push_back(std::move(*emp));
   }
-  auto shared = StringList(doc, "shared_accounts", {});
+  auto shared = StringListMember(doc, "shared_accounts", {});
   if (!shared) return Fail(ErrorKind::kInvalidInput, "roster: " + shared.error().message);
   r.shared_accounts.insert(shared->begin(), shared->end());
   return Ok();
@@ -159,7 +139,7 @@ Result<void> ParseWorkstations(JsonObject doc, Roster& r) {
     if (value.get(entry) != simdjson::SUCCESS) {
       return Fail(ErrorKind::kInvalidInput, "roster: workstation '" + name + "' must be an object");
     }
-    auto groups = StringList(entry, "groups", {});
+    auto groups = StringListMember(entry, "groups", {});
     if (!groups)
       return Fail(ErrorKind::kInvalidInput,
                   "roster: workstation '" + name + "': " + groups.error().message);

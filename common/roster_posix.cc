@@ -22,22 +22,6 @@ Result<std::uint64_t> IdField(JsonObject entry, const std::string& where, const 
   return *number;
 }
 
-// The `roles` of one posix group: absent, null or an array of strings.
-Result<void> ParseRoles(JsonObject entry, const std::string& where, PosixGroup& group) {
-  auto found = FindMember(entry, "roles");
-  if (IsAbsentOrNull(found)) return Ok();
-  JsonArray roles;
-  if (found->get(roles) != simdjson::SUCCESS)
-    return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must be an array");
-  for (JsonValue role : roles) {
-    std::string_view text;
-    if (role.get(text) != simdjson::SUCCESS)
-      return Fail(ErrorKind::kInvalidInput, where + ": \"roles\" must hold strings");
-    group.roles.emplace_back(text);
-  }
-  return Ok();
-}
-
 // Text that can stand in a passwd line and on a terminal: no ':' (the
 // field separator), no control characters.
 bool SafeGecos(std::string_view text) {
@@ -187,7 +171,9 @@ Result<void> ParsePosixGroups(JsonObject doc, Roster& r) {
       if (!number) return tl::unexpected(number.error());
       group.gid = static_cast<std::uint32_t>(std::min<std::uint64_t>(*number, 0xffffffffU));
     }
-    if (auto roles = ParseRoles(entry, where, group); !roles) return roles;
+    auto roles = StringListMember(entry, "roles", {});
+    if (!roles) return Fail(ErrorKind::kInvalidInput, where + ": " + roles.error().message);
+    group.roles = std::move(*roles);
     r.posix_groups.emplace(name, std::move(group));
   }
   return Ok();

@@ -181,7 +181,7 @@ TEST_CASE("wrong types and missing required fields are rejected", "[roster]") {
   MustParse(Payload(emp, R"(,"policy":{"max_workstations_per_account":0},"workstations":{"W":{"groups":["sales"]}})"));
 }
 
-TEST_CASE("a member that must be an object says which, and where", "[roster]") {
+TEST_CASE("a member of the wrong type says which, and where", "[roster]") {
   const std::string emp = R"({"id":"E1","status":"active","accounts":["a"]})";
   const std::pair<std::string, std::string> cases[] = {
       {Payload(emp, R"(,"workstations":[])"), R"(roster: "workstations" must be an object)"},
@@ -189,6 +189,10 @@ TEST_CASE("a member that must be an object says which, and where", "[roster]") {
       {Payload(emp, R"(,"posix_groups":"sales")"), R"(roster: "posix_groups" must be an object)"},
       {Payload(R"({"id":"E1","status":"active","accounts":["a"],"posix":["a"]})"),
        R"(roster: employee E1: "posix" must be an object)"},
+      {Payload(emp, R"(,"posix_groups":{"g":{"roles":"x"}})"),
+       R"(roster: posix group 'g': "roles" must be an array)"},
+      {Payload(emp, R"(,"posix_groups":{"g":{"roles":["x",1]}})"),
+       R"(roster: posix group 'g': "roles" must hold strings)"},
   };
   for (const auto& [payload, message] : cases) {
     INFO(payload);
